@@ -1,0 +1,48 @@
+// Accounts by id and by username, served from memory and filled from the
+// store on a miss. Writers go through the directory so that the cache and the
+// store agree: the store first, then the cache.
+//
+// Thread-safe. Entries are immutable snapshots (shared_ptr<const Account>):
+// a reader keeps rendering the snapshot it got while an update replaces it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "store/store.h"
+
+namespace chirp {
+
+using AccountRef = std::shared_ptr<const Account>;
+
+class AccountDirectory {
+ public:
+  explicit AccountDirectory(Store& store) : store_(store) {}
+
+  Result<AccountRef> Get(int64_t id);
+  Result<AccountRef> GetByUsername(std::string_view username);  // any case
+  // Stores the profile, then caches it.
+  Status UpdateProfile(const Account& account);
+  // Caches an account just committed by someone else (registration).
+  void Remember(const Account& account);
+  size_t size() const;
+
+ private:
+  // `replace`: an update replaces the cached entry; a load after a miss keeps
+  // whatever an update cached meanwhile, which is newer.
+  AccountRef Insert(Account account, bool replace);
+
+  Store& store_;
+  std::mutex update_mu_;  // serialises profile updates: store order = cache order
+  mutable std::shared_mutex mu_;
+  std::unordered_map<int64_t, AccountRef> by_id_;            // guarded by mu_
+  std::unordered_map<std::string, int64_t> id_by_username_;  // lower-cased; guarded by mu_
+};
+
+}  // namespace chirp

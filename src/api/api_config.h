@@ -1,0 +1,45 @@
+// What an operator configures about the API (see app/config for where each
+// value comes from: flags and environment variables).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "http/client_address.h"
+#include "ratelimit/rate_limiter.h"
+
+namespace chirp {
+
+struct RateLimitConfig {
+  bool enabled = true;
+  // Mastodon's defaults (config/initializers/rack_attack.rb).
+  RateLimitRule account{1500, 300'000};
+  RateLimitRule token{300, 300'000};
+  RateLimitRule ip{300, 300'000};
+  RateLimitRule registration{5, 1'800'000};
+  RateLimitRule sign_in{25, 300'000};
+  RateLimitRule media{30, 1'800'000};
+  RateLimitRule deletes{30, 1'800'000};
+  std::vector<Cidr> exempt_networks;  // none by default, loopback included
+};
+
+struct ApiConfig {
+  // Base of every absolute URL the API writes ("https://chirp.example").
+  // Empty: taken from each request's Host header, over http.
+  std::string public_url;
+  std::string title = "Chirp";
+  std::string description = "A microblogging server that speaks the Mastodon client API.";
+  std::string contact_email;
+  int max_characters = 280;
+  int max_media_attachments = 4;
+  bool registrations_open = true;
+  bool password_grant = false;  // the OAuth password grant (removed from Mastodon 4.4)
+  std::vector<Cidr> trusted_proxies;
+  RateLimitConfig rate_limits;
+  // Mastodon-shaped version, so clients that compare versions accept it.
+  std::string version = "4.3.0 (compatible; Chirp 0.1.0)";
+  std::string software_version = "0.1.0";
+  std::string source_url;  // where the running code can be had; "" when unpublished
+};
+
+}  // namespace chirp

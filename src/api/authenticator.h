@@ -1,0 +1,58 @@
+// Bearer tokens to principals. Valid tokens are cached in memory by digest,
+// so an authenticated request costs a hash and a map look-up; revoking a
+// token goes through here so that the cache forgets it at once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "api/scopes.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "store/store.h"
+
+namespace chirp {
+
+struct Principal {
+  int64_t token_id = 0;
+  int64_t app_id = 0;
+  int64_t account_id = 0;  // 0 for an app token
+  ScopeSet scopes;         // expanded: parents include their children
+  std::string digest;
+  bool is_user() const { return account_id != 0; }
+};
+
+class Authenticator {
+ public:
+  static constexpr size_t kDefaultCapacity = 1 << 20;
+
+  Authenticator(Store& store, size_t capacity = kDefaultCapacity)
+      : store_(store), capacity_(capacity) {}
+
+  // The bearer token from "Authorization: Bearer ..." or, failing that,
+  // `access_token_param`. Empty when neither carries one.
+  static std::string_view BearerToken(std::string_view authorization_header,
+                                      std::string_view access_token_param);
+
+  // nullopt for an empty token; kUnauthorized for an unknown or revoked one.
+  Result<std::optional<Principal>> Authenticate(std::string_view token);
+
+  // Revokes `token` if it belongs to `app_id` (idempotent).
+  Status Revoke(std::string_view token, int64_t app_id, int64_t now_ms);
+
+  size_t cached() const;
+
+ private:
+  Store& store_;
+  const size_t capacity_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, Principal> cache_;  // by digest; guarded by mu_
+  // Bumped by every revocation: a load that raced with one is not cached.
+  uint64_t revocations_ = 0;  // guarded by mu_
+};
+
+}  // namespace chirp

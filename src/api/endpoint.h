@@ -1,0 +1,80 @@
+// Declaring API endpoints. An endpoint states what it needs (authentication,
+// scopes, rate-limit class, where it runs); the wrapper built here checks all
+// of it in one order for every endpoint:
+//   parse parameters (400) → authenticate (401) → rate limit (429) →
+//   user and scope checks (422, 403) → handler → errors to responses,
+// and adds the rate-limit headers to whatever comes out.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "api/api_context.h"
+#include "api/authenticator.h"
+#include "api/scopes.h"
+#include "core/error.h"
+#include "http/params.h"
+#include "http/router.h"
+
+namespace chirp {
+
+enum class AuthRequirement {
+  kNone,      // public; a token, if sent, is still checked
+  kOptional,  // public; a token, if sent, must carry one of the scopes
+  kAnyToken,  // an app or user token
+  kUser,      // a user token
+};
+
+enum class LimitClass { kDefault, kRegistration, kSignIn, kMedia, kDeletes };
+
+struct EndpointSpec {
+  std::string method;
+  std::string pattern;
+  AuthRequirement auth = AuthRequirement::kNone;
+  std::string scopes;  // any one of these suffices; "" for none
+  LimitClass limit = LimitClass::kDefault;
+  Execution execution = Execution::kBlocking;
+  size_t body_limit = kDefaultBodyLimit;
+  bool rate_limit_headers = true;  // the /api family carries them
+};
+
+struct ApiRequest {
+  HttpRequest& http;
+  const PathParams& path;
+  Params params;
+  std::optional<Principal> principal;
+  std::string client_address;
+  std::string base_url;  // "https://host", no trailing slash
+
+  int64_t account_id() const { return principal ? principal->account_id : 0; }
+};
+
+using ApiHandler = std::function<Result<HttpResponse>(ApiRequest&)>;
+
+// The scheme and host that absolute URLs start with.
+std::string BaseUrlOf(const ApiConfig& config, const HttpRequest& request);
+
+// The one place where an Error becomes an HTTP response.
+HttpResponse ErrorResponse(const Error& error);
+
+// An HTTP response with `json` serialized as its body.
+HttpResponse JsonBody(int status, const boost::json::value& json);
+
+class ApiRoutes {
+ public:
+  ApiRoutes(Router& router, ApiContext& context) : router_(router), context_(context) {}
+  void Add(const EndpointSpec& spec, ApiHandler handler);
+
+  // Takes the rate-limit buckets that apply; exposed for the fallback handler.
+  static RateLimitDecision TakeRateLimit(ApiContext& context, LimitClass limit,
+                                         const std::optional<Principal>& principal,
+                                         const std::string& client_address);
+  static void AddRateLimitHeaders(const RateLimitDecision& decision, HttpResponse& response);
+
+ private:
+  Router& router_;
+  ApiContext& context_;
+};
+
+}  // namespace chirp

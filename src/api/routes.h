@@ -1,0 +1,25 @@
+// Registration of every API endpoint, one function per family.
+#pragma once
+
+#include "api/api_context.h"
+#include "api/endpoint.h"
+#include "http/router.h"
+#include "http/server.h"
+
+namespace chirp {
+
+void AddOAuthRoutes(ApiRoutes& routes, ApiContext& context);      // apps and /oauth
+void AddAccountRoutes(ApiRoutes& routes, ApiContext& context);    // /api/v1/accounts
+void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);   // instance, nodeinfo
+void AddSystemRoutes(Router& router, ApiContext& context);        // health, ready, metrics, assets
+
+// Registers all of the above, in an order where literal paths precede
+// parameterised ones.
+void AddAllRoutes(Router& router, ApiContext& context);
+
+// Answers unmatched requests: CORS preflight, 404 and 405 in the error format.
+HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_matched);
+// CORS headers on the paths browsers call cross-origin.
+void AddCorsHeaders(const HttpRequest& request, HttpResponse& response);
+
+}  // namespace chirp

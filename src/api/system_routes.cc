@@ -1,0 +1,123 @@
+// Operational endpoints (/health, /ready, /metrics), the placeholder images
+// that accounts without avatar or header point to, the fallback for
+// unmatched requests, and CORS.
+#include <boost/json/value.hpp>
+
+#include "api/routes.h"
+#include "core/text.h"
+
+namespace chirp {
+
+namespace {
+
+// A 1x1 grey PNG: what an account without an avatar or header shows.
+constexpr unsigned char kMissingPng[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+    0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00,
+    0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x78,
+    0x9c, 0x63, 0xd8, 0xb0, 0xe3, 0x00, 0x00, 0x04, 0x44, 0x02, 0x29, 0x42, 0x33, 0x0c,
+    0x4c, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+
+HttpResponse MissingImage(HttpRequest&, const PathParams&) {
+  HttpResponse r;
+  r.content_type = "image/png";
+  r.body.assign(reinterpret_cast<const char*>(kMissingPng), sizeof kMissingPng);
+  r.AddHeader("Cache-Control", "public, max-age=31536000, immutable");
+  return r;
+}
+
+void Counter(std::string& out, const char* name, const char* help, uint64_t value,
+             const char* type = "counter") {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name +
+         " " + std::to_string(value) + "\n";
+}
+
+bool IsCorsPath(std::string_view path) {
+  return path.starts_with("/api/") || path == "/oauth/token" || path == "/oauth/revoke" ||
+         path.starts_with("/.well-known/") || path.starts_with("/nodeinfo/");
+}
+
+}  // namespace
+
+void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) {
+  if (!IsCorsPath(request.path)) return;
+  response.AddHeader("Access-Control-Allow-Origin", "*");
+  response.AddHeader("Access-Control-Expose-Headers",
+                     "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id");
+}
+
+HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_matched) {
+  if (request.method == "OPTIONS" && IsCorsPath(request.path)) {
+    HttpResponse r = JsonResponse(200, "{}");
+    r.AddHeader("Access-Control-Allow-Methods", "POST, PUT, DELETE, GET, PATCH, OPTIONS");
+    const std::string_view asked = request.Header("access-control-request-headers");
+    r.AddHeader("Access-Control-Allow-Headers",
+                asked.empty() ? "Authorization, Content-Type, Idempotency-Key" : std::string(asked));
+    r.AddHeader("Access-Control-Max-Age", "7200");
+    return r;
+  }
+  HttpResponse r = path_matched ? JsonResponse(405, "{\"error\":\"Method not allowed\"}")
+                                : JsonResponse(404, "{\"error\":\"Record not found\"}");
+  if (request.path.starts_with("/api/")) {
+    const std::string client = ClientAddress(request.remote_address, request.Header("x-forwarded-for"),
+                                             context.config.trusted_proxies);
+    const RateLimitDecision d = ApiRoutes::TakeRateLimit(context, LimitClass::kDefault, std::nullopt, client);
+    if (!d.allowed) r = JsonResponse(429, "{\"error\":\"Too many requests\"}");
+    ApiRoutes::AddRateLimitHeaders(d, r);
+  }
+  return r;
+}
+
+void AddSystemRoutes(Router& router, ApiContext& ctx) {
+  router.Add({.method = "GET",
+              .pattern = "/health",
+              .handler = [](HttpRequest&, const PathParams&) {
+                return JsonResponse(200, "{\"status\":\"ok\"}");
+              },
+              .execution = Execution::kInline});
+  router.Add({.method = "GET",
+              .pattern = "/ready",
+              .handler = [&ctx](HttpRequest&, const PathParams&) {
+                auto users = ctx.store.CountAccounts();
+                if (!users) return JsonResponse(503, "{\"status\":\"unavailable\"}");
+                return JsonResponse(200, "{\"status\":\"ready\"}");
+              }});
+  router.Add({.method = "GET",
+              .pattern = "/metrics",
+              .handler = [&ctx](HttpRequest&, const PathParams&) {
+                HttpResponse r;
+                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                if (ctx.metrics != nullptr) ctx.metrics->Render(r.body);
+                const StoreStats s = ctx.store.Stats();
+                Counter(r.body, "chirp_store_write_transactions_total",
+                        "Group-commit transactions of the store.", s.write_transactions);
+                Counter(r.body, "chirp_store_write_operations_total",
+                        "Request writes committed inside those transactions.", s.write_operations);
+                Counter(r.body, "chirp_store_write_failures_total", "Writes that failed and rolled back.",
+                        s.write_failures);
+                Counter(r.body, "chirp_store_reads_total", "Reads served by the store.", s.reads);
+                Counter(r.body, "chirp_store_write_queue_depth", "Writes waiting for the writer.",
+                        s.write_queue_depth, "gauge");
+                Counter(r.body, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch, "gauge");
+                Counter(r.body, "chirp_cached_accounts", "Accounts held in memory.", ctx.accounts.size(),
+                        "gauge");
+                Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.", ctx.auth.cached(),
+                        "gauge");
+                return r;
+              },
+              .execution = Execution::kInline});
+  router.Add({.method = "GET", .pattern = "/avatars/original/missing.png", .handler = MissingImage,
+              .execution = Execution::kInline});
+  router.Add({.method = "GET", .pattern = "/headers/original/missing.png", .handler = MissingImage,
+              .execution = Execution::kInline});
+}
+
+void AddAllRoutes(Router& router, ApiContext& context) {
+  ApiRoutes routes(router, context);
+  AddOAuthRoutes(routes, context);
+  AddAccountRoutes(routes, context);
+  AddInstanceRoutes(routes, context);
+  AddSystemRoutes(router, context);
+}
+
+}  // namespace chirp

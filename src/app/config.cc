@@ -1,0 +1,254 @@
+#include "app/config.h"
+
+#include <charconv>
+
+#include "core/text.h"
+
+namespace chirp {
+namespace {
+
+struct Option {
+  const char* flag;  // without the leading "--"
+  const char* env;
+  const char* help;
+  std::function<Status(Config&, const std::string&)> apply;
+};
+
+Result<int64_t> ParseInt(const std::string& s, int64_t min, int64_t max, const char* what) {
+  int64_t v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < min || v > max) {
+    return Error::BadRequest(std::string(what) + " must be a whole number from " +
+                             std::to_string(min) + " to " + std::to_string(max) + ", not '" + s + "'");
+  }
+  return v;
+}
+
+Result<bool> ParseSwitch(const std::string& s, const char* what) {
+  const std::string v = AsciiLower(s);
+  if (v == "on" || v == "true" || v == "1" || v == "yes" || v == "open") return true;
+  if (v == "off" || v == "false" || v == "0" || v == "no" || v == "closed") return false;
+  return Error::BadRequest(std::string(what) + " must be on or off, not '" + s + "'");
+}
+
+std::function<Status(Config&, const std::string&)> RuleSetter(RateLimitRule RateLimitConfig::*member,
+                                                              const char* what) {
+  return [member, what](Config& c, const std::string& v) -> Status {
+    RateLimitRule rule;
+    if (!RateLimitRule::Parse(v, &rule)) {
+      return Error::BadRequest(std::string(what) + " must look like COUNT/SECONDS, e.g. 300/300");
+    }
+    c.api.rate_limits.*member = rule;
+    return {};
+  };
+}
+
+const std::vector<Option>& Options() {
+  static const std::vector<Option> options = {
+      {"listen", "CHIRP_LISTEN", "HOST:PORT to serve on (default 127.0.0.1:8080; port 0 picks one)",
+       [](Config& c, const std::string& v) -> Status {
+         const size_t colon = v.rfind(':');
+         if (colon == std::string::npos) return Error::BadRequest("--listen must be HOST:PORT");
+         auto port = ParseInt(v.substr(colon + 1), 0, 65535, "the port");
+         if (!port) return std::move(port).error();
+         std::string host = v.substr(0, colon);
+         if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+         c.server.host = host.empty() ? "0.0.0.0" : host;
+         c.server.port = static_cast<uint16_t>(*port);
+         return {};
+       }},
+      {"data", "CHIRP_DATA", "directory of the embedded store, created when missing (default ./data)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.empty()) return Error::BadRequest("--data must not be empty");
+         c.data_dir = v;
+         return {};
+       }},
+      {"public-url", "CHIRP_PUBLIC_URL",
+       "base of the absolute URLs the API writes, e.g. https://chirp.example (default: from Host)",
+       [](Config& c, const std::string& v) -> Status {
+         if (!v.starts_with("http://") && !v.starts_with("https://")) {
+           return Error::BadRequest("--public-url must start with http:// or https://");
+         }
+         c.api.public_url = v.back() == '/' ? v.substr(0, v.size() - 1) : v;
+         return {};
+       }},
+      {"title", "CHIRP_TITLE", "the instance's name (default Chirp)",
+       [](Config& c, const std::string& v) -> Status {
+         c.api.title = v;
+         return {};
+       }},
+      {"contact-email", "CHIRP_CONTACT_EMAIL", "the operator's contact address",
+       [](Config& c, const std::string& v) -> Status {
+         c.api.contact_email = v;
+         return {};
+       }},
+      {"max-characters", "CHIRP_MAX_CHARACTERS", "longest status, in characters (default 280)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 1, 100000, "--max-characters");
+         if (!n) return std::move(n).error();
+         c.api.max_characters = static_cast<int>(*n);
+         return {};
+       }},
+      {"registrations", "CHIRP_REGISTRATIONS", "open or closed (default open)",
+       [](Config& c, const std::string& v) -> Status {
+         auto b = ParseSwitch(v, "--registrations");
+         if (!b) return std::move(b).error();
+         c.api.registrations_open = *b;
+         return {};
+       }},
+      {"password-grant", "CHIRP_PASSWORD_GRANT", "on or off: the OAuth password grant (default off)",
+       [](Config& c, const std::string& v) -> Status {
+         auto b = ParseSwitch(v, "--password-grant");
+         if (!b) return std::move(b).error();
+         c.api.password_grant = *b;
+         return {};
+       }},
+      {"rate-limits", "CHIRP_RATE_LIMITS", "on or off (default on; off for benchmarks)",
+       [](Config& c, const std::string& v) -> Status {
+         auto b = ParseSwitch(v, "--rate-limits");
+         if (!b) return std::move(b).error();
+         c.api.rate_limits.enabled = *b;
+         return {};
+       }},
+      {"rate-limit-account", "CHIRP_RATE_LIMIT_ACCOUNT", "requests per account, COUNT/SECONDS (default 1500/300)",
+       RuleSetter(&RateLimitConfig::account, "--rate-limit-account")},
+      {"rate-limit-token", "CHIRP_RATE_LIMIT_TOKEN", "requests per token (default 300/300)",
+       RuleSetter(&RateLimitConfig::token, "--rate-limit-token")},
+      {"rate-limit-ip", "CHIRP_RATE_LIMIT_IP", "unauthenticated requests per IP (default 300/300)",
+       RuleSetter(&RateLimitConfig::ip, "--rate-limit-ip")},
+      {"rate-limit-registration", "CHIRP_RATE_LIMIT_REGISTRATION", "sign-ups per IP (default 5/1800)",
+       RuleSetter(&RateLimitConfig::registration, "--rate-limit-registration")},
+      {"rate-limit-sign-in", "CHIRP_RATE_LIMIT_SIGN_IN", "sign-in attempts per IP (default 25/300)",
+       RuleSetter(&RateLimitConfig::sign_in, "--rate-limit-sign-in")},
+      {"rate-limit-media", "CHIRP_RATE_LIMIT_MEDIA", "media uploads per account (default 30/1800)",
+       RuleSetter(&RateLimitConfig::media, "--rate-limit-media")},
+      {"rate-limit-deletes", "CHIRP_RATE_LIMIT_DELETES", "deletes and unreblogs per account (default 30/1800)",
+       RuleSetter(&RateLimitConfig::deletes, "--rate-limit-deletes")},
+      {"rate-limit-exempt", "CHIRP_RATE_LIMIT_EXEMPT", "comma-separated networks not rate limited (default none)",
+       [](Config& c, const std::string& v) -> Status {
+         auto list = ParseCidrList(v);
+         if (!list) return Error::BadRequest("--rate-limit-exempt must be networks like 10.0.0.0/8,::1");
+         c.api.rate_limits.exempt_networks = *list;
+         return {};
+       }},
+      {"trusted-proxies", "CHIRP_TRUSTED_PROXIES",
+       "comma-separated networks of proxies whose X-Forwarded-For is believed (default none)",
+       [](Config& c, const std::string& v) -> Status {
+         auto list = ParseCidrList(v);
+         if (!list) return Error::BadRequest("--trusted-proxies must be networks like 127.0.0.1/32");
+         c.api.trusted_proxies = *list;
+         return {};
+       }},
+      {"worker-id", "CHIRP_WORKER_ID", "0-1023, distinct for each instance sharing a store (default 0)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 0, 1023, "--worker-id");
+         if (!n) return std::move(n).error();
+         c.worker_id = *n;
+         return {};
+       }},
+      {"threads", "CHIRP_THREADS", "network threads (default: one per core)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 0, 256, "--threads");
+         if (!n) return std::move(n).error();
+         c.server.network_threads = static_cast<int>(*n);
+         return {};
+       }},
+      {"blocking-threads", "CHIRP_BLOCKING_THREADS", "threads for work that waits on the store (default 16)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 1, 1024, "--blocking-threads");
+         if (!n) return std::move(n).error();
+         c.server.blocking_threads = static_cast<int>(*n);
+         return {};
+       }},
+      {"idle-timeout", "CHIRP_IDLE_TIMEOUT", "seconds a keep-alive connection may idle (default 75)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 1, 86400, "--idle-timeout");
+         if (!n) return std::move(n).error();
+         c.server.idle_timeout = std::chrono::seconds(*n);
+         return {};
+       }},
+      {"shutdown-grace", "CHIRP_SHUTDOWN_GRACE", "seconds in-flight requests get at shutdown (default 10)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 0, 3600, "--shutdown-grace");
+         if (!n) return std::move(n).error();
+         c.server.shutdown_grace = std::chrono::seconds(*n);
+         return {};
+       }},
+      {"sync", "CHIRP_SYNC", "full (durable on power loss) or normal (durable on crash) (default full)",
+       [](Config& c, const std::string& v) -> Status {
+         const std::string s = AsciiLower(v);
+         if (s != "full" && s != "normal") return Error::BadRequest("--sync must be full or normal");
+         c.synchronous = s == "full" ? "FULL" : "NORMAL";
+         return {};
+       }},
+  };
+  return options;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const std::vector<std::string>& args, const EnvLookup& env,
+                           std::vector<std::string>* positional,
+                           std::map<std::string, std::string>* extra,
+                           const std::vector<std::string>& extra_names) {
+  Config config;
+  for (const Option& o : Options()) {
+    const std::string value = env(o.env);
+    if (value.empty()) continue;
+    if (Status s = o.apply(config, value); !s) {
+      Error e = std::move(s).error();
+      e.message = std::string(o.env) + ": " + e.message;
+      return e;
+    }
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (!arg.starts_with("--")) {
+      if (positional == nullptr) return Error::BadRequest("unexpected argument '" + arg + "'");
+      positional->push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2);
+    std::string value;
+    const size_t eq = name.find('=');
+    bool has_value = eq != std::string::npos;
+    if (has_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    auto take_value = [&]() -> Status {
+      if (has_value) return {};
+      if (i + 1 >= args.size()) return Error::BadRequest("--" + name + " needs a value");
+      value = args[++i];
+      return {};
+    };
+    bool known = false;
+    for (const Option& o : Options()) {
+      if (name != o.flag) continue;
+      known = true;
+      if (Status s = take_value(); !s) return std::move(s).error();
+      if (Status s = o.apply(config, value); !s) return std::move(s).error();
+    }
+    for (const std::string& extra_name : extra_names) {
+      if (name != extra_name || extra == nullptr) continue;
+      known = true;
+      if (Status s = take_value(); !s) return std::move(s).error();
+      (*extra)[name] = value;
+    }
+    if (!known) return Error::BadRequest("unknown option --" + name + " (see chirpd --help)");
+  }
+  return config;
+}
+
+std::string OptionsHelp() {
+  std::string out;
+  for (const Option& o : Options()) {
+    std::string flag = std::string("  --") + o.flag + " VALUE";
+    flag.resize(std::max<size_t>(flag.size() + 2, 36), ' ');
+    out += flag + o.help + "\n";
+    out += std::string(36, ' ') + "env " + o.env + "\n";
+  }
+  return out;
+}
+
+}  // namespace chirp

@@ -1,0 +1,39 @@
+// chirpd's configuration: every option is a flag (--name value or
+// --name=value) and an environment variable (CHIRP_NAME); flags win.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "api/api_config.h"
+#include "core/error.h"
+#include "http/server.h"
+
+namespace chirp {
+
+struct Config {
+  ServerOptions server;
+  ApiConfig api;
+  std::string data_dir = "data";
+  int64_t worker_id = 0;
+  std::string synchronous = "FULL";
+};
+
+// Reads the environment variable `name`, or "" when unset. Injected so tests
+// need not touch the process environment.
+using EnvLookup = std::function<std::string(const std::string& name)>;
+
+// Parses `args` (the options after the subcommand). Unknown options and bad
+// values are kBadRequest with a message for the operator. Positional
+// arguments are returned in `positional`.
+Result<Config> ParseConfig(const std::vector<std::string>& args, const EnvLookup& env,
+                           std::vector<std::string>* positional = nullptr,
+                           std::map<std::string, std::string>* extra = nullptr,
+                           const std::vector<std::string>& extra_names = {});
+
+// The options table as help text.
+std::string OptionsHelp();
+
+}  // namespace chirp

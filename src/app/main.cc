@@ -1,0 +1,161 @@
+// chirpd: the Chirp server and its operator commands. This file only wires
+// modules together.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <boost/json/serialize.hpp>
+
+#include "api/account_directory.h"
+#include "api/api_context.h"
+#include "api/authenticator.h"
+#include "api/routes.h"
+#include "app/config.h"
+#include "core/clock.h"
+#include "core/secrets.h"
+#include "core/snowflake.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "ratelimit/rate_limiter.h"
+#include "social/registration.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace chirp {
+namespace {
+
+constexpr const char* kUsage =
+    "chirpd: a microblogging server that speaks the Mastodon client API.\n"
+    "\n"
+    "Usage:\n"
+    "  chirpd [serve] [options]        serve HTTP on the embedded store (the default)\n"
+    "  chirpd migrate [options]        create or upgrade the store's schema, then exit\n"
+    "  chirpd admin create-account --username NAME --email ADDRESS --password SECRET [options]\n"
+    "                                  create a confirmed account; prints it as JSON\n"
+    "  chirpd --help                   this text\n"
+    "\n"
+    "Options (each also an environment variable; flags win):\n";
+
+std::string Env(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v != nullptr ? v : "";
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "chirpd: %s\n", message.c_str());
+  return 2;
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Error::Unavailable("cannot create " + config.data_dir + ": " + ec.message());
+  SqliteStoreOptions options;
+  options.path = (std::filesystem::path(config.data_dir) / "chirp.db").string();
+  options.synchronous = config.synchronous;
+  options.readers = std::max(4, config.server.blocking_threads / 2);
+  return SqliteStore::Open(options);
+}
+
+int Serve(const Config& config) {
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  Authenticator auth(**store);
+  AccountDirectory accounts(**store);
+  InMemoryRateLimiter limiter;
+  ApiContext context{config.api, **store, clock, ids, auth, accounts, limiter};
+
+  Router router;
+  AddAllRoutes(router, context);
+  std::vector<std::string> names;
+  for (const auto& route : router.routes()) names.push_back(route->method + " " + route->pattern);
+  HttpMetrics metrics(std::move(names));
+  context.metrics = &metrics;
+
+  HttpServer server(
+      config.server, router, metrics,
+      [&context](HttpRequest& r, bool path_matched) { return Fallback(context, r, path_matched); },
+      [](const HttpRequest& request, HttpResponse& response) { AddCorsHeaders(request, response); });
+  auto port = server.Listen();
+  if (!port) return Fail(port.error().message);
+  const std::string shown_host =
+      config.server.host.find(':') != std::string::npos ? "[" + config.server.host + "]" : config.server.host;
+  std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(*port));
+  std::fflush(stdout);
+  server.Run();
+  (*store)->Close();
+  std::fprintf(stderr, "chirpd: stopped\n");
+  return 0;
+}
+
+int CreateAccount(const Config& config, const std::map<std::string, std::string>& extra) {
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  RegistrationRequest request;
+  auto get = [&](const char* key) {
+    auto it = extra.find(key);
+    return it == extra.end() ? std::string() : it->second;
+  };
+  request.username = get("username");
+  request.email = get("email");
+  request.password = get("password");
+  request.agreement = true;
+  auto account = RegisterAccount(request, **store, ids, clock);
+  (*store)->Close();
+  if (!account) return Fail(account.error().message);
+  boost::json::object out{{"id", std::to_string(account->id)}, {"username", account->username}};
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h" || a == "help") {
+      std::printf("%s%s", kUsage, OptionsHelp().c_str());
+      return 0;
+    }
+  }
+  if (!InitSecrets()) return Fail("libsodium failed to initialise");
+  std::string command = "serve";
+  if (!args.empty() && !args[0].starts_with("--")) {
+    command = args[0];
+    args.erase(args.begin());
+  }
+  if (command == "serve") {
+    auto config = ParseConfig(args, Env);
+    if (!config) return Fail(config.error().message);
+    return Serve(*config);
+  }
+  if (command == "migrate") {
+    auto config = ParseConfig(args, Env);
+    if (!config) return Fail(config.error().message);
+    auto store = OpenStore(*config);
+    if (!store) return Fail(store.error().message);
+    (*store)->Close();
+    std::printf("chirpd: schema is up to date\n");
+    return 0;
+  }
+  if (command == "admin") {
+    if (args.empty() || args[0] != "create-account") {
+      return Fail("admin needs a subcommand: create-account (see chirpd --help)");
+    }
+    args.erase(args.begin());
+    std::map<std::string, std::string> extra;
+    auto config = ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"});
+    if (!config) return Fail(config.error().message);
+    return CreateAccount(*config, extra);
+  }
+  return Fail("unknown command '" + command + "' (see chirpd --help)");
+}
+
+}  // namespace
+}  // namespace chirp
+
+int main(int argc, char** argv) { return chirp::Main(argc, argv); }

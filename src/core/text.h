@@ -1,0 +1,30 @@
+// Small text routines shared by the parsers and renderers.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace chirp {
+
+// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates, no
+// code points above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// Number of Unicode code points in well-formed UTF-8 `s`.
+size_t CountCodePoints(std::string_view s);
+
+// Escapes &, <, >, " and ' for HTML text and attribute values.
+std::string EscapeHtml(std::string_view s);
+
+// ASCII lower-casing; usernames are ASCII by validation.
+std::string AsciiLower(std::string_view s);
+
+// Trims ASCII white space at both ends.
+std::string_view TrimAscii(std::string_view s);
+
+// Plain text to the HTML Mastodon stores for notes: escaped, paragraphs on
+// blank lines, <br /> on single line breaks. Empty text gives "".
+std::string PlainTextToHtml(std::string_view s);
+
+}  // namespace chirp

@@ -1,0 +1,52 @@
+// HTTP requests and responses as the rest of Chirp sees them: plain structs,
+// free of Beast, so that only the server's own translation unit includes it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chirp {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;  // upper case, e.g. "GET"
+  std::string target;  // as sent: path and query
+  std::string path;    // target up to '?', not percent-decoded
+  std::string query;   // after '?', without it; "" when absent
+  HeaderList headers;  // names lower-cased
+  std::string body;
+  std::string remote_address;  // the peer's IP address, textual
+  std::string request_id;      // set by the server; echoed as X-Request-Id
+
+  // The first header named `name` (lower case), or "" when absent.
+  std::string_view Header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json; charset=utf-8";
+  HeaderList headers;
+  std::string body;
+
+  // Out of line: inlined into every caller, GCC 12 reports a false
+  // -Warray-bounds in std::string's copy.
+  void AddHeader(std::string name, std::string value);
+};
+
+// A JSON response with `status` and the body given as serialized JSON.
+inline HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace chirp

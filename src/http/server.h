@@ -1,0 +1,67 @@
+// The HTTP/1.1 server: Boost.Beast over Asio with C++20 coroutines. Beast and
+// Asio stay inside server.cc; this header is all the rest of Chirp sees.
+//
+// One io_context and one listening socket (SO_REUSEPORT) per network thread,
+// so the kernel spreads connections over the cores. Handlers marked
+// Execution::kBlocking run on a separate pool so that network threads never
+// wait for the store. Each connection has an idle timeout between requests, a
+// time limit to read one request, a header size limit (431) and a per-route
+// body limit (413).
+//
+// Shutdown (SIGINT, SIGTERM or Stop()): stop accepting, close idle
+// connections, let in-flight requests finish and answer with
+// "Connection: close", and give up on stragglers after the grace period.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/error.h"
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace chirp {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 picks a free port
+  int network_threads = 0;   // 0: one per core
+  int blocking_threads = 16;
+  size_t header_limit = 16 * 1024;
+  std::chrono::seconds idle_timeout{75};
+  std::chrono::seconds request_timeout{30};
+  std::chrono::seconds shutdown_grace{10};
+};
+
+// Answers requests that matched no route. `path_matched` tells whether the
+// path exists for another method (405 rather than 404, and CORS preflight).
+using FallbackHandler = std::function<HttpResponse(HttpRequest&, bool path_matched)>;
+
+// Adds headers every response carries (CORS, rate-limit headers are the
+// API's business; this hook sees the request and its response).
+using ResponseDecorator = std::function<void(const HttpRequest&, HttpResponse&)>;
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, const Router& router, HttpMetrics& metrics,
+             FallbackHandler fallback, ResponseDecorator decorate);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listening sockets; returns the bound port.
+  Result<uint16_t> Listen();
+  // Serves until a signal or Stop(), then drains; returns when all threads ended.
+  void Run();
+  // Begins shutdown; safe from any thread.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace chirp

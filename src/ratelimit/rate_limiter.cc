@@ -1,0 +1,101 @@
+#include "ratelimit/rate_limiter.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+
+namespace chirp {
+
+bool RateLimitRule::Parse(std::string_view text, RateLimitRule* out) {
+  const size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return false;
+  int64_t limit = 0;
+  int64_t seconds = 0;
+  const auto a = std::from_chars(text.data(), text.data() + slash, limit);
+  const auto b = std::from_chars(text.data() + slash + 1, text.data() + text.size(), seconds);
+  if (a.ec != std::errc() || a.ptr != text.data() + slash || b.ec != std::errc() ||
+      b.ptr != text.data() + text.size() || limit <= 0 || seconds <= 0) {
+    return false;
+  }
+  out->limit = limit;
+  out->period_ms = seconds * 1000;
+  return true;
+}
+
+InMemoryRateLimiter::InMemoryRateLimiter() : shards_(std::make_unique<Shard[]>(kShards)) {}
+
+InMemoryRateLimiter::Shard& InMemoryRateLimiter::ShardOf(std::string_view key) {
+  return shards_[std::hash<std::string_view>()(key) % kShards];
+}
+
+void InMemoryRateLimiter::Refill(Bucket& b, int64_t now_ms) {
+  const RateLimitRule& rule = b.rule;
+  const double rate = static_cast<double>(rule.limit) / static_cast<double>(rule.period_ms);
+  const int64_t elapsed = std::max<int64_t>(0, now_ms - b.updated_ms);
+  b.tokens = std::min(static_cast<double>(rule.limit), b.tokens + rate * static_cast<double>(elapsed));
+  b.updated_ms = std::max(b.updated_ms, now_ms);
+}
+
+RateLimitDecision InMemoryRateLimiter::Take(std::span<const BucketRequest> requests, int64_t now_ms) {
+  // Lock the shards involved in a fixed order so that concurrent requests
+  // with overlapping buckets cannot deadlock.
+  std::vector<Shard*> involved;
+  for (const auto& r : requests) involved.push_back(&ShardOf(r.key));
+  std::sort(involved.begin(), involved.end());
+  involved.erase(std::unique(involved.begin(), involved.end()), involved.end());
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (Shard* s : involved) locks.emplace_back(s->mu);
+
+  std::vector<Bucket*> buckets;
+  bool allowed = true;
+  for (const auto& r : requests) {
+    Shard& shard = ShardOf(r.key);
+    auto [it, inserted] = shard.buckets.try_emplace(r.key);
+    if (inserted) it->second = {static_cast<double>(r.rule.limit), now_ms, r.rule};
+    it->second.rule = r.rule;
+    Refill(it->second, now_ms);
+    if (it->second.tokens < 1.0) allowed = false;
+    buckets.push_back(&it->second);
+  }
+  RateLimitDecision decision;
+  decision.allowed = allowed;
+  double tightest = 2.0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Bucket& b = *buckets[i];
+    const RateLimitRule& rule = requests[i].rule;
+    if (allowed) b.tokens -= 1.0;
+    const double fraction = b.tokens / static_cast<double>(rule.limit);
+    if (fraction < tightest) {
+      tightest = fraction;
+      const double rate = static_cast<double>(rule.limit) / static_cast<double>(rule.period_ms);
+      decision.limit = rule.limit;
+      decision.remaining = std::max<int64_t>(0, static_cast<int64_t>(std::floor(b.tokens)));
+      decision.reset_at_ms =
+          now_ms + static_cast<int64_t>(std::ceil((static_cast<double>(rule.limit) - b.tokens) / rate));
+    }
+  }
+  // Sweep shards that grew: drop buckets that have refilled completely.
+  for (const auto& r : requests) {
+    Shard& shard = ShardOf(r.key);
+    if (shard.buckets.size() < shard.sweep_at) continue;
+    std::erase_if(shard.buckets, [&](auto& entry) {
+      Bucket copy = entry.second;
+      Refill(copy, now_ms);
+      return copy.tokens >= static_cast<double>(copy.rule.limit);
+    });
+    shard.sweep_at = std::max<size_t>(1024, shard.buckets.size() * 2);
+  }
+  return decision;
+}
+
+size_t InMemoryRateLimiter::bucket_count() const {
+  size_t n = 0;
+  for (size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mu);
+    n += shards_[i].buckets.size();
+  }
+  return n;
+}
+
+}  // namespace chirp

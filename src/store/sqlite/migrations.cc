@@ -1,0 +1,113 @@
+#include "store/sqlite/migrations.h"
+
+#include <iterator>
+#include <string>
+
+#include "store/sqlite/sqlite_db.h"
+
+namespace chirp {
+namespace {
+
+// Version N is kMigrations[N - 1].
+constexpr const char* kMigrations[] = {
+    // 1: accounts, users, OAuth.
+    R"sql(
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  username TEXT NOT NULL,
+  username_lower TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL DEFAULT '',
+  note TEXT NOT NULL DEFAULT '',
+  locked INTEGER NOT NULL DEFAULT 0,
+  bot INTEGER NOT NULL DEFAULT 0,
+  discoverable INTEGER NOT NULL DEFAULT 1,
+  indexable INTEGER NOT NULL DEFAULT 0,
+  default_privacy TEXT NOT NULL DEFAULT 'public',
+  default_sensitive INTEGER NOT NULL DEFAULT 0,
+  default_language TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  statuses_count INTEGER NOT NULL DEFAULT 0,
+  followers_count INTEGER NOT NULL DEFAULT 0,
+  following_count INTEGER NOT NULL DEFAULT 0,
+  last_status_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX accounts_by_display_name ON accounts(lower(display_name));
+CREATE TABLE account_fields (
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (account_id, position)
+) WITHOUT ROWID;
+CREATE TABLE users (
+  account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  locale TEXT NOT NULL DEFAULT '',
+  date_of_birth TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  last_login_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE apps (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  website TEXT NOT NULL DEFAULT '',
+  redirect_uris TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  client_id TEXT NOT NULL UNIQUE,
+  client_secret_digest TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE access_tokens (
+  id INTEGER PRIMARY KEY,
+  digest TEXT NOT NULL UNIQUE,
+  app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL DEFAULT 0,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX access_tokens_by_account ON access_tokens(account_id);
+CREATE TABLE authorization_codes (
+  digest TEXT PRIMARY KEY,
+  app_id INTEGER NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  redirect_uri TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  code_challenge TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
+};
+
+int CurrentVersion(SqliteDb& db) {
+  SqliteStatement stmt = db.Prepare("PRAGMA user_version");
+  return stmt.Step() ? static_cast<int>(stmt.Int(0)) : 0;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status ApplyMigrations(SqliteDb& db) {
+  const int current = CurrentVersion(db);
+  if (current > LatestSchemaVersion()) {
+    return Error::Unavailable("the database has schema version " + std::to_string(current) +
+                              ", newer than this build knows (" +
+                              std::to_string(LatestSchemaVersion()) + ")");
+  }
+  for (int version = current + 1; version <= LatestSchemaVersion(); ++version) {
+    const std::string script = std::string("BEGIN IMMEDIATE;") + kMigrations[version - 1] +
+                               "PRAGMA user_version=" + std::to_string(version) + ";COMMIT;";
+    if (Status s = db.Exec(script.c_str()); !s) {
+      (void)db.Exec("ROLLBACK");
+      return Error::Unavailable("migration " + std::to_string(version) + " failed: " +
+                                s.error().message);
+    }
+  }
+  return {};
+}
+
+}  // namespace chirp

@@ -1,0 +1,96 @@
+#include "store/sqlite/sqlite_db.h"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+
+namespace chirp {
+
+SqliteStatement::~SqliteStatement() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, std::string_view value) {
+  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  return *this;
+}
+
+bool SqliteStatement::Step() {
+  last_result_ = sqlite3_step(stmt_);
+  return last_result_ == SQLITE_ROW;
+}
+
+bool SqliteStatement::failed() const {
+  return last_result_ != SQLITE_ROW && last_result_ != SQLITE_DONE;
+}
+
+int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string SqliteStatement::Text(int column) const {
+  const auto* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, column));
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool read_only,
+                                                 const std::string& synchronous) {
+  sqlite3* raw = nullptr;
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
+    std::string message = raw != nullptr ? sqlite3_errmsg(raw) : "out of memory";
+    sqlite3_close(raw);
+    return Error::Unavailable("cannot open database " + path + ": " + message);
+  }
+  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_extended_result_codes(raw, 1);
+  const std::string pragmas = std::string(read_only ? "" : "PRAGMA journal_mode=WAL;") +
+                              "PRAGMA synchronous=" + synchronous +
+                              ";PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;"
+                              "PRAGMA cache_size=-65536;PRAGMA mmap_size=268435456;";
+  if (Status s = db->Exec(pragmas.c_str()); !s) return std::move(s).error();
+  return db;
+}
+
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+Status SqliteDb::Exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : "unknown error";
+    sqlite3_free(message);
+    return Error::Unavailable("sqlite: " + text);
+  }
+  return {};
+}
+
+SqliteStatement SqliteDb::Prepare(const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return SqliteStatement(it->second);
+  sqlite3_stmt* stmt = nullptr;
+  // Statements are written by the project, so a failure to prepare one is a
+  // bug that tests catch; a null statement makes every step fail safely.
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+    std::fprintf(stderr, "sqlite: cannot prepare statement: %s\n%s\n", sqlite3_errmsg(db_), sql);
+  }
+  statements_.emplace(sql, stmt);
+  return SqliteStatement(stmt);
+}
+
+int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
+std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_); }
+int SqliteDb::LastExtendedCode() const { return sqlite3_extended_errcode(db_); }
+
+}  // namespace chirp

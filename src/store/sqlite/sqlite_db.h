@@ -1,0 +1,73 @@
+// A thin RAII layer over one SQLite connection: open with the pragmas Chirp
+// relies on, cached prepared statements, typed binding and reading.
+// A SqliteDb is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/error.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace chirp {
+
+class SqliteStatement {
+ public:
+  explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~SqliteStatement();  // resets and clears bindings; the statement stays cached
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  // Bind by 1-based position.
+  SqliteStatement& Bind(int index, int64_t value);
+  SqliteStatement& Bind(int index, std::string_view value);
+  SqliteStatement& Bind(int index, bool value) { return Bind(index, int64_t{value}); }
+  SqliteStatement& Bind(int index, int value) { return Bind(index, int64_t{value}); }
+
+  // Advances to the next row: true when a row is available, false when done.
+  // `error` is set when the step failed (constraint, busy, I/O).
+  bool Step();
+  int last_result() const { return last_result_; }
+  bool failed() const;
+
+  int64_t Int(int column) const;
+  bool Bool(int column) const { return Int(column) != 0; }
+  std::string Text(int column) const;
+
+ private:
+  sqlite3_stmt* stmt_;
+  int last_result_ = 0;
+};
+
+class SqliteDb {
+ public:
+  // Opens (creating when missing) the database at `path` in WAL mode.
+  // `synchronous` is "FULL" or "NORMAL".
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool read_only,
+                                                const std::string& synchronous);
+  ~SqliteDb();
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+
+  // Runs one or more statements without results.
+  Status Exec(const char* sql);
+  // A cached prepared statement for `sql`. `sql` must be a string literal (the
+  // cache is keyed by its address).
+  SqliteStatement Prepare(const char* sql);
+
+  int64_t Changes() const;
+  std::string LastError() const;
+  int LastExtendedCode() const;
+
+ private:
+  explicit SqliteDb(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+};
+
+}  // namespace chirp

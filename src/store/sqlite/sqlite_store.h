@@ -1,0 +1,119 @@
+// The embedded store: one SQLite file in WAL mode.
+//
+// Writes: one writer thread owns the only read-write connection. Callers
+// enqueue a write and wait; the writer takes every queued write (up to
+// kMaxBatch) into one transaction, each inside its own savepoint so that a
+// failing write rolls back alone, commits once, and then answers them all
+// (group commit: one fsync for many requests).
+//
+// Reads: a fixed pool of read-only connections; WAL lets them read while the
+// writer writes.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/store.h"
+
+namespace chirp {
+
+class SqliteDb;
+
+struct SqliteStoreOptions {
+  std::string path;                 // database file
+  std::string synchronous = "FULL";  // "FULL" (durable on power loss) or "NORMAL"
+  int readers = 4;
+};
+
+class SqliteStore final : public Store {
+ public:
+  static constexpr size_t kMaxBatch = 512;
+
+  // Opens the database, applies migrations and starts the writer.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteStoreOptions& options);
+  ~SqliteStore() override;
+
+  Status CreateAccount(const Account& account, const User& user) override;
+  Result<Account> FindAccount(int64_t id) override;
+  Result<Account> FindAccountByUsername(std::string_view username) override;
+  Result<User> FindUserByEmail(std::string_view email) override;
+  Result<User> FindUser(int64_t account_id) override;
+  Result<std::vector<Account>> SearchAccounts(std::string_view prefix, int limit,
+                                              int offset) override;
+  Status UpdateProfile(const Account& account) override;
+  Status RecordLogin(int64_t account_id, int64_t at_ms) override;
+  Result<int64_t> CountAccounts() override;
+
+  Status CreateApp(const App& app) override;
+  Result<App> FindAppByClientId(std::string_view client_id) override;
+  Result<App> FindApp(int64_t id) override;
+  Status CreateToken(const AccessToken& token) override;
+  Result<AccessToken> FindTokenByDigest(std::string_view digest) override;
+  Status RevokeToken(std::string_view digest, int64_t app_id, int64_t at_ms) override;
+  Status CreateAuthorizationCode(const AuthorizationCode& code) override;
+  Result<AuthorizationCode> ConsumeAuthorizationCode(std::string_view digest) override;
+  Status CreateAccountWithToken(const Account& account, const User& user,
+                                const AccessToken& token) override;
+
+  StoreStats Stats() const override;
+  void Close() override;
+
+  // A write runs on the writer thread inside a savepoint of the current
+  // group transaction; returning an error rolls back just this write.
+  using WriteFn = std::function<Status(SqliteDb&)>;
+  Status Write(WriteFn fn);
+  // Runs `fn` with a read connection from the pool.
+  template <typename T>
+  T Read(const std::function<T(SqliteDb&)>& fn);
+
+ private:
+  struct WriteJob {
+    WriteFn fn;
+    std::promise<Status> done;
+  };
+
+  SqliteStore() = default;
+  void WriterLoop();
+  SqliteDb& AcquireReader();
+  void ReleaseReader(SqliteDb& db);
+
+  std::unique_ptr<SqliteDb> writer_db_;
+  std::thread writer_;
+  mutable std::mutex write_mu_;
+  std::condition_variable write_cv_;
+  std::deque<WriteJob> write_queue_;  // guarded by write_mu_
+  bool closing_ = false;              // guarded by write_mu_
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<std::unique_ptr<SqliteDb>> readers_;
+  std::vector<SqliteDb*> idle_readers_;  // guarded by read_mu_
+
+  std::atomic<uint64_t> write_transactions_{0};
+  std::atomic<uint64_t> write_operations_{0};
+  std::atomic<uint64_t> write_failures_{0};
+  std::atomic<uint64_t> reads_{0};
+  std::atomic<uint64_t> max_batch_{0};
+};
+
+template <typename T>
+T SqliteStore::Read(const std::function<T(SqliteDb&)>& fn) {
+  SqliteDb& db = AcquireReader();
+  struct Release {
+    SqliteStore* store;
+    SqliteDb& db;
+    ~Release() { store->ReleaseReader(db); }
+  } release{this, db};
+  reads_.fetch_add(1, std::memory_order_relaxed);
+  return fn(db);
+}
+
+}  // namespace chirp
