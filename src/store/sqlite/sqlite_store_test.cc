@@ -1,0 +1,201 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+
+namespace chirp {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("chirp-store-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto s = SqliteStore::Open({.path = (dir_ / "chirp.db").string(), .synchronous = "NORMAL"});
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(s).value();
+  }
+  static Account MakeAccount(int64_t id, std::string username) {
+    Account a;
+    a.id = id;
+    a.username = std::move(username);
+    a.created_at_ms = 1000;
+    return a;
+  }
+  static User MakeUser(int64_t id, std::string email) {
+    User u;
+    u.account_id = id;
+    u.email = std::move(email);
+    u.password_hash = "hash";
+    u.created_at_ms = 1000;
+    return u;
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SqliteStoreTest, CreatesAndFindsAccountsCaseInsensitively) {
+  ASSERT_TRUE(store_->CreateAccount(MakeAccount(1, "Alice"), MakeUser(1, "Alice@Example.com")).ok());
+  auto a = store_->FindAccountByUsername("aLiCe");
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->username, "Alice");
+  auto u = store_->FindUserByEmail("alice@example.COM");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->account_id, 1);
+  EXPECT_EQ(store_->FindAccount(2).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(*store_->CountAccounts(), 1);
+}
+
+TEST_F(SqliteStoreTest, DuplicateUsernameOrEmailIsTakenAndChangesNothing) {
+  ASSERT_TRUE(store_->CreateAccount(MakeAccount(1, "alice"), MakeUser(1, "a@example.com")).ok());
+  Status s = store_->CreateAccount(MakeAccount(2, "ALICE"), MakeUser(2, "b@example.com"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().details.at("username")[0].error, "ERR_TAKEN");
+  s = store_->CreateAccount(MakeAccount(3, "bob"), MakeUser(3, "A@example.com"));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().details.at("email")[0].error, "ERR_TAKEN");
+  // The failed registration of bob left no account behind.
+  EXPECT_EQ(store_->FindAccountByUsername("bob").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(*store_->CountAccounts(), 1);
+}
+
+TEST_F(SqliteStoreTest, ProfileUpdatesReplaceFields) {
+  Account a = MakeAccount(1, "alice");
+  a.fields = {{"site", "https://a.example"}, {"pronouns", "she/her"}};
+  ASSERT_TRUE(store_->CreateAccount(a, MakeUser(1, "a@example.com")).ok());
+  a.display_name = "Alice";
+  a.locked = true;
+  a.fields = {{"only", "one"}};
+  ASSERT_TRUE(store_->UpdateProfile(a).ok());
+  auto read = store_->FindAccount(1);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->display_name, "Alice");
+  EXPECT_TRUE(read->locked);
+  ASSERT_EQ(read->fields.size(), 1u);
+  EXPECT_EQ(read->fields[0].name, "only");
+  EXPECT_EQ(store_->UpdateProfile(MakeAccount(99, "ghost")).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, SearchesByUsernameAndDisplayNamePrefix) {
+  for (int i = 1; i <= 3; ++i) {
+    Account a = MakeAccount(i, "user" + std::to_string(i));
+    if (i == 3) a.display_name = "Zed";
+    ASSERT_TRUE(store_->CreateAccount(a, MakeUser(i, "u" + std::to_string(i) + "@e.com")).ok());
+  }
+  EXPECT_EQ(store_->SearchAccounts("USER", 10, 0)->size(), 3u);
+  EXPECT_EQ(store_->SearchAccounts("user", 2, 0)->size(), 2u);
+  EXPECT_EQ(store_->SearchAccounts("user", 10, 2)->size(), 1u);
+  auto zed = store_->SearchAccounts("ze", 10, 0);
+  ASSERT_EQ(zed->size(), 1u);
+  EXPECT_EQ((*zed)[0].username, "user3");
+}
+
+TEST_F(SqliteStoreTest, TokensRevokeOnlyForTheirApp) {
+  App app;
+  app.id = 10;
+  app.name = "app";
+  app.redirect_uris = {"urn:ietf:wg:oauth:2.0:oob", "https://a.example/cb"};
+  app.scopes = "read write";
+  app.client_id = "cid";
+  app.client_secret_digest = "sd";
+  ASSERT_TRUE(store_->CreateApp(app).ok());
+  EXPECT_EQ(store_->FindAppByClientId("cid")->redirect_uris.size(), 2u);
+  AccessToken t;
+  t.id = 20;
+  t.digest = "d1";
+  t.app_id = 10;
+  t.scopes = "read";
+  ASSERT_TRUE(store_->CreateToken(t).ok());
+  ASSERT_TRUE(store_->RevokeToken("d1", 11, 5).ok());
+  EXPECT_EQ(store_->FindTokenByDigest("d1")->revoked_at_ms, 0);
+  ASSERT_TRUE(store_->RevokeToken("d1", 10, 5).ok());
+  EXPECT_EQ(store_->FindTokenByDigest("d1")->revoked_at_ms, 5);
+  ASSERT_TRUE(store_->RevokeToken("unknown", 10, 5).ok());
+}
+
+TEST_F(SqliteStoreTest, AuthorizationCodesRedeemOnce) {
+  ASSERT_TRUE(store_->CreateAccount(MakeAccount(1, "alice"), MakeUser(1, "a@e.com")).ok());
+  App app;
+  app.id = 10;
+  app.name = "app";
+  app.redirect_uris = {"urn:ietf:wg:oauth:2.0:oob"};
+  app.scopes = "read";
+  app.client_id = "cid";
+  app.client_secret_digest = "sd";
+  ASSERT_TRUE(store_->CreateApp(app).ok());
+  AuthorizationCode c;
+  c.digest = "code";
+  c.app_id = 10;
+  c.account_id = 1;
+  c.redirect_uri = "urn:ietf:wg:oauth:2.0:oob";
+  c.scopes = "read";
+  c.code_challenge = "challenge";
+  c.expires_at_ms = 99;
+  ASSERT_TRUE(store_->CreateAuthorizationCode(c).ok());
+  auto first = store_->ConsumeAuthorizationCode("code");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->code_challenge, "challenge");
+  EXPECT_EQ(store_->ConsumeAuthorizationCode("code").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SqliteStoreTest, CommittedWritesSurviveReopen) {
+  ASSERT_TRUE(store_->CreateAccount(MakeAccount(1, "alice"), MakeUser(1, "a@e.com")).ok());
+  Reopen();
+  EXPECT_TRUE(store_->FindAccount(1).ok());
+}
+
+TEST_F(SqliteStoreTest, GroupCommitIsolatesFailingWrites) {
+  // Many concurrent writers, every third of which fails: the failures roll
+  // back alone and the others commit, in fewer transactions than writes.
+  constexpr int kWriters = 48;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      Status s = store_->Write([i](SqliteDb& db) -> Status {
+        SqliteStatement st = db.Prepare(
+            "INSERT INTO accounts (id, username, username_lower, created_at) VALUES (?, ?, ?, 0)");
+        const std::string name = "w" + std::to_string(i);
+        st.Bind(1, int64_t{i + 1}).Bind(2, name).Bind(3, name);
+        st.Step();
+        if (st.failed()) return Error::Unavailable(db.LastError());
+        if (i % 3 == 0) return Error::Unprocessable("refused");
+        return {};
+      });
+      if (s.ok()) ok.fetch_add(1);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kWriters - (kWriters + 2) / 3);
+  EXPECT_EQ(*store_->CountAccounts(), ok.load());
+  const StoreStats stats = store_->Stats();
+  EXPECT_EQ(stats.write_operations, static_cast<uint64_t>(kWriters));
+  EXPECT_EQ(stats.write_failures, static_cast<uint64_t>((kWriters + 2) / 3));
+}
+
+TEST_F(SqliteStoreTest, WritesAfterCloseAreUnavailable) {
+  store_->Close();
+  EXPECT_EQ(store_->CreateAccount(MakeAccount(1, "a"), MakeUser(1, "a@e.com")).error().code,
+            ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace chirp
