@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is missing (scripts/setup.sh), then configures and builds
+# Chirp into build/ with CMake and Ninja.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/setup.sh"
+cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+ninja -C "$root/build"
