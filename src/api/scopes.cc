@@ -93,12 +93,19 @@ std::optional<ScopeSet> ScopeSet::Parse(std::string_view text) {
 }
 
 ScopeSet ScopeSet::Expanded() const {
-  uint64_t bits = bits_;
+  // For each scope, the bits it grants: itself and its children.
+  static const std::array<uint64_t, kScopes.size()> kGrants = [] {
+    std::array<uint64_t, kScopes.size()> grants{};
+    for (size_t i = 0; i < kScopes.size(); ++i) {
+      grants[i] |= uint64_t{1} << i;
+      if (!kScopes[i].parent.empty()) grants[*IndexOf(kScopes[i].parent)] |= uint64_t{1} << i;
+    }
+    for (std::string_view child : kFollowChildren) grants[*IndexOf("follow")] |= Bit(child);
+    return grants;
+  }();
+  uint64_t bits = 0;
   for (size_t i = 0; i < kScopes.size(); ++i) {
-    if (!kScopes[i].parent.empty() && (bits_ & Bit(kScopes[i].parent)) != 0) bits |= uint64_t{1} << i;
-  }
-  if ((bits_ & Bit("follow")) != 0) {
-    for (std::string_view child : kFollowChildren) bits |= Bit(child);
+    if ((bits_ & (uint64_t{1} << i)) != 0) bits |= kGrants[i];
   }
   return ScopeSet(bits);
 }

@@ -21,8 +21,9 @@ class ScopeSet {
   ScopeSet Expanded() const;
 
   bool Contains(const ScopeSet& other) const { return (bits_ & other.bits_) == other.bits_; }
-  // True when this (expanded) set grants at least one of `any_of`.
-  bool GrantsAny(const ScopeSet& any_of) const { return (Expanded().bits_ & any_of.bits_) != 0; }
+  // True when this set, taken as already Expanded(), holds at least one of
+  // `any_of`. Principals keep their scopes expanded, so this is one AND.
+  bool GrantsAny(const ScopeSet& any_of) const { return (bits_ & any_of.bits_) != 0; }
   bool empty() const { return bits_ == 0; }
   // Canonical text, in the order of the known-scope table.
   std::string ToString() const;

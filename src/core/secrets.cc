@@ -38,6 +38,25 @@ std::string RandomHex(size_t bytes) {
   return Hex(buf.data(), buf.size());
 }
 
+std::string RequestId() {
+  // splitmix64: fast, and full-period over its 64-bit state.
+  thread_local uint64_t state = [] {
+    uint64_t seed;
+    randombytes_buf(&seed, sizeof seed);
+    return seed;
+  }();
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  for (int half = 0; half < 2; ++half) {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    for (int i = 0; i < 16; ++i) out[half * 16 + i] = kHex[(z >> (i * 4)) & 15];
+  }
+  return out;
+}
+
 std::string TokenDigest(std::string_view token) {
   unsigned char out[32];
   crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()),

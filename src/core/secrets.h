@@ -16,8 +16,13 @@ bool InitSecrets();
 // RFC 7230 token characters, so it can travel in Sec-WebSocket-Protocol.
 std::string RandomToken(size_t bytes = 32);
 
-// Hex of `bytes` random bytes; for request ids and other non-secret ids.
+// Hex of `bytes` random bytes from the system's secure source.
 std::string RandomHex(size_t bytes);
+
+// 32 hex characters, unique with overwhelming probability, for request ids:
+// not secret, so drawn from a per-thread generator seeded once from the
+// secure source, with no system call per id.
+std::string RequestId();
 
 // The digest under which a token is stored and looked up (BLAKE2b-256, hex).
 // Tokens have 256 bits of entropy, so a fast unsalted hash is enough.

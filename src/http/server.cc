@@ -210,7 +210,7 @@ class HttpServer::Impl {
         request.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
       }
       request.remote_address = remote;
-      request.request_id = RandomHex(16);
+      request.request_id = RequestId();
       const unsigned version = header.version();
       bool keep_alive = header.keep_alive();
 

@@ -199,7 +199,9 @@ export class ChirpServer {
 //   args     extra command-line options
 //   env      extra environment variables
 //   dataDir  use this directory instead of a fresh temp one (not removed)
-export async function startServer({ t, args = [], env = {}, dataDir } = {}) {
+//   prepare  async (dataDir) => {...} run on the fresh data dir before the
+//            server starts (e.g. adminCreateAccount)
+export async function startServer({ t, args = [], env = {}, dataDir, prepare } = {}) {
   const ownsDataDir = !dataDir;
   const dir = dataDir ?? await mkdtemp(join(tmpdir(), 'chirp-api-'));
   const srv = new ChirpServer({ args, env, dataDir: dir, ownsDataDir });
@@ -209,6 +211,7 @@ export async function startServer({ t, args = [], env = {}, dataDir } = {}) {
     });
   }
   try {
+    if (prepare) await prepare(dir);
     await srv._spawn();
   } catch (e) {
     await srv.dispose();
@@ -443,4 +446,66 @@ export async function pollUntil(fn, { timeoutMs = 5000, intervalMs = 25, what = 
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+// Sends one HTTP/1.1 request over a raw socket and returns whatever response
+// arrives, even if the server stops reading the body and closes early (which
+// makes fetch fail with EPIPE). → { status, headers, text, body, contentType, socketError }
+import { connect } from 'node:net';
+export function rawRequest(srv, { method = 'GET', path = '/', headers = {}, body, timeoutMs = 15_000 }) {
+  const u = new URL(baseOf(srv));
+  const payload = body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const lines = [`${method} ${path} HTTP/1.1`, `Host: ${u.host}`, 'Connection: close'];
+  const hdrs = { ...headers };
+  if (body !== undefined && !Object.keys(hdrs).some((k) => k.toLowerCase() === 'content-length')) {
+    hdrs['Content-Length'] = String(payload.length);
+  }
+  for (const [k, v] of Object.entries(hdrs)) lines.push(`${k}: ${v}`);
+  const head = Buffer.from(lines.join('\r\n') + '\r\n\r\n');
+  return new Promise((res) => {
+    const chunks = [];
+    let socketError = null;
+    const sock = connect({ host: u.hostname, port: Number(u.port) });
+    const timer = setTimeout(() => { socketError ??= 'timeout'; sock.destroy(); }, timeoutMs);
+    sock.on('connect', () => {
+      sock.write(head);
+      if (payload.length) sock.write(payload, () => {});
+    });
+    sock.on('data', (d) => chunks.push(d));
+    sock.on('error', (e) => { socketError ??= e.code || e.message; });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const idx = raw.indexOf('\r\n\r\n');
+      if (!raw.startsWith('HTTP/') || idx < 0) {
+        return res({ status: 0, headers: new Headers(), text: raw, body: null, contentType: '', socketError });
+      }
+      const [statusLine, ...hl] = raw.slice(0, idx).split('\r\n');
+      const h = new Headers();
+      for (const l of hl) {
+        const c = l.indexOf(':');
+        if (c > 0) h.append(l.slice(0, c).trim(), l.slice(c + 1).trim());
+      }
+      let text = raw.slice(idx + 4);
+      if (/chunked/i.test(h.get('transfer-encoding') || '')) {
+        let out = '';
+        let rest = text;
+        for (;;) {
+          const nl = rest.indexOf('\r\n');
+          if (nl < 0) break;
+          const n = parseInt(rest.slice(0, nl), 16);
+          if (!n) break;
+          out += rest.slice(nl + 2, nl + 2 + n);
+          rest = rest.slice(nl + 2 + n + 2);
+        }
+        text = out;
+      }
+      const contentType = h.get('content-type') || '';
+      let parsed = null;
+      if (/application\/json/i.test(contentType) && text.length) {
+        try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+      }
+      res({ status: Number(statusLine.split(' ')[1]), headers: h, text, body: parsed, contentType, socketError });
+    });
+  });
 }

@@ -1,0 +1,71 @@
+# Helpers for the benchmark scripts: a chirpd and an nginx on loopback
+# ephemeral ports, stopped when the script exits.
+set -euo pipefail
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench_tmp=$(mktemp -d)
+bench_pids=()
+bench_cleanup() {
+  for pid in "${bench_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$bench_tmp"
+}
+trap bench_cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_chirpd ARGS...: sets CHIRP_URL.
+start_chirpd() {
+  local out="$bench_tmp/chirpd.out"
+  "$bench_root/build/bin/chirpd" serve --listen 127.0.0.1:0 --data "$bench_tmp/data" "$@" > "$out" 2> "$bench_tmp/chirpd.err" &
+  bench_pids+=($!)
+  for _ in $(seq 100); do
+    CHIRP_URL=$(sed -n 's/^chirpd listening on \(.*\)$/\1/p' "$out")
+    [ -n "$CHIRP_URL" ] && return 0
+    sleep 0.1
+  done
+  echo "chirpd did not start"; cat "$bench_tmp/chirpd.err"; exit 1
+}
+
+# start_nginx FILE: serves FILE at /static.json; sets NGINX_URL.
+start_nginx() {
+  local port; port=$(free_port)
+  mkdir -p "$bench_tmp/nginx/www"
+  cp "$1" "$bench_tmp/nginx/www/static.json"
+  # nginx's workers drop root for www-data: let them read the file.
+  chmod 755 "$bench_tmp" "$bench_tmp/nginx" "$bench_tmp/nginx/www"
+  chmod 644 "$bench_tmp/nginx/www/static.json"
+  cat > "$bench_tmp/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $bench_tmp/nginx/nginx.pid;
+error_log $bench_tmp/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $bench_tmp/nginx;
+  proxy_temp_path $bench_tmp/nginx;
+  fastcgi_temp_path $bench_tmp/nginx;
+  uwsgi_temp_path $bench_tmp/nginx;
+  scgi_temp_path $bench_tmp/nginx;
+  keepalive_requests 1000000;
+  types { application/json json; }
+  server { listen 127.0.0.1:$port; root $bench_tmp/nginx/www; }
+}
+CONF
+  nginx -e "$bench_tmp/nginx/error.log" -c "$bench_tmp/nginx/nginx.conf" &
+  bench_pids+=($!)
+  NGINX_URL="http://127.0.0.1:$port"
+  for _ in $(seq 100); do curl -sf "$NGINX_URL/static.json" > /dev/null && return 0; sleep 0.1; done
+  echo "nginx did not start"; cat "$bench_tmp/nginx/error.log"; exit 1
+}
+
+# wrk_rps URL [HEADER]: requests per second over the run.
+wrk_rps() {
+  local url=$1 header=${2:-}
+  local args=(-t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency)
+  [ -n "$header" ] && args+=(-H "$header")
+  wrk "${args[@]}" "$url" > "$bench_tmp/wrk.out"
+  cat "$bench_tmp/wrk.out" >&2
+  grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
+  awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out"
+}
