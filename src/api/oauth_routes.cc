@@ -224,9 +224,12 @@ HttpResponse Redirect(const std::string& location) {
 }
 
 Result<HttpResponse> CreateApp(ApiContext& ctx, ApiRequest& req) {
-  auto name = Required(req.params, "client_name");
+  auto name = req.params.String("client_name");
   if (!name) return std::move(name).error();
-  if (name->size() > kMaxAppNameLength) {
+  if (!*name || TrimAscii(**name).empty()) {
+    return Error::Unprocessable("Validation failed: Name can't be blank");
+  }
+  if ((*name)->size() > kMaxAppNameLength) {
     return Error::Unprocessable("Validation failed: Application name is too long (maximum is 200 characters)");
   }
   std::vector<std::string> uris;
@@ -240,7 +243,7 @@ Result<HttpResponse> CreateApp(ApiContext& ctx, ApiRequest& req) {
       for (auto& part : SplitWhitespace(u)) uris.push_back(std::move(part));
     }
   }
-  if (uris.empty()) return Error::BadRequest("param is missing or the value is empty: redirect_uris");
+  if (uris.empty()) return Error::Unprocessable("Validation failed: Redirect URI can't be blank");
   if (uris.size() > kMaxRedirectUris) {
     return Error::Unprocessable("Validation failed: Redirect URI has too many entries");
   }
@@ -259,7 +262,7 @@ Result<HttpResponse> CreateApp(ApiContext& ctx, ApiRequest& req) {
   }
   App app;
   app.id = ctx.ids.Next();
-  app.name = std::string(TrimAscii(*name));
+  app.name = std::string(TrimAscii(**name));
   app.website = website;
   app.redirect_uris = uris;
   app.scopes = parsed->ToString();
@@ -379,6 +382,13 @@ Result<HttpResponse> Revoke(ApiContext& ctx, ApiRequest& req) {
   }
   const std::string token = Optional(req.params, "token");
   if (!token.empty()) {
+    // A token of another client may not be revoked by this one (RFC 7009
+    // leaves this open; Doorkeeper answers 403, and clients expect that).
+    auto stored = ctx.store.FindTokenByDigest(TokenDigest(token));
+    if (stored && stored->app_id != app->id) {
+      return OAuthError(ErrorCode::kForbidden, "unauthorized_client",
+                        "You are not authorized to revoke this token");
+    }
     if (Status s = ctx.auth.Revoke(token, app->id, ctx.clock.NowMillis()); !s) {
       return std::move(s).error();
     }

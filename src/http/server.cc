@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -183,6 +184,9 @@ class HttpServer::Impl {
       stream.expires_after(options_.idle_timeout);
       http::request_parser<http::empty_body> header_parser;
       header_parser.header_limit(static_cast<uint32_t>(options_.header_limit));
+      // The body limit depends on the route, known only after the header:
+      // it is set on the body parser below.
+      header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       auto [read_ec, n] = co_await http::async_read_header(stream, buffer, header_parser, kUseTuple);
       if (read_ec) {
         if (read_ec == http::error::header_limit) {
@@ -251,6 +255,7 @@ class HttpServer::Impl {
         metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
         break;
       }
+      const bool refused_body = response.status == 413;
       if (stopping_) keep_alive = false;
       response.AddHeader("X-Request-Id", request.request_id);
       if (decorate_) decorate_(request, response);
@@ -268,11 +273,29 @@ class HttpServer::Impl {
       auto [write_ec, written] = co_await http::async_write(stream, out, kUseTuple);
       metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
       metrics_.Observe(route_index, response.status, MicrosSince(started));
+      if (!write_ec && refused_body) co_await LingeringClose(stream);
       if (write_ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     w.connections.erase(registered);
     active_connections_.fetch_sub(1);
+  }
+
+  // After refusing a body, the client may still be sending it; closing at
+  // once would reset the connection and lose the 413. Half-close, then read
+  // and drop what still comes, bounded in bytes and time.
+  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    constexpr size_t kMaxDrain = 64 << 20;
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(2));
+    std::vector<char> sink(64 * 1024);
+    size_t drained = 0;
+    while (drained < kMaxDrain) {
+      auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+      if (read_ec) break;
+      drained += n;
+    }
   }
 
   // Writes a response outside the normal flow (errors before routing), or the

@@ -17,13 +17,11 @@ bool IsUsernameCharacter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// Mastodon's local username rule: letters, digits and underscores, with
-// dots and dashes allowed only inside.
+// Mastodon's rule for local usernames: letters, digits and underscores only.
 bool IsValidUsername(std::string_view u) {
   if (u.empty()) return false;
-  if (!IsUsernameCharacter(u.front()) || !IsUsernameCharacter(u.back())) return false;
   for (char c : u) {
-    if (!IsUsernameCharacter(c) && c != '.' && c != '-') return false;
+    if (!IsUsernameCharacter(c)) return false;
   }
   return true;
 }

@@ -51,9 +51,11 @@ TEST(ValidateRegistration, ChecksEachField) {
   r.email = "no-at-sign";
   EXPECT_EQ(Codes(ValidateRegistration(r).error(), "email"), std::vector<std::string>{"ERR_INVALID"});
   r = Valid();
-  r.username = "a.b-c_d";
+  r.username = "Ab_9";
   EXPECT_TRUE(ValidateRegistration(r).ok());
-  r.username = ".ab";
+  r.username = "a.b";
+  EXPECT_FALSE(ValidateRegistration(r).ok());
+  r.username = "a-b";
   EXPECT_FALSE(ValidateRegistration(r).ok());
 }
 
