@@ -245,6 +245,21 @@ test('update_credentials with JSON changes the profile and GET shows it', withLo
   assert.equal(partial.body.fields.length, 2);
 }));
 
+test('update_credentials cannot change the username, acct or id', withLogs(async (t, start) => {
+  const srv = await start();
+  const user = await createUserToken(srv);
+  const res = await api(srv, 'PATCH', '/api/v1/accounts/update_credentials', {
+    token: user.token, json: { username: 'hijacked', acct: 'hijacked', id: '1', display_name: 'Still me' },
+  });
+  assert.ok([200, 422].includes(res.status), show(res));
+  const me = await api(srv, 'GET', '/api/v1/accounts/verify_credentials', { token: user.token });
+  assert.equal(me.body.username, user.username);
+  assert.equal(me.body.acct, user.username);
+  assert.equal(me.body.id, user.account.id);
+  const look = await lookup(srv, 'hijacked');
+  assert.equal(look.status, 404, show(look));
+}));
+
 test('update_credentials with urlencoded fields_attributes[0][name] and string booleans', withLogs(async (t, start) => {
   const srv = await start();
   const user = await createUserToken(srv);

@@ -368,6 +368,7 @@ test('authorize: wrong password shows the form again with an error and issues no
     assert.match(res.contentType, /^text\/html/);
     assert.equal(res.headers.get('location'), null);
     assert.ok(parseForm(res.text), 'the form is shown again');
+    assert.match(res.text.replace(/<style[\s\S]*?<\/style>/gi, ''), /invalid|incorrect|wrong|not match|error/i, 'the page says what went wrong');
     assert.equal(elementTextById(res.text, 'authorization-code'), null, 'no code on the page');
     assert.ok(!/[?&]code=/.test(res.text), 'no code in the page');
   }
@@ -527,6 +528,22 @@ test('GET /.well-known/oauth-authorization-server describes the endpoints', with
   assert.ok(Array.isArray(m.token_endpoint_auth_methods_supported));
   assert.ok(m.token_endpoint_auth_methods_supported.includes('client_secret_basic'));
   assert.ok(m.token_endpoint_auth_methods_supported.includes('client_secret_post'));
+}));
+
+test('authorize refuses response types other than code', withLogs(async (t, start) => {
+  const srv = await start();
+  const app = await registerApp(srv, { redirect_uris: CALLBACK });
+  const q = new URLSearchParams({ response_type: 'token', client_id: app.client_id, redirect_uri: CALLBACK, scope: 'read' });
+  const page = await api(srv, 'GET', `/oauth/authorize?${q}`);
+  if (page.status === 302) {
+    const loc = new URL(page.headers.get('location'));
+    assert.equal(loc.searchParams.get('error'), 'unsupported_response_type', show(page));
+    assert.equal(loc.searchParams.get('access_token'), null);
+    assert.ok(!loc.hash.includes('access_token'), 'no implicit-grant token');
+  } else {
+    assert.equal(page.status, 400, show(page));
+    assert.equal(parseForm(page.text)?.inputs.some((i) => i.name === 'password') ?? false, false, 'no login form for an unsupported response type');
+  }
 }));
 
 test('unsupported grant types and a missing grant_type are 400 JSON errors', withLogs(async (t, start) => {
