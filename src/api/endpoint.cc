@@ -86,6 +86,13 @@ RateLimitDecision ApiRoutes::TakeRateLimit(ApiContext& context, LimitClass limit
   return context.limiter.Take(buckets, context.clock.NowMillis());
 }
 
+bool ApiRoutes::TakeSignInAttempt(ApiContext& context, const std::string& client_address) {
+  const RateLimitConfig& config = context.config.rate_limits;
+  if (!config.enabled || AnyContains(config.exempt_networks, client_address)) return true;
+  const BucketRequest bucket{"sign_in:" + RateLimitAddressKey(client_address), config.sign_in};
+  return context.limiter.Take({&bucket, 1}, context.clock.NowMillis()).allowed;
+}
+
 void ApiRoutes::AddRateLimitHeaders(const RateLimitDecision& decision, HttpResponse& response) {
   if (decision.limit == 0) return;  // rate limiting off or exempt
   response.AddHeader("X-RateLimit-Limit", std::to_string(decision.limit));

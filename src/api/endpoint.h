@@ -71,6 +71,10 @@ class ApiRoutes {
                                          const std::optional<Principal>& principal,
                                          const std::string& client_address);
   static void AddRateLimitHeaders(const RateLimitDecision& decision, HttpResponse& response);
+  // Takes one sign-in attempt of the client's address alone; false when
+  // the address has none left. For endpoints where only some requests are
+  // sign-ins (the password grant of /oauth/token).
+  static bool TakeSignInAttempt(ApiContext& context, const std::string& client_address);
 
  private:
   Router& router_;

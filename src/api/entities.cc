@@ -120,6 +120,107 @@ json::object ApplicationJson(const App& app, const std::string& client_secret) {
   return o;
 }
 
+const char* VisibilityName(Visibility v) {
+  switch (v) {
+    case Visibility::kPublic: return "public";
+    case Visibility::kUnlisted: return "unlisted";
+    case Visibility::kPrivate: return "private";
+    case Visibility::kDirect: return "direct";
+  }
+  return "public";
+}
+
+json::object StatusJson(const StatusRecord& s, const Account& author, const std::vector<const Account*>& mentioned,
+                        json::value reblog, const ViewerFlags* viewer, const std::string& base_url,
+                        bool source_requested) {
+  const std::string id = std::to_string(s.id);
+  json::object o;
+  o["id"] = id;
+  o["created_at"] = FormatIso8601Millis(s.created_at_ms);
+  o["in_reply_to_id"] = s.in_reply_to_id != 0 ? json::value(std::to_string(s.in_reply_to_id)) : json::value(nullptr);
+  o["in_reply_to_account_id"] = s.in_reply_to_account_id != 0
+                                    ? json::value(std::to_string(s.in_reply_to_account_id))
+                                    : json::value(nullptr);
+  o["sensitive"] = s.sensitive;
+  o["spoiler_text"] = s.spoiler_text;
+  o["visibility"] = VisibilityName(s.visibility);
+  o["language"] = s.language.empty() ? json::value(nullptr) : json::value(s.language);
+  o["uri"] = base_url + "/users/" + author.username + "/statuses/" + id;
+  o["url"] = s.reblog_of_id != 0 ? json::value(nullptr) : json::value(base_url + "/@" + author.username + "/" + id);
+  o["replies_count"] = s.replies_count;
+  o["reblogs_count"] = s.reblogs_count;
+  o["favourites_count"] = s.favourites_count;
+  o["quotes_count"] = 0;
+  o["edited_at"] = nullptr;
+  if (source_requested) {
+    o["text"] = s.text;
+  } else {
+    o["content"] = s.content;
+  }
+  o["reblog"] = std::move(reblog);
+  o["account"] = AccountJson(author, base_url);
+  o["media_attachments"] = json::array();
+  json::array mentions;
+  for (const Account* a : mentioned) {
+    mentions.push_back(json::object{{"id", std::to_string(a->id)},
+                                    {"username", a->username},
+                                    {"url", base_url + "/@" + a->username},
+                                    {"acct", a->username}});
+  }
+  o["mentions"] = std::move(mentions);
+  json::array tags;
+  for (size_t i = 0; i < s.tags.size(); ++i) {
+    const std::string& shown = i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
+    tags.push_back(json::object{{"name", shown}, {"url", base_url + "/tags/" + s.tags[i]}});
+  }
+  o["tags"] = std::move(tags);
+  o["emojis"] = json::array();
+  o["card"] = nullptr;
+  o["poll"] = nullptr;
+  // Chirp's extension: the design documents' optional location of a status.
+  if (s.latitude && s.longitude) {
+    o["location"] = json::object{{"latitude", *s.latitude}, {"longitude", *s.longitude}};
+  } else {
+    o["location"] = nullptr;
+  }
+  if (viewer != nullptr) {
+    o["favourited"] = viewer->favourited;
+    o["reblogged"] = viewer->reblogged;
+    o["muted"] = false;
+    o["bookmarked"] = false;
+    o["filtered"] = json::array();
+    if (viewer->is_author && s.reblog_of_id == 0 && s.visibility != Visibility::kDirect) o["pinned"] = false;
+  }
+  return o;
+}
+
+json::object StatusSourceJson(const StatusRecord& s) {
+  return {{"id", std::to_string(s.id)}, {"text", s.text}, {"spoiler_text", s.spoiler_text}};
+}
+
+json::object RelationshipJson(int64_t target_id, const RelationshipRecord& r) {
+  json::object o;
+  o["id"] = std::to_string(target_id);
+  o["following"] = r.following.has_value();
+  o["showing_reblogs"] = r.following ? r.following->show_reblogs : false;
+  o["notifying"] = r.following ? r.following->notify : false;
+  o["languages"] = nullptr;
+  o["followed_by"] = r.followed_by;
+  o["blocking"] = r.blocking;
+  o["blocked_by"] = r.blocked_by;
+  o["muting"] = r.muting.has_value();
+  o["muting_notifications"] = r.muting ? r.muting->hide_notifications : false;
+  o["muting_expires_at"] = r.muting && r.muting->expires_at_ms != 0
+                               ? json::value(FormatIso8601Millis(r.muting->expires_at_ms))
+                               : json::value(nullptr);
+  o["requested"] = r.requested;
+  o["requested_by"] = r.requested_by;
+  o["domain_blocking"] = false;
+  o["endorsed"] = false;
+  o["note"] = "";
+  return o;
+}
+
 json::object TokenJson(const std::string& access_token, const std::string& scopes,
                        int64_t created_at_ms) {
   return json::object{{"access_token", access_token},

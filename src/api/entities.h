@@ -21,6 +21,32 @@ boost::json::object ApplicationJson(const App& app, const std::string& client_se
 boost::json::object TokenJson(const std::string& access_token, const std::string& scopes,
                               int64_t created_at_ms);
 
+// What the viewer has done to a status; null pointer for anonymous readers,
+// whose statuses carry no viewer keys at all.
+struct ViewerFlags {
+  bool favourited = false;
+  bool reblogged = false;
+  bool is_author = false;
+};
+
+// Status (reference 1.8). `mentioned` are the accounts of
+// status.mentioned_account_ids that still exist, in order. `reblog` is the
+// rendered reblogged status for a reblog, else null. With `source_requested`
+// (delete and redraft), `text` replaces `content`.
+boost::json::object StatusJson(const StatusRecord& status, const Account& author,
+                               const std::vector<const Account*>& mentioned, boost::json::value reblog,
+                               const ViewerFlags* viewer, const std::string& base_url,
+                               bool source_requested = false);
+
+// StatusSource: the plain text of a status, for editing.
+boost::json::object StatusSourceJson(const StatusRecord& status);
+
+// Relationship of the viewer to `target_id`.
+boost::json::object RelationshipJson(int64_t target_id, const RelationshipRecord& r);
+
+// "public", "unlisted", "private", "direct".
+const char* VisibilityName(Visibility v);
+
 // A profile field's value as HTML: escaped, with http(s) URLs as links.
 std::string FieldValueHtml(const std::string& value);
 

@@ -314,6 +314,9 @@ Result<HttpResponse> TokenGrant(ApiContext& ctx, ApiRequest& req) {
   if (grant == "password" && ctx.config.password_grant) {
     auto app = AuthenticateClient(ctx, req, false);
     if (!app) return std::move(app).error();
+    if (!ApiRoutes::TakeSignInAttempt(ctx, req.client_address)) {
+      return Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}};
+    }
     auto scopes = RequestedScopes(req.params, *app);
     if (!scopes) return std::move(scopes).error();
     auto account = SignIn(ctx, Optional(req.params, "username"), Optional(req.params, "password"));
@@ -448,10 +451,7 @@ void AddOAuthRoutes(ApiRoutes& routes, ApiContext& ctx) {
               .limit = LimitClass::kSignIn,
               .rate_limit_headers = false},
              [&ctx](ApiRequest& r) { return DecideAuthorize(ctx, r); });
-  routes.Add({.method = "POST",
-              .pattern = "/oauth/token",
-              .limit = LimitClass::kSignIn,
-              .rate_limit_headers = false},
+  routes.Add({.method = "POST", .pattern = "/oauth/token", .rate_limit_headers = false},
              [&ctx](ApiRequest& r) { return TokenGrant(ctx, r); });
   routes.Add({.method = "POST", .pattern = "/oauth/revoke", .rate_limit_headers = false},
              [&ctx](ApiRequest& r) { return Revoke(ctx, r); });

@@ -59,6 +59,9 @@ class HttpServer::Impl {
   }
 
   Result<uint16_t> Listen() {
+    // From here on SIGINT and SIGTERM are held for Run(), so a signal that
+    // arrives before serving starts still shuts down cleanly.
+    signals_.emplace(workers_[0]->ioc, SIGINT, SIGTERM);
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return Error::BadRequest("invalid listen address: " + options_.host);
@@ -81,8 +84,7 @@ class HttpServer::Impl {
   }
 
   void Run() {
-    asio::signal_set signals(workers_[0]->ioc, SIGINT, SIGTERM);
-    signals.async_wait([this](const boost::system::error_code& ec, int) {
+    signals_->async_wait([this](const boost::system::error_code& ec, int) {
       if (!ec) Stop();
     });
     for (auto& w : workers_) {
@@ -230,7 +232,7 @@ class HttpServer::Impl {
         keep_alive = false;
       } else {
         if (beast::iequals(header[http::field::expect], "100-continue")) {
-          co_await WriteBare(stream, {}, version, /*continue_only=*/true);
+          co_await WriteContinue(stream, version);
         }
         http::request_parser<http::string_body> parser(std::move(header_parser));
         parser.body_limit(body_limit);
@@ -298,19 +300,21 @@ class HttpServer::Impl {
     }
   }
 
-  // Writes a response outside the normal flow (errors before routing), or the
-  // interim "100 Continue" when `continue_only`.
-  asio::awaitable<void> WriteBare(beast::tcp_stream& stream, HttpResponse response, unsigned version,
-                                  bool continue_only = false) {
-    if (continue_only) {
-      http::response<http::empty_body> interim{http::status::continue_, version};
-      co_await http::async_write(stream, interim, kUseTuple);
-      co_return;
-    }
+  // The interim "100 Continue" for a client that waits for it.
+  asio::awaitable<void> WriteContinue(beast::tcp_stream& stream, unsigned version) {
+    http::response<http::empty_body> interim{http::status::continue_, version};
+    co_await http::async_write(stream, interim, kUseTuple);
+  }
+
+  // Writes a response outside the normal flow (errors before routing) and
+  // marks the connection to close. `response` is a reference: GCC 12
+  // destroys by-value class parameters of coroutines twice when the argument
+  // is a temporary, and the caller's temporary outlives the co_await.
+  asio::awaitable<void> WriteBare(beast::tcp_stream& stream, const HttpResponse& response, unsigned version) {
     http::response<http::string_body> out{static_cast<http::status>(response.status), version};
     out.set(http::field::content_type, response.content_type);
     out.keep_alive(false);
-    out.body() = std::move(response.body);
+    out.body() = response.body;
     out.prepare_payload();
     co_await http::async_write(stream, out, kUseTuple);
   }
@@ -322,6 +326,7 @@ class HttpServer::Impl {
   ResponseDecorator decorate_;
   asio::thread_pool pool_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::optional<asio::signal_set> signals_;  // on workers_[0]; set by Listen()
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_connections_{0};
   std::mutex stopper_mu_;

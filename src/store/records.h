@@ -77,6 +77,63 @@ struct AuthorizationCode {
   int64_t expires_at_ms = 0;
 };
 
+enum class Visibility { kPublic = 0, kUnlisted = 1, kPrivate = 2, kDirect = 3 };
+
+struct StatusRecord {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  std::string text;     // the source as posted
+  std::string content;  // rendered HTML
+  std::string spoiler_text;
+  Visibility visibility = Visibility::kPublic;
+  bool sensitive = false;
+  std::string language;  // "" when unknown
+  int64_t in_reply_to_id = 0;
+  int64_t in_reply_to_account_id = 0;
+  int64_t reblog_of_id = 0;  // a reblog wraps another status and has no text
+  int64_t application_id = 0;
+  int64_t replies_count = 0;
+  int64_t reblogs_count = 0;
+  int64_t favourites_count = 0;
+  std::optional<double> latitude;   // the design documents' location fields
+  std::optional<double> longitude;
+  int64_t created_at_ms = 0;
+  int64_t deleted_at_ms = 0;  // 0 while the status exists
+  std::vector<int64_t> mentioned_account_ids;
+  std::vector<std::string> tags;  // normalised names, in order of appearance
+  std::vector<std::string> tag_display_names;  // as first written
+};
+
+// One edge of the social graph with its settings.
+struct Follow {
+  int64_t id = 0;
+  int64_t account_id = 0;         // the follower
+  int64_t target_account_id = 0;  // the followed
+  bool show_reblogs = true;
+  bool notify = false;
+  int64_t created_at_ms = 0;
+};
+
+struct Mute {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  int64_t target_account_id = 0;
+  bool hide_notifications = true;
+  int64_t expires_at_ms = 0;  // 0: never
+  int64_t created_at_ms = 0;
+};
+
+// The relations between one viewer and one other account, both ways.
+struct RelationshipRecord {
+  std::optional<Follow> following;   // viewer follows target
+  bool followed_by = false;          // target follows viewer
+  bool requested = false;            // viewer asked to follow target (locked)
+  bool requested_by = false;         // target asked to follow viewer
+  bool blocking = false;
+  bool blocked_by = false;
+  std::optional<Mute> muting;
+};
+
 // Store figures for /metrics.
 struct StoreStats {
   uint64_t write_transactions = 0;  // group commits

@@ -20,12 +20,13 @@
 
 #include "core/error.h"
 #include "store/records.h"
+#include "store/social_store.h"
 
 namespace chirp {
 
-class Store {
+class Store : public SocialStore {
  public:
-  virtual ~Store() = default;
+  ~Store() override = default;
 
   // Accounts and users.
   // Conflicts: kUnprocessable with details["username"] or details["email"] = ERR_TAKEN.

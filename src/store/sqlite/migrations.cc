@@ -80,6 +80,114 @@ CREATE TABLE authorization_codes (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 2: statuses, tags, mentions, favourites and the social graph.
+    R"sql(
+CREATE TABLE statuses (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  text TEXT NOT NULL DEFAULT '',
+  content TEXT NOT NULL DEFAULT '',
+  spoiler_text TEXT NOT NULL DEFAULT '',
+  visibility INTEGER NOT NULL,
+  sensitive INTEGER NOT NULL DEFAULT 0,
+  language TEXT NOT NULL DEFAULT '',
+  in_reply_to_id INTEGER NOT NULL DEFAULT 0,
+  in_reply_to_account_id INTEGER NOT NULL DEFAULT 0,
+  reblog_of_id INTEGER NOT NULL DEFAULT 0,
+  application_id INTEGER NOT NULL DEFAULT 0,
+  replies_count INTEGER NOT NULL DEFAULT 0,
+  reblogs_count INTEGER NOT NULL DEFAULT 0,
+  favourites_count INTEGER NOT NULL DEFAULT 0,
+  latitude REAL,
+  longitude REAL,
+  created_at INTEGER NOT NULL,
+  deleted_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX statuses_by_account ON statuses(account_id, id);
+CREATE INDEX statuses_by_parent ON statuses(in_reply_to_id) WHERE in_reply_to_id != 0;
+CREATE INDEX statuses_by_reblog_of ON statuses(reblog_of_id, id) WHERE reblog_of_id != 0;
+CREATE UNIQUE INDEX one_live_reblog ON statuses(account_id, reblog_of_id)
+  WHERE reblog_of_id != 0 AND deleted_at = 0;
+CREATE TABLE mentions (
+  status_id INTEGER NOT NULL REFERENCES statuses(id),
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  position INTEGER NOT NULL,
+  PRIMARY KEY (status_id, account_id)
+) WITHOUT ROWID;
+CREATE INDEX mentions_by_account ON mentions(account_id, status_id);
+CREATE TABLE tags (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL
+);
+CREATE TABLE status_tags (
+  status_id INTEGER NOT NULL REFERENCES statuses(id),
+  tag_id INTEGER NOT NULL REFERENCES tags(id),
+  position INTEGER NOT NULL,
+  PRIMARY KEY (status_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX status_tags_by_tag ON status_tags(tag_id, status_id);
+CREATE TABLE media_attachments (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  status_id INTEGER NOT NULL DEFAULT 0,
+  type TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX media_by_status ON media_attachments(status_id) WHERE status_id != 0;
+CREATE TABLE favourites (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  status_id INTEGER NOT NULL REFERENCES statuses(id),
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, status_id)
+);
+CREATE INDEX favourites_by_status ON favourites(status_id, id);
+CREATE TABLE follows (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  target_account_id INTEGER NOT NULL REFERENCES accounts(id),
+  show_reblogs INTEGER NOT NULL DEFAULT 1,
+  notify INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, target_account_id)
+);
+CREATE INDEX follows_by_target ON follows(target_account_id, id);
+CREATE TABLE follow_requests (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  target_account_id INTEGER NOT NULL REFERENCES accounts(id),
+  show_reblogs INTEGER NOT NULL DEFAULT 1,
+  notify INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, target_account_id)
+);
+CREATE INDEX follow_requests_by_target ON follow_requests(target_account_id, id);
+CREATE TABLE blocks (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  target_account_id INTEGER NOT NULL REFERENCES accounts(id),
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, target_account_id)
+);
+CREATE INDEX blocks_by_target ON blocks(target_account_id, account_id);
+CREATE TABLE mutes (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  target_account_id INTEGER NOT NULL REFERENCES accounts(id),
+  hide_notifications INTEGER NOT NULL DEFAULT 1,
+  expires_at INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, target_account_id)
+);
+CREATE TABLE idempotency_keys (
+  account_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  status_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, key)
+) WITHOUT ROWID;
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

@@ -23,6 +23,22 @@ SqliteStatement& SqliteStatement::Bind(int index, std::string_view value) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::Bind(int index, double value) {
+  sqlite3_bind_double(stmt_, index, value);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+double SqliteStatement::Real(int column) const { return sqlite3_column_double(stmt_, column); }
+
+bool SqliteStatement::IsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
 bool SqliteStatement::Step() {
   last_result_ = sqlite3_step(stmt_);
   return last_result_ == SQLITE_ROW;

@@ -28,6 +28,8 @@ class SqliteStatement {
   SqliteStatement& Bind(int index, std::string_view value);
   SqliteStatement& Bind(int index, bool value) { return Bind(index, int64_t{value}); }
   SqliteStatement& Bind(int index, int value) { return Bind(index, int64_t{value}); }
+  SqliteStatement& Bind(int index, double value);
+  SqliteStatement& BindNull(int index);
 
   // Advances to the next row: true when a row is available, false when done.
   // `error` is set when the step failed (constraint, busy, I/O).
@@ -37,6 +39,8 @@ class SqliteStatement {
 
   int64_t Int(int column) const;
   bool Bool(int column) const { return Int(column) != 0; }
+  double Real(int column) const;
+  bool IsNull(int column) const;
   std::string Text(int column) const;
 
  private:

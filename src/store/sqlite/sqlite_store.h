@@ -63,6 +63,42 @@ class SqliteStore final : public Store {
   Status CreateAccountWithToken(const Account& account, const User& user,
                                 const AccessToken& token) override;
 
+  // Statuses and the social graph (sqlite_social.cc).
+  Result<CreatedStatus> CreateStatus(const StatusRecord& status, std::string_view idempotency_key,
+                                     int64_t idempotency_window_ms) override;
+  Result<StatusRecord> FindStatus(int64_t id) override;
+  Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) override;
+  Status DeleteStatus(int64_t id, int64_t at_ms) override;
+  Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) override;
+  Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id, const AccountStatusFilter& filter,
+                                                         const PageRequest& page) override;
+  Result<std::vector<StatusRecord>> ListReplies(const std::vector<int64_t>& parent_ids) override;
+  Result<bool> Favourite(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) override;
+  Result<bool> Unfavourite(int64_t account_id, int64_t status_id) override;
+  Result<std::vector<Paged<int64_t>>> ListFavouritedBy(int64_t status_id, const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListFavourites(int64_t account_id, const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListRebloggedBy(int64_t status_id, const PageRequest& page) override;
+  Result<std::vector<int64_t>> FavouritedAmong(int64_t account_id, const std::vector<int64_t>& status_ids) override;
+  Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id, const std::vector<int64_t>& status_ids) override;
+  Result<bool> CreateFollow(const Follow& follow) override;
+  Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) override;
+  Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) override;
+  Result<std::vector<Paged<int64_t>>> ListFollowers(int64_t account_id, const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListFollowing(int64_t account_id, const PageRequest& page) override;
+  Result<bool> CreateFollowRequest(const Follow& request) override;
+  Result<bool> DeleteFollowRequest(int64_t account_id, int64_t target_account_id) override;
+  Status AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id, int64_t follow_id,
+                                int64_t at_ms) override;
+  Result<std::vector<Paged<int64_t>>> ListFollowRequests(int64_t target_account_id, const PageRequest& page) override;
+  Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) override;
+  Result<bool> DeleteBlock(int64_t account_id, int64_t target_account_id) override;
+  Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id, const PageRequest& page) override;
+  Result<bool> BlockedEitherWay(int64_t a, int64_t b) override;
+  Status CreateMute(const Mute& mute) override;
+  Result<bool> DeleteMute(int64_t account_id, int64_t target_account_id) override;
+  Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) override;
+  Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id, int64_t now_ms) override;
+
   StoreStats Stats() const override;
   void Close() override;
 

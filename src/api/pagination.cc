@@ -1,0 +1,65 @@
+#include "api/pagination.h"
+
+#include <algorithm>
+
+namespace chirp {
+namespace {
+
+Result<int64_t> CursorParam(const Params& params, const char* key) {
+  auto value = params.String(key);
+  if (!value) return std::move(value).error();
+  if (!*value || (*value)->empty()) return int64_t{0};
+  const std::string& s = **value;
+  if (s.size() > 19) return Error::BadRequest(std::string("Invalid ") + key);
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return Error::BadRequest(std::string("Invalid ") + key);
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+bool IsPagingKey(std::string_view key) {
+  return key == "max_id" || key == "min_id" || key == "since_id";
+}
+
+}  // namespace
+
+Result<PageRequest> ParsePage(const Params& params, int default_limit, int max_limit) {
+  PageRequest page;
+  for (auto [key, target] : {std::pair{"max_id", &page.max_id}, {"since_id", &page.since_id},
+                             {"min_id", &page.min_id}}) {
+    auto v = CursorParam(params, key);
+    if (!v) return std::move(v).error();
+    *target = *v;
+  }
+  auto limit = params.Int("limit");
+  if (!limit) return Error::BadRequest("Pagination values for `offset` and `limit` must be positive");
+  int64_t n = limit->value_or(default_limit);
+  if (n < 0) n = -n;
+  page.limit = static_cast<int>(std::clamp<int64_t>(n, 1, max_limit));
+  return page;
+}
+
+void AddLinkHeader(const ApiRequest& request, int64_t newest_cursor, int64_t oldest_cursor,
+                   HttpResponse& response) {
+  // The request's own parameters, less the cursors, re-encoded so that no
+  // ',' or ';' reaches the header (megalodon splits on them).
+  std::string carried;
+  std::string_view query = request.http.query;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    const auto key = UrlDecode(pair.substr(0, eq));
+    const auto value = UrlDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (!key || !value || key->empty() || IsPagingKey(*key)) continue;
+    carried += UrlEncode(*key) + "=" + UrlEncode(*value) + "&";
+  }
+  const std::string base = request.base_url + request.http.path + "?" + carried;
+  response.AddHeader("Link", "<" + base + "max_id=" + std::to_string(oldest_cursor) + ">; rel=\"next\", <" + base +
+                                 "min_id=" + std::to_string(newest_cursor) + ">; rel=\"prev\"");
+}
+
+}  // namespace chirp

@@ -1,0 +1,42 @@
+// Turns stored statuses into what one viewer receives: visibility applied
+// (through social/visibility), reblogs joined with the statuses they wrap,
+// authors and mentions looked up, and the viewer's own flags filled in.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/api_context.h"
+#include "core/error.h"
+#include "store/records.h"
+
+namespace chirp {
+
+class StatusPresenter {
+ public:
+  // `viewer_id` 0 is an anonymous reader.
+  StatusPresenter(ApiContext& context, int64_t viewer_id, std::string base_url)
+      : ctx_(context), viewer_id_(viewer_id), base_url_(std::move(base_url)) {}
+
+  // Renders those of `statuses` the viewer may see, in order; the others are
+  // left out.
+  Result<boost::json::array> RenderVisible(const std::vector<StatusRecord>& statuses);
+  // Renders one status, or kNotFound when the viewer may not see it.
+  Result<boost::json::object> Render(const StatusRecord& status, bool source_requested = false);
+  // True when the viewer may see `status` (and, for a reblog, what it wraps).
+  Result<bool> Visible(const StatusRecord& status);
+
+ private:
+  Result<boost::json::object> RenderUnchecked(const StatusRecord& status, const StatusRecord* original,
+                                              bool source_requested);
+
+  ApiContext& ctx_;
+  int64_t viewer_id_;
+  std::string base_url_;
+};
+
+}  // namespace chirp

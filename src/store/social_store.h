@@ -1,0 +1,131 @@
+// The part of the store that holds statuses and the social graph: posting,
+// deleting, favourites, reblogs, follows, follow requests, blocks and mutes.
+// The same contract as store.h: thread-safe, may block, writes are durable
+// when they return Ok, expected failures are values.
+//
+// Counters (statuses, followers, following, replies, reblogs, favourites)
+// are maintained in the same transaction as the change they count, so they
+// are exact after any sequence of actions, repeats and undos included.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "store/records.h"
+
+namespace chirp {
+
+// A page of a newest-first listing. Ids are exclusive bounds; 0 means none.
+// With min_id the page is the oldest `limit` items above it, still returned
+// newest first; otherwise the newest `limit` items below max_id (and above
+// since_id).
+struct PageRequest {
+  int64_t max_id = 0;
+  int64_t since_id = 0;
+  int64_t min_id = 0;
+  int limit = 20;
+};
+
+// An item of a listing with the id it is paginated by (a follow's or a
+// favourite's own id, for instance, rather than the account's or status's).
+template <typename T>
+struct Paged {
+  int64_t cursor = 0;
+  T item;
+};
+
+// What an account's status listing includes.
+struct AccountStatusFilter {
+  bool exclude_replies = false;
+  bool exclude_reblogs = false;
+  bool only_media = false;
+  std::string tagged;  // normalised tag name; "" for any
+  // The visibilities the viewer may see there (the caller decides).
+  std::vector<Visibility> visibilities;
+};
+
+// How CreateStatus went: the status's id, and whether an earlier status with
+// the same idempotency key was returned instead of a new one.
+struct CreatedStatus {
+  int64_t id = 0;
+  bool existing = false;
+};
+
+class SocialStore {
+ public:
+  virtual ~SocialStore() = default;
+
+  // Statuses.
+  // Writes the status with its mentions and tags and updates the counters.
+  // With a non-empty `idempotency_key` seen for the same account within
+  // `idempotency_window_ms`, writes nothing and returns the earlier status.
+  // A reblog of a status the account already reblogged is kUnprocessable.
+  virtual Result<CreatedStatus> CreateStatus(const StatusRecord& status, std::string_view idempotency_key,
+                                             int64_t idempotency_window_ms) = 0;
+  // kNotFound for unknown and deleted statuses.
+  virtual Result<StatusRecord> FindStatus(int64_t id) = 0;
+  virtual Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) = 0;
+  // Marks the status deleted, with the reblogs of it, and updates counters.
+  virtual Status DeleteStatus(int64_t id, int64_t at_ms) = 0;
+  // The account's live reblog of `status_id`, if any.
+  virtual Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) = 0;
+  virtual Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id,
+                                                                 const AccountStatusFilter& filter,
+                                                                 const PageRequest& page) = 0;
+  // Live replies to any of `parent_ids`.
+  virtual Result<std::vector<StatusRecord>> ListReplies(const std::vector<int64_t>& parent_ids) = 0;
+
+  // Favourites. Favourite and Unfavourite are idempotent and report whether
+  // they changed anything.
+  virtual Result<bool> Favourite(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) = 0;
+  virtual Result<bool> Unfavourite(int64_t account_id, int64_t status_id) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFavouritedBy(int64_t status_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFavourites(int64_t account_id, const PageRequest& page) = 0;
+  // Live reblogs of the status: (reblog id, reblogger) pairs, paged by reblog id.
+  virtual Result<std::vector<Paged<int64_t>>> ListRebloggedBy(int64_t status_id, const PageRequest& page) = 0;
+  // Of `status_ids`, those the account favourited and those it reblogged.
+  virtual Result<std::vector<int64_t>> FavouritedAmong(int64_t account_id,
+                                                       const std::vector<int64_t>& status_ids) = 0;
+  virtual Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
+                                                      const std::vector<int64_t>& status_ids) = 0;
+
+  // Follows. CreateFollow inserts or updates the settings of an existing
+  // follow; it reports whether the follow is new.
+  virtual Result<bool> CreateFollow(const Follow& follow) = 0;
+  virtual Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) = 0;
+  virtual Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) = 0;
+  // Followers of / accounts followed by `account_id`, paged by follow id.
+  virtual Result<std::vector<Paged<int64_t>>> ListFollowers(int64_t account_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFollowing(int64_t account_id, const PageRequest& page) = 0;
+
+  // Follow requests to locked accounts.
+  virtual Result<bool> CreateFollowRequest(const Follow& request) = 0;
+  virtual Result<bool> DeleteFollowRequest(int64_t account_id, int64_t target_account_id) = 0;
+  // Turns the request of `account_id` to `target_account_id` into a follow.
+  // kNotFound when there is no such request.
+  virtual Status AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id, int64_t follow_id,
+                                        int64_t at_ms) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFollowRequests(int64_t target_account_id,
+                                                                 const PageRequest& page) = 0;
+
+  // Blocks: creating one removes follows and follow requests both ways.
+  virtual Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) = 0;
+  virtual Result<bool> DeleteBlock(int64_t account_id, int64_t target_account_id) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id, const PageRequest& page) = 0;
+  // True when either account blocks the other.
+  virtual Result<bool> BlockedEitherWay(int64_t a, int64_t b) = 0;
+
+  // Mutes: CreateMute inserts or updates.
+  virtual Status CreateMute(const Mute& mute) = 0;
+  virtual Result<bool> DeleteMute(int64_t account_id, int64_t target_account_id) = 0;
+  virtual Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) = 0;
+
+  virtual Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id,
+                                                  int64_t now_ms) = 0;
+};
+
+}  // namespace chirp

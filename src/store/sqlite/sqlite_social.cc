@@ -1,0 +1,684 @@
+// SqliteStore's statuses and social graph (store/social_store.h).
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace chirp {
+namespace {
+
+constexpr int64_t kNoUpperBound = std::numeric_limits<int64_t>::max();
+
+Error StoreFailure(SqliteDb& db) { return Error::Unavailable("sqlite: " + db.LastError()); }
+
+Status Done(SqliteDb& db, SqliteStatement& s) {
+  s.Step();
+  if (s.failed()) return StoreFailure(db);
+  return {};
+}
+
+// "[1,2,3]": how id lists travel into json_each() in static statements.
+std::string JsonIds(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  return out + "]";
+}
+
+bool Distributable(Visibility v) { return v == Visibility::kPublic || v == Visibility::kUnlisted; }
+
+#define STATUS_COLUMNS                                                                           \
+  "s.id, s.account_id, s.text, s.content, s.spoiler_text, s.visibility, s.sensitive, s.language, " \
+  "s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id, "              \
+  "s.replies_count, s.reblogs_count, s.favourites_count, s.latitude, s.longitude, "              \
+  "s.created_at, s.deleted_at"
+
+StatusRecord ReadStatusRow(const SqliteStatement& q) {
+  StatusRecord s;
+  s.id = q.Int(0);
+  s.account_id = q.Int(1);
+  s.text = q.Text(2);
+  s.content = q.Text(3);
+  s.spoiler_text = q.Text(4);
+  s.visibility = static_cast<Visibility>(std::clamp<int64_t>(q.Int(5), 0, 3));
+  s.sensitive = q.Bool(6);
+  s.language = q.Text(7);
+  s.in_reply_to_id = q.Int(8);
+  s.in_reply_to_account_id = q.Int(9);
+  s.reblog_of_id = q.Int(10);
+  s.application_id = q.Int(11);
+  s.replies_count = q.Int(12);
+  s.reblogs_count = q.Int(13);
+  s.favourites_count = q.Int(14);
+  if (!q.IsNull(15)) s.latitude = q.Real(15);
+  if (!q.IsNull(16)) s.longitude = q.Real(16);
+  s.created_at_ms = q.Int(17);
+  s.deleted_at_ms = q.Int(18);
+  return s;
+}
+
+// Fills mentions and tags of `statuses` with two queries.
+Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
+  if (statuses.empty()) return {};
+  std::map<int64_t, StatusRecord*> by_id;
+  std::vector<int64_t> ids;
+  for (StatusRecord& s : statuses) {
+    by_id[s.id] = &s;
+    ids.push_back(s.id);
+  }
+  const std::string json = JsonIds(ids);
+  SqliteStatement m = db.Prepare(
+      "SELECT status_id, account_id FROM mentions WHERE status_id IN (SELECT value FROM json_each(?)) "
+      "ORDER BY status_id, position");
+  m.Bind(1, json);
+  while (m.Step()) by_id[m.Int(0)]->mentioned_account_ids.push_back(m.Int(1));
+  if (m.failed()) return StoreFailure(db);
+  SqliteStatement t = db.Prepare(
+      "SELECT st.status_id, t.name, t.display_name FROM status_tags st JOIN tags t ON t.id = st.tag_id "
+      "WHERE st.status_id IN (SELECT value FROM json_each(?)) ORDER BY st.status_id, st.position");
+  t.Bind(1, json);
+  while (t.Step()) {
+    StatusRecord* s = by_id[t.Int(0)];
+    s->tags.push_back(t.Text(1));
+    s->tag_display_names.push_back(t.Text(2));
+  }
+  if (t.failed()) return StoreFailure(db);
+  return {};
+}
+
+// Runs a paged listing: `newest_sql` takes (key, upper bound, lower bound,
+// limit) and orders by cursor descending; `oldest_sql` takes (key, lower
+// bound, upper bound, limit) ordered ascending, for min_id pages. The first
+// column of each row is the cursor.
+template <typename T, typename ReadRow>
+Result<std::vector<Paged<T>>> Page(SqliteDb& db, const char* newest_sql, const char* oldest_sql, int64_t key,
+                                   const PageRequest& page, ReadRow read) {
+  const int64_t upper = page.max_id > 0 ? page.max_id : kNoUpperBound;
+  std::vector<Paged<T>> out;
+  if (page.min_id > 0) {
+    SqliteStatement q = db.Prepare(oldest_sql);
+    q.Bind(1, key).Bind(2, page.min_id).Bind(3, upper).Bind(4, int64_t{page.limit});
+    while (q.Step()) out.push_back({q.Int(0), read(q)});
+    if (q.failed()) return StoreFailure(db);
+    std::reverse(out.begin(), out.end());
+  } else {
+    SqliteStatement q = db.Prepare(newest_sql);
+    q.Bind(1, key).Bind(2, upper).Bind(3, std::max<int64_t>(0, page.since_id)).Bind(4, int64_t{page.limit});
+    while (q.Step()) out.push_back({q.Int(0), read(q)});
+    if (q.failed()) return StoreFailure(db);
+  }
+  return out;
+}
+
+int64_t SecondColumn(const SqliteStatement& q) { return q.Int(1); }
+
+// Adds `delta` to a counter column of one row; counters never go below zero.
+Status Bump(SqliteDb& db, const char* sql, int64_t id, int64_t delta) {
+  SqliteStatement s = db.Prepare(sql);
+  s.Bind(1, delta).Bind(2, id);
+  return Done(db, s);
+}
+
+constexpr const char* kBumpStatuses =
+    "UPDATE accounts SET statuses_count = max(0, statuses_count + ?) WHERE id = ?";
+constexpr const char* kBumpFollowers =
+    "UPDATE accounts SET followers_count = max(0, followers_count + ?) WHERE id = ?";
+constexpr const char* kBumpFollowing =
+    "UPDATE accounts SET following_count = max(0, following_count + ?) WHERE id = ?";
+constexpr const char* kBumpReplies =
+    "UPDATE statuses SET replies_count = max(0, replies_count + ?) WHERE id = ?";
+constexpr const char* kBumpReblogs =
+    "UPDATE statuses SET reblogs_count = max(0, reblogs_count + ?) WHERE id = ?";
+constexpr const char* kBumpFavourites =
+    "UPDATE statuses SET favourites_count = max(0, favourites_count + ?) WHERE id = ?";
+
+Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id) {
+  SqliteStatement q = db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
+  q.Bind(1, id);
+  if (q.Step()) return std::optional<StatusRecord>(ReadStatusRow(q));
+  if (q.failed()) return StoreFailure(db);
+  return std::optional<StatusRecord>();
+}
+
+// Marks one live status deleted and undoes what it counted.
+Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
+  SqliteStatement del = db.Prepare("UPDATE statuses SET deleted_at = ? WHERE id = ? AND deleted_at = 0");
+  del.Bind(1, at_ms).Bind(2, s.id);
+  if (Status st = Done(db, del); !st) return st;
+  if (db.Changes() == 0) return {};
+  if (s.visibility != Visibility::kDirect) {
+    if (Status st = Bump(db, kBumpStatuses, s.account_id, -1); !st) return st;
+  }
+  if (s.reblog_of_id != 0) {
+    if (Status st = Bump(db, kBumpReblogs, s.reblog_of_id, -1); !st) return st;
+  }
+  if (s.in_reply_to_id != 0 && Distributable(s.visibility)) {
+    if (Status st = Bump(db, kBumpReplies, s.in_reply_to_id, -1); !st) return st;
+  }
+  return {};
+}
+
+// Removes the follow of a by b, if any, with its counters.
+Result<bool> RemoveFollow(SqliteDb& db, int64_t account_id, int64_t target_id) {
+  SqliteStatement del = db.Prepare("DELETE FROM follows WHERE account_id = ? AND target_account_id = ?");
+  del.Bind(1, account_id).Bind(2, target_id);
+  if (Status st = Done(db, del); !st) return std::move(st).error();
+  if (db.Changes() == 0) return false;
+  if (Status st = Bump(db, kBumpFollowing, account_id, -1); !st) return std::move(st).error();
+  if (Status st = Bump(db, kBumpFollowers, target_id, -1); !st) return std::move(st).error();
+  return true;
+}
+
+Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
+  SqliteStatement existing = db.Prepare(
+      "UPDATE follows SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id = ?");
+  existing.Bind(1, f.show_reblogs).Bind(2, f.notify).Bind(3, f.account_id).Bind(4, f.target_account_id);
+  if (Status st = Done(db, existing); !st) return std::move(st).error();
+  if (db.Changes() > 0) return false;
+  SqliteStatement ins = db.Prepare(
+      "INSERT INTO follows (id, account_id, target_account_id, show_reblogs, notify, created_at) "
+      "VALUES (?,?,?,?,?,?)");
+  ins.Bind(1, f.id).Bind(2, f.account_id).Bind(3, f.target_account_id).Bind(4, f.show_reblogs);
+  ins.Bind(5, f.notify).Bind(6, f.created_at_ms);
+  if (Status st = Done(db, ins); !st) return std::move(st).error();
+  if (Status st = Bump(db, kBumpFollowing, f.account_id, 1); !st) return std::move(st).error();
+  if (Status st = Bump(db, kBumpFollowers, f.target_account_id, 1); !st) return std::move(st).error();
+  return true;
+}
+
+Status DeleteRequestRow(SqliteDb& db, int64_t account_id, int64_t target_id) {
+  SqliteStatement del = db.Prepare("DELETE FROM follow_requests WHERE account_id = ? AND target_account_id = ?");
+  del.Bind(1, account_id).Bind(2, target_id);
+  return Done(db, del);
+}
+
+// Runs a write that produces a value.
+template <typename T>
+Result<T> WriteValue(SqliteStore& store, std::function<Result<T>(SqliteDb&)> fn) {
+  std::optional<T> value;
+  Status s = store.Write([&](SqliteDb& db) -> Status {
+    Result<T> r = fn(db);
+    if (!r) return std::move(r).error();
+    value = std::move(r).value();
+    return {};
+  });
+  if (!s) return std::move(s).error();
+  return std::move(*value);
+}
+
+}  // namespace
+
+Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::string_view idempotency_key,
+                                                int64_t idempotency_window_ms) {
+  return WriteValue<CreatedStatus>(*this, [&](SqliteDb& db) -> Result<CreatedStatus> {
+    if (!idempotency_key.empty()) {
+      SqliteStatement q = db.Prepare(
+          "SELECT k.status_id FROM idempotency_keys k JOIN statuses s ON s.id = k.status_id "
+          "WHERE k.account_id = ? AND k.key = ? AND k.created_at > ? AND s.deleted_at = 0");
+      q.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.created_at_ms - idempotency_window_ms);
+      if (q.Step()) return CreatedStatus{q.Int(0), true};
+      if (q.failed()) return StoreFailure(db);
+    }
+    SqliteStatement ins = db.Prepare(
+        "INSERT INTO statuses (id, account_id, text, content, spoiler_text, visibility, sensitive, language, "
+        "in_reply_to_id, in_reply_to_account_id, reblog_of_id, application_id, latitude, longitude, created_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    ins.Bind(1, s.id).Bind(2, s.account_id).Bind(3, s.text).Bind(4, s.content).Bind(5, s.spoiler_text);
+    ins.Bind(6, static_cast<int64_t>(s.visibility)).Bind(7, s.sensitive).Bind(8, s.language);
+    ins.Bind(9, s.in_reply_to_id).Bind(10, s.in_reply_to_account_id).Bind(11, s.reblog_of_id);
+    ins.Bind(12, s.application_id);
+    if (s.latitude) ins.Bind(13, *s.latitude); else ins.BindNull(13);
+    if (s.longitude) ins.Bind(14, *s.longitude); else ins.BindNull(14);
+    ins.Bind(15, s.created_at_ms);
+    ins.Step();
+    if (ins.failed()) {
+      if (db.LastExtendedCode() == SQLITE_CONSTRAINT_UNIQUE && s.reblog_of_id != 0) {
+        return Error::Unprocessable("Validation failed: Reblog of status already exists");
+      }
+      return StoreFailure(db);
+    }
+    for (size_t i = 0; i < s.mentioned_account_ids.size(); ++i) {
+      SqliteStatement m = db.Prepare(
+          "INSERT OR IGNORE INTO mentions (status_id, account_id, position) VALUES (?,?,?)");
+      m.Bind(1, s.id).Bind(2, s.mentioned_account_ids[i]).Bind(3, static_cast<int64_t>(i));
+      if (Status st = Done(db, m); !st) return std::move(st).error();
+    }
+    for (size_t i = 0; i < s.tags.size(); ++i) {
+      const std::string& display = i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
+      SqliteStatement t = db.Prepare(
+          "INSERT INTO tags (name, display_name) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
+      t.Bind(1, s.tags[i]).Bind(2, display);
+      if (Status st = Done(db, t); !st) return std::move(st).error();
+      SqliteStatement link = db.Prepare(
+          "INSERT OR IGNORE INTO status_tags (status_id, tag_id, position) "
+          "SELECT ?, id, ? FROM tags WHERE name = ?");
+      link.Bind(1, s.id).Bind(2, static_cast<int64_t>(i)).Bind(3, s.tags[i]);
+      if (Status st = Done(db, link); !st) return std::move(st).error();
+    }
+    if (s.visibility != Visibility::kDirect) {
+      SqliteStatement a = db.Prepare(
+          "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ? WHERE id = ?");
+      a.Bind(1, s.created_at_ms).Bind(2, s.account_id);
+      if (Status st = Done(db, a); !st) return std::move(st).error();
+    }
+    if (s.reblog_of_id != 0) {
+      if (Status st = Bump(db, kBumpReblogs, s.reblog_of_id, 1); !st) return std::move(st).error();
+    }
+    if (s.in_reply_to_id != 0 && Distributable(s.visibility)) {
+      if (Status st = Bump(db, kBumpReplies, s.in_reply_to_id, 1); !st) return std::move(st).error();
+    }
+    if (!idempotency_key.empty()) {
+      SqliteStatement k = db.Prepare(
+          "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) VALUES (?,?,?,?)");
+      k.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.id).Bind(4, s.created_at_ms);
+      if (Status st = Done(db, k); !st) return std::move(st).error();
+    }
+    return CreatedStatus{s.id, false};
+  });
+}
+
+Result<StatusRecord> SqliteStore::FindStatus(int64_t id) {
+  auto found = FindStatuses({id});
+  if (!found) return std::move(found).error();
+  if (found->empty()) return Error::NotFound();
+  return std::move(found->front());
+}
+
+Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<int64_t>& ids) {
+  return Read<Result<std::vector<StatusRecord>>>([&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id IN (SELECT value FROM json_each(?)) "
+        "AND s.deleted_at = 0");
+    q.Bind(1, JsonIds(ids));
+    std::vector<StatusRecord> out;
+    while (q.Step()) out.push_back(ReadStatusRow(q));
+    if (q.failed()) return StoreFailure(db);
+    if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
+    // In the order asked for.
+    std::map<int64_t, size_t> position;
+    for (size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
+    std::sort(out.begin(), out.end(),
+              [&](const StatusRecord& a, const StatusRecord& b) { return position[a.id] < position[b.id]; });
+    return out;
+  });
+}
+
+Status SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
+  return Write([&](SqliteDb& db) -> Status {
+    auto target = LiveStatus(db, id);
+    if (!target) return std::move(target).error();
+    if (!*target) return Error::NotFound();
+    SqliteStatement reblogs = db.Prepare(
+        "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.reblog_of_id = ? AND s.deleted_at = 0");
+    reblogs.Bind(1, id);
+    std::vector<StatusRecord> wrappers;
+    while (reblogs.Step()) wrappers.push_back(ReadStatusRow(reblogs));
+    if (reblogs.failed()) return StoreFailure(db);
+    for (const StatusRecord& w : wrappers) {
+      if (Status st = DeleteOne(db, w, at_ms); !st) return st;
+    }
+    return DeleteOne(db, **target, at_ms);
+  });
+}
+
+Result<std::optional<int64_t>> SqliteStore::FindReblog(int64_t account_id, int64_t status_id) {
+  return Read<Result<std::optional<int64_t>>>([&](SqliteDb& db) -> Result<std::optional<int64_t>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT id FROM statuses WHERE account_id = ? AND reblog_of_id = ? AND deleted_at = 0");
+    q.Bind(1, account_id).Bind(2, status_id);
+    if (q.Step()) return std::optional<int64_t>(q.Int(0));
+    if (q.failed()) return StoreFailure(db);
+    return std::optional<int64_t>();
+  });
+}
+
+Result<std::vector<Paged<StatusRecord>>> SqliteStore::ListAccountStatuses(int64_t account_id,
+                                                                    const AccountStatusFilter& f,
+                                                                    const PageRequest& page) {
+  int64_t mask = 0;
+  for (Visibility v : f.visibilities) mask |= int64_t{1} << static_cast<int>(v);
+  return Read<Result<std::vector<Paged<StatusRecord>>>>([&](SqliteDb& db) -> Result<std::vector<Paged<StatusRecord>>> {
+#define ACCOUNT_STATUS_FILTERS                                                                           \
+  " AND s.deleted_at = 0 AND ((1 << s.visibility) & ?5) != 0"                                             \
+  " AND (?6 = 0 OR s.in_reply_to_id = 0 OR s.in_reply_to_account_id = s.account_id)"                     \
+  " AND (?7 = 0 OR s.reblog_of_id = 0)"                                                                   \
+  " AND (?8 = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"                  \
+  " AND (?9 = '' OR EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id"                 \
+  "      WHERE st.status_id = s.id AND t.name = ?9))"
+    const int64_t upper = page.max_id > 0 ? page.max_id : kNoUpperBound;
+    const bool oldest = page.min_id > 0;
+    SqliteStatement q = db.Prepare(
+        oldest ? "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.account_id = ?1 AND s.id > ?2 AND s.id < ?3"
+                 ACCOUNT_STATUS_FILTERS " ORDER BY s.id ASC LIMIT ?4"
+               : "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.account_id = ?1 AND s.id < ?2 AND s.id > ?3"
+                 ACCOUNT_STATUS_FILTERS " ORDER BY s.id DESC LIMIT ?4");
+#undef ACCOUNT_STATUS_FILTERS
+    q.Bind(1, account_id);
+    if (oldest) {
+      q.Bind(2, page.min_id).Bind(3, upper);
+    } else {
+      q.Bind(2, upper).Bind(3, std::max<int64_t>(0, page.since_id));
+    }
+    q.Bind(4, int64_t{page.limit}).Bind(5, mask).Bind(6, f.exclude_replies).Bind(7, f.exclude_reblogs);
+    q.Bind(8, f.only_media).Bind(9, f.tagged);
+    std::vector<StatusRecord> rows;
+    while (q.Step()) rows.push_back(ReadStatusRow(q));
+    if (q.failed()) return StoreFailure(db);
+    if (oldest) std::reverse(rows.begin(), rows.end());
+    if (Status st = LoadStatusDetails(db, rows); !st) return std::move(st).error();
+    std::vector<Paged<StatusRecord>> out;
+    for (StatusRecord& s : rows) out.push_back({s.id, std::move(s)});
+    return out;
+  });
+}
+
+Result<std::vector<StatusRecord>> SqliteStore::ListReplies(const std::vector<int64_t>& parent_ids) {
+  return Read<Result<std::vector<StatusRecord>>>([&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.in_reply_to_id IN (SELECT value FROM json_each(?)) "
+        "AND s.deleted_at = 0 ORDER BY s.id");
+    q.Bind(1, JsonIds(parent_ids));
+    std::vector<StatusRecord> out;
+    while (q.Step()) out.push_back(ReadStatusRow(q));
+    if (q.failed()) return StoreFailure(db);
+    if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
+    return out;
+  });
+}
+
+Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    auto live = LiveStatus(db, status_id);
+    if (!live) return std::move(live).error();
+    if (!*live) return Error::NotFound();
+    SqliteStatement ins = db.Prepare(
+        "INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at) VALUES (?,?,?,?)");
+    ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
+    if (Status st = Done(db, ins); !st) return std::move(st).error();
+    if (db.Changes() == 0) return false;
+    if (Status st = Bump(db, kBumpFavourites, status_id, 1); !st) return std::move(st).error();
+    return true;
+  });
+}
+
+Result<bool> SqliteStore::Unfavourite(int64_t account_id, int64_t status_id) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement del = db.Prepare("DELETE FROM favourites WHERE account_id = ? AND status_id = ?");
+    del.Bind(1, account_id).Bind(2, status_id);
+    if (Status st = Done(db, del); !st) return std::move(st).error();
+    if (db.Changes() == 0) return false;
+    if (Status st = Bump(db, kBumpFavourites, status_id, -1); !st) return std::move(st).error();
+    return true;
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFavouritedBy(int64_t status_id, const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(
+        db,
+        "SELECT id, account_id FROM favourites WHERE status_id = ? AND id < ? AND id > ? ORDER BY id DESC LIMIT ?",
+        "SELECT id, account_id FROM favourites WHERE status_id = ? AND id > ? AND id < ? ORDER BY id ASC LIMIT ?",
+        status_id, page, SecondColumn);
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFavourites(int64_t account_id, const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(
+        db,
+        "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
+        "WHERE f.account_id = ? AND f.id < ? AND f.id > ? AND s.deleted_at = 0 ORDER BY f.id DESC LIMIT ?",
+        "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
+        "WHERE f.account_id = ? AND f.id > ? AND f.id < ? AND s.deleted_at = 0 ORDER BY f.id ASC LIMIT ?",
+        account_id, page, SecondColumn);
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListRebloggedBy(int64_t status_id, const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(db,
+                         "SELECT id, account_id FROM statuses WHERE reblog_of_id = ? AND id < ? AND id > ? "
+                         "AND deleted_at = 0 ORDER BY id DESC LIMIT ?",
+                         "SELECT id, account_id FROM statuses WHERE reblog_of_id = ? AND id > ? AND id < ? "
+                         "AND deleted_at = 0 ORDER BY id ASC LIMIT ?",
+                         status_id, page, SecondColumn);
+  });
+}
+
+Result<std::vector<int64_t>> SqliteStore::FavouritedAmong(int64_t account_id, const std::vector<int64_t>& ids) {
+  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))");
+    q.Bind(1, account_id).Bind(2, JsonIds(ids));
+    std::vector<int64_t> out;
+    while (q.Step()) out.push_back(q.Int(0));
+    if (q.failed()) return StoreFailure(db);
+    return out;
+  });
+}
+
+Result<std::vector<int64_t>> SqliteStore::RebloggedAmong(int64_t account_id, const std::vector<int64_t>& ids) {
+  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT reblog_of_id FROM statuses WHERE account_id = ? AND deleted_at = 0 "
+        "AND reblog_of_id IN (SELECT value FROM json_each(?))");
+    q.Bind(1, account_id).Bind(2, JsonIds(ids));
+    std::vector<int64_t> out;
+    while (q.Step()) out.push_back(q.Int(0));
+    if (q.failed()) return StoreFailure(db);
+    return out;
+  });
+}
+
+Result<bool> SqliteStore::CreateFollow(const Follow& follow) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) { return InsertFollow(db, follow); });
+}
+
+Result<bool> SqliteStore::DeleteFollow(int64_t account_id, int64_t target_account_id) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) { return RemoveFollow(db, account_id, target_account_id); });
+}
+
+Result<std::optional<Follow>> SqliteStore::FindFollow(int64_t account_id, int64_t target_account_id) {
+  return Read<Result<std::optional<Follow>>>([&](SqliteDb& db) -> Result<std::optional<Follow>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT id, show_reblogs, notify, created_at FROM follows WHERE account_id = ? AND target_account_id = ?");
+    q.Bind(1, account_id).Bind(2, target_account_id);
+    if (q.Step()) {
+      return std::optional<Follow>(Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), q.Int(3)});
+    }
+    if (q.failed()) return StoreFailure(db);
+    return std::optional<Follow>();
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowers(int64_t account_id, const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(db,
+                         "SELECT id, account_id FROM follows WHERE target_account_id = ? AND id < ? AND id > ? "
+                         "ORDER BY id DESC LIMIT ?",
+                         "SELECT id, account_id FROM follows WHERE target_account_id = ? AND id > ? AND id < ? "
+                         "ORDER BY id ASC LIMIT ?",
+                         account_id, page, SecondColumn);
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowing(int64_t account_id, const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(db,
+                         "SELECT id, target_account_id FROM follows WHERE account_id = ? AND id < ? AND id > ? "
+                         "ORDER BY id DESC LIMIT ?",
+                         "SELECT id, target_account_id FROM follows WHERE account_id = ? AND id > ? AND id < ? "
+                         "ORDER BY id ASC LIMIT ?",
+                         account_id, page, SecondColumn);
+  });
+}
+
+Result<bool> SqliteStore::CreateFollowRequest(const Follow& r) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement existing = db.Prepare(
+        "UPDATE follow_requests SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id = ?");
+    existing.Bind(1, r.show_reblogs).Bind(2, r.notify).Bind(3, r.account_id).Bind(4, r.target_account_id);
+    if (Status st = Done(db, existing); !st) return std::move(st).error();
+    if (db.Changes() > 0) return false;
+    SqliteStatement ins = db.Prepare(
+        "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, created_at) "
+        "VALUES (?,?,?,?,?,?)");
+    ins.Bind(1, r.id).Bind(2, r.account_id).Bind(3, r.target_account_id).Bind(4, r.show_reblogs);
+    ins.Bind(5, r.notify).Bind(6, r.created_at_ms);
+    if (Status st = Done(db, ins); !st) return std::move(st).error();
+    return true;
+  });
+}
+
+Result<bool> SqliteStore::DeleteFollowRequest(int64_t account_id, int64_t target_account_id) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    if (Status st = DeleteRequestRow(db, account_id, target_account_id); !st) return std::move(st).error();
+    return db.Changes() > 0;
+  });
+}
+
+Status SqliteStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id, int64_t follow_id,
+                                           int64_t at_ms) {
+  return Write([&](SqliteDb& db) -> Status {
+    SqliteStatement q = db.Prepare(
+        "SELECT show_reblogs, notify FROM follow_requests WHERE account_id = ? AND target_account_id = ?");
+    q.Bind(1, account_id).Bind(2, target_account_id);
+    if (!q.Step()) return q.failed() ? StoreFailure(db) : Error::NotFound();
+    Follow f{follow_id, account_id, target_account_id, q.Bool(0), q.Bool(1), at_ms};
+    if (Status st = DeleteRequestRow(db, account_id, target_account_id); !st) return st;
+    auto inserted = InsertFollow(db, f);
+    if (!inserted) return std::move(inserted).error();
+    return {};
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowRequests(int64_t target_account_id,
+                                                                    const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(db,
+                         "SELECT id, account_id FROM follow_requests WHERE target_account_id = ? AND id < ? "
+                         "AND id > ? ORDER BY id DESC LIMIT ?",
+                         "SELECT id, account_id FROM follow_requests WHERE target_account_id = ? AND id > ? "
+                         "AND id < ? ORDER BY id ASC LIMIT ?",
+                         target_account_id, page, SecondColumn);
+  });
+}
+
+Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement ins = db.Prepare(
+        "INSERT OR IGNORE INTO blocks (id, account_id, target_account_id, created_at) VALUES (?,?,?,?)");
+    ins.Bind(1, id).Bind(2, account_id).Bind(3, target_account_id).Bind(4, at_ms);
+    if (Status st = Done(db, ins); !st) return std::move(st).error();
+    const bool created = db.Changes() > 0;
+    for (auto [a, b] : {std::pair{account_id, target_account_id}, {target_account_id, account_id}}) {
+      if (auto r = RemoveFollow(db, a, b); !r) return std::move(r).error();
+      if (Status st = DeleteRequestRow(db, a, b); !st) return std::move(st).error();
+    }
+    return created;
+  });
+}
+
+Result<bool> SqliteStore::DeleteBlock(int64_t account_id, int64_t target_account_id) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement del = db.Prepare("DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?");
+    del.Bind(1, account_id).Bind(2, target_account_id);
+    if (Status st = Done(db, del); !st) return std::move(st).error();
+    return db.Changes() > 0;
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListBlocks(int64_t account_id, const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(db,
+                         "SELECT id, target_account_id FROM blocks WHERE account_id = ? AND id < ? AND id > ? "
+                         "ORDER BY id DESC LIMIT ?",
+                         "SELECT id, target_account_id FROM blocks WHERE account_id = ? AND id > ? AND id < ? "
+                         "ORDER BY id ASC LIMIT ?",
+                         account_id, page, SecondColumn);
+  });
+}
+
+Result<bool> SqliteStore::BlockedEitherWay(int64_t a, int64_t b) {
+  return Read<Result<bool>>([&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement q = db.Prepare(
+        "SELECT 1 FROM blocks WHERE (account_id = ?1 AND target_account_id = ?2) "
+        "OR (account_id = ?2 AND target_account_id = ?1) LIMIT 1");
+    q.Bind(1, a).Bind(2, b);
+    if (q.Step()) return true;
+    if (q.failed()) return StoreFailure(db);
+    return false;
+  });
+}
+
+Status SqliteStore::CreateMute(const Mute& m) {
+  return Write([&](SqliteDb& db) {
+    SqliteStatement ins = db.Prepare(
+        "INSERT INTO mutes (id, account_id, target_account_id, hide_notifications, expires_at, created_at) "
+        "VALUES (?,?,?,?,?,?) ON CONFLICT(account_id, target_account_id) DO UPDATE SET "
+        "hide_notifications = excluded.hide_notifications, expires_at = excluded.expires_at");
+    ins.Bind(1, m.id).Bind(2, m.account_id).Bind(3, m.target_account_id).Bind(4, m.hide_notifications);
+    ins.Bind(5, m.expires_at_ms).Bind(6, m.created_at_ms);
+    return Done(db, ins);
+  });
+}
+
+Result<bool> SqliteStore::DeleteMute(int64_t account_id, int64_t target_account_id) {
+  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement del = db.Prepare("DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?");
+    del.Bind(1, account_id).Bind(2, target_account_id);
+    if (Status st = Done(db, del); !st) return std::move(st).error();
+    return db.Changes() > 0;
+  });
+}
+
+Result<std::vector<Paged<Mute>>> SqliteStore::ListMutes(int64_t account_id, const PageRequest& page) {
+  return Read<Result<std::vector<Paged<Mute>>>>([&](SqliteDb& db) {
+    return Page<Mute>(db,
+                      "SELECT id, target_account_id, hide_notifications, expires_at, created_at FROM mutes "
+                      "WHERE account_id = ? AND id < ? AND id > ? ORDER BY id DESC LIMIT ?",
+                      "SELECT id, target_account_id, hide_notifications, expires_at, created_at FROM mutes "
+                      "WHERE account_id = ? AND id > ? AND id < ? ORDER BY id ASC LIMIT ?",
+                      account_id, page, [account_id](const SqliteStatement& q) {
+                        return Mute{q.Int(0), account_id, q.Int(1), q.Bool(2), q.Int(3), q.Int(4)};
+                      });
+  });
+}
+
+Result<RelationshipRecord> SqliteStore::Relationship(int64_t account_id, int64_t target_account_id,
+                                                     int64_t now_ms) {
+  return Read<Result<RelationshipRecord>>([&](SqliteDb& db) -> Result<RelationshipRecord> {
+    RelationshipRecord r;
+    SqliteStatement q = db.Prepare(
+        "SELECT "
+        " (SELECT id FROM follows WHERE account_id = ?1 AND target_account_id = ?2),"
+        " (SELECT show_reblogs FROM follows WHERE account_id = ?1 AND target_account_id = ?2),"
+        " (SELECT notify FROM follows WHERE account_id = ?1 AND target_account_id = ?2),"
+        " EXISTS (SELECT 1 FROM follows WHERE account_id = ?2 AND target_account_id = ?1),"
+        " EXISTS (SELECT 1 FROM follow_requests WHERE account_id = ?1 AND target_account_id = ?2),"
+        " EXISTS (SELECT 1 FROM follow_requests WHERE account_id = ?2 AND target_account_id = ?1),"
+        " EXISTS (SELECT 1 FROM blocks WHERE account_id = ?1 AND target_account_id = ?2),"
+        " EXISTS (SELECT 1 FROM blocks WHERE account_id = ?2 AND target_account_id = ?1),"
+        " (SELECT id FROM mutes WHERE account_id = ?1 AND target_account_id = ?2 AND (expires_at = 0 OR expires_at > ?3)),"
+        " (SELECT hide_notifications FROM mutes WHERE account_id = ?1 AND target_account_id = ?2),"
+        " (SELECT expires_at FROM mutes WHERE account_id = ?1 AND target_account_id = ?2)");
+    q.Bind(1, account_id).Bind(2, target_account_id).Bind(3, now_ms);
+    if (!q.Step()) return StoreFailure(db);
+    if (!q.IsNull(0)) r.following = Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), 0};
+    r.followed_by = q.Bool(3);
+    r.requested = q.Bool(4);
+    r.requested_by = q.Bool(5);
+    r.blocking = q.Bool(6);
+    r.blocked_by = q.Bool(7);
+    if (!q.IsNull(8)) r.muting = Mute{q.Int(8), account_id, target_account_id, q.Bool(9), q.Int(10), 0};
+    return r;
+  });
+}
+
+}  // namespace chirp
