@@ -6,9 +6,10 @@
 
 namespace chirp {
 
-AccountRef AccountDirectory::Insert(Account account, bool replace) {
+AccountRef AccountDirectory::Insert(Account account, bool replace, std::optional<uint64_t> loaded_at) {
   auto ref = std::make_shared<const Account>(std::move(account));
   std::unique_lock lock(mu_);
+  if (loaded_at && *loaded_at != forgets_) return ref;  // raced with a write
   auto [it, inserted] = by_id_.try_emplace(ref->id, ref);
   if (!inserted) {
     if (!replace) return it->second;
@@ -19,20 +20,24 @@ AccountRef AccountDirectory::Insert(Account account, bool replace) {
 }
 
 Result<AccountRef> AccountDirectory::Get(int64_t id) {
+  uint64_t generation;
   {
     std::shared_lock lock(mu_);
     auto it = by_id_.find(id);
     if (it != by_id_.end()) return it->second;
+    generation = forgets_;
   }
   auto loaded = store_.FindAccount(id);
   if (!loaded) return std::move(loaded).error();
-  return Insert(std::move(loaded).value(), false);
+  return Insert(std::move(loaded).value(), false, generation);
 }
 
 Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
   const std::string key = AsciiLower(username);
+  uint64_t generation;
   {
     std::shared_lock lock(mu_);
+    generation = forgets_;
     auto it = id_by_username_.find(key);
     if (it != id_by_username_.end()) {
       auto found = by_id_.find(it->second);
@@ -41,17 +46,24 @@ Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
   }
   auto loaded = store_.FindAccountByUsername(key);
   if (!loaded) return std::move(loaded).error();
-  return Insert(std::move(loaded).value(), false);
+  return Insert(std::move(loaded).value(), false, generation);
 }
 
 Status AccountDirectory::UpdateProfile(const Account& account) {
-  std::lock_guard serial(update_mu_);
   if (Status s = store_.UpdateProfile(account); !s) return s;
-  Insert(account, true);
+  // Reload on the next read rather than cache `account`: its counters were
+  // read before this write and may have moved since.
+  Forget(account.id);
   return {};
 }
 
 void AccountDirectory::Remember(const Account& account) { Insert(account, true); }
+
+void AccountDirectory::Forget(int64_t id) {
+  std::unique_lock lock(mu_);
+  ++forgets_;
+  by_id_.erase(id);
+}
 
 size_t AccountDirectory::size() const {
   std::shared_lock lock(mu_);

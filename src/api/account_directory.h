@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -27,22 +28,27 @@ class AccountDirectory {
 
   Result<AccountRef> Get(int64_t id);
   Result<AccountRef> GetByUsername(std::string_view username);  // any case
-  // Stores the profile, then caches it.
+  // Stores the profile; the next read loads it afresh.
   Status UpdateProfile(const Account& account);
   // Caches an account just committed by someone else (registration).
   void Remember(const Account& account);
+  // Drops the cached entry, after a write that changed what the store holds
+  // for the account (its counters); the next Get reloads it.
+  void Forget(int64_t id);
   size_t size() const;
 
  private:
   // `replace`: an update replaces the cached entry; a load after a miss keeps
   // whatever an update cached meanwhile, which is newer.
-  AccountRef Insert(Account account, bool replace);
+  AccountRef Insert(Account account, bool replace, std::optional<uint64_t> loaded_at = std::nullopt);
 
   Store& store_;
-  std::mutex update_mu_;  // serialises profile updates: store order = cache order
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, AccountRef> by_id_;            // guarded by mu_
   std::unordered_map<std::string, int64_t> id_by_username_;  // lower-cased; guarded by mu_
+  // Bumped by every Forget: a load that raced with one is not cached, so a
+  // stale copy read before a write never outlives the write's Forget.
+  uint64_t forgets_ = 0;  // guarded by mu_
 };
 
 }  // namespace chirp

@@ -115,6 +115,7 @@ void AddSystemRoutes(Router& router, ApiContext& ctx) {
 void AddAllRoutes(Router& router, ApiContext& context) {
   ApiRoutes routes(router, context);
   AddOAuthRoutes(routes, context);
+  AddGraphRoutes(routes, context);  // before /api/v1/accounts/:id
   AddAccountRoutes(routes, context);
   AddInstanceRoutes(routes, context);
   AddSystemRoutes(router, context);
