@@ -1,0 +1,183 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace chirp {
+namespace {
+
+class SocialStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("chirp-social-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    auto s = SqliteStore::Open({.path = (dir_ / "chirp.db").string(), .synchronous = "NORMAL"});
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store_ = std::move(s).value();
+    for (int64_t id = 1; id <= 3; ++id) {
+      Account a;
+      a.id = id;
+      a.username = "user" + std::to_string(id);
+      User u;
+      u.account_id = id;
+      u.email = a.username + "@e.com";
+      u.password_hash = "x";
+      ASSERT_TRUE(store_->CreateAccount(a, u).ok());
+    }
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  int64_t Post(int64_t id, int64_t account, Visibility v = Visibility::kPublic, int64_t reply_to = 0,
+               int64_t reblog_of = 0) {
+    StatusRecord s;
+    s.id = id;
+    s.account_id = account;
+    s.text = "post";
+    s.visibility = v;
+    s.in_reply_to_id = reply_to;
+    s.reblog_of_id = reblog_of;
+    s.created_at_ms = 1000 + id;
+    auto r = store_->CreateStatus(s, "", 0);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return id;
+  }
+  Account Get(int64_t id) { return store_->FindAccount(id).value(); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(SocialStoreTest, FollowCountersStayExactThroughRepeatsAndUndos) {
+  Follow f{10, 1, 2, true, false, 0};
+  EXPECT_TRUE(*store_->CreateFollow(f));
+  f.show_reblogs = false;
+  EXPECT_FALSE(*store_->CreateFollow(f));  // an update, not a second follow
+  EXPECT_EQ(Get(1).following_count, 1);
+  EXPECT_EQ(Get(2).followers_count, 1);
+  EXPECT_FALSE(store_->FindFollow(1, 2).value()->show_reblogs);
+  EXPECT_TRUE(*store_->DeleteFollow(1, 2));
+  EXPECT_FALSE(*store_->DeleteFollow(1, 2));
+  EXPECT_EQ(Get(1).following_count, 0);
+  EXPECT_EQ(Get(2).followers_count, 0);
+}
+
+TEST_F(SocialStoreTest, BlockRemovesFollowsBothWays) {
+  ASSERT_TRUE(store_->CreateFollow({10, 1, 2, true, false, 0}).ok());
+  ASSERT_TRUE(store_->CreateFollow({11, 2, 1, true, false, 0}).ok());
+  EXPECT_TRUE(*store_->CreateBlock(12, 1, 2, 0));
+  EXPECT_FALSE(*store_->CreateBlock(13, 1, 2, 0));
+  EXPECT_FALSE(store_->FindFollow(1, 2).value().has_value());
+  EXPECT_FALSE(store_->FindFollow(2, 1).value().has_value());
+  EXPECT_EQ(Get(1).followers_count, 0);
+  EXPECT_EQ(Get(2).following_count, 0);
+  EXPECT_TRUE(*store_->BlockedEitherWay(2, 1));
+  EXPECT_TRUE(*store_->DeleteBlock(1, 2));
+  EXPECT_FALSE(*store_->BlockedEitherWay(2, 1));
+}
+
+TEST_F(SocialStoreTest, FollowRequestBecomesFollowWhenAuthorized) {
+  EXPECT_TRUE(*store_->CreateFollowRequest({10, 1, 2, true, true, 0}));
+  EXPECT_TRUE(store_->Relationship(1, 2, 0)->requested);
+  EXPECT_TRUE(store_->Relationship(2, 1, 0)->requested_by);
+  ASSERT_TRUE(store_->AuthorizeFollowRequest(1, 2, 11, 5).ok());
+  auto follow = store_->FindFollow(1, 2).value();
+  ASSERT_TRUE(follow.has_value());
+  EXPECT_TRUE(follow->notify);
+  EXPECT_FALSE(store_->Relationship(1, 2, 0)->requested);
+  EXPECT_EQ(store_->AuthorizeFollowRequest(1, 2, 12, 5).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SocialStoreTest, StatusCountersFollowMastodon) {
+  Post(100, 1);
+  Post(101, 2, Visibility::kPublic, 100);   // a public reply counts
+  Post(102, 2, Visibility::kPrivate, 100);  // a private reply does not
+  Post(103, 1, Visibility::kDirect);        // direct statuses are not counted
+  Post(104, 3, Visibility::kPublic, 0, 100);  // a reblog
+  EXPECT_EQ(Get(1).statuses_count, 1);
+  EXPECT_EQ(Get(2).statuses_count, 2);
+  EXPECT_EQ(Get(3).statuses_count, 1);
+  auto original = store_->FindStatus(100).value();
+  EXPECT_EQ(original.replies_count, 1);
+  EXPECT_EQ(original.reblogs_count, 1);
+  // Deleting the original deletes its reblog and undoes every count.
+  ASSERT_TRUE(store_->DeleteStatus(100, 2000).ok());
+  EXPECT_EQ(Get(1).statuses_count, 0);
+  EXPECT_EQ(Get(3).statuses_count, 0);
+  EXPECT_EQ(store_->FindStatus(104).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteStatus(100, 2000).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SocialStoreTest, OneLiveReblogPerAccount) {
+  Post(100, 1);
+  Post(101, 2, Visibility::kPublic, 0, 100);
+  StatusRecord again;
+  again.id = 102;
+  again.account_id = 2;
+  again.reblog_of_id = 100;
+  EXPECT_EQ(store_->CreateStatus(again, "", 0).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(store_->FindReblog(2, 100).value(), std::optional<int64_t>(101));
+  ASSERT_TRUE(store_->DeleteStatus(101, 1).ok());
+  EXPECT_TRUE(store_->CreateStatus(again, "", 0).ok());  // allowed again after an unreblog
+  EXPECT_EQ(store_->FindStatus(100)->reblogs_count, 1);
+}
+
+TEST_F(SocialStoreTest, FavouritesAreIdempotent) {
+  Post(100, 1);
+  EXPECT_TRUE(*store_->Favourite(2, 100, 1, 0));
+  EXPECT_FALSE(*store_->Favourite(2, 100, 2, 0));
+  EXPECT_EQ(store_->FindStatus(100)->favourites_count, 1);
+  EXPECT_TRUE(*store_->Unfavourite(2, 100));
+  EXPECT_FALSE(*store_->Unfavourite(2, 100));
+  EXPECT_EQ(store_->FindStatus(100)->favourites_count, 0);
+  EXPECT_EQ(store_->Favourite(2, 999, 3, 0).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(SocialStoreTest, IdempotencyKeyReturnsTheFirstStatus) {
+  StatusRecord s;
+  s.id = 100;
+  s.account_id = 1;
+  s.text = "once";
+  s.created_at_ms = 10'000;
+  ASSERT_FALSE(store_->CreateStatus(s, "key", 3'600'000)->existing);
+  s.id = 101;
+  s.created_at_ms = 20'000;
+  auto repeat = store_->CreateStatus(s, "key", 3'600'000);
+  EXPECT_TRUE(repeat->existing);
+  EXPECT_EQ(repeat->id, 100);
+  s.id = 102;
+  s.created_at_ms = 10'000 + 3'600'001;  // past the window
+  EXPECT_FALSE(store_->CreateStatus(s, "key", 3'600'000)->existing);
+  EXPECT_EQ(Get(1).statuses_count, 2);
+}
+
+TEST_F(SocialStoreTest, PagesNewestFirstWithMinIdAboveCursor) {
+  for (int64_t id = 100; id < 110; ++id) Post(id, 1);
+  AccountStatusFilter all;
+  all.visibilities = {Visibility::kPublic};
+  auto first = store_->ListAccountStatuses(1, all, {.limit = 3}).value();
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].cursor, 109);
+  auto next = store_->ListAccountStatuses(1, all, {.max_id = 107, .limit = 3}).value();
+  EXPECT_EQ(next[0].cursor, 106);
+  auto above = store_->ListAccountStatuses(1, all, {.min_id = 101, .limit = 3}).value();
+  ASSERT_EQ(above.size(), 3u);
+  EXPECT_EQ(above[0].cursor, 104);  // the three right above 101, newest first
+  EXPECT_EQ(above[2].cursor, 102);
+  auto since = store_->ListAccountStatuses(1, all, {.since_id = 101, .limit = 3}).value();
+  EXPECT_EQ(since[0].cursor, 109);  // since_id gives the newest page
+}
+
+TEST_F(SocialStoreTest, MutesExpire) {
+  ASSERT_TRUE(store_->CreateMute({10, 1, 2, true, 5000, 0}).ok());
+  EXPECT_TRUE(store_->Relationship(1, 2, 4000)->muting.has_value());
+  EXPECT_FALSE(store_->Relationship(1, 2, 6000)->muting.has_value());
+}
+
+}  // namespace
+}  // namespace chirp
