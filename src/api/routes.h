@@ -11,6 +11,7 @@ namespace chirp {
 void AddOAuthRoutes(ApiRoutes& routes, ApiContext& context);      // apps and /oauth
 void AddAccountRoutes(ApiRoutes& routes, ApiContext& context);    // /api/v1/accounts
 void AddGraphRoutes(ApiRoutes& routes, ApiContext& context);      // follows, blocks, mutes
+void AddStatusRoutes(ApiRoutes& routes, ApiContext& context);     // statuses, favourites, reblogs
 void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);   // instance, nodeinfo
 void AddSystemRoutes(Router& router, ApiContext& context);        // health, ready, metrics, assets
 

@@ -116,6 +116,7 @@ void AddAllRoutes(Router& router, ApiContext& context) {
   ApiRoutes routes(router, context);
   AddOAuthRoutes(routes, context);
   AddGraphRoutes(routes, context);  // before /api/v1/accounts/:id
+  AddStatusRoutes(routes, context);
   AddAccountRoutes(routes, context);
   AddInstanceRoutes(routes, context);
   AddSystemRoutes(router, context);

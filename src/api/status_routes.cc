@@ -1,0 +1,528 @@
+// Statuses: posting, reading, deleting, threads, source, favourites and
+// reblogs, and an account's statuses.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <boost/json/array.hpp>
+
+#include "api/entities.h"
+#include "api/pagination.h"
+#include "api/routes.h"
+#include "api/status_presenter.h"
+#include "core/text.h"
+#include "social/visibility.h"
+#include "text/status_text.h"
+
+namespace chirp {
+namespace json = boost::json;
+
+namespace {
+
+constexpr int64_t kIdempotencyWindowMs = 60 * 60 * 1000;  // Mastodon keeps keys for an hour
+constexpr size_t kMaxSpoilerLength = 1000;
+constexpr size_t kMaxIdempotencyKey = 200;
+constexpr int kAncestorLimit = 4096;
+constexpr int kDescendantLimit = 4096;
+constexpr int kAnonymousAncestorLimit = 40;
+constexpr int kAnonymousDescendantLimit = 60;
+constexpr int kAccountListDefaultLimit = 40;
+constexpr int kAccountListMaxLimit = 80;
+
+std::optional<int64_t> ParsePositiveId(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v > 0 ? std::optional<int64_t>(v) : std::nullopt;
+}
+
+// The status named in the path, if the viewer may see it (404 otherwise,
+// whether it does not exist or is hidden from them).
+Result<StatusRecord> VisibleStatus(ApiContext& ctx, const ApiRequest& req, StatusPresenter& presenter) {
+  const auto id = ParsePositiveId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  auto status = ctx.store.FindStatus(*id);
+  if (!status) return std::move(status).error();
+  auto visible = presenter.Visible(*status);
+  if (!visible) return std::move(visible).error();
+  if (!*visible) return Error::NotFound();
+  return status;
+}
+
+Result<HttpResponse> RenderResponse(StatusPresenter& presenter, const StatusRecord& status,
+                                    bool source_requested = false) {
+  auto rendered = presenter.Render(status, source_requested);
+  if (!rendered) return std::move(rendered).error();
+  return JsonBody(200, *rendered);
+}
+
+std::optional<Visibility> ParseVisibility(std::string_view v) {
+  if (v == "public") return Visibility::kPublic;
+  if (v == "unlisted") return Visibility::kUnlisted;
+  if (v == "private") return Visibility::kPrivate;
+  if (v == "direct") return Visibility::kDirect;
+  return std::nullopt;
+}
+
+Result<std::optional<double>> Coordinate(const Params& params, const char* key, double limit) {
+  const json::value* v = params.root().if_contains(key);
+  if (v == nullptr || v->is_null()) return std::optional<double>();
+  double d = 0;
+  if (v->is_double()) {
+    d = v->get_double();
+  } else if (v->is_int64()) {
+    d = static_cast<double>(v->get_int64());
+  } else if (v->is_string()) {
+    const std::string s(v->get_string());
+    char* end = nullptr;
+    d = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end != '\0') return Error::Unprocessable(std::string("Validation failed: ") + key + " is not a number");
+  } else {
+    return Error::Unprocessable(std::string("Validation failed: ") + key + " is not a number");
+  }
+  if (!(d >= -limit && d <= limit)) {
+    return Error::Unprocessable(std::string("Validation failed: ") + key + " is out of range");
+  }
+  return std::optional<double>(d);
+}
+
+Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
+  const Params& p = req.params;
+  auto text = p.String("status");
+  if (!text) return std::move(text).error();
+  auto media_ids = p.StringList("media_ids");
+  if (!media_ids) return std::move(media_ids).error();
+  auto spoiler = p.String("spoiler_text");
+  if (!spoiler) return std::move(spoiler).error();
+  auto sensitive = p.Bool("sensitive");
+  if (!sensitive) return std::move(sensitive).error();
+  auto visibility_text = p.String("visibility");
+  if (!visibility_text) return std::move(visibility_text).error();
+  auto language = p.String("language");
+  if (!language) return std::move(language).error();
+  auto reply_to = p.String("in_reply_to_id");
+  if (!reply_to) return std::move(reply_to).error();
+  auto latitude = Coordinate(p, "latitude", 90);
+  if (!latitude) return std::move(latitude).error();
+  auto longitude = Coordinate(p, "longitude", 180);
+  if (!longitude) return std::move(longitude).error();
+  if (latitude->has_value() != longitude->has_value()) {
+    return Error::Unprocessable("Validation failed: latitude and longitude go together");
+  }
+
+  auto author = ctx.accounts.Get(req.account_id());
+  if (!author) return std::move(author).error();
+
+  StatusRecord s;
+  s.account_id = req.account_id();
+  s.text = text->value_or("");
+  s.spoiler_text = spoiler->value_or("");
+  s.latitude = *latitude;
+  s.longitude = *longitude;
+  if (!media_ids->empty()) {
+    // Media uploads arrive with the media issue; until then no id can name
+    // an attachment owned by the poster.
+    return Error::Unprocessable("Validation failed: media attachment " + media_ids->front() + " was not found");
+  }
+  if (TrimAscii(s.text).empty()) return Error::Unprocessable("Validation failed: Text can't be blank");
+  if (CountStatusLength(s.text) + CountCodePoints(s.spoiler_text) > static_cast<size_t>(ctx.config.max_characters)) {
+    return Error::Unprocessable("Validation failed: Text character limit of " +
+                                std::to_string(ctx.config.max_characters) + " exceeded");
+  }
+  if (CountCodePoints(s.spoiler_text) > kMaxSpoilerLength) {
+    return Error::Unprocessable("Validation failed: Spoiler text is too long");
+  }
+  const std::string visibility_name = visibility_text->value_or((*author)->default_privacy);
+  const auto visibility = ParseVisibility(visibility_name.empty() ? "public" : visibility_name);
+  if (!visibility) return Error::Unprocessable("Validation failed: Visibility is not included in the list");
+  s.visibility = *visibility;
+  s.sensitive = sensitive->value_or((*author)->default_sensitive) || !s.spoiler_text.empty();
+  s.language = language->value_or((*author)->default_language);
+  if (!s.language.empty() &&
+      !((s.language.size() == 2 || s.language.size() == 3) &&
+        std::all_of(s.language.begin(), s.language.end(), [](char c) { return c >= 'a' && c <= 'z'; }))) {
+    return Error::Unprocessable("Validation failed: Language is not a valid language code");
+  }
+  if (reply_to->has_value() && !(*reply_to)->empty()) {
+    const auto parent_id = ParsePositiveId(**reply_to);
+    const Error missing = Error::NotFound("The post you are trying to reply to does not appear to exist.");
+    if (!parent_id) return missing;
+    auto parent = ctx.store.FindStatus(*parent_id);
+    if (!parent) return parent.error().code == ErrorCode::kNotFound ? missing : parent.error();
+    StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+    auto visible = presenter.Visible(*parent);
+    if (!visible) return std::move(visible).error();
+    if (!*visible || parent->reblog_of_id != 0) return missing;
+    s.in_reply_to_id = parent->id;
+    s.in_reply_to_account_id = parent->account_id;
+  }
+
+  const ParsedStatusText parsed = ParseStatusText(s.text);
+  std::set<int64_t> seen;
+  const auto resolve = [&](std::string_view username, std::string_view domain) -> std::optional<ResolvedMention> {
+    if (!domain.empty()) {
+      const std::string_view host = std::string_view(req.base_url).substr(req.base_url.find("://") + 3);
+      if (AsciiLower(domain) != AsciiLower(host)) return std::nullopt;
+    }
+    auto account = ctx.accounts.GetByUsername(username);
+    if (!account) return std::nullopt;
+    return ResolvedMention{(*account)->id, (*account)->username, req.base_url + "/@" + (*account)->username,
+                           (*account)->username};
+  };
+  std::vector<ResolvedMention> mentions;
+  s.content = RenderStatusHtml(s.text, parsed, resolve, req.base_url, &mentions);
+  for (const ResolvedMention& m : mentions) {
+    if (seen.insert(m.id).second) s.mentioned_account_ids.push_back(m.id);
+  }
+  // Each tag once, under its normalised name, shown as first written.
+  std::set<std::string> tagged;
+  for (const TextEntity& e : parsed.entities) {
+    if (e.kind != EntityKind::kHashtag || !tagged.insert(e.normalized).second) continue;
+    s.tags.push_back(e.normalized);
+    s.tag_display_names.push_back(e.value);
+  }
+  s.application_id = req.principal->app_id;
+  s.id = ctx.ids.Next();
+  s.created_at_ms = ctx.clock.NowMillis();
+
+  std::string key(TrimAscii(req.http.Header("idempotency-key")));
+  if (key.size() > kMaxIdempotencyKey) return Error::Unprocessable("Validation failed: Idempotency-Key is too long");
+  auto created = ctx.store.CreateStatus(s, key, kIdempotencyWindowMs);
+  if (!created) return std::move(created).error();
+  ctx.accounts.Forget(s.account_id);
+  auto stored = ctx.store.FindStatus(created->id);
+  if (!stored) return std::move(stored).error();
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  return RenderResponse(presenter, *stored);
+}
+
+Result<HttpResponse> ShowStatus(ApiContext& ctx, ApiRequest& req) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  return RenderResponse(presenter, *status);
+}
+
+Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  if (status->account_id != req.account_id()) return Error::Forbidden("This action is not allowed");
+  auto rendered = presenter.Render(*status, /*source_requested=*/true);
+  if (!rendered) return std::move(rendered).error();
+  if (Status s = ctx.store.DeleteStatus(status->id, ctx.clock.NowMillis()); !s) return std::move(s).error();
+  ctx.accounts.Forget(status->account_id);
+  if (status->reblog_of_id != 0) ctx.accounts.Forget(status->account_id);
+  return JsonBody(200, *rendered);
+}
+
+Result<HttpResponse> StatusSource(ApiContext& ctx, ApiRequest& req) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  return JsonBody(200, StatusSourceJson(*status));
+}
+
+// Whether the viewer mutes `account_id` (mutes hide statuses from threads).
+Result<bool> Muted(ApiContext& ctx, int64_t viewer, int64_t account_id) {
+  if (viewer == 0 || viewer == account_id) return false;
+  auto r = ctx.store.Relationship(viewer, account_id, ctx.clock.NowMillis());
+  if (!r) return std::move(r).error();
+  return r->muting.has_value();
+}
+
+Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  const bool anonymous = req.account_id() == 0;
+  const int ancestor_limit = anonymous ? kAnonymousAncestorLimit : kAncestorLimit;
+  const int descendant_limit = anonymous ? kAnonymousDescendantLimit : kDescendantLimit;
+
+  // Ancestors, oldest first: walk up the reply chain.
+  std::vector<StatusRecord> ancestors;
+  int64_t parent = status->in_reply_to_id;
+  while (parent != 0 && static_cast<int>(ancestors.size()) < ancestor_limit) {
+    auto p = ctx.store.FindStatus(parent);
+    if (!p) {
+      if (p.error().code == ErrorCode::kNotFound) break;
+      return std::move(p).error();
+    }
+    parent = p->in_reply_to_id;
+    ancestors.push_back(std::move(p).value());
+  }
+  std::reverse(ancestors.begin(), ancestors.end());
+
+  // Descendants in depth-first order: load the tree level by level, then walk it.
+  std::map<int64_t, std::vector<StatusRecord>> children;
+  std::vector<int64_t> frontier{status->id};
+  int loaded = 0;
+  while (!frontier.empty() && loaded < descendant_limit) {
+    auto replies = ctx.store.ListReplies(frontier);
+    if (!replies) return std::move(replies).error();
+    frontier.clear();
+    for (StatusRecord& r : *replies) {
+      if (++loaded > descendant_limit) break;
+      frontier.push_back(r.id);
+      children[r.in_reply_to_id].push_back(std::move(r));
+    }
+  }
+  std::vector<StatusRecord> descendants;
+  std::vector<int64_t> stack{status->id};
+  std::vector<const StatusRecord*> order;
+  std::function<void(int64_t)> walk = [&](int64_t id) {
+    auto it = children.find(id);
+    if (it == children.end()) return;
+    for (const StatusRecord& child : it->second) {
+      order.push_back(&child);
+      walk(child.id);
+    }
+  };
+  walk(status->id);
+
+  auto filtered = [&](const std::vector<const StatusRecord*>& list) -> Result<std::vector<StatusRecord>> {
+    std::vector<StatusRecord> out;
+    for (const StatusRecord* s : list) {
+      auto muted = Muted(ctx, req.account_id(), s->account_id);
+      if (!muted) return std::move(muted).error();
+      if (!*muted) out.push_back(*s);
+    }
+    return out;
+  };
+  std::vector<const StatusRecord*> ancestor_ptrs;
+  for (const StatusRecord& a : ancestors) ancestor_ptrs.push_back(&a);
+  auto kept_ancestors = filtered(ancestor_ptrs);
+  if (!kept_ancestors) return std::move(kept_ancestors).error();
+  auto kept_descendants = filtered(order);
+  if (!kept_descendants) return std::move(kept_descendants).error();
+  auto a = presenter.RenderVisible(*kept_ancestors);
+  if (!a) return std::move(a).error();
+  auto d = presenter.RenderVisible(*kept_descendants);
+  if (!d) return std::move(d).error();
+  return JsonBody(200, json::object{{"ancestors", std::move(*a)}, {"descendants", std::move(*d)}});
+}
+
+Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favourite) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  // Favouriting a reblog favourites what it wraps, as Mastodon does.
+  int64_t target = status->reblog_of_id != 0 ? status->reblog_of_id : status->id;
+  if (favourite) {
+    auto r = ctx.store.Favourite(req.account_id(), target, ctx.ids.Next(), ctx.clock.NowMillis());
+    if (!r) return std::move(r).error();
+  } else {
+    auto r = ctx.store.Unfavourite(req.account_id(), target);
+    if (!r) return std::move(r).error();
+  }
+  auto fresh = ctx.store.FindStatus(target);
+  if (!fresh) return std::move(fresh).error();
+  return RenderResponse(presenter, *fresh);
+}
+
+Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  StatusRecord original = *status;
+  if (status->reblog_of_id != 0) {
+    auto inner = ctx.store.FindStatus(status->reblog_of_id);
+    if (!inner) return std::move(inner).error();
+    original = std::move(inner).value();
+  }
+  const bool own = original.account_id == req.account_id();
+  // Mastodon's rule: direct never; private only one's own.
+  if (original.visibility == Visibility::kDirect || (original.visibility == Visibility::kPrivate && !own)) {
+    return Error::Forbidden("This action is not allowed");
+  }
+  auto existing = ctx.store.FindReblog(req.account_id(), original.id);
+  if (!existing) return std::move(existing).error();
+  int64_t reblog_id = existing->value_or(0);
+  if (reblog_id == 0) {
+    auto visibility_text = req.params.String("visibility");
+    if (!visibility_text) return std::move(visibility_text).error();
+    auto visibility = ParseVisibility(visibility_text->value_or("public"));
+    if (!visibility || *visibility == Visibility::kDirect) {
+      return Error::Unprocessable("Validation failed: Visibility is not included in the list");
+    }
+    StatusRecord wrapper;
+    wrapper.id = ctx.ids.Next();
+    wrapper.account_id = req.account_id();
+    wrapper.reblog_of_id = original.id;
+    wrapper.visibility = original.visibility == Visibility::kPrivate ? Visibility::kPrivate : *visibility;
+    wrapper.application_id = req.principal->app_id;
+    wrapper.created_at_ms = ctx.clock.NowMillis();
+    auto created = ctx.store.CreateStatus(wrapper, "", 0);
+    if (!created) {
+      // A concurrent identical reblog won the race: answer with that one.
+      auto again = ctx.store.FindReblog(req.account_id(), original.id);
+      if (!again || !*again) return std::move(created).error();
+      reblog_id = **again;
+    } else {
+      reblog_id = created->id;
+    }
+    ctx.accounts.Forget(req.account_id());
+  }
+  auto wrapper = ctx.store.FindStatus(reblog_id);
+  if (!wrapper) return std::move(wrapper).error();
+  return RenderResponse(presenter, *wrapper);
+}
+
+Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  const int64_t original_id = status->reblog_of_id != 0 ? status->reblog_of_id : status->id;
+  auto existing = ctx.store.FindReblog(req.account_id(), original_id);
+  if (!existing) return std::move(existing).error();
+  if (*existing) {
+    if (Status s = ctx.store.DeleteStatus(**existing, ctx.clock.NowMillis()); !s &&
+        s.error().code != ErrorCode::kNotFound) {
+      return std::move(s).error();
+    }
+    ctx.accounts.Forget(req.account_id());
+  }
+  auto original = ctx.store.FindStatus(original_id);
+  if (!original) return std::move(original).error();
+  return RenderResponse(presenter, *original);
+}
+
+Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourited) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto status = VisibleStatus(ctx, req, presenter);
+  if (!status) return std::move(status).error();
+  auto page = ParsePage(req.params, kAccountListDefaultLimit, kAccountListMaxLimit);
+  if (!page) return std::move(page).error();
+  auto listed = favourited ? ctx.store.ListFavouritedBy(status->id, *page)
+                           : ctx.store.ListRebloggedBy(status->id, *page);
+  if (!listed) return std::move(listed).error();
+  json::array out;
+  for (const auto& entry : *listed) {
+    if (req.account_id() != 0 && entry.item != req.account_id()) {
+      auto blocked = ctx.store.BlockedEitherWay(req.account_id(), entry.item);
+      if (!blocked) return std::move(blocked).error();
+      if (*blocked) continue;
+    }
+    auto a = ctx.accounts.Get(entry.item);
+    if (a) out.push_back(AccountJson(**a, req.base_url));
+  }
+  HttpResponse response = JsonBody(200, out);
+  AddLinkHeader(req, *listed, response);
+  return response;
+}
+
+Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
+  auto page = ParsePage(req.params);
+  if (!page) return std::move(page).error();
+  auto listed = ctx.store.ListFavourites(req.account_id(), *page);
+  if (!listed) return std::move(listed).error();
+  std::vector<int64_t> ids;
+  for (const auto& entry : *listed) ids.push_back(entry.item);
+  auto statuses = ctx.store.FindStatuses(ids);
+  if (!statuses) return std::move(statuses).error();
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto rendered = presenter.RenderVisible(*statuses);
+  if (!rendered) return std::move(rendered).error();
+  HttpResponse response = JsonBody(200, *rendered);
+  AddLinkHeader(req, *listed, response);
+  return response;
+}
+
+Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
+  const auto id = ParsePositiveId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  auto account = ctx.accounts.Get(*id);
+  if (!account) return std::move(account).error();
+  auto page = ParsePage(req.params);
+  if (!page) return std::move(page).error();
+  AccountStatusFilter filter;
+  for (auto [key, target] : {std::pair{"exclude_replies", &filter.exclude_replies},
+                             {"exclude_reblogs", &filter.exclude_reblogs}, {"only_media", &filter.only_media}}) {
+    auto v = req.params.Bool(key);
+    if (!v) return std::move(v).error();
+    *target = v->value_or(false);
+  }
+  auto pinned = req.params.Bool("pinned");
+  if (!pinned) return std::move(pinned).error();
+  if (pinned->value_or(false)) return JsonResponse(200, "[]");  // pinning is not offered yet
+  auto tagged = req.params.String("tagged");
+  if (!tagged) return std::move(tagged).error();
+  if (tagged->has_value()) {
+    std::string tag = **tagged;
+    if (!tag.empty() && tag[0] == '#') tag.erase(0, 1);
+    filter.tagged = NormalizeTagName(tag);
+  }
+  const int64_t viewer = req.account_id();
+  if (viewer == *id) {
+    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate, Visibility::kDirect};
+  } else {
+    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted};
+    if (viewer != 0) {
+      auto blocked = ctx.store.BlockedEitherWay(viewer, *id);
+      if (!blocked) return std::move(blocked).error();
+      if (*blocked) return JsonResponse(200, "[]");
+      auto follow = ctx.store.FindFollow(viewer, *id);
+      if (!follow) return std::move(follow).error();
+      if (*follow) filter.visibilities.push_back(Visibility::kPrivate);
+    }
+  }
+  auto listed = ctx.store.ListAccountStatuses(*id, filter, *page);
+  if (!listed) return std::move(listed).error();
+  std::vector<StatusRecord> statuses;
+  for (auto& entry : *listed) statuses.push_back(std::move(entry.item));
+  StatusPresenter presenter(ctx, viewer, req.base_url);
+  auto rendered = presenter.RenderVisible(statuses);
+  if (!rendered) return std::move(rendered).error();
+  HttpResponse response = JsonBody(200, *rendered);
+  AddLinkHeader(req, *listed, response);
+  return response;
+}
+
+}  // namespace
+
+void AddStatusRoutes(ApiRoutes& routes, ApiContext& ctx) {
+  routes.Add({.method = "POST", .pattern = "/api/v1/statuses", .auth = AuthRequirement::kUser,
+              .scopes = "write:statuses"},
+             [&ctx](ApiRequest& r) { return PostStatus(ctx, r); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id", .auth = AuthRequirement::kOptional,
+              .scopes = "read:statuses"},
+             [&ctx](ApiRequest& r) { return ShowStatus(ctx, r); });
+  routes.Add({.method = "DELETE", .pattern = "/api/v1/statuses/:id", .auth = AuthRequirement::kUser,
+              .scopes = "write:statuses", .limit = LimitClass::kDeletes},
+             [&ctx](ApiRequest& r) { return DeleteStatus(ctx, r); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/context", .auth = AuthRequirement::kOptional,
+              .scopes = "read:statuses"},
+             [&ctx](ApiRequest& r) { return Context(ctx, r); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/source", .auth = AuthRequirement::kUser,
+              .scopes = "read:statuses"},
+             [&ctx](ApiRequest& r) { return StatusSource(ctx, r); });
+  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/favourite", .auth = AuthRequirement::kUser,
+              .scopes = "write:favourites"},
+             [&ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, true); });
+  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/unfavourite", .auth = AuthRequirement::kUser,
+              .scopes = "write:favourites"},
+             [&ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, false); });
+  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/reblog", .auth = AuthRequirement::kUser,
+              .scopes = "write:statuses"},
+             [&ctx](ApiRequest& r) { return Reblog(ctx, r); });
+  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/unreblog", .auth = AuthRequirement::kUser,
+              .scopes = "write:statuses", .limit = LimitClass::kDeletes},
+             [&ctx](ApiRequest& r) { return Unreblog(ctx, r); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/favourited_by", .auth = AuthRequirement::kOptional,
+              .scopes = "read:accounts"},
+             [&ctx](ApiRequest& r) { return AccountsWho(ctx, r, true); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/reblogged_by", .auth = AuthRequirement::kOptional,
+              .scopes = "read:accounts"},
+             [&ctx](ApiRequest& r) { return AccountsWho(ctx, r, false); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/favourites", .auth = AuthRequirement::kUser,
+              .scopes = "read:favourites"},
+             [&ctx](ApiRequest& r) { return Favourites(ctx, r); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/accounts/:id/statuses", .auth = AuthRequirement::kOptional,
+              .scopes = "read:statuses"},
+             [&ctx](ApiRequest& r) { return AccountStatuses(ctx, r); });
+}
+
+}  // namespace chirp
