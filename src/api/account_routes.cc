@@ -62,10 +62,33 @@ Result<HttpResponse> Register(ApiContext& ctx, ApiRequest& req) {
   return JsonBody(200, TokenJson(token, record.scopes, record.created_at_ms));
 }
 
+// Pending follow requests exist only for locked accounts (unlocking
+// authorizes them), so unlocked accounts need no count.
+Result<int64_t> PendingRequests(ApiContext& ctx, const Account& account) {
+  if (!account.locked) return int64_t{0};
+  return ctx.store.CountFollowRequests(account.id);
+}
+
 Result<HttpResponse> VerifyCredentials(ApiContext& ctx, ApiRequest& req) {
   auto account = ctx.accounts.Get(req.account_id());
   if (!account) return std::move(account).error();
-  return JsonBody(200, CredentialAccountJson(**account, req.base_url));
+  auto pending = PendingRequests(ctx, **account);
+  if (!pending) return std::move(pending).error();
+  return JsonBody(200, CredentialAccountJson(**account, req.base_url, *pending));
+}
+
+// Unlocking an account accepts the requests waiting for it, as Mastodon does.
+Status AuthorizeAllRequests(ApiContext& ctx, int64_t account_id) {
+  for (;;) {
+    auto page = ctx.store.ListFollowRequests(account_id, {.limit = 100});
+    if (!page) return std::move(page).error();
+    if (page->empty()) return {};
+    for (const auto& entry : *page) {
+      Status s = ctx.store.AuthorizeFollowRequest(entry.item, account_id, ctx.ids.Next(), ctx.clock.NowMillis());
+      if (!s && s.error().code != ErrorCode::kNotFound) return s;
+      ctx.accounts.Forget(entry.item);
+    }
+  }
 }
 
 // Applies one optional string parameter with a length limit.
@@ -145,7 +168,14 @@ Result<HttpResponse> UpdateCredentials(ApiContext& ctx, ApiRequest& req) {
     }
   }
   if (Status s = ctx.accounts.UpdateProfile(a); !s) return std::move(s).error();
-  return JsonBody(200, CredentialAccountJson(a, req.base_url));
+  if ((*current)->locked && !a.locked) {
+    if (Status s = AuthorizeAllRequests(ctx, a.id); !s) return std::move(s).error();
+  }
+  auto fresh = ctx.accounts.Get(a.id);
+  if (!fresh) return std::move(fresh).error();
+  auto pending = PendingRequests(ctx, **fresh);
+  if (!pending) return std::move(pending).error();
+  return JsonBody(200, CredentialAccountJson(**fresh, req.base_url, *pending));
 }
 
 Result<HttpResponse> ShowAccount(ApiContext& ctx, ApiRequest& req) {

@@ -69,7 +69,8 @@ json::object AccountJson(const Account& a, const std::string& base_url) {
   return o;
 }
 
-json::object CredentialAccountJson(const Account& a, const std::string& base_url) {
+json::object CredentialAccountJson(const Account& a, const std::string& base_url,
+                                   int64_t follow_requests_count) {
   json::object o = AccountJson(a, base_url);
   json::object source;
   source["privacy"] = a.default_privacy;
@@ -77,7 +78,7 @@ json::object CredentialAccountJson(const Account& a, const std::string& base_url
   source["language"] = a.default_language.empty() ? json::value(nullptr) : json::value(a.default_language);
   source["note"] = a.note;
   source["fields"] = FieldsJson(a, false);
-  source["follow_requests_count"] = 0;
+  source["follow_requests_count"] = follow_requests_count;
   source["discoverable"] = a.discoverable;
   source["indexable"] = a.indexable;
   source["hide_collections"] = false;

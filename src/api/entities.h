@@ -14,7 +14,8 @@ namespace chirp {
 // Account (reference 1.8). `base_url` starts every URL.
 boost::json::object AccountJson(const Account& account, const std::string& base_url);
 // CredentialAccount: Account plus `source` and `role`.
-boost::json::object CredentialAccountJson(const Account& account, const std::string& base_url);
+boost::json::object CredentialAccountJson(const Account& account, const std::string& base_url,
+                                          int64_t follow_requests_count = 0);
 // Application; with `client_secret` non-empty, a CredentialApplication.
 boost::json::object ApplicationJson(const App& app, const std::string& client_secret);
 // Token, as /oauth/token and registration answer.

@@ -128,7 +128,7 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
     return Error::Unprocessable("Validation failed: media attachment " + media_ids->front() + " was not found");
   }
   if (TrimAscii(s.text).empty()) return Error::Unprocessable("Validation failed: Text can't be blank");
-  if (CountStatusLength(s.text) + CountCodePoints(s.spoiler_text) > static_cast<size_t>(ctx.config.max_characters)) {
+  if (CountStatusLength(s.text) + CountGraphemes(s.spoiler_text) > static_cast<size_t>(ctx.config.max_characters)) {
     return Error::Unprocessable("Validation failed: Text character limit of " +
                                 std::to_string(ctx.config.max_characters) + " exceeded");
   }
@@ -213,9 +213,9 @@ Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
   if (status->account_id != req.account_id()) return Error::Forbidden("This action is not allowed");
   auto rendered = presenter.Render(*status, /*source_requested=*/true);
   if (!rendered) return std::move(rendered).error();
-  if (Status s = ctx.store.DeleteStatus(status->id, ctx.clock.NowMillis()); !s) return std::move(s).error();
-  ctx.accounts.Forget(status->account_id);
-  if (status->reblog_of_id != 0) ctx.accounts.Forget(status->account_id);
+  auto affected = ctx.store.DeleteStatus(status->id, ctx.clock.NowMillis());
+  if (!affected) return std::move(affected).error();
+  for (int64_t account_id : *affected) ctx.accounts.Forget(account_id);
   return JsonBody(200, *rendered);
 }
 
@@ -379,9 +379,9 @@ Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {
   auto existing = ctx.store.FindReblog(req.account_id(), original_id);
   if (!existing) return std::move(existing).error();
   if (*existing) {
-    if (Status s = ctx.store.DeleteStatus(**existing, ctx.clock.NowMillis()); !s &&
-        s.error().code != ErrorCode::kNotFound) {
-      return std::move(s).error();
+    if (auto deleted = ctx.store.DeleteStatus(**existing, ctx.clock.NowMillis());
+        !deleted && deleted.error().code != ErrorCode::kNotFound) {
+      return std::move(deleted).error();
     }
     ctx.accounts.Forget(req.account_id());
   }

@@ -70,7 +70,8 @@ class SocialStore {
   virtual Result<StatusRecord> FindStatus(int64_t id) = 0;
   virtual Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) = 0;
   // Marks the status deleted, with the reblogs of it, and updates counters.
-  virtual Status DeleteStatus(int64_t id, int64_t at_ms) = 0;
+  // Returns the accounts whose counters changed (the author, the rebloggers).
+  virtual Result<std::vector<int64_t>> DeleteStatus(int64_t id, int64_t at_ms) = 0;
   // The account's live reblog of `status_id`, if any.
   virtual Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) = 0;
   virtual Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id,
@@ -111,6 +112,7 @@ class SocialStore {
                                         int64_t at_ms) = 0;
   virtual Result<std::vector<Paged<int64_t>>> ListFollowRequests(int64_t target_account_id,
                                                                  const PageRequest& page) = 0;
+  virtual Result<int64_t> CountFollowRequests(int64_t target_account_id) = 0;
 
   // Blocks: creating one removes follows and follow requests both ways.
   virtual Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) = 0;

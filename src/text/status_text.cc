@@ -1,6 +1,7 @@
 #include "text/status_text.h"
 
 #include <algorithm>
+#include <utility>
 #include <array>
 #include <span>
 #include <unordered_map>
@@ -77,6 +78,65 @@ size_t CountChars(std::string_view s) {
   for (size_t i = 0; i < s.size(); i += DecodeAt(s, i).size) ++n;
   return n;
 }
+
+// Code points that continue the grapheme cluster before them (UAX #29's
+// Extend and SpacingMark for the common scripts, emoji modifiers, variation
+// selectors and tags). An approximation without the Unicode tables.
+bool ExtendsCluster(uint32_t c) {
+  static constexpr std::pair<uint32_t, uint32_t> kRanges[] = {
+      {0x0300, 0x036F},   {0x0483, 0x0489},   {0x0591, 0x05BD},   {0x05BF, 0x05BF},   {0x05C1, 0x05C2},
+      {0x05C4, 0x05C5},   {0x05C7, 0x05C7},   {0x0610, 0x061A},   {0x064B, 0x065F},   {0x0670, 0x0670},
+      {0x06D6, 0x06DC},   {0x06DF, 0x06E4},   {0x06E7, 0x06E8},   {0x06EA, 0x06ED},   {0x0711, 0x0711},
+      {0x0730, 0x074A},   {0x0900, 0x0903},   {0x093A, 0x093C},   {0x093E, 0x094F},   {0x0951, 0x0957},
+      {0x0962, 0x0963},   {0x0981, 0x0983},   {0x09BC, 0x09BC},   {0x09BE, 0x09CD},   {0x09D7, 0x09D7},
+      {0x0A01, 0x0A03},   {0x0A3C, 0x0A51},   {0x0A81, 0x0A83},   {0x0ABC, 0x0ABC},   {0x0ABE, 0x0ACD},
+      {0x0B01, 0x0B03},   {0x0B3C, 0x0B3C},   {0x0B3E, 0x0B57},   {0x0BBE, 0x0BCD},   {0x0C00, 0x0C04},
+      {0x0C3E, 0x0C56},   {0x0CBC, 0x0CBC},   {0x0CBE, 0x0CD6},   {0x0D00, 0x0D03},   {0x0D3E, 0x0D57},
+      {0x0E31, 0x0E31},   {0x0E34, 0x0E3A},   {0x0E47, 0x0E4E},   {0x0EB1, 0x0EB1},   {0x0EB4, 0x0EBC},
+      {0x0EC8, 0x0ECD},   {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},   {0x200C, 0x200C},   {0x20D0, 0x20FF},
+      {0x302A, 0x302F},   {0x3099, 0x309A},   {0xFE00, 0xFE0F},   {0xFE20, 0xFE2F},   {0x1F3FB, 0x1F3FF},
+      {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+  };
+  for (const auto& [lo, hi] : kRanges) {
+    if (c < lo) return false;
+    if (c <= hi) return true;
+  }
+  return false;
+}
+
+// User-perceived characters (grapheme clusters) in s, as Mastodon's length
+// counts them with Ruby's String#grapheme_clusters: combining marks, emoji
+// modifiers and variation selectors join the character before them, a ZWJ
+// joins the characters on both sides, a pair of regional indicators is one
+// flag, and "\r\n" is one. Approximate for scripts with complex clusters
+// (Hangul jamo sequences count per jamo).
+}  // namespace
+
+size_t CountGraphemes(std::string_view s) {
+  constexpr uint32_t kZwj = 0x200D;
+  const auto is_regional = [](uint32_t c) { return c >= 0x1F1E6 && c <= 0x1F1FF; };
+  size_t n = 0;
+  uint32_t previous = kInvalid;
+  bool pending_regional = false;  // an unpaired regional indicator opened the current cluster
+  for (size_t i = 0; i < s.size();) {
+    const CodePoint cp = DecodeAt(s, i);
+    i += cp.size;
+    const uint32_t c = cp.value;
+    bool joins = false;
+    if (previous != kInvalid && c != kInvalid) {
+      if (previous == '\r' && c == '\n') joins = true;
+      else if (c == kZwj || ExtendsCluster(c)) joins = true;
+      else if (previous == kZwj) joins = true;
+      else if (is_regional(c) && pending_regional) joins = true;
+    }
+    if (!joins) ++n;
+    pending_regional = is_regional(c) && !(joins && pending_regional);
+    previous = c;
+  }
+  return n;
+}
+
+namespace {
 
 // Byte offset of the character `count` characters into s (or s.size()).
 size_t AdvanceChars(std::string_view s, size_t count) {
@@ -885,11 +945,11 @@ size_t CountStatusLength(std::string_view text) {
   size_t length = 0;
   size_t pos = 0;
   for (const TextEntity& entity : RemoveOverlaps(std::move(entities))) {
-    length += CountChars(text.substr(pos, entity.begin - pos));
-    length += entity.kind == EntityKind::kLink ? kCountedLinkLength : 1 + CountChars(entity.value);
+    length += CountGraphemes(text.substr(pos, entity.begin - pos));
+    length += entity.kind == EntityKind::kLink ? kCountedLinkLength : 1 + CountGraphemes(entity.value);
     pos = entity.end;
   }
-  return length + CountChars(text.substr(pos));
+  return length + CountGraphemes(text.substr(pos));
 }
 
 std::string RenderStatusHtml(std::string_view text, const ParsedStatusText& parsed,

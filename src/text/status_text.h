@@ -130,16 +130,20 @@ std::string NormalizeTagName(std::string_view name);
 std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed);
 
 // The length StatusLengthValidator checks against the character limit:
-// characters (code points; see below) of `text` without its leading and
-// trailing ASCII white space, where every link counts as kCountedLinkLength
-// and every mention "@user@domain" as "@user". Text that is only white space
-// counts 0. Hashtags count as written. Mastodon adds the spoiler text to this;
-// callers do the same.
+// user-perceived characters (grapheme clusters) of `text` without its leading
+// and trailing ASCII white space, where every link counts as
+// kCountedLinkLength and every mention "@user@domain" as "@user". Text that
+// is only white space counts 0. Hashtags count as written. Mastodon adds the
+// spoiler text to this; callers do the same (CountGraphemes).
 //
-// Mastodon counts grapheme clusters, this counts code points: a flag, a
-// skin-toned or ZWJ emoji, or a letter with combining accents counts once
-// there and several times here.
+// Clusters as Mastodon counts them: a letter with combining accents, a
+// skin-toned or ZWJ emoji sequence and a flag each count once. The cluster
+// rules are approximated without Unicode tables (see CountGraphemes in the
+// .cc); Hangul jamo sequences count per jamo.
 size_t CountStatusLength(std::string_view text);
+
+// Grapheme clusters in `text` (the approximation CountStatusLength uses).
+size_t CountGraphemes(std::string_view text);
 
 // A mentioned account as the server knows it.
 struct ResolvedMention {

@@ -309,8 +309,8 @@ Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<in
   });
 }
 
-Status SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
-  return Write([&](SqliteDb& db) -> Status {
+Result<std::vector<int64_t>> SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
+  return WriteValue<std::vector<int64_t>>(*this, [&](SqliteDb& db) -> Result<std::vector<int64_t>> {
     auto target = LiveStatus(db, id);
     if (!target) return std::move(target).error();
     if (!*target) return Error::NotFound();
@@ -320,10 +320,13 @@ Status SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
     std::vector<StatusRecord> wrappers;
     while (reblogs.Step()) wrappers.push_back(ReadStatusRow(reblogs));
     if (reblogs.failed()) return StoreFailure(db);
+    std::vector<int64_t> affected{(*target)->account_id};
     for (const StatusRecord& w : wrappers) {
-      if (Status st = DeleteOne(db, w, at_ms); !st) return st;
+      if (Status st = DeleteOne(db, w, at_ms); !st) return std::move(st).error();
+      affected.push_back(w.account_id);
     }
-    return DeleteOne(db, **target, at_ms);
+    if (Status st = DeleteOne(db, **target, at_ms); !st) return std::move(st).error();
+    return affected;
   });
 }
 
@@ -567,6 +570,15 @@ Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowRequests(int64_t targ
                          "SELECT id, account_id FROM follow_requests WHERE target_account_id = ? AND id > ? "
                          "AND id < ? ORDER BY id ASC LIMIT ?",
                          target_account_id, page, SecondColumn);
+  });
+}
+
+Result<int64_t> SqliteStore::CountFollowRequests(int64_t target_account_id) {
+  return Read<Result<int64_t>>([&](SqliteDb& db) -> Result<int64_t> {
+    SqliteStatement q = db.Prepare("SELECT count(*) FROM follow_requests WHERE target_account_id = ?");
+    q.Bind(1, target_account_id);
+    if (q.Step()) return q.Int(0);
+    return StoreFailure(db);
   });
 }
 

@@ -68,7 +68,7 @@ class SqliteStore final : public Store {
                                      int64_t idempotency_window_ms) override;
   Result<StatusRecord> FindStatus(int64_t id) override;
   Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) override;
-  Status DeleteStatus(int64_t id, int64_t at_ms) override;
+  Result<std::vector<int64_t>> DeleteStatus(int64_t id, int64_t at_ms) override;
   Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) override;
   Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id, const AccountStatusFilter& filter,
                                                          const PageRequest& page) override;
@@ -90,6 +90,7 @@ class SqliteStore final : public Store {
   Status AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id, int64_t follow_id,
                                 int64_t at_ms) override;
   Result<std::vector<Paged<int64_t>>> ListFollowRequests(int64_t target_account_id, const PageRequest& page) override;
+  Result<int64_t> CountFollowRequests(int64_t target_account_id) override;
   Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) override;
   Result<bool> DeleteBlock(int64_t account_id, int64_t target_account_id) override;
   Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id, const PageRequest& page) override;
