@@ -122,12 +122,20 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   s.spoiler_text = spoiler->value_or("");
   s.latitude = *latitude;
   s.longitude = *longitude;
-  if (!media_ids->empty()) {
-    // Media uploads arrive with the media issue; until then no id can name
-    // an attachment owned by the poster.
-    return Error::Unprocessable("Validation failed: media attachment " + media_ids->front() + " was not found");
+  if (media_ids->size() > static_cast<size_t>(ctx.config.max_media_attachments)) {
+    return Error::Unprocessable("Validation failed: Media attachments are limited to " +
+                                std::to_string(ctx.config.max_media_attachments));
   }
-  if (TrimAscii(s.text).empty()) return Error::Unprocessable("Validation failed: Text can't be blank");
+  for (const std::string& text_id : *media_ids) {
+    const auto media_id = ParsePositiveId(text_id);
+    if (!media_id) return Error::Unprocessable("Validation failed: media attachment " + text_id + " was not found");
+    if (std::find(s.media_ids.begin(), s.media_ids.end(), *media_id) == s.media_ids.end()) {
+      s.media_ids.push_back(*media_id);
+    }
+  }
+  if (TrimAscii(s.text).empty() && s.media_ids.empty()) {
+    return Error::Unprocessable("Validation failed: Text can't be blank");
+  }
   if (CountStatusLength(s.text) + CountGraphemes(s.spoiler_text) > static_cast<size_t>(ctx.config.max_characters)) {
     return Error::Unprocessable("Validation failed: Text character limit of " +
                                 std::to_string(ctx.config.max_characters) + " exceeded");

@@ -99,6 +99,7 @@ struct StatusRecord {
   std::optional<double> longitude;
   int64_t created_at_ms = 0;
   int64_t deleted_at_ms = 0;  // 0 while the status exists
+  std::vector<int64_t> media_ids;  // attachments, in order
   std::vector<int64_t> mentioned_account_ids;
   std::vector<std::string> tags;  // normalised names, in order of appearance
   std::vector<std::string> tag_display_names;  // as first written

@@ -243,6 +243,16 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
       }
       return StoreFailure(db);
     }
+    for (int64_t media_id : s.media_ids) {
+      SqliteStatement attach = db.Prepare(
+          "UPDATE media_attachments SET status_id = ? WHERE id = ? AND account_id = ? AND status_id = 0");
+      attach.Bind(1, s.id).Bind(2, media_id).Bind(3, s.account_id);
+      if (Status st = Done(db, attach); !st) return std::move(st).error();
+      if (db.Changes() == 0) {
+        return Error::Unprocessable("Validation failed: media attachment " + std::to_string(media_id) +
+                                    " was not found or is already attached");
+      }
+    }
     for (size_t i = 0; i < s.mentioned_account_ids.size(); ++i) {
       SqliteStatement m = db.Prepare(
           "INSERT OR IGNORE INTO mentions (status_id, account_id, position) VALUES (?,?,?)");

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace chirp {
@@ -171,6 +172,27 @@ TEST_F(SocialStoreTest, PagesNewestFirstWithMinIdAboveCursor) {
   EXPECT_EQ(above[2].cursor, 102);
   auto since = store_->ListAccountStatuses(1, all, {.since_id = 101, .limit = 3}).value();
   EXPECT_EQ(since[0].cursor, 109);  // since_id gives the newest page
+}
+
+TEST_F(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
+  ASSERT_TRUE(store_->Write([](SqliteDb& db) -> Status {
+    SqliteStatement s = db.Prepare(
+        "INSERT INTO media_attachments (id, account_id, type, created_at) VALUES (?, ?, 'image', 0)");
+    s.Bind(1, int64_t{500}).Bind(2, int64_t{1});
+    s.Step();
+    return s.failed() ? Status(Error::Internal(db.LastError())) : Status();
+  }).ok());
+  StatusRecord s;
+  s.id = 100;
+  s.account_id = 2;
+  s.media_ids = {500};
+  EXPECT_EQ(store_->CreateStatus(s, "", 0).error().code, ErrorCode::kUnprocessable);  // not theirs
+  EXPECT_EQ(store_->FindStatus(100).error().code, ErrorCode::kNotFound);             // nothing written
+  s.account_id = 1;
+  EXPECT_TRUE(store_->CreateStatus(s, "", 0).ok());
+  s.id = 101;
+  EXPECT_EQ(store_->CreateStatus(s, "", 0).error().code, ErrorCode::kUnprocessable);  // already attached
+  EXPECT_EQ(Get(1).statuses_count, 1);
 }
 
 TEST_F(SocialStoreTest, MutesExpire) {
