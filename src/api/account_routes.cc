@@ -19,17 +19,6 @@ constexpr size_t kMaxFieldLength = 255;
 constexpr int64_t kDefaultSearchLimit = 40;
 constexpr int64_t kMaxSearchLimit = 80;
 
-// Parses an id from the path; anything but a positive decimal is unknown.
-std::optional<int64_t> ParseId(std::string_view text) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v > 0 ? std::optional<int64_t>(v) : std::nullopt;
-}
-
 Error TooLong(const char* field, size_t max) {
   return Error::Unprocessable(std::string("Validation failed: ") + field +
                               " is too long (maximum is " + std::to_string(max) + " characters)");

@@ -14,23 +14,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr int kMaxRelationshipIds = 100;
-constexpr int kAccountListDefaultLimit = 40;
-constexpr int kAccountListMaxLimit = 80;
-
-std::optional<int64_t> PathId(const ApiRequest& req, std::string_view name = "id") {
-  const std::string_view text = req.path.Get(name);
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v > 0 ? std::optional<int64_t>(v) : std::nullopt;
-}
 
 // The account named in the path, which must exist.
 Result<AccountRef> TargetAccount(ApiContext& ctx, const ApiRequest& req) {
-  const auto id = PathId(req);
+  const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   return ctx.accounts.Get(*id);
 }
@@ -107,13 +94,11 @@ Result<HttpResponse> Relationships(ApiContext& ctx, ApiRequest& req) {
   int count = 0;
   for (const std::string& text : *ids) {
     if (++count > kMaxRelationshipIds) break;
-    char* end = nullptr;
-    const long long id = std::strtoll(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || id <= 0) continue;
-    if (!ctx.accounts.Get(id)) continue;
-    auto r = ctx.store.Relationship(req.account_id(), id, ctx.clock.NowMillis());
+    const auto id = ParseId(text);
+    if (!id || !ctx.accounts.Get(*id)) continue;
+    auto r = ctx.store.Relationship(req.account_id(), *id, ctx.clock.NowMillis());
     if (!r) return std::move(r).error();
-    out.push_back(RelationshipJson(id, *r));
+    out.push_back(RelationshipJson(*id, *r));
   }
   return JsonBody(200, out);
 }
@@ -121,7 +106,7 @@ Result<HttpResponse> Relationships(ApiContext& ctx, ApiRequest& req) {
 Result<HttpResponse> FollowLists(ApiContext& ctx, ApiRequest& req, bool followers) {
   auto target = TargetAccount(ctx, req);
   if (!target) return std::move(target).error();
-  auto page = ParsePage(req.params, kAccountListDefaultLimit, kAccountListMaxLimit);
+  auto page = ParsePage(req.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
   if (!page) return std::move(page).error();
   // Blocked readers see nothing of the account's connections.
   if (req.account_id() != 0) {
@@ -215,7 +200,7 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
   routes.Add({.method = "GET", .pattern = "/api/v1/follow_requests", .auth = AuthRequirement::kUser,
               .scopes = "read:follows"},
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
-               auto page = ParsePage(r.params, kAccountListDefaultLimit, kAccountListMaxLimit);
+               auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                return AccountPage(ctx, r, ctx.store.ListFollowRequests(r.account_id(), *page));
              });
@@ -233,7 +218,7 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
              [&ctx](ApiRequest& r) { return BlockAccount(ctx, r, false); });
   routes.Add({.method = "GET", .pattern = "/api/v1/blocks", .auth = AuthRequirement::kUser, .scopes = "read:blocks"},
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
-               auto page = ParsePage(r.params, kAccountListDefaultLimit, kAccountListMaxLimit);
+               auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                return AccountPage(ctx, r, ctx.store.ListBlocks(r.account_id(), *page));
              });
@@ -245,7 +230,7 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
              [&ctx](ApiRequest& r) { return MuteAccount(ctx, r, false); });
   routes.Add({.method = "GET", .pattern = "/api/v1/mutes", .auth = AuthRequirement::kUser, .scopes = "read:mutes"},
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
-               auto page = ParsePage(r.params, kAccountListDefaultLimit, kAccountListMaxLimit);
+               auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                auto mutes = ctx.store.ListMutes(r.account_id(), *page);
                if (!mutes) return std::move(mutes).error();

@@ -2,21 +2,18 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace chirp {
 namespace {
 
 Result<int64_t> CursorParam(const Params& params, const char* key) {
   auto value = params.String(key);
   if (!value) return std::move(value).error();
-  if (!*value || (*value)->empty()) return int64_t{0};
-  const std::string& s = **value;
-  if (s.size() > 19) return Error::BadRequest(std::string("Invalid ") + key);
-  int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return Error::BadRequest(std::string("Invalid ") + key);
-    v = v * 10 + (c - '0');
-  }
-  return v;
+  if (!*value || (*value)->empty() || **value == "0") return int64_t{0};
+  const auto id = ParseId(**value);
+  if (!id) return Error::BadRequest(std::string("Invalid ") + key);
+  return *id;
 }
 
 bool IsPagingKey(std::string_view key) {

@@ -9,8 +9,11 @@
 
 namespace chirp {
 
+// Statuses: 20 a page by default, 40 at most; accounts: 40 and 80.
 constexpr int kDefaultPageLimit = 20;
 constexpr int kMaxPageLimit = 40;
+constexpr int kDefaultAccountPageLimit = 40;
+constexpr int kMaxAccountPageLimit = 80;
 
 // Reads the paging parameters. `limit` is clamped to [1, max_limit] as
 // Mastodon does (absolute value, at most max_limit); ids that are not

@@ -26,23 +26,11 @@ constexpr int kAncestorLimit = 4096;
 constexpr int kDescendantLimit = 4096;
 constexpr int kAnonymousAncestorLimit = 40;
 constexpr int kAnonymousDescendantLimit = 60;
-constexpr int kAccountListDefaultLimit = 40;
-constexpr int kAccountListMaxLimit = 80;
-
-std::optional<int64_t> ParsePositiveId(std::string_view text) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v > 0 ? std::optional<int64_t>(v) : std::nullopt;
-}
 
 // The status named in the path, if the viewer may see it (404 otherwise,
 // whether it does not exist or is hidden from them).
 Result<StatusRecord> VisibleStatus(ApiContext& ctx, const ApiRequest& req, StatusPresenter& presenter) {
-  const auto id = ParsePositiveId(req.path.Get("id"));
+  const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto status = ctx.store.FindStatus(*id);
   if (!status) return std::move(status).error();
@@ -127,7 +115,7 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
                                 std::to_string(ctx.config.max_media_attachments));
   }
   for (const std::string& text_id : *media_ids) {
-    const auto media_id = ParsePositiveId(text_id);
+    const auto media_id = ParseId(text_id);
     if (!media_id) return Error::Unprocessable("Validation failed: media attachment " + text_id + " was not found");
     if (std::find(s.media_ids.begin(), s.media_ids.end(), *media_id) == s.media_ids.end()) {
       s.media_ids.push_back(*media_id);
@@ -155,7 +143,7 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
     return Error::Unprocessable("Validation failed: Language is not a valid language code");
   }
   if (reply_to->has_value() && !(*reply_to)->empty()) {
-    const auto parent_id = ParsePositiveId(**reply_to);
+    const auto parent_id = ParseId(**reply_to);
     const Error missing = Error::NotFound("The post you are trying to reply to does not appear to exist.");
     if (!parent_id) return missing;
     auto parent = ctx.store.FindStatus(*parent_id);
@@ -402,7 +390,7 @@ Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourit
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
-  auto page = ParsePage(req.params, kAccountListDefaultLimit, kAccountListMaxLimit);
+  auto page = ParsePage(req.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
   if (!page) return std::move(page).error();
   auto listed = favourited ? ctx.store.ListFavouritedBy(status->id, *page)
                            : ctx.store.ListRebloggedBy(status->id, *page);
@@ -440,7 +428,7 @@ Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
 }
 
 Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
-  const auto id = ParsePositiveId(req.path.Get("id"));
+  const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto account = ctx.accounts.Get(*id);
   if (!account) return std::move(account).error();

@@ -74,6 +74,17 @@ std::string_view TrimAscii(std::string_view s) {
   return s;
 }
 
+std::optional<int64_t> ParseId(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v == 0 || v > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
 std::string PlainTextToHtml(std::string_view s) {
   std::string text;
   text.reserve(s.size());

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,10 @@ std::string AsciiLower(std::string_view s);
 
 // Trims ASCII white space at both ends.
 std::string_view TrimAscii(std::string_view s);
+
+// An id as the API writes it: a positive decimal integer of at most 19
+// digits. nullopt for anything else, so a malformed id reads as unknown.
+std::optional<int64_t> ParseId(std::string_view text);
 
 // Plain text to the HTML Mastodon stores for notes: escaped, paragraphs on
 // blank lines, <br /> on single line breaks. Empty text gives "".

@@ -45,3 +45,20 @@ TEST(Text, LowersAndTrimsAscii) {
 
 }  // namespace
 }  // namespace chirp
+
+namespace chirp {
+namespace {
+
+TEST(ParseId, AcceptsOnlyPositiveDecimals) {
+  EXPECT_EQ(ParseId("42"), std::optional<int64_t>(42));
+  EXPECT_EQ(ParseId("9223372036854775807"), std::optional<int64_t>(INT64_MAX));
+  EXPECT_FALSE(ParseId("9223372036854775808").has_value());
+  EXPECT_FALSE(ParseId("0").has_value());
+  EXPECT_FALSE(ParseId("").has_value());
+  EXPECT_FALSE(ParseId("-1").has_value());
+  EXPECT_FALSE(ParseId("abc").has_value());
+  EXPECT_FALSE(ParseId("12a").has_value());
+}
+
+}  // namespace
+}  // namespace chirp
