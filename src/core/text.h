@@ -9,6 +9,18 @@
 
 namespace chirp {
 
+// One decoded character: its code point and its length in bytes.
+struct CodePoint {
+  uint32_t value;
+  size_t size;
+};
+// Stands for a byte that is not part of well-formed UTF-8.
+inline constexpr uint32_t kInvalidCodePoint = 0xFFFFFFFF;
+
+// The character starting at byte `i` (< s.size()): a malformed, overlong,
+// surrogate or out-of-range sequence decodes as {kInvalidCodePoint, 1}.
+CodePoint DecodeUtf8At(std::string_view s, size_t i);
+
 // True when `s` is well-formed UTF-8 (no overlong forms, no surrogates, no
 // code points above U+10FFFF).
 bool IsValidUtf8(std::string_view s);

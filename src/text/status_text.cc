@@ -22,43 +22,9 @@ constexpr size_t kNpos = std::string_view::npos;
 // ---- UTF-8 --------------------------------------------------------------
 
 // Stands for a byte that is not part of well-formed UTF-8.
-constexpr uint32_t kInvalid = 0xFFFFFFFF;
+constexpr uint32_t kInvalid = kInvalidCodePoint;
 
-struct CodePoint {
-  uint32_t value;
-  size_t size;  // bytes
-};
-
-// The character starting at byte `i` (< s.size()).
-CodePoint DecodeAt(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return {c, 1};
-  size_t extra;
-  uint32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    extra = 1;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    extra = 2;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    extra = 3;
-    cp = c & 0x07;
-  } else {
-    return {kInvalid, 1};
-  }
-  if (s.size() - i <= extra) return {kInvalid, 1};
-  for (size_t k = 1; k <= extra; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return {kInvalid, 1};
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
-  if (cp < kMinForLength[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return {kInvalid, 1};
-  }
-  return {cp, extra + 1};
-}
+CodePoint DecodeAt(std::string_view s, size_t i) { return DecodeUtf8At(s, i); }
 
 // The character ending just before byte `i` (> 0).
 CodePoint DecodeBefore(std::string_view s, size_t i) {
