@@ -97,7 +97,8 @@ class SocialStore {
                                                       const std::vector<int64_t>& status_ids) = 0;
 
   // Follows. CreateFollow inserts or updates the settings of an existing
-  // follow; it reports whether the follow is new.
+  // follow; it reports whether the follow is new. Following (or asking to)
+  // across a block either way is kForbidden, checked in the same transaction.
   virtual Result<bool> CreateFollow(const Follow& follow) = 0;
   virtual Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) = 0;
   virtual Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) = 0;

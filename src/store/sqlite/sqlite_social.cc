@@ -175,7 +175,27 @@ Result<bool> RemoveFollow(SqliteDb& db, int64_t account_id, int64_t target_id) {
   return true;
 }
 
+Result<bool> BlockedEitherWayIn(SqliteDb& db, int64_t a, int64_t b) {
+  SqliteStatement q = db.Prepare(
+      "SELECT 1 FROM blocks WHERE (account_id = ?1 AND target_account_id = ?2) "
+      "OR (account_id = ?2 AND target_account_id = ?1) LIMIT 1");
+  q.Bind(1, a).Bind(2, b);
+  if (q.Step()) return true;
+  if (q.failed()) return StoreFailure(db);
+  return false;
+}
+
+// Checked inside the writing transaction, so that no follow or request can
+// slip in beside a block committed a moment earlier.
+Status RefuseIfBlocked(SqliteDb& db, int64_t a, int64_t b) {
+  auto blocked = BlockedEitherWayIn(db, a, b);
+  if (!blocked) return std::move(blocked).error();
+  if (*blocked) return Error::Forbidden("This action is not allowed");
+  return {};
+}
+
 Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
+  if (Status st = RefuseIfBlocked(db, f.account_id, f.target_account_id); !st) return std::move(st).error();
   SqliteStatement existing = db.Prepare(
       "UPDATE follows SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id = ?");
   existing.Bind(1, f.show_reblogs).Bind(2, f.notify).Bind(3, f.account_id).Bind(4, f.target_account_id);
@@ -224,6 +244,11 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
       q.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.created_at_ms - idempotency_window_ms);
       if (q.Step()) return CreatedStatus{q.Int(0), true};
       if (q.failed()) return StoreFailure(db);
+    }
+    if (s.reblog_of_id != 0) {
+      auto original = LiveStatus(db, s.reblog_of_id);
+      if (!original) return std::move(original).error();
+      if (!*original) return Error::NotFound();  // deleted meanwhile
     }
     SqliteStatement ins = db.Prepare(
         "INSERT INTO statuses (id, account_id, text, content, spoiler_text, visibility, sensitive, language, "
@@ -537,6 +562,7 @@ Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowing(int64_t account_i
 
 Result<bool> SqliteStore::CreateFollowRequest(const Follow& r) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+    if (Status st = RefuseIfBlocked(db, r.account_id, r.target_account_id); !st) return std::move(st).error();
     SqliteStatement existing = db.Prepare(
         "UPDATE follow_requests SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id = ?");
     existing.Bind(1, r.show_reblogs).Bind(2, r.notify).Bind(3, r.account_id).Bind(4, r.target_account_id);
@@ -631,15 +657,7 @@ Result<std::vector<Paged<int64_t>>> SqliteStore::ListBlocks(int64_t account_id, 
 }
 
 Result<bool> SqliteStore::BlockedEitherWay(int64_t a, int64_t b) {
-  return Read<Result<bool>>([&](SqliteDb& db) -> Result<bool> {
-    SqliteStatement q = db.Prepare(
-        "SELECT 1 FROM blocks WHERE (account_id = ?1 AND target_account_id = ?2) "
-        "OR (account_id = ?2 AND target_account_id = ?1) LIMIT 1");
-    q.Bind(1, a).Bind(2, b);
-    if (q.Step()) return true;
-    if (q.failed()) return StoreFailure(db);
-    return false;
-  });
+  return Read<Result<bool>>([&](SqliteDb& db) { return BlockedEitherWayIn(db, a, b); });
 }
 
 Status SqliteStore::CreateMute(const Mute& m) {
