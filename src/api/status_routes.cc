@@ -352,14 +352,8 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
     wrapper.application_id = req.principal->app_id;
     wrapper.created_at_ms = ctx.clock.NowMillis();
     auto created = ctx.store.CreateStatus(wrapper, "", 0);
-    if (!created) {
-      // A concurrent identical reblog won the race: answer with that one.
-      auto again = ctx.store.FindReblog(req.account_id(), original.id);
-      if (!again || !*again) return std::move(created).error();
-      reblog_id = **again;
-    } else {
-      reblog_id = created->id;
-    }
+    if (!created) return std::move(created).error();
+    reblog_id = created->id;
     ctx.accounts.Forget(req.account_id());
   }
   auto wrapper = ctx.store.FindStatus(reblog_id);

@@ -62,10 +62,11 @@ class SocialStore {
   // Statuses.
   // Writes the status with its mentions and tags and updates the counters.
   // With a non-empty `idempotency_key` seen for the same account within
-  // `idempotency_window_ms`, writes nothing and returns the earlier status.
-  // A reblog of a status the account already reblogged is kUnprocessable, and
-  // so are media ids that do not name attachments of the author's that no
-  // status uses yet (they are attached in the same transaction).
+  // `idempotency_window_ms`, writes nothing and returns the earlier status;
+  // likewise a reblog of a status the account already reblogs returns that
+  // reblog. A reblog of a deleted status is kNotFound. Media ids that do not
+  // name attachments of the author's that no status uses yet are
+  // kUnprocessable (they are attached in the same transaction).
   virtual Result<CreatedStatus> CreateStatus(const StatusRecord& status, std::string_view idempotency_key,
                                              int64_t idempotency_window_ms) = 0;
   // kNotFound for unknown and deleted statuses.

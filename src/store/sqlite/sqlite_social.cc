@@ -249,6 +249,14 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
       auto original = LiveStatus(db, s.reblog_of_id);
       if (!original) return std::move(original).error();
       if (!*original) return Error::NotFound();  // deleted meanwhile
+      // Reblogging twice gives the live reblog, decided here where writes
+      // are serialised, so concurrent reblogs and unreblogs cannot collide.
+      SqliteStatement q = db.Prepare(
+          "SELECT id FROM statuses WHERE account_id = ? AND reblog_of_id = ? AND reblog_of_id != 0 "
+          "AND deleted_at = 0");
+      q.Bind(1, s.account_id).Bind(2, s.reblog_of_id);
+      if (q.Step()) return CreatedStatus{q.Int(0), true};
+      if (q.failed()) return StoreFailure(db);
     }
     SqliteStatement ins = db.Prepare(
         "INSERT INTO statuses (id, account_id, text, content, spoiler_text, visibility, sensitive, language, "
