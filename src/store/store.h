@@ -19,12 +19,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/events.h"
 #include "store/records.h"
 #include "store/social_store.h"
 
 namespace chirp {
 
-class Store : public SocialStore {
+class Store : public SocialStore, public EventLog {
  public:
   ~Store() override = default;
 

@@ -188,6 +188,16 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (account_id, key)
 ) WITHOUT ROWID;
 )sql",
+    // 3: the outbox of the event stream.
+    R"sql(
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind INTEGER NOT NULL,
+  account_id INTEGER NOT NULL,
+  subject_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

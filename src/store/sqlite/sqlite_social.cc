@@ -118,6 +118,13 @@ Result<std::vector<Paged<T>>> Page(SqliteDb& db, const char* newest_sql, const c
 
 int64_t SecondColumn(const SqliteStatement& q) { return q.Int(1); }
 
+// Writes an event into the outbox, inside the caller's transaction.
+Status Emit(SqliteDb& db, EventKind kind, int64_t account_id, int64_t subject_id, int64_t at_ms) {
+  SqliteStatement s = db.Prepare("INSERT INTO outbox (kind, account_id, subject_id, created_at) VALUES (?,?,?,?)");
+  s.Bind(1, static_cast<int64_t>(kind)).Bind(2, account_id).Bind(3, subject_id).Bind(4, at_ms);
+  return Done(db, s);
+}
+
 // Adds `delta` to a counter column of one row; counters never go below zero.
 Status Bump(SqliteDb& db, const char* sql, int64_t id, int64_t delta) {
   SqliteStatement s = db.Prepare(sql);
@@ -152,6 +159,7 @@ Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
   del.Bind(1, at_ms).Bind(2, s.id);
   if (Status st = Done(db, del); !st) return st;
   if (db.Changes() == 0) return {};
+  if (Status st = Emit(db, EventKind::kStatusDeleted, s.account_id, s.id, at_ms); !st) return st;
   if (s.visibility != Visibility::kDirect) {
     if (Status st = Bump(db, kBumpStatuses, s.account_id, -1); !st) return st;
   }
@@ -170,6 +178,7 @@ Result<bool> RemoveFollow(SqliteDb& db, int64_t account_id, int64_t target_id) {
   del.Bind(1, account_id).Bind(2, target_id);
   if (Status st = Done(db, del); !st) return std::move(st).error();
   if (db.Changes() == 0) return false;
+  if (Status st = Emit(db, EventKind::kUnfollowed, account_id, target_id, 0); !st) return std::move(st).error();
   if (Status st = Bump(db, kBumpFollowing, account_id, -1); !st) return std::move(st).error();
   if (Status st = Bump(db, kBumpFollowers, target_id, -1); !st) return std::move(st).error();
   return true;
@@ -207,6 +216,9 @@ Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
   ins.Bind(1, f.id).Bind(2, f.account_id).Bind(3, f.target_account_id).Bind(4, f.show_reblogs);
   ins.Bind(5, f.notify).Bind(6, f.created_at_ms);
   if (Status st = Done(db, ins); !st) return std::move(st).error();
+  if (Status st = Emit(db, EventKind::kFollowed, f.account_id, f.target_account_id, f.created_at_ms); !st) {
+    return std::move(st).error();
+  }
   if (Status st = Bump(db, kBumpFollowing, f.account_id, 1); !st) return std::move(st).error();
   if (Status st = Bump(db, kBumpFollowers, f.target_account_id, 1); !st) return std::move(st).error();
   return true;
@@ -315,6 +327,9 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
     }
     if (s.in_reply_to_id != 0 && Distributable(s.visibility)) {
       if (Status st = Bump(db, kBumpReplies, s.in_reply_to_id, 1); !st) return std::move(st).error();
+    }
+    if (Status st = Emit(db, EventKind::kStatusCreated, s.account_id, s.id, s.created_at_ms); !st) {
+      return std::move(st).error();
     }
     if (!idempotency_key.empty()) {
       SqliteStatement k = db.Prepare(
@@ -449,6 +464,7 @@ Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64
     ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
     if (Status st = Done(db, ins); !st) return std::move(st).error();
     if (db.Changes() == 0) return false;
+    if (Status st = Emit(db, EventKind::kFavourited, account_id, status_id, at_ms); !st) return std::move(st).error();
     if (Status st = Bump(db, kBumpFavourites, status_id, 1); !st) return std::move(st).error();
     return true;
   });
@@ -460,6 +476,7 @@ Result<bool> SqliteStore::Unfavourite(int64_t account_id, int64_t status_id) {
     del.Bind(1, account_id).Bind(2, status_id);
     if (Status st = Done(db, del); !st) return std::move(st).error();
     if (db.Changes() == 0) return false;
+    if (Status st = Emit(db, EventKind::kUnfavourited, account_id, status_id, 0); !st) return std::move(st).error();
     if (Status st = Bump(db, kBumpFavourites, status_id, -1); !st) return std::move(st).error();
     return true;
   });
@@ -636,6 +653,11 @@ Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t ta
     ins.Bind(1, id).Bind(2, account_id).Bind(3, target_account_id).Bind(4, at_ms);
     if (Status st = Done(db, ins); !st) return std::move(st).error();
     const bool created = db.Changes() > 0;
+    if (created) {
+      if (Status st = Emit(db, EventKind::kBlocked, account_id, target_account_id, at_ms); !st) {
+        return std::move(st).error();
+      }
+    }
     for (auto [a, b] : {std::pair{account_id, target_account_id}, {target_account_id, account_id}}) {
       if (auto r = RemoveFollow(db, a, b); !r) return std::move(r).error();
       if (Status st = DeleteRequestRow(db, a, b); !st) return std::move(st).error();
@@ -676,7 +698,8 @@ Status SqliteStore::CreateMute(const Mute& m) {
         "hide_notifications = excluded.hide_notifications, expires_at = excluded.expires_at");
     ins.Bind(1, m.id).Bind(2, m.account_id).Bind(3, m.target_account_id).Bind(4, m.hide_notifications);
     ins.Bind(5, m.expires_at_ms).Bind(6, m.created_at_ms);
-    return Done(db, ins);
+    if (Status st = Done(db, ins); !st) return st;
+    return Emit(db, EventKind::kMuted, m.account_id, m.target_account_id, m.created_at_ms);
   });
 }
 

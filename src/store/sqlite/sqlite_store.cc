@@ -262,6 +262,7 @@ void SqliteStore::WriterLoop() {
       std::fill(results.begin(), results.end(), begun);
     }
     write_transactions_.fetch_add(1, std::memory_order_relaxed);
+    if (commit_listener_) commit_listener_();
     write_operations_.fetch_add(batch.size(), std::memory_order_relaxed);
     uint64_t seen = max_batch_.load(std::memory_order_relaxed);
     while (batch.size() > seen && !max_batch_.compare_exchange_weak(seen, batch.size())) {
@@ -503,6 +504,35 @@ Result<AuthorizationCode> SqliteStore::ConsumeAuthorizationCode(std::string_view
   });
   if (!s) return std::move(s).error();
   return code;
+}
+
+Result<std::vector<OutboxEvent>> SqliteStore::ReadOutbox(int64_t after_id, int limit) {
+  return Read<Result<std::vector<OutboxEvent>>>([&](SqliteDb& db) -> Result<std::vector<OutboxEvent>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT id, kind, account_id, subject_id, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+    q.Bind(1, after_id).Bind(2, int64_t{limit});
+    std::vector<OutboxEvent> out;
+    while (q.Step()) {
+      out.push_back({q.Int(0), static_cast<EventKind>(q.Int(1)), q.Int(2), q.Int(3), q.Int(4)});
+    }
+    if (q.failed()) return Error::Unavailable("sqlite: " + db.LastError());
+    return out;
+  });
+}
+
+Status SqliteStore::AckOutbox(int64_t up_to_id) {
+  return Write([&](SqliteDb& db) -> Status {
+    SqliteStatement s = db.Prepare("DELETE FROM outbox WHERE id <= ?");
+    s.Bind(1, up_to_id);
+    s.Step();
+    if (s.failed()) return Error::Unavailable("sqlite: " + db.LastError());
+    return {};
+  });
+}
+
+void SqliteStore::SetCommitListener(std::function<void()> listener) {
+  std::lock_guard lock(write_mu_);
+  commit_listener_ = std::move(listener);
 }
 
 StoreStats SqliteStore::Stats() const {

@@ -100,6 +100,10 @@ class SqliteStore final : public Store {
   Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) override;
   Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id, int64_t now_ms) override;
 
+  Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) override;
+  Status AckOutbox(int64_t up_to_id) override;
+  void SetCommitListener(std::function<void()> listener) override;
+
   StoreStats Stats() const override;
   void Close() override;
 
@@ -134,6 +138,7 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<SqliteDb>> readers_;
   std::vector<SqliteDb*> idle_readers_;  // guarded by read_mu_
 
+  std::function<void()> commit_listener_;  // set before writes begin
   std::atomic<uint64_t> write_transactions_{0};
   std::atomic<uint64_t> write_operations_{0};
   std::atomic<uint64_t> write_failures_{0};

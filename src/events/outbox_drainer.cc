@@ -1,0 +1,93 @@
+#include "events/outbox_drainer.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace chirp {
+namespace {
+// When a consumer fails (the store was unavailable), wait this long before
+// handing the same event out again.
+constexpr auto kRetryDelay = std::chrono::milliseconds(200);
+// A commit listener wakes the drainer; this only bounds the wait when a
+// wake-up was missed.
+constexpr auto kIdleWait = std::chrono::seconds(1);
+}  // namespace
+
+OutboxDrainer::OutboxDrainer(EventLog& log, std::vector<EventConsumer*> consumers)
+    : log_(log), consumers_(std::move(consumers)) {}
+
+OutboxDrainer::~OutboxDrainer() { Stop(); }
+
+void OutboxDrainer::Start() {
+  log_.SetCommitListener([this] {
+    {
+      std::lock_guard lock(mu_);
+      wake_ = true;
+    }
+    cv_.notify_one();
+  });
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void OutboxDrainer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<size_t> OutboxDrainer::DrainBatch() {
+  auto events = log_.ReadOutbox(last_id_.load(), kBatch);
+  if (!events) return std::move(events).error();
+  size_t done = 0;
+  for (const OutboxEvent& event : *events) {
+    for (EventConsumer* consumer : consumers_) {
+      if (Status s = consumer->Handle(event); !s) {
+        if (done > 0) (void)log_.AckOutbox(last_id_.load());
+        return std::move(s).error();
+      }
+    }
+    last_id_.store(event.id);
+    handled_.fetch_add(1, std::memory_order_relaxed);
+    ++done;
+  }
+  if (done > 0) {
+    if (Status s = log_.AckOutbox(last_id_.load()); !s) return std::move(s).error();
+  }
+  return done;
+}
+
+Status OutboxDrainer::DrainNow() {
+  for (;;) {
+    auto done = DrainBatch();
+    if (!done) return std::move(done).error();
+    if (*done == 0) return {};
+  }
+}
+
+void OutboxDrainer::Loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, kIdleWait, [&] { return wake_ || stopping_; });
+      if (stopping_) return;
+      wake_ = false;
+    }
+    for (;;) {
+      auto done = DrainBatch();
+      if (!done) {
+        std::fprintf(stderr, "chirpd: event consumers paused: %s\n", done.error().message.c_str());
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, kRetryDelay, [&] { return stopping_; });
+        if (stopping_) return;
+        continue;
+      }
+      if (*done < static_cast<size_t>(kBatch)) break;
+    }
+  }
+}
+
+}  // namespace chirp

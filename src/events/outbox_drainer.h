@@ -1,0 +1,62 @@
+// Drains the outbox in process (the embedded deployment): a thread reads the
+// events that committed, hands each to every consumer in order, and then
+// acknowledges them. Consumers must be idempotent: after a crash, the events
+// not yet acknowledged are handed out again.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/events.h"
+
+namespace chirp {
+
+class EventConsumer {
+ public:
+  virtual ~EventConsumer() = default;
+  // Handles one event. An error stops the drain at this event, which is
+  // retried later (the store may be unavailable for a moment).
+  virtual Status Handle(const OutboxEvent& event) = 0;
+};
+
+class OutboxDrainer {
+ public:
+  static constexpr int kBatch = 512;
+
+  // `log` and the consumers must outlive the drainer.
+  OutboxDrainer(EventLog& log, std::vector<EventConsumer*> consumers);
+  ~OutboxDrainer();  // stops after the batch in hand
+
+  // Starts the draining thread; it wakes on every commit of the store.
+  void Start();
+  void Stop();
+  // Drains everything committed so far on the calling thread; for the
+  // operator command and tests. Not to be mixed with Start().
+  Status DrainNow();
+
+  // Events handled so far, and the id of the newest event seen in the outbox
+  // minus the last handled: the queue depth for /metrics.
+  uint64_t handled() const { return handled_.load(std::memory_order_relaxed); }
+  int64_t last_handled_id() const { return last_id_.load(std::memory_order_relaxed); }
+
+ private:
+  void Loop();
+  // Handles one batch; returns how many events it handled.
+  Result<size_t> DrainBatch();
+
+  EventLog& log_;
+  std::vector<EventConsumer*> consumers_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wake_ = false;     // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::atomic<uint64_t> handled_{0};
+  std::atomic<int64_t> last_id_{0};
+};
+
+}  // namespace chirp

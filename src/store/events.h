@@ -1,0 +1,49 @@
+// The event stream between a change and its consequences (fan-out now;
+// notifications, search, trends and streaming later). Every change that
+// has consequences writes an event into the outbox in the same transaction
+// as the change itself, so an answered request never loses its event, even
+// when the process dies right after answering. Consumers drain the outbox
+// after the answer, in event order (so in order per account), at least once:
+// they must be idempotent.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "core/error.h"
+
+namespace chirp {
+
+enum class EventKind : int {
+  kStatusCreated = 1,  // account: the author; subject: the status
+  kStatusDeleted = 2,  // account: the author; subject: the status
+  kFollowed = 3,       // account: the follower; subject: the followed
+  kUnfollowed = 4,     // account: the former follower; subject: the unfollowed
+  kFavourited = 5,     // account: who favourited; subject: the status
+  kUnfavourited = 6,   // account: who unfavourited; subject: the status
+  kBlocked = 7,        // account: the blocker; subject: the blocked
+  kMuted = 8,          // account: the muter; subject: the muted
+};
+
+struct OutboxEvent {
+  int64_t id = 0;  // increasing in commit order
+  EventKind kind = EventKind::kStatusCreated;
+  int64_t account_id = 0;
+  int64_t subject_id = 0;
+  int64_t created_at_ms = 0;
+};
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+  // Events after `after_id`, oldest first, at most `limit`.
+  virtual Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) = 0;
+  // Forgets the events up to `up_to_id`: every consumer has handled them.
+  virtual Status AckOutbox(int64_t up_to_id) = 0;
+  // Called (on the writer's thread; it must not block) after each commit,
+  // so a drainer can wake up instead of polling.
+  virtual void SetCommitListener(std::function<void()> listener) = 0;
+};
+
+}  // namespace chirp
