@@ -235,7 +235,9 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
                auto mutes = ctx.store.ListMutes(r.account_id(), *page);
                if (!mutes) return std::move(mutes).error();
                json::array out;
+               const int64_t now = ctx.clock.NowMillis();
                for (const auto& entry : *mutes) {
+                 if (entry.item.expires_at_ms != 0 && entry.item.expires_at_ms <= now) continue;  // expired
                  auto a = ctx.accounts.Get(entry.item.target_account_id);
                  if (!a) continue;
                  json::object o = AccountJson(**a, r.base_url);

@@ -334,16 +334,16 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
   if (original.visibility == Visibility::kDirect || (original.visibility == Visibility::kPrivate && !own)) {
     return Error::Forbidden("This action is not allowed");
   }
-  auto existing = ctx.store.FindReblog(req.account_id(), original.id);
-  if (!existing) return std::move(existing).error();
-  int64_t reblog_id = existing->value_or(0);
-  if (reblog_id == 0) {
-    auto visibility_text = req.params.String("visibility");
-    if (!visibility_text) return std::move(visibility_text).error();
-    auto visibility = ParseVisibility(visibility_text->value_or("public"));
-    if (!visibility || *visibility == Visibility::kDirect) {
-      return Error::Unprocessable("Validation failed: Visibility is not included in the list");
-    }
+  auto visibility_text = req.params.String("visibility");
+  if (!visibility_text) return std::move(visibility_text).error();
+  auto visibility = ParseVisibility(visibility_text->value_or("public"));
+  if (!visibility || *visibility == Visibility::kDirect) {
+    return Error::Unprocessable("Validation failed: Visibility is not included in the list");
+  }
+  // The store returns the live reblog when there is one. A concurrent
+  // unreblog may delete it before it is read back; then reblog again.
+  constexpr int kAttempts = 3;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
     StatusRecord wrapper;
     wrapper.id = ctx.ids.Next();
     wrapper.account_id = req.account_id();
@@ -353,12 +353,12 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
     wrapper.created_at_ms = ctx.clock.NowMillis();
     auto created = ctx.store.CreateStatus(wrapper, "", 0);
     if (!created) return std::move(created).error();
-    reblog_id = created->id;
-    ctx.accounts.Forget(req.account_id());
+    if (!created->existing) ctx.accounts.Forget(req.account_id());
+    auto stored = ctx.store.FindStatus(created->id);
+    if (stored) return RenderResponse(presenter, *stored);
+    if (stored.error().code != ErrorCode::kNotFound) return std::move(stored).error();
   }
-  auto wrapper = ctx.store.FindStatus(reblog_id);
-  if (!wrapper) return std::move(wrapper).error();
-  return RenderResponse(presenter, *wrapper);
+  return Error::Unavailable("There was a temporary problem serving your request, please try again");
 }
 
 Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {

@@ -22,10 +22,11 @@
 #include "store/events.h"
 #include "store/records.h"
 #include "store/social_store.h"
+#include "store/timeline_store.h"
 
 namespace chirp {
 
-class Store : public SocialStore, public EventLog {
+class Store : public SocialStore, public TimelineStore, public EventLog {
  public:
   ~Store() override = default;
 

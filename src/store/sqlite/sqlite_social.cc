@@ -7,6 +7,7 @@
 
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/status_rows.h"
 
 namespace chirp {
 namespace {
@@ -21,76 +22,7 @@ Status Done(SqliteDb& db, SqliteStatement& s) {
   return {};
 }
 
-// "[1,2,3]": how id lists travel into json_each() in static statements.
-std::string JsonIds(const std::vector<int64_t>& ids) {
-  std::string out = "[";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) out += ',';
-    out += std::to_string(ids[i]);
-  }
-  return out + "]";
-}
-
 bool Distributable(Visibility v) { return v == Visibility::kPublic || v == Visibility::kUnlisted; }
-
-#define STATUS_COLUMNS                                                                           \
-  "s.id, s.account_id, s.text, s.content, s.spoiler_text, s.visibility, s.sensitive, s.language, " \
-  "s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id, "              \
-  "s.replies_count, s.reblogs_count, s.favourites_count, s.latitude, s.longitude, "              \
-  "s.created_at, s.deleted_at"
-
-StatusRecord ReadStatusRow(const SqliteStatement& q) {
-  StatusRecord s;
-  s.id = q.Int(0);
-  s.account_id = q.Int(1);
-  s.text = q.Text(2);
-  s.content = q.Text(3);
-  s.spoiler_text = q.Text(4);
-  s.visibility = static_cast<Visibility>(std::clamp<int64_t>(q.Int(5), 0, 3));
-  s.sensitive = q.Bool(6);
-  s.language = q.Text(7);
-  s.in_reply_to_id = q.Int(8);
-  s.in_reply_to_account_id = q.Int(9);
-  s.reblog_of_id = q.Int(10);
-  s.application_id = q.Int(11);
-  s.replies_count = q.Int(12);
-  s.reblogs_count = q.Int(13);
-  s.favourites_count = q.Int(14);
-  if (!q.IsNull(15)) s.latitude = q.Real(15);
-  if (!q.IsNull(16)) s.longitude = q.Real(16);
-  s.created_at_ms = q.Int(17);
-  s.deleted_at_ms = q.Int(18);
-  return s;
-}
-
-// Fills mentions and tags of `statuses` with two queries.
-Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
-  if (statuses.empty()) return {};
-  std::map<int64_t, StatusRecord*> by_id;
-  std::vector<int64_t> ids;
-  for (StatusRecord& s : statuses) {
-    by_id[s.id] = &s;
-    ids.push_back(s.id);
-  }
-  const std::string json = JsonIds(ids);
-  SqliteStatement m = db.Prepare(
-      "SELECT status_id, account_id FROM mentions WHERE status_id IN (SELECT value FROM json_each(?)) "
-      "ORDER BY status_id, position");
-  m.Bind(1, json);
-  while (m.Step()) by_id[m.Int(0)]->mentioned_account_ids.push_back(m.Int(1));
-  if (m.failed()) return StoreFailure(db);
-  SqliteStatement t = db.Prepare(
-      "SELECT st.status_id, t.name, t.display_name FROM status_tags st JOIN tags t ON t.id = st.tag_id "
-      "WHERE st.status_id IN (SELECT value FROM json_each(?)) ORDER BY st.status_id, st.position");
-  t.Bind(1, json);
-  while (t.Step()) {
-    StatusRecord* s = by_id[t.Int(0)];
-    s->tags.push_back(t.Text(1));
-    s->tag_display_names.push_back(t.Text(2));
-  }
-  if (t.failed()) return StoreFailure(db);
-  return {};
-}
 
 // Runs a paged listing: `newest_sql` takes (key, upper bound, lower bound,
 // limit) and orders by cursor descending; `oldest_sql` takes (key, lower

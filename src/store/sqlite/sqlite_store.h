@@ -100,6 +100,14 @@ class SqliteStore final : public Store {
   Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) override;
   Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id, int64_t now_ms) override;
 
+  // Timelines (sqlite_timeline.cc).
+  Result<std::vector<Follow>> FollowersOf(int64_t account_id) override;
+  Result<std::vector<Follow>> FollowingOf(int64_t account_id) override;
+  Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id, int64_t other_id) override;
+  Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors, int per_author) override;
+  Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) override;
+  Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query, const PageRequest& page) override;
+
   Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) override;
   Status AckOutbox(int64_t up_to_id) override;
   void SetCommitListener(std::function<void()> listener) override;

@@ -1,0 +1,29 @@
+// Reading statuses out of SQLite, shared by the store's statuses and
+// timelines (internal to store/sqlite).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/records.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace chirp {
+
+// The columns ReadStatusRow expects, in order, from `statuses s`.
+#define STATUS_COLUMNS                                                                           \
+  "s.id, s.account_id, s.text, s.content, s.spoiler_text, s.visibility, s.sensitive, s.language, " \
+  "s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id, "              \
+  "s.replies_count, s.reblogs_count, s.favourites_count, s.latitude, s.longitude, "              \
+  "s.created_at, s.deleted_at"
+
+StatusRecord ReadStatusRow(const SqliteStatement& q);
+
+// Fills mentions, tags and media of `statuses` with a few queries.
+Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses);
+
+// "[1,2,3]": how id lists travel into json_each() in static statements.
+std::string JsonIds(const std::vector<int64_t>& ids);
+
+}  // namespace chirp

@@ -1,0 +1,48 @@
+// What timelines need from the store: whole follower and following lists for
+// fan-out and rebuilds, the recent statuses of a set of authors, the accounts
+// a reader filters out, and the public and hashtag timelines.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "store/records.h"
+#include "store/social_store.h"
+
+namespace chirp {
+
+// Accounts whose statuses a reader does not see in timelines.
+struct ReaderFilters {
+  std::vector<int64_t> muted;    // sorted; mutes in force
+  std::vector<int64_t> blocked;  // sorted; blocks either way
+};
+
+struct PublicTimelineQuery {
+  bool only_media = false;
+  // Hashtag timelines: statuses with any of `any_tags` (normalised names),
+  // all of `all_tags`, none of `none_tags`. Empty `any_tags`: any status.
+  std::vector<std::string> any_tags;
+  std::vector<std::string> all_tags;
+  std::vector<std::string> none_tags;
+};
+
+class TimelineStore {
+ public:
+  virtual ~TimelineStore() = default;
+  virtual Result<std::vector<Follow>> FollowersOf(int64_t account_id) = 0;
+  virtual Result<std::vector<Follow>> FollowingOf(int64_t account_id) = 0;
+  // Followers of `author_id` who also follow `other_id`.
+  virtual Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id, int64_t other_id) = 0;
+  // The newest `per_author` live statuses of each author, all together,
+  // newest first.
+  virtual Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors,
+                                                             int per_author) = 0;
+  virtual Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) = 0;
+  // Public, non-reblog statuses that are not replies to others, paged by id.
+  virtual Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query,
+                                                           const PageRequest& page) = 0;
+};
+
+}  // namespace chirp
