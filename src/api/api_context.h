@@ -1,6 +1,9 @@
 // The services every endpoint may use, wired once by the app.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "api/account_directory.h"
 #include "api/api_config.h"
 #include "api/authenticator.h"
@@ -9,6 +12,7 @@
 #include "http/metrics.h"
 #include "ratelimit/rate_limiter.h"
 #include "store/store.h"
+#include "timeline/home_timeline.h"
 
 namespace chirp {
 
@@ -20,7 +24,11 @@ struct ApiContext {
   Authenticator& auth;
   AccountDirectory& accounts;
   RateLimiter& limiter;
+  HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
+  // Appends the figures of parts the API does not own (timeline cache, event
+  // stream) to /metrics; set by the app.
+  std::function<void(std::string&)> extra_metrics;
 };
 
 }  // namespace chirp

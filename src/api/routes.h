@@ -12,6 +12,7 @@ void AddOAuthRoutes(ApiRoutes& routes, ApiContext& context);      // apps and /o
 void AddAccountRoutes(ApiRoutes& routes, ApiContext& context);    // /api/v1/accounts
 void AddGraphRoutes(ApiRoutes& routes, ApiContext& context);      // follows, blocks, mutes
 void AddStatusRoutes(ApiRoutes& routes, ApiContext& context);     // statuses, favourites, reblogs
+void AddTimelineRoutes(ApiRoutes& routes, ApiContext& context);   // home, public, hashtag
 void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);   // instance, nodeinfo
 void AddSystemRoutes(Router& router, ApiContext& context);        // health, ready, metrics, assets
 
@@ -21,6 +22,9 @@ void AddAllRoutes(Router& router, ApiContext& context);
 
 // Answers unmatched requests: CORS preflight, 404 and 405 in the error format.
 HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_matched);
+// One metric in the Prometheus text format; `type` is "counter" or "gauge".
+void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value, const char* type);
+
 // CORS headers on the paths browsers call cross-origin.
 void AddCorsHeaders(const HttpRequest& request, HttpResponse& response);
 

@@ -26,10 +26,18 @@ HttpResponse MissingImage(HttpRequest&, const PathParams&) {
   return r;
 }
 
+}  // namespace
+
+void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value, const char* type) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+         std::to_string(value) + "\n";
+}
+
+namespace {
+
 void Counter(std::string& out, const char* name, const char* help, uint64_t value,
              const char* type = "counter") {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name +
-         " " + std::to_string(value) + "\n";
+  AppendMetric(out, name, help, value, type);
 }
 
 bool IsCorsPath(std::string_view path) {
@@ -103,6 +111,7 @@ void AddSystemRoutes(Router& router, ApiContext& ctx) {
                         "gauge");
                 Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.", ctx.auth.cached(),
                         "gauge");
+                if (ctx.extra_metrics) ctx.extra_metrics(r.body);
                 return r;
               },
               .execution = Execution::kInline});
@@ -117,6 +126,7 @@ void AddAllRoutes(Router& router, ApiContext& context) {
   AddOAuthRoutes(routes, context);
   AddGraphRoutes(routes, context);  // before /api/v1/accounts/:id
   AddStatusRoutes(routes, context);
+  AddTimelineRoutes(routes, context);
   AddAccountRoutes(routes, context);
   AddInstanceRoutes(routes, context);
   AddSystemRoutes(router, context);

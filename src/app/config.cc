@@ -174,6 +174,29 @@ const std::vector<Option>& Options() {
          c.server.shutdown_grace = std::chrono::seconds(*n);
          return {};
        }},
+      {"timeline-size", "CHIRP_TIMELINE_SIZE", "entries kept per cached home timeline (default 800)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 20, 100000, "--timeline-size");
+         if (!n) return std::move(n).error();
+         c.timeline_size = static_cast<size_t>(*n);
+         return {};
+       }},
+      {"celebrity-threshold", "CHIRP_CELEBRITY_THRESHOLD",
+       "followers from which an author's posts are merged at read time instead of pushed (default 10000)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 1, int64_t{1} << 40, "--celebrity-threshold");
+         if (!n) return std::move(n).error();
+         c.timelines.celebrity_threshold = *n;
+         return {};
+       }},
+      {"live-window-days", "CHIRP_LIVE_WINDOW_DAYS",
+       "days a home timeline stays cached after its last read (default 7)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 1, 3650, "--live-window-days");
+         if (!n) return std::move(n).error();
+         c.timelines.live_window_ms = *n * 24 * 3600 * 1000;
+         return {};
+       }},
       {"sync", "CHIRP_SYNC", "full (durable on power loss) or normal (durable on crash) (default full)",
        [](Config& c, const std::string& v) -> Status {
          const std::string s = AsciiLower(v);

@@ -10,6 +10,7 @@
 #include "api/api_config.h"
 #include "core/error.h"
 #include "http/server.h"
+#include "timeline/fan_out.h"
 
 namespace chirp {
 
@@ -19,6 +20,8 @@ struct Config {
   std::string data_dir = "data";
   int64_t worker_id = 0;
   std::string synchronous = "FULL";
+  TimelineOptions timelines;
+  size_t timeline_size = 800;
 };
 
 // Reads the environment variable `name`, or "" when unset. Injected so tests

@@ -2,7 +2,10 @@
 // modules together.
 #include <cstdio>
 #include <cstdlib>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,10 @@
 #include "ratelimit/rate_limiter.h"
 #include "social/registration.h"
 #include "store/sqlite/sqlite_store.h"
+#include "events/outbox_drainer.h"
+#include "timeline/fan_out.h"
+#include "timeline/home_timeline.h"
+#include "timeline/memory_timeline_cache.h"
 
 namespace chirp {
 namespace {
@@ -48,6 +55,33 @@ int Fail(const std::string& message) {
   return 2;
 }
 
+// Drops cached home timelines not read within the live window, once a minute.
+class TimelineJanitor {
+ public:
+  TimelineJanitor(TimelineCache& cache, const Clock& clock, int64_t window_ms)
+      : thread_([this, &cache, &clock, window_ms] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, std::chrono::minutes(1), [this] { return stopping_; })) {
+            cache.DropIdle(clock.NowMillis() - window_ms);
+          }
+        }) {}
+  ~TimelineJanitor() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // last: starts after the members it uses
+};
+
 Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -67,8 +101,26 @@ int Serve(const Config& config) {
   Authenticator auth(**store);
   AccountDirectory accounts(**store);
   InMemoryRateLimiter limiter;
-  ApiContext context{config.api, **store, clock, ids, auth, accounts, limiter};
+  MemoryTimelineCache timelines(config.timeline_size);
+  HomeTimeline home(**store, timelines, config.timelines, clock);
+  FanOut fan_out(**store, timelines, config.timelines);
+  OutboxDrainer drainer(**store, {&fan_out});
+  ApiContext context{config.api, **store, clock, ids, auth, accounts, limiter, &home};
 
+  context.extra_metrics = [&](std::string& out) {
+    const TimelineCacheStats t = timelines.Stats();
+    AppendMetric(out, "chirp_timeline_live", "Home timelines held in the cache.", t.live_timelines, "gauge");
+    AppendMetric(out, "chirp_timeline_entries", "Entries in cached home timelines.", t.entries, "gauge");
+    AppendMetric(out, "chirp_timeline_cache_hits_total", "Home timeline reads served from the cache.", t.hits,
+                 "counter");
+    AppendMetric(out, "chirp_timeline_cache_misses_total", "Home timeline reads that rebuilt from the store.",
+                 t.misses, "counter");
+    AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.", sizeof(TimelineEntry), "gauge");
+    AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by the consumers.", drainer.handled(),
+                 "counter");
+    AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.", fan_out.pushes(),
+                 "counter");
+  };
   Router router;
   AddAllRoutes(router, context);
   std::vector<std::string> names;
@@ -84,9 +136,15 @@ int Serve(const Config& config) {
   if (!port) return Fail(port.error().message);
   const std::string shown_host =
       config.server.host.find(':') != std::string::npos ? "[" + config.server.host + "]" : config.server.host;
+  // Events left by a previous run (killed before its consumers caught up)
+  // are handled first; then the drainer follows every commit.
+  drainer.Start();
+  TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms);
   std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(*port));
   std::fflush(stdout);
   server.Run();
+  janitor.Stop();
+  drainer.Stop();
   (*store)->Close();
   std::fprintf(stderr, "chirpd: stopped\n");
   return 0;

@@ -59,22 +59,46 @@ Result<std::vector<int64_t>> SqliteStore::FollowersAlsoFollowing(int64_t author_
 }
 
 Result<std::vector<StatusRecord>> SqliteStore::RecentStatusesOf(const std::vector<int64_t>& authors,
-                                                                int per_author) {
+                                                                int per_author, int64_t before_id) {
+  const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
   return Read<Result<std::vector<StatusRecord>>>([&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
     // One indexed range read per author: the cost is bounded by
     // authors × per_author, whatever the size of the statuses table.
     std::vector<StatusRecord> out;
     for (int64_t author : authors) {
       SqliteStatement q = db.Prepare("SELECT " STATUS_COLUMNS
-                                     " FROM statuses s WHERE s.account_id = ? AND s.deleted_at = 0 "
+                                     " FROM statuses s WHERE s.account_id = ? AND s.id < ? AND s.deleted_at = 0 "
                                      "ORDER BY s.id DESC LIMIT ?");
-      q.Bind(1, author).Bind(2, int64_t{per_author});
+      q.Bind(1, author).Bind(2, upper).Bind(3, int64_t{per_author});
       while (q.Step()) out.push_back(ReadStatusRow(q));
       if (q.failed()) return StoreFailure(db);
     }
     std::sort(out.begin(), out.end(), [](const StatusRecord& a, const StatusRecord& b) { return a.id > b.id; });
     if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
     return out;
+  });
+}
+
+Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t reader_id, int64_t min_followers) {
+  return Read<Result<std::vector<Follow>>>([&](SqliteDb& db) -> Result<std::vector<Follow>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT f.id, f.target_account_id, f.show_reblogs, f.notify FROM follows f "
+        "JOIN accounts a ON a.id = f.target_account_id WHERE f.account_id = ? AND a.followers_count >= ?");
+    q.Bind(1, reader_id).Bind(2, min_followers);
+    std::vector<Follow> out;
+    while (q.Step()) out.push_back({q.Int(0), reader_id, q.Int(1), q.Bool(2), q.Bool(3), 0});
+    if (q.failed()) return StoreFailure(db);
+    return out;
+  });
+}
+
+Result<bool> SqliteStore::TagExists(std::string_view normalized_name) {
+  return Read<Result<bool>>([&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement q = db.Prepare("SELECT 1 FROM tags WHERE name = ?");
+    q.Bind(1, normalized_name);
+    if (q.Step()) return true;
+    if (q.failed()) return StoreFailure(db);
+    return false;
   });
 }
 

@@ -1,0 +1,116 @@
+// Timelines: home (cached, fan-out on write, celebrities merged at read),
+// public and hashtag.
+#include <algorithm>
+
+#include <boost/json/array.hpp>
+
+#include "api/pagination.h"
+#include "api/routes.h"
+#include "api/status_presenter.h"
+#include "core/text.h"
+#include "text/status_text.h"
+
+namespace chirp {
+namespace json = boost::json;
+
+namespace {
+
+// Renders `statuses` for the viewer, with the Link header of their ids.
+Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req, std::vector<StatusRecord> statuses) {
+  if (req.account_id() != 0 && !statuses.empty()) {
+    auto filters = ctx.store.FiltersOf(req.account_id(), ctx.clock.NowMillis());
+    if (!filters) return std::move(filters).error();
+    std::erase_if(statuses, [&](const StatusRecord& s) {
+      return s.account_id != req.account_id() &&
+             (std::binary_search(filters->muted.begin(), filters->muted.end(), s.account_id) ||
+              std::binary_search(filters->blocked.begin(), filters->blocked.end(), s.account_id));
+    });
+  }
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto rendered = presenter.RenderVisible(statuses);
+  if (!rendered) return std::move(rendered).error();
+  HttpResponse response = JsonBody(200, *rendered);
+  if (!statuses.empty()) AddLinkHeader(req, statuses.front().id, statuses.back().id, response);
+  return response;
+}
+
+Result<HttpResponse> Home(ApiContext& ctx, ApiRequest& req) {
+  auto page = ParsePage(req.params);
+  if (!page) return std::move(page).error();
+  auto ids = ctx.home->Page(req.account_id(), *page);
+  if (!ids) return std::move(ids).error();
+  auto statuses = ctx.store.FindStatuses(*ids);  // deleted ones drop out here
+  if (!statuses) return std::move(statuses).error();
+  return StatusPage(ctx, req, std::move(*statuses));
+}
+
+Result<PublicTimelineQuery> TimelineQuery(const Params& params) {
+  PublicTimelineQuery q;
+  auto only_media = params.Bool("only_media");
+  if (!only_media) return std::move(only_media).error();
+  q.only_media = only_media->value_or(false);
+  return q;
+}
+
+Result<HttpResponse> Public(ApiContext& ctx, ApiRequest& req) {
+  auto page = ParsePage(req.params);
+  if (!page) return std::move(page).error();
+  auto query = TimelineQuery(req.params);
+  if (!query) return std::move(query).error();
+  auto remote = req.params.Bool("remote");
+  if (!remote) return std::move(remote).error();
+  if (remote->value_or(false)) return JsonResponse(200, "[]");  // every status here is local
+  auto statuses = ctx.store.PublicTimeline(*query, *page);
+  if (!statuses) return std::move(statuses).error();
+  return StatusPage(ctx, req, std::move(*statuses));
+}
+
+Result<std::vector<std::string>> TagList(const Params& params, const char* key) {
+  auto list = params.StringList(key);
+  if (!list) return std::move(list).error();
+  std::vector<std::string> out;
+  for (const std::string& t : *list) {
+    std::string_view name = TrimAscii(t);
+    if (name.starts_with('#')) name.remove_prefix(1);
+    if (!name.empty()) out.push_back(NormalizeTagName(name));
+  }
+  return out;
+}
+
+Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
+  auto page = ParsePage(req.params);
+  if (!page) return std::move(page).error();
+  auto query = TimelineQuery(req.params);
+  if (!query) return std::move(query).error();
+  const auto name = UrlDecode(req.path.Get("hashtag"));
+  if (!name || name->empty()) return Error::NotFound();
+  const std::string tag = NormalizeTagName(*name);
+  auto exists = ctx.store.TagExists(tag);
+  if (!exists) return std::move(exists).error();
+  if (!*exists) return Error::NotFound();
+  query->any_tags.push_back(tag);
+  for (auto [key, target] : {std::pair{"any", &query->any_tags}, {"all", &query->all_tags}, {"none", &query->none_tags}}) {
+    auto list = TagList(req.params, key);
+    if (!list) return std::move(list).error();
+    target->insert(target->end(), list->begin(), list->end());
+  }
+  auto statuses = ctx.store.PublicTimeline(*query, *page);
+  if (!statuses) return std::move(statuses).error();
+  return StatusPage(ctx, req, std::move(*statuses));
+}
+
+}  // namespace
+
+void AddTimelineRoutes(ApiRoutes& routes, ApiContext& ctx) {
+  routes.Add({.method = "GET", .pattern = "/api/v1/timelines/home", .auth = AuthRequirement::kUser,
+              .scopes = "read:statuses"},
+             [&ctx](ApiRequest& r) { return Home(ctx, r); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/timelines/public", .auth = AuthRequirement::kOptional,
+              .scopes = "read:statuses"},
+             [&ctx](ApiRequest& r) { return Public(ctx, r); });
+  routes.Add({.method = "GET", .pattern = "/api/v1/timelines/tag/:hashtag", .auth = AuthRequirement::kOptional,
+              .scopes = "read:statuses"},
+             [&ctx](ApiRequest& r) { return Tag(ctx, r); });
+}
+
+}  // namespace chirp

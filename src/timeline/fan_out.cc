@@ -1,0 +1,91 @@
+#include "timeline/fan_out.h"
+
+#include <unordered_set>
+
+#include "timeline/home_rules.h"
+
+namespace chirp {
+
+Status FanOut::Handle(const OutboxEvent& event) {
+  switch (event.kind) {
+    case EventKind::kStatusCreated: return Deliver(event.subject_id);
+    case EventKind::kStatusDeleted:
+      // Readers skip deleted statuses anyway; the author's own timeline is
+      // the one place it certainly sits.
+      cache_.Remove(event.account_id, event.subject_id);
+      return {};
+    case EventKind::kFollowed: return Backfill(event.account_id, event.subject_id);
+    case EventKind::kUnfollowed: cache_.RemoveAuthor(event.account_id, event.subject_id); return {};
+    case EventKind::kBlocked:
+      cache_.RemoveAuthor(event.account_id, event.subject_id);
+      cache_.RemoveAuthor(event.subject_id, event.account_id);
+      return {};
+    case EventKind::kMuted: cache_.RemoveAuthor(event.account_id, event.subject_id); return {};
+    case EventKind::kFavourited:
+    case EventKind::kUnfavourited: return {};
+  }
+  return {};
+}
+
+Status FanOut::Deliver(int64_t status_id) {
+  auto found = store_.FindStatus(status_id);
+  if (!found) return found.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(found).error());
+  const StatusRecord& status = *found;
+  int64_t original_author = 0;
+  if (status.reblog_of_id != 0) {
+    auto original = store_.FindStatus(status.reblog_of_id);
+    if (!original) return original.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(original).error());
+    original_author = original->account_id;
+  }
+  const TimelineEntry entry = TimelineEntry::Of(status.id, status.account_id, status.reblog_of_id);
+  if (cache_.Push(status.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
+
+  auto author = store_.FindAccount(status.account_id);
+  if (!author) return std::move(author).error();
+  if (author->followers_count >= options_.celebrity_threshold && status.visibility != Visibility::kDirect) {
+    return {};  // merged at read time
+  }
+  auto followers = store_.FollowersOf(status.account_id);
+  if (!followers) return std::move(followers).error();
+  std::unordered_set<int64_t> follow_replied_to;
+  const bool reply_to_other = status.in_reply_to_id != 0 && status.in_reply_to_account_id != status.account_id;
+  if (reply_to_other) {
+    auto both = store_.FollowersAlsoFollowing(status.account_id, status.in_reply_to_account_id);
+    if (!both) return std::move(both).error();
+    follow_replied_to.insert(both->begin(), both->end());
+  }
+  for (const Follow& f : *followers) {
+    if (!cache_.IsLive(f.account_id)) continue;
+    const HomeReader reader{f.account_id, f.show_reblogs, follow_replied_to.contains(f.account_id)};
+    if (!BelongsInHome(status, reader, original_author)) continue;
+    if (cache_.Push(f.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
+  }
+  return {};
+}
+
+Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
+  if (!cache_.IsLive(follower_id)) return {};
+  auto follow = store_.FindFollow(follower_id, followed_id);
+  if (!follow) return std::move(follow).error();
+  if (!*follow) return {};  // unfollowed since
+  auto recent = store_.RecentStatusesOf({followed_id}, options_.rebuild_per_author);
+  if (!recent) return std::move(recent).error();
+  auto following = store_.FollowingOf(follower_id);
+  if (!following) return std::move(following).error();
+  std::unordered_set<int64_t> followed;
+  for (const Follow& f : *following) followed.insert(f.target_account_id);
+  for (const StatusRecord& s : *recent) {
+    HomeReader reader{follower_id, (*follow)->show_reblogs, followed.contains(s.in_reply_to_account_id)};
+    int64_t original_author = 0;
+    if (s.reblog_of_id != 0) {
+      auto original = store_.FindStatus(s.reblog_of_id);
+      if (!original) continue;
+      original_author = original->account_id;
+    }
+    if (!BelongsInHome(s, reader, original_author)) continue;
+    cache_.Push(follower_id, TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id), options_.reblog_dedupe_window);
+  }
+  return {};
+}
+
+}  // namespace chirp

@@ -1,0 +1,54 @@
+// Fan-out on write: the event consumer that keeps cached home timelines up
+// to date. A new status is pushed to its author's timeline and to the live
+// timelines of the followers it belongs to (home_rules.h); a celebrity's
+// statuses (followers at or above the threshold) are not pushed at all, and
+// readers merge them in at read time instead, so a post by an account with a
+// million followers costs what a post by an account with ten does. Follows
+// backfill recent statuses, unfollows and blocks purge them.
+//
+// Idempotent, as the event stream requires: pushing a status twice keeps
+// one entry, removing twice removes once.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "core/clock.h"
+#include "events/outbox_drainer.h"
+#include "store/store.h"
+#include "timeline/timeline_cache.h"
+
+namespace chirp {
+
+struct TimelineOptions {
+  // Authors with at least this many followers are read-merged, not pushed.
+  int64_t celebrity_threshold = 10'000;
+  // Statuses per followed account fetched when a timeline is rebuilt or a
+  // follow backfills.
+  int rebuild_per_author = 40;
+  // A reblog of a status among this many newest entries is not shown again.
+  int reblog_dedupe_window = 40;
+  // Timelines not read for this long are dropped (and rebuilt when read).
+  int64_t live_window_ms = 7LL * 24 * 3600 * 1000;
+};
+
+class FanOut final : public EventConsumer {
+ public:
+  FanOut(Store& store, TimelineCache& cache, const TimelineOptions& options)
+      : store_(store), cache_(cache), options_(options) {}
+
+  Status Handle(const OutboxEvent& event) override;
+
+  uint64_t pushes() const { return pushes_.load(std::memory_order_relaxed); }
+
+ private:
+  Status Deliver(int64_t status_id);
+  Status Backfill(int64_t follower_id, int64_t followed_id);
+
+  Store& store_;
+  TimelineCache& cache_;
+  const TimelineOptions options_;
+  std::atomic<uint64_t> pushes_{0};
+};
+
+}  // namespace chirp

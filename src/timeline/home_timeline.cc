@@ -1,0 +1,133 @@
+#include "timeline/home_timeline.h"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "timeline/home_rules.h"
+
+namespace chirp {
+namespace {
+
+// Statuses of merged celebrities fetched per page: enough to fill any page.
+constexpr int kCelebrityFetch = 80;
+
+// Authors of reblogged statuses, for the rule against reblogs of oneself.
+Result<std::unordered_map<int64_t, int64_t>> OriginalAuthors(Store& store, const std::vector<StatusRecord>& statuses) {
+  std::vector<int64_t> ids;
+  for (const StatusRecord& s : statuses) {
+    if (s.reblog_of_id != 0) ids.push_back(s.reblog_of_id);
+  }
+  std::unordered_map<int64_t, int64_t> authors;
+  if (ids.empty()) return authors;
+  auto originals = store.FindStatuses(ids);
+  if (!originals) return std::move(originals).error();
+  for (const StatusRecord& o : *originals) authors[o.id] = o.account_id;
+  return authors;
+}
+
+}  // namespace
+
+Status HomeTimeline::Rebuild(int64_t reader_id) {
+  auto following = store_.FollowingOf(reader_id);
+  if (!following) return std::move(following).error();
+  auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
+  if (!celebrities) return std::move(celebrities).error();
+  std::unordered_set<int64_t> merged_at_read;
+  for (const Follow& f : *celebrities) merged_at_read.insert(f.target_account_id);
+  std::unordered_map<int64_t, bool> shows_reblogs;
+  std::vector<int64_t> authors{reader_id};
+  for (const Follow& f : *following) {
+    shows_reblogs[f.target_account_id] = f.show_reblogs;
+    if (!merged_at_read.contains(f.target_account_id)) authors.push_back(f.target_account_id);
+  }
+  auto recent = store_.RecentStatusesOf(authors, options_.rebuild_per_author);
+  if (!recent) return std::move(recent).error();
+  auto original_authors = OriginalAuthors(store_, *recent);
+  if (!original_authors) return std::move(original_authors).error();
+  std::vector<TimelineEntry> entries;
+  for (const StatusRecord& s : *recent) {
+    const HomeReader reader{reader_id, shows_reblogs.contains(s.account_id) ? shows_reblogs[s.account_id] : true,
+                            shows_reblogs.contains(s.in_reply_to_account_id)};
+    const auto original = original_authors->find(s.reblog_of_id);
+    if (s.reblog_of_id != 0 && original == original_authors->end()) continue;  // reblogged status gone
+    if (!BelongsInHome(s, reader, original != original_authors->end() ? original->second : 0)) continue;
+    entries.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
+  }
+  cache_.Install(reader_id, std::move(entries), clock_.NowMillis());
+  return {};
+}
+
+Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(int64_t reader_id, const PageRequest& page) {
+  auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
+  if (!celebrities) return std::move(celebrities).error();
+  std::vector<TimelineEntry> out;
+  if (celebrities->empty()) return out;
+  auto following = store_.FollowingOf(reader_id);
+  if (!following) return std::move(following).error();
+  std::unordered_set<int64_t> followed;
+  for (const Follow& f : *following) followed.insert(f.target_account_id);
+  std::unordered_map<int64_t, bool> shows_reblogs;
+  std::vector<int64_t> authors;
+  for (const Follow& f : *celebrities) {
+    shows_reblogs[f.target_account_id] = f.show_reblogs;
+    authors.push_back(f.target_account_id);
+  }
+  auto recent = store_.RecentStatusesOf(authors, std::max(kCelebrityFetch, page.limit), page.max_id);
+  if (!recent) return std::move(recent).error();
+  auto original_authors = OriginalAuthors(store_, *recent);
+  if (!original_authors) return std::move(original_authors).error();
+  for (const StatusRecord& s : *recent) {
+    const HomeReader reader{reader_id, shows_reblogs[s.account_id], followed.contains(s.in_reply_to_account_id)};
+    const auto original = original_authors->find(s.reblog_of_id);
+    if (s.reblog_of_id != 0 && original == original_authors->end()) continue;
+    if (!BelongsInHome(s, reader, original != original_authors->end() ? original->second : 0)) continue;
+    out.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageRequest& page) {
+  const int64_t now = clock_.NowMillis();
+  // Read more than a page: muted and blocked authors are taken out below.
+  PageRequest wide = page;
+  wide.limit = page.limit * 2 + 10;
+  auto cached = cache_.Read(reader_id, wide, now);
+  if (!cached) {
+    if (Status s = Rebuild(reader_id); !s) return std::move(s).error();
+    cached = cache_.Read(reader_id, wide, now);
+    if (!cached) cached.emplace();
+  }
+  auto celebrity = CelebrityEntries(reader_id, wide);
+  if (!celebrity) return std::move(celebrity).error();
+  std::vector<TimelineEntry> entries = std::move(*cached);
+  for (const TimelineEntry& e : *celebrity) {
+    if (e.status_id <= page.since_id || (page.min_id > 0 && e.status_id <= page.min_id)) continue;
+    entries.push_back(e);
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const TimelineEntry& a, const TimelineEntry& b) { return a.status_id > b.status_id; });
+  entries.erase(std::unique(entries.begin(), entries.end(),
+                            [](const TimelineEntry& a, const TimelineEntry& b) { return a.status_id == b.status_id; }),
+                entries.end());
+  auto filters = store_.FiltersOf(reader_id, now);
+  if (!filters) return std::move(filters).error();
+  const auto hidden = [&](int64_t author) {
+    return std::binary_search(filters->muted.begin(), filters->muted.end(), author) ||
+           std::binary_search(filters->blocked.begin(), filters->blocked.end(), author);
+  };
+  std::vector<int64_t> ids;
+  for (const TimelineEntry& e : entries) {
+    if (e.author_id != reader_id && hidden(e.author_id)) continue;
+    ids.push_back(e.status_id);
+  }
+  if (page.min_id > 0) {
+    // The oldest `limit` above min_id, still newest first.
+    if (ids.size() > static_cast<size_t>(page.limit)) ids.erase(ids.begin(), ids.end() - page.limit);
+  } else if (ids.size() > static_cast<size_t>(page.limit)) {
+    ids.resize(static_cast<size_t>(page.limit));
+  }
+  return ids;
+}
+
+}  // namespace chirp

@@ -1,0 +1,38 @@
+// Reading a home timeline: the reader's cached entries (rebuilt from the
+// store when the reader has no live timeline, at a cost bounded by the
+// accounts followed × TimelineOptions::rebuild_per_author), merged with the
+// recent statuses of the celebrities the reader follows, less what the
+// reader mutes or blocks, paged as the API pages.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/clock.h"
+#include "store/store.h"
+#include "timeline/fan_out.h"
+#include "timeline/timeline_cache.h"
+
+namespace chirp {
+
+class HomeTimeline {
+ public:
+  HomeTimeline(Store& store, TimelineCache& cache, const TimelineOptions& options, const Clock& clock)
+      : store_(store), cache_(cache), options_(options), clock_(clock) {}
+
+  // The status ids of one page, newest first. Thread-safe.
+  Result<std::vector<int64_t>> Page(int64_t reader_id, const PageRequest& page);
+
+  // Builds the reader's timeline from the store and installs it.
+  Status Rebuild(int64_t reader_id);
+
+ private:
+  Result<std::vector<TimelineEntry>> CelebrityEntries(int64_t reader_id, const PageRequest& page);
+
+  Store& store_;
+  TimelineCache& cache_;
+  const TimelineOptions options_;
+  const Clock& clock_;
+};
+
+}  // namespace chirp

@@ -1,0 +1,56 @@
+// Home timelines in process memory. Sharded by account: a push locks one
+// shard, reads of other accounts go on in parallel. Each timeline is a deque
+// ordered oldest to newest, so the common insert (a new status, the newest
+// id) is an append and trimming the oldest is a pop.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "timeline/timeline_cache.h"
+
+namespace chirp {
+
+class MemoryTimelineCache final : public TimelineCache {
+ public:
+  static constexpr size_t kDefaultCapacity = 800;
+
+  explicit MemoryTimelineCache(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+
+  bool Push(int64_t account_id, const TimelineEntry& entry, int dedupe_window = 0) override;
+  void Remove(int64_t account_id, int64_t status_id) override;
+  void RemoveAuthor(int64_t account_id, int64_t author_id) override;
+  std::optional<std::vector<TimelineEntry>> Read(int64_t account_id, const PageRequest& page,
+                                                 int64_t now_ms) override;
+  void Install(int64_t account_id, std::vector<TimelineEntry> entries, int64_t now_ms) override;
+  bool IsLive(int64_t account_id) const override;
+  size_t DropIdle(int64_t cutoff_ms) override;
+  TimelineCacheStats Stats() const override;
+
+ private:
+  struct Timeline {
+    std::deque<TimelineEntry> entries;  // ascending by status id
+    std::atomic<int64_t> last_read_ms{0};
+  };
+  struct Shard {
+    mutable std::shared_mutex mu;
+    std::unordered_map<int64_t, std::unique_ptr<Timeline>> timelines;
+  };
+  static constexpr size_t kShards = 64;
+
+  Shard& ShardOf(int64_t account_id) { return shards_[static_cast<uint64_t>(account_id) % kShards]; }
+  const Shard& ShardOf(int64_t account_id) const {
+    return shards_[static_cast<uint64_t>(account_id) % kShards];
+  }
+
+  const size_t capacity_;
+  std::array<Shard, kShards> shards_;
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
+};
+
+}  // namespace chirp

@@ -1,0 +1,77 @@
+// Cached home timelines: per account, the newest entries (800 by default) as
+// compact 20-byte records, in memory. Only accounts read within the live
+// window keep one; fan-out pushes to live timelines only, and a timeline that
+// is absent is rebuilt from the store on its next read.
+//
+// Behind an interface: the embedded deployment keeps timelines in process
+// (MemoryTimelineCache); the scaled-out one keeps them in Redis.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "store/social_store.h"
+
+namespace chirp {
+
+#pragma pack(push, 1)
+// One timeline entry: 20 bytes, as Twitter's timelines kept them.
+struct TimelineEntry {
+  int64_t status_id = 0;  // the status shown; for a reblog, the reblog's own id
+  int64_t author_id = 0;  // who posted it; for a reblog, the reblogger
+  // Bit 31: the entry is a reblog. Bits 0-30: a hash of the id of the status
+  // shown (for a reblog, the reblogged one), to spot the same status twice.
+  uint32_t flags = 0;
+
+  static constexpr uint32_t kReblog = 1u << 31;
+  static uint32_t KeyOf(int64_t shown_status_id) {
+    uint64_t x = static_cast<uint64_t>(shown_status_id);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return static_cast<uint32_t>(x) & ~kReblog;
+  }
+  static TimelineEntry Of(int64_t status_id, int64_t author_id, int64_t reblog_of_id) {
+    return {status_id, author_id,
+            (reblog_of_id != 0 ? kReblog : 0) | KeyOf(reblog_of_id != 0 ? reblog_of_id : status_id)};
+  }
+  bool is_reblog() const { return (flags & kReblog) != 0; }
+  uint32_t key() const { return flags & ~kReblog; }
+};
+#pragma pack(pop)
+static_assert(sizeof(TimelineEntry) == 20, "timeline entries are 20 bytes");
+
+struct TimelineCacheStats {
+  uint64_t live_timelines = 0;
+  uint64_t entries = 0;
+  uint64_t hits = 0;    // reads served from a live timeline
+  uint64_t misses = 0;  // reads that found none (and rebuilt)
+};
+
+class TimelineCache {
+ public:
+  virtual ~TimelineCache() = default;
+
+  // Inserts into the account's live timeline, keeping it newest first,
+  // without duplicates and within capacity. With `dedupe_window` > 0, a
+  // reblog whose status already shows among the newest `dedupe_window`
+  // entries is left out. Returns false when the account has no live
+  // timeline (nothing is kept for it).
+  virtual bool Push(int64_t account_id, const TimelineEntry& entry, int dedupe_window = 0) = 0;
+  // Removes one status, or every entry of one author.
+  virtual void Remove(int64_t account_id, int64_t status_id) = 0;
+  virtual void RemoveAuthor(int64_t account_id, int64_t author_id) = 0;
+  // The entries of `page` (newest first), and marks the timeline as read now;
+  // nullopt when the account has no live timeline.
+  virtual std::optional<std::vector<TimelineEntry>> Read(int64_t account_id, const PageRequest& page,
+                                                         int64_t now_ms) = 0;
+  // Makes `entries` (newest first) the account's live timeline.
+  virtual void Install(int64_t account_id, std::vector<TimelineEntry> entries, int64_t now_ms) = 0;
+  virtual bool IsLive(int64_t account_id) const = 0;
+  // Drops timelines not read since `cutoff_ms`; returns how many.
+  virtual size_t DropIdle(int64_t cutoff_ms) = 0;
+  virtual TimelineCacheStats Stats() const = 0;
+};
+
+}  // namespace chirp
