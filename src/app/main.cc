@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 #include <string>
@@ -15,6 +17,7 @@
 #include "api/api_context.h"
 #include "api/authenticator.h"
 #include "api/routes.h"
+#include "api/scopes.h"
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/secrets.h"
@@ -41,6 +44,11 @@ constexpr const char* kUsage =
     "  chirpd migrate [options]        create or upgrade the store's schema, then exit\n"
     "  chirpd admin create-account --username NAME --email ADDRESS --password SECRET [options]\n"
     "                                  create a confirmed account; prints it as JSON\n"
+    "  chirpd admin token --username NAME [--scopes 'read write follow push'] [options]\n"
+    "                                  issue an access token for an account; prints it as JSON\n"
+    "  chirpd admin import-graph --edges FILE [--prefix user] [--one-way on] [options]\n"
+    "                                  bulk-load accounts PREFIXn and follows from a file of 'a b'\n"
+    "                                  lines (each a follow both ways unless --one-way on)\n"
     "  chirpd --help                   this text\n"
     "\n"
     "Options (each also an environment variable; flags win):\n";
@@ -172,6 +180,98 @@ int CreateAccount(const Config& config, const std::map<std::string, std::string>
   return 0;
 }
 
+constexpr const char* kAdminClientId = "chirpd-admin";
+
+int IssueToken(const Config& config, const std::map<std::string, std::string>& extra) {
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  const auto get = [&](const char* key, const char* fallback) {
+    auto it = extra.find(key);
+    return it == extra.end() ? std::string(fallback) : it->second;
+  };
+  const std::string scopes = get("scopes", "read write follow push");
+  const auto parsed = ScopeSet::Parse(scopes);
+  if (!parsed || parsed->empty()) return Fail("--scopes: unknown scope in '" + scopes + "'");
+  auto account = (*store)->FindAccountByUsername(get("username", ""));
+  if (!account) return Fail("no account named '" + get("username", "") + "'");
+  auto app = (*store)->FindAppByClientId(kAdminClientId);
+  if (!app) {
+    App created;
+    created.id = ids.Next();
+    created.name = "chirpd admin";
+    created.redirect_uris = {"urn:ietf:wg:oauth:2.0:oob"};
+    created.scopes = "read write follow push";
+    created.client_id = kAdminClientId;
+    created.client_secret_digest = TokenDigest(RandomToken());  // never used to sign in
+    created.created_at_ms = clock.NowMillis();
+    if (Status s = (*store)->CreateApp(created); !s) return Fail(s.error().message);
+    app = created;
+  }
+  const std::string token = RandomToken();
+  AccessToken record;
+  record.id = ids.Next();
+  record.digest = TokenDigest(token);
+  record.app_id = app->id;
+  record.account_id = account->id;
+  record.scopes = parsed->ToString();
+  record.created_at_ms = clock.NowMillis();
+  if (Status s = (*store)->CreateToken(record); !s) return Fail(s.error().message);
+  (*store)->Close();
+  boost::json::object out{{"access_token", token}, {"account_id", std::to_string(account->id)},
+                          {"scope", record.scopes}};
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+int ImportGraph(const Config& config, const std::map<std::string, std::string>& extra) {
+  const auto get = [&](const char* key, const char* fallback) {
+    auto it = extra.find(key);
+    return it == extra.end() ? std::string(fallback) : it->second;
+  };
+  const std::string path = get("edges", "");
+  if (path.empty()) return Fail("import-graph needs --edges FILE");
+  const std::string prefix = get("prefix", "user");
+  const bool one_way = get("one-way", "off") == "on";
+  std::FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) return Fail("cannot read " + path);
+  std::vector<std::pair<std::string, std::string>> follows;
+  std::set<long long> nodes;
+  long long a = 0;
+  long long b = 0;
+  char line[256];
+  while (std::fgets(line, sizeof line, file) != nullptr) {
+    if (std::sscanf(line, "%lld %lld", &a, &b) != 2 || a < 0 || b < 0) continue;
+    nodes.insert(a);
+    nodes.insert(b);
+    follows.emplace_back(prefix + std::to_string(a), prefix + std::to_string(b));
+    if (!one_way) follows.emplace_back(prefix + std::to_string(b), prefix + std::to_string(a));
+  }
+  std::fclose(file);
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  std::vector<Account> accounts;
+  for (long long n : nodes) {
+    Account account;
+    account.id = ids.Next();
+    account.username = prefix + std::to_string(n);
+    account.created_at_ms = clock.NowMillis();
+    accounts.push_back(std::move(account));
+  }
+  const int64_t first_follow_id = ids.Next();
+  // Reserve ids for the follows: the store numbers them from the first.
+  for (size_t i = 0; i < follows.size(); ++i) (void)ids.Next();
+  auto added = (*store)->ImportGraph(accounts, follows, first_follow_id);
+  (*store)->Close();
+  if (!added) return Fail(added.error().message);
+  boost::json::object out{{"accounts", static_cast<int64_t>(accounts.size())}, {"follows", *added}};
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& a : args) {
@@ -201,14 +301,25 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (command == "admin") {
-    if (args.empty() || args[0] != "create-account") {
-      return Fail("admin needs a subcommand: create-account (see chirpd --help)");
-    }
-    args.erase(args.begin());
+    const std::string sub = args.empty() ? "" : args[0];
+    if (!args.empty()) args.erase(args.begin());
     std::map<std::string, std::string> extra;
-    auto config = ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"});
-    if (!config) return Fail(config.error().message);
-    return CreateAccount(*config, extra);
+    if (sub == "create-account") {
+      auto config = ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"});
+      if (!config) return Fail(config.error().message);
+      return CreateAccount(*config, extra);
+    }
+    if (sub == "token") {
+      auto config = ParseConfig(args, Env, nullptr, &extra, {"username", "scopes"});
+      if (!config) return Fail(config.error().message);
+      return IssueToken(*config, extra);
+    }
+    if (sub == "import-graph") {
+      auto config = ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"});
+      if (!config) return Fail(config.error().message);
+      return ImportGraph(*config, extra);
+    }
+    return Fail("admin needs a subcommand: create-account, token or import-graph (see chirpd --help)");
   }
   return Fail("unknown command '" + command + "' (see chirpd --help)");
 }

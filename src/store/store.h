@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,15 @@ class Store : public SocialStore, public TimelineStore, public EventLog {
   // token commit together or not at all.
   virtual Status CreateAccountWithToken(const Account& account, const User& user,
                                         const AccessToken& token) = 0;
+
+  // The operators' bulk path (chirpd admin import-graph): accounts (with
+  // users that cannot sign in until given a password) and follows, written
+  // in one transaction with their counters, far faster than one request
+  // each. Existing usernames are kept; follows between them are added.
+  // Returns the number of follows added.
+  virtual Result<int64_t> ImportGraph(const std::vector<Account>& accounts,
+                                      const std::vector<std::pair<std::string, std::string>>& follows,
+                                      int64_t first_follow_id) = 0;
 
   virtual StoreStats Stats() const = 0;
   // Stops accepting work, finishes queued writes, closes the database.

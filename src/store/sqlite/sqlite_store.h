@@ -111,6 +111,10 @@ class SqliteStore final : public Store {
   Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) override;
   Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query, const PageRequest& page) override;
 
+  Result<int64_t> ImportGraph(const std::vector<Account>& accounts,
+                              const std::vector<std::pair<std::string, std::string>>& follows,
+                              int64_t first_follow_id) override;
+
   Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) override;
   Status AckOutbox(int64_t up_to_id) override;
   void SetCommitListener(std::function<void()> listener) override;

@@ -102,6 +102,45 @@ Result<bool> SqliteStore::TagExists(std::string_view normalized_name) {
   });
 }
 
+Result<int64_t> SqliteStore::ImportGraph(const std::vector<Account>& accounts,
+                                         const std::vector<std::pair<std::string, std::string>>& follows,
+                                         int64_t first_follow_id) {
+  int64_t added = 0;
+  Status s = Write([&](SqliteDb& db) -> Status {
+    for (const Account& a : accounts) {
+      SqliteStatement ins = db.Prepare(
+          "INSERT OR IGNORE INTO accounts (id, username, username_lower, display_name, created_at) "
+          "VALUES (?, ?, lower(?), ?, ?)");
+      ins.Bind(1, a.id).Bind(2, a.username).Bind(3, a.username).Bind(4, a.display_name).Bind(5, a.created_at_ms);
+      ins.Step();
+      if (ins.failed()) return StoreFailure(db);
+      if (db.Changes() == 0) continue;
+      // An unusable password: the account signs in once an operator sets one.
+      SqliteStatement user = db.Prepare(
+          "INSERT INTO users (account_id, email, password_hash, created_at) VALUES (?, ?, '', ?)");
+      user.Bind(1, a.id).Bind(2, a.username + "@import.invalid").Bind(3, a.created_at_ms);
+      user.Step();
+      if (user.failed()) return StoreFailure(db);
+    }
+    int64_t next_id = first_follow_id;
+    for (const auto& [follower, followed] : follows) {
+      SqliteStatement ins = db.Prepare(
+          "INSERT OR IGNORE INTO follows (id, account_id, target_account_id, created_at) "
+          "SELECT ?, a.id, b.id, ? FROM accounts a, accounts b WHERE a.username_lower = lower(?) "
+          "AND b.username_lower = lower(?) AND a.id != b.id");
+      ins.Bind(1, next_id++).Bind(2, int64_t{0}).Bind(3, follower).Bind(4, followed);
+      ins.Step();
+      if (ins.failed()) return StoreFailure(db);
+      added += db.Changes();
+    }
+    return db.Exec(
+        "UPDATE accounts SET followers_count = (SELECT count(*) FROM follows WHERE target_account_id = accounts.id),"
+        " following_count = (SELECT count(*) FROM follows WHERE account_id = accounts.id)");
+  });
+  if (!s) return std::move(s).error();
+  return added;
+}
+
 Result<ReaderFilters> SqliteStore::FiltersOf(int64_t reader_id, int64_t now_ms) {
   return Read<Result<ReaderFilters>>([&](SqliteDb& db) -> Result<ReaderFilters> {
     ReaderFilters f;
