@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# GET /api/v1/timelines/home (20 statuses, full Mastodon JSON) under wrk,
+# keep-alive on loopback, over the socfb-Reed98 graph (962 accounts, each
+# friendship a follow both ways) with READERS readers who each posted
+# POSTS statuses; against nginx serving a static file of the size of a
+# median response in the same run.
+source "$(dirname "$0")/lib.sh"
+readers=${READERS:-64}
+posts=${POSTS:-5}
+graph="$bench_root/../shared/data/graphs/socfb-Reed98.edges"
+"$bench_root/build/bin/chirpd" admin import-graph --data "$bench_tmp/data" --edges "$graph" >&2
+: > "$bench_tmp/tokens"
+for n in $(seq 0 $((readers - 1))); do
+  "$bench_root/build/bin/chirpd" admin token --data "$bench_tmp/data" --username "user$n" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' >> "$bench_tmp/tokens"
+done
+start_chirpd --rate-limits off "$@"
+python3 "$(dirname "$0")/populate.py" "$CHIRP_URL" "$bench_tmp/tokens" "$posts"
+# The median response size, over every reader's first page.
+while read -r token; do
+  curl -sf "$CHIRP_URL/api/v1/timelines/home" -H "Authorization: Bearer $token" | wc -c
+done < "$bench_tmp/tokens" | sort -n > "$bench_tmp/sizes"
+median=$(awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$bench_tmp/sizes")
+head -c "$median" /dev/zero | tr '\0' 'x' > "$bench_tmp/median.json"
+start_nginx "$bench_tmp/median.json"
+nginx_rps=$(wrk_rps "$NGINX_URL/static.json")
+export CHIRP_TOKENS="$bench_tmp/tokens"
+wrk -t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency \
+  -s "$(dirname "$0")/home_timeline.lua" "$CHIRP_URL" > "$bench_tmp/wrk.out"
+cat "$bench_tmp/wrk.out" >&2
+grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
+home_rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
+p99=$(awk '/ 99%/ {print $2}' "$bench_tmp/wrk.out")
+ratio=$(python3 -c "print(f'{$home_rps / $nginx_rps:.3f}')")
+hits=$(curl -sf "$CHIRP_URL/metrics" | awk '/^chirp_timeline_cache_hits_total/ {h=$2} /^chirp_timeline_cache_misses_total/ {m=$2} END {printf "%.3f", h/(h+m)}')
+echo
+echo "home timeline: ${home_rps} req/s, p99 ${p99}; nginx static ${median} bytes: ${nginx_rps} req/s; ratio ${ratio}; cache hit rate ${hits}"
