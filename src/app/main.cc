@@ -97,7 +97,8 @@ Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config) {
   SqliteStoreOptions options;
   options.path = (std::filesystem::path(config.data_dir) / "chirp.db").string();
   options.synchronous = config.synchronous;
-  options.readers = std::max(4, config.server.blocking_threads / 2);
+  // One read connection for every thread that may read, so none waits for one.
+  options.readers = config.server.blocking_threads + 4;
   return SqliteStore::Open(options);
 }
 

@@ -190,6 +190,14 @@ std::string PrefixUpperBound(std::string prefix) {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
   if (sqlite3_threadsafe() == 0) return Error::Unavailable("sqlite was built without threads");
+  // SQLite's memory statistics take a process-wide mutex on every
+  // allocation; nothing here reads them. Only possible before the library
+  // initialises, so a second store in the process keeps the first's setting.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  if (!configured) return Error::Unavailable("sqlite failed to initialise");
   std::unique_ptr<SqliteStore> store(new SqliteStore());
   auto writer = SqliteDb::Open(options.path, false, options.synchronous);
   if (!writer) return std::move(writer).error();
