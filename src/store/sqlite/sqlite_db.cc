@@ -105,6 +105,8 @@ SqliteStatement SqliteDb::Prepare(const char* sql) {
   return SqliteStatement(stmt);
 }
 
+Error SqliteDb::Failure() const { return Error::Unavailable(std::string("sqlite: ") + sqlite3_errmsg(db_)); }
+
 int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_); }
 int SqliteDb::LastExtendedCode() const { return sqlite3_extended_errcode(db_); }

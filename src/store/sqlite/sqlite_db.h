@@ -64,6 +64,9 @@ class SqliteDb {
   // cache is keyed by its address).
   SqliteStatement Prepare(const char* sql);
 
+  // The error to report when a statement on this connection failed.
+  Error Failure() const;
+
   int64_t Changes() const;
   std::string LastError() const;
   int LastExtendedCode() const;

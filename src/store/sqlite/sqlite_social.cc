@@ -14,11 +14,9 @@ namespace {
 
 constexpr int64_t kNoUpperBound = std::numeric_limits<int64_t>::max();
 
-Error StoreFailure(SqliteDb& db) { return Error::Unavailable("sqlite: " + db.LastError()); }
-
 Status Done(SqliteDb& db, SqliteStatement& s) {
   s.Step();
-  if (s.failed()) return StoreFailure(db);
+  if (s.failed()) return db.Failure();
   return {};
 }
 
@@ -37,13 +35,13 @@ Result<std::vector<Paged<T>>> Page(SqliteDb& db, const char* newest_sql, const c
     SqliteStatement q = db.Prepare(oldest_sql);
     q.Bind(1, key).Bind(2, page.min_id).Bind(3, upper).Bind(4, int64_t{page.limit});
     while (q.Step()) out.push_back({q.Int(0), read(q)});
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     std::reverse(out.begin(), out.end());
   } else {
     SqliteStatement q = db.Prepare(newest_sql);
     q.Bind(1, key).Bind(2, upper).Bind(3, std::max<int64_t>(0, page.since_id)).Bind(4, int64_t{page.limit});
     while (q.Step()) out.push_back({q.Int(0), read(q)});
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
   }
   return out;
 }
@@ -81,7 +79,7 @@ Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id) {
   SqliteStatement q = db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
   q.Bind(1, id);
   if (q.Step()) return std::optional<StatusRecord>(ReadStatusRow(q));
-  if (q.failed()) return StoreFailure(db);
+  if (q.failed()) return db.Failure();
   return std::optional<StatusRecord>();
 }
 
@@ -122,7 +120,7 @@ Result<bool> BlockedEitherWayIn(SqliteDb& db, int64_t a, int64_t b) {
       "OR (account_id = ?2 AND target_account_id = ?1) LIMIT 1");
   q.Bind(1, a).Bind(2, b);
   if (q.Step()) return true;
-  if (q.failed()) return StoreFailure(db);
+  if (q.failed()) return db.Failure();
   return false;
 }
 
@@ -187,7 +185,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
           "WHERE k.account_id = ? AND k.key = ? AND k.created_at > ? AND s.deleted_at = 0");
       q.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.created_at_ms - idempotency_window_ms);
       if (q.Step()) return CreatedStatus{q.Int(0), true};
-      if (q.failed()) return StoreFailure(db);
+      if (q.failed()) return db.Failure();
     }
     if (s.reblog_of_id != 0) {
       auto original = LiveStatus(db, s.reblog_of_id);
@@ -200,7 +198,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
           "AND deleted_at = 0");
       q.Bind(1, s.account_id).Bind(2, s.reblog_of_id);
       if (q.Step()) return CreatedStatus{q.Int(0), true};
-      if (q.failed()) return StoreFailure(db);
+      if (q.failed()) return db.Failure();
     }
     SqliteStatement ins = db.Prepare(
         "INSERT INTO statuses (id, account_id, text, content, spoiler_text, visibility, sensitive, language, "
@@ -218,7 +216,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
       if (db.LastExtendedCode() == SQLITE_CONSTRAINT_UNIQUE && s.reblog_of_id != 0) {
         return Error::Unprocessable("Validation failed: Reblog of status already exists");
       }
-      return StoreFailure(db);
+      return db.Failure();
     }
     for (int64_t media_id : s.media_ids) {
       SqliteStatement attach = db.Prepare(
@@ -288,7 +286,7 @@ Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<in
     q.Bind(1, JsonIds(ids));
     std::vector<StatusRecord> out;
     while (q.Step()) out.push_back(ReadStatusRow(q));
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
     // In the order asked for.
     std::map<int64_t, size_t> position;
@@ -309,7 +307,7 @@ Result<std::vector<int64_t>> SqliteStore::DeleteStatus(int64_t id, int64_t at_ms
     reblogs.Bind(1, id);
     std::vector<StatusRecord> wrappers;
     while (reblogs.Step()) wrappers.push_back(ReadStatusRow(reblogs));
-    if (reblogs.failed()) return StoreFailure(db);
+    if (reblogs.failed()) return db.Failure();
     std::vector<int64_t> affected{(*target)->account_id};
     for (const StatusRecord& w : wrappers) {
       if (Status st = DeleteOne(db, w, at_ms); !st) return std::move(st).error();
@@ -327,7 +325,7 @@ Result<std::optional<int64_t>> SqliteStore::FindReblog(int64_t account_id, int64
         "AND deleted_at = 0");
     q.Bind(1, account_id).Bind(2, status_id);
     if (q.Step()) return std::optional<int64_t>(q.Int(0));
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     return std::optional<int64_t>();
   });
 }
@@ -363,7 +361,7 @@ Result<std::vector<Paged<StatusRecord>>> SqliteStore::ListAccountStatuses(int64_
     q.Bind(8, f.only_media).Bind(9, f.tagged);
     std::vector<StatusRecord> rows;
     while (q.Step()) rows.push_back(ReadStatusRow(q));
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     if (oldest) std::reverse(rows.begin(), rows.end());
     if (Status st = LoadStatusDetails(db, rows); !st) return std::move(st).error();
     std::vector<Paged<StatusRecord>> out;
@@ -380,7 +378,7 @@ Result<std::vector<StatusRecord>> SqliteStore::ListReplies(const std::vector<int
     q.Bind(1, JsonIds(parent_ids));
     std::vector<StatusRecord> out;
     while (q.Step()) out.push_back(ReadStatusRow(q));
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
     return out;
   });
@@ -454,7 +452,7 @@ Result<std::vector<int64_t>> SqliteStore::FavouritedAmong(int64_t account_id, co
     q.Bind(1, account_id).Bind(2, JsonIds(ids));
     std::vector<int64_t> out;
     while (q.Step()) out.push_back(q.Int(0));
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     return out;
   });
 }
@@ -469,7 +467,7 @@ Result<std::vector<int64_t>> SqliteStore::RebloggedAmong(int64_t account_id, con
     q.Bind(1, account_id).Bind(2, JsonIds(ids));
     std::vector<int64_t> out;
     while (q.Step()) out.push_back(q.Int(0));
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     return out;
   });
 }
@@ -490,7 +488,7 @@ Result<std::optional<Follow>> SqliteStore::FindFollow(int64_t account_id, int64_
     if (q.Step()) {
       return std::optional<Follow>(Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), q.Int(3)});
     }
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     return std::optional<Follow>();
   });
 }
@@ -548,7 +546,7 @@ Status SqliteStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_ac
     SqliteStatement q = db.Prepare(
         "SELECT show_reblogs, notify FROM follow_requests WHERE account_id = ? AND target_account_id = ?");
     q.Bind(1, account_id).Bind(2, target_account_id);
-    if (!q.Step()) return q.failed() ? StoreFailure(db) : Error::NotFound();
+    if (!q.Step()) return q.failed() ? db.Failure() : Error::NotFound();
     Follow f{follow_id, account_id, target_account_id, q.Bool(0), q.Bool(1), at_ms};
     if (Status st = DeleteRequestRow(db, account_id, target_account_id); !st) return st;
     auto inserted = InsertFollow(db, f);
@@ -574,7 +572,7 @@ Result<int64_t> SqliteStore::CountFollowRequests(int64_t target_account_id) {
     SqliteStatement q = db.Prepare("SELECT count(*) FROM follow_requests WHERE target_account_id = ?");
     q.Bind(1, target_account_id);
     if (q.Step()) return q.Int(0);
-    return StoreFailure(db);
+    return db.Failure();
   });
 }
 
@@ -675,7 +673,7 @@ Result<RelationshipRecord> SqliteStore::Relationship(int64_t account_id, int64_t
         " (SELECT hide_notifications FROM mutes WHERE account_id = ?1 AND target_account_id = ?2),"
         " (SELECT expires_at FROM mutes WHERE account_id = ?1 AND target_account_id = ?2)");
     q.Bind(1, account_id).Bind(2, target_account_id).Bind(3, now_ms);
-    if (!q.Step()) return StoreFailure(db);
+    if (!q.Step()) return db.Failure();
     if (!q.IsNull(0)) r.following = Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), 0};
     r.followed_by = q.Bool(3);
     r.requested = q.Bool(4);

@@ -46,7 +46,7 @@ void LoadFields(SqliteDb& db, Account& account) {
 
 Result<Account> AccountFrom(SqliteDb& db, SqliteStatement& s) {
   if (!s.Step()) {
-    if (s.failed()) return Error::Unavailable("sqlite: " + db.LastError());
+    if (s.failed()) return db.Failure();
     return Error::NotFound();
   }
   Account account = ReadAccount(s);
@@ -118,7 +118,7 @@ App ReadApp(const SqliteStatement& s) {
 
 Status StepDone(SqliteDb& db, SqliteStatement& s) {
   s.Step();
-  if (s.failed()) return Error::Unavailable("sqlite: " + db.LastError());
+  if (s.failed()) return db.Failure();
   return {};
 }
 
@@ -142,7 +142,7 @@ Status InsertAccount(SqliteDb& db, const Account& a, const User& u) {
         e.details["username"].push_back({"ERR_TAKEN", "has already been taken"});
         return e;
       }
-      return Error::Unavailable("sqlite: " + db.LastError());
+      return db.Failure();
     }
   }
   for (size_t i = 0; i < a.fields.size(); ++i) {
@@ -164,7 +164,7 @@ Status InsertAccount(SqliteDb& db, const Account& a, const User& u) {
       e.details["email"].push_back({"ERR_TAKEN", "has already been taken"});
       return e;
     }
-    return Error::Unavailable("sqlite: " + db.LastError());
+    return db.Failure();
   }
   return {};
 }
@@ -332,7 +332,7 @@ Result<User> SqliteStore::FindUserByEmail(std::string_view email) {
     SqliteStatement s = db.Prepare(kSelectUserByEmail);
     s.Bind(1, AsciiLower(email));
     if (s.Step()) return ReadUser(s);
-    return s.failed() ? Error::Unavailable("sqlite: " + db.LastError()) : Error::NotFound();
+    return s.failed() ? db.Failure() : Error::NotFound();
   });
 }
 
@@ -341,7 +341,7 @@ Result<User> SqliteStore::FindUser(int64_t account_id) {
     SqliteStatement s = db.Prepare(kSelectUserById);
     s.Bind(1, account_id);
     if (s.Step()) return ReadUser(s);
-    return s.failed() ? Error::Unavailable("sqlite: " + db.LastError()) : Error::NotFound();
+    return s.failed() ? db.Failure() : Error::NotFound();
   });
 }
 
@@ -353,7 +353,7 @@ Result<std::vector<Account>> SqliteStore::SearchAccounts(std::string_view prefix
     s.Bind(1, lower).Bind(2, PrefixUpperBound(lower)).Bind(3, limit).Bind(4, offset);
     std::vector<Account> out;
     while (s.Step()) out.push_back(ReadAccount(s));
-    if (s.failed()) return Error::Unavailable("sqlite: " + db.LastError());
+    if (s.failed()) return db.Failure();
     for (Account& a : out) LoadFields(db, a);
     return out;
   });
@@ -396,7 +396,7 @@ Result<int64_t> SqliteStore::CountAccounts() {
   return Read<Result<int64_t>>([&](SqliteDb& db) -> Result<int64_t> {
     SqliteStatement s = db.Prepare("SELECT count(*) FROM accounts");
     if (s.Step()) return s.Int(0);
-    return Error::Unavailable("sqlite: " + db.LastError());
+    return db.Failure();
   });
 }
 
@@ -421,7 +421,7 @@ const std::string kSelectAppById = std::string(kAppColumns) + "WHERE id = ?";
 
 Result<App> AppFrom(SqliteDb& db, SqliteStatement& s) {
   if (s.Step()) return ReadApp(s);
-  return s.failed() ? Error::Unavailable("sqlite: " + db.LastError()) : Error::NotFound();
+  return s.failed() ? db.Failure() : Error::NotFound();
 }
 }  // namespace
 
@@ -452,7 +452,7 @@ Result<AccessToken> SqliteStore::FindTokenByDigest(std::string_view digest) {
         "FROM access_tokens WHERE digest = ?");
     s.Bind(1, digest);
     if (!s.Step()) {
-      return s.failed() ? Error::Unavailable("sqlite: " + db.LastError()) : Error::NotFound();
+      return s.failed() ? db.Failure() : Error::NotFound();
     }
     AccessToken t;
     t.id = s.Int(0);
@@ -496,7 +496,7 @@ Result<AuthorizationCode> SqliteStore::ConsumeAuthorizationCode(std::string_view
         "redirect_uri, scopes, code_challenge, created_at, expires_at");
     q.Bind(1, digest);
     if (!q.Step()) {
-      return q.failed() ? Error::Unavailable("sqlite: " + db.LastError()) : Error::NotFound();
+      return q.failed() ? db.Failure() : Error::NotFound();
     }
     code.digest = q.Text(0);
     code.app_id = q.Int(1);
@@ -523,7 +523,7 @@ Result<std::vector<OutboxEvent>> SqliteStore::ReadOutbox(int64_t after_id, int l
     while (q.Step()) {
       out.push_back({q.Int(0), static_cast<EventKind>(q.Int(1)), q.Int(2), q.Int(3), q.Int(4)});
     }
-    if (q.failed()) return Error::Unavailable("sqlite: " + db.LastError());
+    if (q.failed()) return db.Failure();
     return out;
   });
 }
@@ -533,7 +533,7 @@ Status SqliteStore::AckOutbox(int64_t up_to_id) {
     SqliteStatement s = db.Prepare("DELETE FROM outbox WHERE id <= ?");
     s.Bind(1, up_to_id);
     s.Step();
-    if (s.failed()) return Error::Unavailable("sqlite: " + db.LastError());
+    if (s.failed()) return db.Failure();
     return {};
   });
 }

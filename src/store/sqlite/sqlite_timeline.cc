@@ -9,8 +9,6 @@
 namespace chirp {
 namespace {
 
-Error StoreFailure(SqliteDb& db) { return Error::Unavailable("sqlite: " + db.LastError()); }
-
 Result<std::vector<Follow>> Follows(SqliteDb& db, const char* sql, int64_t account_id, bool by_target) {
   SqliteStatement q = db.Prepare(sql);
   q.Bind(1, account_id);
@@ -21,14 +19,14 @@ Result<std::vector<Follow>> Follows(SqliteDb& db, const char* sql, int64_t accou
     f.target_account_id = by_target ? account_id : q.Int(1);
     out.push_back(f);
   }
-  if (q.failed()) return StoreFailure(db);
+  if (q.failed()) return db.Failure();
   return out;
 }
 
 Result<std::vector<int64_t>> Ids(SqliteDb& db, SqliteStatement& q) {
   std::vector<int64_t> out;
   while (q.Step()) out.push_back(q.Int(0));
-  if (q.failed()) return StoreFailure(db);
+  if (q.failed()) return db.Failure();
   return out;
 }
 
@@ -71,7 +69,7 @@ Result<std::vector<StatusRecord>> SqliteStore::RecentStatusesOf(const std::vecto
                                      "ORDER BY s.id DESC LIMIT ?");
       q.Bind(1, author).Bind(2, upper).Bind(3, int64_t{per_author});
       while (q.Step()) out.push_back(ReadStatusRow(q));
-      if (q.failed()) return StoreFailure(db);
+      if (q.failed()) return db.Failure();
     }
     std::sort(out.begin(), out.end(), [](const StatusRecord& a, const StatusRecord& b) { return a.id > b.id; });
     if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
@@ -87,7 +85,7 @@ Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t re
     q.Bind(1, reader_id).Bind(2, min_followers);
     std::vector<Follow> out;
     while (q.Step()) out.push_back({q.Int(0), reader_id, q.Int(1), q.Bool(2), q.Bool(3), 0});
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     return out;
   });
 }
@@ -97,7 +95,7 @@ Result<bool> SqliteStore::TagExists(std::string_view normalized_name) {
     SqliteStatement q = db.Prepare("SELECT 1 FROM tags WHERE name = ?");
     q.Bind(1, normalized_name);
     if (q.Step()) return true;
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     return false;
   });
 }
@@ -113,14 +111,14 @@ Result<int64_t> SqliteStore::ImportGraph(const std::vector<Account>& accounts,
           "VALUES (?, ?, lower(?), ?, ?)");
       ins.Bind(1, a.id).Bind(2, a.username).Bind(3, a.username).Bind(4, a.display_name).Bind(5, a.created_at_ms);
       ins.Step();
-      if (ins.failed()) return StoreFailure(db);
+      if (ins.failed()) return db.Failure();
       if (db.Changes() == 0) continue;
       // An unusable password: the account signs in once an operator sets one.
       SqliteStatement user = db.Prepare(
           "INSERT INTO users (account_id, email, password_hash, created_at) VALUES (?, ?, '', ?)");
       user.Bind(1, a.id).Bind(2, a.username + "@import.invalid").Bind(3, a.created_at_ms);
       user.Step();
-      if (user.failed()) return StoreFailure(db);
+      if (user.failed()) return db.Failure();
     }
     int64_t next_id = first_follow_id;
     for (const auto& [follower, followed] : follows) {
@@ -130,7 +128,7 @@ Result<int64_t> SqliteStore::ImportGraph(const std::vector<Account>& accounts,
           "AND b.username_lower = lower(?) AND a.id != b.id");
       ins.Bind(1, next_id++).Bind(2, int64_t{0}).Bind(3, follower).Bind(4, followed);
       ins.Step();
-      if (ins.failed()) return StoreFailure(db);
+      if (ins.failed()) return db.Failure();
       added += db.Changes();
     }
     return db.Exec(
@@ -204,7 +202,7 @@ Result<std::vector<StatusRecord>> SqliteStore::PublicTimeline(const PublicTimeli
     q.Bind(6, json_strings(query.all_tags)).Bind(7, json_strings(query.none_tags));
     std::vector<StatusRecord> out;
     while (q.Step()) out.push_back(ReadStatusRow(q));
-    if (q.failed()) return StoreFailure(db);
+    if (q.failed()) return db.Failure();
     if (oldest) std::reverse(out.begin(), out.end());
     if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
     return out;
