@@ -23,7 +23,8 @@ class StatusPresenter {
       : ctx_(context), viewer_id_(viewer_id), base_url_(std::move(base_url)) {}
 
   // Renders those of `statuses` the viewer may see, in order; the others are
-  // left out.
+  // left out. The viewer's relations, flags and reblogged statuses are
+  // loaded once for the whole list.
   Result<boost::json::array> RenderVisible(const std::vector<StatusRecord>& statuses);
   // Renders one status, or kNotFound when the viewer may not see it.
   Result<boost::json::object> Render(const StatusRecord& status, bool source_requested = false);
@@ -31,8 +32,11 @@ class StatusPresenter {
   Result<bool> Visible(const StatusRecord& status);
 
  private:
+  // Renders the visible ones of `statuses`; `source_requested` as in Render.
+  Result<std::vector<boost::json::object>> RenderList(const std::vector<StatusRecord>& statuses,
+                                                      bool source_requested);
   Result<boost::json::object> RenderUnchecked(const StatusRecord& status, const StatusRecord* original,
-                                              bool source_requested);
+                                              bool favourited, bool reblogged, bool source_requested);
 
   ApiContext& ctx_;
   int64_t viewer_id_;

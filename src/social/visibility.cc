@@ -16,20 +16,29 @@ bool MaySee(Visibility visibility, const ViewerRelation& r) {
   return false;
 }
 
-Result<bool> CanSee(SocialStore& store, int64_t viewer_id, const StatusRecord& status) {
+Result<ViewerVisibility> ViewerVisibility::Load(Store& store, int64_t viewer_id, int64_t now_ms) {
+  ViewerVisibility v;
+  v.viewer_id_ = viewer_id;
+  if (viewer_id == 0) return v;
+  auto filters = store.FiltersOf(viewer_id, now_ms);
+  if (!filters) return std::move(filters).error();
+  v.blocked_ = std::move(filters->blocked);
+  auto following = store.FollowingOf(viewer_id);
+  if (!following) return std::move(following).error();
+  for (const Follow& f : *following) v.following_.push_back(f.target_account_id);
+  std::sort(v.following_.begin(), v.following_.end());
+  return v;
+}
+
+bool ViewerVisibility::CanSee(const StatusRecord& status) const {
   ViewerRelation r;
-  r.anonymous = viewer_id == 0;
-  r.is_author = viewer_id != 0 && viewer_id == status.account_id;
-  if (r.anonymous || r.is_author) return MaySee(status.visibility, r);
-  r.mentioned = std::find(status.mentioned_account_ids.begin(), status.mentioned_account_ids.end(),
-                          viewer_id) != status.mentioned_account_ids.end();
-  auto blocked = store.BlockedEitherWay(viewer_id, status.account_id);
-  if (!blocked) return std::move(blocked).error();
-  r.blocked_either_way = *blocked;
-  if (status.visibility == Visibility::kPrivate && !r.mentioned && !r.blocked_either_way) {
-    auto follow = store.FindFollow(viewer_id, status.account_id);
-    if (!follow) return std::move(follow).error();
-    r.follows_author = follow->has_value();
+  r.anonymous = viewer_id_ == 0;
+  r.is_author = !r.anonymous && viewer_id_ == status.account_id;
+  if (!r.anonymous && !r.is_author) {
+    r.mentioned = std::find(status.mentioned_account_ids.begin(), status.mentioned_account_ids.end(),
+                            viewer_id_) != status.mentioned_account_ids.end();
+    r.blocked_either_way = std::binary_search(blocked_.begin(), blocked_.end(), status.account_id);
+    r.follows_author = std::binary_search(following_.begin(), following_.end(), status.account_id);
   }
   return MaySee(status.visibility, r);
 }

@@ -16,6 +16,9 @@
 #include "core/error.h"
 #include "store/records.h"
 #include "store/social_store.h"
+#include "store/store.h"
+
+#include <vector>
 
 namespace chirp {
 
@@ -31,9 +34,23 @@ struct ViewerRelation {
 // The rule itself: pure, so it can be tested against every combination.
 bool MaySee(Visibility visibility, const ViewerRelation& relation);
 
-// Gathers the relation of `viewer_id` (0: anonymous) to `status` from the
-// store and applies MaySee. For a reblog, checks the wrapper only; callers
-// check the reblogged status too (CanSeeWithReblog does both).
-Result<bool> CanSee(SocialStore& store, int64_t viewer_id, const StatusRecord& status);
+// What one viewer's visibility checks need, loaded once for a whole page:
+// the accounts blocked either way and the accounts followed. Then each check
+// is MaySee over in-memory sets, with no store access.
+class ViewerVisibility {
+ public:
+  // `viewer_id` 0 is an anonymous reader (no store access at all).
+  static Result<ViewerVisibility> Load(Store& store, int64_t viewer_id, int64_t now_ms);
+
+  // Whether the viewer may see `status` itself (for a reblog, the wrapper;
+  // callers check what it wraps too).
+  bool CanSee(const StatusRecord& status) const;
+  int64_t viewer_id() const { return viewer_id_; }
+
+ private:
+  int64_t viewer_id_ = 0;
+  std::vector<int64_t> blocked_;    // sorted
+  std::vector<int64_t> following_;  // sorted
+};
 
 }  // namespace chirp
