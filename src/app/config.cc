@@ -179,6 +179,7 @@ const std::vector<Option>& Options() {
          auto n = ParseInt(v, 20, 100000, "--timeline-size");
          if (!n) return std::move(n).error();
          c.timeline_size = static_cast<size_t>(*n);
+         c.timelines.rebuild_capacity = c.timeline_size;
          return {};
        }},
       {"celebrity-threshold", "CHIRP_CELEBRITY_THRESHOLD",

@@ -68,7 +68,9 @@ Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
   auto follow = store_.FindFollow(follower_id, followed_id);
   if (!follow) return std::move(follow).error();
   if (!*follow) return {};  // unfollowed since
-  auto recent = store_.RecentStatusesOf({followed_id}, options_.rebuild_per_author);
+  // As far back as a rebuild would reach, so a backfilled timeline and a
+  // rebuilt one agree.
+  auto recent = store_.RecentStatusesOf({followed_id}, static_cast<int>(options_.rebuild_capacity));
   if (!recent) return std::move(recent).error();
   auto following = store_.FollowingOf(follower_id);
   if (!following) return std::move(following).error();

@@ -23,9 +23,11 @@ namespace chirp {
 struct TimelineOptions {
   // Authors with at least this many followers are read-merged, not pushed.
   int64_t celebrity_threshold = 10'000;
-  // Statuses per followed account fetched when a timeline is rebuilt or a
-  // follow backfills.
+  // Statuses per followed account read at a time when a timeline is rebuilt.
   int rebuild_per_author = 40;
+  // Entries a rebuild collects, and statuses a follow backfills: the
+  // capacity of a cached timeline.
+  size_t rebuild_capacity = 800;
   // A reblog of a status among this many newest entries is not shown again.
   int reblog_dedupe_window = 40;
   // Timelines not read for this long are dropped (and rebuilt when read).

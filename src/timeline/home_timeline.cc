@@ -29,6 +29,9 @@ Result<std::unordered_map<int64_t, int64_t>> OriginalAuthors(Store& store, const
 }  // namespace
 
 Status HomeTimeline::Rebuild(int64_t reader_id) {
+  // Live before the store is read: fan-out of anything committed from now on
+  // lands in the timeline being built.
+  cache_.Reserve(reader_id, clock_.NowMillis());
   auto following = store_.FollowingOf(reader_id);
   if (!following) return std::move(following).error();
   auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
@@ -41,12 +44,49 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
     shows_reblogs[f.target_account_id] = f.show_reblogs;
     if (!merged_at_read.contains(f.target_account_id)) authors.push_back(f.target_account_id);
   }
-  auto recent = store_.RecentStatusesOf(authors, options_.rebuild_per_author);
-  if (!recent) return std::move(recent).error();
-  auto original_authors = OriginalAuthors(store_, *recent);
+
+  // A k-way merge over the authors, newest first, reading each author's
+  // statuses `rebuild_per_author` at a time and only as far back as needed:
+  // the timeline comes out exactly as fan-out would have built it, and the
+  // rows read are at most capacity + authors × rebuild_per_author.
+  struct Cursor {
+    std::vector<StatusRecord> batch;  // newest first
+    size_t next = 0;
+    bool exhausted = false;
+  };
+  std::vector<Cursor> cursors(authors.size());
+  const auto refill = [&](size_t i) -> Status {
+    Cursor& c = cursors[i];
+    const int64_t before = c.batch.empty() ? 0 : c.batch.back().id;
+    auto more = store_.RecentStatusesOf({authors[i]}, options_.rebuild_per_author, before);
+    if (!more) return std::move(more).error();
+    c.exhausted = more->size() < static_cast<size_t>(options_.rebuild_per_author);
+    c.batch = std::move(*more);
+    c.next = 0;
+    return {};
+  };
+  for (size_t i = 0; i < authors.size(); ++i) {
+    if (Status s = refill(i); !s) return s;
+  }
+  std::vector<StatusRecord> picked;
+  while (picked.size() < options_.rebuild_capacity) {
+    size_t best = cursors.size();
+    for (size_t i = 0; i < cursors.size(); ++i) {
+      if (cursors[i].next >= cursors[i].batch.size()) continue;
+      if (best == cursors.size() || cursors[i].batch[cursors[i].next].id > cursors[best].batch[cursors[best].next].id) {
+        best = i;
+      }
+    }
+    if (best == cursors.size()) break;
+    picked.push_back(std::move(cursors[best].batch[cursors[best].next++]));
+    if (cursors[best].next >= cursors[best].batch.size() && !cursors[best].exhausted) {
+      if (Status s = refill(best); !s) return s;
+    }
+  }
+  auto original_authors = OriginalAuthors(store_, picked);
   if (!original_authors) return std::move(original_authors).error();
   std::vector<TimelineEntry> entries;
-  for (const StatusRecord& s : *recent) {
+  for (const StatusRecord& s : picked) {
     const HomeReader reader{reader_id, shows_reblogs.contains(s.account_id) ? shows_reblogs[s.account_id] : true,
                             shows_reblogs.contains(s.in_reply_to_account_id)};
     const auto original = original_authors->find(s.reblog_of_id);
@@ -112,8 +152,14 @@ Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageReq
                 entries.end());
   auto filters = store_.FiltersOf(reader_id, now);
   if (!filters) return std::move(filters).error();
+  // Only accounts followed now: an unfollow that raced with a rebuild can
+  // leave entries behind in the cache, never on the page.
+  auto following = store_.FollowingOf(reader_id);
+  if (!following) return std::move(following).error();
+  std::unordered_set<int64_t> followed;
+  for (const Follow& f : *following) followed.insert(f.target_account_id);
   const auto hidden = [&](int64_t author) {
-    return std::binary_search(filters->muted.begin(), filters->muted.end(), author) ||
+    return !followed.contains(author) || std::binary_search(filters->muted.begin(), filters->muted.end(), author) ||
            std::binary_search(filters->blocked.begin(), filters->blocked.end(), author);
   };
   std::vector<int64_t> ids;

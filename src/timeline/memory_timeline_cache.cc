@@ -55,7 +55,7 @@ std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t acco
   const Shard& shard = ShardOf(account_id);
   std::shared_lock lock(shard.mu);
   auto it = shard.timelines.find(account_id);
-  if (it == shard.timelines.end()) {
+  if (it == shard.timelines.end() || !it->second->complete) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
@@ -80,6 +80,16 @@ std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t acco
     out.push_back(*e);
   }
   return out;
+}
+
+void MemoryTimelineCache::Reserve(int64_t account_id, int64_t now_ms) {
+  Shard& shard = ShardOf(account_id);
+  std::unique_lock lock(shard.mu);
+  auto [it, inserted] = shard.timelines.try_emplace(account_id, nullptr);
+  if (!inserted) return;
+  it->second = std::make_unique<Timeline>();
+  it->second->complete = false;
+  it->second->last_read_ms.store(now_ms);
 }
 
 void MemoryTimelineCache::Install(int64_t account_id, std::vector<TimelineEntry> entries, int64_t now_ms) {

@@ -26,6 +26,7 @@ class MemoryTimelineCache final : public TimelineCache {
   void RemoveAuthor(int64_t account_id, int64_t author_id) override;
   std::optional<std::vector<TimelineEntry>> Read(int64_t account_id, const PageRequest& page,
                                                  int64_t now_ms) override;
+  void Reserve(int64_t account_id, int64_t now_ms) override;
   void Install(int64_t account_id, std::vector<TimelineEntry> entries, int64_t now_ms) override;
   bool IsLive(int64_t account_id) const override;
   size_t DropIdle(int64_t cutoff_ms) override;
@@ -35,6 +36,7 @@ class MemoryTimelineCache final : public TimelineCache {
   struct Timeline {
     std::deque<TimelineEntry> entries;  // ascending by status id
     std::atomic<int64_t> last_read_ms{0};
+    bool complete = true;  // false between Reserve and Install
   };
   struct Shard {
     mutable std::shared_mutex mu;

@@ -60,6 +60,15 @@ TEST(MemoryTimelineCache, RemovesStatusesAndAuthors) {
   EXPECT_TRUE(Ids(cache.Read(1, {.limit = 20}, 0)).empty());
 }
 
+TEST(MemoryTimelineCache, ReservedTimelineTakesPushesButIsNotReadUntilInstalled) {
+  MemoryTimelineCache cache;
+  cache.Reserve(1, 0);
+  EXPECT_TRUE(cache.Push(1, TimelineEntry::Of(30, 2, 0)));  // committed during the rebuild
+  EXPECT_FALSE(cache.Read(1, {.limit = 20}, 0).has_value());
+  cache.Install(1, {TimelineEntry::Of(10, 2, 0)}, 0);
+  EXPECT_EQ(Ids(cache.Read(1, {.limit = 20}, 0)), (std::vector<int64_t>{30, 10}));
+}
+
 TEST(MemoryTimelineCache, DropsTimelinesNotReadWithinTheWindow) {
   MemoryTimelineCache cache;
   cache.Install(1, {}, 100);

@@ -66,7 +66,12 @@ class TimelineCache {
   // nullopt when the account has no live timeline.
   virtual std::optional<std::vector<TimelineEntry>> Read(int64_t account_id, const PageRequest& page,
                                                          int64_t now_ms) = 0;
-  // Makes `entries` (newest first) the account's live timeline.
+  // Starts a rebuild: gives the account an incomplete live timeline (unless
+  // it has one), which fan-out pushes into but reads do not see, so that a
+  // status committed while the store is read for the rebuild is not lost.
+  virtual void Reserve(int64_t account_id, int64_t now_ms) = 0;
+  // Makes `entries` (newest first), together with whatever was pushed since
+  // Reserve, the account's complete live timeline.
   virtual void Install(int64_t account_id, std::vector<TimelineEntry> entries, int64_t now_ms) = 0;
   virtual bool IsLive(int64_t account_id) const = 0;
   // Drops timelines not read since `cutoff_ms`; returns how many.
