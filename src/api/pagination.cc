@@ -7,10 +7,14 @@
 namespace chirp {
 namespace {
 
+// A cursor: 0 when absent. "0" is a cursor too, below every id: as min_id
+// it asks for the oldest page, as max_id for nothing; since ids start at 1,
+// it becomes 1 (since_id=0 bounds nothing and stays absent).
 Result<int64_t> CursorParam(const Params& params, const char* key) {
   auto value = params.String(key);
   if (!value) return std::move(value).error();
-  if (!*value || (*value)->empty() || **value == "0") return int64_t{0};
+  if (!*value || (*value)->empty()) return int64_t{0};
+  if (**value == "0") return std::string_view(key) == "since_id" ? int64_t{0} : int64_t{1};
   const auto id = ParseId(**value);
   if (!id) return Error::BadRequest(std::string("Invalid ") + key);
   return *id;

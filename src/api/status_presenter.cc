@@ -81,6 +81,12 @@ Result<std::vector<json::object>> StatusPresenter::RenderList(const std::vector<
       if (it == originals.end() || !visibility->CanSee(it->second)) continue;
       original = &it->second;
     }
+    if (hide_muted_) {
+      const bool muted = (s.account_id != viewer_id_ && visibility->Mutes(s.account_id)) ||
+                         (original != nullptr && original->account_id != viewer_id_ &&
+                          visibility->Mutes(original->account_id));
+      if (muted) continue;
+    }
     const int64_t shown = original != nullptr ? original->id : s.id;
     auto rendered =
         RenderUnchecked(s, original, favourited.contains(shown), reblogged.contains(shown), source_requested);

@@ -26,6 +26,10 @@ class StatusPresenter {
   // left out. The viewer's relations, flags and reblogged statuses are
   // loaded once for the whole list.
   Result<boost::json::array> RenderVisible(const std::vector<StatusRecord>& statuses);
+  // Timelines leave out the statuses of muted accounts, reblogs of them
+  // included; single statuses and threads apply their own rules.
+  void HideMuted() { hide_muted_ = true; }
+
   // Renders one status, or kNotFound when the viewer may not see it.
   Result<boost::json::object> Render(const StatusRecord& status, bool source_requested = false);
   // True when the viewer may see `status` (and, for a reblog, what it wraps).
@@ -41,6 +45,7 @@ class StatusPresenter {
   ApiContext& ctx_;
   int64_t viewer_id_;
   std::string base_url_;
+  bool hide_muted_ = false;
 };
 
 }  // namespace chirp

@@ -27,6 +27,7 @@ Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req, std::vec
     });
   }
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  presenter.HideMuted();
   auto rendered = presenter.RenderVisible(statuses);
   if (!rendered) return std::move(rendered).error();
   HttpResponse response = JsonBody(200, *rendered);
@@ -89,6 +90,7 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
   if (!exists) return std::move(exists).error();
   if (!*exists) return Error::NotFound();
   query->any_tags.push_back(tag);
+  query->include_replies = true;
   for (auto [key, target] : {std::pair{"any", &query->any_tags}, {"all", &query->all_tags}, {"none", &query->none_tags}}) {
     auto list = TagList(req.params, key);
     if (!list) return std::move(list).error();

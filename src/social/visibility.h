@@ -18,6 +18,7 @@
 #include "store/social_store.h"
 #include "store/store.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace chirp {
@@ -45,11 +46,16 @@ class ViewerVisibility {
   // Whether the viewer may see `status` itself (for a reblog, the wrapper;
   // callers check what it wraps too).
   bool CanSee(const StatusRecord& status) const;
+  // Whether the viewer mutes (a mute in force) `account_id`.
+  bool Mutes(int64_t account_id) const {
+    return std::binary_search(muted_.begin(), muted_.end(), account_id);
+  }
   int64_t viewer_id() const { return viewer_id_; }
 
  private:
   int64_t viewer_id_ = 0;
   std::vector<int64_t> blocked_;    // sorted
+  std::vector<int64_t> muted_;      // sorted
   std::vector<int64_t> following_;  // sorted
 };
 

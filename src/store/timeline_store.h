@@ -21,6 +21,9 @@ struct ReaderFilters {
 
 struct PublicTimelineQuery {
   bool only_media = false;
+  // The public timeline leaves out replies to other accounts, as Mastodon's
+  // does; hashtag timelines keep them.
+  bool include_replies = false;
   // Hashtag timelines: statuses with any of `any_tags` (normalised names),
   // all of `all_tags`, none of `none_tags`. Empty `any_tags`: any status.
   std::vector<std::string> any_tags;
@@ -44,7 +47,8 @@ class TimelineStore {
   virtual Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id, int64_t min_followers) = 0;
   virtual Result<bool> TagExists(std::string_view normalized_name) = 0;
   virtual Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) = 0;
-  // Public, non-reblog statuses that are not replies to others, paged by id.
+  // Public, non-reblog statuses (and replies to others only with
+  // include_replies), paged by id.
   virtual Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query,
                                                            const PageRequest& page) = 0;
 };

@@ -94,7 +94,20 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
     if (!BelongsInHome(s, reader, original != original_authors->end() ? original->second : 0)) continue;
     entries.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
   }
-  cache_.Install(reader_id, std::move(entries), clock_.NowMillis());
+  // The reblog rule fan-out applies on push, applied oldest first here too:
+  // a reblog of a status among the previous entries of the window is left out.
+  std::vector<TimelineEntry> kept;
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+    if (e->is_reblog()) {
+      const size_t window = std::min<size_t>(kept.size(), static_cast<size_t>(options_.reblog_dedupe_window));
+      if (std::any_of(kept.end() - static_cast<ptrdiff_t>(window), kept.end(),
+                      [&](const TimelineEntry& k) { return k.key() == e->key(); })) {
+        continue;
+      }
+    }
+    kept.push_back(*e);
+  }
+  cache_.Install(reader_id, std::move(kept), clock_.NowMillis());
   return {};
 }
 

@@ -169,7 +169,7 @@ Result<std::vector<StatusRecord>> SqliteStore::PublicTimeline(const PublicTimeli
     const bool oldest = page.min_id > 0;
 #define PUBLIC_FILTERS                                                                                  \
   " AND s.visibility = 0 AND s.reblog_of_id = 0 AND s.deleted_at = 0"                                   \
-  " AND (s.in_reply_to_id = 0 OR s.in_reply_to_account_id = s.account_id)"                              \
+  " AND (?8 = 1 OR s.in_reply_to_id = 0 OR s.in_reply_to_account_id = s.account_id)"                    \
   " AND (?4 = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"                 \
   " AND (?5 = '[]' OR s.id IN (SELECT st.status_id FROM status_tags st JOIN tags t ON t.id = st.tag_id" \
   "      WHERE t.name IN (SELECT value FROM json_each(?5))))"                                            \
@@ -200,6 +200,7 @@ Result<std::vector<StatusRecord>> SqliteStore::PublicTimeline(const PublicTimeli
     q.Bind(3, int64_t{page.limit}).Bind(4, query.only_media);
     q.Bind(5, tagged ? json_strings(query.any_tags) : std::string("[]"));
     q.Bind(6, json_strings(query.all_tags)).Bind(7, json_strings(query.none_tags));
+    q.Bind(8, query.include_replies);
     std::vector<StatusRecord> out;
     while (q.Step()) out.push_back(ReadStatusRow(q));
     if (q.failed()) return db.Failure();
