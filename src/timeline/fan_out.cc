@@ -15,11 +15,15 @@ Status FanOut::Handle(const OutboxEvent& event) {
       cache_.Remove(event.account_id, event.subject_id);
       return {};
     case EventKind::kFollowed: return Backfill(event.account_id, event.subject_id);
-    case EventKind::kUnfollowed: cache_.RemoveAuthor(event.account_id, event.subject_id); return {};
-    case EventKind::kBlocked:
+    case EventKind::kUnfollowed:
+      cache_.RemoveAuthor(event.account_id, event.subject_id);
+      return PushIfNoLongerCelebrity(event.subject_id);
+    case EventKind::kBlocked: {
       cache_.RemoveAuthor(event.account_id, event.subject_id);
       cache_.RemoveAuthor(event.subject_id, event.account_id);
-      return {};
+      if (Status s = PushIfNoLongerCelebrity(event.subject_id); !s) return s;
+      return PushIfNoLongerCelebrity(event.account_id);
+    }
     case EventKind::kMuted: cache_.RemoveAuthor(event.account_id, event.subject_id); return {};
     case EventKind::kFavourited:
     case EventKind::kUnfavourited: return {};
@@ -59,6 +63,21 @@ Status FanOut::Deliver(int64_t status_id) {
     const HomeReader reader{f.account_id, f.show_reblogs, follow_replied_to.contains(f.account_id)};
     if (!BelongsInHome(status, reader, original_author)) continue;
     if (cache_.Push(f.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
+  }
+  return {};
+}
+
+Status FanOut::PushIfNoLongerCelebrity(int64_t account_id) {
+  // Statuses posted while the author was a celebrity were merged at read
+  // time, never pushed. Once the author drops below the threshold they are
+  // no longer merged either, so they go into the live timelines now.
+  auto author = store_.FindAccount(account_id);
+  if (!author) return author.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(author).error());
+  if (author->followers_count != options_.celebrity_threshold - 1) return {};
+  auto followers = store_.FollowersOf(account_id);
+  if (!followers) return std::move(followers).error();
+  for (const Follow& f : *followers) {
+    if (Status s = Backfill(f.account_id, account_id); !s) return s;
   }
   return {};
 }

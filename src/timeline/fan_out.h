@@ -46,6 +46,7 @@ class FanOut final : public EventConsumer {
  private:
   Status Deliver(int64_t status_id);
   Status Backfill(int64_t follower_id, int64_t followed_id);
+  Status PushIfNoLongerCelebrity(int64_t account_id);
 
   Store& store_;
   TimelineCache& cache_;

@@ -131,6 +131,7 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(int64_t reader
   auto original_authors = OriginalAuthors(store_, *recent);
   if (!original_authors) return std::move(original_authors).error();
   for (const StatusRecord& s : *recent) {
+    if (s.id <= page.since_id || (page.min_id > 0 && s.id <= page.min_id)) continue;
     const HomeReader reader{reader_id, shows_reblogs[s.account_id], followed.contains(s.in_reply_to_account_id)};
     const auto original = original_authors->find(s.reblog_of_id);
     if (s.reblog_of_id != 0 && original == original_authors->end()) continue;
@@ -140,22 +141,28 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(int64_t reader
   return out;
 }
 
-Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageRequest& page) {
-  const int64_t now = clock_.NowMillis();
-  // Read more than a page: muted and blocked authors are taken out below.
-  PageRequest wide = page;
-  wide.limit = page.limit * 2 + 10;
-  auto cached = cache_.Read(reader_id, wide, now);
+Result<std::vector<TimelineEntry>> HomeTimeline::Merged(int64_t reader_id, const PageRequest& page, int64_t now) {
+  auto cached = cache_.Read(reader_id, page, now);
   if (!cached) {
     if (Status s = Rebuild(reader_id); !s) return std::move(s).error();
-    cached = cache_.Read(reader_id, wide, now);
+    cached = cache_.Read(reader_id, page, now);
     if (!cached) cached.emplace();
   }
-  auto celebrity = CelebrityEntries(reader_id, wide);
+  const bool more_beyond = cached->size() >= static_cast<size_t>(page.limit);
+  std::optional<int64_t> newest_cached;
+  std::optional<int64_t> oldest_cached;
+  if (!cached->empty()) {
+    newest_cached = cached->front().status_id;
+    oldest_cached = cached->back().status_id;
+  }
+  auto celebrity = CelebrityEntries(reader_id, page);
   if (!celebrity) return std::move(celebrity).error();
   std::vector<TimelineEntry> entries = std::move(*cached);
   for (const TimelineEntry& e : *celebrity) {
-    if (e.status_id <= page.since_id || (page.min_id > 0 && e.status_id <= page.min_id)) continue;
+    // Past the edge of a full cached read, cached entries were not read: a
+    // merged one there could jump the queue.
+    if (more_beyond && page.min_id == 0 && e.status_id < *oldest_cached) continue;
+    if (more_beyond && page.min_id > 0 && e.status_id > *newest_cached) continue;
     entries.push_back(e);
   }
   std::sort(entries.begin(), entries.end(),
@@ -163,6 +170,45 @@ Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageReq
   entries.erase(std::unique(entries.begin(), entries.end(),
                             [](const TimelineEntry& a, const TimelineEntry& b) { return a.status_id == b.status_id; }),
                 entries.end());
+  return entries;
+}
+
+Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageRequest& page) {
+  const int64_t now = clock_.NowMillis();
+  // Read more than a page: muted and blocked authors are taken out below.
+  PageRequest wide = page;
+  wide.limit = page.limit * 2 + 10;
+  auto entries = Merged(reader_id, wide, now);
+  if (!entries) return std::move(entries).error();
+
+  // The rule against showing a status twice, over pushed and merged entries
+  // alike: oldest first, a reblog whose status shows among the previous
+  // `reblog_dedupe_window` entries is left out. The entries just below the
+  // page are read as context, so the rule does not depend on paging.
+  std::vector<TimelineEntry> context;
+  if (!entries->empty() && options_.reblog_dedupe_window > 0) {
+    auto below = Merged(reader_id, {.max_id = entries->back().status_id, .limit = options_.reblog_dedupe_window}, now);
+    if (!below) return std::move(below).error();
+    context = std::move(*below);
+    if (context.size() > static_cast<size_t>(options_.reblog_dedupe_window)) {
+      context.resize(static_cast<size_t>(options_.reblog_dedupe_window));
+    }
+  }
+  std::vector<TimelineEntry> window(context.rbegin(), context.rend());  // oldest first
+  std::vector<TimelineEntry> kept;
+  for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
+    if (e->is_reblog()) {
+      const size_t n = std::min<size_t>(window.size(), static_cast<size_t>(options_.reblog_dedupe_window));
+      if (std::any_of(window.end() - static_cast<ptrdiff_t>(n), window.end(),
+                      [&](const TimelineEntry& k) { return k.key() == e->key(); })) {
+        continue;
+      }
+    }
+    window.push_back(*e);
+    kept.push_back(*e);
+  }
+  std::reverse(kept.begin(), kept.end());  // newest first again
+
   auto filters = store_.FiltersOf(reader_id, now);
   if (!filters) return std::move(filters).error();
   // Only accounts followed now: an unfollow that raced with a rebuild can
@@ -176,7 +222,7 @@ Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageReq
            std::binary_search(filters->blocked.begin(), filters->blocked.end(), author);
   };
   std::vector<int64_t> ids;
-  for (const TimelineEntry& e : entries) {
+  for (const TimelineEntry& e : kept) {
     if (e.author_id != reader_id && hidden(e.author_id)) continue;
     ids.push_back(e.status_id);
   }

@@ -28,6 +28,9 @@ class HomeTimeline {
 
  private:
   Result<std::vector<TimelineEntry>> CelebrityEntries(int64_t reader_id, const PageRequest& page);
+  // Cached entries of `page` (rebuilding when absent) merged with the
+  // celebrities' statuses in the same bounds, newest first.
+  Result<std::vector<TimelineEntry>> Merged(int64_t reader_id, const PageRequest& page, int64_t now);
 
   Store& store_;
   TimelineCache& cache_;
