@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "timeline/home_entries.h"
 #include "timeline/home_rules.h"
 
 namespace chirp {
@@ -93,19 +94,9 @@ Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
   if (!recent) return std::move(recent).error();
   auto following = store_.FollowingOf(follower_id);
   if (!following) return std::move(following).error();
-  std::unordered_set<int64_t> followed;
-  for (const Follow& f : *following) followed.insert(f.target_account_id);
-  for (const StatusRecord& s : *recent) {
-    HomeReader reader{follower_id, (*follow)->show_reblogs, followed.contains(s.in_reply_to_account_id)};
-    int64_t original_author = 0;
-    if (s.reblog_of_id != 0) {
-      auto original = store_.FindStatus(s.reblog_of_id);
-      if (!original) continue;
-      original_author = original->account_id;
-    }
-    if (!BelongsInHome(s, reader, original_author)) continue;
-    cache_.Push(follower_id, TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id), options_.reblog_dedupe_window);
-  }
+  auto entries = HomeEntries(store_, follower_id, *recent, FollowSettingsOf(*following));
+  if (!entries) return std::move(entries).error();
+  for (const TimelineEntry& e : *entries) cache_.Push(follower_id, e, options_.reblog_dedupe_window);
   return {};
 }
 

@@ -4,27 +4,13 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "timeline/home_rules.h"
+#include "timeline/home_entries.h"
 
 namespace chirp {
 namespace {
 
 // Statuses of merged celebrities fetched per page: enough to fill any page.
 constexpr int kCelebrityFetch = 80;
-
-// Authors of reblogged statuses, for the rule against reblogs of oneself.
-Result<std::unordered_map<int64_t, int64_t>> OriginalAuthors(Store& store, const std::vector<StatusRecord>& statuses) {
-  std::vector<int64_t> ids;
-  for (const StatusRecord& s : statuses) {
-    if (s.reblog_of_id != 0) ids.push_back(s.reblog_of_id);
-  }
-  std::unordered_map<int64_t, int64_t> authors;
-  if (ids.empty()) return authors;
-  auto originals = store.FindStatuses(ids);
-  if (!originals) return std::move(originals).error();
-  for (const StatusRecord& o : *originals) authors[o.id] = o.account_id;
-  return authors;
-}
 
 }  // namespace
 
@@ -38,10 +24,9 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   if (!celebrities) return std::move(celebrities).error();
   std::unordered_set<int64_t> merged_at_read;
   for (const Follow& f : *celebrities) merged_at_read.insert(f.target_account_id);
-  std::unordered_map<int64_t, bool> shows_reblogs;
+  const FollowSettings settings = FollowSettingsOf(*following);
   std::vector<int64_t> authors{reader_id};
   for (const Follow& f : *following) {
-    shows_reblogs[f.target_account_id] = f.show_reblogs;
     if (!merged_at_read.contains(f.target_account_id)) authors.push_back(f.target_account_id);
   }
 
@@ -83,21 +68,12 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
       if (Status s = refill(best); !s) return s;
     }
   }
-  auto original_authors = OriginalAuthors(store_, picked);
-  if (!original_authors) return std::move(original_authors).error();
-  std::vector<TimelineEntry> entries;
-  for (const StatusRecord& s : picked) {
-    const HomeReader reader{reader_id, shows_reblogs.contains(s.account_id) ? shows_reblogs[s.account_id] : true,
-                            shows_reblogs.contains(s.in_reply_to_account_id)};
-    const auto original = original_authors->find(s.reblog_of_id);
-    if (s.reblog_of_id != 0 && original == original_authors->end()) continue;  // reblogged status gone
-    if (!BelongsInHome(s, reader, original != original_authors->end() ? original->second : 0)) continue;
-    entries.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
-  }
+  auto entries = HomeEntries(store_, reader_id, picked, settings);
+  if (!entries) return std::move(entries).error();
   // The reblog rule fan-out applies on push, applied oldest first here too:
   // a reblog of a status among the previous entries of the window is left out.
   std::vector<TimelineEntry> kept;
-  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+  for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
     if (e->is_reblog()) {
       const size_t window = std::min<size_t>(kept.size(), static_cast<size_t>(options_.reblog_dedupe_window));
       if (std::any_of(kept.end() - static_cast<ptrdiff_t>(window), kept.end(),
@@ -114,31 +90,17 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
 Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(int64_t reader_id, const PageRequest& page) {
   auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
   if (!celebrities) return std::move(celebrities).error();
-  std::vector<TimelineEntry> out;
-  if (celebrities->empty()) return out;
+  if (celebrities->empty()) return std::vector<TimelineEntry>();
   auto following = store_.FollowingOf(reader_id);
   if (!following) return std::move(following).error();
-  std::unordered_set<int64_t> followed;
-  for (const Follow& f : *following) followed.insert(f.target_account_id);
-  std::unordered_map<int64_t, bool> shows_reblogs;
   std::vector<int64_t> authors;
-  for (const Follow& f : *celebrities) {
-    shows_reblogs[f.target_account_id] = f.show_reblogs;
-    authors.push_back(f.target_account_id);
-  }
+  for (const Follow& f : *celebrities) authors.push_back(f.target_account_id);
   auto recent = store_.RecentStatusesOf(authors, std::max(kCelebrityFetch, page.limit), page.max_id);
   if (!recent) return std::move(recent).error();
-  auto original_authors = OriginalAuthors(store_, *recent);
-  if (!original_authors) return std::move(original_authors).error();
-  for (const StatusRecord& s : *recent) {
-    if (s.id <= page.since_id || (page.min_id > 0 && s.id <= page.min_id)) continue;
-    const HomeReader reader{reader_id, shows_reblogs[s.account_id], followed.contains(s.in_reply_to_account_id)};
-    const auto original = original_authors->find(s.reblog_of_id);
-    if (s.reblog_of_id != 0 && original == original_authors->end()) continue;
-    if (!BelongsInHome(s, reader, original != original_authors->end() ? original->second : 0)) continue;
-    out.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
-  }
-  return out;
+  std::erase_if(*recent, [&](const StatusRecord& s) {
+    return s.id <= page.since_id || (page.min_id > 0 && s.id <= page.min_id);
+  });
+  return HomeEntries(store_, reader_id, *recent, FollowSettingsOf(*following));
 }
 
 Result<std::vector<TimelineEntry>> HomeTimeline::Merged(int64_t reader_id, const PageRequest& page, int64_t now) {

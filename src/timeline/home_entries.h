@@ -1,0 +1,28 @@
+// Turning stored statuses into one reader's home-timeline entries: the
+// home rules (home_rules.h) applied with what they need from the store (the
+// authors of reblogged statuses). Shared by rebuilds, read-time merges and
+// follow backfills, so the three agree with fan-out.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.h"
+#include "timeline/timeline_cache.h"
+
+namespace chirp {
+
+// The reader's follows: each followed account with the follow's reblogs
+// setting.
+using FollowSettings = std::unordered_map<int64_t, bool>;
+
+FollowSettings FollowSettingsOf(const std::vector<Follow>& following);
+
+// The entries `statuses` make in `reader_id`'s home, in the same order.
+// Reblogs of statuses that are gone are left out.
+Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
+                                               const std::vector<StatusRecord>& statuses,
+                                               const FollowSettings& following);
+
+}  // namespace chirp
