@@ -51,6 +51,9 @@ constexpr const char* kUsage =
     "                                  lines (each a follow both ways unless --one-way on)\n"
     "  chirpd --help                   this text\n"
     "\n"
+    "admin commands may run while a server uses the same data directory; their ids\n"
+    "come from worker id 1023 unless --worker-id names another non-zero one.\n"
+    "\n"
     "Options (each also an environment variable; flags win):\n";
 
 std::string Env(const std::string& name) {
@@ -302,21 +305,29 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (command == "admin") {
+    // Operator commands may run beside a server using the same store: unless
+    // told otherwise they take the last worker id, so their ids cannot
+    // collide with a server's (which default to 0).
+    constexpr int64_t kOperatorWorkerId = SnowflakeGenerator::kMaxWorker;
+    const auto operator_config = [&](Result<Config> c) {
+      if (c && c->worker_id == 0) c->worker_id = kOperatorWorkerId;
+      return c;
+    };
     const std::string sub = args.empty() ? "" : args[0];
     if (!args.empty()) args.erase(args.begin());
     std::map<std::string, std::string> extra;
     if (sub == "create-account") {
-      auto config = ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"});
+      auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"}));
       if (!config) return Fail(config.error().message);
       return CreateAccount(*config, extra);
     }
     if (sub == "token") {
-      auto config = ParseConfig(args, Env, nullptr, &extra, {"username", "scopes"});
+      auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "scopes"}));
       if (!config) return Fail(config.error().message);
       return IssueToken(*config, extra);
     }
     if (sub == "import-graph") {
-      auto config = ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"});
+      auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"}));
       if (!config) return Fail(config.error().message);
       return ImportGraph(*config, extra);
     }
