@@ -1,6 +1,7 @@
 #include "api/status_presenter.h"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -47,8 +48,13 @@ Result<std::vector<json::object>> StatusPresenter::RenderList(const std::vector<
                                                               bool source_requested) {
   std::vector<json::object> out;
   if (statuses.empty()) return out;
-  auto visibility = ViewerVisibility::Load(ctx_.store, viewer_id_, ctx_.clock.NowMillis());
-  if (!visibility) return std::move(visibility).error();
+  std::optional<ViewerVisibility> loaded;
+  if (preloaded_ == nullptr) {
+    auto v = ViewerVisibility::Load(ctx_.store, viewer_id_, ctx_.clock.NowMillis());
+    if (!v) return std::move(v).error();
+    loaded = std::move(v).value();
+  }
+  const ViewerVisibility* visibility = preloaded_ != nullptr ? preloaded_ : &*loaded;
   // The statuses reblogs wrap, in one read.
   std::vector<int64_t> original_ids;
   for (const StatusRecord& s : statuses) {

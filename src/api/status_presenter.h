@@ -12,15 +12,18 @@
 
 #include "api/api_context.h"
 #include "core/error.h"
+#include "social/visibility.h"
 #include "store/records.h"
 
 namespace chirp {
 
 class StatusPresenter {
  public:
-  // `viewer_id` 0 is an anonymous reader.
-  StatusPresenter(ApiContext& context, int64_t viewer_id, std::string base_url)
-      : ctx_(context), viewer_id_(viewer_id), base_url_(std::move(base_url)) {}
+  // `viewer_id` 0 is an anonymous reader. `viewer`, when given, is that
+  // reader's relations already loaded (it must outlive the presenter).
+  StatusPresenter(ApiContext& context, int64_t viewer_id, std::string base_url,
+                  const ViewerVisibility* viewer = nullptr)
+      : ctx_(context), viewer_id_(viewer_id), base_url_(std::move(base_url)), preloaded_(viewer) {}
 
   // Renders those of `statuses` the viewer may see, in order; the others are
   // left out. The viewer's relations, flags and reblogged statuses are
@@ -46,6 +49,7 @@ class StatusPresenter {
   int64_t viewer_id_;
   std::string base_url_;
   bool hide_muted_ = false;
+  const ViewerVisibility* preloaded_;
 };
 
 }  // namespace chirp

@@ -15,18 +15,11 @@ namespace json = boost::json;
 
 namespace {
 
-// Renders `statuses` for the viewer, with the Link header of their ids.
-Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req, std::vector<StatusRecord> statuses) {
-  if (req.account_id() != 0 && !statuses.empty()) {
-    auto filters = ctx.store.FiltersOf(req.account_id(), ctx.clock.NowMillis());
-    if (!filters) return std::move(filters).error();
-    std::erase_if(statuses, [&](const StatusRecord& s) {
-      return s.account_id != req.account_id() &&
-             (std::binary_search(filters->muted.begin(), filters->muted.end(), s.account_id) ||
-              std::binary_search(filters->blocked.begin(), filters->blocked.end(), s.account_id));
-    });
-  }
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+// Renders `statuses` for the viewer (blocked and muted accounts left out by
+// the presenter), with the Link header of their ids.
+Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req, const std::vector<StatusRecord>& statuses,
+                                const ViewerVisibility* viewer = nullptr) {
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url, viewer);
   presenter.HideMuted();
   auto rendered = presenter.RenderVisible(statuses);
   if (!rendered) return std::move(rendered).error();
@@ -38,11 +31,13 @@ Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req, std::vec
 Result<HttpResponse> Home(ApiContext& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
-  auto ids = ctx.home->Page(req.account_id(), *page);
+  auto viewer = ViewerVisibility::Load(ctx.store, req.account_id(), ctx.clock.NowMillis());
+  if (!viewer) return std::move(viewer).error();
+  auto ids = ctx.home->Page(*viewer, *page);
   if (!ids) return std::move(ids).error();
   auto statuses = ctx.store.FindStatuses(*ids);  // deleted ones drop out here
   if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, std::move(*statuses));
+  return StatusPage(ctx, req, *statuses, &*viewer);
 }
 
 Result<PublicTimelineQuery> TimelineQuery(const Params& params) {
@@ -63,7 +58,7 @@ Result<HttpResponse> Public(ApiContext& ctx, ApiRequest& req) {
   if (remote->value_or(false)) return JsonResponse(200, "[]");  // every status here is local
   auto statuses = ctx.store.PublicTimeline(*query, *page);
   if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, std::move(*statuses));
+  return StatusPage(ctx, req, *statuses);
 }
 
 Result<std::vector<std::string>> TagList(const Params& params, const char* key) {
@@ -98,7 +93,7 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
   }
   auto statuses = ctx.store.PublicTimeline(*query, *page);
   if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, std::move(*statuses));
+  return StatusPage(ctx, req, *statuses);
 }
 
 }  // namespace

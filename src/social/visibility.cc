@@ -28,6 +28,7 @@ Result<ViewerVisibility> ViewerVisibility::Load(Store& store, int64_t viewer_id,
   if (!following) return std::move(following).error();
   for (const Follow& f : *following) v.following_.push_back(f.target_account_id);
   std::sort(v.following_.begin(), v.following_.end());
+  v.follows_ = std::move(*following);
   return v;
 }
 
@@ -38,8 +39,8 @@ bool ViewerVisibility::CanSee(const StatusRecord& status) const {
   if (!r.anonymous && !r.is_author) {
     r.mentioned = std::find(status.mentioned_account_ids.begin(), status.mentioned_account_ids.end(),
                             viewer_id_) != status.mentioned_account_ids.end();
-    r.blocked_either_way = std::binary_search(blocked_.begin(), blocked_.end(), status.account_id);
-    r.follows_author = std::binary_search(following_.begin(), following_.end(), status.account_id);
+    r.blocked_either_way = BlockedWith(status.account_id);
+    r.follows_author = Follows(status.account_id);
   }
   return MaySee(status.visibility, r);
 }

@@ -50,6 +50,15 @@ class ViewerVisibility {
   bool Mutes(int64_t account_id) const {
     return std::binary_search(muted_.begin(), muted_.end(), account_id);
   }
+  // Whether a block stands between the viewer and `account_id`, either way.
+  bool BlockedWith(int64_t account_id) const {
+    return std::binary_search(blocked_.begin(), blocked_.end(), account_id);
+  }
+  bool Follows(int64_t account_id) const {
+    return std::binary_search(following_.begin(), following_.end(), account_id);
+  }
+  // The viewer's follows with their settings.
+  const std::vector<Follow>& follows() const { return follows_; }
   int64_t viewer_id() const { return viewer_id_; }
 
  private:
@@ -57,6 +66,7 @@ class ViewerVisibility {
   std::vector<int64_t> blocked_;    // sorted
   std::vector<int64_t> muted_;      // sorted
   std::vector<int64_t> following_;  // sorted
+  std::vector<Follow> follows_;
 };
 
 }  // namespace chirp

@@ -87,23 +87,18 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   return {};
 }
 
-Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(int64_t reader_id, const PageRequest& page) {
-  auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
-  if (!celebrities) return std::move(celebrities).error();
-  if (celebrities->empty()) return std::vector<TimelineEntry>();
-  auto following = store_.FollowingOf(reader_id);
-  if (!following) return std::move(following).error();
-  std::vector<int64_t> authors;
-  for (const Follow& f : *celebrities) authors.push_back(f.target_account_id);
-  auto recent = store_.RecentStatusesOf(authors, std::max(kCelebrityFetch, page.limit), page.max_id);
+Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& merge, const PageRequest& page) {
+  if (merge.celebrities.empty()) return std::vector<TimelineEntry>();
+  auto recent = store_.RecentStatusesOf(merge.celebrities, std::max(kCelebrityFetch, page.limit), page.max_id);
   if (!recent) return std::move(recent).error();
   std::erase_if(*recent, [&](const StatusRecord& s) {
     return s.id <= page.since_id || (page.min_id > 0 && s.id <= page.min_id);
   });
-  return HomeEntries(store_, reader_id, *recent, FollowSettingsOf(*following));
+  return HomeEntries(store_, merge.reader.viewer_id(), *recent, FollowSettingsOf(merge.reader.follows()));
 }
 
-Result<std::vector<TimelineEntry>> HomeTimeline::Merged(int64_t reader_id, const PageRequest& page, int64_t now) {
+Result<std::vector<TimelineEntry>> HomeTimeline::Merged(const Merge& merge, const PageRequest& page, int64_t now) {
+  const int64_t reader_id = merge.reader.viewer_id();
   auto cached = cache_.Read(reader_id, page, now);
   if (!cached) {
     if (Status s = Rebuild(reader_id); !s) return std::move(s).error();
@@ -117,7 +112,7 @@ Result<std::vector<TimelineEntry>> HomeTimeline::Merged(int64_t reader_id, const
     newest_cached = cached->front().status_id;
     oldest_cached = cached->back().status_id;
   }
-  auto celebrity = CelebrityEntries(reader_id, page);
+  auto celebrity = CelebrityEntries(merge, page);
   if (!celebrity) return std::move(celebrity).error();
   std::vector<TimelineEntry> entries = std::move(*cached);
   for (const TimelineEntry& e : *celebrity) {
@@ -135,12 +130,17 @@ Result<std::vector<TimelineEntry>> HomeTimeline::Merged(int64_t reader_id, const
   return entries;
 }
 
-Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageRequest& page) {
+Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader, const PageRequest& page) {
   const int64_t now = clock_.NowMillis();
+  const int64_t reader_id = reader.viewer_id();
+  auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
+  if (!celebrities) return std::move(celebrities).error();
+  Merge merge{reader, {}};
+  for (const Follow& f : *celebrities) merge.celebrities.push_back(f.target_account_id);
   // Read more than a page: muted and blocked authors are taken out below.
   PageRequest wide = page;
   wide.limit = page.limit * 2 + 10;
-  auto entries = Merged(reader_id, wide, now);
+  auto entries = Merged(merge, wide, now);
   if (!entries) return std::move(entries).error();
 
   // The rule against showing a status twice, over pushed and merged entries
@@ -149,7 +149,7 @@ Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageReq
   // page are read as context, so the rule does not depend on paging.
   std::vector<TimelineEntry> context;
   if (!entries->empty() && options_.reblog_dedupe_window > 0) {
-    auto below = Merged(reader_id, {.max_id = entries->back().status_id, .limit = options_.reblog_dedupe_window}, now);
+    auto below = Merged(merge, {.max_id = entries->back().status_id, .limit = options_.reblog_dedupe_window}, now);
     if (!below) return std::move(below).error();
     context = std::move(*below);
     if (context.size() > static_cast<size_t>(options_.reblog_dedupe_window)) {
@@ -171,21 +171,13 @@ Result<std::vector<int64_t>> HomeTimeline::Page(int64_t reader_id, const PageReq
   }
   std::reverse(kept.begin(), kept.end());  // newest first again
 
-  auto filters = store_.FiltersOf(reader_id, now);
-  if (!filters) return std::move(filters).error();
-  // Only accounts followed now: an unfollow that raced with a rebuild can
-  // leave entries behind in the cache, never on the page.
-  auto following = store_.FollowingOf(reader_id);
-  if (!following) return std::move(following).error();
-  std::unordered_set<int64_t> followed;
-  for (const Follow& f : *following) followed.insert(f.target_account_id);
-  const auto hidden = [&](int64_t author) {
-    return !followed.contains(author) || std::binary_search(filters->muted.begin(), filters->muted.end(), author) ||
-           std::binary_search(filters->blocked.begin(), filters->blocked.end(), author);
-  };
+  // Only accounts followed now (an unfollow that raced with a rebuild can
+  // leave entries behind in the cache, never on the page), and none muted or
+  // blocked.
   std::vector<int64_t> ids;
   for (const TimelineEntry& e : kept) {
-    if (e.author_id != reader_id && hidden(e.author_id)) continue;
+    const int64_t a = e.author_id;
+    if (a != reader_id && (!reader.Follows(a) || reader.Mutes(a) || reader.BlockedWith(a))) continue;
     ids.push_back(e.status_id);
   }
   if (page.min_id > 0) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "social/visibility.h"
 #include "store/store.h"
 #include "timeline/fan_out.h"
 #include "timeline/timeline_cache.h"
@@ -20,17 +21,23 @@ class HomeTimeline {
   HomeTimeline(Store& store, TimelineCache& cache, const TimelineOptions& options, const Clock& clock)
       : store_(store), cache_(cache), options_(options), clock_(clock) {}
 
-  // The status ids of one page, newest first. Thread-safe.
-  Result<std::vector<int64_t>> Page(int64_t reader_id, const PageRequest& page);
+  // The status ids of one page, newest first, for the reader whose
+  // relations `reader` holds. Thread-safe.
+  Result<std::vector<int64_t>> Page(const ViewerVisibility& reader, const PageRequest& page);
 
   // Builds the reader's timeline from the store and installs it.
   Status Rebuild(int64_t reader_id);
 
  private:
-  Result<std::vector<TimelineEntry>> CelebrityEntries(int64_t reader_id, const PageRequest& page);
+  // What a page merges at read time: the reader's celebrities.
+  struct Merge {
+    const ViewerVisibility& reader;
+    std::vector<int64_t> celebrities;
+  };
+  Result<std::vector<TimelineEntry>> CelebrityEntries(const Merge& merge, const PageRequest& page);
   // Cached entries of `page` (rebuilding when absent) merged with the
   // celebrities' statuses in the same bounds, newest first.
-  Result<std::vector<TimelineEntry>> Merged(int64_t reader_id, const PageRequest& page, int64_t now);
+  Result<std::vector<TimelineEntry>> Merged(const Merge& merge, const PageRequest& page, int64_t now);
 
   Store& store_;
   TimelineCache& cache_;
