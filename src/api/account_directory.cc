@@ -6,7 +6,8 @@
 
 namespace chirp {
 
-AccountRef AccountDirectory::Insert(Account account, bool replace, std::optional<uint64_t> loaded_at) {
+AccountRef AccountDirectory::Insert(Account account, bool replace,
+                                    std::optional<uint64_t> loaded_at) {
   auto ref = std::make_shared<const Account>(std::move(account));
   std::unique_lock lock(mu_);
   if (loaded_at && *loaded_at != forgets_) return ref;  // raced with a write

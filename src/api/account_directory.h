@@ -40,7 +40,8 @@ class AccountDirectory {
  private:
   // `replace`: an update replaces the cached entry; a load after a miss keeps
   // whatever an update cached meanwhile, which is newer.
-  AccountRef Insert(Account account, bool replace, std::optional<uint64_t> loaded_at = std::nullopt);
+  AccountRef Insert(Account account, bool replace,
+                    std::optional<uint64_t> loaded_at = std::nullopt);
 
   Store& store_;
   mutable std::shared_mutex mu_;

@@ -27,9 +27,12 @@ Error TooLong(const char* field, size_t max) {
 Result<HttpResponse> Register(ApiContext& ctx, ApiRequest& req) {
   if (!ctx.config.registrations_open) return Error::Forbidden("This action is not allowed");
   RegistrationRequest r;
-  for (auto [key, target] : {std::pair{"username", &r.username}, {"email", &r.email},
-                             {"password", &r.password}, {"locale", &r.locale},
-                             {"reason", &r.reason}, {"date_of_birth", &r.date_of_birth}}) {
+  for (auto [key, target] : {std::pair{"username", &r.username},
+                             {"email", &r.email},
+                             {"password", &r.password},
+                             {"locale", &r.locale},
+                             {"reason", &r.reason},
+                             {"date_of_birth", &r.date_of_birth}}) {
     auto value = req.params.String(key);
     if (!value) return std::move(value).error();
     *target = value->value_or("");
@@ -73,7 +76,8 @@ Status AuthorizeAllRequests(ApiContext& ctx, int64_t account_id) {
     if (!page) return std::move(page).error();
     if (page->empty()) return {};
     for (const auto& entry : *page) {
-      Status s = ctx.store.AuthorizeFollowRequest(entry.item, account_id, ctx.ids.Next(), ctx.clock.NowMillis());
+      Status s = ctx.store.AuthorizeFollowRequest(entry.item, account_id, ctx.ids.Next(),
+                                                  ctx.clock.NowMillis());
       if (!s && s.error().code != ErrorCode::kNotFound) return s;
       ctx.accounts.Forget(entry.item);
     }
@@ -104,14 +108,18 @@ Result<HttpResponse> UpdateCredentials(ApiContext& ctx, ApiRequest& req) {
   Account a = **current;
   const Params& p = req.params;
   if (!p.files().empty()) {
-    return Error::Unprocessable("Validation failed: avatar and header uploads are not supported yet");
+    return Error::Unprocessable(
+        "Validation failed: avatar and header uploads are not supported yet");
   }
-  if (Status s = ReadText(p, "display_name", "Display name", kMaxDisplayName, &a.display_name); !s) {
+  if (Status s = ReadText(p, "display_name", "Display name", kMaxDisplayName, &a.display_name);
+      !s) {
     return std::move(s).error();
   }
   if (Status s = ReadText(p, "note", "Note", kMaxNote, &a.note); !s) return std::move(s).error();
-  for (auto [key, target] : {std::pair{"locked", &a.locked}, {"bot", &a.bot},
-                             {"discoverable", &a.discoverable}, {"indexable", &a.indexable}}) {
+  for (auto [key, target] : {std::pair{"locked", &a.locked},
+                             {"bot", &a.bot},
+                             {"discoverable", &a.discoverable},
+                             {"indexable", &a.indexable}}) {
     if (Status s = ReadFlag(p, key, target); !s) return std::move(s).error();
   }
   if (p.Has("fields_attributes")) {
@@ -141,18 +149,22 @@ Result<HttpResponse> UpdateCredentials(ApiContext& ctx, ApiRequest& req) {
     if (!privacy) return std::move(privacy).error();
     if (*privacy) {
       if (**privacy != "public" && **privacy != "unlisted" && **privacy != "private") {
-        return Error::Unprocessable("Validation failed: Source privacy is not included in the list");
+        return Error::Unprocessable(
+            "Validation failed: Source privacy is not included in the list");
       }
       a.default_privacy = **privacy;
     }
-    if (Status s = ReadFlag(*source, "sensitive", &a.default_sensitive); !s) return std::move(s).error();
+    if (Status s = ReadFlag(*source, "sensitive", &a.default_sensitive); !s)
+      return std::move(s).error();
     auto language = source->String("language");
     if (!language) return std::move(language).error();
     if (*language) {
       const std::string& l = **language;
       const bool valid = l.empty() || ((l.size() == 2 || l.size() == 3) &&
-                                       std::all_of(l.begin(), l.end(), [](char c) { return c >= 'a' && c <= 'z'; }));
-      if (!valid) return Error::Unprocessable("Validation failed: Source language is not a language code");
+                                       std::all_of(l.begin(), l.end(),
+                                                   [](char c) { return c >= 'a' && c <= 'z'; }));
+      if (!valid)
+        return Error::Unprocessable("Validation failed: Source language is not a language code");
       a.default_language = l;
     }
   }
@@ -190,7 +202,8 @@ std::string LocalUsername(std::string_view acct, const std::string& base_url) {
 Result<HttpResponse> Lookup(ApiContext& ctx, ApiRequest& req) {
   auto acct = req.params.String("acct");
   if (!acct) return std::move(acct).error();
-  if (!*acct || (*acct)->empty()) return Error::BadRequest("param is missing or the value is empty: acct");
+  if (!*acct || (*acct)->empty())
+    return Error::BadRequest("param is missing or the value is empty: acct");
   const std::string username = LocalUsername(**acct, req.base_url);
   if (username.empty()) return Error::NotFound();
   auto account = ctx.accounts.GetByUsername(username);
@@ -201,7 +214,8 @@ Result<HttpResponse> Lookup(ApiContext& ctx, ApiRequest& req) {
 Result<HttpResponse> Search(ApiContext& ctx, ApiRequest& req) {
   auto q = req.params.String("q");
   if (!q) return std::move(q).error();
-  if (!*q || TrimAscii(**q).empty()) return Error::BadRequest("param is missing or the value is empty: q");
+  if (!*q || TrimAscii(**q).empty())
+    return Error::BadRequest("param is missing or the value is empty: q");
   auto limit = req.params.Int("limit");
   if (!limit) return std::move(limit).error();
   auto offset = req.params.Int("offset");
@@ -211,7 +225,8 @@ Result<HttpResponse> Search(ApiContext& ctx, ApiRequest& req) {
   const int64_t skip = std::max<int64_t>(0, offset->value_or(0));
   std::string prefix = LocalUsername(**q, req.base_url);
   if (prefix.empty()) return JsonResponse(200, "[]");
-  auto found = ctx.store.SearchAccounts(prefix, static_cast<int>(n), static_cast<int>(std::min<int64_t>(skip, 1 << 20)));
+  auto found = ctx.store.SearchAccounts(prefix, static_cast<int>(n),
+                                        static_cast<int>(std::min<int64_t>(skip, 1 << 20)));
   if (!found) return std::move(found).error();
   json::array out;
   for (const Account& a : *found) out.push_back(AccountJson(a, req.base_url));

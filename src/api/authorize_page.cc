@@ -28,7 +28,8 @@ std::string Head(const std::string& title) {
 }
 
 std::string Hidden(const char* name, const std::string& value) {
-  return std::string("<input type=\"hidden\" name=\"") + name + "\" value=\"" + EscapeHtml(value) + "\">";
+  return std::string("<input type=\"hidden\" name=\"") + name + "\" value=\"" + EscapeHtml(value) +
+         "\">";
 }
 
 }  // namespace
@@ -39,20 +40,27 @@ std::string RenderAuthorizePage(const std::string& instance_title, const Authori
   html += "<p>" + EscapeHtml(f.app_name);
   if (!f.app_website.empty()) html += " (" + EscapeHtml(f.app_website) + ")";
   html += " asks for access to your account on " + EscapeHtml(instance_title) +
-          " with these permissions:</p><p class=\"scopes\" id=\"scopes\">" + EscapeHtml(f.scope) + "</p>";
+          " with these permissions:</p><p class=\"scopes\" id=\"scopes\">" + EscapeHtml(f.scope) +
+          "</p>";
   if (!f.error.empty()) html += "<p class=\"error\" id=\"error\">" + EscapeHtml(f.error) + "</p>";
   html += "<form method=\"post\" action=\"/oauth/authorize\">";
   html += Hidden("response_type", "code") + Hidden("client_id", f.client_id) +
-          Hidden("redirect_uri", f.redirect_uri) + Hidden("scope", f.scope) + Hidden("state", f.state) +
-          Hidden("code_challenge", f.code_challenge) +
+          Hidden("redirect_uri", f.redirect_uri) + Hidden("scope", f.scope) +
+          Hidden("state", f.state) + Hidden("code_challenge", f.code_challenge) +
           Hidden("code_challenge_method", f.code_challenge_method);
-  html += "<label for=\"username\">Username or e-mail</label>"
-          "<input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\" required value=\"" +
-          EscapeHtml(f.username) + "\">";
-  html += "<label for=\"password\">Password</label>"
-          "<input type=\"password\" id=\"password\" name=\"password\" autocomplete=\"current-password\" required>";
-  html += "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"deny\" formnovalidate>Deny</button>"
-          "<button type=\"submit\" name=\"decision\" value=\"approve\">Authorize</button></div></form>";
+  html +=
+      "<label for=\"username\">Username or e-mail</label>"
+      "<input type=\"text\" id=\"username\" name=\"username\" autocomplete=\"username\" required "
+      "value=\"" +
+      EscapeHtml(f.username) + "\">";
+  html +=
+      "<label for=\"password\">Password</label>"
+      "<input type=\"password\" id=\"password\" name=\"password\" "
+      "autocomplete=\"current-password\" required>";
+  html +=
+      "<div class=\"actions\"><button type=\"submit\" name=\"decision\" value=\"deny\" "
+      "formnovalidate>Deny</button>"
+      "<button type=\"submit\" name=\"decision\" value=\"approve\">Authorize</button></div></form>";
   html += "</main></body></html>";
   return html;
 }

@@ -77,11 +77,20 @@ RateLimitDecision ApiRoutes::TakeRateLimit(ApiContext& context, LimitClass limit
                               ? "account:" + std::to_string(principal->account_id)
                               : "ip:" + ip;
   switch (limit) {
-    case LimitClass::kDefault: break;
-    case LimitClass::kRegistration: buckets.push_back({"registration:" + ip, config.registration}); break;
-    case LimitClass::kSignIn: buckets.push_back({"sign_in:" + ip, config.sign_in}); break;
-    case LimitClass::kMedia: buckets.push_back({"media:" + who, config.media}); break;
-    case LimitClass::kDeletes: buckets.push_back({"deletes:" + who, config.deletes}); break;
+    case LimitClass::kDefault:
+      break;
+    case LimitClass::kRegistration:
+      buckets.push_back({"registration:" + ip, config.registration});
+      break;
+    case LimitClass::kSignIn:
+      buckets.push_back({"sign_in:" + ip, config.sign_in});
+      break;
+    case LimitClass::kMedia:
+      buckets.push_back({"media:" + who, config.media});
+      break;
+    case LimitClass::kDeletes:
+      buckets.push_back({"deletes:" + who, config.deletes});
+      break;
   }
   return context.limiter.Take(buckets, context.clock.NowMillis());
 }
@@ -111,8 +120,8 @@ void ApiRoutes::Add(const EndpointSpec& spec, ApiHandler handler) {
                    handler = std::move(handler)](HttpRequest& http,
                                                  const PathParams& path) -> HttpResponse {
     auto params = Params::FromRequest(http.query, http.Header("content-type"), http.body);
-    const std::string client =
-        ClientAddress(http.remote_address, http.Header("x-forwarded-for"), context.config.trusted_proxies);
+    const std::string client = ClientAddress(http.remote_address, http.Header("x-forwarded-for"),
+                                             context.config.trusted_proxies);
     std::optional<Principal> principal;
     Result<HttpResponse> result = Error::Internal("unreachable");
     RateLimitDecision decision;
@@ -134,8 +143,8 @@ void ApiRoutes::Add(const EndpointSpec& spec, ApiHandler handler) {
         result = Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}};
       } else if (!authenticated) {
         result = std::move(authenticated).error();
-      } else if (!principal && (spec.auth == AuthRequirement::kUser ||
-                                spec.auth == AuthRequirement::kAnyToken)) {
+      } else if (!principal &&
+                 (spec.auth == AuthRequirement::kUser || spec.auth == AuthRequirement::kAnyToken)) {
         result = Error::Unauthorized("The access token is invalid");
       } else if (principal && spec.auth == AuthRequirement::kUser && !principal->is_user()) {
         result = Error::Unprocessable("This method requires an authenticated user");
@@ -143,8 +152,8 @@ void ApiRoutes::Add(const EndpointSpec& spec, ApiHandler handler) {
                  !principal->scopes.GrantsAny(required)) {
         result = Error::Forbidden("This action is outside the authorized scopes");
       } else {
-        ApiRequest request{http, path, std::move(params).value(), principal, client,
-                           BaseUrlOf(context.config, http)};
+        ApiRequest request{http,      path,   std::move(params).value(),
+                           principal, client, BaseUrlOf(context.config, http)};
         result = handler(request);
       }
     }

@@ -28,8 +28,9 @@ std::string FieldValueHtml(const std::string& value) {
       v.find_first_of(" \t\n\"'<>") == std::string_view::npos) {
     const std::string escaped = EscapeHtml(v);
     const std::string_view shown = std::string_view(escaped).substr(escaped.find("://") + 3);
-    return "<a href=\"" + escaped + "\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\">" +
-           std::string(shown) + "</a>";
+    return "<a href=\"" + escaped +
+           "\" target=\"_blank\" rel=\"nofollow noopener noreferrer me\">" + std::string(shown) +
+           "</a>";
   }
   return EscapeHtml(value);
 }
@@ -75,7 +76,8 @@ json::object CredentialAccountJson(const Account& a, const std::string& base_url
   json::object source;
   source["privacy"] = a.default_privacy;
   source["sensitive"] = a.default_sensitive;
-  source["language"] = a.default_language.empty() ? json::value(nullptr) : json::value(a.default_language);
+  source["language"] =
+      a.default_language.empty() ? json::value(nullptr) : json::value(a.default_language);
   source["note"] = a.note;
   source["fields"] = FieldsJson(a, false);
   source["follow_requests_count"] = follow_requests_count;
@@ -84,8 +86,8 @@ json::object CredentialAccountJson(const Account& a, const std::string& base_url
   source["hide_collections"] = false;
   source["attribution_domains"] = json::array();
   o["source"] = std::move(source);
-  o["role"] = json::object{{"id", "-99"},      {"name", ""},          {"permissions", "0"},
-                           {"color", ""},      {"highlighted", false}};
+  o["role"] = json::object{
+      {"id", "-99"}, {"name", ""}, {"permissions", "0"}, {"color", ""}, {"highlighted", false}};
   return o;
 }
 
@@ -123,22 +125,28 @@ json::object ApplicationJson(const App& app, const std::string& client_secret) {
 
 const char* VisibilityName(Visibility v) {
   switch (v) {
-    case Visibility::kPublic: return "public";
-    case Visibility::kUnlisted: return "unlisted";
-    case Visibility::kPrivate: return "private";
-    case Visibility::kDirect: return "direct";
+    case Visibility::kPublic:
+      return "public";
+    case Visibility::kUnlisted:
+      return "unlisted";
+    case Visibility::kPrivate:
+      return "private";
+    case Visibility::kDirect:
+      return "direct";
   }
   return "public";
 }
 
-json::object StatusJson(const StatusRecord& s, const Account& author, const std::vector<const Account*>& mentioned,
-                        json::value reblog, const ViewerFlags* viewer, const std::string& base_url,
+json::object StatusJson(const StatusRecord& s, const Account& author,
+                        const std::vector<const Account*>& mentioned, json::value reblog,
+                        const ViewerFlags* viewer, const std::string& base_url,
                         bool source_requested) {
   const std::string id = std::to_string(s.id);
   json::object o;
   o["id"] = id;
   o["created_at"] = FormatIso8601Millis(s.created_at_ms);
-  o["in_reply_to_id"] = s.in_reply_to_id != 0 ? json::value(std::to_string(s.in_reply_to_id)) : json::value(nullptr);
+  o["in_reply_to_id"] =
+      s.in_reply_to_id != 0 ? json::value(std::to_string(s.in_reply_to_id)) : json::value(nullptr);
   o["in_reply_to_account_id"] = s.in_reply_to_account_id != 0
                                     ? json::value(std::to_string(s.in_reply_to_account_id))
                                     : json::value(nullptr);
@@ -147,7 +155,8 @@ json::object StatusJson(const StatusRecord& s, const Account& author, const std:
   o["visibility"] = VisibilityName(s.visibility);
   o["language"] = s.language.empty() ? json::value(nullptr) : json::value(s.language);
   o["uri"] = base_url + "/users/" + author.username + "/statuses/" + id;
-  o["url"] = s.reblog_of_id != 0 ? json::value(nullptr) : json::value(base_url + "/@" + author.username + "/" + id);
+  o["url"] = s.reblog_of_id != 0 ? json::value(nullptr)
+                                 : json::value(base_url + "/@" + author.username + "/" + id);
   o["replies_count"] = s.replies_count;
   o["reblogs_count"] = s.reblogs_count;
   o["favourites_count"] = s.favourites_count;
@@ -190,7 +199,8 @@ json::object StatusJson(const StatusRecord& s, const Account& author, const std:
     o["muted"] = false;
     o["bookmarked"] = false;
     o["filtered"] = json::array();
-    if (viewer->is_author && s.reblog_of_id == 0 && s.visibility != Visibility::kDirect) o["pinned"] = false;
+    if (viewer->is_author && s.reblog_of_id == 0 && s.visibility != Visibility::kDirect)
+      o["pinned"] = false;
   }
   return o;
 }

@@ -3,9 +3,8 @@
 // strict clients reject a whole page when one key is missing.
 #pragma once
 
-#include <string>
-
 #include <boost/json/object.hpp>
+#include <string>
 
 #include "store/records.h"
 
@@ -35,9 +34,9 @@ struct ViewerFlags {
 // rendered reblogged status for a reblog, else null. With `source_requested`
 // (delete and redraft), `text` replaces `content`.
 boost::json::object StatusJson(const StatusRecord& status, const Account& author,
-                               const std::vector<const Account*>& mentioned, boost::json::value reblog,
-                               const ViewerFlags* viewer, const std::string& base_url,
-                               bool source_requested = false);
+                               const std::vector<const Account*>& mentioned,
+                               boost::json::value reblog, const ViewerFlags* viewer,
+                               const std::string& base_url, bool source_requested = false);
 
 // StatusSource: the plain text of a status, for editing.
 boost::json::object StatusSourceJson(const StatusRecord& status);

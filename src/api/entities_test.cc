@@ -12,10 +12,30 @@ TEST(AccountJson, HasEveryRequiredKey) {
   a.note = "hi <b>";
   a.fields = {{"site", "https://a.example"}};
   const auto o = CredentialAccountJson(a, "https://chirp.example");
-  for (const char* key : {"id", "username", "acct", "url", "uri", "display_name", "note", "avatar",
-                          "avatar_static", "header", "header_static", "locked", "bot", "group",
-                          "fields", "emojis", "created_at", "statuses_count", "followers_count",
-                          "following_count", "discoverable", "last_status_at", "source", "role"}) {
+  for (const char* key : {"id",
+                          "username",
+                          "acct",
+                          "url",
+                          "uri",
+                          "display_name",
+                          "note",
+                          "avatar",
+                          "avatar_static",
+                          "header",
+                          "header_static",
+                          "locked",
+                          "bot",
+                          "group",
+                          "fields",
+                          "emojis",
+                          "created_at",
+                          "statuses_count",
+                          "followers_count",
+                          "following_count",
+                          "discoverable",
+                          "last_status_at",
+                          "source",
+                          "role"}) {
     EXPECT_TRUE(o.contains(key)) << key;
   }
   EXPECT_EQ(o.at("id").as_string(), "42");

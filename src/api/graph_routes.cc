@@ -81,7 +81,8 @@ Result<HttpResponse> UnfollowAccount(ApiContext& ctx, ApiRequest& req) {
   if (!target) return std::move(target).error();
   const int64_t viewer = req.account_id();
   if (auto r = ctx.store.DeleteFollow(viewer, (*target)->id); !r) return std::move(r).error();
-  if (auto r = ctx.store.DeleteFollowRequest(viewer, (*target)->id); !r) return std::move(r).error();
+  if (auto r = ctx.store.DeleteFollowRequest(viewer, (*target)->id); !r)
+    return std::move(r).error();
   ctx.accounts.Forget(viewer);
   ctx.accounts.Forget((*target)->id);
   return RelationshipResponse(ctx, viewer, (*target)->id);
@@ -124,7 +125,8 @@ Result<HttpResponse> FollowRequestDecision(ApiContext& ctx, ApiRequest& req, boo
   if (!requester) return std::move(requester).error();
   const int64_t viewer = req.account_id();
   if (authorize) {
-    Status s = ctx.store.AuthorizeFollowRequest((*requester)->id, viewer, ctx.ids.Next(), ctx.clock.NowMillis());
+    Status s = ctx.store.AuthorizeFollowRequest((*requester)->id, viewer, ctx.ids.Next(),
+                                                ctx.clock.NowMillis());
     if (!s) return std::move(s).error();
   } else {
     auto removed = ctx.store.DeleteFollowRequest((*requester)->id, viewer);
@@ -163,7 +165,8 @@ Result<HttpResponse> MuteAccount(ApiContext& ctx, ApiRequest& req, bool mute) {
     if (!notifications) return std::move(notifications).error();
     auto duration = req.params.Int("duration");
     if (!duration) return std::move(duration).error();
-    if (duration->value_or(0) < 0) return Error::Unprocessable("Validation failed: Duration must be positive");
+    if (duration->value_or(0) < 0)
+      return Error::Unprocessable("Validation failed: Duration must be positive");
     Mute m;
     m.id = ctx.ids.Next();
     m.account_id = viewer;
@@ -182,53 +185,83 @@ Result<HttpResponse> MuteAccount(ApiContext& ctx, ApiRequest& req, bool mute) {
 }  // namespace
 
 void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
-  routes.Add({.method = "GET", .pattern = "/api/v1/accounts/relationships", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/accounts/relationships",
+              .auth = AuthRequirement::kUser,
               .scopes = "read:follows"},
              [&ctx](ApiRequest& r) { return Relationships(ctx, r); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/accounts/:id/follow", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/accounts/:id/follow",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
              [&ctx](ApiRequest& r) { return FollowAccount(ctx, r); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/accounts/:id/unfollow", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/accounts/:id/unfollow",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
              [&ctx](ApiRequest& r) { return UnfollowAccount(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/accounts/:id/followers", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/accounts/:id/followers",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
              [&ctx](ApiRequest& r) { return FollowLists(ctx, r, true); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/accounts/:id/following", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/accounts/:id/following",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
              [&ctx](ApiRequest& r) { return FollowLists(ctx, r, false); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/follow_requests", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/follow_requests",
+              .auth = AuthRequirement::kUser,
               .scopes = "read:follows"},
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                return AccountPage(ctx, r, ctx.store.ListFollowRequests(r.account_id(), *page));
              });
-  routes.Add({.method = "POST", .pattern = "/api/v1/follow_requests/:id/authorize", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/follow_requests/:id/authorize",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
              [&ctx](ApiRequest& r) { return FollowRequestDecision(ctx, r, true); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/follow_requests/:id/reject", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/follow_requests/:id/reject",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
              [&ctx](ApiRequest& r) { return FollowRequestDecision(ctx, r, false); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/accounts/:id/block", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/accounts/:id/block",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:blocks"},
              [&ctx](ApiRequest& r) { return BlockAccount(ctx, r, true); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/accounts/:id/unblock", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/accounts/:id/unblock",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:blocks"},
              [&ctx](ApiRequest& r) { return BlockAccount(ctx, r, false); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/blocks", .auth = AuthRequirement::kUser, .scopes = "read:blocks"},
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/blocks",
+              .auth = AuthRequirement::kUser,
+              .scopes = "read:blocks"},
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                return AccountPage(ctx, r, ctx.store.ListBlocks(r.account_id(), *page));
              });
-  routes.Add({.method = "POST", .pattern = "/api/v1/accounts/:id/mute", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/accounts/:id/mute",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:mutes"},
              [&ctx](ApiRequest& r) { return MuteAccount(ctx, r, true); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/accounts/:id/unmute", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/accounts/:id/unmute",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:mutes"},
              [&ctx](ApiRequest& r) { return MuteAccount(ctx, r, false); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/mutes", .auth = AuthRequirement::kUser, .scopes = "read:mutes"},
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/mutes",
+              .auth = AuthRequirement::kUser,
+              .scopes = "read:mutes"},
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
@@ -237,13 +270,15 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
                json::array out;
                const int64_t now = ctx.clock.NowMillis();
                for (const auto& entry : *mutes) {
-                 if (entry.item.expires_at_ms != 0 && entry.item.expires_at_ms <= now) continue;  // expired
+                 if (entry.item.expires_at_ms != 0 && entry.item.expires_at_ms <= now)
+                   continue;  // expired
                  auto a = ctx.accounts.Get(entry.item.target_account_id);
                  if (!a) continue;
                  json::object o = AccountJson(**a, r.base_url);
-                 o["mute_expires_at"] = entry.item.expires_at_ms != 0
-                                            ? json::value(FormatIso8601Millis(entry.item.expires_at_ms))
-                                            : json::value(nullptr);
+                 o["mute_expires_at"] =
+                     entry.item.expires_at_ms != 0
+                         ? json::value(FormatIso8601Millis(entry.item.expires_at_ms))
+                         : json::value(nullptr);
                  out.push_back(std::move(o));
                }
                HttpResponse response = JsonBody(200, out);

@@ -13,7 +13,9 @@ constexpr int64_t kImageSizeLimit = 16 * 1024 * 1024;
 constexpr int64_t kVideoSizeLimit = 99 * 1024 * 1024;
 constexpr int kApiVersion = 2;
 
-std::string HostOf(const std::string& base_url) { return base_url.substr(base_url.find("://") + 3); }
+std::string HostOf(const std::string& base_url) {
+  return base_url.substr(base_url.find("://") + 3);
+}
 
 std::string StreamingUrl(const std::string& base_url) {
   return (base_url.starts_with("https://") ? "wss://" : "ws://") + HostOf(base_url);
@@ -113,43 +115,48 @@ Result<int64_t> UserCount(ApiContext& ctx) { return ctx.store.CountAccounts(); }
 }  // namespace
 
 void AddInstanceRoutes(ApiRoutes& routes, ApiContext& ctx) {
-  routes.Add({.method = "GET", .pattern = "/api/v1/instance"}, [&ctx](ApiRequest& r) -> Result<HttpResponse> {
-    auto users = UserCount(ctx);
-    if (!users) return std::move(users).error();
-    return JsonBody(200, InstanceV1(ctx, r.base_url, *users));
-  });
-  routes.Add({.method = "GET", .pattern = "/api/v2/instance"}, [&ctx](ApiRequest& r) -> Result<HttpResponse> {
-    auto users = UserCount(ctx);
-    if (!users) return std::move(users).error();
-    return JsonBody(200, InstanceV2(ctx, r.base_url, *users));
-  });
-  routes.Add({.method = "GET", .pattern = "/.well-known/nodeinfo", .execution = Execution::kInline,
+  routes.Add({.method = "GET", .pattern = "/api/v1/instance"},
+             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+               auto users = UserCount(ctx);
+               if (!users) return std::move(users).error();
+               return JsonBody(200, InstanceV1(ctx, r.base_url, *users));
+             });
+  routes.Add({.method = "GET", .pattern = "/api/v2/instance"},
+             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+               auto users = UserCount(ctx);
+               if (!users) return std::move(users).error();
+               return JsonBody(200, InstanceV2(ctx, r.base_url, *users));
+             });
+  routes.Add({.method = "GET",
+              .pattern = "/.well-known/nodeinfo",
+              .execution = Execution::kInline,
               .rate_limit_headers = false},
              [](ApiRequest& r) -> Result<HttpResponse> {
                json::object link{{"rel", "http://nodeinfo.diaspora.software/ns/schema/2.0"},
                                  {"href", r.base_url + "/nodeinfo/2.0"}};
                return JsonBody(200, json::object{{"links", json::array{link}}});
              });
-  routes.Add({.method = "GET", .pattern = "/nodeinfo/2.0", .rate_limit_headers = false},
-             [&ctx](ApiRequest&) -> Result<HttpResponse> {
-               auto users = UserCount(ctx);
-               if (!users) return std::move(users).error();
-               json::object o{
-                   {"version", "2.0"},
-                   {"software", json::object{{"name", "chirp"}, {"version", ctx.config.software_version}}},
-                   {"protocols", json::array{"activitypub"}},
-                   {"services", json::object{{"outbound", json::array()}, {"inbound", json::array()}}},
-                   {"usage", json::object{{"users", json::object{{"total", *users},
-                                                                 {"activeMonth", *users},
-                                                                 {"activeHalfyear", *users}}},
-                                          {"localPosts", 0}}},
-                   {"openRegistrations", ctx.config.registrations_open},
-                   {"metadata", json::object{{"nodeName", ctx.config.title},
-                                             {"upstream", json::object{{"name", "mastodon"},
-                                                                       {"version", "4.3.0"}}}}},
-               };
-               return JsonBody(200, o);
-             });
+  routes.Add(
+      {.method = "GET", .pattern = "/nodeinfo/2.0", .rate_limit_headers = false},
+      [&ctx](ApiRequest&) -> Result<HttpResponse> {
+        auto users = UserCount(ctx);
+        if (!users) return std::move(users).error();
+        json::object o{
+            {"version", "2.0"},
+            {"software", json::object{{"name", "chirp"}, {"version", ctx.config.software_version}}},
+            {"protocols", json::array{"activitypub"}},
+            {"services", json::object{{"outbound", json::array()}, {"inbound", json::array()}}},
+            {"usage", json::object{{"users", json::object{{"total", *users},
+                                                          {"activeMonth", *users},
+                                                          {"activeHalfyear", *users}}},
+                                   {"localPosts", 0}}},
+            {"openRegistrations", ctx.config.registrations_open},
+            {"metadata",
+             json::object{{"nodeName", ctx.config.title},
+                          {"upstream", json::object{{"name", "mastodon"}, {"version", "4.3.0"}}}}},
+        };
+        return JsonBody(200, o);
+      });
 }
 
 }  // namespace chirp

@@ -101,9 +101,10 @@ Result<App> AuthenticateClient(ApiContext& ctx, const ApiRequest& req, bool allo
       }
     }
   }
-  const Error invalid = OAuthError(ErrorCode::kUnauthorized, "invalid_client",
-                                   "Client authentication failed due to unknown client, no client "
-                                   "authentication included, or unsupported authentication method.");
+  const Error invalid =
+      OAuthError(ErrorCode::kUnauthorized, "invalid_client",
+                 "Client authentication failed due to unknown client, no client "
+                 "authentication included, or unsupported authentication method.");
   if (client_id.empty()) return invalid;
   auto app = ctx.store.FindAppByClientId(client_id);
   if (!app) return app.error().code == ErrorCode::kNotFound ? invalid : app.error();
@@ -192,8 +193,9 @@ Result<AuthorizeRequest> ParseAuthorize(ApiContext& ctx, const Params& params) {
   bool registered = false;
   for (const auto& uri : app->redirect_uris) registered |= uri == r.form.redirect_uri;
   if (!registered) {
-    return OAuthError(ErrorCode::kBadRequest, "invalid_redirect_uri",
-                      "The requested redirect uri is malformed or doesn't match client redirect URI.");
+    return OAuthError(
+        ErrorCode::kBadRequest, "invalid_redirect_uri",
+        "The requested redirect uri is malformed or doesn't match client redirect URI.");
   }
   if (response_type != "code") {
     return OAuthError(ErrorCode::kBadRequest, "unsupported_response_type",
@@ -230,7 +232,8 @@ Result<HttpResponse> CreateApp(ApiContext& ctx, ApiRequest& req) {
     return Error::Unprocessable("Validation failed: Name can't be blank");
   }
   if ((*name)->size() > kMaxAppNameLength) {
-    return Error::Unprocessable("Validation failed: Application name is too long (maximum is 200 characters)");
+    return Error::Unprocessable(
+        "Validation failed: Application name is too long (maximum is 200 characters)");
   }
   std::vector<std::string> uris;
   const json::value* raw = req.params.root().if_contains("redirect_uris");
@@ -255,7 +258,8 @@ Result<HttpResponse> CreateApp(ApiContext& ctx, ApiRequest& req) {
   std::string scopes = Optional(req.params, "scopes");
   if (TrimAscii(scopes).empty()) scopes = "read";
   const auto parsed = ScopeSet::Parse(scopes);
-  if (!parsed || parsed->empty()) return Error::Unprocessable("Validation failed: Scopes are invalid");
+  if (!parsed || parsed->empty())
+    return Error::Unprocessable("Validation failed: Scopes are invalid");
   std::string website = Optional(req.params, "website");
   if (!website.empty() && (website.size() > kMaxUriLength || !IsAbsoluteUri(website))) {
     return Error::Unprocessable("Validation failed: Website is invalid");
@@ -286,10 +290,12 @@ Result<HttpResponse> TokenGrant(ApiContext& ctx, ApiRequest& req) {
     const std::string code = Optional(req.params, "code");
     if (code.empty()) return invalid_grant;
     auto stored = ctx.store.ConsumeAuthorizationCode(TokenDigest(code));
-    if (!stored) return stored.error().code == ErrorCode::kNotFound ? invalid_grant : stored.error();
-    const bool public_client = Optional(req.params, "client_secret").empty() &&
-                               req.http.Header("authorization").empty();
-    if (stored->app_id != app->id || stored->expires_at_ms < ctx.clock.NowMillis()) return invalid_grant;
+    if (!stored)
+      return stored.error().code == ErrorCode::kNotFound ? invalid_grant : stored.error();
+    const bool public_client =
+        Optional(req.params, "client_secret").empty() && req.http.Header("authorization").empty();
+    if (stored->app_id != app->id || stored->expires_at_ms < ctx.clock.NowMillis())
+      return invalid_grant;
     std::string redirect = Optional(req.params, "redirect_uri");
     if (redirect.empty() && app->redirect_uris.size() == 1) redirect = app->redirect_uris[0];
     if (redirect != stored->redirect_uri) return invalid_grant;
@@ -404,14 +410,15 @@ Result<HttpResponse> ServerMetadata(ApiContext& ctx, ApiRequest& req) {
   json::array grants{"authorization_code", "client_credentials"};
   if (ctx.config.password_grant) grants.push_back("password");
   json::array scopes;
-  const std::string all = ScopeSet::Parse(
-                              "read write follow push profile admin:read admin:write read:accounts "
-                              "read:blocks read:bookmarks read:favourites read:filters read:follows "
-                              "read:lists read:mutes read:notifications read:search read:statuses "
-                              "write:accounts write:blocks write:bookmarks write:conversations "
-                              "write:favourites write:filters write:follows write:lists write:media "
-                              "write:mutes write:notifications write:reports write:statuses")
-                              ->ToString();
+  const std::string all =
+      ScopeSet::Parse(
+          "read write follow push profile admin:read admin:write read:accounts "
+          "read:blocks read:bookmarks read:favourites read:filters read:follows "
+          "read:lists read:mutes read:notifications read:search read:statuses "
+          "write:accounts write:blocks write:bookmarks write:conversations "
+          "write:favourites write:filters write:follows write:lists write:media "
+          "write:mutes write:notifications write:reports write:statuses")
+          ->ToString();
   for (auto& s : SplitWhitespace(all)) scopes.push_back(json::string(s));
   json::object o{
       {"issuer", base + "/"},

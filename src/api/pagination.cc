@@ -28,14 +28,16 @@ bool IsPagingKey(std::string_view key) {
 
 Result<PageRequest> ParsePage(const Params& params, int default_limit, int max_limit) {
   PageRequest page;
-  for (auto [key, target] : {std::pair{"max_id", &page.max_id}, {"since_id", &page.since_id},
+  for (auto [key, target] : {std::pair{"max_id", &page.max_id},
+                             {"since_id", &page.since_id},
                              {"min_id", &page.min_id}}) {
     auto v = CursorParam(params, key);
     if (!v) return std::move(v).error();
     *target = *v;
   }
   auto limit = params.Int("limit");
-  if (!limit) return Error::BadRequest("Pagination values for `offset` and `limit` must be positive");
+  if (!limit)
+    return Error::BadRequest("Pagination values for `offset` and `limit` must be positive");
   int64_t n = limit->value_or(default_limit);
   if (n < 0) n = -n;
   page.limit = static_cast<int>(std::clamp<int64_t>(n, 1, max_limit));
@@ -59,7 +61,8 @@ void AddLinkHeader(const ApiRequest& request, int64_t newest_cursor, int64_t old
     carried += UrlEncode(*key) + "=" + UrlEncode(*value) + "&";
   }
   const std::string base = request.base_url + request.http.path + "?" + carried;
-  response.AddHeader("Link", "<" + base + "max_id=" + std::to_string(oldest_cursor) + ">; rel=\"next\", <" + base +
+  response.AddHeader("Link", "<" + base + "max_id=" + std::to_string(oldest_cursor) +
+                                 ">; rel=\"next\", <" + base +
                                  "min_id=" + std::to_string(newest_cursor) + ">; rel=\"prev\"");
 }
 

@@ -28,7 +28,8 @@ void AddLinkHeader(const ApiRequest& request, int64_t newest_cursor, int64_t old
 
 // The same for a Paged listing, in the order the store returned it.
 template <typename T>
-void AddLinkHeader(const ApiRequest& request, const std::vector<Paged<T>>& page, HttpResponse& response) {
+void AddLinkHeader(const ApiRequest& request, const std::vector<Paged<T>>& page,
+                   HttpResponse& response) {
   if (page.empty()) return;
   AddLinkHeader(request, page.front().cursor, page.back().cursor, response);
 }

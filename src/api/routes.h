@@ -8,13 +8,13 @@
 
 namespace chirp {
 
-void AddOAuthRoutes(ApiRoutes& routes, ApiContext& context);      // apps and /oauth
-void AddAccountRoutes(ApiRoutes& routes, ApiContext& context);    // /api/v1/accounts
-void AddGraphRoutes(ApiRoutes& routes, ApiContext& context);      // follows, blocks, mutes
-void AddStatusRoutes(ApiRoutes& routes, ApiContext& context);     // statuses, favourites, reblogs
-void AddTimelineRoutes(ApiRoutes& routes, ApiContext& context);   // home, public, hashtag
-void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);   // instance, nodeinfo
-void AddSystemRoutes(Router& router, ApiContext& context);        // health, ready, metrics, assets
+void AddOAuthRoutes(ApiRoutes& routes, ApiContext& context);     // apps and /oauth
+void AddAccountRoutes(ApiRoutes& routes, ApiContext& context);   // /api/v1/accounts
+void AddGraphRoutes(ApiRoutes& routes, ApiContext& context);     // follows, blocks, mutes
+void AddStatusRoutes(ApiRoutes& routes, ApiContext& context);    // statuses, favourites, reblogs
+void AddTimelineRoutes(ApiRoutes& routes, ApiContext& context);  // home, public, hashtag
+void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);  // instance, nodeinfo
+void AddSystemRoutes(Router& router, ApiContext& context);       // health, ready, metrics, assets
 
 // Registers all of the above, in an order where literal paths precede
 // parameterised ones.
@@ -23,7 +23,8 @@ void AddAllRoutes(Router& router, ApiContext& context);
 // Answers unmatched requests: CORS preflight, 404 and 405 in the error format.
 HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_matched);
 // One metric in the Prometheus text format; `type` is "counter" or "gauge".
-void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value, const char* type);
+void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value,
+                  const char* type);
 
 // CORS headers on the paths browsers call cross-origin.
 void AddCorsHeaders(const HttpRequest& request, HttpResponse& response);

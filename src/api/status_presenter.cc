@@ -17,12 +17,14 @@ Result<bool> StatusPresenter::Visible(const StatusRecord& status) {
   if (!visibility->CanSee(status)) return false;
   if (status.reblog_of_id == 0) return true;
   auto original = ctx_.store.FindStatus(status.reblog_of_id);
-  if (!original) return original.error().code == ErrorCode::kNotFound ? Result<bool>(false) : original.error();
+  if (!original)
+    return original.error().code == ErrorCode::kNotFound ? Result<bool>(false) : original.error();
   return visibility->CanSee(*original);
 }
 
-Result<json::object> StatusPresenter::RenderUnchecked(const StatusRecord& status, const StatusRecord* original,
-                                                      bool favourited, bool reblogged, bool source_requested) {
+Result<json::object> StatusPresenter::RenderUnchecked(const StatusRecord& status,
+                                                      const StatusRecord* original, bool favourited,
+                                                      bool reblogged, bool source_requested) {
   auto author = ctx_.accounts.Get(status.account_id);
   if (!author) return std::move(author).error();
   std::vector<AccountRef> keep;
@@ -40,12 +42,12 @@ Result<json::object> StatusPresenter::RenderUnchecked(const StatusRecord& status
     if (!rendered) return std::move(rendered).error();
     inner = std::move(rendered).value();
   }
-  return StatusJson(status, **author, mentioned, std::move(inner), viewer_id_ != 0 ? &flags : nullptr, base_url_,
-                    source_requested);
+  return StatusJson(status, **author, mentioned, std::move(inner),
+                    viewer_id_ != 0 ? &flags : nullptr, base_url_, source_requested);
 }
 
-Result<std::vector<json::object>> StatusPresenter::RenderList(const std::vector<StatusRecord>& statuses,
-                                                              bool source_requested) {
+Result<std::vector<json::object>> StatusPresenter::RenderList(
+    const std::vector<StatusRecord>& statuses, bool source_requested) {
   std::vector<json::object> out;
   if (statuses.empty()) return out;
   std::optional<ViewerVisibility> loaded;
@@ -71,7 +73,8 @@ Result<std::vector<json::object>> StatusPresenter::RenderList(const std::vector<
   std::unordered_set<int64_t> reblogged;
   if (viewer_id_ != 0) {
     std::vector<int64_t> shown;
-    for (const StatusRecord& s : statuses) shown.push_back(s.reblog_of_id != 0 ? s.reblog_of_id : s.id);
+    for (const StatusRecord& s : statuses)
+      shown.push_back(s.reblog_of_id != 0 ? s.reblog_of_id : s.id);
     auto f = ctx_.store.FavouritedAmong(viewer_id_, shown);
     if (!f) return std::move(f).error();
     favourited.insert(f->begin(), f->end());
@@ -94,8 +97,8 @@ Result<std::vector<json::object>> StatusPresenter::RenderList(const std::vector<
       if (muted) continue;
     }
     const int64_t shown = original != nullptr ? original->id : s.id;
-    auto rendered =
-        RenderUnchecked(s, original, favourited.contains(shown), reblogged.contains(shown), source_requested);
+    auto rendered = RenderUnchecked(s, original, favourited.contains(shown),
+                                    reblogged.contains(shown), source_requested);
     if (!rendered) return std::move(rendered).error();
     out.push_back(std::move(rendered).value());
   }

@@ -3,12 +3,11 @@
 // authors and mentions looked up, and the viewer's own flags filled in.
 #pragma once
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
 
 #include "api/api_context.h"
 #include "core/error.h"
@@ -42,8 +41,9 @@ class StatusPresenter {
   // Renders the visible ones of `statuses`; `source_requested` as in Render.
   Result<std::vector<boost::json::object>> RenderList(const std::vector<StatusRecord>& statuses,
                                                       bool source_requested);
-  Result<boost::json::object> RenderUnchecked(const StatusRecord& status, const StatusRecord* original,
-                                              bool favourited, bool reblogged, bool source_requested);
+  Result<boost::json::object> RenderUnchecked(const StatusRecord& status,
+                                              const StatusRecord* original, bool favourited,
+                                              bool reblogged, bool source_requested);
 
   ApiContext& ctx_;
   int64_t viewer_id_;

@@ -1,10 +1,9 @@
 // Statuses: posting, reading, deleting, threads, source, favourites and
 // reblogs, and an account's statuses.
 #include <algorithm>
+#include <boost/json/array.hpp>
 #include <map>
 #include <set>
-
-#include <boost/json/array.hpp>
 
 #include "api/entities.h"
 #include "api/pagination.h"
@@ -29,7 +28,8 @@ constexpr int kAnonymousDescendantLimit = 60;
 
 // The status named in the path, if the viewer may see it (404 otherwise,
 // whether it does not exist or is hidden from them).
-Result<StatusRecord> VisibleStatus(ApiContext& ctx, const ApiRequest& req, StatusPresenter& presenter) {
+Result<StatusRecord> VisibleStatus(ApiContext& ctx, const ApiRequest& req,
+                                   StatusPresenter& presenter) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto status = ctx.store.FindStatus(*id);
@@ -67,7 +67,8 @@ Result<std::optional<double>> Coordinate(const Params& params, const char* key, 
     const std::string s(v->get_string());
     char* end = nullptr;
     d = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end != '\0') return Error::Unprocessable(std::string("Validation failed: ") + key + " is not a number");
+    if (s.empty() || *end != '\0')
+      return Error::Unprocessable(std::string("Validation failed: ") + key + " is not a number");
   } else {
     return Error::Unprocessable(std::string("Validation failed: ") + key + " is not a number");
   }
@@ -116,7 +117,9 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   }
   for (const std::string& text_id : *media_ids) {
     const auto media_id = ParseId(text_id);
-    if (!media_id) return Error::Unprocessable("Validation failed: media attachment " + text_id + " was not found");
+    if (!media_id)
+      return Error::Unprocessable("Validation failed: media attachment " + text_id +
+                                  " was not found");
     if (std::find(s.media_ids.begin(), s.media_ids.end(), *media_id) == s.media_ids.end()) {
       s.media_ids.push_back(*media_id);
     }
@@ -124,7 +127,8 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   if (TrimAscii(s.text).empty() && s.media_ids.empty()) {
     return Error::Unprocessable("Validation failed: Text can't be blank");
   }
-  if (CountStatusLength(s.text) + CountGraphemes(s.spoiler_text) > static_cast<size_t>(ctx.config.max_characters)) {
+  if (CountStatusLength(s.text) + CountGraphemes(s.spoiler_text) >
+      static_cast<size_t>(ctx.config.max_characters)) {
     return Error::Unprocessable("Validation failed: Text character limit of " +
                                 std::to_string(ctx.config.max_characters) + " exceeded");
   }
@@ -133,18 +137,20 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   }
   const std::string visibility_name = visibility_text->value_or((*author)->default_privacy);
   const auto visibility = ParseVisibility(visibility_name.empty() ? "public" : visibility_name);
-  if (!visibility) return Error::Unprocessable("Validation failed: Visibility is not included in the list");
+  if (!visibility)
+    return Error::Unprocessable("Validation failed: Visibility is not included in the list");
   s.visibility = *visibility;
   s.sensitive = sensitive->value_or((*author)->default_sensitive) || !s.spoiler_text.empty();
   s.language = language->value_or((*author)->default_language);
-  if (!s.language.empty() &&
-      !((s.language.size() == 2 || s.language.size() == 3) &&
-        std::all_of(s.language.begin(), s.language.end(), [](char c) { return c >= 'a' && c <= 'z'; }))) {
+  if (!s.language.empty() && !((s.language.size() == 2 || s.language.size() == 3) &&
+                               std::all_of(s.language.begin(), s.language.end(),
+                                           [](char c) { return c >= 'a' && c <= 'z'; }))) {
     return Error::Unprocessable("Validation failed: Language is not a valid language code");
   }
   if (reply_to->has_value() && !(*reply_to)->empty()) {
     const auto parent_id = ParseId(**reply_to);
-    const Error missing = Error::NotFound("The post you are trying to reply to does not appear to exist.");
+    const Error missing =
+        Error::NotFound("The post you are trying to reply to does not appear to exist.");
     if (!parent_id) return missing;
     auto parent = ctx.store.FindStatus(*parent_id);
     if (!parent) return parent.error().code == ErrorCode::kNotFound ? missing : parent.error();
@@ -158,15 +164,17 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
 
   const ParsedStatusText parsed = ParseStatusText(s.text);
   std::set<int64_t> seen;
-  const auto resolve = [&](std::string_view username, std::string_view domain) -> std::optional<ResolvedMention> {
+  const auto resolve = [&](std::string_view username,
+                           std::string_view domain) -> std::optional<ResolvedMention> {
     if (!domain.empty()) {
-      const std::string_view host = std::string_view(req.base_url).substr(req.base_url.find("://") + 3);
+      const std::string_view host =
+          std::string_view(req.base_url).substr(req.base_url.find("://") + 3);
       if (AsciiLower(domain) != AsciiLower(host)) return std::nullopt;
     }
     auto account = ctx.accounts.GetByUsername(username);
     if (!account) return std::nullopt;
-    return ResolvedMention{(*account)->id, (*account)->username, req.base_url + "/@" + (*account)->username,
-                           (*account)->username};
+    return ResolvedMention{(*account)->id, (*account)->username,
+                           req.base_url + "/@" + (*account)->username, (*account)->username};
   };
   std::vector<ResolvedMention> mentions;
   s.content = RenderStatusHtml(s.text, parsed, resolve, req.base_url, &mentions);
@@ -185,7 +193,8 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   s.created_at_ms = ctx.clock.NowMillis();
 
   std::string key(TrimAscii(req.http.Header("idempotency-key")));
-  if (key.size() > kMaxIdempotencyKey) return Error::Unprocessable("Validation failed: Idempotency-Key is too long");
+  if (key.size() > kMaxIdempotencyKey)
+    return Error::Unprocessable("Validation failed: Idempotency-Key is too long");
   auto created = ctx.store.CreateStatus(s, key, kIdempotencyWindowMs);
   if (!created) return std::move(created).error();
   ctx.accounts.Forget(s.account_id);
@@ -279,7 +288,8 @@ Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
   };
   walk(status->id);
 
-  auto filtered = [&](const std::vector<const StatusRecord*>& list) -> Result<std::vector<StatusRecord>> {
+  auto filtered =
+      [&](const std::vector<const StatusRecord*>& list) -> Result<std::vector<StatusRecord>> {
     std::vector<StatusRecord> out;
     for (const StatusRecord* s : list) {
       auto muted = Muted(ctx, req.account_id(), s->account_id);
@@ -331,7 +341,8 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
   }
   const bool own = original.account_id == req.account_id();
   // Mastodon's rule: direct never; private only one's own.
-  if (original.visibility == Visibility::kDirect || (original.visibility == Visibility::kPrivate && !own)) {
+  if (original.visibility == Visibility::kDirect ||
+      (original.visibility == Visibility::kPrivate && !own)) {
     return Error::Forbidden("This action is not allowed");
   }
   auto visibility_text = req.params.String("visibility");
@@ -348,7 +359,8 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
     wrapper.id = ctx.ids.Next();
     wrapper.account_id = req.account_id();
     wrapper.reblog_of_id = original.id;
-    wrapper.visibility = original.visibility == Visibility::kPrivate ? Visibility::kPrivate : *visibility;
+    wrapper.visibility =
+        original.visibility == Visibility::kPrivate ? Visibility::kPrivate : *visibility;
     wrapper.application_id = req.principal->app_id;
     wrapper.created_at_ms = ctx.clock.NowMillis();
     auto created = ctx.store.CreateStatus(wrapper, "", 0);
@@ -430,7 +442,8 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
   if (!page) return std::move(page).error();
   AccountStatusFilter filter;
   for (auto [key, target] : {std::pair{"exclude_replies", &filter.exclude_replies},
-                             {"exclude_reblogs", &filter.exclude_reblogs}, {"only_media", &filter.only_media}}) {
+                             {"exclude_reblogs", &filter.exclude_reblogs},
+                             {"only_media", &filter.only_media}}) {
     auto v = req.params.Bool(key);
     if (!v) return std::move(v).error();
     *target = v->value_or(false);
@@ -447,7 +460,8 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
   }
   const int64_t viewer = req.account_id();
   if (viewer == *id) {
-    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate, Visibility::kDirect};
+    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate,
+                           Visibility::kDirect};
   } else {
     filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted};
     if (viewer != 0) {
@@ -474,43 +488,71 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
 }  // namespace
 
 void AddStatusRoutes(ApiRoutes& routes, ApiContext& ctx) {
-  routes.Add({.method = "POST", .pattern = "/api/v1/statuses", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/statuses",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:statuses"},
              [&ctx](ApiRequest& r) { return PostStatus(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/statuses/:id",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
              [&ctx](ApiRequest& r) { return ShowStatus(ctx, r); });
-  routes.Add({.method = "DELETE", .pattern = "/api/v1/statuses/:id", .auth = AuthRequirement::kUser,
-              .scopes = "write:statuses", .limit = LimitClass::kDeletes},
+  routes.Add({.method = "DELETE",
+              .pattern = "/api/v1/statuses/:id",
+              .auth = AuthRequirement::kUser,
+              .scopes = "write:statuses",
+              .limit = LimitClass::kDeletes},
              [&ctx](ApiRequest& r) { return DeleteStatus(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/context", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/statuses/:id/context",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
              [&ctx](ApiRequest& r) { return Context(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/source", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/statuses/:id/source",
+              .auth = AuthRequirement::kUser,
               .scopes = "read:statuses"},
              [&ctx](ApiRequest& r) { return StatusSource(ctx, r); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/favourite", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/statuses/:id/favourite",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:favourites"},
              [&ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, true); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/unfavourite", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/statuses/:id/unfavourite",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:favourites"},
              [&ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, false); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/reblog", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/statuses/:id/reblog",
+              .auth = AuthRequirement::kUser,
               .scopes = "write:statuses"},
              [&ctx](ApiRequest& r) { return Reblog(ctx, r); });
-  routes.Add({.method = "POST", .pattern = "/api/v1/statuses/:id/unreblog", .auth = AuthRequirement::kUser,
-              .scopes = "write:statuses", .limit = LimitClass::kDeletes},
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/statuses/:id/unreblog",
+              .auth = AuthRequirement::kUser,
+              .scopes = "write:statuses",
+              .limit = LimitClass::kDeletes},
              [&ctx](ApiRequest& r) { return Unreblog(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/favourited_by", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/statuses/:id/favourited_by",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
              [&ctx](ApiRequest& r) { return AccountsWho(ctx, r, true); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/statuses/:id/reblogged_by", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/statuses/:id/reblogged_by",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
              [&ctx](ApiRequest& r) { return AccountsWho(ctx, r, false); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/favourites", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/favourites",
+              .auth = AuthRequirement::kUser,
               .scopes = "read:favourites"},
              [&ctx](ApiRequest& r) { return Favourites(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/accounts/:id/statuses", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/accounts/:id/statuses",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
              [&ctx](ApiRequest& r) { return AccountStatuses(ctx, r); });
 }

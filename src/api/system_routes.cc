@@ -28,9 +28,10 @@ HttpResponse MissingImage(HttpRequest&, const PathParams&) {
 
 }  // namespace
 
-void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value, const char* type) {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
-         std::to_string(value) + "\n";
+void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value,
+                  const char* type) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+         name + " " + std::to_string(value) + "\n";
 }
 
 namespace {
@@ -50,8 +51,9 @@ bool IsCorsPath(std::string_view path) {
 void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) {
   if (!IsCorsPath(request.path)) return;
   response.AddHeader("Access-Control-Allow-Origin", "*");
-  response.AddHeader("Access-Control-Expose-Headers",
-                     "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id");
+  response.AddHeader(
+      "Access-Control-Expose-Headers",
+      "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id");
 }
 
 HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_matched) {
@@ -59,17 +61,19 @@ HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_match
     HttpResponse r = JsonResponse(200, "{}");
     r.AddHeader("Access-Control-Allow-Methods", "POST, PUT, DELETE, GET, PATCH, OPTIONS");
     const std::string_view asked = request.Header("access-control-request-headers");
-    r.AddHeader("Access-Control-Allow-Headers",
-                asked.empty() ? "Authorization, Content-Type, Idempotency-Key" : std::string(asked));
+    r.AddHeader("Access-Control-Allow-Headers", asked.empty()
+                                                    ? "Authorization, Content-Type, Idempotency-Key"
+                                                    : std::string(asked));
     r.AddHeader("Access-Control-Max-Age", "7200");
     return r;
   }
   HttpResponse r = path_matched ? JsonResponse(405, "{\"error\":\"Method not allowed\"}")
                                 : JsonResponse(404, "{\"error\":\"Record not found\"}");
   if (request.path.starts_with("/api/")) {
-    const std::string client = ClientAddress(request.remote_address, request.Header("x-forwarded-for"),
-                                             context.config.trusted_proxies);
-    const RateLimitDecision d = ApiRoutes::TakeRateLimit(context, LimitClass::kDefault, std::nullopt, client);
+    const std::string client = ClientAddress(
+        request.remote_address, request.Header("x-forwarded-for"), context.config.trusted_proxies);
+    const RateLimitDecision d =
+        ApiRoutes::TakeRateLimit(context, LimitClass::kDefault, std::nullopt, client);
     if (!d.allowed) r = JsonResponse(429, "{\"error\":\"Too many requests\"}");
     ApiRoutes::AddRateLimitHeaders(d, r);
   }
@@ -79,45 +83,50 @@ HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_match
 void AddSystemRoutes(Router& router, ApiContext& ctx) {
   router.Add({.method = "GET",
               .pattern = "/health",
-              .handler = [](HttpRequest&, const PathParams&) {
-                return JsonResponse(200, "{\"status\":\"ok\"}");
-              },
+              .handler = [](HttpRequest&,
+                            const PathParams&) { return JsonResponse(200, "{\"status\":\"ok\"}"); },
+              .execution = Execution::kInline});
+  router.Add(
+      {.method = "GET", .pattern = "/ready", .handler = [&ctx](HttpRequest&, const PathParams&) {
+         auto users = ctx.store.CountAccounts();
+         if (!users) return JsonResponse(503, "{\"status\":\"unavailable\"}");
+         return JsonResponse(200, "{\"status\":\"ready\"}");
+       }});
+  router.Add(
+      {.method = "GET",
+       .pattern = "/metrics",
+       .handler =
+           [&ctx](HttpRequest&, const PathParams&) {
+             HttpResponse r;
+             r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+             if (ctx.metrics != nullptr) ctx.metrics->Render(r.body);
+             const StoreStats s = ctx.store.Stats();
+             Counter(r.body, "chirp_store_write_transactions_total",
+                     "Group-commit transactions of the store.", s.write_transactions);
+             Counter(r.body, "chirp_store_write_operations_total",
+                     "Request writes committed inside those transactions.", s.write_operations);
+             Counter(r.body, "chirp_store_write_failures_total",
+                     "Writes that failed and rolled back.", s.write_failures);
+             Counter(r.body, "chirp_store_reads_total", "Reads served by the store.", s.reads);
+             Counter(r.body, "chirp_store_write_queue_depth", "Writes waiting for the writer.",
+                     s.write_queue_depth, "gauge");
+             Counter(r.body, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch,
+                     "gauge");
+             Counter(r.body, "chirp_cached_accounts", "Accounts held in memory.",
+                     ctx.accounts.size(), "gauge");
+             Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.",
+                     ctx.auth.cached(), "gauge");
+             if (ctx.extra_metrics) ctx.extra_metrics(r.body);
+             return r;
+           },
+       .execution = Execution::kInline});
+  router.Add({.method = "GET",
+              .pattern = "/avatars/original/missing.png",
+              .handler = MissingImage,
               .execution = Execution::kInline});
   router.Add({.method = "GET",
-              .pattern = "/ready",
-              .handler = [&ctx](HttpRequest&, const PathParams&) {
-                auto users = ctx.store.CountAccounts();
-                if (!users) return JsonResponse(503, "{\"status\":\"unavailable\"}");
-                return JsonResponse(200, "{\"status\":\"ready\"}");
-              }});
-  router.Add({.method = "GET",
-              .pattern = "/metrics",
-              .handler = [&ctx](HttpRequest&, const PathParams&) {
-                HttpResponse r;
-                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                if (ctx.metrics != nullptr) ctx.metrics->Render(r.body);
-                const StoreStats s = ctx.store.Stats();
-                Counter(r.body, "chirp_store_write_transactions_total",
-                        "Group-commit transactions of the store.", s.write_transactions);
-                Counter(r.body, "chirp_store_write_operations_total",
-                        "Request writes committed inside those transactions.", s.write_operations);
-                Counter(r.body, "chirp_store_write_failures_total", "Writes that failed and rolled back.",
-                        s.write_failures);
-                Counter(r.body, "chirp_store_reads_total", "Reads served by the store.", s.reads);
-                Counter(r.body, "chirp_store_write_queue_depth", "Writes waiting for the writer.",
-                        s.write_queue_depth, "gauge");
-                Counter(r.body, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch, "gauge");
-                Counter(r.body, "chirp_cached_accounts", "Accounts held in memory.", ctx.accounts.size(),
-                        "gauge");
-                Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.", ctx.auth.cached(),
-                        "gauge");
-                if (ctx.extra_metrics) ctx.extra_metrics(r.body);
-                return r;
-              },
-              .execution = Execution::kInline});
-  router.Add({.method = "GET", .pattern = "/avatars/original/missing.png", .handler = MissingImage,
-              .execution = Execution::kInline});
-  router.Add({.method = "GET", .pattern = "/headers/original/missing.png", .handler = MissingImage,
+              .pattern = "/headers/original/missing.png",
+              .handler = MissingImage,
               .execution = Execution::kInline});
 }
 

@@ -1,7 +1,6 @@
 // Timelines: home (cached, fan-out on write, celebrities merged at read),
 // public and hashtag.
 #include <algorithm>
-
 #include <boost/json/array.hpp>
 
 #include "api/pagination.h"
@@ -17,7 +16,8 @@ namespace {
 
 // Renders `statuses` for the viewer (blocked and muted accounts left out by
 // the presenter), with the Link header of their ids.
-Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req, const std::vector<StatusRecord>& statuses,
+Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req,
+                                const std::vector<StatusRecord>& statuses,
                                 const ViewerVisibility* viewer = nullptr) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url, viewer);
   presenter.HideMuted();
@@ -86,7 +86,9 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
   if (!*exists) return Error::NotFound();
   query->any_tags.push_back(tag);
   query->include_replies = true;
-  for (auto [key, target] : {std::pair{"any", &query->any_tags}, {"all", &query->all_tags}, {"none", &query->none_tags}}) {
+  for (auto [key, target] : {std::pair{"any", &query->any_tags},
+                             {"all", &query->all_tags},
+                             {"none", &query->none_tags}}) {
     auto list = TagList(req.params, key);
     if (!list) return std::move(list).error();
     target->insert(target->end(), list->begin(), list->end());
@@ -99,13 +101,19 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
 }  // namespace
 
 void AddTimelineRoutes(ApiRoutes& routes, ApiContext& ctx) {
-  routes.Add({.method = "GET", .pattern = "/api/v1/timelines/home", .auth = AuthRequirement::kUser,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/timelines/home",
+              .auth = AuthRequirement::kUser,
               .scopes = "read:statuses"},
              [&ctx](ApiRequest& r) { return Home(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/timelines/public", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/timelines/public",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
              [&ctx](ApiRequest& r) { return Public(ctx, r); });
-  routes.Add({.method = "GET", .pattern = "/api/v1/timelines/tag/:hashtag", .auth = AuthRequirement::kOptional,
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/timelines/tag/:hashtag",
+              .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
              [&ctx](ApiRequest& r) { return Tag(ctx, r); });
 }

@@ -19,7 +19,8 @@ Result<int64_t> ParseInt(const std::string& s, int64_t min, int64_t max, const c
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < min || v > max) {
     return Error::BadRequest(std::string(what) + " must be a whole number from " +
-                             std::to_string(min) + " to " + std::to_string(max) + ", not '" + s + "'");
+                             std::to_string(min) + " to " + std::to_string(max) + ", not '" + s +
+                             "'");
   }
   return v;
 }
@@ -31,8 +32,8 @@ Result<bool> ParseSwitch(const std::string& s, const char* what) {
   return Error::BadRequest(std::string(what) + " must be on or off, not '" + s + "'");
 }
 
-std::function<Status(Config&, const std::string&)> RuleSetter(RateLimitRule RateLimitConfig::*member,
-                                                              const char* what) {
+std::function<Status(Config&, const std::string&)> RuleSetter(
+    RateLimitRule RateLimitConfig::*member, const char* what) {
   return [member, what](Config& c, const std::string& v) -> Status {
     RateLimitRule rule;
     if (!RateLimitRule::Parse(v, &rule)) {
@@ -52,12 +53,14 @@ const std::vector<Option>& Options() {
          auto port = ParseInt(v.substr(colon + 1), 0, 65535, "the port");
          if (!port) return std::move(port).error();
          std::string host = v.substr(0, colon);
-         if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+         if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+           host = host.substr(1, host.size() - 2);
          c.server.host = host.empty() ? "0.0.0.0" : host;
          c.server.port = static_cast<uint16_t>(*port);
          return {};
        }},
-      {"data", "CHIRP_DATA", "directory of the embedded store, created when missing (default ./data)",
+      {"data", "CHIRP_DATA",
+       "directory of the embedded store, created when missing (default ./data)",
        [](Config& c, const std::string& v) -> Status {
          if (v.empty()) return Error::BadRequest("--data must not be empty");
          c.data_dir = v;
@@ -96,7 +99,8 @@ const std::vector<Option>& Options() {
          c.api.registrations_open = *b;
          return {};
        }},
-      {"password-grant", "CHIRP_PASSWORD_GRANT", "on or off: the OAuth password grant (default off)",
+      {"password-grant", "CHIRP_PASSWORD_GRANT",
+       "on or off: the OAuth password grant (default off)",
        [](Config& c, const std::string& v) -> Status {
          auto b = ParseSwitch(v, "--password-grant");
          if (!b) return std::move(b).error();
@@ -110,24 +114,29 @@ const std::vector<Option>& Options() {
          c.api.rate_limits.enabled = *b;
          return {};
        }},
-      {"rate-limit-account", "CHIRP_RATE_LIMIT_ACCOUNT", "requests per account, COUNT/SECONDS (default 1500/300)",
+      {"rate-limit-account", "CHIRP_RATE_LIMIT_ACCOUNT",
+       "requests per account, COUNT/SECONDS (default 1500/300)",
        RuleSetter(&RateLimitConfig::account, "--rate-limit-account")},
       {"rate-limit-token", "CHIRP_RATE_LIMIT_TOKEN", "requests per token (default 300/300)",
        RuleSetter(&RateLimitConfig::token, "--rate-limit-token")},
       {"rate-limit-ip", "CHIRP_RATE_LIMIT_IP", "unauthenticated requests per IP (default 300/300)",
        RuleSetter(&RateLimitConfig::ip, "--rate-limit-ip")},
-      {"rate-limit-registration", "CHIRP_RATE_LIMIT_REGISTRATION", "sign-ups per IP (default 5/1800)",
+      {"rate-limit-registration", "CHIRP_RATE_LIMIT_REGISTRATION",
+       "sign-ups per IP (default 5/1800)",
        RuleSetter(&RateLimitConfig::registration, "--rate-limit-registration")},
       {"rate-limit-sign-in", "CHIRP_RATE_LIMIT_SIGN_IN", "sign-in attempts per IP (default 25/300)",
        RuleSetter(&RateLimitConfig::sign_in, "--rate-limit-sign-in")},
       {"rate-limit-media", "CHIRP_RATE_LIMIT_MEDIA", "media uploads per account (default 30/1800)",
        RuleSetter(&RateLimitConfig::media, "--rate-limit-media")},
-      {"rate-limit-deletes", "CHIRP_RATE_LIMIT_DELETES", "deletes and unreblogs per account (default 30/1800)",
+      {"rate-limit-deletes", "CHIRP_RATE_LIMIT_DELETES",
+       "deletes and unreblogs per account (default 30/1800)",
        RuleSetter(&RateLimitConfig::deletes, "--rate-limit-deletes")},
-      {"rate-limit-exempt", "CHIRP_RATE_LIMIT_EXEMPT", "comma-separated networks not rate limited (default none)",
+      {"rate-limit-exempt", "CHIRP_RATE_LIMIT_EXEMPT",
+       "comma-separated networks not rate limited (default none)",
        [](Config& c, const std::string& v) -> Status {
          auto list = ParseCidrList(v);
-         if (!list) return Error::BadRequest("--rate-limit-exempt must be networks like 10.0.0.0/8,::1");
+         if (!list)
+           return Error::BadRequest("--rate-limit-exempt must be networks like 10.0.0.0/8,::1");
          c.api.rate_limits.exempt_networks = *list;
          return {};
        }},
@@ -135,11 +144,13 @@ const std::vector<Option>& Options() {
        "comma-separated networks of proxies whose X-Forwarded-For is believed (default none)",
        [](Config& c, const std::string& v) -> Status {
          auto list = ParseCidrList(v);
-         if (!list) return Error::BadRequest("--trusted-proxies must be networks like 127.0.0.1/32");
+         if (!list)
+           return Error::BadRequest("--trusted-proxies must be networks like 127.0.0.1/32");
          c.api.trusted_proxies = *list;
          return {};
        }},
-      {"worker-id", "CHIRP_WORKER_ID", "0-1023, distinct for each instance sharing a store (default 0)",
+      {"worker-id", "CHIRP_WORKER_ID",
+       "0-1023, distinct for each instance sharing a store (default 0)",
        [](Config& c, const std::string& v) -> Status {
          auto n = ParseInt(v, 0, 1023, "--worker-id");
          if (!n) return std::move(n).error();
@@ -153,28 +164,32 @@ const std::vector<Option>& Options() {
          c.server.network_threads = static_cast<int>(*n);
          return {};
        }},
-      {"blocking-threads", "CHIRP_BLOCKING_THREADS", "threads for work that waits on the store (default 16)",
+      {"blocking-threads", "CHIRP_BLOCKING_THREADS",
+       "threads for work that waits on the store (default 16)",
        [](Config& c, const std::string& v) -> Status {
          auto n = ParseInt(v, 1, 1024, "--blocking-threads");
          if (!n) return std::move(n).error();
          c.server.blocking_threads = static_cast<int>(*n);
          return {};
        }},
-      {"idle-timeout", "CHIRP_IDLE_TIMEOUT", "seconds a keep-alive connection may idle (default 75)",
+      {"idle-timeout", "CHIRP_IDLE_TIMEOUT",
+       "seconds a keep-alive connection may idle (default 75)",
        [](Config& c, const std::string& v) -> Status {
          auto n = ParseInt(v, 1, 86400, "--idle-timeout");
          if (!n) return std::move(n).error();
          c.server.idle_timeout = std::chrono::seconds(*n);
          return {};
        }},
-      {"shutdown-grace", "CHIRP_SHUTDOWN_GRACE", "seconds in-flight requests get at shutdown (default 10)",
+      {"shutdown-grace", "CHIRP_SHUTDOWN_GRACE",
+       "seconds in-flight requests get at shutdown (default 10)",
        [](Config& c, const std::string& v) -> Status {
          auto n = ParseInt(v, 0, 3600, "--shutdown-grace");
          if (!n) return std::move(n).error();
          c.server.shutdown_grace = std::chrono::seconds(*n);
          return {};
        }},
-      {"timeline-size", "CHIRP_TIMELINE_SIZE", "entries kept per cached home timeline (default 800)",
+      {"timeline-size", "CHIRP_TIMELINE_SIZE",
+       "entries kept per cached home timeline (default 800)",
        [](Config& c, const std::string& v) -> Status {
          auto n = ParseInt(v, 20, 100000, "--timeline-size");
          if (!n) return std::move(n).error();
@@ -183,7 +198,8 @@ const std::vector<Option>& Options() {
          return {};
        }},
       {"celebrity-threshold", "CHIRP_CELEBRITY_THRESHOLD",
-       "followers from which an author's posts are merged at read time instead of pushed (default 10000)",
+       "followers from which an author's posts are merged at read time instead of pushed (default "
+       "10000)",
        [](Config& c, const std::string& v) -> Status {
          auto n = ParseInt(v, 1, int64_t{1} << 40, "--celebrity-threshold");
          if (!n) return std::move(n).error();
@@ -198,10 +214,12 @@ const std::vector<Option>& Options() {
          c.timelines.live_window_ms = *n * 24 * 3600 * 1000;
          return {};
        }},
-      {"sync", "CHIRP_SYNC", "full (durable on power loss) or normal (durable on crash) (default full)",
+      {"sync", "CHIRP_SYNC",
+       "full (durable on power loss) or normal (durable on crash) (default full)",
        [](Config& c, const std::string& v) -> Status {
          const std::string s = AsciiLower(v);
-         if (s != "full" && s != "normal") return Error::BadRequest("--sync must be full or normal");
+         if (s != "full" && s != "normal")
+           return Error::BadRequest("--sync must be full or normal");
          c.synchronous = s == "full" ? "FULL" : "NORMAL";
          return {};
        }},

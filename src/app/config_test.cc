@@ -26,7 +26,8 @@ TEST(Config, DefaultsMatchTheDocumentation) {
 
 TEST(Config, FlagsOverrideEnvironment) {
   auto c = ParseConfig({"--listen", "0.0.0.0:9000", "--rate-limits=off"},
-                       Env({{"CHIRP_LISTEN", "127.0.0.1:1"}, {"CHIRP_DATA", "/tmp/x"},
+                       Env({{"CHIRP_LISTEN", "127.0.0.1:1"},
+                            {"CHIRP_DATA", "/tmp/x"},
                             {"CHIRP_RATE_LIMITS", "on"}}));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->server.port, 9000);
@@ -43,7 +44,8 @@ TEST(Config, RejectsUnknownOptionsAndBadValues) {
 }
 
 TEST(Config, ParsesRateLimitRulesAndNetworks) {
-  auto c = ParseConfig({"--rate-limit-ip", "3/60", "--rate-limit-exempt", "10.0.0.0/8,::1"}, Env({}));
+  auto c =
+      ParseConfig({"--rate-limit-ip", "3/60", "--rate-limit-exempt", "10.0.0.0/8,::1"}, Env({}));
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->api.rate_limits.ip.limit, 3);
   EXPECT_EQ(c->api.rate_limits.ip.period_ms, 60'000);
@@ -52,7 +54,8 @@ TEST(Config, ParsesRateLimitRulesAndNetworks) {
 
 TEST(Config, CollectsCommandOptions) {
   std::map<std::string, std::string> extra;
-  auto c = ParseConfig({"--username", "alice", "--data", "d"}, Env({}), nullptr, &extra, {"username"});
+  auto c =
+      ParseConfig({"--username", "alice", "--data", "d"}, Env({}), nullptr, &extra, {"username"});
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(extra["username"], "alice");
 }

@@ -1,17 +1,16 @@
 // chirpd: the Chirp server and its operator commands. This file only wires
 // modules together.
+#include <boost/json/serialize.hpp>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <condition_variable>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <mutex>
-#include <thread>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
-
-#include <boost/json/serialize.hpp>
 
 #include "api/account_directory.h"
 #include "api/api_context.h"
@@ -22,13 +21,13 @@
 #include "core/clock.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
+#include "events/outbox_drainer.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "ratelimit/rate_limiter.h"
 #include "social/registration.h"
 #include "store/sqlite/sqlite_store.h"
-#include "events/outbox_drainer.h"
 #include "timeline/fan_out.h"
 #include "timeline/home_timeline.h"
 #include "timeline/memory_timeline_cache.h"
@@ -47,7 +46,8 @@ constexpr const char* kUsage =
     "  chirpd admin token --username NAME [--scopes 'read write follow push'] [options]\n"
     "                                  issue an access token for an account; prints it as JSON\n"
     "  chirpd admin import-graph --edges FILE [--prefix user] [--one-way on] [options]\n"
-    "                                  bulk-load accounts PREFIXn and follows from a file of 'a b'\n"
+    "                                  bulk-load accounts PREFIXn and follows from a file of 'a "
+    "b'\n"
     "                                  lines (each a follow both ways unless --one-way on)\n"
     "  chirpd --help                   this text\n"
     "\n"
@@ -121,17 +121,20 @@ int Serve(const Config& config) {
 
   context.extra_metrics = [&](std::string& out) {
     const TimelineCacheStats t = timelines.Stats();
-    AppendMetric(out, "chirp_timeline_live", "Home timelines held in the cache.", t.live_timelines, "gauge");
-    AppendMetric(out, "chirp_timeline_entries", "Entries in cached home timelines.", t.entries, "gauge");
-    AppendMetric(out, "chirp_timeline_cache_hits_total", "Home timeline reads served from the cache.", t.hits,
-                 "counter");
-    AppendMetric(out, "chirp_timeline_cache_misses_total", "Home timeline reads that rebuilt from the store.",
-                 t.misses, "counter");
-    AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.", sizeof(TimelineEntry), "gauge");
-    AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by the consumers.", drainer.handled(),
-                 "counter");
-    AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.", fan_out.pushes(),
-                 "counter");
+    AppendMetric(out, "chirp_timeline_live", "Home timelines held in the cache.", t.live_timelines,
+                 "gauge");
+    AppendMetric(out, "chirp_timeline_entries", "Entries in cached home timelines.", t.entries,
+                 "gauge");
+    AppendMetric(out, "chirp_timeline_cache_hits_total",
+                 "Home timeline reads served from the cache.", t.hits, "counter");
+    AppendMetric(out, "chirp_timeline_cache_misses_total",
+                 "Home timeline reads that rebuilt from the store.", t.misses, "counter");
+    AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.",
+                 sizeof(TimelineEntry), "gauge");
+    AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by the consumers.",
+                 drainer.handled(), "counter");
+    AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
+                 fan_out.pushes(), "counter");
   };
   Router router;
   AddAllRoutes(router, context);
@@ -143,16 +146,20 @@ int Serve(const Config& config) {
   HttpServer server(
       config.server, router, metrics,
       [&context](HttpRequest& r, bool path_matched) { return Fallback(context, r, path_matched); },
-      [](const HttpRequest& request, HttpResponse& response) { AddCorsHeaders(request, response); });
+      [](const HttpRequest& request, HttpResponse& response) {
+        AddCorsHeaders(request, response);
+      });
   auto port = server.Listen();
   if (!port) return Fail(port.error().message);
-  const std::string shown_host =
-      config.server.host.find(':') != std::string::npos ? "[" + config.server.host + "]" : config.server.host;
+  const std::string shown_host = config.server.host.find(':') != std::string::npos
+                                     ? "[" + config.server.host + "]"
+                                     : config.server.host;
   // Events left by a previous run (killed before its consumers caught up)
   // are handled first; then the drainer follows every commit.
   drainer.Start();
   TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms);
-  std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(*port));
+  std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(),
+              static_cast<unsigned>(*port));
   std::fflush(stdout);
   server.Run();
   janitor.Stop();
@@ -223,7 +230,8 @@ int IssueToken(const Config& config, const std::map<std::string, std::string>& e
   record.created_at_ms = clock.NowMillis();
   if (Status s = (*store)->CreateToken(record); !s) return Fail(s.error().message);
   (*store)->Close();
-  boost::json::object out{{"access_token", token}, {"account_id", std::to_string(account->id)},
+  boost::json::object out{{"access_token", token},
+                          {"account_id", std::to_string(account->id)},
                           {"scope", record.scopes}};
   std::printf("%s\n", boost::json::serialize(out).c_str());
   return 0;
@@ -317,21 +325,25 @@ int Main(int argc, char** argv) {
     if (!args.empty()) args.erase(args.begin());
     std::map<std::string, std::string> extra;
     if (sub == "create-account") {
-      auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"}));
+      auto config = operator_config(
+          ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"}));
       if (!config) return Fail(config.error().message);
       return CreateAccount(*config, extra);
     }
     if (sub == "token") {
-      auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "scopes"}));
+      auto config =
+          operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "scopes"}));
       if (!config) return Fail(config.error().message);
       return IssueToken(*config, extra);
     }
     if (sub == "import-graph") {
-      auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"}));
+      auto config =
+          operator_config(ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"}));
       if (!config) return Fail(config.error().message);
       return ImportGraph(*config, extra);
     }
-    return Fail("admin needs a subcommand: create-account, token or import-graph (see chirpd --help)");
+    return Fail(
+        "admin needs a subcommand: create-account, token or import-graph (see chirpd --help)");
   }
   return Fail("unknown command '" + command + "' (see chirpd --help)");
 }

@@ -4,15 +4,24 @@ namespace chirp {
 
 int HttpStatusOf(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBadRequest: return 400;
-    case ErrorCode::kUnauthorized: return 401;
-    case ErrorCode::kForbidden: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kUnprocessable: return 422;
-    case ErrorCode::kTooManyRequests: return 429;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kBadRequest:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kUnprocessable:
+      return 422;
+    case ErrorCode::kTooManyRequests:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }

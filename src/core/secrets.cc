@@ -89,7 +89,8 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
   std::string out(text.size(), '\0');
   size_t length = 0;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                        text.size(), nullptr, &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+                        text.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
     return std::nullopt;
   }
   out.resize(length);

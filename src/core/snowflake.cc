@@ -19,7 +19,8 @@ int64_t SnowflakeGenerator::Next() {
     ++last_millis_;
     sequence_ = 0;
   }
-  return (last_millis_ << (kWorkerBits + kSequenceBits)) | (worker_id_ << kSequenceBits) | sequence_;
+  return (last_millis_ << (kWorkerBits + kSequenceBits)) | (worker_id_ << kSequenceBits) |
+         sequence_;
 }
 
 }  // namespace chirp

@@ -30,7 +30,9 @@ class SnowflakeGenerator {
   int64_t Next();
 
   // The millisecond timestamp encoded in an id.
-  static int64_t MillisOf(int64_t id) { return (id >> (kWorkerBits + kSequenceBits)) + kEpochMillis; }
+  static int64_t MillisOf(int64_t id) {
+    return (id >> (kWorkerBits + kSequenceBits)) + kEpochMillis;
+  }
   // The smallest id that any generator could issue at `millis`; for turning
   // a time into a pagination bound.
   static int64_t FirstIdAt(int64_t millis) {

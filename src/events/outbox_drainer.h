@@ -53,7 +53,7 @@ class OutboxDrainer {
   std::thread thread_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool wake_ = false;     // guarded by mu_
+  bool wake_ = false;      // guarded by mu_
   bool stopping_ = false;  // guarded by mu_
   std::atomic<uint64_t> handled_{0};
   std::atomic<int64_t> last_id_{0};

@@ -32,14 +32,16 @@ TEST(ClientAddress, IgnoresForwardedForFromUntrustedPeers) {
 
 TEST(ClientAddress, TakesRightmostUntrustedHopBehindTrustedProxy) {
   const auto trusted = *ParseCidrList("127.0.0.1/32,10.0.0.0/8");
-  EXPECT_EQ(ClientAddress("127.0.0.1", "198.51.100.1, 203.0.113.9, 10.0.0.2", trusted), "203.0.113.9");
+  EXPECT_EQ(ClientAddress("127.0.0.1", "198.51.100.1, 203.0.113.9, 10.0.0.2", trusted),
+            "203.0.113.9");
   EXPECT_EQ(ClientAddress("127.0.0.1", "", trusted), "127.0.0.1");
   EXPECT_EQ(ClientAddress("127.0.0.1", "garbage", trusted), "127.0.0.1");
 }
 
 TEST(ClientAddress, RateLimitKeyMasksIpv6To64) {
   EXPECT_EQ(RateLimitAddressKey("192.0.2.7"), "192.0.2.7");
-  EXPECT_EQ(RateLimitAddressKey("2001:db8:1:2:3:4:5:6"), RateLimitAddressKey("2001:db8:1:2:ffff::1"));
+  EXPECT_EQ(RateLimitAddressKey("2001:db8:1:2:3:4:5:6"),
+            RateLimitAddressKey("2001:db8:1:2:ffff::1"));
 }
 
 }  // namespace

@@ -30,17 +30,21 @@ void HttpMetrics::Render(std::string& out) const {
     for (int s = 0; s < kStatusSlots; ++s) {
       const uint64_t n = routes_[i].by_status[s].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      std::snprintf(line, sizeof line, "chirp_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+      std::snprintf(line, sizeof line,
+                    "chirp_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
                     names_[i].c_str(), s + kMinStatus, static_cast<unsigned long long>(n));
       out += line;
     }
   }
-  out += "# HELP chirp_http_request_duration_seconds Time from request headers read to response written.\n";
+  out +=
+      "# HELP chirp_http_request_duration_seconds Time from request headers read to response "
+      "written.\n";
   out += "# TYPE chirp_http_request_duration_seconds histogram\n";
   for (size_t i = 0; i < names_.size(); ++i) {
     const PerRoute& r = routes_[i];
     uint64_t cumulative = 0;
-    for (size_t b = 0; b <= kBuckets.size(); ++b) cumulative += r.buckets[b].load(std::memory_order_relaxed);
+    for (size_t b = 0; b <= kBuckets.size(); ++b)
+      cumulative += r.buckets[b].load(std::memory_order_relaxed);
     if (cumulative == 0) continue;
     uint64_t running = 0;
     for (size_t b = 0; b <= kBuckets.size(); ++b) {
@@ -63,7 +67,9 @@ void HttpMetrics::Render(std::string& out) const {
                   names_[i].c_str(), static_cast<unsigned long long>(running));
     out += line;
   }
-  out += "# HELP chirp_http_in_flight Requests being handled now.\n# TYPE chirp_http_in_flight gauge\n";
+  out +=
+      "# HELP chirp_http_in_flight Requests being handled now.\n# TYPE chirp_http_in_flight "
+      "gauge\n";
   out += "chirp_http_in_flight " + std::to_string(in_flight_.load()) + "\n";
 }
 

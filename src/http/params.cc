@@ -1,11 +1,10 @@
 #include "http/params.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <cerrno>
+#include <cstdlib>
 
 #include "core/text.h"
 
@@ -103,7 +102,8 @@ std::string_view HeaderParam(std::string_view header, std::string_view name) {
 bool AllStringsValid(const json::value& v, size_t depth = 0) {
   if (depth > kMaxJsonDepth) return false;
   switch (v.kind()) {
-    case json::kind::string: return IsValidUtf8(v.get_string());
+    case json::kind::string:
+      return IsValidUtf8(v.get_string());
     case json::kind::array:
       for (const auto& e : v.get_array()) {
         if (!AllStringsValid(e, depth + 1)) return false;
@@ -114,7 +114,8 @@ bool AllStringsValid(const json::value& v, size_t depth = 0) {
         if (!IsValidUtf8(e.key()) || !AllStringsValid(e.value(), depth + 1)) return false;
       }
       return true;
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -245,8 +246,10 @@ Result<Params> Params::FromJson(std::string_view body) {
   boost::system::error_code ec;
   json::value value = json::parse(body, ec, {}, options);
   if (ec) return Error::BadRequest("Invalid JSON in request body: " + ec.message());
-  if (!AllStringsValid(value)) return Error::BadRequest("Invalid JSON in request body: invalid UTF-8");
-  if (!value.is_object()) return Error::BadRequest("Invalid JSON in request body: expected an object");
+  if (!AllStringsValid(value))
+    return Error::BadRequest("Invalid JSON in request body: invalid UTF-8");
+  if (!value.is_object())
+    return Error::BadRequest("Invalid JSON in request body: expected an object");
   Params params;
   params.root_ = std::move(value.get_object());
   return params;
@@ -294,7 +297,8 @@ Result<Params> Params::FromMultipart(std::string_view body, std::string_view con
     if (field.empty()) return Malformed("multipart part without a name");
     if (!IsValidUtf8(field)) return Error::BadRequest("Invalid request parameters: invalid UTF-8");
     if (disposition.find("filename") != std::string_view::npos) {
-      params.files_.push_back({std::string(field), std::string(HeaderParam(disposition, "filename")),
+      params.files_.push_back({std::string(field),
+                               std::string(HeaderParam(disposition, "filename")),
                                std::string(part_type), std::string(data)});
     } else {
       if (!IsValidUtf8(data)) return Error::BadRequest("Invalid request parameters: invalid UTF-8");
@@ -347,8 +351,10 @@ Result<std::optional<bool>> Params::Bool(std::string_view key) const {
   if (v->is_string()) {
     const std::string s = AsciiLower(v->get_string());
     if (s.empty()) return std::optional<bool>();
-    if (s == "true" || s == "1" || s == "t" || s == "on" || s == "yes") return std::optional<bool>(true);
-    if (s == "false" || s == "0" || s == "f" || s == "off" || s == "no") return std::optional<bool>(false);
+    if (s == "true" || s == "1" || s == "t" || s == "on" || s == "yes")
+      return std::optional<bool>(true);
+    if (s == "false" || s == "0" || s == "f" || s == "off" || s == "no")
+      return std::optional<bool>(false);
   }
   return WrongType(key, "a boolean");
 }
@@ -380,7 +386,8 @@ Result<std::vector<std::string>> Params::StringList(std::string_view key) const 
     return out;
   }
   const auto values = IndexedValues(*v);
-  if (values.empty() && !(v->is_array() || v->is_object())) return WrongType(key, "a list of strings");
+  if (values.empty() && !(v->is_array() || v->is_object()))
+    return WrongType(key, "a list of strings");
   for (const json::value* e : values) {
     if (e->is_string()) {
       out.emplace_back(e->get_string());

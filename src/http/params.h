@@ -5,12 +5,11 @@
 // tree and handlers read one representation.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "core/error.h"
 

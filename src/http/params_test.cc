@@ -102,7 +102,8 @@ TEST(Params, MultipartFieldsAndFiles) {
 
 TEST(Params, MalformedMultipartIsBadRequest) {
   EXPECT_FALSE(Params::FromMultipart("garbage", "multipart/form-data; boundary=XyZ").ok());
-  EXPECT_FALSE(Params::FromMultipart("--XyZ\r\nno headers end", "multipart/form-data; boundary=XyZ").ok());
+  EXPECT_FALSE(
+      Params::FromMultipart("--XyZ\r\nno headers end", "multipart/form-data; boundary=XyZ").ok());
   EXPECT_FALSE(Params::FromMultipart("", "multipart/form-data").ok());
 }
 

@@ -1,6 +1,10 @@
 #include "http/server.h"
 
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <cstdio>
 #include <limits>
 #include <list>
@@ -8,11 +12,6 @@
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <boost/asio.hpp>
-#include <boost/asio/experimental/as_tuple.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include "core/secrets.h"
 #include "core/text.h"
@@ -75,8 +74,8 @@ class HttpServer::Impl {
       if (!ec) w->acceptor->bind(endpoint, ec);
       if (!ec) w->acceptor->listen(asio::socket_base::max_listen_connections, ec);
       if (ec) {
-        return Error::Unavailable("cannot listen on " + options_.host + ":" +
-                                  std::to_string(port) + ": " + ec.message());
+        return Error::Unavailable("cannot listen on " + options_.host + ":" + std::to_string(port) +
+                                  ": " + ec.message());
       }
       port = w->acceptor->local_endpoint().port();
     }
@@ -189,13 +188,14 @@ class HttpServer::Impl {
       // The body limit depends on the route, known only after the header:
       // it is set on the body parser below.
       header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-      auto [read_ec, n] = co_await http::async_read_header(stream, buffer, header_parser, kUseTuple);
+      auto [read_ec, n] =
+          co_await http::async_read_header(stream, buffer, header_parser, kUseTuple);
       if (read_ec) {
         if (read_ec == http::error::header_limit) {
           co_await WriteBare(stream, ErrorResponse(431, "Request header fields too large"), 11);
-        } else if (read_ec != http::error::end_of_stream && read_ec != asio::error::operation_aborted &&
-                   read_ec != beast::error::timeout && read_ec != asio::error::connection_reset &&
-                   n > 0) {
+        } else if (read_ec != http::error::end_of_stream &&
+                   read_ec != asio::error::operation_aborted && read_ec != beast::error::timeout &&
+                   read_ec != asio::error::connection_reset && n > 0) {
           co_await WriteBare(stream, ErrorResponse(400, "Bad request"), 11);
         }
         break;
@@ -221,8 +221,10 @@ class HttpServer::Impl {
       bool keep_alive = header.keep_alive();
 
       RouteMatch match = router_.Match(request.method, request.path);
-      const size_t body_limit = match.route != nullptr ? match.route->body_limit : kDefaultBodyLimit;
-      const size_t route_index = match.route != nullptr ? match.route->index : metrics_.route_count();
+      const size_t body_limit =
+          match.route != nullptr ? match.route->body_limit : kDefaultBodyLimit;
+      const size_t route_index =
+          match.route != nullptr ? match.route->index : metrics_.route_count();
 
       HttpResponse response;
       bool read_failed = false;
@@ -310,7 +312,8 @@ class HttpServer::Impl {
   // marks the connection to close. `response` is a reference: GCC 12
   // destroys by-value class parameters of coroutines twice when the argument
   // is a temporary, and the caller's temporary outlives the co_await.
-  asio::awaitable<void> WriteBare(beast::tcp_stream& stream, const HttpResponse& response, unsigned version) {
+  asio::awaitable<void> WriteBare(beast::tcp_stream& stream, const HttpResponse& response,
+                                  unsigned version) {
     http::response<http::string_body> out{static_cast<http::status>(response.status), version};
     out.set(http::field::content_type, response.content_type);
     out.keep_alive(false);

@@ -27,8 +27,8 @@ namespace chirp {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;  // 0 picks a free port
-  int network_threads = 0;   // 0: one per core
+  uint16_t port = 8080;     // 0 picks a free port
+  int network_threads = 0;  // 0: one per core
   int blocking_threads = 16;
   size_t header_limit = 16 * 1024;
   std::chrono::seconds idle_timeout{75};

@@ -33,11 +33,13 @@ void InMemoryRateLimiter::Refill(Bucket& b, int64_t now_ms) {
   const RateLimitRule& rule = b.rule;
   const double rate = static_cast<double>(rule.limit) / static_cast<double>(rule.period_ms);
   const int64_t elapsed = std::max<int64_t>(0, now_ms - b.updated_ms);
-  b.tokens = std::min(static_cast<double>(rule.limit), b.tokens + rate * static_cast<double>(elapsed));
+  b.tokens =
+      std::min(static_cast<double>(rule.limit), b.tokens + rate * static_cast<double>(elapsed));
   b.updated_ms = std::max(b.updated_ms, now_ms);
 }
 
-RateLimitDecision InMemoryRateLimiter::Take(std::span<const BucketRequest> requests, int64_t now_ms) {
+RateLimitDecision InMemoryRateLimiter::Take(std::span<const BucketRequest> requests,
+                                            int64_t now_ms) {
   // Lock the shards involved in a fixed order so that concurrent requests
   // with overlapping buckets cannot deadlock.
   std::vector<Shard*> involved;
@@ -72,7 +74,8 @@ RateLimitDecision InMemoryRateLimiter::Take(std::span<const BucketRequest> reque
       decision.limit = rule.limit;
       decision.remaining = std::max<int64_t>(0, static_cast<int64_t>(std::floor(b.tokens)));
       decision.reset_at_ms =
-          now_ms + static_cast<int64_t>(std::ceil((static_cast<double>(rule.limit) - b.tokens) / rate));
+          now_ms +
+          static_cast<int64_t>(std::ceil((static_cast<double>(rule.limit) - b.tokens) / rate));
     }
   }
   // Sweep shards that grew: drop buckets that have refilled completely.

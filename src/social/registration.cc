@@ -10,7 +10,7 @@ namespace {
 
 // Names that would impersonate the service or its operators.
 constexpr std::array<std::string_view, 10> kReservedUsernames = {
-    "admin", "administrator", "root",  "support", "help",
+    "admin", "administrator", "root",  "support",   "help",
     "mod",   "moderator",     "staff", "webmaster", "postmaster"};
 
 bool IsUsernameCharacter(char c) {
@@ -44,7 +44,8 @@ bool IsValidEmail(std::string_view e) {
 }
 
 std::string Capitalised(std::string field) {
-  if (!field.empty() && field[0] >= 'a' && field[0] <= 'z') field[0] = static_cast<char>(field[0] - 32);
+  if (!field.empty() && field[0] >= 'a' && field[0] <= 'z')
+    field[0] = static_cast<char>(field[0] - 32);
   for (char& c : field) {
     if (c == '_') c = ' ';
   }

@@ -11,7 +11,10 @@ namespace chirp {
 namespace {
 
 RegistrationRequest Valid() {
-  return {.username = "alice", .email = "alice@example.com", .password = "password123", .agreement = true};
+  return {.username = "alice",
+          .email = "alice@example.com",
+          .password = "password123",
+          .agreement = true};
 }
 
 std::vector<std::string> Codes(const Error& e, const std::string& field) {
@@ -39,17 +42,22 @@ TEST(ValidateRegistration, ChecksEachField) {
   auto r = Valid();
   EXPECT_TRUE(ValidateRegistration(r).ok());
   r.username = "bad name";
-  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "username"), std::vector<std::string>{"ERR_INVALID"});
+  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "username"),
+            std::vector<std::string>{"ERR_INVALID"});
   r.username = std::string(31, 'a');
-  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "username"), std::vector<std::string>{"ERR_TOO_LONG"});
+  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "username"),
+            std::vector<std::string>{"ERR_TOO_LONG"});
   r.username = "Admin";
-  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "username"), std::vector<std::string>{"ERR_RESERVED"});
+  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "username"),
+            std::vector<std::string>{"ERR_RESERVED"});
   r = Valid();
   r.password = "short";
-  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "password"), std::vector<std::string>{"ERR_TOO_SHORT"});
+  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "password"),
+            std::vector<std::string>{"ERR_TOO_SHORT"});
   r = Valid();
   r.email = "no-at-sign";
-  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "email"), std::vector<std::string>{"ERR_INVALID"});
+  EXPECT_EQ(Codes(ValidateRegistration(r).error(), "email"),
+            std::vector<std::string>{"ERR_INVALID"});
   r = Valid();
   r.username = "Ab_9";
   EXPECT_TRUE(ValidateRegistration(r).ok());
@@ -61,7 +69,8 @@ TEST(ValidateRegistration, ChecksEachField) {
 
 TEST(RegisterAccount, CreatesOnceThenReportsTaken) {
   ASSERT_TRUE(InitSecrets());
-  const auto dir = std::filesystem::temp_directory_path() / ("chirp-reg-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("chirp-reg-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {

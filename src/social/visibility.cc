@@ -9,9 +9,12 @@ bool MaySee(Visibility visibility, const ViewerRelation& r) {
   if (r.blocked_either_way) return false;
   switch (visibility) {
     case Visibility::kPublic:
-    case Visibility::kUnlisted: return true;
-    case Visibility::kPrivate: return !r.anonymous && (r.follows_author || r.mentioned);
-    case Visibility::kDirect: return !r.anonymous && r.mentioned;
+    case Visibility::kUnlisted:
+      return true;
+    case Visibility::kPrivate:
+      return !r.anonymous && (r.follows_author || r.mentioned);
+    case Visibility::kDirect:
+      return !r.anonymous && r.mentioned;
   }
   return false;
 }
@@ -37,8 +40,9 @@ bool ViewerVisibility::CanSee(const StatusRecord& status) const {
   r.anonymous = viewer_id_ == 0;
   r.is_author = !r.anonymous && viewer_id_ == status.account_id;
   if (!r.anonymous && !r.is_author) {
-    r.mentioned = std::find(status.mentioned_account_ids.begin(), status.mentioned_account_ids.end(),
-                            viewer_id_) != status.mentioned_account_ids.end();
+    r.mentioned =
+        std::find(status.mentioned_account_ids.begin(), status.mentioned_account_ids.end(),
+                  viewer_id_) != status.mentioned_account_ids.end();
     r.blocked_either_way = BlockedWith(status.account_id);
     r.follows_author = Follows(status.account_id);
   }

@@ -11,15 +11,14 @@
 //  - a reblog is visible when both the reblog and the reblogged status are.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "core/error.h"
 #include "store/records.h"
 #include "store/social_store.h"
 #include "store/store.h"
-
-#include <algorithm>
-#include <vector>
 
 namespace chirp {
 

@@ -15,7 +15,8 @@ const Viewer kAuthor{"author", {.is_author = true}};
 const Viewer kFollower{"follower", {.follows_author = true}};
 const Viewer kMentioned{"mentioned", {.mentioned = true}};
 const Viewer kStranger{"stranger", {}};
-const Viewer kBlocked{"blocked", {.follows_author = false, .mentioned = true, .blocked_either_way = true}};
+const Viewer kBlocked{"blocked",
+                      {.follows_author = false, .mentioned = true, .blocked_either_way = true}};
 const Viewer kAnonymous{"anonymous", {.anonymous = true}};
 
 TEST(MaySee, MatrixOfVisibilityAndViewer) {
@@ -31,7 +32,7 @@ TEST(MaySee, MatrixOfVisibilityAndViewer) {
   };
   for (const Row& row : rows) {
     const std::pair<const Viewer*, bool> cases[] = {
-        {&kAuthor, row.author},   {&kFollower, row.follower}, {&kMentioned, row.mentioned},
+        {&kAuthor, row.author},     {&kFollower, row.follower}, {&kMentioned, row.mentioned},
         {&kStranger, row.stranger}, {&kBlocked, row.blocked},   {&kAnonymous, row.anonymous}};
     for (const auto& [viewer, expected] : cases) {
       EXPECT_EQ(MaySee(row.visibility, viewer->relation), expected)

@@ -58,7 +58,7 @@ struct App {
 
 struct AccessToken {
   int64_t id = 0;
-  std::string digest;   // TokenDigest of the bearer token
+  std::string digest;  // TokenDigest of the bearer token
   int64_t app_id = 0;
   int64_t account_id = 0;  // 0 for an app token (client_credentials)
   std::string scopes;      // space separated
@@ -95,13 +95,13 @@ struct StatusRecord {
   int64_t replies_count = 0;
   int64_t reblogs_count = 0;
   int64_t favourites_count = 0;
-  std::optional<double> latitude;   // the design documents' location fields
+  std::optional<double> latitude;  // the design documents' location fields
   std::optional<double> longitude;
   int64_t created_at_ms = 0;
-  int64_t deleted_at_ms = 0;  // 0 while the status exists
+  int64_t deleted_at_ms = 0;       // 0 while the status exists
   std::vector<int64_t> media_ids;  // attachments, in order
   std::vector<int64_t> mentioned_account_ids;
-  std::vector<std::string> tags;  // normalised names, in order of appearance
+  std::vector<std::string> tags;               // normalised names, in order of appearance
   std::vector<std::string> tag_display_names;  // as first written
 };
 
@@ -126,10 +126,10 @@ struct Mute {
 
 // The relations between one viewer and one other account, both ways.
 struct RelationshipRecord {
-  std::optional<Follow> following;   // viewer follows target
-  bool followed_by = false;          // target follows viewer
-  bool requested = false;            // viewer asked to follow target (locked)
-  bool requested_by = false;         // target asked to follow viewer
+  std::optional<Follow> following;  // viewer follows target
+  bool followed_by = false;         // target follows viewer
+  bool requested = false;           // viewer asked to follow target (locked)
+  bool requested_by = false;        // target asked to follow viewer
   bool blocking = false;
   bool blocked_by = false;
   std::optional<Mute> muting;

@@ -67,7 +67,8 @@ class SocialStore {
   // reblog. A reblog of a deleted status is kNotFound. Media ids that do not
   // name attachments of the author's that no status uses yet are
   // kUnprocessable (they are attached in the same transaction).
-  virtual Result<CreatedStatus> CreateStatus(const StatusRecord& status, std::string_view idempotency_key,
+  virtual Result<CreatedStatus> CreateStatus(const StatusRecord& status,
+                                             std::string_view idempotency_key,
                                              int64_t idempotency_window_ms) = 0;
   // kNotFound for unknown and deleted statuses.
   virtual Result<StatusRecord> FindStatus(int64_t id) = 0;
@@ -77,20 +78,23 @@ class SocialStore {
   virtual Result<std::vector<int64_t>> DeleteStatus(int64_t id, int64_t at_ms) = 0;
   // The account's live reblog of `status_id`, if any.
   virtual Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) = 0;
-  virtual Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id,
-                                                                 const AccountStatusFilter& filter,
-                                                                 const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(
+      int64_t account_id, const AccountStatusFilter& filter, const PageRequest& page) = 0;
   // Live replies to any of `parent_ids`.
   virtual Result<std::vector<StatusRecord>> ListReplies(const std::vector<int64_t>& parent_ids) = 0;
 
   // Favourites. Favourite and Unfavourite are idempotent and report whether
   // they changed anything.
-  virtual Result<bool> Favourite(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) = 0;
+  virtual Result<bool> Favourite(int64_t account_id, int64_t status_id, int64_t id,
+                                 int64_t at_ms) = 0;
   virtual Result<bool> Unfavourite(int64_t account_id, int64_t status_id) = 0;
-  virtual Result<std::vector<Paged<int64_t>>> ListFavouritedBy(int64_t status_id, const PageRequest& page) = 0;
-  virtual Result<std::vector<Paged<int64_t>>> ListFavourites(int64_t account_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFavouritedBy(int64_t status_id,
+                                                               const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFavourites(int64_t account_id,
+                                                             const PageRequest& page) = 0;
   // Live reblogs of the status: (reblog id, reblogger) pairs, paged by reblog id.
-  virtual Result<std::vector<Paged<int64_t>>> ListRebloggedBy(int64_t status_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListRebloggedBy(int64_t status_id,
+                                                              const PageRequest& page) = 0;
   // Of `status_ids`, those the account favourited and those it reblogged.
   virtual Result<std::vector<int64_t>> FavouritedAmong(int64_t account_id,
                                                        const std::vector<int64_t>& status_ids) = 0;
@@ -102,33 +106,39 @@ class SocialStore {
   // across a block either way is kForbidden, checked in the same transaction.
   virtual Result<bool> CreateFollow(const Follow& follow) = 0;
   virtual Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) = 0;
-  virtual Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) = 0;
+  virtual Result<std::optional<Follow>> FindFollow(int64_t account_id,
+                                                   int64_t target_account_id) = 0;
   // Followers of / accounts followed by `account_id`, paged by follow id.
-  virtual Result<std::vector<Paged<int64_t>>> ListFollowers(int64_t account_id, const PageRequest& page) = 0;
-  virtual Result<std::vector<Paged<int64_t>>> ListFollowing(int64_t account_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFollowers(int64_t account_id,
+                                                            const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListFollowing(int64_t account_id,
+                                                            const PageRequest& page) = 0;
 
   // Follow requests to locked accounts.
   virtual Result<bool> CreateFollowRequest(const Follow& request) = 0;
   virtual Result<bool> DeleteFollowRequest(int64_t account_id, int64_t target_account_id) = 0;
   // Turns the request of `account_id` to `target_account_id` into a follow.
   // kNotFound when there is no such request.
-  virtual Status AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id, int64_t follow_id,
-                                        int64_t at_ms) = 0;
+  virtual Status AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id,
+                                        int64_t follow_id, int64_t at_ms) = 0;
   virtual Result<std::vector<Paged<int64_t>>> ListFollowRequests(int64_t target_account_id,
                                                                  const PageRequest& page) = 0;
   virtual Result<int64_t> CountFollowRequests(int64_t target_account_id) = 0;
 
   // Blocks: creating one removes follows and follow requests both ways.
-  virtual Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) = 0;
+  virtual Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id,
+                                   int64_t at_ms) = 0;
   virtual Result<bool> DeleteBlock(int64_t account_id, int64_t target_account_id) = 0;
-  virtual Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id,
+                                                         const PageRequest& page) = 0;
   // True when either account blocks the other.
   virtual Result<bool> BlockedEitherWay(int64_t a, int64_t b) = 0;
 
   // Mutes: CreateMute inserts or updates.
   virtual Status CreateMute(const Mute& mute) = 0;
   virtual Result<bool> DeleteMute(int64_t account_id, int64_t target_account_id) = 0;
-  virtual Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) = 0;
+  virtual Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id,
+                                                     const PageRequest& page) = 0;
 
   virtual Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id,
                                                   int64_t now_ms) = 0;

@@ -14,9 +14,9 @@
 
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -71,9 +71,9 @@ class Store : public SocialStore, public TimelineStore, public EventLog {
   // in one transaction with their counters, far faster than one request
   // each. Existing usernames are kept; follows between them are added.
   // Returns the number of follows added.
-  virtual Result<int64_t> ImportGraph(const std::vector<Account>& accounts,
-                                      const std::vector<std::pair<std::string, std::string>>& follows,
-                                      int64_t first_follow_id) = 0;
+  virtual Result<int64_t> ImportGraph(
+      const std::vector<Account>& accounts,
+      const std::vector<std::pair<std::string, std::string>>& follows, int64_t first_follow_id) = 0;
 
   virtual StoreStats Stats() const = 0;
   // Stops accepting work, finishes queued writes, closes the database.

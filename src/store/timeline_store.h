@@ -37,14 +37,17 @@ class TimelineStore {
   virtual Result<std::vector<Follow>> FollowersOf(int64_t account_id) = 0;
   virtual Result<std::vector<Follow>> FollowingOf(int64_t account_id) = 0;
   // Followers of `author_id` who also follow `other_id`.
-  virtual Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id, int64_t other_id) = 0;
+  virtual Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id,
+                                                              int64_t other_id) = 0;
   // The newest `per_author` live statuses of each author below `before_id`
   // (0: no bound), all together, newest first.
   virtual Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors,
-                                                             int per_author, int64_t before_id = 0) = 0;
+                                                             int per_author,
+                                                             int64_t before_id = 0) = 0;
   // The accounts `reader_id` follows that have at least `min_followers`
   // followers, with the follows.
-  virtual Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id, int64_t min_followers) = 0;
+  virtual Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
+                                                                   int64_t min_followers) = 0;
   virtual Result<bool> TagExists(std::string_view normalized_name) = 0;
   virtual Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) = 0;
   // Public, non-reblog statuses (and replies to others only with

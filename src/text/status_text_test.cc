@@ -555,11 +555,14 @@ namespace {
 
 TEST(CountGraphemes, CountsUserPerceivedCharacters) {
   EXPECT_EQ(CountGraphemes("abc"), 3u);
-  EXPECT_EQ(CountGraphemes("e\xCC\x81"), 1u);                          // e + combining acute
+  EXPECT_EQ(CountGraphemes("e\xCC\x81"), 1u);                         // e + combining acute
   EXPECT_EQ(CountGraphemes("\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD"), 1u);  // thumbs up, skin tone
   // family: man ZWJ woman ZWJ girl
-  EXPECT_EQ(CountGraphemes("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"), 1u);
-  EXPECT_EQ(CountGraphemes("\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA"), 2u);  // two flags
+  EXPECT_EQ(
+      CountGraphemes("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"),
+      1u);
+  EXPECT_EQ(CountGraphemes("\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA"),
+            2u);  // two flags
   EXPECT_EQ(CountGraphemes("a\r\nb"), 3u);
 }
 

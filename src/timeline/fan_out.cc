@@ -9,13 +9,15 @@ namespace chirp {
 
 Status FanOut::Handle(const OutboxEvent& event) {
   switch (event.kind) {
-    case EventKind::kStatusCreated: return Deliver(event.subject_id);
+    case EventKind::kStatusCreated:
+      return Deliver(event.subject_id);
     case EventKind::kStatusDeleted:
       // Readers skip deleted statuses anyway; the author's own timeline is
       // the one place it certainly sits.
       cache_.Remove(event.account_id, event.subject_id);
       return {};
-    case EventKind::kFollowed: return Backfill(event.account_id, event.subject_id);
+    case EventKind::kFollowed:
+      return Backfill(event.account_id, event.subject_id);
     case EventKind::kUnfollowed:
       cache_.RemoveAuthor(event.account_id, event.subject_id);
       return PushIfNoLongerCelebrity(event.subject_id);
@@ -25,21 +27,27 @@ Status FanOut::Handle(const OutboxEvent& event) {
       if (Status s = PushIfNoLongerCelebrity(event.subject_id); !s) return s;
       return PushIfNoLongerCelebrity(event.account_id);
     }
-    case EventKind::kMuted: cache_.RemoveAuthor(event.account_id, event.subject_id); return {};
+    case EventKind::kMuted:
+      cache_.RemoveAuthor(event.account_id, event.subject_id);
+      return {};
     case EventKind::kFavourited:
-    case EventKind::kUnfavourited: return {};
+    case EventKind::kUnfavourited:
+      return {};
   }
   return {};
 }
 
 Status FanOut::Deliver(int64_t status_id) {
   auto found = store_.FindStatus(status_id);
-  if (!found) return found.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(found).error());
+  if (!found)
+    return found.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(found).error());
   const StatusRecord& status = *found;
   int64_t original_author = 0;
   if (status.reblog_of_id != 0) {
     auto original = store_.FindStatus(status.reblog_of_id);
-    if (!original) return original.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(original).error());
+    if (!original)
+      return original.error().code == ErrorCode::kNotFound ? Status()
+                                                           : Status(std::move(original).error());
     original_author = original->account_id;
   }
   const TimelineEntry entry = TimelineEntry::Of(status.id, status.account_id, status.reblog_of_id);
@@ -47,13 +55,15 @@ Status FanOut::Deliver(int64_t status_id) {
 
   auto author = store_.FindAccount(status.account_id);
   if (!author) return std::move(author).error();
-  if (author->followers_count >= options_.celebrity_threshold && status.visibility != Visibility::kDirect) {
+  if (author->followers_count >= options_.celebrity_threshold &&
+      status.visibility != Visibility::kDirect) {
     return {};  // merged at read time
   }
   auto followers = store_.FollowersOf(status.account_id);
   if (!followers) return std::move(followers).error();
   std::unordered_set<int64_t> follow_replied_to;
-  const bool reply_to_other = status.in_reply_to_id != 0 && status.in_reply_to_account_id != status.account_id;
+  const bool reply_to_other =
+      status.in_reply_to_id != 0 && status.in_reply_to_account_id != status.account_id;
   if (reply_to_other) {
     auto both = store_.FollowersAlsoFollowing(status.account_id, status.in_reply_to_account_id);
     if (!both) return std::move(both).error();
@@ -73,7 +83,9 @@ Status FanOut::PushIfNoLongerCelebrity(int64_t account_id) {
   // time, never pushed. Once the author drops below the threshold they are
   // no longer merged either, so they go into the live timelines now.
   auto author = store_.FindAccount(account_id);
-  if (!author) return author.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(author).error());
+  if (!author)
+    return author.error().code == ErrorCode::kNotFound ? Status()
+                                                       : Status(std::move(author).error());
   if (author->followers_count != options_.celebrity_threshold - 1) return {};
   auto followers = store_.FollowersOf(account_id);
   if (!followers) return std::move(followers).error();
@@ -96,7 +108,8 @@ Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
   if (!following) return std::move(following).error();
   auto entries = HomeEntries(store_, follower_id, *recent, FollowSettingsOf(*following));
   if (!entries) return std::move(entries).error();
-  for (const TimelineEntry& e : *entries) cache_.Push(follower_id, e, options_.reblog_dedupe_window);
+  for (const TimelineEntry& e : *entries)
+    cache_.Push(follower_id, e, options_.reblog_dedupe_window);
   return {};
 }
 

@@ -32,14 +32,16 @@ inline bool Mentions(const StatusRecord& s, int64_t account_id) {
 // Whether `status` (by someone the reader follows, or the reader) belongs in
 // the reader's home timeline. For a reblog, `original_author_id` is the
 // author of the reblogged status.
-inline bool BelongsInHome(const StatusRecord& status, const HomeReader& reader, int64_t original_author_id = 0) {
+inline bool BelongsInHome(const StatusRecord& status, const HomeReader& reader,
+                          int64_t original_author_id = 0) {
   if (status.account_id == reader.id) return true;
   if (status.visibility == Visibility::kDirect) return Mentions(status, reader.id);
   if (status.reblog_of_id != 0) {
     return reader.shows_reblogs_of_author && original_author_id != reader.id;
   }
   if (status.in_reply_to_id != 0 && status.in_reply_to_account_id != status.account_id) {
-    return status.in_reply_to_account_id == reader.id || reader.follows_replied_to || Mentions(status, reader.id);
+    return status.in_reply_to_account_id == reader.id || reader.follows_replied_to ||
+           Mentions(status, reader.id);
   }
   return true;
 }

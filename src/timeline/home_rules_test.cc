@@ -47,7 +47,8 @@ TEST(HomeRules, ReblogsFollowTheFollowSetting) {
   reblog.reblog_of_id = 50;
   EXPECT_TRUE(BelongsInHome(reblog, {kReader, true, false}, kOther));
   EXPECT_FALSE(BelongsInHome(reblog, {kReader, false, false}, kOther));
-  EXPECT_FALSE(BelongsInHome(reblog, {kReader, true, false}, kReader));  // not one's own status back
+  EXPECT_FALSE(
+      BelongsInHome(reblog, {kReader, true, false}, kReader));  // not one's own status back
 }
 
 TEST(HomeRules, DirectStatusesOnlyForTheMentioned) {

@@ -58,7 +58,8 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
     size_t best = cursors.size();
     for (size_t i = 0; i < cursors.size(); ++i) {
       if (cursors[i].next >= cursors[i].batch.size()) continue;
-      if (best == cursors.size() || cursors[i].batch[cursors[i].next].id > cursors[best].batch[cursors[best].next].id) {
+      if (best == cursors.size() ||
+          cursors[i].batch[cursors[i].next].id > cursors[best].batch[cursors[best].next].id) {
         best = i;
       }
     }
@@ -75,7 +76,8 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   std::vector<TimelineEntry> kept;
   for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
     if (e->is_reblog()) {
-      const size_t window = std::min<size_t>(kept.size(), static_cast<size_t>(options_.reblog_dedupe_window));
+      const size_t window =
+          std::min<size_t>(kept.size(), static_cast<size_t>(options_.reblog_dedupe_window));
       if (std::any_of(kept.end() - static_cast<ptrdiff_t>(window), kept.end(),
                       [&](const TimelineEntry& k) { return k.key() == e->key(); })) {
         continue;
@@ -87,17 +89,21 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   return {};
 }
 
-Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& merge, const PageRequest& page) {
+Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& merge,
+                                                                  const PageRequest& page) {
   if (merge.celebrities.empty()) return std::vector<TimelineEntry>();
-  auto recent = store_.RecentStatusesOf(merge.celebrities, std::max(kCelebrityFetch, page.limit), page.max_id);
+  auto recent = store_.RecentStatusesOf(merge.celebrities, std::max(kCelebrityFetch, page.limit),
+                                        page.max_id);
   if (!recent) return std::move(recent).error();
   std::erase_if(*recent, [&](const StatusRecord& s) {
     return s.id <= page.since_id || (page.min_id > 0 && s.id <= page.min_id);
   });
-  return HomeEntries(store_, merge.reader.viewer_id(), *recent, FollowSettingsOf(merge.reader.follows()));
+  return HomeEntries(store_, merge.reader.viewer_id(), *recent,
+                     FollowSettingsOf(merge.reader.follows()));
 }
 
-Result<std::vector<TimelineEntry>> HomeTimeline::Merged(const Merge& merge, const PageRequest& page, int64_t now) {
+Result<std::vector<TimelineEntry>> HomeTimeline::Merged(const Merge& merge, const PageRequest& page,
+                                                        int64_t now) {
   const int64_t reader_id = merge.reader.viewer_id();
   auto cached = cache_.Read(reader_id, page, now);
   if (!cached) {
@@ -122,15 +128,19 @@ Result<std::vector<TimelineEntry>> HomeTimeline::Merged(const Merge& merge, cons
     if (more_beyond && page.min_id > 0 && e.status_id > *newest_cached) continue;
     entries.push_back(e);
   }
-  std::sort(entries.begin(), entries.end(),
-            [](const TimelineEntry& a, const TimelineEntry& b) { return a.status_id > b.status_id; });
+  std::sort(entries.begin(), entries.end(), [](const TimelineEntry& a, const TimelineEntry& b) {
+    return a.status_id > b.status_id;
+  });
   entries.erase(std::unique(entries.begin(), entries.end(),
-                            [](const TimelineEntry& a, const TimelineEntry& b) { return a.status_id == b.status_id; }),
+                            [](const TimelineEntry& a, const TimelineEntry& b) {
+                              return a.status_id == b.status_id;
+                            }),
                 entries.end());
   return entries;
 }
 
-Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader, const PageRequest& page) {
+Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader,
+                                                const PageRequest& page) {
   const int64_t now = clock_.NowMillis();
   const int64_t reader_id = reader.viewer_id();
   auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
@@ -149,7 +159,8 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader, 
   // page are read as context, so the rule does not depend on paging.
   std::vector<TimelineEntry> context;
   if (!entries->empty() && options_.reblog_dedupe_window > 0) {
-    auto below = Merged(merge, {.max_id = entries->back().status_id, .limit = options_.reblog_dedupe_window}, now);
+    auto below = Merged(
+        merge, {.max_id = entries->back().status_id, .limit = options_.reblog_dedupe_window}, now);
     if (!below) return std::move(below).error();
     context = std::move(*below);
     if (context.size() > static_cast<size_t>(options_.reblog_dedupe_window)) {
@@ -160,7 +171,8 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader, 
   std::vector<TimelineEntry> kept;
   for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
     if (e->is_reblog()) {
-      const size_t n = std::min<size_t>(window.size(), static_cast<size_t>(options_.reblog_dedupe_window));
+      const size_t n =
+          std::min<size_t>(window.size(), static_cast<size_t>(options_.reblog_dedupe_window));
       if (std::any_of(window.end() - static_cast<ptrdiff_t>(n), window.end(),
                       [&](const TimelineEntry& k) { return k.key() == e->key(); })) {
         continue;
@@ -177,12 +189,14 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader, 
   std::vector<int64_t> ids;
   for (const TimelineEntry& e : kept) {
     const int64_t a = e.author_id;
-    if (a != reader_id && (!reader.Follows(a) || reader.Mutes(a) || reader.BlockedWith(a))) continue;
+    if (a != reader_id && (!reader.Follows(a) || reader.Mutes(a) || reader.BlockedWith(a)))
+      continue;
     ids.push_back(e.status_id);
   }
   if (page.min_id > 0) {
     // The oldest `limit` above min_id, still newest first.
-    if (ids.size() > static_cast<size_t>(page.limit)) ids.erase(ids.begin(), ids.end() - page.limit);
+    if (ids.size() > static_cast<size_t>(page.limit))
+      ids.erase(ids.begin(), ids.end() - page.limit);
   } else if (ids.size() > static_cast<size_t>(page.limit)) {
     ids.resize(static_cast<size_t>(page.limit));
   }

@@ -18,7 +18,8 @@ namespace chirp {
 
 class HomeTimeline {
  public:
-  HomeTimeline(Store& store, TimelineCache& cache, const TimelineOptions& options, const Clock& clock)
+  HomeTimeline(Store& store, TimelineCache& cache, const TimelineOptions& options,
+               const Clock& clock)
       : store_(store), cache_(cache), options_(options), clock_(clock) {}
 
   // The status ids of one page, newest first, for the reader whose
@@ -37,7 +38,8 @@ class HomeTimeline {
   Result<std::vector<TimelineEntry>> CelebrityEntries(const Merge& merge, const PageRequest& page);
   // Cached entries of `page` (rebuilding when absent) merged with the
   // celebrities' statuses in the same bounds, newest first.
-  Result<std::vector<TimelineEntry>> Merged(const Merge& merge, const PageRequest& page, int64_t now);
+  Result<std::vector<TimelineEntry>> Merged(const Merge& merge, const PageRequest& page,
+                                            int64_t now);
 
   Store& store_;
   TimelineCache& cache_;

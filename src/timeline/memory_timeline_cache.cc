@@ -39,7 +39,8 @@ void MemoryTimelineCache::Remove(int64_t account_id, int64_t status_id) {
   std::unique_lock lock(shard.mu);
   auto it = shard.timelines.find(account_id);
   if (it == shard.timelines.end()) return;
-  std::erase_if(it->second->entries, [&](const TimelineEntry& e) { return e.status_id == status_id; });
+  std::erase_if(it->second->entries,
+                [&](const TimelineEntry& e) { return e.status_id == status_id; });
 }
 
 void MemoryTimelineCache::RemoveAuthor(int64_t account_id, int64_t author_id) {
@@ -47,10 +48,12 @@ void MemoryTimelineCache::RemoveAuthor(int64_t account_id, int64_t author_id) {
   std::unique_lock lock(shard.mu);
   auto it = shard.timelines.find(account_id);
   if (it == shard.timelines.end()) return;
-  std::erase_if(it->second->entries, [&](const TimelineEntry& e) { return e.author_id == author_id; });
+  std::erase_if(it->second->entries,
+                [&](const TimelineEntry& e) { return e.author_id == author_id; });
 }
 
-std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t account_id, const PageRequest& page,
+std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t account_id,
+                                                                    const PageRequest& page,
                                                                     int64_t now_ms) {
   const Shard& shard = ShardOf(account_id);
   std::shared_lock lock(shard.mu);
@@ -70,12 +73,13 @@ std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t acco
   if (page.min_id > 0) {
     // The oldest `limit` above min_id, returned newest first.
     auto begin = std::upper_bound(entries.begin(), end, TimelineEntry{page.min_id, 0, 0}, ByStatus);
-    for (auto e = begin; e != end && static_cast<int>(out.size()) < page.limit; ++e) out.push_back(*e);
+    for (auto e = begin; e != end && static_cast<int>(out.size()) < page.limit; ++e)
+      out.push_back(*e);
     std::reverse(out.begin(), out.end());
     return out;
   }
-  for (auto e = std::make_reverse_iterator(end); e != entries.rend() && static_cast<int>(out.size()) < page.limit;
-       ++e) {
+  for (auto e = std::make_reverse_iterator(end);
+       e != entries.rend() && static_cast<int>(out.size()) < page.limit; ++e) {
     if (e->status_id <= page.since_id) break;
     out.push_back(*e);
   }
@@ -92,13 +96,17 @@ void MemoryTimelineCache::Reserve(int64_t account_id, int64_t now_ms) {
   it->second->last_read_ms.store(now_ms);
 }
 
-void MemoryTimelineCache::Install(int64_t account_id, std::vector<TimelineEntry> entries, int64_t now_ms) {
+void MemoryTimelineCache::Install(int64_t account_id, std::vector<TimelineEntry> entries,
+                                  int64_t now_ms) {
   auto timeline = std::make_unique<Timeline>();
   std::sort(entries.begin(), entries.end(), ByStatus);
   entries.erase(std::unique(entries.begin(), entries.end(),
-                            [](const TimelineEntry& a, const TimelineEntry& b) { return a.status_id == b.status_id; }),
+                            [](const TimelineEntry& a, const TimelineEntry& b) {
+                              return a.status_id == b.status_id;
+                            }),
                 entries.end());
-  if (entries.size() > capacity_) entries.erase(entries.begin(), entries.end() - static_cast<ptrdiff_t>(capacity_));
+  if (entries.size() > capacity_)
+    entries.erase(entries.begin(), entries.end() - static_cast<ptrdiff_t>(capacity_));
   timeline->entries.assign(entries.begin(), entries.end());
   timeline->last_read_ms.store(now_ms);
   Shard& shard = ShardOf(account_id);
@@ -108,7 +116,8 @@ void MemoryTimelineCache::Install(int64_t account_id, std::vector<TimelineEntry>
     // Fan-out may have pushed to a timeline installed meanwhile: keep those.
     for (const TimelineEntry& e : it->second->entries) {
       auto pos = std::lower_bound(timeline->entries.begin(), timeline->entries.end(), e, ByStatus);
-      if (pos == timeline->entries.end() || pos->status_id != e.status_id) timeline->entries.insert(pos, e);
+      if (pos == timeline->entries.end() || pos->status_id != e.status_id)
+        timeline->entries.insert(pos, e);
     }
     while (timeline->entries.size() > capacity_) timeline->entries.pop_front();
   }

@@ -44,7 +44,9 @@ class MemoryTimelineCache final : public TimelineCache {
   };
   static constexpr size_t kShards = 64;
 
-  Shard& ShardOf(int64_t account_id) { return shards_[static_cast<uint64_t>(account_id) % kShards]; }
+  Shard& ShardOf(int64_t account_id) {
+    return shards_[static_cast<uint64_t>(account_id) % kShards];
+  }
   const Shard& ShardOf(int64_t account_id) const {
     return shards_[static_cast<uint64_t>(account_id) % kShards];
   }

@@ -38,7 +38,8 @@ TEST(MemoryTimelineCache, PagesLikeTheApi) {
   EXPECT_EQ(Ids(cache.Read(1, {.max_id = 80, .limit = 3}, 0)), (std::vector<int64_t>{70, 60, 50}));
   EXPECT_EQ(Ids(cache.Read(1, {.since_id = 80, .limit = 5}, 0)), (std::vector<int64_t>{100, 90}));
   EXPECT_EQ(Ids(cache.Read(1, {.min_id = 20, .limit = 3}, 0)), (std::vector<int64_t>{50, 40, 30}));
-  EXPECT_EQ(Ids(cache.Read(1, {.max_id = 60, .min_id = 20, .limit = 10}, 0)), (std::vector<int64_t>{50, 40, 30}));
+  EXPECT_EQ(Ids(cache.Read(1, {.max_id = 60, .min_id = 20, .limit = 10}, 0)),
+            (std::vector<int64_t>{50, 40, 30}));
 }
 
 TEST(MemoryTimelineCache, LeavesOutARebloggedStatusAlreadyShowing) {
@@ -53,7 +54,9 @@ TEST(MemoryTimelineCache, LeavesOutARebloggedStatusAlreadyShowing) {
 
 TEST(MemoryTimelineCache, RemovesStatusesAndAuthors) {
   MemoryTimelineCache cache;
-  cache.Install(1, {TimelineEntry::Of(10, 2, 0), TimelineEntry::Of(11, 3, 0), TimelineEntry::Of(12, 2, 0)}, 0);
+  cache.Install(
+      1, {TimelineEntry::Of(10, 2, 0), TimelineEntry::Of(11, 3, 0), TimelineEntry::Of(12, 2, 0)},
+      0);
   cache.Remove(1, 11);
   EXPECT_EQ(Ids(cache.Read(1, {.limit = 20}, 0)), (std::vector<int64_t>{12, 10}));
   cache.RemoveAuthor(1, 2);

@@ -33,8 +33,9 @@ struct TimelineEntry {
     return static_cast<uint32_t>(x) & ~kReblog;
   }
   static TimelineEntry Of(int64_t status_id, int64_t author_id, int64_t reblog_of_id) {
-    return {status_id, author_id,
-            (reblog_of_id != 0 ? kReblog : 0) | KeyOf(reblog_of_id != 0 ? reblog_of_id : status_id)};
+    return {
+        status_id, author_id,
+        (reblog_of_id != 0 ? kReblog : 0) | KeyOf(reblog_of_id != 0 ? reblog_of_id : status_id)};
   }
   bool is_reblog() const { return (flags & kReblog) != 0; }
   uint32_t key() const { return flags & ~kReblog; }
@@ -64,7 +65,8 @@ class TimelineCache {
   virtual void RemoveAuthor(int64_t account_id, int64_t author_id) = 0;
   // The entries of `page` (newest first), and marks the timeline as read now;
   // nullopt when the account has no live timeline.
-  virtual std::optional<std::vector<TimelineEntry>> Read(int64_t account_id, const PageRequest& page,
+  virtual std::optional<std::vector<TimelineEntry>> Read(int64_t account_id,
+                                                         const PageRequest& page,
                                                          int64_t now_ms) = 0;
   // Starts a rebuild: gives the account an incomplete live timeline (unless
   // it has one), which fan-out pushes into but reads do not see, so that a

@@ -221,8 +221,8 @@ Status ApplyMigrations(SqliteDb& db) {
                                "PRAGMA user_version=" + std::to_string(version) + ";COMMIT;";
     if (Status s = db.Exec(script.c_str()); !s) {
       (void)db.Exec("ROLLBACK");
-      return Error::Unavailable("migration " + std::to_string(version) + " failed: " +
-                                s.error().message);
+      return Error::Unavailable("migration " + std::to_string(version) +
+                                " failed: " + s.error().message);
     }
   }
   return {};

@@ -59,8 +59,9 @@ std::string SqliteStatement::Text(int column) const {
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool read_only,
                                                  const std::string& synchronous) {
   sqlite3* raw = nullptr;
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+      SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &raw, flags, nullptr) != SQLITE_OK) {
     std::string message = raw != nullptr ? sqlite3_errmsg(raw) : "out of memory";
     sqlite3_close(raw);
@@ -105,7 +106,9 @@ SqliteStatement SqliteDb::Prepare(const char* sql) {
   return SqliteStatement(stmt);
 }
 
-Error SqliteDb::Failure() const { return Error::Unavailable(std::string("sqlite: ") + sqlite3_errmsg(db_)); }
+Error SqliteDb::Failure() const {
+  return Error::Unavailable(std::string("sqlite: ") + sqlite3_errmsg(db_));
+}
 
 int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_); }

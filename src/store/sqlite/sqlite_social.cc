@@ -27,8 +27,8 @@ bool Distributable(Visibility v) { return v == Visibility::kPublic || v == Visib
 // bound, upper bound, limit) ordered ascending, for min_id pages. The first
 // column of each row is the cursor.
 template <typename T, typename ReadRow>
-Result<std::vector<Paged<T>>> Page(SqliteDb& db, const char* newest_sql, const char* oldest_sql, int64_t key,
-                                   const PageRequest& page, ReadRow read) {
+Result<std::vector<Paged<T>>> Page(SqliteDb& db, const char* newest_sql, const char* oldest_sql,
+                                   int64_t key, const PageRequest& page, ReadRow read) {
   const int64_t upper = page.max_id > 0 ? page.max_id : kNoUpperBound;
   std::vector<Paged<T>> out;
   if (page.min_id > 0) {
@@ -39,7 +39,10 @@ Result<std::vector<Paged<T>>> Page(SqliteDb& db, const char* newest_sql, const c
     std::reverse(out.begin(), out.end());
   } else {
     SqliteStatement q = db.Prepare(newest_sql);
-    q.Bind(1, key).Bind(2, upper).Bind(3, std::max<int64_t>(0, page.since_id)).Bind(4, int64_t{page.limit});
+    q.Bind(1, key)
+        .Bind(2, upper)
+        .Bind(3, std::max<int64_t>(0, page.since_id))
+        .Bind(4, int64_t{page.limit});
     while (q.Step()) out.push_back({q.Int(0), read(q)});
     if (q.failed()) return db.Failure();
   }
@@ -50,7 +53,8 @@ int64_t SecondColumn(const SqliteStatement& q) { return q.Int(1); }
 
 // Writes an event into the outbox, inside the caller's transaction.
 Status Emit(SqliteDb& db, EventKind kind, int64_t account_id, int64_t subject_id, int64_t at_ms) {
-  SqliteStatement s = db.Prepare("INSERT INTO outbox (kind, account_id, subject_id, created_at) VALUES (?,?,?,?)");
+  SqliteStatement s =
+      db.Prepare("INSERT INTO outbox (kind, account_id, subject_id, created_at) VALUES (?,?,?,?)");
   s.Bind(1, static_cast<int64_t>(kind)).Bind(2, account_id).Bind(3, subject_id).Bind(4, at_ms);
   return Done(db, s);
 }
@@ -76,7 +80,8 @@ constexpr const char* kBumpFavourites =
     "UPDATE statuses SET favourites_count = max(0, favourites_count + ?) WHERE id = ?";
 
 Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id) {
-  SqliteStatement q = db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
+  SqliteStatement q =
+      db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
   q.Bind(1, id);
   if (q.Step()) return std::optional<StatusRecord>(ReadStatusRow(q));
   if (q.failed()) return db.Failure();
@@ -85,7 +90,8 @@ Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id) {
 
 // Marks one live status deleted and undoes what it counted.
 Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
-  SqliteStatement del = db.Prepare("UPDATE statuses SET deleted_at = ? WHERE id = ? AND deleted_at = 0");
+  SqliteStatement del =
+      db.Prepare("UPDATE statuses SET deleted_at = ? WHERE id = ? AND deleted_at = 0");
   del.Bind(1, at_ms).Bind(2, s.id);
   if (Status st = Done(db, del); !st) return st;
   if (db.Changes() == 0) return {};
@@ -104,11 +110,13 @@ Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
 
 // Removes the follow of a by b, if any, with its counters.
 Result<bool> RemoveFollow(SqliteDb& db, int64_t account_id, int64_t target_id) {
-  SqliteStatement del = db.Prepare("DELETE FROM follows WHERE account_id = ? AND target_account_id = ?");
+  SqliteStatement del =
+      db.Prepare("DELETE FROM follows WHERE account_id = ? AND target_account_id = ?");
   del.Bind(1, account_id).Bind(2, target_id);
   if (Status st = Done(db, del); !st) return std::move(st).error();
   if (db.Changes() == 0) return false;
-  if (Status st = Emit(db, EventKind::kUnfollowed, account_id, target_id, 0); !st) return std::move(st).error();
+  if (Status st = Emit(db, EventKind::kUnfollowed, account_id, target_id, 0); !st)
+    return std::move(st).error();
   if (Status st = Bump(db, kBumpFollowing, account_id, -1); !st) return std::move(st).error();
   if (Status st = Bump(db, kBumpFollowers, target_id, -1); !st) return std::move(st).error();
   return true;
@@ -134,10 +142,15 @@ Status RefuseIfBlocked(SqliteDb& db, int64_t a, int64_t b) {
 }
 
 Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
-  if (Status st = RefuseIfBlocked(db, f.account_id, f.target_account_id); !st) return std::move(st).error();
+  if (Status st = RefuseIfBlocked(db, f.account_id, f.target_account_id); !st)
+    return std::move(st).error();
   SqliteStatement existing = db.Prepare(
-      "UPDATE follows SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id = ?");
-  existing.Bind(1, f.show_reblogs).Bind(2, f.notify).Bind(3, f.account_id).Bind(4, f.target_account_id);
+      "UPDATE follows SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id "
+      "= ?");
+  existing.Bind(1, f.show_reblogs)
+      .Bind(2, f.notify)
+      .Bind(3, f.account_id)
+      .Bind(4, f.target_account_id);
   if (Status st = Done(db, existing); !st) return std::move(st).error();
   if (db.Changes() > 0) return false;
   SqliteStatement ins = db.Prepare(
@@ -146,16 +159,20 @@ Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
   ins.Bind(1, f.id).Bind(2, f.account_id).Bind(3, f.target_account_id).Bind(4, f.show_reblogs);
   ins.Bind(5, f.notify).Bind(6, f.created_at_ms);
   if (Status st = Done(db, ins); !st) return std::move(st).error();
-  if (Status st = Emit(db, EventKind::kFollowed, f.account_id, f.target_account_id, f.created_at_ms); !st) {
+  if (Status st =
+          Emit(db, EventKind::kFollowed, f.account_id, f.target_account_id, f.created_at_ms);
+      !st) {
     return std::move(st).error();
   }
   if (Status st = Bump(db, kBumpFollowing, f.account_id, 1); !st) return std::move(st).error();
-  if (Status st = Bump(db, kBumpFollowers, f.target_account_id, 1); !st) return std::move(st).error();
+  if (Status st = Bump(db, kBumpFollowers, f.target_account_id, 1); !st)
+    return std::move(st).error();
   return true;
 }
 
 Status DeleteRequestRow(SqliteDb& db, int64_t account_id, int64_t target_id) {
-  SqliteStatement del = db.Prepare("DELETE FROM follow_requests WHERE account_id = ? AND target_account_id = ?");
+  SqliteStatement del =
+      db.Prepare("DELETE FROM follow_requests WHERE account_id = ? AND target_account_id = ?");
   del.Bind(1, account_id).Bind(2, target_id);
   return Done(db, del);
 }
@@ -176,14 +193,17 @@ Result<T> WriteValue(SqliteStore& store, std::function<Result<T>(SqliteDb&)> fn)
 
 }  // namespace
 
-Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::string_view idempotency_key,
+Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
+                                                std::string_view idempotency_key,
                                                 int64_t idempotency_window_ms) {
   return WriteValue<CreatedStatus>(*this, [&](SqliteDb& db) -> Result<CreatedStatus> {
     if (!idempotency_key.empty()) {
       SqliteStatement q = db.Prepare(
           "SELECT k.status_id FROM idempotency_keys k JOIN statuses s ON s.id = k.status_id "
           "WHERE k.account_id = ? AND k.key = ? AND k.created_at > ? AND s.deleted_at = 0");
-      q.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.created_at_ms - idempotency_window_ms);
+      q.Bind(1, s.account_id)
+          .Bind(2, idempotency_key)
+          .Bind(3, s.created_at_ms - idempotency_window_ms);
       if (q.Step()) return CreatedStatus{q.Int(0), true};
       if (q.failed()) return db.Failure();
     }
@@ -201,15 +221,27 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
       if (q.failed()) return db.Failure();
     }
     SqliteStatement ins = db.Prepare(
-        "INSERT INTO statuses (id, account_id, text, content, spoiler_text, visibility, sensitive, language, "
-        "in_reply_to_id, in_reply_to_account_id, reblog_of_id, application_id, latitude, longitude, created_at) "
+        "INSERT INTO statuses (id, account_id, text, content, spoiler_text, visibility, sensitive, "
+        "language, "
+        "in_reply_to_id, in_reply_to_account_id, reblog_of_id, application_id, latitude, "
+        "longitude, created_at) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    ins.Bind(1, s.id).Bind(2, s.account_id).Bind(3, s.text).Bind(4, s.content).Bind(5, s.spoiler_text);
+    ins.Bind(1, s.id)
+        .Bind(2, s.account_id)
+        .Bind(3, s.text)
+        .Bind(4, s.content)
+        .Bind(5, s.spoiler_text);
     ins.Bind(6, static_cast<int64_t>(s.visibility)).Bind(7, s.sensitive).Bind(8, s.language);
     ins.Bind(9, s.in_reply_to_id).Bind(10, s.in_reply_to_account_id).Bind(11, s.reblog_of_id);
     ins.Bind(12, s.application_id);
-    if (s.latitude) ins.Bind(13, *s.latitude); else ins.BindNull(13);
-    if (s.longitude) ins.Bind(14, *s.longitude); else ins.BindNull(14);
+    if (s.latitude)
+      ins.Bind(13, *s.latitude);
+    else
+      ins.BindNull(13);
+    if (s.longitude)
+      ins.Bind(14, *s.longitude);
+    else
+      ins.BindNull(14);
     ins.Bind(15, s.created_at_ms);
     ins.Step();
     if (ins.failed()) {
@@ -220,11 +252,13 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
     }
     for (int64_t media_id : s.media_ids) {
       SqliteStatement attach = db.Prepare(
-          "UPDATE media_attachments SET status_id = ? WHERE id = ? AND account_id = ? AND status_id = 0");
+          "UPDATE media_attachments SET status_id = ? WHERE id = ? AND account_id = ? AND "
+          "status_id = 0");
       attach.Bind(1, s.id).Bind(2, media_id).Bind(3, s.account_id);
       if (Status st = Done(db, attach); !st) return std::move(st).error();
       if (db.Changes() == 0) {
-        return Error::Unprocessable("Validation failed: media attachment " + std::to_string(media_id) +
+        return Error::Unprocessable("Validation failed: media attachment " +
+                                    std::to_string(media_id) +
                                     " was not found or is already attached");
       }
     }
@@ -235,7 +269,8 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
       if (Status st = Done(db, m); !st) return std::move(st).error();
     }
     for (size_t i = 0; i < s.tags.size(); ++i) {
-      const std::string& display = i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
+      const std::string& display =
+          i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
       SqliteStatement t = db.Prepare(
           "INSERT INTO tags (name, display_name) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
       t.Bind(1, s.tags[i]).Bind(2, display);
@@ -248,7 +283,8 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
     }
     if (s.visibility != Visibility::kDirect) {
       SqliteStatement a = db.Prepare(
-          "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ? WHERE id = ?");
+          "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ? WHERE id = "
+          "?");
       a.Bind(1, s.created_at_ms).Bind(2, s.account_id);
       if (Status st = Done(db, a); !st) return std::move(st).error();
     }
@@ -256,14 +292,16 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s, std::stri
       if (Status st = Bump(db, kBumpReblogs, s.reblog_of_id, 1); !st) return std::move(st).error();
     }
     if (s.in_reply_to_id != 0 && Distributable(s.visibility)) {
-      if (Status st = Bump(db, kBumpReplies, s.in_reply_to_id, 1); !st) return std::move(st).error();
+      if (Status st = Bump(db, kBumpReplies, s.in_reply_to_id, 1); !st)
+        return std::move(st).error();
     }
     if (Status st = Emit(db, EventKind::kStatusCreated, s.account_id, s.id, s.created_at_ms); !st) {
       return std::move(st).error();
     }
     if (!idempotency_key.empty()) {
       SqliteStatement k = db.Prepare(
-          "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) VALUES (?,?,?,?)");
+          "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) VALUES "
+          "(?,?,?,?)");
       k.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.id).Bind(4, s.created_at_ms);
       if (Status st = Done(db, k); !st) return std::move(st).error();
     }
@@ -279,22 +317,25 @@ Result<StatusRecord> SqliteStore::FindStatus(int64_t id) {
 }
 
 Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<int64_t>& ids) {
-  return Read<Result<std::vector<StatusRecord>>>([&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
-    SqliteStatement q = db.Prepare(
-        "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id IN (SELECT value FROM json_each(?)) "
-        "AND s.deleted_at = 0");
-    q.Bind(1, JsonIds(ids));
-    std::vector<StatusRecord> out;
-    while (q.Step()) out.push_back(ReadStatusRow(q));
-    if (q.failed()) return db.Failure();
-    if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
-    // In the order asked for.
-    std::map<int64_t, size_t> position;
-    for (size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
-    std::sort(out.begin(), out.end(),
-              [&](const StatusRecord& a, const StatusRecord& b) { return position[a.id] < position[b.id]; });
-    return out;
-  });
+  return Read<Result<std::vector<StatusRecord>>>(
+      [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+        SqliteStatement q =
+            db.Prepare("SELECT " STATUS_COLUMNS
+                       " FROM statuses s WHERE s.id IN (SELECT value FROM json_each(?)) "
+                       "AND s.deleted_at = 0");
+        q.Bind(1, JsonIds(ids));
+        std::vector<StatusRecord> out;
+        while (q.Step()) out.push_back(ReadStatusRow(q));
+        if (q.failed()) return db.Failure();
+        if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
+        // In the order asked for.
+        std::map<int64_t, size_t> position;
+        for (size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
+        std::sort(out.begin(), out.end(), [&](const StatusRecord& a, const StatusRecord& b) {
+          return position[a.id] < position[b.id];
+        });
+        return out;
+      });
 }
 
 Result<std::vector<int64_t>> SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
@@ -330,71 +371,81 @@ Result<std::optional<int64_t>> SqliteStore::FindReblog(int64_t account_id, int64
   });
 }
 
-Result<std::vector<Paged<StatusRecord>>> SqliteStore::ListAccountStatuses(int64_t account_id,
-                                                                    const AccountStatusFilter& f,
-                                                                    const PageRequest& page) {
+Result<std::vector<Paged<StatusRecord>>> SqliteStore::ListAccountStatuses(
+    int64_t account_id, const AccountStatusFilter& f, const PageRequest& page) {
   int64_t mask = 0;
   for (Visibility v : f.visibilities) mask |= int64_t{1} << static_cast<int>(v);
-  return Read<Result<std::vector<Paged<StatusRecord>>>>([&](SqliteDb& db) -> Result<std::vector<Paged<StatusRecord>>> {
-#define ACCOUNT_STATUS_FILTERS                                                                           \
-  " AND s.deleted_at = 0 AND ((1 << s.visibility) & ?5) != 0"                                             \
-  " AND (?6 = 0 OR s.in_reply_to_id = 0 OR s.in_reply_to_account_id = s.account_id)"                     \
-  " AND (?7 = 0 OR s.reblog_of_id = 0)"                                                                   \
-  " AND (?8 = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"                  \
-  " AND (?9 = '' OR EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id"                 \
+  return Read<Result<std::vector<Paged<StatusRecord>>>>(
+      [&](SqliteDb& db) -> Result<std::vector<Paged<StatusRecord>>> {
+#define ACCOUNT_STATUS_FILTERS                                                            \
+  " AND s.deleted_at = 0 AND ((1 << s.visibility) & ?5) != 0"                             \
+  " AND (?6 = 0 OR s.in_reply_to_id = 0 OR s.in_reply_to_account_id = s.account_id)"      \
+  " AND (?7 = 0 OR s.reblog_of_id = 0)"                                                   \
+  " AND (?8 = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"  \
+  " AND (?9 = '' OR EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id" \
   "      WHERE st.status_id = s.id AND t.name = ?9))"
-    const int64_t upper = page.max_id > 0 ? page.max_id : kNoUpperBound;
-    const bool oldest = page.min_id > 0;
-    SqliteStatement q = db.Prepare(
-        oldest ? "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.account_id = ?1 AND s.id > ?2 AND s.id < ?3"
-                 ACCOUNT_STATUS_FILTERS " ORDER BY s.id ASC LIMIT ?4"
-               : "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.account_id = ?1 AND s.id < ?2 AND s.id > ?3"
-                 ACCOUNT_STATUS_FILTERS " ORDER BY s.id DESC LIMIT ?4");
+        const int64_t upper = page.max_id > 0 ? page.max_id : kNoUpperBound;
+        const bool oldest = page.min_id > 0;
+        SqliteStatement q =
+            db.Prepare(oldest ? "SELECT " STATUS_COLUMNS
+                                " FROM statuses s WHERE s.account_id = ?1 AND s.id > ?2 AND s.id < "
+                                "?3" ACCOUNT_STATUS_FILTERS " ORDER BY s.id ASC LIMIT ?4"
+                              : "SELECT " STATUS_COLUMNS
+                                " FROM statuses s WHERE s.account_id = ?1 AND s.id < ?2 AND s.id > "
+                                "?3" ACCOUNT_STATUS_FILTERS " ORDER BY s.id DESC LIMIT ?4");
 #undef ACCOUNT_STATUS_FILTERS
-    q.Bind(1, account_id);
-    if (oldest) {
-      q.Bind(2, page.min_id).Bind(3, upper);
-    } else {
-      q.Bind(2, upper).Bind(3, std::max<int64_t>(0, page.since_id));
-    }
-    q.Bind(4, int64_t{page.limit}).Bind(5, mask).Bind(6, f.exclude_replies).Bind(7, f.exclude_reblogs);
-    q.Bind(8, f.only_media).Bind(9, f.tagged);
-    std::vector<StatusRecord> rows;
-    while (q.Step()) rows.push_back(ReadStatusRow(q));
-    if (q.failed()) return db.Failure();
-    if (oldest) std::reverse(rows.begin(), rows.end());
-    if (Status st = LoadStatusDetails(db, rows); !st) return std::move(st).error();
-    std::vector<Paged<StatusRecord>> out;
-    for (StatusRecord& s : rows) out.push_back({s.id, std::move(s)});
-    return out;
-  });
+        q.Bind(1, account_id);
+        if (oldest) {
+          q.Bind(2, page.min_id).Bind(3, upper);
+        } else {
+          q.Bind(2, upper).Bind(3, std::max<int64_t>(0, page.since_id));
+        }
+        q.Bind(4, int64_t{page.limit})
+            .Bind(5, mask)
+            .Bind(6, f.exclude_replies)
+            .Bind(7, f.exclude_reblogs);
+        q.Bind(8, f.only_media).Bind(9, f.tagged);
+        std::vector<StatusRecord> rows;
+        while (q.Step()) rows.push_back(ReadStatusRow(q));
+        if (q.failed()) return db.Failure();
+        if (oldest) std::reverse(rows.begin(), rows.end());
+        if (Status st = LoadStatusDetails(db, rows); !st) return std::move(st).error();
+        std::vector<Paged<StatusRecord>> out;
+        for (StatusRecord& s : rows) out.push_back({s.id, std::move(s)});
+        return out;
+      });
 }
 
 Result<std::vector<StatusRecord>> SqliteStore::ListReplies(const std::vector<int64_t>& parent_ids) {
-  return Read<Result<std::vector<StatusRecord>>>([&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
-    SqliteStatement q = db.Prepare(
-        "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.in_reply_to_id IN (SELECT value FROM json_each(?)) "
-        "AND s.deleted_at = 0 ORDER BY s.id");
-    q.Bind(1, JsonIds(parent_ids));
-    std::vector<StatusRecord> out;
-    while (q.Step()) out.push_back(ReadStatusRow(q));
-    if (q.failed()) return db.Failure();
-    if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
-    return out;
-  });
+  return Read<Result<std::vector<StatusRecord>>>(
+      [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+        SqliteStatement q = db.Prepare(
+            "SELECT " STATUS_COLUMNS
+            " FROM statuses s WHERE s.in_reply_to_id IN (SELECT value FROM json_each(?)) "
+            "AND s.deleted_at = 0 ORDER BY s.id");
+        q.Bind(1, JsonIds(parent_ids));
+        std::vector<StatusRecord> out;
+        while (q.Step()) out.push_back(ReadStatusRow(q));
+        if (q.failed()) return db.Failure();
+        if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
+        return out;
+      });
 }
 
-Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) {
+Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64_t id,
+                                    int64_t at_ms) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
     auto live = LiveStatus(db, status_id);
     if (!live) return std::move(live).error();
     if (!*live) return Error::NotFound();
     SqliteStatement ins = db.Prepare(
-        "INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at) VALUES (?,?,?,?)");
+        "INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at) VALUES "
+        "(?,?,?,?)");
     ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
     if (Status st = Done(db, ins); !st) return std::move(st).error();
     if (db.Changes() == 0) return false;
-    if (Status st = Emit(db, EventKind::kFavourited, account_id, status_id, at_ms); !st) return std::move(st).error();
+    if (Status st = Emit(db, EventKind::kFavourited, account_id, status_id, at_ms); !st)
+      return std::move(st).error();
     if (Status st = Bump(db, kBumpFavourites, status_id, 1); !st) return std::move(st).error();
     return true;
   });
@@ -402,53 +453,64 @@ Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64
 
 Result<bool> SqliteStore::Unfavourite(int64_t account_id, int64_t status_id) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
-    SqliteStatement del = db.Prepare("DELETE FROM favourites WHERE account_id = ? AND status_id = ?");
+    SqliteStatement del =
+        db.Prepare("DELETE FROM favourites WHERE account_id = ? AND status_id = ?");
     del.Bind(1, account_id).Bind(2, status_id);
     if (Status st = Done(db, del); !st) return std::move(st).error();
     if (db.Changes() == 0) return false;
-    if (Status st = Emit(db, EventKind::kUnfavourited, account_id, status_id, 0); !st) return std::move(st).error();
+    if (Status st = Emit(db, EventKind::kUnfavourited, account_id, status_id, 0); !st)
+      return std::move(st).error();
     if (Status st = Bump(db, kBumpFavourites, status_id, -1); !st) return std::move(st).error();
     return true;
   });
 }
 
-Result<std::vector<Paged<int64_t>>> SqliteStore::ListFavouritedBy(int64_t status_id, const PageRequest& page) {
-  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
-    return Page<int64_t>(
-        db,
-        "SELECT id, account_id FROM favourites WHERE status_id = ? AND id < ? AND id > ? ORDER BY id DESC LIMIT ?",
-        "SELECT id, account_id FROM favourites WHERE status_id = ? AND id > ? AND id < ? ORDER BY id ASC LIMIT ?",
-        status_id, page, SecondColumn);
-  });
-}
-
-Result<std::vector<Paged<int64_t>>> SqliteStore::ListFavourites(int64_t account_id, const PageRequest& page) {
-  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
-    return Page<int64_t>(
-        db,
-        "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
-        "WHERE f.account_id = ? AND f.id < ? AND f.id > ? AND s.deleted_at = 0 ORDER BY f.id DESC LIMIT ?",
-        "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
-        "WHERE f.account_id = ? AND f.id > ? AND f.id < ? AND s.deleted_at = 0 ORDER BY f.id ASC LIMIT ?",
-        account_id, page, SecondColumn);
-  });
-}
-
-Result<std::vector<Paged<int64_t>>> SqliteStore::ListRebloggedBy(int64_t status_id, const PageRequest& page) {
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFavouritedBy(int64_t status_id,
+                                                                  const PageRequest& page) {
   return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
     return Page<int64_t>(db,
-                         "SELECT id, account_id FROM statuses WHERE reblog_of_id = ? AND id < ? AND id > ? "
-                         "AND deleted_at = 0 ORDER BY id DESC LIMIT ?",
-                         "SELECT id, account_id FROM statuses WHERE reblog_of_id = ? AND id > ? AND id < ? "
-                         "AND deleted_at = 0 ORDER BY id ASC LIMIT ?",
+                         "SELECT id, account_id FROM favourites WHERE status_id = ? AND id < ? AND "
+                         "id > ? ORDER BY id DESC LIMIT ?",
+                         "SELECT id, account_id FROM favourites WHERE status_id = ? AND id > ? AND "
+                         "id < ? ORDER BY id ASC LIMIT ?",
                          status_id, page, SecondColumn);
   });
 }
 
-Result<std::vector<int64_t>> SqliteStore::FavouritedAmong(int64_t account_id, const std::vector<int64_t>& ids) {
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFavourites(int64_t account_id,
+                                                                const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(
+        db,
+        "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
+        "WHERE f.account_id = ? AND f.id < ? AND f.id > ? AND s.deleted_at = 0 ORDER BY f.id DESC "
+        "LIMIT ?",
+        "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
+        "WHERE f.account_id = ? AND f.id > ? AND f.id < ? AND s.deleted_at = 0 ORDER BY f.id ASC "
+        "LIMIT ?",
+        account_id, page, SecondColumn);
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListRebloggedBy(int64_t status_id,
+                                                                 const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(
+        db,
+        "SELECT id, account_id FROM statuses WHERE reblog_of_id = ? AND id < ? AND id > ? "
+        "AND deleted_at = 0 ORDER BY id DESC LIMIT ?",
+        "SELECT id, account_id FROM statuses WHERE reblog_of_id = ? AND id > ? AND id < ? "
+        "AND deleted_at = 0 ORDER BY id ASC LIMIT ?",
+        status_id, page, SecondColumn);
+  });
+}
+
+Result<std::vector<int64_t>> SqliteStore::FavouritedAmong(int64_t account_id,
+                                                          const std::vector<int64_t>& ids) {
   return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
     SqliteStatement q = db.Prepare(
-        "SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT value FROM json_each(?))");
+        "SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT value FROM "
+        "json_each(?))");
     q.Bind(1, account_id).Bind(2, JsonIds(ids));
     std::vector<int64_t> out;
     while (q.Step()) out.push_back(q.Int(0));
@@ -457,12 +519,14 @@ Result<std::vector<int64_t>> SqliteStore::FavouritedAmong(int64_t account_id, co
   });
 }
 
-Result<std::vector<int64_t>> SqliteStore::RebloggedAmong(int64_t account_id, const std::vector<int64_t>& ids) {
+Result<std::vector<int64_t>> SqliteStore::RebloggedAmong(int64_t account_id,
+                                                         const std::vector<int64_t>& ids) {
   return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
     SqliteStatement q = db.Prepare(
         // The conditions of the partial index one_live_reblog, spelled out so
         // the planner uses it instead of scanning the account's statuses.
-        "SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id != 0 AND deleted_at = 0 "
+        "SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id != 0 AND "
+        "deleted_at = 0 "
         "AND reblog_of_id IN (SELECT value FROM json_each(?))");
     q.Bind(1, account_id).Bind(2, JsonIds(ids));
     std::vector<int64_t> out;
@@ -477,54 +541,68 @@ Result<bool> SqliteStore::CreateFollow(const Follow& follow) {
 }
 
 Result<bool> SqliteStore::DeleteFollow(int64_t account_id, int64_t target_account_id) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) { return RemoveFollow(db, account_id, target_account_id); });
+  return WriteValue<bool>(
+      *this, [&](SqliteDb& db) { return RemoveFollow(db, account_id, target_account_id); });
 }
 
-Result<std::optional<Follow>> SqliteStore::FindFollow(int64_t account_id, int64_t target_account_id) {
+Result<std::optional<Follow>> SqliteStore::FindFollow(int64_t account_id,
+                                                      int64_t target_account_id) {
   return Read<Result<std::optional<Follow>>>([&](SqliteDb& db) -> Result<std::optional<Follow>> {
     SqliteStatement q = db.Prepare(
-        "SELECT id, show_reblogs, notify, created_at FROM follows WHERE account_id = ? AND target_account_id = ?");
+        "SELECT id, show_reblogs, notify, created_at FROM follows WHERE account_id = ? AND "
+        "target_account_id = ?");
     q.Bind(1, account_id).Bind(2, target_account_id);
     if (q.Step()) {
-      return std::optional<Follow>(Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), q.Int(3)});
+      return std::optional<Follow>(
+          Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), q.Int(3)});
     }
     if (q.failed()) return db.Failure();
     return std::optional<Follow>();
   });
 }
 
-Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowers(int64_t account_id, const PageRequest& page) {
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowers(int64_t account_id,
+                                                               const PageRequest& page) {
   return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
-    return Page<int64_t>(db,
-                         "SELECT id, account_id FROM follows WHERE target_account_id = ? AND id < ? AND id > ? "
-                         "ORDER BY id DESC LIMIT ?",
-                         "SELECT id, account_id FROM follows WHERE target_account_id = ? AND id > ? AND id < ? "
-                         "ORDER BY id ASC LIMIT ?",
-                         account_id, page, SecondColumn);
+    return Page<int64_t>(
+        db,
+        "SELECT id, account_id FROM follows WHERE target_account_id = ? AND id < ? AND id > ? "
+        "ORDER BY id DESC LIMIT ?",
+        "SELECT id, account_id FROM follows WHERE target_account_id = ? AND id > ? AND id < ? "
+        "ORDER BY id ASC LIMIT ?",
+        account_id, page, SecondColumn);
   });
 }
 
-Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowing(int64_t account_id, const PageRequest& page) {
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowing(int64_t account_id,
+                                                               const PageRequest& page) {
   return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
-    return Page<int64_t>(db,
-                         "SELECT id, target_account_id FROM follows WHERE account_id = ? AND id < ? AND id > ? "
-                         "ORDER BY id DESC LIMIT ?",
-                         "SELECT id, target_account_id FROM follows WHERE account_id = ? AND id > ? AND id < ? "
-                         "ORDER BY id ASC LIMIT ?",
-                         account_id, page, SecondColumn);
+    return Page<int64_t>(
+        db,
+        "SELECT id, target_account_id FROM follows WHERE account_id = ? AND id < ? AND id > ? "
+        "ORDER BY id DESC LIMIT ?",
+        "SELECT id, target_account_id FROM follows WHERE account_id = ? AND id > ? AND id < ? "
+        "ORDER BY id ASC LIMIT ?",
+        account_id, page, SecondColumn);
   });
 }
 
 Result<bool> SqliteStore::CreateFollowRequest(const Follow& r) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
-    if (Status st = RefuseIfBlocked(db, r.account_id, r.target_account_id); !st) return std::move(st).error();
+    if (Status st = RefuseIfBlocked(db, r.account_id, r.target_account_id); !st)
+      return std::move(st).error();
     SqliteStatement existing = db.Prepare(
-        "UPDATE follow_requests SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id = ?");
-    existing.Bind(1, r.show_reblogs).Bind(2, r.notify).Bind(3, r.account_id).Bind(4, r.target_account_id);
+        "UPDATE follow_requests SET show_reblogs = ?, notify = ? WHERE account_id = ? AND "
+        "target_account_id = ?");
+    existing.Bind(1, r.show_reblogs)
+        .Bind(2, r.notify)
+        .Bind(3, r.account_id)
+        .Bind(4, r.target_account_id);
     if (Status st = Done(db, existing); !st) return std::move(st).error();
     if (db.Changes() > 0) return false;
     SqliteStatement ins = db.Prepare(
-        "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, created_at) "
+        "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, "
+        "created_at) "
         "VALUES (?,?,?,?,?,?)");
     ins.Bind(1, r.id).Bind(2, r.account_id).Bind(3, r.target_account_id).Bind(4, r.show_reblogs);
     ins.Bind(5, r.notify).Bind(6, r.created_at_ms);
@@ -535,16 +613,18 @@ Result<bool> SqliteStore::CreateFollowRequest(const Follow& r) {
 
 Result<bool> SqliteStore::DeleteFollowRequest(int64_t account_id, int64_t target_account_id) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
-    if (Status st = DeleteRequestRow(db, account_id, target_account_id); !st) return std::move(st).error();
+    if (Status st = DeleteRequestRow(db, account_id, target_account_id); !st)
+      return std::move(st).error();
     return db.Changes() > 0;
   });
 }
 
-Status SqliteStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id, int64_t follow_id,
-                                           int64_t at_ms) {
+Status SqliteStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id,
+                                           int64_t follow_id, int64_t at_ms) {
   return Write([&](SqliteDb& db) -> Status {
     SqliteStatement q = db.Prepare(
-        "SELECT show_reblogs, notify FROM follow_requests WHERE account_id = ? AND target_account_id = ?");
+        "SELECT show_reblogs, notify FROM follow_requests WHERE account_id = ? AND "
+        "target_account_id = ?");
     q.Bind(1, account_id).Bind(2, target_account_id);
     if (!q.Step()) return q.failed() ? db.Failure() : Error::NotFound();
     Follow f{follow_id, account_id, target_account_id, q.Bool(0), q.Bool(1), at_ms};
@@ -558,28 +638,32 @@ Status SqliteStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_ac
 Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowRequests(int64_t target_account_id,
                                                                     const PageRequest& page) {
   return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
-    return Page<int64_t>(db,
-                         "SELECT id, account_id FROM follow_requests WHERE target_account_id = ? AND id < ? "
-                         "AND id > ? ORDER BY id DESC LIMIT ?",
-                         "SELECT id, account_id FROM follow_requests WHERE target_account_id = ? AND id > ? "
-                         "AND id < ? ORDER BY id ASC LIMIT ?",
-                         target_account_id, page, SecondColumn);
+    return Page<int64_t>(
+        db,
+        "SELECT id, account_id FROM follow_requests WHERE target_account_id = ? AND id < ? "
+        "AND id > ? ORDER BY id DESC LIMIT ?",
+        "SELECT id, account_id FROM follow_requests WHERE target_account_id = ? AND id > ? "
+        "AND id < ? ORDER BY id ASC LIMIT ?",
+        target_account_id, page, SecondColumn);
   });
 }
 
 Result<int64_t> SqliteStore::CountFollowRequests(int64_t target_account_id) {
   return Read<Result<int64_t>>([&](SqliteDb& db) -> Result<int64_t> {
-    SqliteStatement q = db.Prepare("SELECT count(*) FROM follow_requests WHERE target_account_id = ?");
+    SqliteStatement q =
+        db.Prepare("SELECT count(*) FROM follow_requests WHERE target_account_id = ?");
     q.Bind(1, target_account_id);
     if (q.Step()) return q.Int(0);
     return db.Failure();
   });
 }
 
-Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) {
+Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id,
+                                      int64_t at_ms) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
     SqliteStatement ins = db.Prepare(
-        "INSERT OR IGNORE INTO blocks (id, account_id, target_account_id, created_at) VALUES (?,?,?,?)");
+        "INSERT OR IGNORE INTO blocks (id, account_id, target_account_id, created_at) VALUES "
+        "(?,?,?,?)");
     ins.Bind(1, id).Bind(2, account_id).Bind(3, target_account_id).Bind(4, at_ms);
     if (Status st = Done(db, ins); !st) return std::move(st).error();
     const bool created = db.Changes() > 0;
@@ -588,7 +672,8 @@ Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t ta
         return std::move(st).error();
       }
     }
-    for (auto [a, b] : {std::pair{account_id, target_account_id}, {target_account_id, account_id}}) {
+    for (auto [a, b] :
+         {std::pair{account_id, target_account_id}, {target_account_id, account_id}}) {
       if (auto r = RemoveFollow(db, a, b); !r) return std::move(r).error();
       if (Status st = DeleteRequestRow(db, a, b); !st) return std::move(st).error();
     }
@@ -598,21 +683,24 @@ Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t ta
 
 Result<bool> SqliteStore::DeleteBlock(int64_t account_id, int64_t target_account_id) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
-    SqliteStatement del = db.Prepare("DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?");
+    SqliteStatement del =
+        db.Prepare("DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?");
     del.Bind(1, account_id).Bind(2, target_account_id);
     if (Status st = Done(db, del); !st) return std::move(st).error();
     return db.Changes() > 0;
   });
 }
 
-Result<std::vector<Paged<int64_t>>> SqliteStore::ListBlocks(int64_t account_id, const PageRequest& page) {
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListBlocks(int64_t account_id,
+                                                            const PageRequest& page) {
   return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
-    return Page<int64_t>(db,
-                         "SELECT id, target_account_id FROM blocks WHERE account_id = ? AND id < ? AND id > ? "
-                         "ORDER BY id DESC LIMIT ?",
-                         "SELECT id, target_account_id FROM blocks WHERE account_id = ? AND id > ? AND id < ? "
-                         "ORDER BY id ASC LIMIT ?",
-                         account_id, page, SecondColumn);
+    return Page<int64_t>(
+        db,
+        "SELECT id, target_account_id FROM blocks WHERE account_id = ? AND id < ? AND id > ? "
+        "ORDER BY id DESC LIMIT ?",
+        "SELECT id, target_account_id FROM blocks WHERE account_id = ? AND id > ? AND id < ? "
+        "ORDER BY id ASC LIMIT ?",
+        account_id, page, SecondColumn);
   });
 }
 
@@ -623,10 +711,14 @@ Result<bool> SqliteStore::BlockedEitherWay(int64_t a, int64_t b) {
 Status SqliteStore::CreateMute(const Mute& m) {
   return Write([&](SqliteDb& db) {
     SqliteStatement ins = db.Prepare(
-        "INSERT INTO mutes (id, account_id, target_account_id, hide_notifications, expires_at, created_at) "
+        "INSERT INTO mutes (id, account_id, target_account_id, hide_notifications, expires_at, "
+        "created_at) "
         "VALUES (?,?,?,?,?,?) ON CONFLICT(account_id, target_account_id) DO UPDATE SET "
         "hide_notifications = excluded.hide_notifications, expires_at = excluded.expires_at");
-    ins.Bind(1, m.id).Bind(2, m.account_id).Bind(3, m.target_account_id).Bind(4, m.hide_notifications);
+    ins.Bind(1, m.id)
+        .Bind(2, m.account_id)
+        .Bind(3, m.target_account_id)
+        .Bind(4, m.hide_notifications);
     ins.Bind(5, m.expires_at_ms).Bind(6, m.created_at_ms);
     if (Status st = Done(db, ins); !st) return st;
     return Emit(db, EventKind::kMuted, m.account_id, m.target_account_id, m.created_at_ms);
@@ -635,23 +727,26 @@ Status SqliteStore::CreateMute(const Mute& m) {
 
 Result<bool> SqliteStore::DeleteMute(int64_t account_id, int64_t target_account_id) {
   return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
-    SqliteStatement del = db.Prepare("DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?");
+    SqliteStatement del =
+        db.Prepare("DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?");
     del.Bind(1, account_id).Bind(2, target_account_id);
     if (Status st = Done(db, del); !st) return std::move(st).error();
     return db.Changes() > 0;
   });
 }
 
-Result<std::vector<Paged<Mute>>> SqliteStore::ListMutes(int64_t account_id, const PageRequest& page) {
+Result<std::vector<Paged<Mute>>> SqliteStore::ListMutes(int64_t account_id,
+                                                        const PageRequest& page) {
   return Read<Result<std::vector<Paged<Mute>>>>([&](SqliteDb& db) {
-    return Page<Mute>(db,
-                      "SELECT id, target_account_id, hide_notifications, expires_at, created_at FROM mutes "
-                      "WHERE account_id = ? AND id < ? AND id > ? ORDER BY id DESC LIMIT ?",
-                      "SELECT id, target_account_id, hide_notifications, expires_at, created_at FROM mutes "
-                      "WHERE account_id = ? AND id > ? AND id < ? ORDER BY id ASC LIMIT ?",
-                      account_id, page, [account_id](const SqliteStatement& q) {
-                        return Mute{q.Int(0), account_id, q.Int(1), q.Bool(2), q.Int(3), q.Int(4)};
-                      });
+    return Page<Mute>(
+        db,
+        "SELECT id, target_account_id, hide_notifications, expires_at, created_at FROM mutes "
+        "WHERE account_id = ? AND id < ? AND id > ? ORDER BY id DESC LIMIT ?",
+        "SELECT id, target_account_id, hide_notifications, expires_at, created_at FROM mutes "
+        "WHERE account_id = ? AND id > ? AND id < ? ORDER BY id ASC LIMIT ?",
+        account_id, page, [account_id](const SqliteStatement& q) {
+          return Mute{q.Int(0), account_id, q.Int(1), q.Bool(2), q.Int(3), q.Int(4)};
+        });
   });
 }
 
@@ -669,18 +764,21 @@ Result<RelationshipRecord> SqliteStore::Relationship(int64_t account_id, int64_t
         " EXISTS (SELECT 1 FROM follow_requests WHERE account_id = ?2 AND target_account_id = ?1),"
         " EXISTS (SELECT 1 FROM blocks WHERE account_id = ?1 AND target_account_id = ?2),"
         " EXISTS (SELECT 1 FROM blocks WHERE account_id = ?2 AND target_account_id = ?1),"
-        " (SELECT id FROM mutes WHERE account_id = ?1 AND target_account_id = ?2 AND (expires_at = 0 OR expires_at > ?3)),"
+        " (SELECT id FROM mutes WHERE account_id = ?1 AND target_account_id = ?2 AND (expires_at = "
+        "0 OR expires_at > ?3)),"
         " (SELECT hide_notifications FROM mutes WHERE account_id = ?1 AND target_account_id = ?2),"
         " (SELECT expires_at FROM mutes WHERE account_id = ?1 AND target_account_id = ?2)");
     q.Bind(1, account_id).Bind(2, target_account_id).Bind(3, now_ms);
     if (!q.Step()) return db.Failure();
-    if (!q.IsNull(0)) r.following = Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), 0};
+    if (!q.IsNull(0))
+      r.following = Follow{q.Int(0), account_id, target_account_id, q.Bool(1), q.Bool(2), 0};
     r.followed_by = q.Bool(3);
     r.requested = q.Bool(4);
     r.requested_by = q.Bool(5);
     r.blocking = q.Bool(6);
     r.blocked_by = q.Bool(7);
-    if (!q.IsNull(8)) r.muting = Mute{q.Int(8), account_id, target_account_id, q.Bool(9), q.Int(10), 0};
+    if (!q.IsNull(8))
+      r.muting = Mute{q.Int(8), account_id, target_account_id, q.Bool(9), q.Int(10), 0};
     return r;
   });
 }

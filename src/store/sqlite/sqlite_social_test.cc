@@ -34,8 +34,8 @@ class SocialStoreTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  int64_t Post(int64_t id, int64_t account, Visibility v = Visibility::kPublic, int64_t reply_to = 0,
-               int64_t reblog_of = 0) {
+  int64_t Post(int64_t id, int64_t account, Visibility v = Visibility::kPublic,
+               int64_t reply_to = 0, int64_t reblog_of = 0) {
     StatusRecord s;
     s.id = id;
     s.account_id = account;
@@ -96,9 +96,9 @@ TEST_F(SocialStoreTest, FollowRequestBecomesFollowWhenAuthorized) {
 
 TEST_F(SocialStoreTest, StatusCountersFollowMastodon) {
   Post(100, 1);
-  Post(101, 2, Visibility::kPublic, 100);   // a public reply counts
-  Post(102, 2, Visibility::kPrivate, 100);  // a private reply does not
-  Post(103, 1, Visibility::kDirect);        // direct statuses are not counted
+  Post(101, 2, Visibility::kPublic, 100);     // a public reply counts
+  Post(102, 2, Visibility::kPrivate, 100);    // a private reply does not
+  Post(103, 1, Visibility::kDirect);          // direct statuses are not counted
   Post(104, 3, Visibility::kPublic, 0, 100);  // a reblog
   EXPECT_EQ(Get(1).statuses_count, 1);
   EXPECT_EQ(Get(2).statuses_count, 2);
@@ -178,23 +178,27 @@ TEST_F(SocialStoreTest, PagesNewestFirstWithMinIdAboveCursor) {
 }
 
 TEST_F(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
-  ASSERT_TRUE(store_->Write([](SqliteDb& db) -> Status {
-    SqliteStatement s = db.Prepare(
-        "INSERT INTO media_attachments (id, account_id, type, created_at) VALUES (?, ?, 'image', 0)");
-    s.Bind(1, int64_t{500}).Bind(2, int64_t{1});
-    s.Step();
-    return s.failed() ? Status(Error::Internal(db.LastError())) : Status();
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([](SqliteDb& db) -> Status {
+                    SqliteStatement s = db.Prepare(
+                        "INSERT INTO media_attachments (id, account_id, type, created_at) VALUES "
+                        "(?, ?, 'image', 0)");
+                    s.Bind(1, int64_t{500}).Bind(2, int64_t{1});
+                    s.Step();
+                    return s.failed() ? Status(Error::Internal(db.LastError())) : Status();
+                  })
+                  .ok());
   StatusRecord s;
   s.id = 100;
   s.account_id = 2;
   s.media_ids = {500};
   EXPECT_EQ(store_->CreateStatus(s, "", 0).error().code, ErrorCode::kUnprocessable);  // not theirs
-  EXPECT_EQ(store_->FindStatus(100).error().code, ErrorCode::kNotFound);             // nothing written
+  EXPECT_EQ(store_->FindStatus(100).error().code, ErrorCode::kNotFound);  // nothing written
   s.account_id = 1;
   EXPECT_TRUE(store_->CreateStatus(s, "", 0).ok());
   s.id = 101;
-  EXPECT_EQ(store_->CreateStatus(s, "", 0).error().code, ErrorCode::kUnprocessable);  // already attached
+  EXPECT_EQ(store_->CreateStatus(s, "", 0).error().code,
+            ErrorCode::kUnprocessable);  // already attached
   EXPECT_EQ(Get(1).statuses_count, 1);
 }
 

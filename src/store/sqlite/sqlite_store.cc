@@ -54,13 +54,15 @@ Result<Account> AccountFrom(SqliteDb& db, SqliteStatement& s) {
   return account;
 }
 
-const std::string kSelectAccountById = std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = ?";
+const std::string kSelectAccountById =
+    std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = ?";
 const std::string kSelectAccountByUsername =
     std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE username_lower = ?";
-const std::string kSearchAccounts = std::string("SELECT ") + kAccountColumns +
-                                    " FROM accounts WHERE (username_lower >= ?1 AND username_lower < ?2)"
-                                    " OR (lower(display_name) >= ?1 AND lower(display_name) < ?2)"
-                                    " ORDER BY username_lower LIMIT ?3 OFFSET ?4";
+const std::string kSearchAccounts =
+    std::string("SELECT ") + kAccountColumns +
+    " FROM accounts WHERE (username_lower >= ?1 AND username_lower < ?2)"
+    " OR (lower(display_name) >= ?1 AND lower(display_name) < ?2)"
+    " ORDER BY username_lower LIMIT ?3 OFFSET ?4";
 
 User ReadUser(const SqliteStatement& s) {
   User u;
@@ -515,17 +517,19 @@ Result<AuthorizationCode> SqliteStore::ConsumeAuthorizationCode(std::string_view
 }
 
 Result<std::vector<OutboxEvent>> SqliteStore::ReadOutbox(int64_t after_id, int limit) {
-  return Read<Result<std::vector<OutboxEvent>>>([&](SqliteDb& db) -> Result<std::vector<OutboxEvent>> {
-    SqliteStatement q = db.Prepare(
-        "SELECT id, kind, account_id, subject_id, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
-    q.Bind(1, after_id).Bind(2, int64_t{limit});
-    std::vector<OutboxEvent> out;
-    while (q.Step()) {
-      out.push_back({q.Int(0), static_cast<EventKind>(q.Int(1)), q.Int(2), q.Int(3), q.Int(4)});
-    }
-    if (q.failed()) return db.Failure();
-    return out;
-  });
+  return Read<Result<std::vector<OutboxEvent>>>(
+      [&](SqliteDb& db) -> Result<std::vector<OutboxEvent>> {
+        SqliteStatement q = db.Prepare(
+            "SELECT id, kind, account_id, subject_id, created_at FROM outbox WHERE id > ? ORDER BY "
+            "id LIMIT ?");
+        q.Bind(1, after_id).Bind(2, int64_t{limit});
+        std::vector<OutboxEvent> out;
+        while (q.Step()) {
+          out.push_back({q.Int(0), static_cast<EventKind>(q.Int(1)), q.Int(2), q.Int(3), q.Int(4)});
+        }
+        if (q.failed()) return db.Failure();
+        return out;
+      });
 }
 
 Status SqliteStore::AckOutbox(int64_t up_to_id) {

@@ -28,7 +28,7 @@ namespace chirp {
 class SqliteDb;
 
 struct SqliteStoreOptions {
-  std::string path;                 // database file
+  std::string path;                  // database file
   std::string synchronous = "FULL";  // "FULL" (durable on power loss) or "NORMAL"
   int readers = 4;
 };
@@ -70,46 +70,60 @@ class SqliteStore final : public Store {
   Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) override;
   Result<std::vector<int64_t>> DeleteStatus(int64_t id, int64_t at_ms) override;
   Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) override;
-  Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id, const AccountStatusFilter& filter,
-                                                         const PageRequest& page) override;
+  Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id,
+                                                               const AccountStatusFilter& filter,
+                                                               const PageRequest& page) override;
   Result<std::vector<StatusRecord>> ListReplies(const std::vector<int64_t>& parent_ids) override;
   Result<bool> Favourite(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) override;
   Result<bool> Unfavourite(int64_t account_id, int64_t status_id) override;
-  Result<std::vector<Paged<int64_t>>> ListFavouritedBy(int64_t status_id, const PageRequest& page) override;
-  Result<std::vector<Paged<int64_t>>> ListFavourites(int64_t account_id, const PageRequest& page) override;
-  Result<std::vector<Paged<int64_t>>> ListRebloggedBy(int64_t status_id, const PageRequest& page) override;
-  Result<std::vector<int64_t>> FavouritedAmong(int64_t account_id, const std::vector<int64_t>& status_ids) override;
-  Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id, const std::vector<int64_t>& status_ids) override;
+  Result<std::vector<Paged<int64_t>>> ListFavouritedBy(int64_t status_id,
+                                                       const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListFavourites(int64_t account_id,
+                                                     const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListRebloggedBy(int64_t status_id,
+                                                      const PageRequest& page) override;
+  Result<std::vector<int64_t>> FavouritedAmong(int64_t account_id,
+                                               const std::vector<int64_t>& status_ids) override;
+  Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
+                                              const std::vector<int64_t>& status_ids) override;
   Result<bool> CreateFollow(const Follow& follow) override;
   Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) override;
   Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) override;
-  Result<std::vector<Paged<int64_t>>> ListFollowers(int64_t account_id, const PageRequest& page) override;
-  Result<std::vector<Paged<int64_t>>> ListFollowing(int64_t account_id, const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListFollowers(int64_t account_id,
+                                                    const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListFollowing(int64_t account_id,
+                                                    const PageRequest& page) override;
   Result<bool> CreateFollowRequest(const Follow& request) override;
   Result<bool> DeleteFollowRequest(int64_t account_id, int64_t target_account_id) override;
   Status AuthorizeFollowRequest(int64_t account_id, int64_t target_account_id, int64_t follow_id,
                                 int64_t at_ms) override;
-  Result<std::vector<Paged<int64_t>>> ListFollowRequests(int64_t target_account_id, const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListFollowRequests(int64_t target_account_id,
+                                                         const PageRequest& page) override;
   Result<int64_t> CountFollowRequests(int64_t target_account_id) override;
-  Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id, int64_t at_ms) override;
+  Result<bool> CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id,
+                           int64_t at_ms) override;
   Result<bool> DeleteBlock(int64_t account_id, int64_t target_account_id) override;
-  Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id, const PageRequest& page) override;
+  Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id,
+                                                 const PageRequest& page) override;
   Result<bool> BlockedEitherWay(int64_t a, int64_t b) override;
   Status CreateMute(const Mute& mute) override;
   Result<bool> DeleteMute(int64_t account_id, int64_t target_account_id) override;
   Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) override;
-  Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id, int64_t now_ms) override;
+  Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id,
+                                          int64_t now_ms) override;
 
   // Timelines (sqlite_timeline.cc).
   Result<std::vector<Follow>> FollowersOf(int64_t account_id) override;
   Result<std::vector<Follow>> FollowingOf(int64_t account_id) override;
   Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id, int64_t other_id) override;
-  Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors, int per_author,
-                                                     int64_t before_id) override;
-  Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id, int64_t min_followers) override;
+  Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors,
+                                                     int per_author, int64_t before_id) override;
+  Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
+                                                           int64_t min_followers) override;
   Result<bool> TagExists(std::string_view normalized_name) override;
   Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) override;
-  Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query, const PageRequest& page) override;
+  Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query,
+                                                   const PageRequest& page) override;
 
   Result<int64_t> ImportGraph(const std::vector<Account>& accounts,
                               const std::vector<std::pair<std::string, std::string>>& follows,

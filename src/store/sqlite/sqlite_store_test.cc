@@ -53,7 +53,8 @@ class SqliteStoreTest : public ::testing::Test {
 };
 
 TEST_F(SqliteStoreTest, CreatesAndFindsAccountsCaseInsensitively) {
-  ASSERT_TRUE(store_->CreateAccount(MakeAccount(1, "Alice"), MakeUser(1, "Alice@Example.com")).ok());
+  ASSERT_TRUE(
+      store_->CreateAccount(MakeAccount(1, "Alice"), MakeUser(1, "Alice@Example.com")).ok());
   auto a = store_->FindAccountByUsername("aLiCe");
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->username, "Alice");

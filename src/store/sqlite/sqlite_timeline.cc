@@ -9,7 +9,8 @@
 namespace chirp {
 namespace {
 
-Result<std::vector<Follow>> Follows(SqliteDb& db, const char* sql, int64_t account_id, bool by_target) {
+Result<std::vector<Follow>> Follows(SqliteDb& db, const char* sql, int64_t account_id,
+                                    bool by_target) {
   SqliteStatement q = db.Prepare(sql);
   q.Bind(1, account_id);
   std::vector<Follow> out;
@@ -34,19 +35,22 @@ Result<std::vector<int64_t>> Ids(SqliteDb& db, SqliteStatement& q) {
 
 Result<std::vector<Follow>> SqliteStore::FollowersOf(int64_t account_id) {
   return Read<Result<std::vector<Follow>>>([&](SqliteDb& db) {
-    return Follows(db, "SELECT id, account_id, show_reblogs, notify FROM follows WHERE target_account_id = ?",
-                   account_id, true);
+    return Follows(
+        db, "SELECT id, account_id, show_reblogs, notify FROM follows WHERE target_account_id = ?",
+        account_id, true);
   });
 }
 
 Result<std::vector<Follow>> SqliteStore::FollowingOf(int64_t account_id) {
   return Read<Result<std::vector<Follow>>>([&](SqliteDb& db) {
-    return Follows(db, "SELECT id, target_account_id, show_reblogs, notify FROM follows WHERE account_id = ?",
-                   account_id, false);
+    return Follows(
+        db, "SELECT id, target_account_id, show_reblogs, notify FROM follows WHERE account_id = ?",
+        account_id, false);
   });
 }
 
-Result<std::vector<int64_t>> SqliteStore::FollowersAlsoFollowing(int64_t author_id, int64_t other_id) {
+Result<std::vector<int64_t>> SqliteStore::FollowersAlsoFollowing(int64_t author_id,
+                                                                 int64_t other_id) {
   return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) {
     SqliteStatement q = db.Prepare(
         "SELECT f.account_id FROM follows f JOIN follows g ON g.account_id = f.account_id "
@@ -59,29 +63,34 @@ Result<std::vector<int64_t>> SqliteStore::FollowersAlsoFollowing(int64_t author_
 Result<std::vector<StatusRecord>> SqliteStore::RecentStatusesOf(const std::vector<int64_t>& authors,
                                                                 int per_author, int64_t before_id) {
   const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
-  return Read<Result<std::vector<StatusRecord>>>([&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
-    // One indexed range read per author: the cost is bounded by
-    // authors × per_author, whatever the size of the statuses table.
-    std::vector<StatusRecord> out;
-    for (int64_t author : authors) {
-      SqliteStatement q = db.Prepare("SELECT " STATUS_COLUMNS
-                                     " FROM statuses s WHERE s.account_id = ? AND s.id < ? AND s.deleted_at = 0 "
-                                     "ORDER BY s.id DESC LIMIT ?");
-      q.Bind(1, author).Bind(2, upper).Bind(3, int64_t{per_author});
-      while (q.Step()) out.push_back(ReadStatusRow(q));
-      if (q.failed()) return db.Failure();
-    }
-    std::sort(out.begin(), out.end(), [](const StatusRecord& a, const StatusRecord& b) { return a.id > b.id; });
-    if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
-    return out;
-  });
+  return Read<Result<std::vector<StatusRecord>>>(
+      [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+        // One indexed range read per author: the cost is bounded by
+        // authors × per_author, whatever the size of the statuses table.
+        std::vector<StatusRecord> out;
+        for (int64_t author : authors) {
+          SqliteStatement q = db.Prepare(
+              "SELECT " STATUS_COLUMNS
+              " FROM statuses s WHERE s.account_id = ? AND s.id < ? AND s.deleted_at = 0 "
+              "ORDER BY s.id DESC LIMIT ?");
+          q.Bind(1, author).Bind(2, upper).Bind(3, int64_t{per_author});
+          while (q.Step()) out.push_back(ReadStatusRow(q));
+          if (q.failed()) return db.Failure();
+        }
+        std::sort(out.begin(), out.end(),
+                  [](const StatusRecord& a, const StatusRecord& b) { return a.id > b.id; });
+        if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
+        return out;
+      });
 }
 
-Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t reader_id, int64_t min_followers) {
+Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t reader_id,
+                                                                      int64_t min_followers) {
   return Read<Result<std::vector<Follow>>>([&](SqliteDb& db) -> Result<std::vector<Follow>> {
     SqliteStatement q = db.Prepare(
         "SELECT f.id, f.target_account_id, f.show_reblogs, f.notify FROM follows f "
-        "JOIN accounts a ON a.id = f.target_account_id WHERE f.account_id = ? AND a.followers_count >= ?");
+        "JOIN accounts a ON a.id = f.target_account_id WHERE f.account_id = ? AND "
+        "a.followers_count >= ?");
     q.Bind(1, reader_id).Bind(2, min_followers);
     std::vector<Follow> out;
     while (q.Step()) out.push_back({q.Int(0), reader_id, q.Int(1), q.Bool(2), q.Bool(3), 0});
@@ -100,16 +109,20 @@ Result<bool> SqliteStore::TagExists(std::string_view normalized_name) {
   });
 }
 
-Result<int64_t> SqliteStore::ImportGraph(const std::vector<Account>& accounts,
-                                         const std::vector<std::pair<std::string, std::string>>& follows,
-                                         int64_t first_follow_id) {
+Result<int64_t> SqliteStore::ImportGraph(
+    const std::vector<Account>& accounts,
+    const std::vector<std::pair<std::string, std::string>>& follows, int64_t first_follow_id) {
   int64_t added = 0;
   Status s = Write([&](SqliteDb& db) -> Status {
     for (const Account& a : accounts) {
       SqliteStatement ins = db.Prepare(
           "INSERT OR IGNORE INTO accounts (id, username, username_lower, display_name, created_at) "
           "VALUES (?, ?, lower(?), ?, ?)");
-      ins.Bind(1, a.id).Bind(2, a.username).Bind(3, a.username).Bind(4, a.display_name).Bind(5, a.created_at_ms);
+      ins.Bind(1, a.id)
+          .Bind(2, a.username)
+          .Bind(3, a.username)
+          .Bind(4, a.display_name)
+          .Bind(5, a.created_at_ms);
       ins.Step();
       if (ins.failed()) return db.Failure();
       if (db.Changes() == 0) continue;
@@ -132,7 +145,8 @@ Result<int64_t> SqliteStore::ImportGraph(const std::vector<Account>& accounts,
       added += db.Changes();
     }
     return db.Exec(
-        "UPDATE accounts SET followers_count = (SELECT count(*) FROM follows WHERE target_account_id = accounts.id),"
+        "UPDATE accounts SET followers_count = (SELECT count(*) FROM follows WHERE "
+        "target_account_id = accounts.id),"
         " following_count = (SELECT count(*) FROM follows WHERE account_id = accounts.id)");
   });
   if (!s) return std::move(s).error();
@@ -143,7 +157,8 @@ Result<ReaderFilters> SqliteStore::FiltersOf(int64_t reader_id, int64_t now_ms) 
   return Read<Result<ReaderFilters>>([&](SqliteDb& db) -> Result<ReaderFilters> {
     ReaderFilters f;
     SqliteStatement muted = db.Prepare(
-        "SELECT target_account_id FROM mutes WHERE account_id = ? AND (expires_at = 0 OR expires_at > ?)");
+        "SELECT target_account_id FROM mutes WHERE account_id = ? AND (expires_at = 0 OR "
+        "expires_at > ?)");
     muted.Bind(1, reader_id).Bind(2, now_ms);
     auto m = Ids(db, muted);
     if (!m) return std::move(m).error();
@@ -163,51 +178,57 @@ Result<ReaderFilters> SqliteStore::FiltersOf(int64_t reader_id, int64_t now_ms) 
 
 Result<std::vector<StatusRecord>> SqliteStore::PublicTimeline(const PublicTimelineQuery& query,
                                                               const PageRequest& page) {
-  return Read<Result<std::vector<StatusRecord>>>([&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
-    const bool tagged = !query.any_tags.empty();
-    const int64_t upper = page.max_id > 0 ? page.max_id : std::numeric_limits<int64_t>::max();
-    const bool oldest = page.min_id > 0;
-#define PUBLIC_FILTERS                                                                                  \
-  " AND s.visibility = 0 AND s.reblog_of_id = 0 AND s.deleted_at = 0"                                   \
-  " AND (?8 = 1 OR s.in_reply_to_id = 0 OR s.in_reply_to_account_id = s.account_id)"                    \
-  " AND (?4 = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"                 \
-  " AND (?5 = '[]' OR s.id IN (SELECT st.status_id FROM status_tags st JOIN tags t ON t.id = st.tag_id" \
-  "      WHERE t.name IN (SELECT value FROM json_each(?5))))"                                            \
-  " AND (SELECT count(*) FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id" \
-  "      AND t.name IN (SELECT value FROM json_each(?6))) = json_array_length(?6)"                       \
-  " AND NOT EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id = s.id" \
+  return Read<Result<std::vector<StatusRecord>>>(
+      [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+        const bool tagged = !query.any_tags.empty();
+        const int64_t upper = page.max_id > 0 ? page.max_id : std::numeric_limits<int64_t>::max();
+        const bool oldest = page.min_id > 0;
+#define PUBLIC_FILTERS                                                                            \
+  " AND s.visibility = 0 AND s.reblog_of_id = 0 AND s.deleted_at = 0"                             \
+  " AND (?8 = 1 OR s.in_reply_to_id = 0 OR s.in_reply_to_account_id = s.account_id)"              \
+  " AND (?4 = 0 OR EXISTS (SELECT 1 FROM media_attachments m WHERE m.status_id = s.id))"          \
+  " AND (?5 = '[]' OR s.id IN (SELECT st.status_id FROM status_tags st JOIN tags t ON t.id = "    \
+  "st.tag_id"                                                                                     \
+  "      WHERE t.name IN (SELECT value FROM json_each(?5))))"                                     \
+  " AND (SELECT count(*) FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE st.status_id " \
+  "= s.id"                                                                                        \
+  "      AND t.name IN (SELECT value FROM json_each(?6))) = json_array_length(?6)"                \
+  " AND NOT EXISTS (SELECT 1 FROM status_tags st JOIN tags t ON t.id = st.tag_id WHERE "          \
+  "st.status_id = s.id"                                                                           \
   "      AND t.name IN (SELECT value FROM json_each(?7)))"
-    SqliteStatement q = db.Prepare(
-        oldest ? "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id > ?1 AND s.id < ?2" PUBLIC_FILTERS
-                 " ORDER BY s.id ASC LIMIT ?3"
-               : "SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id < ?2 AND s.id > ?1" PUBLIC_FILTERS
-                 " ORDER BY s.id DESC LIMIT ?3");
+        SqliteStatement q =
+            db.Prepare(oldest ? "SELECT " STATUS_COLUMNS
+                                " FROM statuses s WHERE s.id > ?1 AND s.id < ?2" PUBLIC_FILTERS
+                                " ORDER BY s.id ASC LIMIT ?3"
+                              : "SELECT " STATUS_COLUMNS
+                                " FROM statuses s WHERE s.id < ?2 AND s.id > ?1" PUBLIC_FILTERS
+                                " ORDER BY s.id DESC LIMIT ?3");
 #undef PUBLIC_FILTERS
-    const auto json_strings = [](const std::vector<std::string>& v) {
-      std::string out = "[";
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (i > 0) out += ',';
-        out += '"';
-        for (char c : v[i]) {
-          if (c == '"' || c == '\\') out += '\\';
-          out += c;
-        }
-        out += '"';
-      }
-      return out + "]";
-    };
-    q.Bind(1, oldest ? page.min_id : std::max<int64_t>(0, page.since_id)).Bind(2, upper);
-    q.Bind(3, int64_t{page.limit}).Bind(4, query.only_media);
-    q.Bind(5, tagged ? json_strings(query.any_tags) : std::string("[]"));
-    q.Bind(6, json_strings(query.all_tags)).Bind(7, json_strings(query.none_tags));
-    q.Bind(8, query.include_replies);
-    std::vector<StatusRecord> out;
-    while (q.Step()) out.push_back(ReadStatusRow(q));
-    if (q.failed()) return db.Failure();
-    if (oldest) std::reverse(out.begin(), out.end());
-    if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
-    return out;
-  });
+        const auto json_strings = [](const std::vector<std::string>& v) {
+          std::string out = "[";
+          for (size_t i = 0; i < v.size(); ++i) {
+            if (i > 0) out += ',';
+            out += '"';
+            for (char c : v[i]) {
+              if (c == '"' || c == '\\') out += '\\';
+              out += c;
+            }
+            out += '"';
+          }
+          return out + "]";
+        };
+        q.Bind(1, oldest ? page.min_id : std::max<int64_t>(0, page.since_id)).Bind(2, upper);
+        q.Bind(3, int64_t{page.limit}).Bind(4, query.only_media);
+        q.Bind(5, tagged ? json_strings(query.any_tags) : std::string("[]"));
+        q.Bind(6, json_strings(query.all_tags)).Bind(7, json_strings(query.none_tags));
+        q.Bind(8, query.include_replies);
+        std::vector<StatusRecord> out;
+        while (q.Step()) out.push_back(ReadStatusRow(q));
+        if (q.failed()) return db.Failure();
+        if (oldest) std::reverse(out.begin(), out.end());
+        if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
+        return out;
+      });
 }
 
 }  // namespace chirp

@@ -48,13 +48,15 @@ Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
   }
   const std::string json = JsonIds(ids);
   SqliteStatement m = db.Prepare(
-      "SELECT status_id, account_id FROM mentions WHERE status_id IN (SELECT value FROM json_each(?)) "
+      "SELECT status_id, account_id FROM mentions WHERE status_id IN (SELECT value FROM "
+      "json_each(?)) "
       "ORDER BY status_id, position");
   m.Bind(1, json);
   while (m.Step()) by_id[m.Int(0)]->mentioned_account_ids.push_back(m.Int(1));
   if (m.failed()) return db.Failure();
   SqliteStatement t = db.Prepare(
-      "SELECT st.status_id, t.name, t.display_name FROM status_tags st JOIN tags t ON t.id = st.tag_id "
+      "SELECT st.status_id, t.name, t.display_name FROM status_tags st JOIN tags t ON t.id = "
+      "st.tag_id "
       "WHERE st.status_id IN (SELECT value FROM json_each(?)) ORDER BY st.status_id, st.position");
   t.Bind(1, json);
   while (t.Step()) {
@@ -64,13 +66,13 @@ Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
   }
   if (t.failed()) return db.Failure();
   SqliteStatement media = db.Prepare(
-      "SELECT status_id, id FROM media_attachments WHERE status_id IN (SELECT value FROM json_each(?)) "
+      "SELECT status_id, id FROM media_attachments WHERE status_id IN (SELECT value FROM "
+      "json_each(?)) "
       "ORDER BY status_id, id");
   media.Bind(1, json);
   while (media.Step()) by_id[media.Int(0)]->media_ids.push_back(media.Int(1));
   if (media.failed()) return db.Failure();
   return {};
 }
-
 
 }  // namespace chirp

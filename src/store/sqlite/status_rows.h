@@ -12,10 +12,10 @@
 namespace chirp {
 
 // The columns ReadStatusRow expects, in order, from `statuses s`.
-#define STATUS_COLUMNS                                                                           \
+#define STATUS_COLUMNS                                                                             \
   "s.id, s.account_id, s.text, s.content, s.spoiler_text, s.visibility, s.sensitive, s.language, " \
-  "s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id, "              \
-  "s.replies_count, s.reblogs_count, s.favourites_count, s.latitude, s.longitude, "              \
+  "s.in_reply_to_id, s.in_reply_to_account_id, s.reblog_of_id, s.application_id, "                 \
+  "s.replies_count, s.reblogs_count, s.favourites_count, s.latitude, s.longitude, "                \
   "s.created_at, s.deleted_at"
 
 StatusRecord ReadStatusRow(const SqliteStatement& q);
