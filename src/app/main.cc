@@ -116,7 +116,7 @@ int Serve(const Config& config) {
   MemoryTimelineCache timelines(config.timeline_size);
   HomeTimeline home(**store, timelines, config.timelines, clock);
   FanOut fan_out(**store, timelines, config.timelines);
-  OutboxDrainer drainer(**store, {&fan_out});
+  OutboxDrainer drainer(**store, clock, {&fan_out});
   ApiContext context{config.api, **store, clock, ids, auth, accounts, limiter, &home};
 
   context.extra_metrics = [&](std::string& out) {
@@ -133,6 +133,9 @@ int Serve(const Config& config) {
                  sizeof(TimelineEntry), "gauge");
     AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by the consumers.",
                  drainer.handled(), "counter");
+    AppendMetric(out, "chirp_events_lag_milliseconds",
+                 "From the commit of the newest handled event to its handling (fan-out lag).",
+                 static_cast<uint64_t>(std::max<int64_t>(0, drainer.last_lag_ms())), "gauge");
     AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
                  fan_out.pushes(), "counter");
   };

@@ -13,8 +13,9 @@ constexpr auto kRetryDelay = std::chrono::milliseconds(200);
 constexpr auto kIdleWait = std::chrono::seconds(1);
 }  // namespace
 
-OutboxDrainer::OutboxDrainer(EventLog& log, std::vector<EventConsumer*> consumers)
-    : log_(log), consumers_(std::move(consumers)) {}
+OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock,
+                             std::vector<EventConsumer*> consumers)
+    : log_(log), clock_(clock), consumers_(std::move(consumers)) {}
 
 OutboxDrainer::~OutboxDrainer() { Stop(); }
 
@@ -52,6 +53,9 @@ Result<size_t> OutboxDrainer::DrainBatch() {
     }
     last_id_.store(event.id);
     handled_.fetch_add(1, std::memory_order_relaxed);
+    if (event.created_at_ms > 0) {
+      last_lag_ms_.store(clock_.NowMillis() - event.created_at_ms, std::memory_order_relaxed);
+    }
     ++done;
   }
   if (done > 0) {

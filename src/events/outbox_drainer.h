@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "store/events.h"
 
 namespace chirp {
@@ -27,8 +28,8 @@ class OutboxDrainer {
  public:
   static constexpr int kBatch = 512;
 
-  // `log` and the consumers must outlive the drainer.
-  OutboxDrainer(EventLog& log, std::vector<EventConsumer*> consumers);
+  // `log`, `clock` and the consumers must outlive the drainer.
+  OutboxDrainer(EventLog& log, const Clock& clock, std::vector<EventConsumer*> consumers);
   ~OutboxDrainer();  // stops after the batch in hand
 
   // Starts the draining thread; it wakes on every commit of the store.
@@ -41,6 +42,9 @@ class OutboxDrainer {
   // Events handled so far, and the id of the newest event seen in the outbox
   // minus the last handled: the queue depth for /metrics.
   uint64_t handled() const { return handled_.load(std::memory_order_relaxed); }
+  // Milliseconds from the commit of the newest handled event to its handling:
+  // the lag of fan-out and every other consequence.
+  int64_t last_lag_ms() const { return last_lag_ms_.load(std::memory_order_relaxed); }
   int64_t last_handled_id() const { return last_id_.load(std::memory_order_relaxed); }
 
  private:
@@ -49,6 +53,7 @@ class OutboxDrainer {
   Result<size_t> DrainBatch();
 
   EventLog& log_;
+  const Clock& clock_;
   std::vector<EventConsumer*> consumers_;
   std::thread thread_;
   std::mutex mu_;
@@ -57,6 +62,7 @@ class OutboxDrainer {
   bool stopping_ = false;  // guarded by mu_
   std::atomic<uint64_t> handled_{0};
   std::atomic<int64_t> last_id_{0};
+  std::atomic<int64_t> last_lag_ms_{0};
 };
 
 }  // namespace chirp

@@ -85,7 +85,8 @@ TEST(OutboxDrainer, HandsEveryEventToEveryConsumerInOrder) {
   FakeLog log;
   Recorder a, b;
   for (int i = 0; i < 5; ++i) log.Append(EventKind::kStatusCreated, i);
-  OutboxDrainer drainer(log, {&a, &b});
+  ManualClock clock(0);
+  OutboxDrainer drainer(log, clock, {&a, &b});
   ASSERT_TRUE(drainer.DrainNow().ok());
   EXPECT_EQ(a.WaitFor(5), (std::vector<int64_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(b.WaitFor(5), (std::vector<int64_t>{1, 2, 3, 4, 5}));
@@ -95,7 +96,8 @@ TEST(OutboxDrainer, HandsEveryEventToEveryConsumerInOrder) {
 TEST(OutboxDrainer, WakesOnCommitWhenRunning) {
   FakeLog log;
   Recorder r;
-  OutboxDrainer drainer(log, {&r});
+  ManualClock clock(0);
+  OutboxDrainer drainer(log, clock, {&r});
   drainer.Start();
   log.Append(EventKind::kFollowed, 1);
   log.Append(EventKind::kFollowed, 2);
@@ -108,7 +110,8 @@ TEST(OutboxDrainer, RetriesAnEventWhoseConsumerFailed) {
   Recorder r;
   r.FailNext(1);
   log.Append(EventKind::kStatusCreated, 1);
-  OutboxDrainer drainer(log, {&r});
+  ManualClock clock(0);
+  OutboxDrainer drainer(log, clock, {&r});
   EXPECT_FALSE(drainer.DrainNow().ok());
   EXPECT_EQ(log.acked(), 0);  // nothing acknowledged: it will come again
   ASSERT_TRUE(drainer.DrainNow().ok());
