@@ -106,8 +106,11 @@ class HttpServer::Impl {
       asio::post(w->ioc, [this, w = w.get()] {
         boost::system::error_code ignored;
         w->acceptor->close(ignored);
+        // Close rather than cancel: a read that already completed and waits
+        // in the queue would go on to start another one, which a cancel made
+        // now could not reach.
         for (Connection* c : w->connections) {
-          if (!c->busy) c->stream->cancel();
+          if (!c->busy) c->stream->socket().close(ignored);
         }
         w->guard.reset();
       });
