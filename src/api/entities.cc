@@ -10,12 +10,13 @@ namespace json = boost::json;
 
 namespace {
 
-json::array FieldsJson(const Account& account, bool as_html) {
-  json::array out;
+json::array FieldsJson(const Account& account, bool as_html, json::storage_ptr sp = {}) {
+  json::array out(sp);
   for (const ProfileField& f : account.fields) {
-    out.push_back(json::object{{"name", as_html ? EscapeHtml(f.name) : f.name},
-                               {"value", as_html ? FieldValueHtml(f.value) : f.value},
-                               {"verified_at", nullptr}});
+    out.push_back(json::object({{"name", as_html ? EscapeHtml(f.name) : f.name},
+                                {"value", as_html ? FieldValueHtml(f.value) : f.value},
+                                {"verified_at", nullptr}},
+                               sp));
   }
   return out;
 }
@@ -35,10 +36,10 @@ std::string FieldValueHtml(const std::string& value) {
   return EscapeHtml(value);
 }
 
-json::object AccountJson(const Account& a, const std::string& base_url) {
+json::object AccountJson(const Account& a, const std::string& base_url, json::storage_ptr sp) {
   const std::string avatar = base_url + "/avatars/original/missing.png";
   const std::string header = base_url + "/headers/original/missing.png";
-  json::object o;
+  json::object o(sp);
   o["id"] = std::to_string(a.id);
   o["username"] = a.username;
   o["acct"] = a.username;
@@ -64,9 +65,9 @@ json::object AccountJson(const Account& a, const std::string& base_url) {
                                                  : json::value(nullptr);
   o["hide_collections"] = false;
   o["noindex"] = !a.indexable;
-  o["emojis"] = json::array();
-  o["roles"] = json::array();
-  o["fields"] = FieldsJson(a, true);
+  o["emojis"] = json::array(sp);
+  o["roles"] = json::array(sp);
+  o["fields"] = FieldsJson(a, true, sp);
   return o;
 }
 
@@ -140,9 +141,9 @@ const char* VisibilityName(Visibility v) {
 json::object StatusJson(const StatusRecord& s, const Account& author,
                         const std::vector<const Account*>& mentioned, json::value reblog,
                         const ViewerFlags* viewer, const std::string& base_url,
-                        bool source_requested) {
+                        bool source_requested, json::storage_ptr sp) {
   const std::string id = std::to_string(s.id);
-  json::object o;
+  json::object o(sp);
   o["id"] = id;
   o["created_at"] = FormatIso8601Millis(s.created_at_ms);
   o["in_reply_to_id"] =
@@ -168,23 +169,24 @@ json::object StatusJson(const StatusRecord& s, const Account& author,
     o["content"] = s.content;
   }
   o["reblog"] = std::move(reblog);
-  o["account"] = AccountJson(author, base_url);
-  o["media_attachments"] = json::array();
-  json::array mentions;
+  o["account"] = AccountJson(author, base_url, sp);
+  o["media_attachments"] = json::array(sp);
+  json::array mentions(sp);
   for (const Account* a : mentioned) {
-    mentions.push_back(json::object{{"id", std::to_string(a->id)},
-                                    {"username", a->username},
-                                    {"url", base_url + "/@" + a->username},
-                                    {"acct", a->username}});
+    mentions.push_back(json::object({{"id", std::to_string(a->id)},
+                                     {"username", a->username},
+                                     {"url", base_url + "/@" + a->username},
+                                     {"acct", a->username}},
+                                    sp));
   }
   o["mentions"] = std::move(mentions);
-  json::array tags;
+  json::array tags(sp);
   for (size_t i = 0; i < s.tags.size(); ++i) {
     const std::string& shown = i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
-    tags.push_back(json::object{{"name", shown}, {"url", base_url + "/tags/" + s.tags[i]}});
+    tags.push_back(json::object({{"name", shown}, {"url", base_url + "/tags/" + s.tags[i]}}, sp));
   }
   o["tags"] = std::move(tags);
-  o["emojis"] = json::array();
+  o["emojis"] = json::array(sp);
   o["card"] = nullptr;
   o["poll"] = nullptr;
   // Chirp's extension: the design documents' optional location of a status.
@@ -198,7 +200,7 @@ json::object StatusJson(const StatusRecord& s, const Account& author,
     o["reblogged"] = viewer->reblogged;
     o["muted"] = false;
     o["bookmarked"] = false;
-    o["filtered"] = json::array();
+    o["filtered"] = json::array(sp);
     if (viewer->is_author && s.reblog_of_id == 0 && s.visibility != Visibility::kDirect)
       o["pinned"] = false;
   }

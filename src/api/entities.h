@@ -11,7 +11,10 @@
 namespace chirp {
 
 // Account (reference 1.8). `base_url` starts every URL.
-boost::json::object AccountJson(const Account& account, const std::string& base_url);
+// `sp` is where the JSON is allocated: a monotonic resource per response
+// makes rendering a page a few allocations instead of thousands.
+boost::json::object AccountJson(const Account& account, const std::string& base_url,
+                                boost::json::storage_ptr sp = {});
 // CredentialAccount: Account plus `source` and `role`.
 boost::json::object CredentialAccountJson(const Account& account, const std::string& base_url,
                                           int64_t follow_requests_count = 0);
@@ -36,7 +39,8 @@ struct ViewerFlags {
 boost::json::object StatusJson(const StatusRecord& status, const Account& author,
                                const std::vector<const Account*>& mentioned,
                                boost::json::value reblog, const ViewerFlags* viewer,
-                               const std::string& base_url, bool source_requested = false);
+                               const std::string& base_url, bool source_requested = false,
+                               boost::json::storage_ptr sp = {});
 
 // StatusSource: the plain text of a status, for editing.
 boost::json::object StatusSourceJson(const StatusRecord& status);

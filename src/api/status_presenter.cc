@@ -36,14 +36,14 @@ Result<json::object> StatusPresenter::RenderUnchecked(const StatusRecord& status
     keep.push_back(std::move(a).value());
   }
   ViewerFlags flags{favourited, reblogged, viewer_id_ != 0 && viewer_id_ == status.account_id};
-  json::value inner = nullptr;
+  json::value inner(nullptr, sp_);
   if (original != nullptr) {
     auto rendered = RenderUnchecked(*original, nullptr, favourited, reblogged, false);
     if (!rendered) return std::move(rendered).error();
     inner = std::move(rendered).value();
   }
   return StatusJson(status, **author, mentioned, std::move(inner),
-                    viewer_id_ != 0 ? &flags : nullptr, base_url_, source_requested);
+                    viewer_id_ != 0 ? &flags : nullptr, base_url_, source_requested, sp_);
 }
 
 Result<std::vector<json::object>> StatusPresenter::RenderList(
@@ -115,7 +115,7 @@ Result<json::object> StatusPresenter::Render(const StatusRecord& status, bool so
 Result<json::array> StatusPresenter::RenderVisible(const std::vector<StatusRecord>& statuses) {
   auto rendered = RenderList(statuses, false);
   if (!rendered) return std::move(rendered).error();
-  json::array out;
+  json::array out(sp_);
   out.reserve(rendered->size());
   for (json::object& o : *rendered) out.push_back(std::move(o));
   return out;

@@ -31,6 +31,8 @@ class StatusPresenter {
   // Timelines leave out the statuses of muted accounts, reblogs of them
   // included; single statuses and threads apply their own rules.
   void HideMuted() { hide_muted_ = true; }
+  // Allocates what it renders from `sp` (which must outlive the result).
+  void UseStorage(boost::json::storage_ptr sp) { sp_ = std::move(sp); }
 
   // Renders one status, or kNotFound when the viewer may not see it.
   Result<boost::json::object> Render(const StatusRecord& status, bool source_requested = false);
@@ -50,6 +52,7 @@ class StatusPresenter {
   std::string base_url_;
   bool hide_muted_ = false;
   const ViewerVisibility* preloaded_;
+  boost::json::storage_ptr sp_;
 };
 
 }  // namespace chirp

@@ -2,6 +2,7 @@
 // public and hashtag.
 #include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 
 #include "api/pagination.h"
 #include "api/routes.h"
@@ -19,8 +20,11 @@ namespace {
 Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req,
                                 const std::vector<StatusRecord>& statuses,
                                 const ViewerVisibility* viewer = nullptr) {
+  // The whole page is built in one arena and serialized once.
+  json::monotonic_resource arena;
   StatusPresenter presenter(ctx, req.account_id(), req.base_url, viewer);
   presenter.HideMuted();
+  presenter.UseStorage(&arena);
   auto rendered = presenter.RenderVisible(statuses);
   if (!rendered) return std::move(rendered).error();
   HttpResponse response = JsonBody(200, *rendered);
