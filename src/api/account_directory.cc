@@ -1,7 +1,9 @@
 #include "api/account_directory.h"
 
+#include <boost/json/serialize.hpp>
 #include <mutex>
 
+#include "api/entities.h"
 #include "core/text.h"
 
 namespace chirp {
@@ -50,6 +52,28 @@ Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
   return Insert(std::move(loaded).value(), false, generation);
 }
 
+Result<std::shared_ptr<const std::string>> AccountDirectory::Json(int64_t id,
+                                                                  const std::string& base_url) {
+  {
+    std::shared_lock lock(mu_);
+    auto account = by_id_.find(id);
+    auto it = rendered_.find(id);
+    if (account != by_id_.end() && it != rendered_.end() && it->second.from == account->second &&
+        it->second.base_url == base_url) {
+      return it->second.json;
+    }
+  }
+  auto account = Get(id);
+  if (!account) return std::move(account).error();
+  auto json =
+      std::make_shared<const std::string>(boost::json::serialize(AccountJson(**account, base_url)));
+  std::unique_lock lock(mu_);
+  auto current = by_id_.find(id);
+  if (current != by_id_.end() && current->second == *account)
+    rendered_[id] = Rendered{*account, base_url, json};
+  return json;
+}
+
 Status AccountDirectory::UpdateProfile(const Account& account) {
   if (Status s = store_.UpdateProfile(account); !s) return s;
   // Reload on the next read rather than cache `account`: its counters were
@@ -64,6 +88,7 @@ void AccountDirectory::Forget(int64_t id) {
   std::unique_lock lock(mu_);
   ++forgets_;
   by_id_.erase(id);
+  rendered_.erase(id);
 }
 
 size_t AccountDirectory::size() const {

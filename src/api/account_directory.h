@@ -28,6 +28,9 @@ class AccountDirectory {
 
   Result<AccountRef> Get(int64_t id);
   Result<AccountRef> GetByUsername(std::string_view username);  // any case
+  // The account's Account JSON (api/entities.h) with URLs under `base_url`,
+  // rendered once per version of the account.
+  Result<std::shared_ptr<const std::string>> Json(int64_t id, const std::string& base_url);
   // Stores the profile; the next read loads it afresh.
   Status UpdateProfile(const Account& account);
   // Caches an account just committed by someone else (registration).
@@ -47,6 +50,13 @@ class AccountDirectory {
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, AccountRef> by_id_;            // guarded by mu_
   std::unordered_map<std::string, int64_t> id_by_username_;  // lower-cased; guarded by mu_
+  // Account JSON, valid while `from` is the cached version of the account.
+  struct Rendered {
+    AccountRef from;
+    std::string base_url;
+    std::shared_ptr<const std::string> json;
+  };
+  std::unordered_map<int64_t, Rendered> rendered_;  // guarded by mu_
   // Bumped by every Forget: a load that raced with one is not cached, so a
   // stale copy read before a write never outlives the write's Forget.
   uint64_t forgets_ = 0;  // guarded by mu_

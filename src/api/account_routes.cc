@@ -80,6 +80,7 @@ Status AuthorizeAllRequests(ApiContext& ctx, int64_t account_id) {
                                                   ctx.clock.NowMillis());
       if (!s && s.error().code != ErrorCode::kNotFound) return s;
       ctx.accounts.Forget(entry.item);
+      ctx.viewers.Forget(entry.item);
     }
   }
 }

@@ -7,10 +7,12 @@
 #include "api/account_directory.h"
 #include "api/api_config.h"
 #include "api/authenticator.h"
+#include "api/status_directory.h"
 #include "core/clock.h"
 #include "core/snowflake.h"
 #include "http/metrics.h"
 #include "ratelimit/rate_limiter.h"
+#include "social/viewer_cache.h"
 #include "store/store.h"
 #include "timeline/home_timeline.h"
 
@@ -23,6 +25,8 @@ struct ApiContext {
   SnowflakeGenerator& ids;
   Authenticator& auth;
   AccountDirectory& accounts;
+  StatusDirectory& statuses;
+  ViewerCache& viewers;
   RateLimiter& limiter;
   HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete

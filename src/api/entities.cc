@@ -1,6 +1,8 @@
 #include "api/entities.h"
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
 
 #include "core/text.h"
 #include "core/time_format.h"
@@ -138,12 +140,11 @@ const char* VisibilityName(Visibility v) {
   return "public";
 }
 
-json::object StatusJson(const StatusRecord& s, const Account& author,
-                        const std::vector<const Account*>& mentioned, json::value reblog,
-                        const ViewerFlags* viewer, const std::string& base_url,
-                        bool source_requested, json::storage_ptr sp) {
+std::string StatusFixedJson(const StatusRecord& s, const std::string& author_username,
+                            const std::vector<const Account*>& mentioned,
+                            const std::string& base_url, bool source_requested) {
   const std::string id = std::to_string(s.id);
-  json::object o(sp);
+  json::object o;
   o["id"] = id;
   o["created_at"] = FormatIso8601Millis(s.created_at_ms);
   o["in_reply_to_id"] =
@@ -155,12 +156,9 @@ json::object StatusJson(const StatusRecord& s, const Account& author,
   o["spoiler_text"] = s.spoiler_text;
   o["visibility"] = VisibilityName(s.visibility);
   o["language"] = s.language.empty() ? json::value(nullptr) : json::value(s.language);
-  o["uri"] = base_url + "/users/" + author.username + "/statuses/" + id;
+  o["uri"] = base_url + "/users/" + author_username + "/statuses/" + id;
   o["url"] = s.reblog_of_id != 0 ? json::value(nullptr)
-                                 : json::value(base_url + "/@" + author.username + "/" + id);
-  o["replies_count"] = s.replies_count;
-  o["reblogs_count"] = s.reblogs_count;
-  o["favourites_count"] = s.favourites_count;
+                                 : json::value(base_url + "/@" + author_username + "/" + id);
   o["quotes_count"] = 0;
   o["edited_at"] = nullptr;
   if (source_requested) {
@@ -168,25 +166,22 @@ json::object StatusJson(const StatusRecord& s, const Account& author,
   } else {
     o["content"] = s.content;
   }
-  o["reblog"] = std::move(reblog);
-  o["account"] = AccountJson(author, base_url, sp);
-  o["media_attachments"] = json::array(sp);
-  json::array mentions(sp);
+  o["media_attachments"] = json::array();
+  json::array mentions;
   for (const Account* a : mentioned) {
     mentions.push_back(json::object({{"id", std::to_string(a->id)},
                                      {"username", a->username},
                                      {"url", base_url + "/@" + a->username},
-                                     {"acct", a->username}},
-                                    sp));
+                                     {"acct", a->username}}));
   }
   o["mentions"] = std::move(mentions);
-  json::array tags(sp);
+  json::array tags;
   for (size_t i = 0; i < s.tags.size(); ++i) {
     const std::string& shown = i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
-    tags.push_back(json::object({{"name", shown}, {"url", base_url + "/tags/" + s.tags[i]}}, sp));
+    tags.push_back(json::object({{"name", shown}, {"url", base_url + "/tags/" + s.tags[i]}}));
   }
   o["tags"] = std::move(tags);
-  o["emojis"] = json::array(sp);
+  o["emojis"] = json::array();
   o["card"] = nullptr;
   o["poll"] = nullptr;
   // Chirp's extension: the design documents' optional location of a status.
@@ -195,16 +190,56 @@ json::object StatusJson(const StatusRecord& s, const Account& author,
   } else {
     o["location"] = nullptr;
   }
-  if (viewer != nullptr) {
-    o["favourited"] = viewer->favourited;
-    o["reblogged"] = viewer->reblogged;
-    o["muted"] = false;
-    o["bookmarked"] = false;
-    o["filtered"] = json::array(sp);
-    if (viewer->is_author && s.reblog_of_id == 0 && s.visibility != Visibility::kDirect)
-      o["pinned"] = false;
+  std::string text = json::serialize(o);
+  // Without the braces: the members are completed per request.
+  return text.substr(1, text.size() - 2);
+}
+
+namespace {
+
+void AppendCount(std::string& out, std::string_view key, int64_t value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+void AppendFlag(std::string& out, std::string_view key, bool value) {
+  out += ",\"";
+  out += key;
+  out += value ? "\":true" : "\":false";
+}
+
+}  // namespace
+
+void AppendStatusJson(std::string& out, const StatusParts& p) {
+  out += '{';
+  out += p.fixed;
+  AppendCount(out, "replies_count", p.status.replies_count);
+  AppendCount(out, "reblogs_count", p.status.reblogs_count);
+  AppendCount(out, "favourites_count", p.status.favourites_count);
+  out += ",\"account\":";
+  out += p.account;
+  out += ",\"reblog\":";
+  if (p.reblog.empty()) {
+    out += "null";
+  } else {
+    out += p.reblog;
   }
-  return o;
+  if (p.viewer != nullptr) {
+    AppendFlag(out, "favourited", p.viewer->favourited);
+    AppendFlag(out, "reblogged", p.viewer->reblogged);
+    AppendFlag(out, "muted", false);
+    AppendFlag(out, "bookmarked", false);
+    out += ",\"filtered\":[]";
+    if (p.viewer->is_author && p.status.reblog_of_id == 0 &&
+        p.status.visibility != Visibility::kDirect) {
+      AppendFlag(out, "pinned", false);
+    }
+  }
+  out += '}';
 }
 
 json::object StatusSourceJson(const StatusRecord& s) {

@@ -5,6 +5,8 @@
 
 #include <boost/json/object.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "store/records.h"
 
@@ -32,15 +34,27 @@ struct ViewerFlags {
   bool is_author = false;
 };
 
-// Status (reference 1.8). `mentioned` are the accounts of
-// status.mentioned_account_ids that still exist, in order. `reblog` is the
-// rendered reblogged status for a reblog, else null. With `source_requested`
-// (delete and redraft), `text` replaces `content`.
-boost::json::object StatusJson(const StatusRecord& status, const Account& author,
-                               const std::vector<const Account*>& mentioned,
-                               boost::json::value reblog, const ViewerFlags* viewer,
-                               const std::string& base_url, bool source_requested = false,
-                               boost::json::storage_ptr sp = {});
+// Status (reference 1.8), written as text in two steps so that what never
+// changes is rendered once and cached (api/status_directory.h), and each
+// request only adds counts, the author and its own flags.
+//
+// The members fixed at posting, without the braces: id, created_at, reply
+// fields, visibility, content (or, with `source_requested`, for delete and
+// redraft, text), urls, mentions, tags and the rest. `mentioned` are the
+// accounts of status.mentioned_account_ids that still exist, in order.
+std::string StatusFixedJson(const StatusRecord& status, const std::string& author_username,
+                            const std::vector<const Account*>& mentioned,
+                            const std::string& base_url, bool source_requested = false);
+
+struct StatusParts {
+  const StatusRecord& status;  // its counters and, for `pinned`, its kind
+  std::string_view fixed;      // StatusFixedJson of it
+  std::string_view account;    // the author's Account JSON
+  std::string_view reblog;     // the wrapped status's JSON; empty: null
+  const ViewerFlags* viewer;   // null for anonymous readers: no viewer keys
+};
+// Appends the Status object.
+void AppendStatusJson(std::string& out, const StatusParts& parts);
 
 // StatusSource: the plain text of a status, for editing.
 boost::json::object StatusSourceJson(const StatusRecord& status);

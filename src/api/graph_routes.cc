@@ -73,6 +73,7 @@ Result<HttpResponse> FollowAccount(ApiContext& ctx, ApiRequest& req) {
   }
   ctx.accounts.Forget(viewer);
   ctx.accounts.Forget(f.target_account_id);
+  ctx.viewers.Forget(viewer);
   return RelationshipResponse(ctx, viewer, f.target_account_id);
 }
 
@@ -85,6 +86,7 @@ Result<HttpResponse> UnfollowAccount(ApiContext& ctx, ApiRequest& req) {
     return std::move(r).error();
   ctx.accounts.Forget(viewer);
   ctx.accounts.Forget((*target)->id);
+  ctx.viewers.Forget(viewer);
   return RelationshipResponse(ctx, viewer, (*target)->id);
 }
 
@@ -135,6 +137,7 @@ Result<HttpResponse> FollowRequestDecision(ApiContext& ctx, ApiRequest& req, boo
   }
   ctx.accounts.Forget(viewer);
   ctx.accounts.Forget((*requester)->id);
+  ctx.viewers.Forget((*requester)->id);
   return RelationshipResponse(ctx, viewer, (*requester)->id);
 }
 
@@ -150,8 +153,11 @@ Result<HttpResponse> BlockAccount(ApiContext& ctx, ApiRequest& req, bool block) 
     auto r = ctx.store.DeleteBlock(viewer, (*target)->id);
     if (!r) return std::move(r).error();
   }
+  // A block removes follows both ways and hides each from the other.
   ctx.accounts.Forget(viewer);
   ctx.accounts.Forget((*target)->id);
+  ctx.viewers.Forget(viewer);
+  ctx.viewers.Forget((*target)->id);
   return RelationshipResponse(ctx, viewer, (*target)->id);
 }
 
@@ -179,6 +185,7 @@ Result<HttpResponse> MuteAccount(ApiContext& ctx, ApiRequest& req, bool mute) {
     auto r = ctx.store.DeleteMute(viewer, (*target)->id);
     if (!r) return std::move(r).error();
   }
+  ctx.viewers.Forget(viewer);
   return RelationshipResponse(ctx, viewer, (*target)->id);
 }
 

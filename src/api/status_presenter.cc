@@ -1,123 +1,153 @@
 #include "api/status_presenter.h"
 
-#include <algorithm>
-#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "api/entities.h"
-#include "social/visibility.h"
 
 namespace chirp {
-namespace json = boost::json;
+
+Result<ViewerRef> StatusPresenter::Viewer() {
+  if (viewer_ == nullptr) {
+    auto loaded = ctx_.viewers.Get(viewer_id_);
+    if (!loaded) return std::move(loaded).error();
+    viewer_ = std::move(loaded).value();
+  }
+  return viewer_;
+}
 
 Result<bool> StatusPresenter::Visible(const StatusRecord& status) {
-  auto visibility = ViewerVisibility::Load(ctx_.store, viewer_id_, ctx_.clock.NowMillis());
-  if (!visibility) return std::move(visibility).error();
-  if (!visibility->CanSee(status)) return false;
+  auto viewer = Viewer();
+  if (!viewer) return std::move(viewer).error();
+  const ViewerVisibility& visibility = (*viewer)->visibility;
+  if (!visibility.CanSee(status)) return false;
   if (status.reblog_of_id == 0) return true;
-  auto original = ctx_.store.FindStatus(status.reblog_of_id);
+  auto original = ctx_.statuses.Get(status.reblog_of_id, base_url_);
   if (!original)
     return original.error().code == ErrorCode::kNotFound ? Result<bool>(false) : original.error();
-  return visibility->CanSee(*original);
+  return visibility.CanSee((*original)->record);
 }
 
-Result<json::object> StatusPresenter::RenderUnchecked(const StatusRecord& status,
-                                                      const StatusRecord* original, bool favourited,
-                                                      bool reblogged, bool source_requested) {
-  auto author = ctx_.accounts.Get(status.account_id);
-  if (!author) return std::move(author).error();
-  std::vector<AccountRef> keep;
-  std::vector<const Account*> mentioned;
-  for (int64_t id : status.mentioned_account_ids) {
-    auto a = ctx_.accounts.Get(id);
-    if (!a) continue;
-    mentioned.push_back(a->get());
-    keep.push_back(std::move(a).value());
-  }
-  ViewerFlags flags{favourited, reblogged, viewer_id_ != 0 && viewer_id_ == status.account_id};
-  json::value inner(nullptr, sp_);
-  if (original != nullptr) {
-    auto rendered = RenderUnchecked(*original, nullptr, favourited, reblogged, false);
-    if (!rendered) return std::move(rendered).error();
-    inner = std::move(rendered).value();
-  }
-  return StatusJson(status, **author, mentioned, std::move(inner),
-                    viewer_id_ != 0 ? &flags : nullptr, base_url_, source_requested, sp_);
-}
+Status StatusPresenter::AppendVisible(std::string& out, const std::vector<StatusRef>& statuses,
+                                      bool source_requested) {
+  if (statuses.empty()) return {};
+  auto viewer_state = Viewer();
+  if (!viewer_state) return std::move(viewer_state).error();
+  const ViewerState& viewer = **viewer_state;
+  const ViewerVisibility& visibility = viewer.visibility;
 
-Result<std::vector<json::object>> StatusPresenter::RenderList(
-    const std::vector<StatusRecord>& statuses, bool source_requested) {
-  std::vector<json::object> out;
-  if (statuses.empty()) return out;
-  std::optional<ViewerVisibility> loaded;
-  if (preloaded_ == nullptr) {
-    auto v = ViewerVisibility::Load(ctx_.store, viewer_id_, ctx_.clock.NowMillis());
-    if (!v) return std::move(v).error();
-    loaded = std::move(v).value();
-  }
-  const ViewerVisibility* visibility = preloaded_ != nullptr ? preloaded_ : &*loaded;
   // The statuses reblogs wrap, in one read.
   std::vector<int64_t> original_ids;
-  for (const StatusRecord& s : statuses) {
-    if (s.reblog_of_id != 0) original_ids.push_back(s.reblog_of_id);
+  for (const StatusRef& s : statuses) {
+    if (s->record.reblog_of_id != 0) original_ids.push_back(s->record.reblog_of_id);
   }
-  std::unordered_map<int64_t, StatusRecord> originals;
+  std::unordered_map<int64_t, StatusRef> originals;
   if (!original_ids.empty()) {
-    auto found = ctx_.store.FindStatuses(original_ids);
+    auto found = ctx_.statuses.GetMany(original_ids, base_url_);
     if (!found) return std::move(found).error();
-    for (StatusRecord& o : *found) originals.emplace(o.id, std::move(o));
+    for (StatusRef& o : *found) originals.emplace(o->record.id, std::move(o));
   }
-  // The viewer's favourites and reblogs among what is shown, in two reads.
-  std::unordered_set<int64_t> favourited;
-  std::unordered_set<int64_t> reblogged;
+  // The viewer's favourites and reblogs among what is shown: from the
+  // viewer's state, and from the store for statuses older than it holds.
+  std::unordered_set<int64_t> old_favourited;
+  std::unordered_set<int64_t> old_reblogged;
   if (viewer_id_ != 0) {
-    std::vector<int64_t> shown;
-    for (const StatusRecord& s : statuses)
-      shown.push_back(s.reblog_of_id != 0 ? s.reblog_of_id : s.id);
-    auto f = ctx_.store.FavouritedAmong(viewer_id_, shown);
-    if (!f) return std::move(f).error();
-    favourited.insert(f->begin(), f->end());
-    auto r = ctx_.store.RebloggedAmong(viewer_id_, shown);
-    if (!r) return std::move(r).error();
-    reblogged.insert(r->begin(), r->end());
+    std::vector<int64_t> old;
+    for (const StatusRef& s : statuses) {
+      const int64_t shown = s->record.reblog_of_id != 0 ? s->record.reblog_of_id : s->record.id;
+      if (!viewer.Covers(shown)) old.push_back(shown);
+    }
+    if (!old.empty()) {
+      auto f = ctx_.store.FavouritedAmong(viewer_id_, old);
+      if (!f) return std::move(f).error();
+      old_favourited.insert(f->begin(), f->end());
+      auto r = ctx_.store.RebloggedAmong(viewer_id_, old);
+      if (!r) return std::move(r).error();
+      old_reblogged.insert(r->begin(), r->end());
+    }
   }
-  for (const StatusRecord& s : statuses) {
-    if (!visibility->CanSee(s)) continue;
-    const StatusRecord* original = nullptr;
-    if (s.reblog_of_id != 0) {
-      auto it = originals.find(s.reblog_of_id);
-      if (it == originals.end() || !visibility->CanSee(it->second)) continue;
-      original = &it->second;
+
+  std::string inner;
+  bool first = true;
+  for (const StatusRef& s : statuses) {
+    const StatusRecord& record = s->record;
+    if (!visibility.CanSee(record)) continue;
+    const CachedStatus* original = nullptr;
+    if (record.reblog_of_id != 0) {
+      auto it = originals.find(record.reblog_of_id);
+      if (it == originals.end() || !visibility.CanSee(it->second->record)) continue;
+      original = it->second.get();
     }
     if (hide_muted_) {
-      const bool muted = (s.account_id != viewer_id_ && visibility->Mutes(s.account_id)) ||
-                         (original != nullptr && original->account_id != viewer_id_ &&
-                          visibility->Mutes(original->account_id));
+      const bool muted = (record.account_id != viewer_id_ && visibility.Mutes(record.account_id)) ||
+                         (original != nullptr && original->record.account_id != viewer_id_ &&
+                          visibility.Mutes(original->record.account_id));
       if (muted) continue;
     }
-    const int64_t shown = original != nullptr ? original->id : s.id;
-    auto rendered = RenderUnchecked(s, original, favourited.contains(shown),
-                                    reblogged.contains(shown), source_requested);
-    if (!rendered) return std::move(rendered).error();
-    out.push_back(std::move(rendered).value());
+    const int64_t shown = original != nullptr ? original->record.id : record.id;
+    ViewerFlags flags;
+    if (viewer.Covers(shown)) {
+      flags.favourited = viewer.Favourited(shown);
+      flags.reblogged = viewer.Reblogged(shown);
+    } else {
+      flags.favourited = old_favourited.contains(shown);
+      flags.reblogged = old_reblogged.contains(shown);
+    }
+    const ViewerFlags* shown_flags = viewer_id_ != 0 ? &flags : nullptr;
+
+    inner.clear();
+    if (original != nullptr) {
+      auto account = ctx_.accounts.Json(original->record.account_id, base_url_);
+      if (!account) return std::move(account).error();
+      ViewerFlags original_flags = flags;
+      original_flags.is_author = viewer_id_ != 0 && viewer_id_ == original->record.account_id;
+      AppendStatusJson(inner, {.status = original->record,
+                               .fixed = original->fixed,
+                               .account = **account,
+                               .reblog = {},
+                               .viewer = viewer_id_ != 0 ? &original_flags : nullptr});
+    }
+    flags.is_author = viewer_id_ != 0 && viewer_id_ == record.account_id;
+    StatusRef source;
+    std::string_view fixed = s->fixed;
+    if (source_requested) {
+      auto rendered = ctx_.statuses.Render(record, base_url_, true);
+      if (!rendered) return std::move(rendered).error();
+      source = std::move(rendered).value();
+      fixed = source->fixed;
+    }
+    auto account = ctx_.accounts.Json(record.account_id, base_url_);
+    if (!account) return std::move(account).error();
+    if (!first) out += ',';
+    first = false;
+    AppendStatusJson(out, {.status = record,
+                           .fixed = fixed,
+                           .account = **account,
+                           .reblog = inner,
+                           .viewer = shown_flags});
   }
+  return {};
+}
+
+Result<std::string> StatusPresenter::RenderVisible(const std::vector<StatusRef>& statuses) {
+  std::string out;
+  out.reserve(statuses.size() * 2048 + 2);
+  out += '[';
+  if (Status s = AppendVisible(out, statuses, false); !s) return std::move(s).error();
+  out += ']';
   return out;
 }
 
-Result<json::object> StatusPresenter::Render(const StatusRecord& status, bool source_requested) {
-  auto rendered = RenderList({status}, source_requested);
-  if (!rendered) return std::move(rendered).error();
-  if (rendered->empty()) return Error::NotFound();
-  return std::move(rendered->front());
+Result<std::string> StatusPresenter::RenderVisibleIds(const std::vector<int64_t>& ids) {
+  auto statuses = ctx_.statuses.GetMany(ids, base_url_);
+  if (!statuses) return std::move(statuses).error();
+  return RenderVisible(*statuses);
 }
 
-Result<json::array> StatusPresenter::RenderVisible(const std::vector<StatusRecord>& statuses) {
-  auto rendered = RenderList(statuses, false);
-  if (!rendered) return std::move(rendered).error();
-  json::array out(sp_);
-  out.reserve(rendered->size());
-  for (json::object& o : *rendered) out.push_back(std::move(o));
+Result<std::string> StatusPresenter::Render(const StatusRef& status, bool source_requested) {
+  std::string out;
+  if (Status s = AppendVisible(out, {status}, source_requested); !s) return std::move(s).error();
+  if (out.empty()) return Error::NotFound();
   return out;
 }
 

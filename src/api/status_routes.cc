@@ -28,23 +28,35 @@ constexpr int kAnonymousDescendantLimit = 60;
 
 // The status named in the path, if the viewer may see it (404 otherwise,
 // whether it does not exist or is hidden from them).
-Result<StatusRecord> VisibleStatus(ApiContext& ctx, const ApiRequest& req,
-                                   StatusPresenter& presenter) {
+Result<StatusRef> VisibleStatus(ApiContext& ctx, const ApiRequest& req,
+                                StatusPresenter& presenter) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
-  auto status = ctx.store.FindStatus(*id);
+  auto status = ctx.statuses.Get(*id, req.base_url);
   if (!status) return std::move(status).error();
-  auto visible = presenter.Visible(*status);
+  auto visible = presenter.Visible((*status)->record);
   if (!visible) return std::move(visible).error();
   if (!*visible) return Error::NotFound();
   return status;
 }
 
-Result<HttpResponse> RenderResponse(StatusPresenter& presenter, const StatusRecord& status,
+Result<HttpResponse> RenderResponse(StatusPresenter& presenter, const StatusRef& status,
                                     bool source_requested = false) {
   auto rendered = presenter.Render(status, source_requested);
   if (!rendered) return std::move(rendered).error();
-  return JsonBody(200, *rendered);
+  return JsonResponse(200, std::move(rendered).value());
+}
+
+// Renders a list of statuses by id, with the Link header of `listed`.
+template <typename T>
+Result<HttpResponse> ListResponse(StatusPresenter& presenter, const ApiRequest& req,
+                                  const std::vector<int64_t>& ids,
+                                  const std::vector<Paged<T>>& listed) {
+  auto rendered = presenter.RenderVisibleIds(ids);
+  if (!rendered) return std::move(rendered).error();
+  HttpResponse response = JsonResponse(200, std::move(rendered).value());
+  AddLinkHeader(req, listed, response);
+  return response;
 }
 
 std::optional<Visibility> ParseVisibility(std::string_view v) {
@@ -152,14 +164,14 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
     const Error missing =
         Error::NotFound("The post you are trying to reply to does not appear to exist.");
     if (!parent_id) return missing;
-    auto parent = ctx.store.FindStatus(*parent_id);
+    auto parent = ctx.statuses.Get(*parent_id, req.base_url);
     if (!parent) return parent.error().code == ErrorCode::kNotFound ? missing : parent.error();
     StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-    auto visible = presenter.Visible(*parent);
+    auto visible = presenter.Visible((*parent)->record);
     if (!visible) return std::move(visible).error();
-    if (!*visible || parent->reblog_of_id != 0) return missing;
-    s.in_reply_to_id = parent->id;
-    s.in_reply_to_account_id = parent->account_id;
+    if (!*visible || (*parent)->record.reblog_of_id != 0) return missing;
+    s.in_reply_to_id = (*parent)->record.id;
+    s.in_reply_to_account_id = (*parent)->record.account_id;
   }
 
   const ParsedStatusText parsed = ParseStatusText(s.text);
@@ -198,7 +210,8 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   auto created = ctx.store.CreateStatus(s, key, kIdempotencyWindowMs);
   if (!created) return std::move(created).error();
   ctx.accounts.Forget(s.account_id);
-  auto stored = ctx.store.FindStatus(created->id);
+  if (s.in_reply_to_id != 0) ctx.statuses.Forget(s.in_reply_to_id);  // its replies_count
+  auto stored = ctx.statuses.Get(created->id, req.base_url);
   if (!stored) return std::move(stored).error();
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   return RenderResponse(presenter, *stored);
@@ -211,38 +224,45 @@ Result<HttpResponse> ShowStatus(ApiContext& ctx, ApiRequest& req) {
   return RenderResponse(presenter, *status);
 }
 
+// After statuses were deleted: the caches drop them, the parent (its
+// replies_count), the original of a reblog (its reblogs_count), and the
+// accounts whose counters and reblogs changed.
+void ForgetDeleted(ApiContext& ctx, const StatusRecord& record, const DeletedStatuses& deleted) {
+  for (int64_t id : deleted.status_ids) ctx.statuses.Forget(id);
+  if (record.in_reply_to_id != 0) ctx.statuses.Forget(record.in_reply_to_id);
+  if (record.reblog_of_id != 0) ctx.statuses.Forget(record.reblog_of_id);
+  for (int64_t account_id : deleted.account_ids) {
+    ctx.accounts.Forget(account_id);
+    ctx.viewers.Forget(account_id);
+  }
+}
+
 Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
-  if (status->account_id != req.account_id()) return Error::Forbidden("This action is not allowed");
+  const StatusRecord& record = (*status)->record;
+  if (record.account_id != req.account_id()) return Error::Forbidden("This action is not allowed");
   auto rendered = presenter.Render(*status, /*source_requested=*/true);
   if (!rendered) return std::move(rendered).error();
-  auto affected = ctx.store.DeleteStatus(status->id, ctx.clock.NowMillis());
-  if (!affected) return std::move(affected).error();
-  for (int64_t account_id : *affected) ctx.accounts.Forget(account_id);
-  return JsonBody(200, *rendered);
+  auto deleted = ctx.store.DeleteStatus(record.id, ctx.clock.NowMillis());
+  if (!deleted) return std::move(deleted).error();
+  ForgetDeleted(ctx, record, *deleted);
+  return JsonResponse(200, std::move(rendered).value());
 }
 
 Result<HttpResponse> StatusSource(ApiContext& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
-  return JsonBody(200, StatusSourceJson(*status));
-}
-
-// Whether the viewer mutes `account_id` (mutes hide statuses from threads).
-Result<bool> Muted(ApiContext& ctx, int64_t viewer, int64_t account_id) {
-  if (viewer == 0 || viewer == account_id) return false;
-  auto r = ctx.store.Relationship(viewer, account_id, ctx.clock.NowMillis());
-  if (!r) return std::move(r).error();
-  return r->muting.has_value();
+  return JsonBody(200, StatusSourceJson((*status)->record));
 }
 
 Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  auto status = VisibleStatus(ctx, req, presenter);
-  if (!status) return std::move(status).error();
+  auto found = VisibleStatus(ctx, req, presenter);
+  if (!found) return std::move(found).error();
+  const StatusRecord* status = &(*found)->record;
   const bool anonymous = req.account_id() == 0;
   const int ancestor_limit = anonymous ? kAnonymousAncestorLimit : kAncestorLimit;
   const int descendant_limit = anonymous ? kAnonymousDescendantLimit : kDescendantLimit;
@@ -288,27 +308,24 @@ Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
   };
   walk(status->id);
 
-  auto filtered =
-      [&](const std::vector<const StatusRecord*>& list) -> Result<std::vector<StatusRecord>> {
-    std::vector<StatusRecord> out;
+  // Mutes hide statuses from threads.
+  auto viewer = ctx.viewers.Get(req.account_id());
+  if (!viewer) return std::move(viewer).error();
+  const auto kept = [&](const std::vector<const StatusRecord*>& list) {
+    std::vector<int64_t> out;
     for (const StatusRecord* s : list) {
-      auto muted = Muted(ctx, req.account_id(), s->account_id);
-      if (!muted) return std::move(muted).error();
-      if (!*muted) out.push_back(*s);
+      if (s->account_id == req.account_id() || !(*viewer)->visibility.Mutes(s->account_id))
+        out.push_back(s->id);
     }
     return out;
   };
   std::vector<const StatusRecord*> ancestor_ptrs;
   for (const StatusRecord& a : ancestors) ancestor_ptrs.push_back(&a);
-  auto kept_ancestors = filtered(ancestor_ptrs);
-  if (!kept_ancestors) return std::move(kept_ancestors).error();
-  auto kept_descendants = filtered(order);
-  if (!kept_descendants) return std::move(kept_descendants).error();
-  auto a = presenter.RenderVisible(*kept_ancestors);
+  auto a = presenter.RenderVisibleIds(kept(ancestor_ptrs));
   if (!a) return std::move(a).error();
-  auto d = presenter.RenderVisible(*kept_descendants);
+  auto d = presenter.RenderVisibleIds(kept(order));
   if (!d) return std::move(d).error();
-  return JsonBody(200, json::object{{"ancestors", std::move(*a)}, {"descendants", std::move(*d)}});
+  return JsonResponse(200, "{\"ancestors\":" + *a + ",\"descendants\":" + *d + "}");
 }
 
 Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favourite) {
@@ -316,7 +333,8 @@ Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favo
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
   // Favouriting a reblog favourites what it wraps, as Mastodon does.
-  int64_t target = status->reblog_of_id != 0 ? status->reblog_of_id : status->id;
+  const StatusRecord& record = (*status)->record;
+  int64_t target = record.reblog_of_id != 0 ? record.reblog_of_id : record.id;
   if (favourite) {
     auto r = ctx.store.Favourite(req.account_id(), target, ctx.ids.Next(), ctx.clock.NowMillis());
     if (!r) return std::move(r).error();
@@ -324,20 +342,23 @@ Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favo
     auto r = ctx.store.Unfavourite(req.account_id(), target);
     if (!r) return std::move(r).error();
   }
-  auto fresh = ctx.store.FindStatus(target);
+  ctx.statuses.Forget(target);
+  ctx.viewers.Forget(req.account_id());
+  StatusPresenter after(ctx, req.account_id(), req.base_url);
+  auto fresh = ctx.statuses.Get(target, req.base_url);
   if (!fresh) return std::move(fresh).error();
-  return RenderResponse(presenter, *fresh);
+  return RenderResponse(after, *fresh);
 }
 
 Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
-  StatusRecord original = *status;
-  if (status->reblog_of_id != 0) {
-    auto inner = ctx.store.FindStatus(status->reblog_of_id);
+  StatusRecord original = (*status)->record;
+  if (original.reblog_of_id != 0) {
+    auto inner = ctx.statuses.Get(original.reblog_of_id, req.base_url);
     if (!inner) return std::move(inner).error();
-    original = std::move(inner).value();
+    original = (*inner)->record;
   }
   const bool own = original.account_id == req.account_id();
   // Mastodon's rule: direct never; private only one's own.
@@ -365,9 +386,14 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
     wrapper.created_at_ms = ctx.clock.NowMillis();
     auto created = ctx.store.CreateStatus(wrapper, "", 0);
     if (!created) return std::move(created).error();
-    if (!created->existing) ctx.accounts.Forget(req.account_id());
-    auto stored = ctx.store.FindStatus(created->id);
-    if (stored) return RenderResponse(presenter, *stored);
+    if (!created->existing) {
+      ctx.accounts.Forget(req.account_id());
+      ctx.statuses.Forget(original.id);  // its reblogs_count
+      ctx.viewers.Forget(req.account_id());
+    }
+    StatusPresenter after(ctx, req.account_id(), req.base_url);
+    auto stored = ctx.statuses.Get(created->id, req.base_url);
+    if (stored) return RenderResponse(after, *stored);
     if (stored.error().code != ErrorCode::kNotFound) return std::move(stored).error();
   }
   return Error::Unavailable("There was a temporary problem serving your request, please try again");
@@ -377,19 +403,22 @@ Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
-  const int64_t original_id = status->reblog_of_id != 0 ? status->reblog_of_id : status->id;
+  const StatusRecord& record = (*status)->record;
+  const int64_t original_id = record.reblog_of_id != 0 ? record.reblog_of_id : record.id;
   auto existing = ctx.store.FindReblog(req.account_id(), original_id);
   if (!existing) return std::move(existing).error();
   if (*existing) {
-    if (auto deleted = ctx.store.DeleteStatus(**existing, ctx.clock.NowMillis());
-        !deleted && deleted.error().code != ErrorCode::kNotFound) {
-      return std::move(deleted).error();
-    }
+    auto deleted = ctx.store.DeleteStatus(**existing, ctx.clock.NowMillis());
+    if (!deleted && deleted.error().code != ErrorCode::kNotFound) return std::move(deleted).error();
+    ctx.statuses.Forget(**existing);
+    ctx.statuses.Forget(original_id);
     ctx.accounts.Forget(req.account_id());
+    ctx.viewers.Forget(req.account_id());
   }
-  auto original = ctx.store.FindStatus(original_id);
+  StatusPresenter after(ctx, req.account_id(), req.base_url);
+  auto original = ctx.statuses.Get(original_id, req.base_url);
   if (!original) return std::move(original).error();
-  return RenderResponse(presenter, *original);
+  return RenderResponse(after, *original);
 }
 
 Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourited) {
@@ -398,8 +427,9 @@ Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourit
   if (!status) return std::move(status).error();
   auto page = ParsePage(req.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
   if (!page) return std::move(page).error();
-  auto listed = favourited ? ctx.store.ListFavouritedBy(status->id, *page)
-                           : ctx.store.ListRebloggedBy(status->id, *page);
+  const int64_t id = (*status)->record.id;
+  auto listed =
+      favourited ? ctx.store.ListFavouritedBy(id, *page) : ctx.store.ListRebloggedBy(id, *page);
   if (!listed) return std::move(listed).error();
   json::array out;
   for (const auto& entry : *listed) {
@@ -423,14 +453,8 @@ Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
   if (!listed) return std::move(listed).error();
   std::vector<int64_t> ids;
   for (const auto& entry : *listed) ids.push_back(entry.item);
-  auto statuses = ctx.store.FindStatuses(ids);
-  if (!statuses) return std::move(statuses).error();
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  auto rendered = presenter.RenderVisible(*statuses);
-  if (!rendered) return std::move(rendered).error();
-  HttpResponse response = JsonBody(200, *rendered);
-  AddLinkHeader(req, *listed, response);
-  return response;
+  return ListResponse(presenter, req, ids, *listed);
 }
 
 Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
@@ -475,14 +499,10 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
   }
   auto listed = ctx.store.ListAccountStatuses(*id, filter, *page);
   if (!listed) return std::move(listed).error();
-  std::vector<StatusRecord> statuses;
-  for (auto& entry : *listed) statuses.push_back(std::move(entry.item));
+  std::vector<int64_t> ids;
+  for (const auto& entry : *listed) ids.push_back(entry.item.id);
   StatusPresenter presenter(ctx, viewer, req.base_url);
-  auto rendered = presenter.RenderVisible(statuses);
-  if (!rendered) return std::move(rendered).error();
-  HttpResponse response = JsonBody(200, *rendered);
-  AddLinkHeader(req, *listed, response);
-  return response;
+  return ListResponse(presenter, req, ids, *listed);
 }
 
 }  // namespace

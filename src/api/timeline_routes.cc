@@ -2,7 +2,6 @@
 // public and hashtag.
 #include <algorithm>
 #include <boost/json/array.hpp>
-#include <boost/json/monotonic_resource.hpp>
 
 #include "api/pagination.h"
 #include "api/routes.h"
@@ -15,33 +14,37 @@ namespace json = boost::json;
 
 namespace {
 
-// Renders `statuses` for the viewer (blocked and muted accounts left out by
-// the presenter), with the Link header of their ids.
+// Renders the statuses of `ids` for the viewer (blocked and muted accounts
+// left out by the presenter), with the Link header of their ids.
 Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req,
-                                const std::vector<StatusRecord>& statuses,
-                                const ViewerVisibility* viewer = nullptr) {
-  // The whole page is built in one arena and serialized once.
-  json::monotonic_resource arena;
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url, viewer);
+                                const std::vector<int64_t>& ids, ViewerRef viewer = nullptr) {
+  auto statuses = ctx.statuses.GetMany(ids, req.base_url);  // deleted ones drop out here
+  if (!statuses) return std::move(statuses).error();
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url, std::move(viewer));
   presenter.HideMuted();
-  presenter.UseStorage(&arena);
-  auto rendered = presenter.RenderVisible(statuses);
+  auto rendered = presenter.RenderVisible(*statuses);
   if (!rendered) return std::move(rendered).error();
-  HttpResponse response = JsonBody(200, *rendered);
-  if (!statuses.empty()) AddLinkHeader(req, statuses.front().id, statuses.back().id, response);
+  HttpResponse response = JsonResponse(200, std::move(rendered).value());
+  if (!statuses->empty())
+    AddLinkHeader(req, statuses->front()->record.id, statuses->back()->record.id, response);
   return response;
+}
+
+std::vector<int64_t> IdsOf(const std::vector<StatusRecord>& statuses) {
+  std::vector<int64_t> ids;
+  ids.reserve(statuses.size());
+  for (const StatusRecord& s : statuses) ids.push_back(s.id);
+  return ids;
 }
 
 Result<HttpResponse> Home(ApiContext& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
-  auto viewer = ViewerVisibility::Load(ctx.store, req.account_id(), ctx.clock.NowMillis());
+  auto viewer = ctx.viewers.Get(req.account_id());
   if (!viewer) return std::move(viewer).error();
-  auto ids = ctx.home->Page(*viewer, *page);
+  auto ids = ctx.home->Page((*viewer)->visibility, *page);
   if (!ids) return std::move(ids).error();
-  auto statuses = ctx.store.FindStatuses(*ids);  // deleted ones drop out here
-  if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, *statuses, &*viewer);
+  return StatusPage(ctx, req, *ids, std::move(viewer).value());
 }
 
 Result<PublicTimelineQuery> TimelineQuery(const Params& params) {
@@ -62,7 +65,7 @@ Result<HttpResponse> Public(ApiContext& ctx, ApiRequest& req) {
   if (remote->value_or(false)) return JsonResponse(200, "[]");  // every status here is local
   auto statuses = ctx.store.PublicTimeline(*query, *page);
   if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, *statuses);
+  return StatusPage(ctx, req, IdsOf(*statuses));
 }
 
 Result<std::vector<std::string>> TagList(const Params& params, const char* key) {
@@ -99,7 +102,7 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
   }
   auto statuses = ctx.store.PublicTimeline(*query, *page);
   if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, *statuses);
+  return StatusPage(ctx, req, IdsOf(*statuses));
 }
 
 }  // namespace

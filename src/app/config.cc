@@ -197,6 +197,22 @@ const std::vector<Option>& Options() {
          c.timelines.rebuild_capacity = c.timeline_size;
          return {};
        }},
+      {"status-cache-size", "CHIRP_STATUS_CACHE_SIZE",
+       "statuses kept in memory with their JSON rendered (default 100000)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 64, int64_t{1} << 32, "--status-cache-size");
+         if (!n) return std::move(n).error();
+         c.status_cache_size = static_cast<size_t>(*n);
+         return {};
+       }},
+      {"reader-cache-size", "CHIRP_READER_CACHE_SIZE",
+       "readers whose relations and recent favourites are kept in memory (default 100000)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 64, int64_t{1} << 32, "--reader-cache-size");
+         if (!n) return std::move(n).error();
+         c.reader_cache_size = static_cast<size_t>(*n);
+         return {};
+       }},
       {"celebrity-threshold", "CHIRP_CELEBRITY_THRESHOLD",
        "followers from which an author's posts are merged at read time instead of pushed (default "
        "10000)",

@@ -22,6 +22,8 @@ struct Config {
   std::string synchronous = "FULL";
   TimelineOptions timelines;
   size_t timeline_size = 800;
+  size_t status_cache_size = 100000;
+  size_t reader_cache_size = 100000;
 };
 
 // Reads the environment variable `name`, or "" when unset. Injected so tests

@@ -112,12 +112,15 @@ int Serve(const Config& config) {
   SnowflakeGenerator ids(clock, config.worker_id);
   Authenticator auth(**store);
   AccountDirectory accounts(**store);
+  StatusDirectory statuses(**store, accounts, config.status_cache_size);
+  ViewerCache viewers(**store, clock, {.capacity = config.reader_cache_size});
   InMemoryRateLimiter limiter;
   MemoryTimelineCache timelines(config.timeline_size);
   HomeTimeline home(**store, timelines, config.timelines, clock);
   FanOut fan_out(**store, timelines, config.timelines);
   OutboxDrainer drainer(**store, clock, {&fan_out});
-  ApiContext context{config.api, **store, clock, ids, auth, accounts, limiter, &home};
+  ApiContext context{config.api, **store,  clock,   ids,     auth,
+                     accounts,   statuses, viewers, limiter, &home};
 
   context.extra_metrics = [&](std::string& out) {
     const TimelineCacheStats t = timelines.Stats();
@@ -131,6 +134,10 @@ int Serve(const Config& config) {
                  "Home timeline reads that rebuilt from the store.", t.misses, "counter");
     AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.",
                  sizeof(TimelineEntry), "gauge");
+    AppendMetric(out, "chirp_status_cache_entries", "Statuses held in memory.", statuses.size(),
+                 "gauge");
+    AppendMetric(out, "chirp_reader_cache_entries", "Readers whose relations are held in memory.",
+                 viewers.size(), "gauge");
     AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by the consumers.",
                  drainer.handled(), "counter");
     AppendMetric(out, "chirp_events_lag_milliseconds",

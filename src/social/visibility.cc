@@ -27,6 +27,7 @@ Result<ViewerVisibility> ViewerVisibility::Load(Store& store, int64_t viewer_id,
   if (!filters) return std::move(filters).error();
   v.blocked_ = std::move(filters->blocked);
   v.muted_ = std::move(filters->muted);
+  v.valid_until_ms_ = filters->next_expiry_ms;
   auto following = store.FollowingOf(viewer_id);
   if (!following) return std::move(following).error();
   for (const Follow& f : *following) v.following_.push_back(f.target_account_id);

@@ -59,6 +59,9 @@ class ViewerVisibility {
   // The viewer's follows with their settings.
   const std::vector<Follow>& follows() const { return follows_; }
   int64_t viewer_id() const { return viewer_id_; }
+  // When the first of the viewer's mutes ends, after which these relations
+  // are out of date; 0 when none ends.
+  int64_t valid_until_ms() const { return valid_until_ms_; }
 
  private:
   int64_t viewer_id_ = 0;
@@ -66,6 +69,7 @@ class ViewerVisibility {
   std::vector<int64_t> muted_;      // sorted
   std::vector<int64_t> following_;  // sorted
   std::vector<Follow> follows_;
+  int64_t valid_until_ms_ = 0;
 };
 
 }  // namespace chirp

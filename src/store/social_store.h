@@ -48,6 +48,19 @@ struct AccountStatusFilter {
   std::vector<Visibility> visibilities;
 };
 
+// What DeleteStatus removed: the status with the reblogs of it, and the
+// accounts whose counters changed (the author, the rebloggers).
+struct DeletedStatuses {
+  std::vector<int64_t> status_ids;
+  std::vector<int64_t> account_ids;
+};
+
+// Status ids an account favourited and reblogged, each list sorted.
+struct Interactions {
+  std::vector<int64_t> favourited;
+  std::vector<int64_t> reblogged;
+};
+
 // How CreateStatus went: the status's id, and whether an earlier status with
 // the same idempotency key was returned instead of a new one.
 struct CreatedStatus {
@@ -74,8 +87,7 @@ class SocialStore {
   virtual Result<StatusRecord> FindStatus(int64_t id) = 0;
   virtual Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) = 0;
   // Marks the status deleted, with the reblogs of it, and updates counters.
-  // Returns the accounts whose counters changed (the author, the rebloggers).
-  virtual Result<std::vector<int64_t>> DeleteStatus(int64_t id, int64_t at_ms) = 0;
+  virtual Result<DeletedStatuses> DeleteStatus(int64_t id, int64_t at_ms) = 0;
   // The account's live reblog of `status_id`, if any.
   virtual Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) = 0;
   virtual Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(
@@ -100,6 +112,9 @@ class SocialStore {
                                                        const std::vector<int64_t>& status_ids) = 0;
   virtual Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
                                                       const std::vector<int64_t>& status_ids) = 0;
+  // The statuses with ids from `min_status_id` up that the account has
+  // favourited and (live reblogs) reblogged.
+  virtual Result<Interactions> InteractionsSince(int64_t account_id, int64_t min_status_id) = 0;
 
   // Follows. CreateFollow inserts or updates the settings of an existing
   // follow; it reports whether the follow is new. Following (or asking to)

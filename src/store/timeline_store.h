@@ -17,6 +17,8 @@ namespace chirp {
 struct ReaderFilters {
   std::vector<int64_t> muted;    // sorted; mutes in force
   std::vector<int64_t> blocked;  // sorted; blocks either way
+  // When the first of the mutes in force ends; 0 when none of them ends.
+  int64_t next_expiry_ms = 0;
 };
 
 struct PublicTimelineQuery {

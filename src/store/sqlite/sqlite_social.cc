@@ -338,8 +338,8 @@ Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<in
       });
 }
 
-Result<std::vector<int64_t>> SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
-  return WriteValue<std::vector<int64_t>>(*this, [&](SqliteDb& db) -> Result<std::vector<int64_t>> {
+Result<DeletedStatuses> SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
+  return WriteValue<DeletedStatuses>(*this, [&](SqliteDb& db) -> Result<DeletedStatuses> {
     auto target = LiveStatus(db, id);
     if (!target) return std::move(target).error();
     if (!*target) return Error::NotFound();
@@ -349,13 +349,16 @@ Result<std::vector<int64_t>> SqliteStore::DeleteStatus(int64_t id, int64_t at_ms
     std::vector<StatusRecord> wrappers;
     while (reblogs.Step()) wrappers.push_back(ReadStatusRow(reblogs));
     if (reblogs.failed()) return db.Failure();
-    std::vector<int64_t> affected{(*target)->account_id};
+    DeletedStatuses deleted;
     for (const StatusRecord& w : wrappers) {
       if (Status st = DeleteOne(db, w, at_ms); !st) return std::move(st).error();
-      affected.push_back(w.account_id);
+      deleted.status_ids.push_back(w.id);
+      deleted.account_ids.push_back(w.account_id);
     }
     if (Status st = DeleteOne(db, **target, at_ms); !st) return std::move(st).error();
-    return affected;
+    deleted.status_ids.push_back(id);
+    deleted.account_ids.push_back((*target)->account_id);
+    return deleted;
   });
 }
 
@@ -532,6 +535,26 @@ Result<std::vector<int64_t>> SqliteStore::RebloggedAmong(int64_t account_id,
     std::vector<int64_t> out;
     while (q.Step()) out.push_back(q.Int(0));
     if (q.failed()) return db.Failure();
+    return out;
+  });
+}
+
+Result<Interactions> SqliteStore::InteractionsSince(int64_t account_id, int64_t min_status_id) {
+  return Read<Result<Interactions>>([&](SqliteDb& db) -> Result<Interactions> {
+    Interactions out;
+    SqliteStatement f = db.Prepare(
+        "SELECT status_id FROM favourites WHERE account_id = ? AND status_id >= ? "
+        "ORDER BY status_id");
+    f.Bind(1, account_id).Bind(2, min_status_id);
+    while (f.Step()) out.favourited.push_back(f.Int(0));
+    if (f.failed()) return db.Failure();
+    // The conditions of the partial index one_live_reblog, as in RebloggedAmong.
+    SqliteStatement r = db.Prepare(
+        "SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id != 0 AND "
+        "deleted_at = 0 AND reblog_of_id >= ? ORDER BY reblog_of_id");
+    r.Bind(1, account_id).Bind(2, min_status_id);
+    while (r.Step()) out.reblogged.push_back(r.Int(0));
+    if (r.failed()) return db.Failure();
     return out;
   });
 }

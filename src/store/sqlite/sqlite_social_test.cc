@@ -107,7 +107,10 @@ TEST_F(SocialStoreTest, StatusCountersFollowMastodon) {
   EXPECT_EQ(original.replies_count, 1);
   EXPECT_EQ(original.reblogs_count, 1);
   // Deleting the original deletes its reblog and undoes every count.
-  ASSERT_TRUE(store_->DeleteStatus(100, 2000).ok());
+  auto deleted = store_->DeleteStatus(100, 2000);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->status_ids, (std::vector<int64_t>{104, 100}));
+  EXPECT_EQ(deleted->account_ids, (std::vector<int64_t>{3, 1}));
   EXPECT_EQ(Get(1).statuses_count, 0);
   EXPECT_EQ(Get(3).statuses_count, 0);
   EXPECT_EQ(store_->FindStatus(104).error().code, ErrorCode::kNotFound);
@@ -129,6 +132,24 @@ TEST_F(SocialStoreTest, OneLiveReblogPerAccount) {
   ASSERT_TRUE(store_->DeleteStatus(101, 1).ok());
   EXPECT_TRUE(store_->CreateStatus(again, "", 0).ok());  // allowed again after an unreblog
   EXPECT_EQ(store_->FindStatus(100)->reblogs_count, 1);
+}
+
+TEST_F(SocialStoreTest, InteractionsSinceListsFavouritesAndLiveReblogsFromTheHorizon) {
+  Post(100, 1);
+  Post(200, 1);
+  Post(300, 1);
+  ASSERT_TRUE(store_->Favourite(2, 100, 900, 1).ok());
+  ASSERT_TRUE(store_->Favourite(2, 300, 901, 1).ok());
+  ASSERT_TRUE(store_->Favourite(2, 200, 902, 1).ok());
+  Post(400, 2, Visibility::kPublic, 0, 300);
+  Post(401, 2, Visibility::kPublic, 0, 200);
+  Post(402, 2, Visibility::kPublic, 0, 100);
+  ASSERT_TRUE(store_->DeleteStatus(401, 2).ok());  // an undone reblog is not listed
+  auto got = store_->InteractionsSince(2, 200);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->favourited, (std::vector<int64_t>{200, 300}));
+  EXPECT_EQ(got->reblogged, (std::vector<int64_t>{300}));
+  EXPECT_TRUE(store_->InteractionsSince(1, 0)->favourited.empty());
 }
 
 TEST_F(SocialStoreTest, FavouritesAreIdempotent) {
@@ -206,6 +227,21 @@ TEST_F(SocialStoreTest, MutesExpire) {
   ASSERT_TRUE(store_->CreateMute({10, 1, 2, true, 5000, 0}).ok());
   EXPECT_TRUE(store_->Relationship(1, 2, 4000)->muting.has_value());
   EXPECT_FALSE(store_->Relationship(1, 2, 6000)->muting.has_value());
+}
+
+TEST_F(SocialStoreTest, ReaderFiltersTellWhenTheFirstMuteEnds) {
+  ASSERT_TRUE(store_->CreateMute({10, 1, 2, true, 9000, 0}).ok());
+  ASSERT_TRUE(store_->CreateMute({11, 1, 3, true, 5000, 0}).ok());
+  ASSERT_TRUE(store_->CreateMute({12, 2, 3, true, 0, 0}).ok());
+  auto now = store_->FiltersOf(1, 4000);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->muted, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(now->next_expiry_ms, 5000);
+  auto later = store_->FiltersOf(1, 6000);
+  EXPECT_EQ(later->muted, (std::vector<int64_t>{2}));
+  EXPECT_EQ(later->next_expiry_ms, 9000);
+  EXPECT_EQ(store_->FiltersOf(1, 10000)->next_expiry_ms, 0);
+  EXPECT_EQ(store_->FiltersOf(2, 0)->next_expiry_ms, 0);  // a mute that never ends
 }
 
 }  // namespace

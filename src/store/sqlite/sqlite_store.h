@@ -68,7 +68,7 @@ class SqliteStore final : public Store {
                                      int64_t idempotency_window_ms) override;
   Result<StatusRecord> FindStatus(int64_t id) override;
   Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) override;
-  Result<std::vector<int64_t>> DeleteStatus(int64_t id, int64_t at_ms) override;
+  Result<DeletedStatuses> DeleteStatus(int64_t id, int64_t at_ms) override;
   Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) override;
   Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id,
                                                                const AccountStatusFilter& filter,
@@ -86,6 +86,7 @@ class SqliteStore final : public Store {
                                                const std::vector<int64_t>& status_ids) override;
   Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
                                               const std::vector<int64_t>& status_ids) override;
+  Result<Interactions> InteractionsSince(int64_t account_id, int64_t min_status_id) override;
   Result<bool> CreateFollow(const Follow& follow) override;
   Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) override;
   Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) override;

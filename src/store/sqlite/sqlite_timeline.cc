@@ -157,12 +157,16 @@ Result<ReaderFilters> SqliteStore::FiltersOf(int64_t reader_id, int64_t now_ms) 
   return Read<Result<ReaderFilters>>([&](SqliteDb& db) -> Result<ReaderFilters> {
     ReaderFilters f;
     SqliteStatement muted = db.Prepare(
-        "SELECT target_account_id FROM mutes WHERE account_id = ? AND (expires_at = 0 OR "
-        "expires_at > ?)");
+        "SELECT target_account_id, expires_at FROM mutes WHERE account_id = ? AND (expires_at = 0 "
+        "OR expires_at > ?)");
     muted.Bind(1, reader_id).Bind(2, now_ms);
-    auto m = Ids(db, muted);
-    if (!m) return std::move(m).error();
-    f.muted = std::move(*m);
+    while (muted.Step()) {
+      f.muted.push_back(muted.Int(0));
+      const int64_t expires = muted.Int(1);
+      if (expires != 0 && (f.next_expiry_ms == 0 || expires < f.next_expiry_ms))
+        f.next_expiry_ms = expires;
+    }
+    if (muted.failed()) return db.Failure();
     SqliteStatement blocked = db.Prepare(
         "SELECT target_account_id FROM blocks WHERE account_id = ?1 "
         "UNION SELECT account_id FROM blocks WHERE target_account_id = ?1");

@@ -1,0 +1,78 @@
+#include "api/status_directory.h"
+
+#include <unordered_map>
+
+#include "api/entities.h"
+
+namespace chirp {
+
+Result<StatusRef> StatusDirectory::Render(const StatusRecord& status, const std::string& base_url,
+                                          bool source_requested) {
+  auto author = accounts_.Get(status.account_id);
+  if (!author) return std::move(author).error();
+  std::vector<AccountRef> keep;
+  std::vector<const Account*> mentioned;
+  for (int64_t id : status.mentioned_account_ids) {
+    auto a = accounts_.Get(id);
+    if (!a) continue;  // an account that no longer exists is not listed
+    mentioned.push_back(a->get());
+    keep.push_back(std::move(a).value());
+  }
+  auto rendered = std::make_shared<CachedStatus>();
+  rendered->record = status;
+  rendered->base_url = base_url;
+  rendered->fixed =
+      StatusFixedJson(status, (*author)->username, mentioned, base_url, source_requested);
+  return StatusRef(std::move(rendered));
+}
+
+Result<std::vector<StatusRef>> StatusDirectory::GetMany(const std::vector<int64_t>& ids,
+                                                        const std::string& base_url) {
+  std::vector<StatusRef> found(ids.size());
+  std::vector<int64_t> missing;
+  std::unordered_map<int64_t, uint64_t> tokens;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    StatusRef cached = cache_.Find(ids[i]);
+    if (cached == nullptr) {
+      if (tokens.try_emplace(ids[i], cache_.LoadToken(ids[i])).second) missing.push_back(ids[i]);
+      continue;
+    }
+    if (cached->base_url == base_url) {
+      found[i] = std::move(cached);
+    } else {  // a request under another host name: rendered for it alone
+      auto rendered = Render(cached->record, base_url, false);
+      if (!rendered) return std::move(rendered).error();
+      found[i] = std::move(rendered).value();
+    }
+  }
+  if (!missing.empty()) {
+    auto loaded = store_.FindStatuses(missing);
+    if (!loaded) return std::move(loaded).error();
+    std::unordered_map<int64_t, StatusRef> by_id;
+    for (const StatusRecord& s : *loaded) {
+      auto rendered = Render(s, base_url, false);
+      if (!rendered) return std::move(rendered).error();
+      by_id.emplace(s.id, cache_.Insert(s.id, std::move(rendered).value(), tokens.at(s.id)));
+    }
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (found[i] != nullptr) continue;
+      auto it = by_id.find(ids[i]);
+      if (it != by_id.end()) found[i] = it->second;
+    }
+  }
+  std::vector<StatusRef> out;
+  out.reserve(ids.size());
+  for (StatusRef& s : found) {
+    if (s != nullptr) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<StatusRef> StatusDirectory::Get(int64_t id, const std::string& base_url) {
+  auto found = GetMany({id}, base_url);
+  if (!found) return std::move(found).error();
+  if (found->empty()) return Error::NotFound();
+  return std::move(found->front());
+}
+
+}  // namespace chirp

@@ -1,0 +1,61 @@
+// Statuses by id, served from memory and filled from the store on a miss,
+// each with the members of its JSON that never change once it is posted
+// rendered once (StatusFixedJson), so that a page of statuses is assembled
+// from text rather than built and serialized again for every reader.
+//
+// What a cached status holds that can change (its counters, its being
+// deleted) is kept right by the writers: after the store commits, a
+// favourite or unfavourite forgets the status, a reply its parent, a reblog
+// or unreblog the original, a delete every status it removed with the parent
+// and the original (see core/snapshot_cache.h for why that is enough).
+//
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/account_directory.h"
+#include "core/error.h"
+#include "core/snapshot_cache.h"
+#include "store/store.h"
+
+namespace chirp {
+
+struct CachedStatus {
+  StatusRecord record;
+  std::string base_url;  // that `fixed` was rendered with
+  std::string fixed;     // StatusFixedJson(record, ...)
+};
+
+using StatusRef = std::shared_ptr<const CachedStatus>;
+
+class StatusDirectory {
+ public:
+  StatusDirectory(Store& store, AccountDirectory& accounts, size_t capacity)
+      : store_(store), accounts_(accounts), cache_(capacity) {}
+
+  // The live statuses among `ids`, in the order of `ids`; unknown and
+  // deleted ones are left out. `base_url` as ApiRequest::base_url.
+  Result<std::vector<StatusRef>> GetMany(const std::vector<int64_t>& ids,
+                                         const std::string& base_url);
+  // One live status, or kNotFound.
+  Result<StatusRef> Get(int64_t id, const std::string& base_url);
+  // `status` rendered afresh (not cached), for answers that need what the
+  // cache does not hold, such as its source text in place of its content.
+  Result<StatusRef> Render(const StatusRecord& status, const std::string& base_url,
+                           bool source_requested);
+
+  // Drops a status after a committed change to it.
+  void Forget(int64_t id) { cache_.Forget(id); }
+  size_t size() const { return cache_.size(); }
+
+ private:
+  Store& store_;
+  AccountDirectory& accounts_;
+  SnapshotCache<CachedStatus> cache_;
+};
+
+}  // namespace chirp

@@ -1,0 +1,122 @@
+// A bounded, sharded map from 64-bit keys to immutable snapshots, for caches
+// kept in front of the store and forgotten by the writers.
+//
+// The contract that makes such a cache safe: a writer changes the store
+// first and then calls Forget(key); a reader that misses takes LoadToken(key)
+// before it reads the store and hands the token to Insert. Insert drops a
+// value when its key's shard saw a Forget since the token was taken, so a
+// value read before a write can never outlive that write's Forget.
+//
+// Readers get shared_ptr<const V>: they keep using the snapshot they got
+// while a Forget or an eviction drops it from the map. Eviction is first in,
+// first out per shard, which suits caches whose hot entries are the newest
+// (statuses, active readers); an evicted hot entry is simply loaded again.
+//
+// Thread-safe.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace chirp {
+
+template <typename V>
+class SnapshotCache {
+ public:
+  using Ref = std::shared_ptr<const V>;
+  static constexpr size_t kShards = 64;
+
+  // Holds at most about `capacity` values (at least one per shard).
+  explicit SnapshotCache(size_t capacity)
+      : per_shard_(capacity / kShards > 0 ? capacity / kShards : 1) {}
+
+  // The cached value, or null.
+  Ref Find(int64_t key) const {
+    const Shard& s = ShardOf(key);
+    std::shared_lock lock(s.mu);
+    auto it = s.map.find(key);
+    return it != s.map.end() ? it->second : nullptr;
+  }
+
+  // To be taken before reading the store for `key`, and given to Insert.
+  uint64_t LoadToken(int64_t key) const {
+    const Shard& s = ShardOf(key);
+    std::shared_lock lock(s.mu);
+    return s.forgets;
+  }
+
+  // Caches `value` for `key` unless the key's shard saw a Forget since
+  // `token`; an entry cached meanwhile by another reader is kept. Returns
+  // `value`.
+  Ref Insert(int64_t key, Ref value, uint64_t token) {
+    Shard& s = ShardOf(key);
+    std::unique_lock lock(s.mu);
+    if (s.forgets != token) return value;
+    if (!s.map.try_emplace(key, value).second) return value;
+    s.order.push_back(key);
+    while (s.map.size() > per_shard_ && !s.order.empty()) {
+      s.map.erase(s.order.front());
+      s.order.pop_front();
+    }
+    // Keys forgotten and inserted again leave stale places in `order`.
+    if (s.order.size() > 2 * per_shard_ + 16) Compact(s);
+    return value;
+  }
+
+  // Drops `key`, after a write to what the store holds for it.
+  void Forget(int64_t key) {
+    Shard& s = ShardOf(key);
+    std::unique_lock lock(s.mu);
+    ++s.forgets;
+    s.map.erase(key);
+  }
+
+  size_t size() const {
+    size_t n = 0;
+    for (const Shard& s : shards_) {
+      std::shared_lock lock(s.mu);
+      n += s.map.size();
+    }
+    return n;
+  }
+
+ private:
+  struct Shard {
+    mutable std::shared_mutex mu;
+    std::unordered_map<int64_t, Ref> map;  // guarded by mu
+    std::deque<int64_t> order;             // insertion order; guarded by mu
+    uint64_t forgets = 0;                  // guarded by mu
+  };
+
+  static size_t ShardIndex(int64_t key) {
+    // Snowflake ids keep their entropy in the middle bits; mix them all.
+    uint64_t x = static_cast<uint64_t>(key);
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x % kShards;
+  }
+  Shard& ShardOf(int64_t key) { return shards_[ShardIndex(key)]; }
+  const Shard& ShardOf(int64_t key) const { return shards_[ShardIndex(key)]; }
+
+  // Rebuilds `order` from the keys present, oldest first.
+  static void Compact(Shard& s) {
+    std::deque<int64_t> kept;
+    std::unordered_map<int64_t, bool> seen;
+    for (auto it = s.order.rbegin(); it != s.order.rend(); ++it) {
+      if (s.map.contains(*it) && seen.try_emplace(*it, true).second) kept.push_front(*it);
+    }
+    s.order.swap(kept);
+  }
+
+  const size_t per_shard_;
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace chirp

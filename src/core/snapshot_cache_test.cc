@@ -1,0 +1,100 @@
+#include "core/snapshot_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace chirp {
+namespace {
+
+using Cache = SnapshotCache<std::string>;
+
+Cache::Ref Value(const char* text) { return std::make_shared<const std::string>(text); }
+
+TEST(SnapshotCache, InsertThenFind) {
+  Cache cache(1000);
+  EXPECT_EQ(cache.Find(7), nullptr);
+  cache.Insert(7, Value("seven"), cache.LoadToken(7));
+  ASSERT_NE(cache.Find(7), nullptr);
+  EXPECT_EQ(*cache.Find(7), "seven");
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+TEST(SnapshotCache, ValueLoadedBeforeAForgetIsNotKept) {
+  Cache cache(1000);
+  const uint64_t token = cache.LoadToken(7);  // a reader starts loading
+  cache.Forget(7);                            // a writer commits and forgets
+  auto returned = cache.Insert(7, Value("stale"), token);
+  EXPECT_EQ(*returned, "stale");  // the reader still answers with what it read
+  EXPECT_EQ(cache.Find(7), nullptr);
+  cache.Insert(7, Value("fresh"), cache.LoadToken(7));
+  EXPECT_EQ(*cache.Find(7), "fresh");
+}
+
+TEST(SnapshotCache, FirstInsertWinsOverALaterLoad) {
+  Cache cache(1000);
+  cache.Insert(7, Value("first"), cache.LoadToken(7));
+  cache.Insert(7, Value("second"), cache.LoadToken(7));
+  EXPECT_EQ(*cache.Find(7), "first");
+}
+
+TEST(SnapshotCache, ForgetKeepsTheSnapshotAReaderHolds) {
+  Cache cache(1000);
+  cache.Insert(7, Value("held"), cache.LoadToken(7));
+  Cache::Ref held = cache.Find(7);
+  cache.Forget(7);
+  EXPECT_EQ(cache.Find(7), nullptr);
+  EXPECT_EQ(*held, "held");
+}
+
+TEST(SnapshotCache, EvictsOldestBeyondCapacity) {
+  Cache cache(Cache::kShards);  // one value per shard
+  for (int64_t key = 1; key <= 10000; ++key) cache.Insert(key, Value("v"), cache.LoadToken(key));
+  EXPECT_LE(cache.size(), Cache::kShards);
+  EXPECT_NE(cache.Find(10000), nullptr);  // the newest stays
+}
+
+TEST(SnapshotCache, ChurnOfForgetAndInsertStaysBounded) {
+  Cache cache(Cache::kShards);
+  for (int round = 0; round < 10000; ++round) {
+    cache.Insert(1, Value("v"), cache.LoadToken(1));
+    cache.Forget(1);
+  }
+  cache.Insert(1, Value("v"), cache.LoadToken(1));
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+TEST(SnapshotCache, ConcurrentReadersAndWritersNeverKeepAStaleValue) {
+  // Writers bump a counter "in the store" and then forget; readers load the
+  // counter and insert. Once every writer is done, a cached value must equal
+  // the final counter.
+  Cache cache(1000);
+  std::atomic<int> store{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5000; ++i) {
+        store.fetch_add(1);
+        cache.Forget(1);
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5000; ++i) {
+        if (cache.Find(1)) continue;
+        const uint64_t token = cache.LoadToken(1);
+        cache.Insert(1, std::make_shared<const std::string>(std::to_string(store.load())), token);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (auto cached = cache.Find(1)) {
+    EXPECT_EQ(*cached, std::to_string(store.load()));
+  }
+}
+
+}  // namespace
+}  // namespace chirp
