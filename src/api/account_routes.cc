@@ -74,7 +74,10 @@ Status AuthorizeAllRequests(ApiContext& ctx, int64_t account_id) {
   for (;;) {
     auto page = ctx.store.ListFollowRequests(account_id, {.limit = 100});
     if (!page) return std::move(page).error();
-    if (page->empty()) return {};
+    if (page->empty()) {
+      ctx.accounts.Forget(account_id);  // its followers_count
+      return ctx.home != nullptr ? ctx.home->celebrities().Refresh(account_id) : Status();
+    }
     for (const auto& entry : *page) {
       Status s = ctx.store.AuthorizeFollowRequest(entry.item, account_id, ctx.ids.Next(),
                                                   ctx.clock.NowMillis());

@@ -109,57 +109,102 @@ void ApiRoutes::AddRateLimitHeaders(const RateLimitDecision& decision, HttpRespo
   response.AddHeader("X-RateLimit-Reset", FormatIso8601Micros(decision.reset_at_ms * 1000));
 }
 
+namespace {
+
+// What one endpoint runs, shared by its route and by requests that start
+// over on the blocking pool.
+struct Endpoint {
+  ApiContext& context;
+  EndpointSpec spec;
+  ScopeSet required;
+  ApiHandler handler;
+};
+
+HttpResponse Finish(const Endpoint& e, Result<HttpResponse> result,
+                    const RateLimitDecision& decision, bool limited) {
+  HttpResponse response = result ? std::move(result).value() : ErrorResponse(result.error());
+  if (e.spec.rate_limit_headers || limited) ApiRoutes::AddRateLimitHeaders(decision, response);
+  return response;
+}
+
+bool WouldBlock(const Error& error) { return error.code == ErrorCode::kWouldBlock; }
+
+// A response that is finished by `fn` on the blocking pool.
+HttpResponse FinishBlocking(std::function<HttpResponse()> fn) {
+  HttpResponse response;
+  response.finish_blocking = std::move(fn);
+  return response;
+}
+
+HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
+                   const PathParams& path) {
+  ApiContext& context = e->context;
+  const EndpointSpec& spec = e->spec;
+  auto params = Params::FromRequest(http.query, http.Header("content-type"), http.body);
+  const std::string client = ClientAddress(http.remote_address, http.Header("x-forwarded-for"),
+                                           context.config.trusted_proxies);
+  std::optional<Principal> principal;
+  if (!params) {
+    const RateLimitDecision decision =
+        ApiRoutes::TakeRateLimit(context, spec.limit, principal, client);
+    return Finish(*e, std::move(params).error(), decision, false);
+  }
+  const std::string_view token = Authenticator::BearerToken(
+      http.Header("authorization"),
+      params->root().contains("access_token") && params->root().at("access_token").is_string()
+          ? std::string_view(params->root().at("access_token").get_string())
+          : std::string_view());
+  auto authenticated = context.auth.Authenticate(token);
+  if (!authenticated && WouldBlock(authenticated.error())) {
+    // Nothing is taken yet: the whole request starts over.
+    return FinishBlocking([e, &http, &path] { return Serve(e, http, path); });
+  }
+  if (authenticated) principal = *authenticated;
+  const RateLimitDecision decision =
+      ApiRoutes::TakeRateLimit(context, spec.limit, principal, client);
+  if (!decision.allowed) {
+    return Finish(*e, Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}}, decision,
+                  true);
+  }
+  if (!authenticated) return Finish(*e, std::move(authenticated).error(), decision, false);
+  if (!principal &&
+      (spec.auth == AuthRequirement::kUser || spec.auth == AuthRequirement::kAnyToken)) {
+    return Finish(*e, Error::Unauthorized("The access token is invalid"), decision, false);
+  }
+  if (principal && spec.auth == AuthRequirement::kUser && !principal->is_user()) {
+    return Finish(*e, Error::Unprocessable("This method requires an authenticated user"), decision,
+                  false);
+  }
+  if (principal && spec.auth != AuthRequirement::kNone && !e->required.empty() &&
+      !principal->scopes.GrantsAny(e->required)) {
+    return Finish(*e, Error::Forbidden("This action is outside the authorized scopes"), decision,
+                  false);
+  }
+  ApiRequest request{http,      path,   std::move(params).value(),
+                     principal, client, BaseUrlOf(context.config, http)};
+  Result<HttpResponse> result = e->handler(request);
+  if (!result && WouldBlock(result.error())) {
+    // The handler needs the store: it runs again where waiting is fine,
+    // under the rate-limit decision already taken.
+    auto pending = std::make_shared<ApiRequest>(std::move(request));
+    return FinishBlocking(
+        [e, pending, decision] { return Finish(*e, e->handler(*pending), decision, false); });
+  }
+  return Finish(*e, std::move(result), decision, false);
+}
+
+}  // namespace
+
 void ApiRoutes::Add(const EndpointSpec& spec, ApiHandler handler) {
-  const std::optional<ScopeSet> required = ScopeSet::Parse(spec.scopes);
+  auto endpoint = std::make_shared<const Endpoint>(Endpoint{
+      context_, spec, ScopeSet::Parse(spec.scopes).value_or(ScopeSet()), std::move(handler)});
   Route route;
   route.method = spec.method;
   route.pattern = spec.pattern;
   route.execution = spec.execution;
   route.body_limit = spec.body_limit;
-  route.handler = [&context = context_, spec, required = required.value_or(ScopeSet()),
-                   handler = std::move(handler)](HttpRequest& http,
-                                                 const PathParams& path) -> HttpResponse {
-    auto params = Params::FromRequest(http.query, http.Header("content-type"), http.body);
-    const std::string client = ClientAddress(http.remote_address, http.Header("x-forwarded-for"),
-                                             context.config.trusted_proxies);
-    std::optional<Principal> principal;
-    Result<HttpResponse> result = Error::Internal("unreachable");
-    RateLimitDecision decision;
-    bool limited = false;
-    if (!params) {
-      decision = TakeRateLimit(context, spec.limit, principal, client);
-      result = std::move(params).error();
-    } else {
-      const std::string_view token = Authenticator::BearerToken(
-          http.Header("authorization"),
-          params->root().contains("access_token") && params->root().at("access_token").is_string()
-              ? std::string_view(params->root().at("access_token").get_string())
-              : std::string_view());
-      auto authenticated = context.auth.Authenticate(token);
-      if (authenticated) principal = *authenticated;
-      decision = TakeRateLimit(context, spec.limit, principal, client);
-      if (!decision.allowed) {
-        limited = true;
-        result = Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}};
-      } else if (!authenticated) {
-        result = std::move(authenticated).error();
-      } else if (!principal &&
-                 (spec.auth == AuthRequirement::kUser || spec.auth == AuthRequirement::kAnyToken)) {
-        result = Error::Unauthorized("The access token is invalid");
-      } else if (principal && spec.auth == AuthRequirement::kUser && !principal->is_user()) {
-        result = Error::Unprocessable("This method requires an authenticated user");
-      } else if (principal && spec.auth != AuthRequirement::kNone && !required.empty() &&
-                 !principal->scopes.GrantsAny(required)) {
-        result = Error::Forbidden("This action is outside the authorized scopes");
-      } else {
-        ApiRequest request{http,      path,   std::move(params).value(),
-                           principal, client, BaseUrlOf(context.config, http)};
-        result = handler(request);
-      }
-    }
-    HttpResponse response = result ? std::move(result).value() : ErrorResponse(result.error());
-    if (spec.rate_limit_headers || limited) AddRateLimitHeaders(decision, response);
-    return response;
+  route.handler = [endpoint](HttpRequest& http, const PathParams& path) {
+    return Serve(endpoint, http, path);
   };
   router_.Add(std::move(route));
 }

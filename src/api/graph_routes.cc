@@ -22,6 +22,13 @@ Result<AccountRef> TargetAccount(ApiContext& ctx, const ApiRequest& req) {
   return ctx.accounts.Get(*id);
 }
 
+// After a committed change to who follows `account_id`: its counters and
+// whether it is a celebrity (timeline/celebrities.h).
+Status FollowersChanged(ApiContext& ctx, int64_t account_id) {
+  ctx.accounts.Forget(account_id);
+  return ctx.home != nullptr ? ctx.home->celebrities().Refresh(account_id) : Status();
+}
+
 Result<HttpResponse> RelationshipResponse(ApiContext& ctx, int64_t viewer, int64_t target) {
   auto r = ctx.store.Relationship(viewer, target, ctx.clock.NowMillis());
   if (!r) return std::move(r).error();
@@ -72,8 +79,8 @@ Result<HttpResponse> FollowAccount(ApiContext& ctx, ApiRequest& req) {
     if (!requested) return std::move(requested).error();
   }
   ctx.accounts.Forget(viewer);
-  ctx.accounts.Forget(f.target_account_id);
   ctx.viewers.Forget(viewer);
+  if (Status s = FollowersChanged(ctx, f.target_account_id); !s) return std::move(s).error();
   return RelationshipResponse(ctx, viewer, f.target_account_id);
 }
 
@@ -85,8 +92,8 @@ Result<HttpResponse> UnfollowAccount(ApiContext& ctx, ApiRequest& req) {
   if (auto r = ctx.store.DeleteFollowRequest(viewer, (*target)->id); !r)
     return std::move(r).error();
   ctx.accounts.Forget(viewer);
-  ctx.accounts.Forget((*target)->id);
   ctx.viewers.Forget(viewer);
+  if (Status s = FollowersChanged(ctx, (*target)->id); !s) return std::move(s).error();
   return RelationshipResponse(ctx, viewer, (*target)->id);
 }
 
@@ -135,9 +142,9 @@ Result<HttpResponse> FollowRequestDecision(ApiContext& ctx, ApiRequest& req, boo
     if (!removed) return std::move(removed).error();
     if (!*removed) return Error::NotFound();
   }
-  ctx.accounts.Forget(viewer);
   ctx.accounts.Forget((*requester)->id);
   ctx.viewers.Forget((*requester)->id);
+  if (Status s = FollowersChanged(ctx, viewer); !s) return std::move(s).error();
   return RelationshipResponse(ctx, viewer, (*requester)->id);
 }
 
@@ -154,10 +161,10 @@ Result<HttpResponse> BlockAccount(ApiContext& ctx, ApiRequest& req, bool block) 
     if (!r) return std::move(r).error();
   }
   // A block removes follows both ways and hides each from the other.
-  ctx.accounts.Forget(viewer);
-  ctx.accounts.Forget((*target)->id);
   ctx.viewers.Forget(viewer);
   ctx.viewers.Forget((*target)->id);
+  if (Status s = FollowersChanged(ctx, viewer); !s) return std::move(s).error();
+  if (Status s = FollowersChanged(ctx, (*target)->id); !s) return std::move(s).error();
   return RelationshipResponse(ctx, viewer, (*target)->id);
 }
 

@@ -14,7 +14,12 @@ Result<StatusRef> StatusDirectory::Render(const StatusRecord& status, const std:
   std::vector<const Account*> mentioned;
   for (int64_t id : status.mentioned_account_ids) {
     auto a = accounts_.Get(id);
-    if (!a) continue;  // an account that no longer exists is not listed
+    if (!a) {
+      // An account that no longer exists is not listed; any other failure
+      // fails the rendering, which is cached.
+      if (a.error().code == ErrorCode::kNotFound) continue;
+      return std::move(a).error();
+    }
     mentioned.push_back(a->get());
     keep.push_back(std::move(a).value());
   }

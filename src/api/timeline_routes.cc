@@ -111,7 +111,8 @@ void AddTimelineRoutes(ApiRoutes& routes, ApiContext& ctx) {
   routes.Add({.method = "GET",
               .pattern = "/api/v1/timelines/home",
               .auth = AuthRequirement::kUser,
-              .scopes = "read:statuses"},
+              .scopes = "read:statuses",
+              .execution = Execution::kMemoryFirst},
              [&ctx](ApiRequest& r) { return Home(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/timelines/public",

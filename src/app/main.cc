@@ -117,6 +117,7 @@ int Serve(const Config& config) {
   InMemoryRateLimiter limiter;
   MemoryTimelineCache timelines(config.timeline_size);
   HomeTimeline home(**store, timelines, config.timelines, clock);
+  if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
   FanOut fan_out(**store, timelines, config.timelines);
   OutboxDrainer drainer(**store, clock, {&fan_out});
   ApiContext context{config.api, **store,  clock,   ids,     auth,
@@ -134,6 +135,8 @@ int Serve(const Config& config) {
                  "Home timeline reads that rebuilt from the store.", t.misses, "counter");
     AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.",
                  sizeof(TimelineEntry), "gauge");
+    AppendMetric(out, "chirp_celebrities", "Accounts whose statuses are merged at read time.",
+                 home.celebrities().size(), "gauge");
     AppendMetric(out, "chirp_status_cache_entries", "Statuses held in memory.", statuses.size(),
                  "gauge");
     AppendMetric(out, "chirp_reader_cache_entries", "Readers whose relations are held in memory.",

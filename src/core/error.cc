@@ -18,6 +18,7 @@ int HttpStatusOf(ErrorCode code) {
       return 422;
     case ErrorCode::kTooManyRequests:
       return 429;
+    case ErrorCode::kWouldBlock:  // never answered: such requests start over
     case ErrorCode::kUnavailable:
       return 503;
     case ErrorCode::kInternal:

@@ -21,6 +21,8 @@ enum class ErrorCode {
   kTooManyRequests,  // 429
   kUnavailable,      // 503: store unavailable, shutting down
   kInternal,         // 500: a bug; never caused by input
+  kWouldBlock,       // the store refused a thread that must not wait (core/no_wait.h);
+                     // the request starts over where waiting is fine
 };
 
 int HttpStatusOf(ErrorCode code);
@@ -54,6 +56,9 @@ struct Error {
     return {ErrorCode::kUnavailable, std::move(m), {}, {}};
   }
   static Error Internal(std::string m) { return {ErrorCode::kInternal, std::move(m), {}, {}}; }
+  static Error WouldBlock() {
+    return {ErrorCode::kWouldBlock, "The store is not read on this thread", {}, {}};
+  }
   static Error OAuth(ErrorCode code, std::string oauth_error, std::string description) {
     return {code, std::move(description), std::move(oauth_error), {}};
   }

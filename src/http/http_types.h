@@ -2,6 +2,7 @@
 // free of Beast, so that only the server's own translation unit includes it.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,10 @@ struct HttpResponse {
   std::string content_type = "application/json; charset=utf-8";
   HeaderList headers;
   std::string body;
+  // Set by a handler of an Execution::kMemoryFirst route that needs the
+  // store after all: the server runs it on the blocking pool, and its
+  // response is the answer (this one is not sent).
+  std::function<HttpResponse()> finish_blocking;
 
   // Out of line: inlined into every caller, GCC 12 reports a false
   // -Warray-bounds in std::string's copy.

@@ -17,8 +17,11 @@ namespace chirp {
 
 // Where a handler runs. kInline handlers only touch memory and run on the
 // network thread; kBlocking handlers may wait for the store and run on the
-// blocking pool.
-enum class Execution { kInline, kBlocking };
+// blocking pool. kMemoryFirst handlers usually find what they need in memory
+// and run on the network thread inside a NoWaitScope (core/no_wait.h); when
+// they need the store after all, they answer with finish_blocking set and
+// the rest runs on the blocking pool.
+enum class Execution { kInline, kBlocking, kMemoryFirst };
 
 struct PathParams {
   std::vector<std::pair<std::string_view, std::string>> values;

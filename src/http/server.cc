@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/no_wait.h"
 #include "core/secrets.h"
 #include "core/text.h"
 
@@ -163,6 +164,24 @@ class HttpServer::Impl {
         asio::use_awaitable);
   }
 
+  // `finish` by reference: a coroutine's by-value parameter is destroyed
+  // twice by GCC 12 when the argument is a temporary.
+  asio::awaitable<HttpResponse> RunBlocking(const HttpRequest& request,
+                                            const std::function<HttpResponse()>& finish) {
+    co_return co_await asio::co_spawn(
+        pool_,
+        [&]() -> asio::awaitable<HttpResponse> {
+          try {
+            co_return finish();
+          } catch (const std::exception& e) {
+            std::fprintf(stderr, "chirpd: handler failed on %s %s: %s\n", request.method.c_str(),
+                         request.path.c_str(), e.what());
+            co_return ErrorResponse(500, "Internal server error");
+          }
+        },
+        asio::use_awaitable);
+  }
+
   static HttpResponse Call(const Handler& handler, HttpRequest& request, const PathParams& params) {
     try {
       return handler(request, params);
@@ -253,6 +272,15 @@ class HttpServer::Impl {
             response = fallback_(request, match.path_matched);
           } else if (match.route->execution == Execution::kInline) {
             response = Call(match.route->handler, request, match.params);
+          } else if (match.route->execution == Execution::kMemoryFirst) {
+            {
+              NoWaitScope memory_only;
+              response = Call(match.route->handler, request, match.params);
+            }
+            if (response.finish_blocking) {
+              const std::function<HttpResponse()> finish = std::move(response.finish_blocking);
+              response = co_await RunBlocking(request, finish);
+            }
           } else {
             response = co_await RunBlocking(*match.route, request, match.params);
           }

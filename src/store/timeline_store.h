@@ -50,6 +50,8 @@ class TimelineStore {
   // followers, with the follows.
   virtual Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
                                                                    int64_t min_followers) = 0;
+  // Every account with at least `min_followers` followers.
+  virtual Result<std::vector<int64_t>> AccountsWithFollowersAtLeast(int64_t min_followers) = 0;
   virtual Result<bool> TagExists(std::string_view normalized_name) = 0;
   virtual Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) = 0;
   // Public, non-reblog statuses (and replies to others only with

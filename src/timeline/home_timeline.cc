@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/no_wait.h"
 #include "timeline/home_entries.h"
 
 namespace chirp {
@@ -15,6 +16,8 @@ constexpr int kCelebrityFetch = 80;
 }  // namespace
 
 Status HomeTimeline::Rebuild(int64_t reader_id) {
+  // On a thread that must not wait, the rebuild is left to where it may.
+  if (!MayWait()) return Error::WouldBlock();
   // Live before the store is read: fan-out of anything committed from now on
   // lands in the timeline being built.
   cache_.Reserve(reader_id, clock_.NowMillis());
@@ -143,10 +146,7 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader,
                                                 const PageRequest& page) {
   const int64_t now = clock_.NowMillis();
   const int64_t reader_id = reader.viewer_id();
-  auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
-  if (!celebrities) return std::move(celebrities).error();
-  Merge merge{reader, {}};
-  for (const Follow& f : *celebrities) merge.celebrities.push_back(f.target_account_id);
+  Merge merge{reader, celebrities_.FollowedBy(reader)};
   // Read more than a page: muted and blocked authors are taken out below.
   PageRequest wide = page;
   wide.limit = page.limit * 2 + 10;

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "social/visibility.h"
 #include "store/store.h"
+#include "timeline/celebrities.h"
 #include "timeline/fan_out.h"
 #include "timeline/timeline_cache.h"
 
@@ -20,7 +21,15 @@ class HomeTimeline {
  public:
   HomeTimeline(Store& store, TimelineCache& cache, const TimelineOptions& options,
                const Clock& clock)
-      : store_(store), cache_(cache), options_(options), clock_(clock) {}
+      : store_(store),
+        cache_(cache),
+        options_(options),
+        clock_(clock),
+        celebrities_(store, options.celebrity_threshold) {}
+
+  // The celebrities merged at read time; loaded by the app at start and
+  // refreshed by the writers (see timeline/celebrities.h).
+  Celebrities& celebrities() { return celebrities_; }
 
   // The status ids of one page, newest first, for the reader whose
   // relations `reader` holds. Thread-safe.
@@ -45,6 +54,7 @@ class HomeTimeline {
   TimelineCache& cache_;
   const TimelineOptions options_;
   const Clock& clock_;
+  Celebrities celebrities_;
 };
 
 }  // namespace chirp

@@ -230,6 +230,7 @@ void SqliteStore::Close() {
 }
 
 Status SqliteStore::Write(WriteFn fn) {
+  if (!MayWait()) return Error::WouldBlock();
   std::future<Status> result;
   {
     std::lock_guard lock(write_mu_);

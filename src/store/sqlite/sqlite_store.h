@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/no_wait.h"
 #include "store/store.h"
 
 namespace chirp {
@@ -121,6 +122,7 @@ class SqliteStore final : public Store {
                                                      int per_author, int64_t before_id) override;
   Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
                                                            int64_t min_followers) override;
+  Result<std::vector<int64_t>> AccountsWithFollowersAtLeast(int64_t min_followers) override;
   Result<bool> TagExists(std::string_view normalized_name) override;
   Result<ReaderFilters> FiltersOf(int64_t reader_id, int64_t now_ms) override;
   Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query,
@@ -178,6 +180,7 @@ class SqliteStore final : public Store {
 
 template <typename T>
 T SqliteStore::Read(const std::function<T(SqliteDb&)>& fn) {
+  if (!MayWait()) return Error::WouldBlock();
   SqliteDb& db = AcquireReader();
   struct Release {
     SqliteStore* store;

@@ -99,6 +99,15 @@ Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t re
   });
 }
 
+Result<std::vector<int64_t>> SqliteStore::AccountsWithFollowersAtLeast(int64_t min_followers) {
+  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
+    SqliteStatement q =
+        db.Prepare("SELECT id FROM accounts WHERE followers_count >= ? ORDER BY id");
+    q.Bind(1, min_followers);
+    return Ids(db, q);
+  });
+}
+
 Result<bool> SqliteStore::TagExists(std::string_view normalized_name) {
   return Read<Result<bool>>([&](SqliteDb& db) -> Result<bool> {
     SqliteStatement q = db.Prepare("SELECT 1 FROM tags WHERE name = ?");
