@@ -26,6 +26,13 @@ HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_match
 void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value,
                   const char* type);
 
+// A histogram in the Prometheus text format: `counts[i]` observations at
+// most `bounds[i]` (and above the bound before), the last count above every
+// bound; `sum` of all observations. Bounds and sum in the metric's unit.
+void AppendHistogram(std::string& out, const char* name, const char* help,
+                     const std::vector<double>& bounds, const std::vector<uint64_t>& counts,
+                     double sum);
+
 // CORS headers on the paths browsers call cross-origin.
 void AddCorsHeaders(const HttpRequest& request, HttpResponse& response);
 

@@ -2,6 +2,7 @@
 // that accounts without avatar or header point to, the fallback for
 // unmatched requests, and CORS.
 #include <boost/json/value.hpp>
+#include <cstdio>
 
 #include "api/routes.h"
 #include "core/text.h"
@@ -32,6 +33,27 @@ void AppendMetric(std::string& out, const char* name, const char* help, uint64_t
                   const char* type) {
   out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
          name + " " + std::to_string(value) + "\n";
+}
+
+void AppendHistogram(std::string& out, const char* name, const char* help,
+                     const std::vector<double>& bounds, const std::vector<uint64_t>& counts,
+                     double sum) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    cumulative += counts[i];
+    char le[32];
+    if (i < bounds.size()) {
+      std::snprintf(le, sizeof le, "%g", bounds[i]);
+    } else {
+      std::snprintf(le, sizeof le, "+Inf");
+    }
+    out += std::string(name) + "_bucket{le=\"" + le + "\"} " + std::to_string(cumulative) + "\n";
+  }
+  char total[64];
+  std::snprintf(total, sizeof total, "%.6f", sum);
+  out += std::string(name) + "_sum " + total + "\n";
+  out += std::string(name) + "_count " + std::to_string(cumulative) + "\n";
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -21,6 +22,7 @@
 #include "core/clock.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
+#include "core/text.h"
 #include "events/outbox_drainer.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -45,6 +47,9 @@ constexpr const char* kUsage =
     "                                  create a confirmed account; prints it as JSON\n"
     "  chirpd admin token --username NAME [--scopes 'read write follow push'] [options]\n"
     "                                  issue an access token for an account; prints it as JSON\n"
+    "  chirpd admin token --usernames FILE [--scopes ...] [options]\n"
+    "                                  one token per username listed; prints 'id username "
+    "token'\n"
     "  chirpd admin import-graph --edges FILE [--prefix user] [--one-way on] [options]\n"
     "                                  bulk-load accounts PREFIXn and follows from a file of 'a "
     "b'\n"
@@ -146,6 +151,11 @@ int Serve(const Config& config) {
     AppendMetric(out, "chirp_events_lag_milliseconds",
                  "From the commit of the newest handled event to its handling (fan-out lag).",
                  static_cast<uint64_t>(std::max<int64_t>(0, drainer.last_lag_ms())), "gauge");
+    std::vector<double> lag_bounds;
+    for (int64_t ms : OutboxDrainer::kLagBucketsMs) lag_bounds.push_back(ms / 1000.0);
+    AppendHistogram(out, "chirp_events_lag_seconds",
+                    "From an event's commit to its handling by every consumer (fan-out lag).",
+                    lag_bounds, drainer.lag_counts(), drainer.lag_sum_ms() / 1000.0);
     AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
                  fan_out.pushes(), "counter");
   };
@@ -206,11 +216,41 @@ int CreateAccount(const Config& config, const std::map<std::string, std::string>
 
 constexpr const char* kAdminClientId = "chirpd-admin";
 
+// The app that operator-issued tokens belong to, created on first use.
+Result<App> AdminApp(Store& store, SnowflakeGenerator& ids, const Clock& clock) {
+  auto app = store.FindAppByClientId(kAdminClientId);
+  if (app || app.error().code != ErrorCode::kNotFound) return app;
+  App created;
+  created.id = ids.Next();
+  created.name = "chirpd admin";
+  created.redirect_uris = {"urn:ietf:wg:oauth:2.0:oob"};
+  created.scopes = "read write follow push";
+  created.client_id = kAdminClientId;
+  created.client_secret_digest = TokenDigest(RandomToken());  // never used to sign in
+  created.created_at_ms = clock.NowMillis();
+  if (Status s = store.CreateApp(created); !s) return std::move(s).error();
+  return created;
+}
+
+// Issues one token for `account_id`; returns the token.
+Result<std::string> IssueTokenFor(Store& store, SnowflakeGenerator& ids, const Clock& clock,
+                                  const App& app, int64_t account_id, const ScopeSet& scopes) {
+  const std::string token = RandomToken();
+  AccessToken record;
+  record.id = ids.Next();
+  record.digest = TokenDigest(token);
+  record.app_id = app.id;
+  record.account_id = account_id;
+  record.scopes = scopes.ToString();
+  record.created_at_ms = clock.NowMillis();
+  if (Status s = store.CreateToken(record); !s) return std::move(s).error();
+  return token;
+}
+
+// One token for --username (printed as JSON), or one per line of
+// --usernames FILE (printed as 'account_id username token' lines, the
+// benchmark's format).
 int IssueToken(const Config& config, const std::map<std::string, std::string>& extra) {
-  auto store = OpenStore(config);
-  if (!store) return Fail(store.error().message);
-  SystemClock clock;
-  SnowflakeGenerator ids(clock, config.worker_id);
   const auto get = [&](const char* key, const char* fallback) {
     auto it = extra.find(key);
     return it == extra.end() ? std::string(fallback) : it->second;
@@ -218,35 +258,40 @@ int IssueToken(const Config& config, const std::map<std::string, std::string>& e
   const std::string scopes = get("scopes", "read write follow push");
   const auto parsed = ScopeSet::Parse(scopes);
   if (!parsed || parsed->empty()) return Fail("--scopes: unknown scope in '" + scopes + "'");
-  auto account = (*store)->FindAccountByUsername(get("username", ""));
-  if (!account) return Fail("no account named '" + get("username", "") + "'");
-  auto app = (*store)->FindAppByClientId(kAdminClientId);
-  if (!app) {
-    App created;
-    created.id = ids.Next();
-    created.name = "chirpd admin";
-    created.redirect_uris = {"urn:ietf:wg:oauth:2.0:oob"};
-    created.scopes = "read write follow push";
-    created.client_id = kAdminClientId;
-    created.client_secret_digest = TokenDigest(RandomToken());  // never used to sign in
-    created.created_at_ms = clock.NowMillis();
-    if (Status s = (*store)->CreateApp(created); !s) return Fail(s.error().message);
-    app = created;
+  std::vector<std::string> usernames;
+  const std::string list = get("usernames", "");
+  if (!list.empty()) {
+    std::ifstream in(list);
+    if (!in) return Fail("cannot read " + list);
+    for (std::string line; std::getline(in, line);) {
+      const std::string_view name = TrimAscii(line);
+      if (!name.empty()) usernames.emplace_back(name);
+    }
+  } else {
+    usernames.push_back(get("username", ""));
   }
-  const std::string token = RandomToken();
-  AccessToken record;
-  record.id = ids.Next();
-  record.digest = TokenDigest(token);
-  record.app_id = app->id;
-  record.account_id = account->id;
-  record.scopes = parsed->ToString();
-  record.created_at_ms = clock.NowMillis();
-  if (Status s = (*store)->CreateToken(record); !s) return Fail(s.error().message);
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  auto app = AdminApp(**store, ids, clock);
+  if (!app) return Fail(app.error().message);
+  for (const std::string& username : usernames) {
+    auto account = (*store)->FindAccountByUsername(username);
+    if (!account) return Fail("no account named '" + username + "'");
+    auto token = IssueTokenFor(**store, ids, clock, *app, account->id, *parsed);
+    if (!token) return Fail(token.error().message);
+    if (list.empty()) {
+      boost::json::object out{{"access_token", *token},
+                              {"account_id", std::to_string(account->id)},
+                              {"scope", parsed->ToString()}};
+      std::printf("%s\n", boost::json::serialize(out).c_str());
+    } else {
+      std::printf("%lld %s %s\n", static_cast<long long>(account->id), account->username.c_str(),
+                  token->c_str());
+    }
+  }
   (*store)->Close();
-  boost::json::object out{{"access_token", token},
-                          {"account_id", std::to_string(account->id)},
-                          {"scope", record.scopes}};
-  std::printf("%s\n", boost::json::serialize(out).c_str());
   return 0;
 }
 
@@ -344,8 +389,8 @@ int Main(int argc, char** argv) {
       return CreateAccount(*config, extra);
     }
     if (sub == "token") {
-      auto config =
-          operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "scopes"}));
+      auto config = operator_config(
+          ParseConfig(args, Env, nullptr, &extra, {"username", "usernames", "scopes"}));
       if (!config) return Fail(config.error().message);
       return IssueToken(*config, extra);
     }

@@ -1,5 +1,6 @@
 #include "events/outbox_drainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -54,7 +55,13 @@ Result<size_t> OutboxDrainer::DrainBatch() {
     last_id_.store(event.id);
     handled_.fetch_add(1, std::memory_order_relaxed);
     if (event.created_at_ms > 0) {
-      last_lag_ms_.store(clock_.NowMillis() - event.created_at_ms, std::memory_order_relaxed);
+      const int64_t lag = std::max<int64_t>(0, clock_.NowMillis() - event.created_at_ms);
+      last_lag_ms_.store(lag, std::memory_order_relaxed);
+      const size_t bucket =
+          static_cast<size_t>(std::lower_bound(kLagBucketsMs.begin(), kLagBucketsMs.end(), lag) -
+                              kLagBucketsMs.begin());
+      lag_counts_[bucket].fetch_add(1, std::memory_order_relaxed);
+      lag_sum_ms_.fetch_add(static_cast<uint64_t>(lag), std::memory_order_relaxed);
     }
     ++done;
   }
@@ -62,6 +69,12 @@ Result<size_t> OutboxDrainer::DrainBatch() {
     if (Status s = log_.AckOutbox(last_id_.load()); !s) return std::move(s).error();
   }
   return done;
+}
+
+std::vector<uint64_t> OutboxDrainer::lag_counts() const {
+  std::vector<uint64_t> out;
+  for (const auto& c : lag_counts_) out.push_back(c.load(std::memory_order_relaxed));
+  return out;
 }
 
 Status OutboxDrainer::DrainNow() {

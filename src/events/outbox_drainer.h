@@ -4,6 +4,7 @@
 // not yet acknowledged are handed out again.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -47,6 +48,14 @@ class OutboxDrainer {
   int64_t last_lag_ms() const { return last_lag_ms_.load(std::memory_order_relaxed); }
   int64_t last_handled_id() const { return last_id_.load(std::memory_order_relaxed); }
 
+  // The lag of every handled event, by bucket: lag_counts()[i] events took
+  // at most kLagBucketsMs[i] ms (and more than the bucket before); the last
+  // count is of events slower than every bound.
+  static constexpr std::array<int64_t, 14> kLagBucketsMs = {
+      1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000};
+  std::vector<uint64_t> lag_counts() const;
+  uint64_t lag_sum_ms() const { return lag_sum_ms_.load(std::memory_order_relaxed); }
+
  private:
   void Loop();
   // Handles one batch; returns how many events it handled.
@@ -63,6 +72,8 @@ class OutboxDrainer {
   std::atomic<uint64_t> handled_{0};
   std::atomic<int64_t> last_id_{0};
   std::atomic<int64_t> last_lag_ms_{0};
+  std::array<std::atomic<uint64_t>, kLagBucketsMs.size() + 1> lag_counts_{};
+  std::atomic<uint64_t> lag_sum_ms_{0};
 };
 
 }  // namespace chirp

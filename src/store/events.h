@@ -24,6 +24,7 @@ enum class EventKind : int {
   kUnfavourited = 6,   // account: who unfavourited; subject: the status
   kBlocked = 7,        // account: the blocker; subject: the blocked
   kMuted = 8,          // account: the muter; subject: the muted
+  kFollowChanged = 9,  // a follow's settings changed; account: the follower; subject: the followed
 };
 
 struct OutboxEvent {

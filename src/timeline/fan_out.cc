@@ -1,5 +1,6 @@
 #include "timeline/fan_out.h"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "timeline/home_entries.h"
@@ -17,16 +18,26 @@ Status FanOut::Handle(const OutboxEvent& event) {
       cache_.Remove(event.account_id, event.subject_id);
       return {};
     case EventKind::kFollowed:
+      followers_.Forget(event.subject_id);
       return Backfill(event.account_id, event.subject_id);
     case EventKind::kUnfollowed:
+      followers_.Forget(event.subject_id);
       cache_.RemoveAuthor(event.account_id, event.subject_id);
       return PushIfNoLongerCelebrity(event.subject_id);
     case EventKind::kBlocked: {
+      // A block removes follows both ways.
+      followers_.Forget(event.account_id);
+      followers_.Forget(event.subject_id);
       cache_.RemoveAuthor(event.account_id, event.subject_id);
       cache_.RemoveAuthor(event.subject_id, event.account_id);
       if (Status s = PushIfNoLongerCelebrity(event.subject_id); !s) return s;
       return PushIfNoLongerCelebrity(event.account_id);
     }
+    case EventKind::kFollowChanged:
+      // Its reblogs setting shows in the author's follower list; statuses
+      // already delivered stay as they are, as in Mastodon.
+      followers_.Forget(event.subject_id);
+      return {};
     case EventKind::kMuted:
       cache_.RemoveAuthor(event.account_id, event.subject_id);
       return {};
@@ -59,23 +70,58 @@ Status FanOut::Deliver(int64_t status_id) {
       status.visibility != Visibility::kDirect) {
     return {};  // merged at read time
   }
-  auto followers = store_.FollowersOf(status.account_id);
+  if (status.visibility == Visibility::kDirect) {
+    // Only the mentioned accounts that follow the author: no follower list
+    // needed, which matters for a celebrity's direct statuses.
+    std::vector<int64_t> recipients;
+    for (int64_t id : status.mentioned_account_ids) {
+      auto follow = store_.FindFollow(id, status.account_id);
+      if (!follow) return std::move(follow).error();
+      if (*follow) recipients.push_back(id);
+    }
+    pushes_ += cache_.PushMany(recipients, entry, options_.reblog_dedupe_window);
+    return {};
+  }
+  auto followers = FollowersOf(status.account_id);
   if (!followers) return std::move(followers).error();
-  std::unordered_set<int64_t> follow_replied_to;
   const bool reply_to_other =
       status.in_reply_to_id != 0 && status.in_reply_to_account_id != status.account_id;
+  if (status.reblog_of_id == 0 && !reply_to_other) {
+    // The common case: every follower's timeline takes it.
+    pushes_ += cache_.PushMany((*followers)->ids, entry, options_.reblog_dedupe_window);
+    return {};
+  }
+  std::unordered_set<int64_t> follow_replied_to;
   if (reply_to_other) {
     auto both = store_.FollowersAlsoFollowing(status.account_id, status.in_reply_to_account_id);
     if (!both) return std::move(both).error();
     follow_replied_to.insert(both->begin(), both->end());
   }
-  for (const Follow& f : *followers) {
-    if (!cache_.IsLive(f.account_id)) continue;
-    const HomeReader reader{f.account_id, f.show_reblogs, follow_replied_to.contains(f.account_id)};
-    if (!BelongsInHome(status, reader, original_author)) continue;
-    if (cache_.Push(f.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
+  const std::vector<int64_t>& hide_reblogs = (*followers)->hide_reblogs;
+  std::vector<int64_t> recipients;
+  for (int64_t id : (*followers)->ids) {
+    const HomeReader reader{id, !std::binary_search(hide_reblogs.begin(), hide_reblogs.end(), id),
+                            follow_replied_to.contains(id)};
+    if (BelongsInHome(status, reader, original_author)) recipients.push_back(id);
   }
+  pushes_ += cache_.PushMany(recipients, entry, options_.reblog_dedupe_window);
   return {};
+}
+
+Result<std::shared_ptr<const FollowerList>> FanOut::FollowersOf(int64_t account_id) {
+  if (auto held = followers_.Find(account_id)) return held;
+  const uint64_t token = followers_.LoadToken(account_id);
+  auto follows = store_.FollowersOf(account_id);
+  if (!follows) return std::move(follows).error();
+  auto list = std::make_shared<FollowerList>();
+  list->ids.reserve(follows->size());
+  for (const Follow& f : *follows) {
+    list->ids.push_back(f.account_id);
+    if (!f.show_reblogs) list->hide_reblogs.push_back(f.account_id);
+  }
+  std::sort(list->ids.begin(), list->ids.end());
+  std::sort(list->hide_reblogs.begin(), list->hide_reblogs.end());
+  return followers_.Insert(account_id, std::move(list), token);
 }
 
 Status FanOut::PushIfNoLongerCelebrity(int64_t account_id) {

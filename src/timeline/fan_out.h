@@ -12,8 +12,11 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "core/clock.h"
+#include "core/snapshot_cache.h"
 #include "events/outbox_drainer.h"
 #include "store/store.h"
 #include "timeline/timeline_cache.h"
@@ -32,12 +35,20 @@ struct TimelineOptions {
   int reblog_dedupe_window = 40;
   // Timelines not read for this long are dropped (and rebuilt when read).
   int64_t live_window_ms = 7LL * 24 * 3600 * 1000;
+  // Authors whose followers fan-out keeps in memory.
+  size_t follower_cache_size = 20'000;
+};
+
+// An author's followers as fan-out needs them.
+struct FollowerList {
+  std::vector<int64_t> ids;           // ascending
+  std::vector<int64_t> hide_reblogs;  // ascending; those who follow with reblogs off
 };
 
 class FanOut final : public EventConsumer {
  public:
   FanOut(Store& store, TimelineCache& cache, const TimelineOptions& options)
-      : store_(store), cache_(cache), options_(options) {}
+      : store_(store), cache_(cache), options_(options), followers_(options.follower_cache_size) {}
 
   Status Handle(const OutboxEvent& event) override;
 
@@ -47,10 +58,15 @@ class FanOut final : public EventConsumer {
   Status Deliver(int64_t status_id);
   Status Backfill(int64_t follower_id, int64_t followed_id);
   Status PushIfNoLongerCelebrity(int64_t account_id);
+  // The author's followers, from memory when held. The list is forgotten on
+  // every event that changes it (follows, unfollows, blocks), which fan-out
+  // handles in order, so it is never older than the event being handled.
+  Result<std::shared_ptr<const FollowerList>> FollowersOf(int64_t account_id);
 
   Store& store_;
   TimelineCache& cache_;
   const TimelineOptions options_;
+  SnapshotCache<FollowerList> followers_;
   std::atomic<uint64_t> pushes_{0};
 };
 

@@ -14,6 +14,33 @@ bool ByStatus(const TimelineEntry& a, const TimelineEntry& b) { return a.status_
 bool MemoryTimelineCache::Push(int64_t account_id, const TimelineEntry& entry, int dedupe_window) {
   Shard& shard = ShardOf(account_id);
   std::unique_lock lock(shard.mu);
+  return PushLocked(shard, account_id, entry, dedupe_window);
+}
+
+size_t MemoryTimelineCache::PushMany(const std::vector<int64_t>& account_ids,
+                                     const TimelineEntry& entry, int dedupe_window) {
+  // Accounts grouped by shard (a counting sort), then one lock per shard.
+  std::array<uint32_t, kShards + 1> start{};
+  for (int64_t id : account_ids) ++start[ShardIndex(id) + 1];
+  for (size_t i = 1; i <= kShards; ++i) start[i] += start[i - 1];
+  std::vector<int64_t> grouped(account_ids.size());
+  std::array<uint32_t, kShards> next{};
+  for (size_t i = 0; i < kShards; ++i) next[i] = start[i];
+  for (int64_t id : account_ids) grouped[next[ShardIndex(id)]++] = id;
+  size_t live = 0;
+  for (size_t i = 0; i < kShards; ++i) {
+    if (start[i] == start[i + 1]) continue;
+    Shard& shard = shards_[i];
+    std::unique_lock lock(shard.mu);
+    for (uint32_t k = start[i]; k < start[i + 1]; ++k) {
+      if (PushLocked(shard, grouped[k], entry, dedupe_window)) ++live;
+    }
+  }
+  return live;
+}
+
+bool MemoryTimelineCache::PushLocked(Shard& shard, int64_t account_id, const TimelineEntry& entry,
+                                     int dedupe_window) {
   auto it = shard.timelines.find(account_id);
   if (it == shard.timelines.end()) return false;
   std::deque<TimelineEntry>& entries = it->second->entries;

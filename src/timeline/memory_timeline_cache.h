@@ -22,6 +22,9 @@ class MemoryTimelineCache final : public TimelineCache {
   explicit MemoryTimelineCache(size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
 
   bool Push(int64_t account_id, const TimelineEntry& entry, int dedupe_window = 0) override;
+  // Locks each shard once for all of its accounts.
+  size_t PushMany(const std::vector<int64_t>& account_ids, const TimelineEntry& entry,
+                  int dedupe_window = 0) override;
   void Remove(int64_t account_id, int64_t status_id) override;
   void RemoveAuthor(int64_t account_id, int64_t author_id) override;
   std::optional<std::vector<TimelineEntry>> Read(int64_t account_id, const PageRequest& page,
@@ -44,12 +47,13 @@ class MemoryTimelineCache final : public TimelineCache {
   };
   static constexpr size_t kShards = 64;
 
-  Shard& ShardOf(int64_t account_id) {
-    return shards_[static_cast<uint64_t>(account_id) % kShards];
+  // Push into one timeline, with its shard locked.
+  bool PushLocked(Shard& shard, int64_t account_id, const TimelineEntry& entry, int dedupe_window);
+  static size_t ShardIndex(int64_t account_id) {
+    return static_cast<uint64_t>(account_id) % kShards;
   }
-  const Shard& ShardOf(int64_t account_id) const {
-    return shards_[static_cast<uint64_t>(account_id) % kShards];
-  }
+  Shard& ShardOf(int64_t account_id) { return shards_[ShardIndex(account_id)]; }
+  const Shard& ShardOf(int64_t account_id) const { return shards_[ShardIndex(account_id)]; }
 
   const size_t capacity_;
   std::array<Shard, kShards> shards_;

@@ -22,6 +22,21 @@ TEST(MemoryTimelineCache, PushesOnlyToLiveTimelines) {
   EXPECT_EQ(Ids(cache.Read(1, {.limit = 20}, 0)), std::vector<int64_t>{10});
 }
 
+TEST(MemoryTimelineCache, PushManyReachesEveryLiveTimelineOnce) {
+  MemoryTimelineCache cache;
+  std::vector<int64_t> accounts;
+  for (int64_t id = 1; id <= 300; ++id) {
+    accounts.push_back(id * 7919);  // spread over the shards
+    if (id % 3 != 0) cache.Install(id * 7919, {}, 0);
+  }
+  EXPECT_EQ(cache.PushMany(accounts, TimelineEntry::Of(10, 2, 0)), 200u);
+  EXPECT_EQ(cache.PushMany(accounts, TimelineEntry::Of(10, 2, 0)), 200u);  // idempotent
+  EXPECT_EQ(Ids(cache.Read(1 * 7919, {.limit = 20}, 0)), std::vector<int64_t>{10});
+  EXPECT_FALSE(cache.Read(3 * 7919, {.limit = 20}, 0).has_value());
+  EXPECT_EQ(cache.Stats().entries, 200u);
+  EXPECT_EQ(cache.PushMany({}, TimelineEntry::Of(11, 2, 0)), 0u);
+}
+
 TEST(MemoryTimelineCache, KeepsNewestFirstWithoutDuplicatesWithinCapacity) {
   MemoryTimelineCache cache(3);
   cache.Install(1, {}, 0);

@@ -60,6 +60,11 @@ class TimelineCache {
   // entries is left out. Returns false when the account has no live
   // timeline (nothing is kept for it).
   virtual bool Push(int64_t account_id, const TimelineEntry& entry, int dedupe_window = 0) = 0;
+  // Push to each of `account_ids`, as one operation where an implementation
+  // can do better than one at a time (fan-out). Returns how many of them had
+  // a live timeline.
+  virtual size_t PushMany(const std::vector<int64_t>& account_ids, const TimelineEntry& entry,
+                          int dedupe_window = 0) = 0;
   // Removes one status, or every entry of one author.
   virtual void Remove(int64_t account_id, int64_t status_id) = 0;
   virtual void RemoveAuthor(int64_t account_id, int64_t author_id) = 0;

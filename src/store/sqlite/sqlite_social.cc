@@ -152,7 +152,14 @@ Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
       .Bind(3, f.account_id)
       .Bind(4, f.target_account_id);
   if (Status st = Done(db, existing); !st) return std::move(st).error();
-  if (db.Changes() > 0) return false;
+  if (db.Changes() > 0) {
+    if (Status st =
+            Emit(db, EventKind::kFollowChanged, f.account_id, f.target_account_id, f.created_at_ms);
+        !st) {
+      return std::move(st).error();
+    }
+    return false;
+  }
   SqliteStatement ins = db.Prepare(
       "INSERT INTO follows (id, account_id, target_account_id, show_reblogs, notify, created_at) "
       "VALUES (?,?,?,?,?,?)");

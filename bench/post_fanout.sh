@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# POST /api/v1/statuses with fan-out: ACCOUNTS accounts (default 2000), each
+# followed by FOLLOWERS others (default 200) chosen at random with a fixed
+# seed, every home timeline live (read once before the run); POSTERS of them
+# (default 64) post under wrk. Reports statuses per second against the goal
+# of 12,000, the fan-out lag (commit to handled by every consumer) at p50 and
+# p99 from chirpd's histogram, and the entries pushed per status.
+source "$(dirname "$0")/lib.sh"
+accounts=${ACCOUNTS:-2000}
+followers=${FOLLOWERS:-200}
+posters=${POSTERS:-64}
+chirpd="$bench_root/build/bin/chirpd"
+python3 - "$accounts" "$followers" > "$bench_tmp/edges" <<'PY'
+import random, sys
+n, k = int(sys.argv[1]), int(sys.argv[2])
+rng = random.Random(7)
+for author in range(n):
+    for follower in rng.sample([a for a in range(n) if a != author], k):
+        print(follower, author)
+PY
+"$chirpd" admin import-graph --data "$bench_tmp/data" --edges "$bench_tmp/edges" --one-way on >&2
+seq 0 $((accounts - 1)) | sed 's/^/user/' > "$bench_tmp/usernames"
+"$chirpd" admin token --data "$bench_tmp/data" --usernames "$bench_tmp/usernames" > "$bench_tmp/accounts"
+head -n "$posters" "$bench_tmp/accounts" | awk '{print $3}' > "$bench_tmp/tokens"
+start_chirpd --rate-limits off "$@"
+# Every timeline live: one home read each (a rebuild from the store).
+python3 - "$CHIRP_URL" "$bench_tmp/accounts" <<'PY'
+import http.client, sys, urllib.parse
+url = urllib.parse.urlparse(sys.argv[1])
+conn = http.client.HTTPConnection(url.hostname, url.port)
+for line in open(sys.argv[2]):
+    token = line.split()[2]
+    conn.request("GET", "/api/v1/timelines/home?limit=1", headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse(); r.read()
+    if r.status != 200: sys.exit(f"home read failed: {r.status}")
+PY
+metric() { curl -sf "$CHIRP_URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+pushes_before=$(metric chirp_fanout_pushes_total)
+curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_before"
+export CHIRP_TOKENS="$bench_tmp/tokens"
+wrk -t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency \
+  -s "$(dirname "$0")/post_fanout.lua" "$CHIRP_URL" > "$bench_tmp/wrk.out"
+cat "$bench_tmp/wrk.out" >&2
+grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
+post_rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
+posted=$(awk '/requests in/ {print $1}' "$bench_tmp/wrk.out")
+# Wait for the drainer to catch up with every answered post.
+for _ in $(seq 600); do
+  a=$(metric chirp_events_handled_total); sleep 0.1; b=$(metric chirp_events_handled_total)
+  [ "$a" = "$b" ] && break
+done
+pushes=$(( $(metric chirp_fanout_pushes_total) - pushes_before ))
+curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_after"
+python3 - "$bench_tmp/lag_before" "$bench_tmp/lag_after" "$post_rps" "$posted" "$pushes" <<'PY'
+import re, sys
+def load(path):
+    out = []
+    for line in open(path):
+        le, count = re.match(r'.*le="([^"]+)"\} (\d+)', line).groups()
+        out.append((float('inf') if le == '+Inf' else float(le), int(count)))
+    return out
+before, after = load(sys.argv[1]), load(sys.argv[2])
+cumulative = [(le, a - b) for (le, a), (_, b) in zip(after, before)]
+total = cumulative[-1][1]
+def pct(p):
+    for le, c in cumulative:
+        if c >= p * total: return le
+rps, posted, pushes = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+print()
+print(f"POST with fan-out: {rps:.0f} statuses/s ({rps / 12000:.2f} of the 12,000 goal); "
+      f"{pushes / max(posted, 1):.0f} timeline entries pushed per status; "
+      f"fan-out lag p50 <= {pct(0.5) * 1000:g} ms, p99 <= {pct(0.99) * 1000:g} ms over {total} events")
+PY
