@@ -135,9 +135,9 @@ int Serve(const Config& config) {
     AppendMetric(out, "chirp_timeline_entries", "Entries in cached home timelines.", t.entries,
                  "gauge");
     AppendMetric(out, "chirp_timeline_cache_hits_total",
-                 "Home timeline reads served from the cache.", t.hits, "counter");
+                 "Home timeline reads served from the cache.", home.hits(), "counter");
     AppendMetric(out, "chirp_timeline_cache_misses_total",
-                 "Home timeline reads that rebuilt from the store.", t.misses, "counter");
+                 "Home timeline reads that rebuilt from the store.", home.misses(), "counter");
     AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.",
                  sizeof(TimelineEntry), "gauge");
     AppendMetric(out, "chirp_celebrities", "Accounts whose statuses are merged at read time.",

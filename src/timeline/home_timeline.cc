@@ -106,11 +106,12 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& m
 }
 
 Result<std::vector<TimelineEntry>> HomeTimeline::Merged(const Merge& merge, const PageRequest& page,
-                                                        int64_t now) {
+                                                        int64_t now, bool* rebuilt) {
   const int64_t reader_id = merge.reader.viewer_id();
   auto cached = cache_.Read(reader_id, page, now);
   if (!cached) {
     if (Status s = Rebuild(reader_id); !s) return std::move(s).error();
+    if (rebuilt != nullptr) *rebuilt = true;
     cached = cache_.Read(reader_id, page, now);
     if (!cached) cached.emplace();
   }
@@ -150,15 +151,19 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader,
   // Read more than a page: muted and blocked authors are taken out below.
   PageRequest wide = page;
   wide.limit = page.limit * 2 + 10;
-  auto entries = Merged(merge, wide, now);
+  bool rebuilt = false;
+  auto entries = Merged(merge, wide, now, &rebuilt);
   if (!entries) return std::move(entries).error();
+  (rebuilt ? misses_ : hits_).fetch_add(1, std::memory_order_relaxed);
 
   // The rule against showing a status twice, over pushed and merged entries
   // alike: oldest first, a reblog whose status shows among the previous
   // `reblog_dedupe_window` entries is left out. The entries just below the
   // page are read as context, so the rule does not depend on paging.
   std::vector<TimelineEntry> context;
-  if (!entries->empty() && options_.reblog_dedupe_window > 0) {
+  const bool any_reblog = std::any_of(entries->begin(), entries->end(),
+                                      [](const TimelineEntry& e) { return e.is_reblog(); });
+  if (any_reblog && options_.reblog_dedupe_window > 0) {
     auto below = Merged(
         merge, {.max_id = entries->back().status_id, .limit = options_.reblog_dedupe_window}, now);
     if (!below) return std::move(below).error();

@@ -5,6 +5,7 @@
 // reader mutes or blocks, paged as the API pages.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -38,6 +39,10 @@ class HomeTimeline {
   // Builds the reader's timeline from the store and installs it.
   Status Rebuild(int64_t reader_id);
 
+  // Pages served from a live cached timeline, and pages that rebuilt one.
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+
  private:
   // What a page merges at read time: the reader's celebrities.
   struct Merge {
@@ -45,16 +50,19 @@ class HomeTimeline {
     std::vector<int64_t> celebrities;
   };
   Result<std::vector<TimelineEntry>> CelebrityEntries(const Merge& merge, const PageRequest& page);
-  // Cached entries of `page` (rebuilding when absent) merged with the
-  // celebrities' statuses in the same bounds, newest first.
+  // Cached entries of `page` (rebuilding when absent, which sets
+  // `*rebuilt`) merged with the celebrities' statuses in the same bounds,
+  // newest first.
   Result<std::vector<TimelineEntry>> Merged(const Merge& merge, const PageRequest& page,
-                                            int64_t now);
+                                            int64_t now, bool* rebuilt = nullptr);
 
   Store& store_;
   TimelineCache& cache_;
   const TimelineOptions options_;
   const Clock& clock_;
   Celebrities celebrities_;
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
 };
 
 }  // namespace chirp

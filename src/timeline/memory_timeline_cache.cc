@@ -85,11 +85,7 @@ std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t acco
   const Shard& shard = ShardOf(account_id);
   std::shared_lock lock(shard.mu);
   auto it = shard.timelines.find(account_id);
-  if (it == shard.timelines.end() || !it->second->complete) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    return std::nullopt;
-  }
-  hits_.fetch_add(1, std::memory_order_relaxed);
+  if (it == shard.timelines.end() || !it->second->complete) return std::nullopt;
   it->second->last_read_ms.store(now_ms, std::memory_order_relaxed);
   const std::deque<TimelineEntry>& entries = it->second->entries;
   const int64_t upper = page.max_id > 0 ? page.max_id : std::numeric_limits<int64_t>::max();
@@ -175,8 +171,6 @@ TimelineCacheStats MemoryTimelineCache::Stats() const {
     stats.live_timelines += shard.timelines.size();
     for (const auto& [id, timeline] : shard.timelines) stats.entries += timeline->entries.size();
   }
-  stats.hits = hits_.load(std::memory_order_relaxed);
-  stats.misses = misses_.load(std::memory_order_relaxed);
   return stats;
 }
 

@@ -57,8 +57,6 @@ class MemoryTimelineCache final : public TimelineCache {
 
   const size_t capacity_;
   std::array<Shard, kShards> shards_;
-  std::atomic<uint64_t> hits_{0};
-  std::atomic<uint64_t> misses_{0};
 };
 
 }  // namespace chirp

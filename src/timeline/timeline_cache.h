@@ -46,8 +46,6 @@ static_assert(sizeof(TimelineEntry) == 20, "timeline entries are 20 bytes");
 struct TimelineCacheStats {
   uint64_t live_timelines = 0;
   uint64_t entries = 0;
-  uint64_t hits = 0;    // reads served from a live timeline
-  uint64_t misses = 0;  // reads that found none (and rebuilt)
 };
 
 class TimelineCache {
