@@ -17,6 +17,7 @@ AccountRef AccountDirectory::Insert(Account account, bool replace,
   if (!inserted) {
     if (!replace) return it->second;
     it->second = ref;
+    rendered_.Forget(ref->id);
   }
   id_by_username_[AsciiLower(ref->username)] = ref->id;
   return ref;
@@ -54,23 +55,18 @@ Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
 
 Result<std::shared_ptr<const std::string>> AccountDirectory::Json(int64_t id,
                                                                   const std::string& base_url) {
-  {
-    std::shared_lock lock(mu_);
-    auto account = by_id_.find(id);
-    auto it = rendered_.find(id);
-    if (account != by_id_.end() && it != rendered_.end() && it->second.from == account->second &&
-        it->second.base_url == base_url) {
-      return it->second.json;
-    }
+  if (auto held = rendered_.Find(id); held != nullptr && held->base_url == base_url) {
+    return held->json;
   }
+  const uint64_t token = rendered_.LoadToken(id);
   auto account = Get(id);
   if (!account) return std::move(account).error();
-  auto json =
+  auto rendered = std::make_shared<Rendered>();
+  rendered->base_url = base_url;
+  rendered->json =
       std::make_shared<const std::string>(boost::json::serialize(AccountJson(**account, base_url)));
-  std::unique_lock lock(mu_);
-  auto current = by_id_.find(id);
-  if (current != by_id_.end() && current->second == *account)
-    rendered_[id] = Rendered{*account, base_url, json};
+  auto json = rendered->json;
+  rendered_.Insert(id, std::move(rendered), token);
   return json;
 }
 
@@ -88,7 +84,7 @@ void AccountDirectory::Forget(int64_t id) {
   std::unique_lock lock(mu_);
   ++forgets_;
   by_id_.erase(id);
-  rendered_.erase(id);
+  rendered_.Forget(id);
 }
 
 size_t AccountDirectory::size() const {

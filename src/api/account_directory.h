@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "core/snapshot_cache.h"
 #include "store/store.h"
 
 namespace chirp {
@@ -50,13 +51,13 @@ class AccountDirectory {
   mutable std::shared_mutex mu_;
   std::unordered_map<int64_t, AccountRef> by_id_;            // guarded by mu_
   std::unordered_map<std::string, int64_t> id_by_username_;  // lower-cased; guarded by mu_
-  // Account JSON, valid while `from` is the cached version of the account.
+  // Account JSON by account id, forgotten with the account: sharded and
+  // apart from mu_, since every status on every page looks one up.
   struct Rendered {
-    AccountRef from;
     std::string base_url;
     std::shared_ptr<const std::string> json;
   };
-  std::unordered_map<int64_t, Rendered> rendered_;  // guarded by mu_
+  SnapshotCache<Rendered> rendered_{1 << 20};
   // Bumped by every Forget: a load that raced with one is not cached, so a
   // stale copy read before a write never outlives the write's Forget.
   uint64_t forgets_ = 0;  // guarded by mu_

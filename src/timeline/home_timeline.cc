@@ -172,8 +172,11 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader,
       context.resize(static_cast<size_t>(options_.reblog_dedupe_window));
     }
   }
-  std::vector<TimelineEntry> window(context.rbegin(), context.rend());  // oldest first
+  std::vector<TimelineEntry> window;  // oldest first
+  window.reserve(context.size() + entries->size());
+  window.assign(context.rbegin(), context.rend());
   std::vector<TimelineEntry> kept;
+  kept.reserve(entries->size());
   for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
     if (e->is_reblog()) {
       const size_t n =
@@ -192,6 +195,7 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader,
   // leave entries behind in the cache, never on the page), and none muted or
   // blocked.
   std::vector<int64_t> ids;
+  ids.reserve(kept.size());
   for (const TimelineEntry& e : kept) {
     const int64_t a = e.author_id;
     if (a != reader_id && (!reader.Follows(a) || reader.Mutes(a) || reader.BlockedWith(a)))
