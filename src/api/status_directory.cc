@@ -73,6 +73,13 @@ Result<std::vector<StatusRef>> StatusDirectory::GetMany(const std::vector<int64_
   return out;
 }
 
+Result<StatusRef> StatusDirectory::Remember(const StatusRecord& stored, const std::string& base_url,
+                                            uint64_t token) {
+  auto rendered = Render(stored, base_url, false);
+  if (!rendered) return std::move(rendered).error();
+  return cache_.Insert(stored.id, std::move(rendered).value(), token);
+}
+
 Result<StatusRef> StatusDirectory::Get(int64_t id, const std::string& base_url) {
   auto found = GetMany({id}, base_url);
   if (!found) return std::move(found).error();

@@ -48,6 +48,14 @@ class StatusDirectory {
   Result<StatusRef> Render(const StatusRecord& status, const std::string& base_url,
                            bool source_requested);
 
+  // For a status about to be written: a token taken before the write, to
+  // cache it afterwards as the store returned it (Remember).
+  uint64_t LoadToken(int64_t id) const { return cache_.LoadToken(id); }
+  // Caches `stored`, a status just written (CreatedStatus::stored), unless
+  // it was forgotten since `token`; returns it rendered.
+  Result<StatusRef> Remember(const StatusRecord& stored, const std::string& base_url,
+                             uint64_t token);
+
   // Drops a status after a committed change to it.
   void Forget(int64_t id) { cache_.Forget(id); }
   size_t size() const { return cache_.size(); }

@@ -207,11 +207,13 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   std::string key(TrimAscii(req.http.Header("idempotency-key")));
   if (key.size() > kMaxIdempotencyKey)
     return Error::Unprocessable("Validation failed: Idempotency-Key is too long");
+  const uint64_t token = ctx.statuses.LoadToken(s.id);
   auto created = ctx.store.CreateStatus(s, key, kIdempotencyWindowMs);
   if (!created) return std::move(created).error();
   ctx.accounts.Forget(s.account_id);
   if (s.in_reply_to_id != 0) ctx.statuses.Forget(s.in_reply_to_id);  // its replies_count
-  auto stored = ctx.statuses.Get(created->id, req.base_url);
+  auto stored = created->stored ? ctx.statuses.Remember(*created->stored, req.base_url, token)
+                                : ctx.statuses.Get(created->id, req.base_url);
   if (!stored) return std::move(stored).error();
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   return RenderResponse(presenter, *stored);
@@ -384,6 +386,7 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
         original.visibility == Visibility::kPrivate ? Visibility::kPrivate : *visibility;
     wrapper.application_id = req.principal->app_id;
     wrapper.created_at_ms = ctx.clock.NowMillis();
+    const uint64_t token = ctx.statuses.LoadToken(wrapper.id);
     auto created = ctx.store.CreateStatus(wrapper, "", 0);
     if (!created) return std::move(created).error();
     if (!created->existing) {
@@ -392,7 +395,8 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
       ctx.viewers.Forget(req.account_id());
     }
     StatusPresenter after(ctx, req.account_id(), req.base_url);
-    auto stored = ctx.statuses.Get(created->id, req.base_url);
+    auto stored = created->stored ? ctx.statuses.Remember(*created->stored, req.base_url, token)
+                                  : ctx.statuses.Get(created->id, req.base_url);
     if (stored) return RenderResponse(after, *stored);
     if (stored.error().code != ErrorCode::kNotFound) return std::move(stored).error();
   }

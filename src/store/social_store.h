@@ -62,10 +62,14 @@ struct Interactions {
 };
 
 // How CreateStatus went: the status's id, and whether an earlier status with
-// the same idempotency key was returned instead of a new one.
+// the same idempotency key (or the live reblog) was returned instead of a
+// new one.
 struct CreatedStatus {
   int64_t id = 0;
   bool existing = false;
+  // A new status as the store now holds it (what FindStatus would return);
+  // absent when an existing one was returned.
+  std::optional<StatusRecord> stored;
 };
 
 class SocialStore {

@@ -275,6 +275,8 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       m.Bind(1, s.id).Bind(2, s.mentioned_account_ids[i]).Bind(3, static_cast<int64_t>(i));
       if (Status st = Done(db, m); !st) return std::move(st).error();
     }
+    StatusRecord stored = s;
+    stored.tag_display_names.clear();
     for (size_t i = 0; i < s.tags.size(); ++i) {
       const std::string& display =
           i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
@@ -282,10 +284,14 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
           "INSERT INTO tags (name, display_name) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
       t.Bind(1, s.tags[i]).Bind(2, display);
       if (Status st = Done(db, t); !st) return std::move(st).error();
+      // The tag as first written, which is how every status shows it.
+      SqliteStatement tag = db.Prepare("SELECT id, display_name FROM tags WHERE name = ?");
+      tag.Bind(1, s.tags[i]);
+      if (!tag.Step()) return db.Failure();
+      stored.tag_display_names.push_back(tag.Text(1));
       SqliteStatement link = db.Prepare(
-          "INSERT OR IGNORE INTO status_tags (status_id, tag_id, position) "
-          "SELECT ?, id, ? FROM tags WHERE name = ?");
-      link.Bind(1, s.id).Bind(2, static_cast<int64_t>(i)).Bind(3, s.tags[i]);
+          "INSERT OR IGNORE INTO status_tags (status_id, tag_id, position) VALUES (?, ?, ?)");
+      link.Bind(1, s.id).Bind(2, tag.Int(0)).Bind(3, static_cast<int64_t>(i));
       if (Status st = Done(db, link); !st) return std::move(st).error();
     }
     if (s.visibility != Visibility::kDirect) {
@@ -312,15 +318,23 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       k.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.id).Bind(4, s.created_at_ms);
       if (Status st = Done(db, k); !st) return std::move(st).error();
     }
-    return CreatedStatus{s.id, false};
+    return CreatedStatus{s.id, false, std::move(stored)};
   });
 }
 
 Result<StatusRecord> SqliteStore::FindStatus(int64_t id) {
-  auto found = FindStatuses({id});
-  if (!found) return std::move(found).error();
-  if (found->empty()) return Error::NotFound();
-  return std::move(found->front());
+  return Read<Result<StatusRecord>>([&](SqliteDb& db) -> Result<StatusRecord> {
+    SqliteStatement q =
+        db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
+    q.Bind(1, id);
+    if (!q.Step()) {
+      if (q.failed()) return db.Failure();
+      return Error::NotFound();
+    }
+    StatusRecord s = ReadStatusRow(q);
+    if (Status st = LoadStatusDetails(db, s); !st) return std::move(st).error();
+    return s;
+  });
 }
 
 Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<int64_t>& ids) {

@@ -134,6 +134,41 @@ TEST_F(SocialStoreTest, OneLiveReblogPerAccount) {
   EXPECT_EQ(store_->FindStatus(100)->reblogs_count, 1);
 }
 
+TEST_F(SocialStoreTest, CreatedStatusIsWhatTheStoreHolds) {
+  StatusRecord first;
+  first.id = 100;
+  first.account_id = 1;
+  first.text = "#Chirp";
+  first.tags = {"chirp"};
+  first.tag_display_names = {"Chirp"};
+  ASSERT_TRUE(store_->CreateStatus(first, "", 0).ok());
+  StatusRecord second = first;
+  second.id = 101;
+  second.text = "@user2 #CHIRP #new";
+  second.tags = {"chirp", "new"};
+  second.tag_display_names = {"CHIRP", "New"};
+  second.mentioned_account_ids = {2};
+  auto created = store_->CreateStatus(second, "", 0);
+  ASSERT_TRUE(created.ok());
+  ASSERT_TRUE(created->stored.has_value());
+  // A tag shows as first written, on every status.
+  EXPECT_EQ(created->stored->tag_display_names, (std::vector<std::string>{"Chirp", "New"}));
+  const StatusRecord found = store_->FindStatus(101).value();
+  EXPECT_EQ(found.tag_display_names, created->stored->tag_display_names);
+  EXPECT_EQ(found.tags, created->stored->tags);
+  EXPECT_EQ(found.mentioned_account_ids, created->stored->mentioned_account_ids);
+  EXPECT_EQ(found.text, created->stored->text);
+  EXPECT_EQ(found.created_at_ms, created->stored->created_at_ms);
+  // An existing status returned again carries no record.
+  StatusRecord reblog;
+  reblog.id = 102;
+  reblog.account_id = 2;
+  reblog.reblog_of_id = 100;
+  ASSERT_TRUE(store_->CreateStatus(reblog, "", 0)->stored.has_value());
+  reblog.id = 103;
+  EXPECT_FALSE(store_->CreateStatus(reblog, "", 0)->stored.has_value());
+}
+
 TEST_F(SocialStoreTest, InteractionsSinceListsFavouritesAndLiveReblogsFromTheHorizon) {
   Post(100, 1);
   Post(200, 1);

@@ -38,8 +38,32 @@ StatusRecord ReadStatusRow(const SqliteStatement& q) {
   return s;
 }
 
+Status LoadStatusDetails(SqliteDb& db, StatusRecord& s) {
+  SqliteStatement m =
+      db.Prepare("SELECT account_id FROM mentions WHERE status_id = ? ORDER BY position");
+  m.Bind(1, s.id);
+  while (m.Step()) s.mentioned_account_ids.push_back(m.Int(0));
+  if (m.failed()) return db.Failure();
+  SqliteStatement t = db.Prepare(
+      "SELECT t.name, t.display_name FROM status_tags st JOIN tags t ON t.id = st.tag_id "
+      "WHERE st.status_id = ? ORDER BY st.position");
+  t.Bind(1, s.id);
+  while (t.Step()) {
+    s.tags.push_back(t.Text(0));
+    s.tag_display_names.push_back(t.Text(1));
+  }
+  if (t.failed()) return db.Failure();
+  SqliteStatement media = db.Prepare(
+      "SELECT id FROM media_attachments WHERE status_id = ? AND status_id != 0 ORDER BY id");
+  media.Bind(1, s.id);
+  while (media.Step()) s.media_ids.push_back(media.Int(0));
+  if (media.failed()) return db.Failure();
+  return {};
+}
+
 Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
   if (statuses.empty()) return {};
+  if (statuses.size() == 1) return LoadStatusDetails(db, statuses.front());
   std::map<int64_t, StatusRecord*> by_id;
   std::vector<int64_t> ids;
   for (StatusRecord& s : statuses) {
@@ -67,7 +91,7 @@ Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
   if (t.failed()) return db.Failure();
   SqliteStatement media = db.Prepare(
       "SELECT status_id, id FROM media_attachments WHERE status_id IN (SELECT value FROM "
-      "json_each(?)) "
+      "json_each(?)) AND status_id != 0 "  // the condition of the partial index media_by_status
       "ORDER BY status_id, id");
   media.Bind(1, json);
   while (media.Step()) by_id[media.Int(0)]->media_ids.push_back(media.Int(1));

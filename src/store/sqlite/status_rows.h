@@ -22,6 +22,8 @@ StatusRecord ReadStatusRow(const SqliteStatement& q);
 
 // Fills mentions, tags and media of `statuses` with a few queries.
 Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses);
+// The same for one status, by its id alone.
+Status LoadStatusDetails(SqliteDb& db, StatusRecord& status);
 
 // "[1,2,3]": how id lists travel into json_each() in static statements.
 std::string JsonIds(const std::vector<int64_t>& ids);
