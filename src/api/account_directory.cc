@@ -1,5 +1,6 @@
 #include "api/account_directory.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <mutex>
 
@@ -85,6 +86,19 @@ void AccountDirectory::Forget(int64_t id) {
   ++forgets_;
   by_id_.erase(id);
   rendered_.Forget(id);
+}
+
+void AccountDirectory::CountStatus(int64_t id, Visibility visibility, int64_t created_at_ms) {
+  std::unique_lock lock(mu_);
+  ++forgets_;  // a load in flight may predate the write
+  rendered_.Forget(id);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  if (visibility == Visibility::kDirect) return;  // not counted, as the store does
+  auto updated = std::make_shared<Account>(*it->second);
+  updated->statuses_count += 1;
+  updated->last_status_at_ms = std::max(updated->last_status_at_ms, created_at_ms);
+  it->second = std::move(updated);
 }
 
 size_t AccountDirectory::size() const {

@@ -39,6 +39,11 @@ class AccountDirectory {
   // Drops the cached entry, after a write that changed what the store holds
   // for the account (its counters); the next Get reloads it.
   void Forget(int64_t id);
+  // After a committed status: the cached entry, if any, counts it as the
+  // store did (statuses_count unless direct, last_status_at), without a
+  // reload. Posts by one account commute, so the order of calls does not
+  // matter.
+  void CountStatus(int64_t id, Visibility visibility, int64_t created_at_ms);
   size_t size() const;
 
  private:

@@ -210,7 +210,7 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   const uint64_t token = ctx.statuses.LoadToken(s.id);
   auto created = ctx.store.CreateStatus(s, key, kIdempotencyWindowMs);
   if (!created) return std::move(created).error();
-  ctx.accounts.Forget(s.account_id);
+  if (created->stored) ctx.accounts.CountStatus(s.account_id, s.visibility, s.created_at_ms);
   if (s.in_reply_to_id != 0) ctx.statuses.Forget(s.in_reply_to_id);  // its replies_count
   auto stored = created->stored ? ctx.statuses.Remember(*created->stored, req.base_url, token)
                                 : ctx.statuses.Get(created->id, req.base_url);

@@ -21,6 +21,15 @@ struct ReaderFilters {
   int64_t next_expiry_ms = 0;
 };
 
+// What fan-out needs to deliver one status, read at once.
+struct Delivery {
+  StatusRecord status;
+  int64_t author_followers = 0;
+  // For a reblog: the author of the reblogged status; 0 when that status is
+  // gone (then the reblog is delivered to nobody).
+  int64_t original_author_id = 0;
+};
+
 struct PublicTimelineQuery {
   bool only_media = false;
   // The public timeline leaves out replies to other accounts, as Mastodon's
@@ -50,6 +59,8 @@ class TimelineStore {
   // followers, with the follows.
   virtual Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
                                                                    int64_t min_followers) = 0;
+  // kNotFound when the status is deleted.
+  virtual Result<Delivery> DeliveryOf(int64_t status_id) = 0;
   // Every account with at least `min_followers` followers.
   virtual Result<std::vector<int64_t>> AccountsWithFollowersAtLeast(int64_t min_followers) = 0;
   virtual Result<bool> TagExists(std::string_view normalized_name) = 0;

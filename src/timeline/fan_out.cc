@@ -49,24 +49,18 @@ Status FanOut::Handle(const OutboxEvent& event) {
 }
 
 Status FanOut::Deliver(int64_t status_id) {
-  auto found = store_.FindStatus(status_id);
-  if (!found)
-    return found.error().code == ErrorCode::kNotFound ? Status() : Status(std::move(found).error());
-  const StatusRecord& status = *found;
-  int64_t original_author = 0;
-  if (status.reblog_of_id != 0) {
-    auto original = store_.FindStatus(status.reblog_of_id);
-    if (!original)
-      return original.error().code == ErrorCode::kNotFound ? Status()
-                                                           : Status(std::move(original).error());
-    original_author = original->account_id;
+  auto delivery = store_.DeliveryOf(status_id);
+  if (!delivery) {
+    return delivery.error().code == ErrorCode::kNotFound ? Status()
+                                                         : Status(std::move(delivery).error());
   }
+  const StatusRecord& status = delivery->status;
+  const int64_t original_author = delivery->original_author_id;
+  if (status.reblog_of_id != 0 && original_author == 0) return {};  // its status is gone
   const TimelineEntry entry = TimelineEntry::Of(status.id, status.account_id, status.reblog_of_id);
   if (cache_.Push(status.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
 
-  auto author = store_.FindAccount(status.account_id);
-  if (!author) return std::move(author).error();
-  if (author->followers_count >= options_.celebrity_threshold &&
+  if (delivery->author_followers >= options_.celebrity_threshold &&
       status.visibility != Visibility::kDirect) {
     return {};  // merged at read time
   }

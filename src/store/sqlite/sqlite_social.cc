@@ -296,8 +296,8 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
     }
     if (s.visibility != Visibility::kDirect) {
       SqliteStatement a = db.Prepare(
-          "UPDATE accounts SET statuses_count = statuses_count + 1, last_status_at = ? WHERE id = "
-          "?");
+          "UPDATE accounts SET statuses_count = statuses_count + 1, "
+          "last_status_at = max(last_status_at, ?) WHERE id = ?");
       a.Bind(1, s.created_at_ms).Bind(2, s.account_id);
       if (Status st = Done(db, a); !st) return std::move(st).error();
     }

@@ -99,6 +99,33 @@ Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t re
   });
 }
 
+Result<Delivery> SqliteStore::DeliveryOf(int64_t status_id) {
+  return Read<Result<Delivery>>([&](SqliteDb& db) -> Result<Delivery> {
+    Delivery d;
+    SqliteStatement q =
+        db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
+    q.Bind(1, status_id);
+    if (!q.Step()) {
+      if (q.failed()) return db.Failure();
+      return Error::NotFound();
+    }
+    d.status = ReadStatusRow(q);
+    if (Status st = LoadStatusDetails(db, d.status); !st) return std::move(st).error();
+    SqliteStatement a = db.Prepare("SELECT followers_count FROM accounts WHERE id = ?");
+    a.Bind(1, d.status.account_id);
+    if (a.Step()) d.author_followers = a.Int(0);
+    if (a.failed()) return db.Failure();
+    if (d.status.reblog_of_id != 0) {
+      SqliteStatement o =
+          db.Prepare("SELECT account_id FROM statuses WHERE id = ? AND deleted_at = 0");
+      o.Bind(1, d.status.reblog_of_id);
+      if (o.Step()) d.original_author_id = o.Int(0);
+      if (o.failed()) return db.Failure();
+    }
+    return d;
+  });
+}
+
 Result<std::vector<int64_t>> SqliteStore::AccountsWithFollowersAtLeast(int64_t min_followers) {
   return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
     SqliteStatement q =
