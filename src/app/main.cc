@@ -138,6 +138,9 @@ int Serve(const Config& config) {
                  "Home timeline reads served from the cache.", home.hits(), "counter");
     AppendMetric(out, "chirp_timeline_cache_misses_total",
                  "Home timeline reads that rebuilt from the store.", home.misses(), "counter");
+    AppendMetric(out, "chirp_timeline_entry_slots",
+                 "Entries the memory held by cached home timelines could hold.", t.entry_slots,
+                 "gauge");
     AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.",
                  sizeof(TimelineEntry), "gauge");
     AppendMetric(out, "chirp_celebrities", "Accounts whose statuses are merged at read time.",

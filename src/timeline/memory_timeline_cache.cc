@@ -43,21 +43,14 @@ bool MemoryTimelineCache::PushLocked(Shard& shard, int64_t account_id, const Tim
                                      int dedupe_window) {
   auto it = shard.timelines.find(account_id);
   if (it == shard.timelines.end()) return false;
-  std::deque<TimelineEntry>& entries = it->second->entries;
+  EntryRing& entries = it->second->entries;
   if (entry.is_reblog() && dedupe_window > 0) {
-    int looked = 0;
-    for (auto e = entries.rbegin(); e != entries.rend() && looked < dedupe_window; ++e, ++looked) {
-      if (e->key() == entry.key()) return true;  // already showing; not twice
+    const size_t n = std::min(entries.size(), static_cast<size_t>(dedupe_window));
+    for (size_t k = 1; k <= n; ++k) {
+      if (entries[entries.size() - k].key() == entry.key()) return true;  // showing; not twice
     }
   }
-  if (entries.empty() || entries.back().status_id < entry.status_id) {
-    entries.push_back(entry);
-  } else {
-    auto pos = std::lower_bound(entries.begin(), entries.end(), entry, ByStatus);
-    if (pos != entries.end() && pos->status_id == entry.status_id) return true;  // delivered before
-    entries.insert(pos, entry);
-  }
-  while (entries.size() > capacity_) entries.pop_front();
+  entries.Insert(entry);
   return true;
 }
 
@@ -66,8 +59,7 @@ void MemoryTimelineCache::Remove(int64_t account_id, int64_t status_id) {
   std::unique_lock lock(shard.mu);
   auto it = shard.timelines.find(account_id);
   if (it == shard.timelines.end()) return;
-  std::erase_if(it->second->entries,
-                [&](const TimelineEntry& e) { return e.status_id == status_id; });
+  it->second->entries.EraseIf([&](const TimelineEntry& e) { return e.status_id == status_id; });
 }
 
 void MemoryTimelineCache::RemoveAuthor(int64_t account_id, int64_t author_id) {
@@ -75,8 +67,7 @@ void MemoryTimelineCache::RemoveAuthor(int64_t account_id, int64_t author_id) {
   std::unique_lock lock(shard.mu);
   auto it = shard.timelines.find(account_id);
   if (it == shard.timelines.end()) return;
-  std::erase_if(it->second->entries,
-                [&](const TimelineEntry& e) { return e.author_id == author_id; });
+  it->second->entries.EraseIf([&](const TimelineEntry& e) { return e.author_id == author_id; });
 }
 
 std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t account_id,
@@ -87,24 +78,24 @@ std::optional<std::vector<TimelineEntry>> MemoryTimelineCache::Read(int64_t acco
   auto it = shard.timelines.find(account_id);
   if (it == shard.timelines.end() || !it->second->complete) return std::nullopt;
   it->second->last_read_ms.store(now_ms, std::memory_order_relaxed);
-  const std::deque<TimelineEntry>& entries = it->second->entries;
+  const EntryRing& entries = it->second->entries;
   const int64_t upper = page.max_id > 0 ? page.max_id : std::numeric_limits<int64_t>::max();
   std::vector<TimelineEntry> out;
   out.reserve(static_cast<size_t>(page.limit));
   // Newest below `upper`: walk back from the first entry at or above it.
-  auto end = std::lower_bound(entries.begin(), entries.end(), TimelineEntry{upper, 0, 0}, ByStatus);
+  const size_t end = entries.LowerBound(upper);
   if (page.min_id > 0) {
     // The oldest `limit` above min_id, returned newest first.
-    auto begin = std::upper_bound(entries.begin(), end, TimelineEntry{page.min_id, 0, 0}, ByStatus);
-    for (auto e = begin; e != end && static_cast<int>(out.size()) < page.limit; ++e)
-      out.push_back(*e);
+    for (size_t i = entries.UpperBound(page.min_id);
+         i < end && static_cast<int>(out.size()) < page.limit; ++i) {
+      out.push_back(entries[i]);
+    }
     std::reverse(out.begin(), out.end());
     return out;
   }
-  for (auto e = std::make_reverse_iterator(end);
-       e != entries.rend() && static_cast<int>(out.size()) < page.limit; ++e) {
-    if (e->status_id <= page.since_id) break;
-    out.push_back(*e);
+  for (size_t i = end; i > 0 && static_cast<int>(out.size()) < page.limit; --i) {
+    if (entries[i - 1].status_id <= page.since_id) break;
+    out.push_back(entries[i - 1]);
   }
   return out;
 }
@@ -114,36 +105,46 @@ void MemoryTimelineCache::Reserve(int64_t account_id, int64_t now_ms) {
   std::unique_lock lock(shard.mu);
   auto [it, inserted] = shard.timelines.try_emplace(account_id, nullptr);
   if (!inserted) return;
-  it->second = std::make_unique<Timeline>();
+  it->second = std::make_unique<Timeline>(capacity_);
   it->second->complete = false;
   it->second->last_read_ms.store(now_ms);
 }
 
 void MemoryTimelineCache::Install(int64_t account_id, std::vector<TimelineEntry> entries,
                                   int64_t now_ms) {
-  auto timeline = std::make_unique<Timeline>();
+  auto timeline = std::make_unique<Timeline>(capacity_);
   std::sort(entries.begin(), entries.end(), ByStatus);
   entries.erase(std::unique(entries.begin(), entries.end(),
                             [](const TimelineEntry& a, const TimelineEntry& b) {
                               return a.status_id == b.status_id;
                             }),
                 entries.end());
-  if (entries.size() > capacity_)
-    entries.erase(entries.begin(), entries.end() - static_cast<ptrdiff_t>(capacity_));
-  timeline->entries.assign(entries.begin(), entries.end());
   timeline->last_read_ms.store(now_ms);
   Shard& shard = ShardOf(account_id);
   std::unique_lock lock(shard.mu);
   auto [it, inserted] = shard.timelines.try_emplace(account_id, nullptr);
   if (!inserted) {
-    // Fan-out may have pushed to a timeline installed meanwhile: keep those.
-    for (const TimelineEntry& e : it->second->entries) {
-      auto pos = std::lower_bound(timeline->entries.begin(), timeline->entries.end(), e, ByStatus);
-      if (pos == timeline->entries.end() || pos->status_id != e.status_id)
-        timeline->entries.insert(pos, e);
+    // Fan-out may have pushed to a timeline reserved or installed meanwhile:
+    // keep those.
+    const EntryRing& pushed = it->second->entries;
+    std::vector<TimelineEntry> merged;
+    merged.reserve(entries.size() + pushed.size());
+    size_t i = 0;
+    size_t k = 0;
+    while (i < entries.size() || k < pushed.size()) {
+      if (k == pushed.size() ||
+          (i < entries.size() && entries[i].status_id < pushed[k].status_id)) {
+        merged.push_back(entries[i++]);
+      } else if (i == entries.size() || pushed[k].status_id < entries[i].status_id) {
+        merged.push_back(pushed[k++]);
+      } else {
+        merged.push_back(entries[i++]);  // in both
+        ++k;
+      }
     }
-    while (timeline->entries.size() > capacity_) timeline->entries.pop_front();
+    entries = std::move(merged);
   }
+  timeline->entries.Assign(entries);
   it->second = std::move(timeline);
 }
 
@@ -169,7 +170,10 @@ TimelineCacheStats MemoryTimelineCache::Stats() const {
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mu);
     stats.live_timelines += shard.timelines.size();
-    for (const auto& [id, timeline] : shard.timelines) stats.entries += timeline->entries.size();
+    for (const auto& [id, timeline] : shard.timelines) {
+      stats.entries += timeline->entries.size();
+      stats.entry_slots += timeline->entries.slots();
+    }
   }
   return stats;
 }

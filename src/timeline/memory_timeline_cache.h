@@ -1,16 +1,16 @@
 // Home timelines in process memory. Sharded by account: a push locks one
-// shard, reads of other accounts go on in parallel. Each timeline is a deque
-// ordered oldest to newest, so the common insert (a new status, the newest
-// id) is an append and trimming the oldest is a pop.
+// shard, reads of other accounts go on in parallel. Each timeline is an
+// EntryRing ordered oldest to newest, so the common insert (a new status, the
+// newest id) is a store, and a full timeline holds 20 bytes an entry.
 #pragma once
 
 #include <array>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "timeline/entry_ring.h"
 #include "timeline/timeline_cache.h"
 
 namespace chirp {
@@ -37,7 +37,8 @@ class MemoryTimelineCache final : public TimelineCache {
 
  private:
   struct Timeline {
-    std::deque<TimelineEntry> entries;  // ascending by status id
+    explicit Timeline(size_t capacity) : entries(capacity) {}
+    EntryRing entries;  // ascending by status id
     std::atomic<int64_t> last_read_ms{0};
     bool complete = true;  // false between Reserve and Install
   };

@@ -46,6 +46,7 @@ static_assert(sizeof(TimelineEntry) == 20, "timeline entries are 20 bytes");
 struct TimelineCacheStats {
   uint64_t live_timelines = 0;
   uint64_t entries = 0;
+  uint64_t entry_slots = 0;  // entries the allocated memory could hold
 };
 
 class TimelineCache {
