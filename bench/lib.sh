@@ -13,10 +13,11 @@ trap bench_cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# start_chirpd ARGS...: sets CHIRP_URL.
+# start_chirpd ARGS...: sets CHIRP_URL and CHIRP_PID.
 start_chirpd() {
   local out="$bench_tmp/chirpd.out"
   "$bench_root/build/bin/chirpd" serve --listen 127.0.0.1:0 --data "$bench_tmp/data" "$@" > "$out" 2> "$bench_tmp/chirpd.err" &
+  CHIRP_PID=$!
   bench_pids+=($!)
   for _ in $(seq 100); do
     CHIRP_URL=$(sed -n 's/^chirpd listening on \(.*\)$/\1/p' "$out")
@@ -68,4 +69,53 @@ wrk_rps() {
   cat "$bench_tmp/wrk.out" >&2
   grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
   awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out"
+}
+
+# follower_graph ACCOUNTS FOLLOWERS: imports ACCOUNTS accounts (user0...),
+# each followed by FOLLOWERS others chosen at random with a fixed seed, and
+# issues a token for each into $bench_tmp/accounts ('id username token').
+follower_graph() {
+  local accounts=$1 followers=$2
+  python3 - "$accounts" "$followers" > "$bench_tmp/edges" <<'PY'
+import random, sys
+n, k = int(sys.argv[1]), int(sys.argv[2])
+rng = random.Random(7)
+for author in range(n):
+    chosen = set()
+    while len(chosen) < k:
+        f = rng.randrange(n)
+        if f != author: chosen.add(f)
+    for follower in sorted(chosen):
+        print(follower, author)
+PY
+  "$bench_root/build/bin/chirpd" admin import-graph --data "$bench_tmp/data" --edges "$bench_tmp/edges" --one-way on >&2
+  seq 0 $((accounts - 1)) | sed 's/^/user/' > "$bench_tmp/usernames"
+  "$bench_root/build/bin/chirpd" admin token --data "$bench_tmp/data" --usernames "$bench_tmp/usernames" > "$bench_tmp/accounts"
+}
+
+# warm_timelines: one home read for every account of $bench_tmp/accounts, so
+# that every home timeline is live (each read rebuilds one from the store).
+warm_timelines() {
+  python3 - "$CHIRP_URL" "$bench_tmp/accounts" <<'PY'
+import http.client, sys, urllib.parse
+url = urllib.parse.urlparse(sys.argv[1])
+conn = http.client.HTTPConnection(url.hostname, url.port)
+for line in open(sys.argv[2]):
+    token = line.split()[2]
+    conn.request("GET", "/api/v1/timelines/home?limit=1", headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse(); r.read()
+    if r.status != 200: sys.exit(f"home read failed: {r.status}")
+PY
+}
+
+# metric NAME: the value of one metric of the running chirpd.
+metric() { curl -sf "$CHIRP_URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+
+# wait_drained: until chirpd's consumers have handled every event.
+wait_drained() {
+  local a b
+  for _ in $(seq 600); do
+    a=$(metric chirp_events_handled_total); sleep 0.2; b=$(metric chirp_events_handled_total)
+    [ "$a" = "$b" ] && return 0
+  done
 }

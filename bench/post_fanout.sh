@@ -9,32 +9,10 @@ source "$(dirname "$0")/lib.sh"
 accounts=${ACCOUNTS:-2000}
 followers=${FOLLOWERS:-200}
 posters=${POSTERS:-64}
-chirpd="$bench_root/build/bin/chirpd"
-python3 - "$accounts" "$followers" > "$bench_tmp/edges" <<'PY'
-import random, sys
-n, k = int(sys.argv[1]), int(sys.argv[2])
-rng = random.Random(7)
-for author in range(n):
-    for follower in rng.sample([a for a in range(n) if a != author], k):
-        print(follower, author)
-PY
-"$chirpd" admin import-graph --data "$bench_tmp/data" --edges "$bench_tmp/edges" --one-way on >&2
-seq 0 $((accounts - 1)) | sed 's/^/user/' > "$bench_tmp/usernames"
-"$chirpd" admin token --data "$bench_tmp/data" --usernames "$bench_tmp/usernames" > "$bench_tmp/accounts"
+follower_graph "$accounts" "$followers"
 head -n "$posters" "$bench_tmp/accounts" | awk '{print $3}' > "$bench_tmp/tokens"
 start_chirpd --rate-limits off "$@"
-# Every timeline live: one home read each (a rebuild from the store).
-python3 - "$CHIRP_URL" "$bench_tmp/accounts" <<'PY'
-import http.client, sys, urllib.parse
-url = urllib.parse.urlparse(sys.argv[1])
-conn = http.client.HTTPConnection(url.hostname, url.port)
-for line in open(sys.argv[2]):
-    token = line.split()[2]
-    conn.request("GET", "/api/v1/timelines/home?limit=1", headers={"Authorization": "Bearer " + token})
-    r = conn.getresponse(); r.read()
-    if r.status != 200: sys.exit(f"home read failed: {r.status}")
-PY
-metric() { curl -sf "$CHIRP_URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+warm_timelines
 pushes_before=$(metric chirp_fanout_pushes_total)
 curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_before"
 export CHIRP_TOKENS="$bench_tmp/tokens"
@@ -44,11 +22,7 @@ cat "$bench_tmp/wrk.out" >&2
 grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
 post_rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
 posted=$(awk '/requests in/ {print $1}' "$bench_tmp/wrk.out")
-# Wait for the drainer to catch up with every answered post.
-for _ in $(seq 600); do
-  a=$(metric chirp_events_handled_total); sleep 0.1; b=$(metric chirp_events_handled_total)
-  [ "$a" = "$b" ] && break
-done
+wait_drained
 pushes=$(( $(metric chirp_fanout_pushes_total) - pushes_before ))
 curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_after"
 python3 - "$bench_tmp/lag_before" "$bench_tmp/lag_after" "$post_rps" "$posted" "$pushes" <<'PY'

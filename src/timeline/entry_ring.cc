@@ -10,7 +10,7 @@ constexpr size_t kFirstSlots = 16;
 }  // namespace
 
 void EntryRing::Grow() {
-  const size_t slots = std::min(capacity_, std::max(kFirstSlots, size_t{slots_} * 2));
+  const size_t slots = std::min(capacity_, std::max(kFirstSlots, size_t{slots_} * 4));
   auto buf = std::make_unique<TimelineEntry[]>(slots);
   for (size_t i = 0; i < size_; ++i) buf[i] = (*this)[i];
   buf_ = std::move(buf);

@@ -1,9 +1,10 @@
 // The entries of one cached timeline: ascending by status id, without
 // duplicate ids, at most `capacity` of them (the oldest go first). A ring
 // over one array, so that the common push (a new status, the newest id) is a
-// store and, once full, drops the oldest in place; the array grows by
-// doubling up to the capacity, so a full timeline takes 20 bytes an entry
-// and one allocation.
+// store and, once full, drops the oldest in place. The array grows fourfold
+// (16, 64, 256, then the capacity): a full timeline takes 20 bytes an entry
+// in one allocation, and few sizes are left behind for the allocator to
+// reuse.
 //
 // Not thread-safe: the cache's shard lock guards it.
 #pragma once

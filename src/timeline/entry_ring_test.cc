@@ -37,13 +37,13 @@ TEST(EntryRing, InsertsOutOfOrderWithoutDuplicates) {
   EXPECT_EQ(Ids(ring), (std::vector<int64_t>{20, 25, 30, 40}));
 }
 
-TEST(EntryRing, GrowsByDoublingUpToTheCapacity) {
+TEST(EntryRing, GrowsFourfoldUpToTheCapacity) {
   EntryRing ring(800);
   EXPECT_EQ(ring.slots(), 0u);
   ring.Insert(E(1));
   EXPECT_EQ(ring.slots(), 16u);
   for (int64_t id = 2; id <= 17; ++id) ring.Insert(E(id));
-  EXPECT_EQ(ring.slots(), 32u);
+  EXPECT_EQ(ring.slots(), 64u);
   for (int64_t id = 18; id <= 2000; ++id) ring.Insert(E(id));
   EXPECT_EQ(ring.slots(), 800u);
   EXPECT_EQ(ring.size(), 800u);
