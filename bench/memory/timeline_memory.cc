@@ -3,11 +3,13 @@
 // pushes (each status to FOLLOWERS random timelines) until every one holds
 // CAPACITY entries. Reports the resident size each empty timeline costs and
 // each entry costs, from /proc/self/status with freed memory returned to
-// the system before each reading.
+// the system before each reading, and the time one push takes (what a
+// follower costs fan-out, by which the celebrity threshold is chosen).
 //
 //   chirp-timeline-memory [ACCOUNTS=100000] [FOLLOWERS=200] [CAPACITY=800]
 #include <malloc.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -56,22 +58,29 @@ int main(int argc, char** argv) {
   int64_t status_id = int64_t{1} << 50;
   const uint64_t target = static_cast<uint64_t>(accounts) * capacity;
   uint64_t rounds = 0;
+  uint64_t pushes = 0;
+  const auto fill_start = std::chrono::steady_clock::now();
   while (cache.Stats().entries < target) {
     for (int batch = 0; batch < 10000; ++batch) {
       for (auto& r : recipients) r = ids[pick(rng)];
-      cache.PushMany(recipients, chirp::TimelineEntry::Of(++status_id, ids[pick(rng)], 0));
+      pushes +=
+          cache.PushMany(recipients, chirp::TimelineEntry::Of(++status_id, ids[pick(rng)], 0));
     }
     if (++rounds > 1000000) break;
   }
+  const double fill_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::steady_clock::now() - fill_start)
+                                                 .count());
   const long full = ResidentBytes();
   const chirp::TimelineCacheStats stats = cache.Stats();
   std::printf(
       "{\"accounts\": %lld, \"capacity\": %zu, \"entries\": %llu, \"entry_size\": %zu, "
-      "\"bytes_per_entry\": %.2f, \"bytes_per_timeline\": %.1f, \"resident_mib\": %.1f}\n",
+      "\"bytes_per_entry\": %.2f, \"bytes_per_timeline\": %.1f, \"resident_mib\": %.1f, "
+      "\"ns_per_push\": %.0f}\n",
       static_cast<long long>(accounts), capacity, static_cast<unsigned long long>(stats.entries),
       sizeof(chirp::TimelineEntry),
       static_cast<double>(full - empty) / static_cast<double>(stats.entries),
       static_cast<double>(empty - start) / static_cast<double>(accounts),
-      static_cast<double>(full - start) / (1 << 20));
+      static_cast<double>(full - start) / (1 << 20), fill_ns / static_cast<double>(pushes));
   return 0;
 }
