@@ -123,7 +123,7 @@ int Serve(const Config& config) {
   MemoryTimelineCache timelines(config.timeline_size);
   HomeTimeline home(**store, timelines, config.timelines, clock);
   if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
-  FanOut fan_out(**store, timelines, config.timelines);
+  FanOut fan_out(**store, timelines, config.timelines, &home.author_posts());
   OutboxDrainer drainer(**store, clock, {&fan_out});
   ApiContext context{config.api, **store,  clock,   ids,     auth,
                      accounts,   statuses, viewers, limiter, &home};
@@ -145,6 +145,8 @@ int Serve(const Config& config) {
                  sizeof(TimelineEntry), "gauge");
     AppendMetric(out, "chirp_celebrities", "Accounts whose statuses are merged at read time.",
                  home.celebrities().size(), "gauge");
+    AppendMetric(out, "chirp_celebrity_lists", "Celebrities whose recent statuses are in memory.",
+                 home.author_posts().authors(), "gauge");
     AppendMetric(out, "chirp_status_cache_entries", "Statuses held in memory.", statuses.size(),
                  "gauge");
     AppendMetric(out, "chirp_reader_cache_entries", "Readers whose relations are held in memory.",

@@ -16,6 +16,7 @@ Status FanOut::Handle(const OutboxEvent& event) {
       // Readers skip deleted statuses anyway; the author's own timeline is
       // the one place it certainly sits.
       cache_.Remove(event.account_id, event.subject_id);
+      if (author_posts_ != nullptr) author_posts_->Remove(event.account_id, event.subject_id);
       return {};
     case EventKind::kFollowed:
       followers_.Forget(event.subject_id);
@@ -59,6 +60,7 @@ Status FanOut::Deliver(int64_t status_id) {
   if (status.reblog_of_id != 0 && original_author == 0) return {};  // its status is gone
   const TimelineEntry entry = TimelineEntry::Of(status.id, status.account_id, status.reblog_of_id);
   if (cache_.Push(status.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
+  if (author_posts_ != nullptr) author_posts_->Push(Authored(status, original_author));
 
   if (delivery->author_followers >= options_.celebrity_threshold &&
       status.visibility != Visibility::kDirect) {

@@ -19,6 +19,7 @@
 #include "core/snapshot_cache.h"
 #include "events/outbox_drainer.h"
 #include "store/store.h"
+#include "timeline/author_posts.h"
 #include "timeline/timeline_cache.h"
 
 namespace chirp {
@@ -47,8 +48,15 @@ struct FollowerList {
 
 class FanOut final : public EventConsumer {
  public:
-  FanOut(Store& store, TimelineCache& cache, const TimelineOptions& options)
-      : store_(store), cache_(cache), options_(options), followers_(options.follower_cache_size) {}
+  // `author_posts`, when given, is kept up to date with every status too
+  // (the lists of celebrities that readers merge).
+  FanOut(Store& store, TimelineCache& cache, const TimelineOptions& options,
+         AuthorPosts* author_posts = nullptr)
+      : store_(store),
+        cache_(cache),
+        options_(options),
+        author_posts_(author_posts),
+        followers_(options.follower_cache_size) {}
 
   Status Handle(const OutboxEvent& event) override;
 
@@ -66,6 +74,7 @@ class FanOut final : public EventConsumer {
   Store& store_;
   TimelineCache& cache_;
   const TimelineOptions options_;
+  AuthorPosts* const author_posts_;
   SnapshotCache<FollowerList> followers_;
   std::atomic<uint64_t> pushes_{0};
 };

@@ -23,18 +23,31 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
     if (!originals) return std::move(originals).error();
     for (const StatusRecord& o : *originals) original_authors.emplace(o.id, o.account_id);
   }
-  std::vector<TimelineEntry> out;
+  std::vector<AuthoredStatus> authored;
+  authored.reserve(statuses.size());
   for (const StatusRecord& s : statuses) {
     int64_t original_author = 0;
     if (s.reblog_of_id != 0) {
       auto it = original_authors.find(s.reblog_of_id);
-      if (it == original_authors.end()) continue;
+      if (it == original_authors.end()) continue;  // its status is gone
       original_author = it->second;
     }
+    authored.push_back(Authored(s, original_author));
+  }
+  return HomeEntriesOf(reader_id, authored, following);
+}
+
+std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id,
+                                         const std::vector<AuthoredStatus>& statuses,
+                                         const FollowSettings& following) {
+  std::vector<TimelineEntry> out;
+  out.reserve(statuses.size());
+  for (const AuthoredStatus& a : statuses) {
+    const StatusRecord& s = a.status;
     auto follow = following.find(s.account_id);
     const HomeReader reader{reader_id, follow == following.end() || follow->second,
                             following.contains(s.in_reply_to_account_id)};
-    if (!BelongsInHome(s, reader, original_author)) continue;
+    if (!BelongsInHome(s, reader, a.original_author_id)) continue;
     out.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
   }
   return out;

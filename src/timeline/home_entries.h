@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/store.h"
+#include "timeline/author_posts.h"
 #include "timeline/timeline_cache.h"
 
 namespace chirp {
@@ -24,5 +25,11 @@ FollowSettings FollowSettingsOf(const std::vector<Follow>& following);
 Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
                                                const std::vector<StatusRecord>& statuses,
                                                const FollowSettings& following);
+
+// The same for statuses whose reblogged authors are known already (no store
+// access).
+std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id,
+                                         const std::vector<AuthoredStatus>& statuses,
+                                         const FollowSettings& following);
 
 }  // namespace chirp

@@ -8,12 +8,7 @@
 #include "timeline/home_entries.h"
 
 namespace chirp {
-namespace {
-
-// Statuses of merged celebrities fetched per page: enough to fill any page.
-constexpr int kCelebrityFetch = 80;
-
-}  // namespace
+namespace {}  // namespace
 
 Status HomeTimeline::Rebuild(int64_t reader_id) {
   // On a thread that must not wait, the rebuild is left to where it may.
@@ -95,14 +90,36 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
 Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& merge,
                                                                   const PageRequest& page) {
   if (merge.celebrities.empty()) return std::vector<TimelineEntry>();
-  auto recent = store_.RecentStatusesOf(merge.celebrities, std::max(kCelebrityFetch, page.limit),
-                                        page.max_id);
-  if (!recent) return std::move(recent).error();
-  std::erase_if(*recent, [&](const StatusRecord& s) {
-    return s.id <= page.since_id || (page.min_id > 0 && s.id <= page.min_id);
+  const int want = std::max(kCelebrityFetch, page.limit);
+  const FollowSettings settings = FollowSettingsOf(merge.reader.follows());
+  // From memory where the celebrity's list answers; from the store for the
+  // rest (deep pages).
+  std::vector<AuthoredStatus> held;
+  std::vector<int64_t> from_store;
+  for (int64_t celebrity : merge.celebrities) {
+    auto recent = author_posts_.Recent(celebrity, want, page.max_id);
+    if (!recent) return std::move(recent).error();
+    if (!*recent) {
+      from_store.push_back(celebrity);
+      continue;
+    }
+    held.insert(held.end(), (*recent)->begin(), (*recent)->end());
+  }
+  std::vector<TimelineEntry> out = HomeEntriesOf(merge.reader.viewer_id(), held, settings);
+  if (!from_store.empty()) {
+    auto recent = store_.RecentStatusesOf(from_store, want, page.max_id);
+    if (!recent) return std::move(recent).error();
+    auto entries = HomeEntries(store_, merge.reader.viewer_id(), *recent, settings);
+    if (!entries) return std::move(entries).error();
+    out.insert(out.end(), entries->begin(), entries->end());
+  }
+  std::erase_if(out, [&](const TimelineEntry& e) {
+    return e.status_id <= page.since_id || (page.min_id > 0 && e.status_id <= page.min_id);
   });
-  return HomeEntries(store_, merge.reader.viewer_id(), *recent,
-                     FollowSettingsOf(merge.reader.follows()));
+  std::sort(out.begin(), out.end(), [](const TimelineEntry& a, const TimelineEntry& b) {
+    return a.status_id > b.status_id;
+  });
+  return out;
 }
 
 Result<std::vector<TimelineEntry>> HomeTimeline::Merged(const Merge& merge, const PageRequest& page,

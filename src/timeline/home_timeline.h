@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "social/visibility.h"
 #include "store/store.h"
+#include "timeline/author_posts.h"
 #include "timeline/celebrities.h"
 #include "timeline/fan_out.h"
 #include "timeline/timeline_cache.h"
@@ -26,11 +27,19 @@ class HomeTimeline {
         cache_(cache),
         options_(options),
         clock_(clock),
-        celebrities_(store, options.celebrity_threshold) {}
+        celebrities_(store, options.celebrity_threshold),
+        author_posts_(store, kAuthorPostsCapacity) {}
+
+  // Statuses of one celebrity a page merges at most; a celebrity's recent
+  // statuses are held in memory this deep.
+  static constexpr int kCelebrityFetch = 80;
+  static constexpr size_t kAuthorPostsCapacity = 200;
 
   // The celebrities merged at read time; loaded by the app at start and
   // refreshed by the writers (see timeline/celebrities.h).
   Celebrities& celebrities() { return celebrities_; }
+  // Their recent statuses, kept by fan-out.
+  AuthorPosts& author_posts() { return author_posts_; }
 
   // The status ids of one page, newest first, for the reader whose
   // relations `reader` holds. Thread-safe.
@@ -61,6 +70,7 @@ class HomeTimeline {
   const TimelineOptions options_;
   const Clock& clock_;
   Celebrities celebrities_;
+  AuthorPosts author_posts_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
