@@ -260,7 +260,13 @@ class HttpServer::Impl {
         }
         http::request_parser<http::string_body> parser(std::move(header_parser));
         parser.body_limit(body_limit);
-        auto [body_ec, m] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+        boost::system::error_code body_ec;
+        // Most requests have no body: the header parser is done already, and
+        // one more read would only cost a round through the event loop.
+        if (!parser.is_done()) {
+          auto [read_body_ec, m] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+          body_ec = read_body_ec;
+        }
         if (body_ec == http::error::body_limit) {
           response = ErrorResponse(413, "Request entity too large");
           keep_alive = false;
