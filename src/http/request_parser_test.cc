@@ -1,0 +1,137 @@
+#include "http/request_parser.h"
+
+#include <gtest/gtest.h>
+
+namespace chirp {
+namespace {
+
+// Feeds `text` in pieces of `piece` bytes, as reads from a socket would.
+RequestParser Parse(std::string_view text, size_t piece = 1 << 20, size_t* used = nullptr) {
+  RequestParser p;
+  size_t total = 0;
+  while (total < text.size() &&
+         (p.state() == RequestParser::State::kHead || p.state() == RequestParser::State::kBody)) {
+    total += p.Feed(text.substr(total, piece));
+  }
+  if (used != nullptr) *used = total;
+  return p;
+}
+
+TEST(RequestParser, ParsesAGetInAnyPieces) {
+  const std::string text =
+      "GET /api/v1/timelines/home?limit=5 HTTP/1.1\r\nHost: a.example\r\n"
+      "Authorization: Bearer  abc \r\n\r\n";
+  for (size_t piece : {size_t{1}, size_t{2}, size_t{7}, text.size()}) {
+    RequestParser p = Parse(text, piece);
+    ASSERT_EQ(p.state(), RequestParser::State::kDone) << piece;
+    EXPECT_EQ(p.method(), "GET");
+    EXPECT_EQ(p.target(), "/api/v1/timelines/home?limit=5");
+    ASSERT_EQ(p.headers().size(), 2u);
+    EXPECT_EQ(p.headers()[1].first, "authorization");
+    EXPECT_EQ(p.headers()[1].second, "Bearer  abc");
+    EXPECT_TRUE(p.keep_alive());
+    EXPECT_TRUE(p.body().empty());
+  }
+}
+
+TEST(RequestParser, StopsAtTheEndOfOneRequest) {
+  const std::string two = "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+  size_t used = 0;
+  RequestParser p = Parse(two, two.size(), &used);
+  EXPECT_EQ(p.target(), "/a");
+  EXPECT_EQ(used, two.size() / 2);
+  p.Reset();
+  EXPECT_EQ(p.Feed(std::string_view(two).substr(used)), two.size() / 2);
+  EXPECT_EQ(p.target(), "/b");
+}
+
+TEST(RequestParser, ReadsABodyByContentLength) {
+  RequestParser p = Parse("POST /s HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello!", 3);
+  ASSERT_EQ(p.state(), RequestParser::State::kDone);
+  EXPECT_EQ(p.body(), "hello");
+  EXPECT_EQ(p.declared_length(), 5u);
+}
+
+TEST(RequestParser, ReadsAChunkedBodyWithExtensionsAndTrailers) {
+  const std::string text =
+      "POST /s HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n";
+  for (size_t piece : {size_t{1}, size_t{4}, text.size()}) {
+    RequestParser p = Parse(text, piece);
+    ASSERT_EQ(p.state(), RequestParser::State::kDone) << piece;
+    EXPECT_EQ(p.body(), "hello world");
+    EXPECT_FALSE(p.has_declared_length());
+  }
+}
+
+TEST(RequestParser, KeepAliveFollowsTheVersionAndConnection) {
+  EXPECT_FALSE(Parse("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n").keep_alive());
+  EXPECT_FALSE(Parse("GET / HTTP/1.0\r\n\r\n").keep_alive());
+  EXPECT_TRUE(Parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keep_alive());
+  EXPECT_TRUE(Parse("GET / HTTP/1.1\r\nConnection: upgrade, keep-alive\r\n\r\n").keep_alive());
+}
+
+TEST(RequestParser, ToleratesLeadingEmptyLinesAndBareLf) {
+  RequestParser p = Parse("\r\n\nGET / HTTP/1.1\nHost: x\n\n");
+  ASSERT_EQ(p.state(), RequestParser::State::kDone);
+  EXPECT_EQ(p.headers()[0].second, "x");
+}
+
+TEST(RequestParser, ExpectContinueOnlyOnHttp11) {
+  EXPECT_TRUE(Parse("POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n")
+                  .expects_continue());
+  EXPECT_FALSE(Parse("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")
+                   .expects_continue());
+}
+
+TEST(RequestParser, RefusesWhatCouldSmuggleARequest) {
+  const std::pair<const char*, int> cases[] = {
+      {"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+      {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nX: a\x01"
+       "b\r\n\r\n",
+       400},
+      {"GET  / HTTP/1.1\r\n\r\n", 400},
+      {"GET / HTTP/1.1 extra\r\n\r\n", 400},
+      {"G@T / HTTP/1.1\r\n\r\n", 400},
+      {"GET / HTTP/2.0\r\n\r\n", 505},
+      {"GET / HTTX/1.1\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400},
+  };
+  for (const auto& [text, status] : cases) {
+    RequestParser p = Parse(text);
+    EXPECT_EQ(p.state(), RequestParser::State::kError) << text;
+    EXPECT_EQ(p.error_status(), status) << text;
+  }
+}
+
+TEST(RequestParser, EnforcesTheHeaderAndBodyLimits) {
+  RequestParser big(64);
+  big.Feed("GET / HTTP/1.1\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n");
+  EXPECT_EQ(big.error_status(), 431);
+
+  RequestParser body;
+  body.Feed("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n");
+  ASSERT_EQ(body.state(), RequestParser::State::kBody);
+  body.set_body_limit(4);
+  body.Feed("0123456789");
+  EXPECT_EQ(body.error_status(), 413);
+
+  RequestParser chunked;
+  chunked.Feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+  chunked.set_body_limit(4);
+  chunked.Feed("5\r\n");
+  EXPECT_EQ(chunked.error_status(), 413);
+}
+
+}  // namespace
+}  // namespace chirp
