@@ -1,5 +1,5 @@
 // HTTP requests and responses as the rest of Chirp sees them: plain structs,
-// free of Beast, so that only the server's own translation unit includes it.
+// free of Asio, so that only the server's own translation unit includes it.
 #pragma once
 
 #include <functional>

@@ -1,5 +1,4 @@
-// An incremental HTTP/1.1 request parser (RFC 9112), free of Beast and
-// Asio: the server feeds it the bytes it reads, in pieces of any size, and
+// An incremental HTTP/1.1 request parser (RFC 9112), free of Asio: the server feeds it the bytes it reads, in pieces of any size, and
 // it says when the head and then the whole request are in. Strict where
 // laxness lets requests be smuggled (conflicting lengths, obsolete line
 // folding, spaces before a colon), lenient where RFC 9112 allows it (empty
@@ -39,8 +38,11 @@ class RequestParser {
   // Known once the head is complete. Header names are lower-cased.
   const std::string& method() const { return method_; }
   const std::string& target() const { return target_; }
+  std::string& method() { return method_; }
+  std::string& target() { return target_; }
   int version_minor() const { return version_minor_; }  // HTTP/1.x
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+  std::vector<std::pair<std::string, std::string>>& headers() { return headers_; }
   bool keep_alive() const { return keep_alive_; }
   bool expects_continue() const { return expects_continue_; }
   // The length the head declares: Content-Length, or for a chunked body

@@ -1,10 +1,10 @@
 #include "http/server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <charconv>
 #include <cstdio>
 #include <limits>
 #include <list>
@@ -16,11 +16,10 @@
 #include "core/no_wait.h"
 #include "core/secrets.h"
 #include "core/text.h"
+#include "http/request_parser.h"
 
 namespace chirp {
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -33,6 +32,114 @@ HttpResponse ErrorResponse(int status, std::string_view message) {
   body += message;
   body += "\"}";
   return JsonResponse(status, std::move(body));
+}
+
+constexpr size_t kReadBuffer = 16 * 1024;
+constexpr auto kSweepInterval = std::chrono::seconds(1);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+const char* ReasonOf(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 417:
+      return "Expectation Failed";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
+  }
+}
+
+// Responses that never carry a body (RFC 9110 6.4.1).
+bool HasBody(int status) { return status >= 200 && status != 204 && status != 304; }
+
+// The status line and header fields of `response`, with Content-Length,
+// and Connection as the request's version needs it.
+std::string ResponseHead(const HttpResponse& response, bool keep_alive, int version_minor,
+                         bool head_request) {
+  std::string out;
+  out.reserve(256);
+  out += "HTTP/1.1 ";
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, response.status).ptr);
+  out += ' ';
+  out += ReasonOf(response.status);
+  out += "\r\nContent-Type: ";
+  out += response.content_type;
+  out += "\r\n";
+  for (const auto& [name, value] : response.headers) {
+    out += name;
+    out += ": ";
+    out += value;
+    out += "\r\n";
+  }
+  if (HasBody(response.status) || head_request) {
+    out += "Content-Length: ";
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, response.body.size()).ptr);
+    out += "\r\n";
+  }
+  if (!keep_alive) {
+    out += "Connection: close\r\n";
+  } else if (version_minor == 0) {
+    out += "Connection: keep-alive\r\n";
+  }
+  out += "\r\n";
+  return out;
 }
 
 int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
@@ -89,6 +196,8 @@ class HttpServer::Impl {
     });
     for (auto& w : workers_) {
       asio::co_spawn(w->ioc, Accept(*w), asio::detached);
+      w->sweep = std::make_unique<asio::steady_timer>(w->ioc);
+      asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
       w->guard.emplace(w->ioc.get_executor());
     }
     for (size_t i = 1; i < workers_.size(); ++i) {
@@ -111,8 +220,9 @@ class HttpServer::Impl {
         // in the queue would go on to start another one, which a cancel made
         // now could not reach.
         for (Connection* c : w->connections) {
-          if (!c->busy) c->stream->socket().close(ignored);
+          if (!c->busy) c->socket->close(ignored);
         }
+        w->sweep->cancel();
         w->guard.reset();
       });
     }
@@ -128,9 +238,11 @@ class HttpServer::Impl {
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Connection {
-    beast::tcp_stream* stream;
+    tcp::socket* socket;
     bool busy = false;
+    Clock::time_point deadline = Clock::time_point::max();  // closed by Sweep after it
   };
   struct Worker {
     asio::io_context ioc{1};
@@ -138,6 +250,7 @@ class HttpServer::Impl {
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
     std::thread thread;
     std::list<Connection*> connections;  // touched only on this worker's thread
+    std::unique_ptr<asio::steady_timer> sweep;
   };
 
   asio::awaitable<void> Accept(Worker& w) {
@@ -194,53 +307,58 @@ class HttpServer::Impl {
 
   asio::awaitable<void> Serve(Worker& w, tcp::socket socket) {
     active_connections_.fetch_add(1);
-    beast::tcp_stream stream(std::move(socket));
-    Connection connection{&stream};
+    Connection connection{&socket};
     w.connections.push_front(&connection);
     const auto registered = w.connections.begin();
     boost::system::error_code ec;
-    const std::string remote = stream.socket().remote_endpoint(ec).address().to_string();
-    beast::flat_buffer buffer;
+    const std::string remote = socket.remote_endpoint(ec).address().to_string();
+    // Bytes read but not yet parsed: [start, end) of `in`. What follows one
+    // request (a pipelined next one) stays for the next round.
+    std::vector<char> in(kReadBuffer);
+    size_t start = 0;
+    size_t end = 0;
+    RequestParser parser(options_.header_limit);
+    // Reads and parses until the parser leaves `state`; false when the
+    // connection failed or closed.
+    const auto read_while = [&](RequestParser::State state) -> asio::awaitable<bool> {
+      while (parser.state() == state) {
+        if (start == end) {
+          start = end = 0;
+          auto [read_ec, n] = co_await socket.async_read_some(asio::buffer(in), kUseTuple);
+          if (read_ec) co_return false;
+          end = n;
+        }
+        start += parser.Feed(std::string_view(in.data() + start, end - start));
+      }
+      co_return true;
+    };
 
     while (!stopping_) {
       connection.busy = false;
-      stream.expires_after(options_.idle_timeout);
-      http::request_parser<http::empty_body> header_parser;
-      header_parser.header_limit(static_cast<uint32_t>(options_.header_limit));
-      // The body limit depends on the route, known only after the header:
-      // it is set on the body parser below.
-      header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-      auto [read_ec, n] =
-          co_await http::async_read_header(stream, buffer, header_parser, kUseTuple);
-      if (read_ec) {
-        if (read_ec == http::error::header_limit) {
-          co_await WriteBare(stream, ErrorResponse(431, "Request header fields too large"), 11);
-        } else if (read_ec != http::error::end_of_stream &&
-                   read_ec != asio::error::operation_aborted && read_ec != beast::error::timeout &&
-                   read_ec != asio::error::connection_reset && n > 0) {
-          co_await WriteBare(stream, ErrorResponse(400, "Bad request"), 11);
-        }
+      connection.deadline = Clock::now() + options_.idle_timeout;
+      parser.Reset();
+      if (!co_await read_while(RequestParser::State::kHead)) break;
+      if (parser.state() == RequestParser::State::kError) {
+        const int status = parser.error_status();
+        co_await WriteBare(socket, ErrorResponse(status, ReasonOf(status)));
         break;
       }
       connection.busy = true;
-      const auto started = std::chrono::steady_clock::now();
+      const auto started = Clock::now();
       metrics_.in_flight().fetch_add(1, std::memory_order_relaxed);
-      stream.expires_after(options_.request_timeout);
+      connection.deadline = started + options_.request_timeout;
 
-      const auto& header = header_parser.get();
       HttpRequest request;
-      request.method = std::string(header.method_string());
-      request.target = std::string(header.target());
+      request.method = std::move(parser.method());
+      request.target = std::move(parser.target());
       const size_t q = request.target.find('?');
       request.path = request.target.substr(0, q);
       if (q != std::string::npos) request.query = request.target.substr(q + 1);
-      for (const auto& field : header) {
-        request.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
-      }
+      request.headers = std::move(parser.headers());
       request.remote_address = remote;
       request.request_id = RequestId();
-      const unsigned version = header.version();
-      bool keep_alive = header.keep_alive();
+      const int version_minor = parser.version_minor();
+      bool keep_alive = parser.keep_alive();
 
       RouteMatch match = router_.Match(request.method, request.path);
       const size_t body_limit =
@@ -250,30 +368,22 @@ class HttpServer::Impl {
 
       HttpResponse response;
       bool read_failed = false;
-      const auto declared = header_parser.content_length();
-      if (declared && *declared > body_limit) {
+      if (parser.has_declared_length() && parser.declared_length() > body_limit) {
         response = ErrorResponse(413, "Request entity too large");
         keep_alive = false;
       } else {
-        if (beast::iequals(header[http::field::expect], "100-continue")) {
-          co_await WriteContinue(stream, version);
+        if (parser.state() == RequestParser::State::kBody) {
+          if (parser.expects_continue()) co_await WriteRaw(socket, kContinue);
+          parser.set_body_limit(body_limit);
+          if (!co_await read_while(RequestParser::State::kBody)) read_failed = true;
         }
-        http::request_parser<http::string_body> parser(std::move(header_parser));
-        parser.body_limit(body_limit);
-        boost::system::error_code body_ec;
-        // Most requests have no body: the header parser is done already, and
-        // one more read would only cost a round through the event loop.
-        if (!parser.is_done()) {
-          auto [read_body_ec, m] = co_await http::async_read(stream, buffer, parser, kUseTuple);
-          body_ec = read_body_ec;
-        }
-        if (body_ec == http::error::body_limit) {
-          response = ErrorResponse(413, "Request entity too large");
+        if (!read_failed && parser.state() == RequestParser::State::kError) {
+          const int status = parser.error_status();
+          response = ErrorResponse(status, ReasonOf(status));
           keep_alive = false;
-        } else if (body_ec) {
-          read_failed = true;
-        } else {
-          request.body = std::move(parser.get().body());
+        } else if (!read_failed) {
+          request.body = std::move(parser.body());
+          connection.deadline = Clock::time_point::max();  // handlers take their time
           if (match.route == nullptr) {
             response = fallback_(request, match.path_matched);
           } else if (match.route->execution == Execution::kInline) {
@@ -290,6 +400,7 @@ class HttpServer::Impl {
           } else {
             response = co_await RunBlocking(*match.route, request, match.params);
           }
+          connection.deadline = Clock::now() + options_.request_timeout;
         }
       }
       if (read_failed) {
@@ -301,62 +412,70 @@ class HttpServer::Impl {
       response.AddHeader("X-Request-Id", request.request_id);
       if (decorate_) decorate_(request, response);
 
-      http::response<http::string_body> out{static_cast<http::status>(response.status), version};
-      out.set(http::field::content_type, response.content_type);
-      for (auto& [name, value] : response.headers) out.insert(name, value);
-      out.keep_alive(keep_alive);
-      if (request.method == "HEAD") {
-        out.content_length(response.body.size());
-      } else {
-        out.body() = std::move(response.body);
-        out.prepare_payload();
-      }
-      auto [write_ec, written] = co_await http::async_write(stream, out, kUseTuple);
+      const std::string head =
+          ResponseHead(response, keep_alive, version_minor, request.method == "HEAD");
+      std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(response.body)};
+      if (request.method == "HEAD" || !HasBody(response.status)) out[1] = asio::const_buffer();
+      auto [write_ec, written] = co_await asio::async_write(socket, out, kUseTuple);
       metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
       metrics_.Observe(route_index, response.status, MicrosSince(started));
-      if (!write_ec && refused_body) co_await LingeringClose(stream);
+      if (!write_ec && refused_body) co_await LingeringClose(socket, connection);
       if (write_ec || !keep_alive) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
     w.connections.erase(registered);
     active_connections_.fetch_sub(1);
+  }
+
+  // Closes the connections whose deadline passed: idle ones, and ones too
+  // slow to send a request or take an answer. One timer per worker, so that
+  // no request arms one of its own.
+  asio::awaitable<void> Sweep(Worker& w) {
+    while (!stopping_) {
+      w.sweep->expires_after(kSweepInterval);
+      auto [wait_ec] = co_await w.sweep->async_wait(kUseTuple);
+      if (wait_ec) co_return;
+      const auto now = Clock::now();
+      for (Connection* c : w.connections) {
+        if (c->deadline < now) {
+          boost::system::error_code ignored;
+          c->socket->close(ignored);
+        }
+      }
+    }
   }
 
   // After refusing a body, the client may still be sending it; closing at
   // once would reset the connection and lose the 413. Half-close, then read
   // and drop what still comes, bounded in bytes and time.
-  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  asio::awaitable<void> LingeringClose(tcp::socket& socket, Connection& connection) {
     constexpr size_t kMaxDrain = 64 << 20;
     boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.expires_after(std::chrono::seconds(2));
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    connection.deadline = Clock::now() + std::chrono::seconds(2);
     std::vector<char> sink(64 * 1024);
     size_t drained = 0;
     while (drained < kMaxDrain) {
-      auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kUseTuple);
+      auto [read_ec, n] = co_await socket.async_read_some(asio::buffer(sink), kUseTuple);
       if (read_ec) break;
       drained += n;
     }
   }
 
-  // The interim "100 Continue" for a client that waits for it.
-  asio::awaitable<void> WriteContinue(beast::tcp_stream& stream, unsigned version) {
-    http::response<http::empty_body> interim{http::status::continue_, version};
-    co_await http::async_write(stream, interim, kUseTuple);
+  // Writes bytes as they are (the interim "100 Continue").
+  asio::awaitable<void> WriteRaw(tcp::socket& socket, std::string_view bytes) {
+    co_await asio::async_write(socket, asio::buffer(bytes.data(), bytes.size()), kUseTuple);
   }
 
-  // Writes a response outside the normal flow (errors before routing) and
-  // marks the connection to close. `response` is a reference: GCC 12
-  // destroys by-value class parameters of coroutines twice when the argument
-  // is a temporary, and the caller's temporary outlives the co_await.
-  asio::awaitable<void> WriteBare(beast::tcp_stream& stream, const HttpResponse& response,
-                                  unsigned version) {
-    http::response<http::string_body> out{static_cast<http::status>(response.status), version};
-    out.set(http::field::content_type, response.content_type);
-    out.keep_alive(false);
-    out.body() = response.body;
-    out.prepare_payload();
-    co_await http::async_write(stream, out, kUseTuple);
+  // Writes a response outside the normal flow (a request that could not be
+  // parsed) and marks the connection to close. `response` is a reference:
+  // GCC 12 destroys by-value class parameters of coroutines twice when the
+  // argument is a temporary, and the caller's temporary outlives the
+  // co_await.
+  asio::awaitable<void> WriteBare(tcp::socket& socket, const HttpResponse& response) {
+    const std::string head = ResponseHead(response, false, 1, false);
+    std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(response.body)};
+    co_await asio::async_write(socket, out, kUseTuple);
   }
 
   ServerOptions options_;

@@ -1,12 +1,15 @@
-// The HTTP/1.1 server: Boost.Beast over Asio with C++20 coroutines. Beast and
-// Asio stay inside server.cc; this header is all the rest of Chirp sees.
+// The HTTP/1.1 server: Asio with C++20 coroutines, requests parsed by
+// http/request_parser.h and each answer written with one gathered write
+// (head and body). Asio stays inside server.cc; this header is all the rest
+// of Chirp sees.
 //
 // One io_context and one listening socket (SO_REUSEPORT) per network thread,
 // so the kernel spreads connections over the cores. Handlers marked
 // Execution::kBlocking run on a separate pool so that network threads never
 // wait for the store. Each connection has an idle timeout between requests, a
-// time limit to read one request, a header size limit (431) and a per-route
-// body limit (413).
+// time limit to read one request and write its answer (enforced by one
+// sweeping timer per thread, not a timer per request), a header size limit
+// (431) and a per-route body limit (413).
 //
 // Shutdown (SIGINT, SIGTERM or Stop()): stop accepting, close idle
 // connections, let in-flight requests finish and answer with
