@@ -103,8 +103,12 @@ size_t RequestParser::FeedHead(std::string_view data) {
     return used;
   }
   if (!complete) return used;
-  const std::string line = std::move(line_);
-  line_.clear();
+  // The line is parsed in place; line_ keeps its buffer for the next one.
+  const std::string_view line = line_;
+  struct ClearAfter {
+    std::string& s;
+    ~ClearAfter() { s.clear(); }
+  } clear_after{line_};
   if (line.find('\r') != std::string::npos || line.find('\0') != std::string::npos) {
     Fail(400);  // a bare CR or a NUL inside a line
   } else if (!seen_request_line_) {
