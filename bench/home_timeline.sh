@@ -23,7 +23,8 @@ done < "$bench_tmp/tokens" | sort -n > "$bench_tmp/sizes"
 median=$(awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$bench_tmp/sizes")
 head -c "$median" /dev/zero | tr '\0' 'x' > "$bench_tmp/median.json"
 start_nginx "$bench_tmp/median.json"
-nginx_rps=$(wrk_rps "$NGINX_URL/static.json")
+# The baseline before and after, averaged: the machine drifts within a run.
+nginx_before=$(wrk_rps "$NGINX_URL/static.json")
 export CHIRP_TOKENS="$bench_tmp/tokens"
 wrk -t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency \
   -s "$(dirname "$0")/home_timeline.lua" "$CHIRP_URL" > "$bench_tmp/wrk.out"
@@ -31,7 +32,9 @@ cat "$bench_tmp/wrk.out" >&2
 grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
 home_rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
 p99=$(awk '/ 99%/ {print $2}' "$bench_tmp/wrk.out")
+nginx_after=$(wrk_rps "$NGINX_URL/static.json")
+nginx_rps=$(python3 -c "print(f'{($nginx_before + $nginx_after) / 2:.2f}')")
 ratio=$(python3 -c "print(f'{$home_rps / $nginx_rps:.3f}')")
 hits=$(curl -sf "$CHIRP_URL/metrics" | awk '/^chirp_timeline_cache_hits_total/ {h=$2} /^chirp_timeline_cache_misses_total/ {m=$2} END {printf "%.3f", h/(h+m)}')
 echo
-echo "home timeline: ${home_rps} req/s, p99 ${p99}; nginx static ${median} bytes: ${nginx_rps} req/s; ratio ${ratio}; cache hit rate ${hits}"
+echo "home timeline: ${home_rps} req/s, p99 ${p99}; nginx static ${median} bytes: ${nginx_rps} req/s (${nginx_before} before, ${nginx_after} after); ratio ${ratio}; cache hit rate ${hits}"

@@ -16,8 +16,11 @@ curl -sf "$CHIRP_URL/api/v1/accounts/verify_credentials" -H "Authorization: Bear
 size=$(stat -c %s "$bench_tmp/body.json")
 start_nginx "$bench_tmp/body.json"
 
-nginx_rps=$(wrk_rps "$NGINX_URL/static.json")
+# The baseline before and after, averaged: the machine drifts within a run.
+nginx_before=$(wrk_rps "$NGINX_URL/static.json")
 chirp_rps=$(wrk_rps "$CHIRP_URL/api/v1/accounts/verify_credentials" "Authorization: Bearer $token")
+nginx_after=$(wrk_rps "$NGINX_URL/static.json")
+nginx_rps=$(python3 -c "print(f'{($nginx_before + $nginx_after) / 2:.2f}')")
 ratio=$(python3 -c "print(f'{$chirp_rps / $nginx_rps:.2f}')")
 echo
-echo "verify_credentials: ${chirp_rps} req/s; nginx static file of ${size} bytes: ${nginx_rps} req/s; ratio ${ratio}"
+echo "verify_credentials: ${chirp_rps} req/s; nginx static file of ${size} bytes: ${nginx_rps} req/s (${nginx_before} before, ${nginx_after} after); ratio ${ratio}"

@@ -131,7 +131,11 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
 
 Result<std::string> StatusPresenter::RenderVisible(const std::vector<StatusRef>& statuses) {
   std::string out;
-  out.reserve(statuses.size() * 2048 + 2);
+  // About what the page takes: each status's fixed part, an account, and
+  // the counters and flags.
+  size_t estimate = 2;
+  for (const StatusRef& s : statuses) estimate += s->fixed.size() + 1536;
+  out.reserve(estimate);
   out += '[';
   if (Status s = AppendVisible(out, statuses, false); !s) return std::move(s).error();
   out += ']';

@@ -1,5 +1,7 @@
 // chirpd: the Chirp server and its operator commands. This file only wires
 // modules together.
+#include <malloc.h>
+
 #include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <cstdio>
@@ -356,6 +358,10 @@ int Main(int argc, char** argv) {
     }
   }
   if (!InitSecrets()) return Fail("libsodium failed to initialise");
+  // Pages of a response are reused by the next one: without this, freeing a
+  // large response at the top of the heap gives its pages back, and the
+  // next response faults them in again.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   std::string command = "serve";
   if (!args.empty() && !args[0].starts_with("--")) {
     command = args[0];
