@@ -302,7 +302,33 @@ int IssueToken(const Config& config, const std::map<std::string, std::string>& e
   return 0;
 }
 
+// Reads `a b` lines of an edge file (others, such as '#' comments, are
+// skipped), calling `each(a, b)`; false when the file cannot be read.
+template <typename Each>
+bool ForEachEdge(const std::string& path, Each each) {
+  std::FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) return false;
+  char line[256];
+  while (std::fgets(line, sizeof line, file) != nullptr) {
+    char* end = nullptr;
+    const long long a = std::strtoll(line, &end, 10);
+    if (end == line) continue;
+    char* second = end;
+    const long long b = std::strtoll(second, &end, 10);
+    if (end == second || a < 0 || b < 0) continue;
+    each(a, b);
+  }
+  std::fclose(file);
+  return true;
+}
+
+// Bulk-loads a graph in two passes over the file: the accounts it names,
+// then its follows in batches, then the counters. Memory: a few bytes per
+// account and one batch of follows, whatever the number of follows.
 int ImportGraph(const Config& config, const std::map<std::string, std::string>& extra) {
+  constexpr long long kMaxNode = 1'000'000'000;
+  constexpr size_t kAccountBatch = 100'000;
+  constexpr size_t kFollowBatch = 500'000;
   const auto get = [&](const char* key, const char* fallback) {
     auto it = extra.find(key);
     return it == extra.end() ? std::string(fallback) : it->second;
@@ -311,40 +337,82 @@ int ImportGraph(const Config& config, const std::map<std::string, std::string>& 
   if (path.empty()) return Fail("import-graph needs --edges FILE");
   const std::string prefix = get("prefix", "user");
   const bool one_way = get("one-way", "off") == "on";
-  std::FILE* file = std::fopen(path.c_str(), "r");
-  if (file == nullptr) return Fail("cannot read " + path);
-  std::vector<std::pair<std::string, std::string>> follows;
-  std::set<long long> nodes;
-  long long a = 0;
-  long long b = 0;
-  char line[256];
-  while (std::fgets(line, sizeof line, file) != nullptr) {
-    if (std::sscanf(line, "%lld %lld", &a, &b) != 2 || a < 0 || b < 0) continue;
-    nodes.insert(a);
-    nodes.insert(b);
-    follows.emplace_back(prefix + std::to_string(a), prefix + std::to_string(b));
-    if (!one_way) follows.emplace_back(prefix + std::to_string(b), prefix + std::to_string(a));
+
+  std::vector<bool> named;  // by node number
+  bool too_large = false;
+  if (!ForEachEdge(path, [&](long long a, long long b) {
+        if (a > kMaxNode || b > kMaxNode) {
+          too_large = true;
+          return;
+        }
+        const auto top = static_cast<size_t>(std::max(a, b));
+        if (named.size() <= top) named.resize(top + 1);
+        named[static_cast<size_t>(a)] = true;
+        named[static_cast<size_t>(b)] = true;
+      })) {
+    return Fail("cannot read " + path);
   }
-  std::fclose(file);
+  if (too_large) return Fail("node numbers go up to 1,000,000,000");
+
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
   SystemClock clock;
   SnowflakeGenerator ids(clock, config.worker_id);
-  std::vector<Account> accounts;
-  for (long long n : nodes) {
+  std::vector<int64_t> account_of(named.size(), 0);
+  int64_t accounts = 0;
+  std::vector<Account> batch;
+  std::vector<size_t> batch_nodes;
+  const auto flush_accounts = [&]() -> bool {
+    auto stored = (*store)->ImportAccounts(batch);
+    if (!stored) return false;
+    for (size_t i = 0; i < batch.size(); ++i) account_of[batch_nodes[i]] = (*stored)[i];
+    accounts += static_cast<int64_t>(batch.size());
+    batch.clear();
+    batch_nodes.clear();
+    return true;
+  };
+  for (size_t n = 0; n < named.size(); ++n) {
+    if (!named[n]) continue;
     Account account;
     account.id = ids.Next();
     account.username = prefix + std::to_string(n);
     account.created_at_ms = clock.NowMillis();
-    accounts.push_back(std::move(account));
+    batch.push_back(std::move(account));
+    batch_nodes.push_back(n);
+    if (batch.size() == kAccountBatch && !flush_accounts())
+      return Fail("importing accounts failed");
   }
-  const int64_t first_follow_id = ids.Next();
-  // Reserve ids for the follows: the store numbers them from the first.
-  for (size_t i = 0; i < follows.size(); ++i) (void)ids.Next();
-  auto added = (*store)->ImportGraph(accounts, follows, first_follow_id);
+  if (!batch.empty() && !flush_accounts()) return Fail("importing accounts failed");
+
+  int64_t added = 0;
+  std::vector<std::pair<int64_t, int64_t>> follows;
+  follows.reserve(kFollowBatch + 1);
+  Status failed;
+  const auto flush_follows = [&] {
+    if (follows.empty() || !failed) return;
+    // Ids for the batch: the store numbers its follows from the first.
+    const int64_t first = ids.Next();
+    for (size_t i = 1; i < follows.size(); ++i) (void)ids.Next();
+    auto done = (*store)->ImportFollows(follows, first);
+    if (!done) {
+      failed = std::move(done).error();
+      return;
+    }
+    added += *done;
+    follows.clear();
+  };
+  ForEachEdge(path, [&](long long a, long long b) {
+    const int64_t from = account_of[static_cast<size_t>(a)];
+    const int64_t to = account_of[static_cast<size_t>(b)];
+    follows.emplace_back(from, to);
+    if (!one_way) follows.emplace_back(to, from);
+    if (follows.size() >= kFollowBatch) flush_follows();
+  });
+  flush_follows();
+  if (!failed) return Fail(failed.error().message);
+  if (Status s = (*store)->RecountFollows(); !s) return Fail(s.error().message);
   (*store)->Close();
-  if (!added) return Fail(added.error().message);
-  boost::json::object out{{"accounts", static_cast<int64_t>(accounts.size())}, {"follows", *added}};
+  boost::json::object out{{"accounts", accounts}, {"follows", added}};
   std::printf("%s\n", boost::json::serialize(out).c_str());
   return 0;
 }

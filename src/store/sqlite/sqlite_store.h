@@ -129,9 +129,10 @@ class SqliteStore final : public Store {
   Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query,
                                                    const PageRequest& page) override;
 
-  Result<int64_t> ImportGraph(const std::vector<Account>& accounts,
-                              const std::vector<std::pair<std::string, std::string>>& follows,
-                              int64_t first_follow_id) override;
+  Result<std::vector<int64_t>> ImportAccounts(const std::vector<Account>& accounts) override;
+  Result<int64_t> ImportFollows(const std::vector<std::pair<int64_t, int64_t>>& follows,
+                                int64_t first_follow_id) override;
+  Status RecountFollows() override;
 
   Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) override;
   Status AckOutbox(int64_t up_to_id) override;
