@@ -169,6 +169,29 @@ TEST_F(SocialStoreTest, CreatedStatusIsWhatTheStoreHolds) {
   EXPECT_FALSE(store_->CreateStatus(reblog, "", 0)->stored.has_value());
 }
 
+TEST_F(SocialStoreTest, BulkImportKeepsExistingAccountsAndCountsFollowsOnce) {
+  std::vector<Account> accounts(3);
+  accounts[0].id = 50;
+  accounts[0].username = "user1";  // exists: keeps id 1
+  accounts[1].id = 51;
+  accounts[1].username = "new51";
+  accounts[2].id = 52;
+  accounts[2].username = "new52";
+  auto ids = store_->ImportAccounts(accounts);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<int64_t>{1, 51, 52}));
+  auto added = store_->ImportFollows({{1, 51}, {51, 52}, {52, 52}, {1, 51}, {52, 1}}, 1000);
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(*added, 3);  // the self-follow and the repeat are skipped
+  ASSERT_TRUE(store_->RecountFollows().ok());
+  EXPECT_EQ(Get(1).followers_count, 1);
+  EXPECT_EQ(Get(1).following_count, 1);
+  EXPECT_EQ(Get(51).followers_count, 1);
+  EXPECT_EQ(Get(52).followers_count, 1);
+  EXPECT_EQ(Get(52).following_count, 1);
+  EXPECT_EQ(Get(2).followers_count, 0);
+}
+
 TEST_F(SocialStoreTest, InteractionsSinceListsFavouritesAndLiveReblogsFromTheHorizon) {
   Post(100, 1);
   Post(200, 1);
