@@ -2,10 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "core/snowflake.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/temp_store.h"
 
 namespace chirp {
 namespace {
@@ -16,32 +14,16 @@ constexpr int64_t kNow = SnowflakeGenerator::kEpochMillis + 1000 * kDay;
 class ViewerCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("chirp-viewer-cache-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = SqliteStore::Open({.path = (dir_ / "chirp.db").string(), .synchronous = "NORMAL"});
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(s).value();
-    for (int64_t id = 1; id <= 3; ++id) {
-      Account a;
-      a.id = id;
-      a.username = "user" + std::to_string(id);
-      User u;
-      u.account_id = id;
-      u.email = a.username + "@e.com";
-      u.password_hash = "x";
-      ASSERT_TRUE(store_->CreateAccount(a, u).ok());
-    }
+    temp_ = std::make_unique<TempStore>(
+        std::string("viewer-cache-") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        3);
+    ASSERT_TRUE(temp_->ok()) << temp_->error();
+    store_ = &temp_->store();
     cache_ = std::make_unique<ViewerCache>(*store_, clock_,
                                            ViewerCacheOptions{.capacity = 100, .horizon_ms = kDay});
   }
-  void TearDown() override {
-    cache_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { cache_.reset(); }
   // A status by account 1 posted `age_ms` before now.
   int64_t Post(int64_t age_ms) {
     StatusRecord s;
@@ -62,8 +44,8 @@ class ViewerCacheTest : public ::testing::Test {
 
   ManualClock clock_{kNow};
   int64_t posted_ = 0;
-  std::filesystem::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<TempStore> temp_;
+  SqliteStore* store_ = nullptr;
   std::unique_ptr<ViewerCache> cache_;
 };
 

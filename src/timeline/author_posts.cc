@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/no_wait.h"
+#include "timeline/home_entries.h"
 
 namespace chirp {
 
@@ -65,16 +66,9 @@ Status AuthorPosts::Load(int64_t author) {
   }
   auto recent = store_.RecentStatusesOf({author}, static_cast<int>(capacity_));
   if (!recent) return std::move(recent).error();
-  std::vector<int64_t> reblogged;
-  for (const StatusRecord& s : *recent) {
-    if (s.reblog_of_id != 0) reblogged.push_back(s.reblog_of_id);
-  }
-  std::unordered_map<int64_t, int64_t> original_authors;
-  if (!reblogged.empty()) {
-    auto originals = store_.FindStatuses(reblogged);
-    if (!originals) return std::move(originals).error();
-    for (const StatusRecord& o : *originals) original_authors.emplace(o.id, o.account_id);
-  }
+  auto found = OriginalAuthors(store_, *recent);
+  if (!found) return std::move(found).error();
+  const std::unordered_map<int64_t, int64_t>& original_authors = *found;
   std::unique_lock lock(shard.mu);
   List& list = shard.lists[author];
   for (const StatusRecord& s : *recent) {

@@ -2,10 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
 #include "core/no_wait.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/temp_store.h"
 
 namespace chirp {
 namespace {
@@ -13,28 +11,12 @@ namespace {
 class AuthorPostsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("chirp-author-posts-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = SqliteStore::Open({.path = (dir_ / "chirp.db").string(), .synchronous = "NORMAL"});
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(s).value();
-    for (int64_t id = 1; id <= 2; ++id) {
-      Account a;
-      a.id = id;
-      a.username = "user" + std::to_string(id);
-      User u;
-      u.account_id = id;
-      u.email = a.username + "@e.com";
-      u.password_hash = "x";
-      ASSERT_TRUE(store_->CreateAccount(a, u).ok());
-    }
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    temp_ = std::make_unique<TempStore>(
+        std::string("author-posts-") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        2);
+    ASSERT_TRUE(temp_->ok()) << temp_->error();
+    store_ = &temp_->store();
   }
   StatusRecord Post(int64_t id, int64_t author, int64_t reblog_of = 0) {
     StatusRecord s;
@@ -53,8 +35,8 @@ class AuthorPostsTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<TempStore> temp_;
+  SqliteStore* store_ = nullptr;
 };
 
 TEST_F(AuthorPostsTest, LoadsFromTheStoreThenTakesPushesAndRemovals) {

@@ -10,19 +10,26 @@ FollowSettings FollowSettingsOf(const std::vector<Follow>& following) {
   return out;
 }
 
-Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
-                                               const std::vector<StatusRecord>& statuses,
-                                               const FollowSettings& following) {
+Result<std::unordered_map<int64_t, int64_t>> OriginalAuthors(
+    Store& store, const std::vector<StatusRecord>& statuses) {
   std::vector<int64_t> reblogged;
   for (const StatusRecord& s : statuses) {
     if (s.reblog_of_id != 0) reblogged.push_back(s.reblog_of_id);
   }
-  std::unordered_map<int64_t, int64_t> original_authors;
-  if (!reblogged.empty()) {
-    auto originals = store.FindStatuses(reblogged);
-    if (!originals) return std::move(originals).error();
-    for (const StatusRecord& o : *originals) original_authors.emplace(o.id, o.account_id);
-  }
+  std::unordered_map<int64_t, int64_t> authors;
+  if (reblogged.empty()) return authors;
+  auto originals = store.FindStatuses(reblogged);
+  if (!originals) return std::move(originals).error();
+  for (const StatusRecord& o : *originals) authors.emplace(o.id, o.account_id);
+  return authors;
+}
+
+Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
+                                               const std::vector<StatusRecord>& statuses,
+                                               const FollowSettings& following) {
+  auto found = OriginalAuthors(store, statuses);
+  if (!found) return std::move(found).error();
+  const std::unordered_map<int64_t, int64_t>& original_authors = *found;
   std::vector<AuthoredStatus> authored;
   authored.reserve(statuses.size());
   for (const StatusRecord& s : statuses) {

@@ -20,6 +20,11 @@ using FollowSettings = std::unordered_map<int64_t, bool>;
 
 FollowSettings FollowSettingsOf(const std::vector<Follow>& following);
 
+// The authors of the statuses that the reblogs among `statuses` wrap, by
+// status id; statuses that are gone are absent.
+Result<std::unordered_map<int64_t, int64_t>> OriginalAuthors(
+    Store& store, const std::vector<StatusRecord>& statuses);
+
 // The entries `statuses` make in `reader_id`'s home, in the same order.
 // Reblogs of statuses that are gone are left out.
 Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,

@@ -4,6 +4,7 @@
 
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/temp_store.h"
 
 namespace chirp {
 namespace {
@@ -11,28 +12,11 @@ namespace {
 class SocialStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("chirp-social-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    auto s = SqliteStore::Open({.path = (dir_ / "chirp.db").string(), .synchronous = "NORMAL"});
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    store_ = std::move(s).value();
-    for (int64_t id = 1; id <= 3; ++id) {
-      Account a;
-      a.id = id;
-      a.username = "user" + std::to_string(id);
-      User u;
-      u.account_id = id;
-      u.email = a.username + "@e.com";
-      u.password_hash = "x";
-      ASSERT_TRUE(store_->CreateAccount(a, u).ok());
-    }
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    temp_ = std::make_unique<TempStore>(
+        std::string("social-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        3);
+    ASSERT_TRUE(temp_->ok()) << temp_->error();
+    store_ = &temp_->store();
   }
   int64_t Post(int64_t id, int64_t account, Visibility v = Visibility::kPublic,
                int64_t reply_to = 0, int64_t reblog_of = 0) {
@@ -50,8 +34,8 @@ class SocialStoreTest : public ::testing::Test {
   }
   Account Get(int64_t id) { return store_->FindAccount(id).value(); }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<TempStore> temp_;
+  SqliteStore* store_ = nullptr;
 };
 
 TEST_F(SocialStoreTest, FollowCountersStayExactThroughRepeatsAndUndos) {
