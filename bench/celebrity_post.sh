@@ -53,3 +53,4 @@ read -r small_rps small_pushes small_lag < <(run 2)
 ratio=$(python3 -c "print(f'{$celebrity_rps / $small_rps:.2f}')")
 echo
 echo "celebrity post: ${celebrity_rps} statuses/s by an account with ${followers} followers (${celebrity_pushes} entries pushed each, lag p99 <= ${celebrity_lag} ms); ${small_rps} statuses/s by an account with 10 (${small_pushes} pushed each, lag p99 <= ${small_lag} ms); ratio ${ratio}"
+record celebrity_post celebrity_rps "$celebrity_rps" small_rps "$small_rps" ratio "$ratio" followers "$followers" celebrity_lag_p99_ms "$celebrity_lag" small_lag_p99_ms "$small_lag"

@@ -38,3 +38,4 @@ ratio=$(python3 -c "print(f'{$home_rps / $nginx_rps:.3f}')")
 hits=$(curl -sf "$CHIRP_URL/metrics" | awk '/^chirp_timeline_cache_hits_total/ {h=$2} /^chirp_timeline_cache_misses_total/ {m=$2} END {printf "%.3f", h/(h+m)}')
 echo
 echo "home timeline: ${home_rps} req/s, p99 ${p99}; nginx static ${median} bytes: ${nginx_rps} req/s (${nginx_before} before, ${nginx_after} after); ratio ${ratio}; cache hit rate ${hits}"
+record home_timeline rps "$home_rps" p99_ms "$p99" nginx_rps "$nginx_rps" ratio "$ratio" bytes "$median" hit_rate "$hits"

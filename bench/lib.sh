@@ -119,3 +119,20 @@ wait_drained() {
     [ "$a" = "$b" ] && return 0
   done
 }
+
+# record NAME KEY VALUE [KEY VALUE...]: one result as a JSON line appended
+# to $BENCH_RESULTS when it is set (bench/suite.sh sets it).
+record() {
+  [ -n "${BENCH_RESULTS:-}" ] || return 0
+  python3 - "$@" >> "$BENCH_RESULTS" <<'PY'
+import json, sys
+name, rest = sys.argv[1], sys.argv[2:]
+out = {"benchmark": name}
+for key, value in zip(rest[::2], rest[1::2]):
+    try:
+        out[key] = float(value.rstrip("ms")) if value.endswith("ms") else float(value)
+    except ValueError:
+        out[key] = value
+print(json.dumps(out))
+PY
+}

@@ -25,7 +25,7 @@ posted=$(awk '/requests in/ {print $1}' "$bench_tmp/wrk.out")
 wait_drained
 pushes=$(( $(metric chirp_fanout_pushes_total) - pushes_before ))
 curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_after"
-python3 - "$bench_tmp/lag_before" "$bench_tmp/lag_after" "$post_rps" "$posted" "$pushes" <<'PY'
+read -r rps goal_ratio per_status lag_p50 lag_p99 events < <(python3 - "$bench_tmp/lag_before" "$bench_tmp/lag_after" "$post_rps" "$posted" "$pushes" <<'PY'
 import re, sys
 def load(path):
     out = []
@@ -40,8 +40,9 @@ def pct(p):
     for le, c in cumulative:
         if c >= p * total: return le
 rps, posted, pushes = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-print()
-print(f"POST with fan-out: {rps:.0f} statuses/s ({rps / 12000:.2f} of the 12,000 goal); "
-      f"{pushes / max(posted, 1):.0f} timeline entries pushed per status; "
-      f"fan-out lag p50 <= {pct(0.5) * 1000:g} ms, p99 <= {pct(0.99) * 1000:g} ms over {total} events")
+print(f"{rps:.0f} {rps / 12000:.2f} {pushes / max(posted, 1):.0f} {pct(0.5) * 1000:g} {pct(0.99) * 1000:g} {total}")
 PY
+)
+echo
+echo "POST with fan-out: ${rps} statuses/s (${goal_ratio} of the 12,000 goal); ${per_status} timeline entries pushed per status; fan-out lag p50 <= ${lag_p50} ms, p99 <= ${lag_p99} ms over ${events} events"
+record post_fanout rps "$rps" goal_ratio "$goal_ratio" pushes_per_status "$per_status" lag_p50_ms "$lag_p50" lag_p99_ms "$lag_p99"

@@ -29,3 +29,4 @@ batches=$(curl -sf "$CHIRP_URL/metrics" | awk '/^chirp_store_write_transactions_
 ratio=$(python3 -c "print(f'{$post_rps / $nginx_rps:.3f}')")
 echo
 echo "POST /api/v1/statuses: ${post_rps} statuses/s (${stored} stored, ${batches} writes per commit on average); nginx static ${size} bytes: ${nginx_rps} req/s; ratio ${ratio}"
+record post_status rps "$post_rps" nginx_rps "$nginx_rps" ratio "$ratio" writes_per_commit "$batches"

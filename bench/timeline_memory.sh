@@ -5,4 +5,8 @@
 # CAPACITY (default 800) entries.
 set -euo pipefail
 bench_root=$(cd "$(dirname "$0")/.." && pwd)
-"$bench_root/build/bin/chirp-timeline-memory" "${ACCOUNTS:-100000}" "${FOLLOWERS:-200}" "${CAPACITY:-800}"
+out=$("$bench_root/build/bin/chirp-timeline-memory" "${ACCOUNTS:-100000}" "${FOLLOWERS:-200}" "${CAPACITY:-800}")
+echo "$out"
+if [ -n "${BENCH_RESULTS:-}" ]; then
+  python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["benchmark"]="timeline_memory"; print(json.dumps(d))' "$out" >> "$BENCH_RESULTS"
+fi

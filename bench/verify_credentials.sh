@@ -24,3 +24,4 @@ nginx_rps=$(python3 -c "print(f'{($nginx_before + $nginx_after) / 2:.2f}')")
 ratio=$(python3 -c "print(f'{$chirp_rps / $nginx_rps:.2f}')")
 echo
 echo "verify_credentials: ${chirp_rps} req/s; nginx static file of ${size} bytes: ${nginx_rps} req/s (${nginx_before} before, ${nginx_after} after); ratio ${ratio}"
+record verify_credentials rps "$chirp_rps" nginx_rps "$nginx_rps" ratio "$ratio" bytes "$size"
