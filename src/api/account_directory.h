@@ -32,6 +32,22 @@ class AccountDirectory {
   // The account's Account JSON (api/entities.h) with URLs under `base_url`,
   // rendered once per version of the account.
   Result<std::shared_ptr<const std::string>> Json(int64_t id, const std::string& base_url);
+  // Calls `use` with the account's JSON, from the cache without taking a
+  // reference to it when it is there (a page does this for every status).
+  template <typename Use>
+  Status WithJson(int64_t id, const std::string& base_url, Use&& use) {
+    bool used = false;
+    rendered_.Visit(id, [&](const Rendered& r) {
+      if (r.base_url != base_url) return;
+      use(std::string_view(*r.json));
+      used = true;
+    });
+    if (used) return {};
+    auto json = Json(id, base_url);
+    if (!json) return std::move(json).error();
+    use(std::string_view(**json));
+    return {};
+  }
   // Stores the profile; the next read loads it afresh.
   Status UpdateProfile(const Account& account);
   // Caches an account just committed by someone else (registration).

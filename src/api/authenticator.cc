@@ -1,11 +1,32 @@
 #include "api/authenticator.h"
 
+#include <sodium.h>
+
+#include <array>
 #include <mutex>
 
 #include "core/secrets.h"
 #include "core/text.h"
 
 namespace chirp {
+
+namespace {
+
+// A thread's recently seen tokens, by a hash of the token.
+struct RememberedToken {
+  uint64_t instance = 0;
+  uint64_t generation = 0;
+  std::string token;
+  Principal principal;
+};
+constexpr size_t kRemembered = 256;
+
+std::atomic<uint64_t> next_instance{1};
+
+}  // namespace
+
+Authenticator::Authenticator(Store& store, size_t capacity)
+    : store_(store), capacity_(capacity), instance_(next_instance.fetch_add(1)) {}
 
 std::string_view Authenticator::BearerToken(std::string_view header, std::string_view param) {
   header = TrimAscii(header);
@@ -17,13 +38,32 @@ std::string_view Authenticator::BearerToken(std::string_view header, std::string
 
 Result<std::optional<Principal>> Authenticator::Authenticate(std::string_view token) {
   if (token.empty()) return std::optional<Principal>();
+  thread_local std::array<RememberedToken, kRemembered> remembered;
+  RememberedToken& slot = remembered[std::hash<std::string_view>{}(token) % kRemembered];
+  const uint64_t generation = revocations_.load(std::memory_order_acquire);
+  if (slot.instance == instance_ && slot.generation == generation &&
+      slot.token.size() == token.size() &&
+      sodium_memcmp(slot.token.data(), token.data(), token.size()) == 0) {
+    return std::optional<Principal>(slot.principal);
+  }
+  auto found = AuthenticateByDigest(token);
+  if (found && *found) {
+    slot.instance = instance_;
+    slot.generation = generation;
+    slot.token.assign(token);
+    slot.principal = **found;
+  }
+  return found;
+}
+
+Result<std::optional<Principal>> Authenticator::AuthenticateByDigest(std::string_view token) {
   const std::string digest = TokenDigest(token);
   uint64_t generation;
   {
     std::shared_lock lock(mu_);
     auto it = cache_.find(digest);
     if (it != cache_.end()) return std::optional<Principal>(it->second);
-    generation = revocations_;
+    generation = revocations_.load();
   }
   auto stored = store_.FindTokenByDigest(digest);
   if (!stored) {
@@ -38,11 +78,10 @@ Result<std::optional<Principal>> Authenticator::Authenticate(std::string_view to
   p.app_id = stored->app_id;
   p.account_id = stored->account_id;
   p.scopes = ScopeSet::Parse(stored->scopes).value_or(ScopeSet()).Expanded();
-  p.digest = digest;
   std::unique_lock lock(mu_);
   // Bounded: when full, start over; entries refill from the store on demand.
   if (cache_.size() >= capacity_) cache_.clear();
-  if (revocations_ == generation) cache_.emplace(digest, p);
+  if (revocations_.load() == generation) cache_.emplace(digest, p);
   return std::optional<Principal>(std::move(p));
 }
 
@@ -50,7 +89,7 @@ Status Authenticator::Revoke(std::string_view token, int64_t app_id, int64_t now
   const std::string digest = TokenDigest(token);
   if (Status s = store_.RevokeToken(digest, app_id, now_ms); !s) return s;
   std::unique_lock lock(mu_);
-  ++revocations_;
+  revocations_.fetch_add(1, std::memory_order_release);
   auto it = cache_.find(digest);
   if (it != cache_.end() && it->second.app_id == app_id) cache_.erase(it);
   return {};

@@ -1,8 +1,11 @@
 // Bearer tokens to principals. Valid tokens are cached in memory by digest,
-// so an authenticated request costs a hash and a map look-up; revoking a
-// token goes through here so that the cache forgets it at once.
+// so an authenticated request costs a hash and a map look-up; each thread
+// also remembers the tokens it saw last, so that a client's next request
+// skips even the hash. Revoking a token goes through here, so that both
+// forget it at once.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
@@ -22,7 +25,6 @@ struct Principal {
   int64_t app_id = 0;
   int64_t account_id = 0;  // 0 for an app token
   ScopeSet scopes;         // expanded: parents include their children
-  std::string digest;
   bool is_user() const { return account_id != 0; }
 };
 
@@ -30,8 +32,7 @@ class Authenticator {
  public:
   static constexpr size_t kDefaultCapacity = 1 << 20;
 
-  Authenticator(Store& store, size_t capacity = kDefaultCapacity)
-      : store_(store), capacity_(capacity) {}
+  Authenticator(Store& store, size_t capacity = kDefaultCapacity);
 
   // The bearer token from "Authorization: Bearer ..." or, failing that,
   // `access_token_param`. Empty when neither carries one.
@@ -47,12 +48,16 @@ class Authenticator {
   size_t cached() const;
 
  private:
+  Result<std::optional<Principal>> AuthenticateByDigest(std::string_view token);
+
   Store& store_;
   const size_t capacity_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Principal> cache_;  // by digest; guarded by mu_
-  // Bumped by every revocation: a load that raced with one is not cached.
-  uint64_t revocations_ = 0;  // guarded by mu_
+  // Bumped (under mu_) by every revocation: a load that raced with one is
+  // not cached, and every thread's remembered tokens lapse.
+  std::atomic<uint64_t> revocations_{0};
+  const uint64_t instance_;  // tells the threads' remembered tokens apart by authenticator
 };
 
 }  // namespace chirp

@@ -97,15 +97,17 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
 
     inner.clear();
     if (original != nullptr) {
-      auto account = ctx_.accounts.Json(original->record.account_id, base_url_);
-      if (!account) return std::move(account).error();
       ViewerFlags original_flags = flags;
       original_flags.is_author = viewer_id_ != 0 && viewer_id_ == original->record.account_id;
-      AppendStatusJson(inner, {.status = original->record,
-                               .fixed = original->fixed,
-                               .account = **account,
-                               .reblog = {},
-                               .viewer = viewer_id_ != 0 ? &original_flags : nullptr});
+      Status appended = ctx_.accounts.WithJson(
+          original->record.account_id, base_url_, [&](std::string_view account) {
+            AppendStatusJson(inner, {.status = original->record,
+                                     .fixed = original->fixed,
+                                     .account = account,
+                                     .reblog = {},
+                                     .viewer = viewer_id_ != 0 ? &original_flags : nullptr});
+          });
+      if (!appended) return std::move(appended).error();
     }
     flags.is_author = viewer_id_ != 0 && viewer_id_ == record.account_id;
     StatusRef source;
@@ -116,15 +118,17 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
       source = std::move(rendered).value();
       fixed = source->fixed;
     }
-    auto account = ctx_.accounts.Json(record.account_id, base_url_);
-    if (!account) return std::move(account).error();
     if (!first) out += ',';
     first = false;
-    AppendStatusJson(out, {.status = record,
-                           .fixed = fixed,
-                           .account = **account,
-                           .reblog = inner,
-                           .viewer = shown_flags});
+    Status appended =
+        ctx_.accounts.WithJson(record.account_id, base_url_, [&](std::string_view account) {
+          AppendStatusJson(out, {.status = record,
+                                 .fixed = fixed,
+                                 .account = account,
+                                 .reblog = inner,
+                                 .viewer = shown_flags});
+        });
+    if (!appended) return std::move(appended).error();
   }
   return {};
 }

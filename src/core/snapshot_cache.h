@@ -44,6 +44,18 @@ class SnapshotCache {
     return it != s.map.end() ? it->second : nullptr;
   }
 
+  // Calls `use` with the cached value, under the shard's lock (so without
+  // taking a reference to it); false when there is none.
+  template <typename Use>
+  bool Visit(int64_t key, Use&& use) const {
+    const Shard& s = ShardOf(key);
+    std::shared_lock lock(s.mu);
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return false;
+    use(*it->second);
+    return true;
+  }
+
   // To be taken before reading the store for `key`, and given to Insert.
   uint64_t LoadToken(int64_t key) const {
     const Shard& s = ShardOf(key);
