@@ -8,7 +8,10 @@
 // value read before a write can never outlive that write's Forget.
 //
 // Readers get shared_ptr<const V>: they keep using the snapshot they got
-// while a Forget or an eviction drops it from the map. Eviction is first in,
+// while a Forget or an eviction drops it from the map. Each thread also
+// keeps its recent finds while their shard is unchanged (see Front), so
+// the common read takes no lock; a thread may thereby hold a dropped value
+// a while longer, never serve one. Eviction is first in,
 // first out per shard, which suits caches whose hot entries are the newest
 // (statuses, active readers); an evicted hot entry is simply loaded again.
 //
@@ -16,6 +19,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -37,22 +41,15 @@ class SnapshotCache {
       : per_shard_(capacity / kShards > 0 ? capacity / kShards : 1) {}
 
   // The cached value, or null.
-  Ref Find(int64_t key) const {
-    const Shard& s = ShardOf(key);
-    std::shared_lock lock(s.mu);
-    auto it = s.map.find(key);
-    return it != s.map.end() ? it->second : nullptr;
-  }
+  Ref Find(int64_t key) const { return Front(key); }
 
-  // Calls `use` with the cached value, under the shard's lock (so without
-  // taking a reference to it); false when there is none.
+  // Calls `use` with the cached value without taking a reference to it;
+  // false when there is none.
   template <typename Use>
   bool Visit(int64_t key, Use&& use) const {
-    const Shard& s = ShardOf(key);
-    std::shared_lock lock(s.mu);
-    auto it = s.map.find(key);
-    if (it == s.map.end()) return false;
-    use(*it->second);
+    const Ref& value = Front(key);
+    if (value == nullptr) return false;
+    use(*value);
     return true;
   }
 
@@ -71,6 +68,7 @@ class SnapshotCache {
     std::unique_lock lock(s.mu);
     if (s.forgets != token) return value;
     if (!s.map.try_emplace(key, value).second) return value;
+    s.version.fetch_add(1, std::memory_order_release);  // also covers the evictions below
     s.order.push_back(key);
     while (s.map.size() > per_shard_ && !s.order.empty()) {
       s.map.erase(s.order.front());
@@ -86,6 +84,7 @@ class SnapshotCache {
     Shard& s = ShardOf(key);
     std::unique_lock lock(s.mu);
     ++s.forgets;
+    s.version.fetch_add(1, std::memory_order_release);
     s.map.erase(key);
   }
 
@@ -104,7 +103,52 @@ class SnapshotCache {
     std::unordered_map<int64_t, Ref> map;  // guarded by mu
     std::deque<int64_t> order;             // insertion order; guarded by mu
     uint64_t forgets = 0;                  // guarded by mu
+    // Bumped (under mu) by every change to `map`; read without it.
+    std::atomic<uint64_t> version{0};
   };
+
+  // Each thread keeps its recent finds, valid while their shard's version
+  // stands: readers on different cores then share the shards' memory
+  // without writing to it (no lock word, no reference count), which is what
+  // a page of twenty statuses read by both cores at once costs otherwise.
+  struct FrontSlot {
+    uint64_t cache = 0;  // instance_ of the cache (addresses are reused)
+    int64_t key = 0;
+    uint64_t version = 0;
+    Ref value;
+  };
+  static constexpr size_t kFrontSlots = 1024;
+
+  // The value for `key` (null when absent), as a reference into this
+  // thread's slot: valid until this thread's next Find or Visit.
+  const Ref& Front(int64_t key) const {
+    thread_local std::array<FrontSlot, kFrontSlots> front;
+    uint64_t h = static_cast<uint64_t>(key);
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 32;
+    FrontSlot& slot = front[h % kFrontSlots];
+    const Shard& s = ShardOf(key);
+    const uint64_t version = s.version.load(std::memory_order_acquire);
+    if (slot.cache == instance_ && slot.key == key && slot.version == version) return slot.value;
+    Ref found;
+    {
+      std::shared_lock lock(s.mu);
+      auto it = s.map.find(key);
+      if (it != s.map.end()) found = it->second;
+    }
+    // A change after `version` was read bumps it, which retires this slot.
+    slot.cache = instance_;
+    slot.key = key;
+    slot.version = version;
+    slot.value = std::move(found);
+    return slot.value;
+  }
+
+  static uint64_t NextInstance() {
+    static std::atomic<uint64_t> next{1};
+    return next.fetch_add(1);
+  }
 
   static size_t ShardIndex(int64_t key) {
     // Snowflake ids keep their entropy in the middle bits; mix them all.
@@ -128,6 +172,7 @@ class SnapshotCache {
   }
 
   const size_t per_shard_;
+  const uint64_t instance_ = NextInstance();
   std::array<Shard, kShards> shards_;
 };
 

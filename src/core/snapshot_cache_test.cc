@@ -49,6 +49,24 @@ TEST(SnapshotCache, ForgetKeepsTheSnapshotAReaderHolds) {
   EXPECT_EQ(*held, "held");
 }
 
+TEST(SnapshotCache, AThreadsRecentFindLapsesWhenItsShardChanges) {
+  Cache cache(1000);
+  cache.Insert(7, Value("first"), cache.LoadToken(7));
+  EXPECT_EQ(*cache.Find(7), "first");
+  EXPECT_EQ(*cache.Find(7), "first");  // from the thread's own slot
+  cache.Forget(7);
+  EXPECT_EQ(cache.Find(7), nullptr);
+  cache.Insert(7, Value("second"), cache.LoadToken(7));
+  EXPECT_EQ(*cache.Find(7), "second");
+  std::string seen;
+  EXPECT_TRUE(cache.Visit(7, [&](const std::string& v) { seen = v; }));
+  EXPECT_EQ(seen, "second");
+  EXPECT_FALSE(cache.Visit(8, [&](const std::string&) {}));
+  // Another cache on the same thread never sees this one's slots.
+  Cache other(1000);
+  EXPECT_EQ(other.Find(7), nullptr);
+}
+
 TEST(SnapshotCache, EvictsOldestBeyondCapacity) {
   Cache cache(Cache::kShards);  // one value per shard
   for (int64_t key = 1; key <= 10000; ++key) cache.Insert(key, Value("v"), cache.LoadToken(key));
