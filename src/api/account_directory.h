@@ -34,6 +34,7 @@ class AccountDirectory {
   Result<std::shared_ptr<const std::string>> Json(int64_t id, const std::string& base_url);
   // Calls `use` with the account's JSON, from the cache without taking a
   // reference to it when it is there (a page does this for every status).
+  // `use` must not call the directory.
   template <typename Use>
   Status WithJson(int64_t id, const std::string& base_url, Use&& use) {
     bool used = false;

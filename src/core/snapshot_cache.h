@@ -44,7 +44,7 @@ class SnapshotCache {
   Ref Find(int64_t key) const { return Front(key); }
 
   // Calls `use` with the cached value without taking a reference to it;
-  // false when there is none.
+  // false when there is none. `use` must not call this cache.
   template <typename Use>
   bool Visit(int64_t key, Use&& use) const {
     const Ref& value = Front(key);
