@@ -2,8 +2,8 @@
 // uses (MemoryTimelineCache): ACCOUNTS live timelines filled by fan-out
 // pushes (each status to FOLLOWERS random timelines) until every one holds
 // CAPACITY entries. Reports the resident size each empty timeline costs and
-// each entry costs, from /proc/self/status with freed memory returned to
-// the system before each reading, and the time one push takes (what a
+// each entry costs, what a full timeline holds beside its 20-byte entries, from /proc/self/status
+// with freed memory returned to the system before each reading, and the time one push takes (what a
 // follower costs fan-out, by which the celebrity threshold is chosen).
 //
 //   chirp-timeline-memory [ACCOUNTS=100000] [FOLLOWERS=200] [CAPACITY=800]
@@ -75,12 +75,15 @@ int main(int argc, char** argv) {
   const chirp::TimelineCacheStats stats = cache.Stats();
   std::printf(
       "{\"accounts\": %lld, \"capacity\": %zu, \"entries\": %llu, \"entry_size\": %zu, "
-      "\"bytes_per_entry\": %.2f, \"bytes_per_timeline\": %.1f, \"resident_mib\": %.1f, "
-      "\"ns_per_push\": %.0f}\n",
+      "\"bytes_per_entry\": %.2f, \"bytes_per_timeline\": %.1f, "
+      "\"overhead_per_timeline\": %.1f, \"resident_mib\": %.1f, \"ns_per_push\": %.0f}\n",
       static_cast<long long>(accounts), capacity, static_cast<unsigned long long>(stats.entries),
       sizeof(chirp::TimelineEntry),
       static_cast<double>(full - empty) / static_cast<double>(stats.entries),
       static_cast<double>(empty - start) / static_cast<double>(accounts),
+      (static_cast<double>(full - start) -
+       static_cast<double>(stats.entries) * sizeof(chirp::TimelineEntry)) /
+          static_cast<double>(accounts),
       static_cast<double>(full - start) / (1 << 20), fill_ns / static_cast<double>(pushes));
   return 0;
 }
