@@ -38,12 +38,10 @@ run() {  # run ACCOUNT_LINE: prints "statuses/s pushes-per-status lag-p99-ms"
   export CHIRP_TOKEN=$(sed -n "$1p" "$bench_tmp/accounts" | awk '{print $3}')
   local pushes_before; pushes_before=$(metric chirp_fanout_pushes_total)
   curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_before"
-  wrk -t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-8}s" \
-    -s "$(dirname "$0")/post_status.lua" "$CHIRP_URL/api/v1/statuses" > "$bench_tmp/wrk.out"
-  grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { cat "$bench_tmp/wrk.out" >&2; exit 1; }
-  wait_drained
   local rps posted pushes
-  rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
+  rps=$(WRK_SECONDS=${WRK_SECONDS:-8} wrk_run "$CHIRP_URL/api/v1/statuses" \
+    -s "$(dirname "$0")/post_status.lua")
+  wait_drained
   posted=$(awk '/requests in/ {print $1}' "$bench_tmp/wrk.out")
   pushes=$(( $(metric chirp_fanout_pushes_total) - pushes_before ))
   echo "$rps $(python3 -c "print(f'{$pushes / $posted:.1f}')") $(lag_p99 "$bench_tmp/lag_before")"

@@ -32,11 +32,7 @@ rounds=${ROUNDS:-3}
 nginx_runs=("$(wrk_rps "$NGINX_URL/static.json")")
 : > "$bench_tmp/rounds"
 for round in $(seq "$rounds"); do
-  wrk -t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency \
-    -s "$(dirname "$0")/home_timeline.lua" "$CHIRP_URL" > "$bench_tmp/wrk.out"
-  cat "$bench_tmp/wrk.out" >&2
-  grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
-  rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
+  rps=$(wrk_run "$CHIRP_URL" -s "$(dirname "$0")/home_timeline.lua")
   p99_round=$(awk '/ 99%/ {print $2}' "$bench_tmp/wrk.out")
   nginx_runs+=("$(wrk_rps "$NGINX_URL/static.json")")
   echo "$rps $p99_round ${nginx_runs[-2]} ${nginx_runs[-1]}" >> "$bench_tmp/rounds"

@@ -60,15 +60,22 @@ CONF
   echo "nginx did not start"; cat "$bench_tmp/nginx/error.log"; exit 1
 }
 
-# wrk_rps URL [HEADER]: requests per second over the run.
-wrk_rps() {
-  local url=$1 header=${2:-}
-  local args=(-t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency)
-  [ -n "$header" ] && args+=(-H "$header")
-  wrk "${args[@]}" "$url" > "$bench_tmp/wrk.out"
+# wrk_run URL [WRK ARGS...]: one wrk run (WRK_THREADS, WRK_CONNECTIONS,
+# WRK_SECONDS) with its output in $bench_tmp/wrk.out and on stderr; fails on
+# any non-2xx answer; prints the requests per second.
+wrk_run() {
+  local url=$1
+  shift
+  wrk -t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency "$@" \
+    "$url" > "$bench_tmp/wrk.out"
   cat "$bench_tmp/wrk.out" >&2
   grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
   awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out"
+}
+
+# wrk_rps URL [HEADER]: requests per second over one run.
+wrk_rps() {
+  if [ -n "${2:-}" ]; then wrk_run "$1" -H "$2"; else wrk_run "$1"; fi
 }
 
 # follower_graph ACCOUNTS FOLLOWERS: imports ACCOUNTS accounts (user0...),

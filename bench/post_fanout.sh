@@ -16,11 +16,7 @@ warm_timelines
 pushes_before=$(metric chirp_fanout_pushes_total)
 curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_before"
 export CHIRP_TOKENS="$bench_tmp/tokens"
-wrk -t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency \
-  -s "$(dirname "$0")/post_fanout.lua" "$CHIRP_URL" > "$bench_tmp/wrk.out"
-cat "$bench_tmp/wrk.out" >&2
-grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
-post_rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
+post_rps=$(wrk_run "$CHIRP_URL" -s "$(dirname "$0")/post_fanout.lua")
 posted=$(awk '/requests in/ {print $1}' "$bench_tmp/wrk.out")
 wait_drained
 pushes=$(( $(metric chirp_fanout_pushes_total) - pushes_before ))

@@ -18,11 +18,7 @@ curl -sf -X POST "$CHIRP_URL/api/v1/statuses" -H "Authorization: Bearer $CHIRP_T
 size=$(stat -c %s "$bench_tmp/body.json")
 start_nginx "$bench_tmp/body.json"
 nginx_rps=$(wrk_rps "$NGINX_URL/static.json")
-args=(-t "${WRK_THREADS:-2}" -c "${WRK_CONNECTIONS:-64}" -d "${WRK_SECONDS:-10}s" --latency -s "$(dirname "$0")/post_status.lua")
-wrk "${args[@]}" "$CHIRP_URL/api/v1/statuses" > "$bench_tmp/wrk.out"
-cat "$bench_tmp/wrk.out" >&2
-grep -E '^Non-2xx' "$bench_tmp/wrk.out" && { echo "non-2xx answers" >&2; exit 1; }
-post_rps=$(awk '/Requests\/sec/ {print $2}' "$bench_tmp/wrk.out")
+post_rps=$(wrk_run "$CHIRP_URL/api/v1/statuses" -s "$(dirname "$0")/post_status.lua")
 stored=$(curl -sf "$CHIRP_URL/api/v1/accounts/verify_credentials" -H "Authorization: Bearer $CHIRP_TOKEN" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["statuses_count"])')
 batches=$(curl -sf "$CHIRP_URL/metrics" | awk '/^chirp_store_write_transactions_total/ {t=$2} /^chirp_store_write_operations_total/ {o=$2} END {printf "%.1f", o/t}')

@@ -95,13 +95,18 @@ size_t RequestParser::Feed(std::string_view data) {
   return used;
 }
 
-size_t RequestParser::FeedHead(std::string_view data) {
+std::pair<size_t, bool> RequestParser::TakeHeadLine(std::string_view data) {
   auto [used, complete] = TakeLine(data, line_);
   head_bytes_ += used;
   if (head_bytes_ > header_limit_) {
     Fail(431);
-    return used;
+    return {used, false};
   }
+  return {used, complete};
+}
+
+size_t RequestParser::FeedHead(std::string_view data) {
+  auto [used, complete] = TakeHeadLine(data);
   if (!complete) return used;
   // The line is parsed in place; line_ keeps its buffer for the next one.
   const std::string_view line = line_;
@@ -312,12 +317,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       return used;
     }
     case ChunkState::kTrailer: {
-      auto [used, complete] = TakeLine(data, line_);
-      head_bytes_ += used;
-      if (head_bytes_ > header_limit_) {
-        Fail(431);
-        return used;
-      }
+      auto [used, complete] = TakeHeadLine(data);
       if (!complete) return used;
       const bool end = line_.empty();
       line_.clear();

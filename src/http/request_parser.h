@@ -1,8 +1,8 @@
-// An incremental HTTP/1.1 request parser (RFC 9112), free of Asio: the server feeds it the bytes it reads, in pieces of any size, and
-// it says when the head and then the whole request are in. Strict where
-// laxness lets requests be smuggled (conflicting lengths, obsolete line
-// folding, spaces before a colon), lenient where RFC 9112 allows it (empty
-// lines before the request line, a bare LF ending a line).
+// An incremental HTTP/1.1 request parser (RFC 9112), free of Asio: the server feeds it the bytes it
+// reads, in pieces of any size, and it says when the head and then the whole request are in. Strict
+// where laxness lets requests be smuggled (conflicting lengths, obsolete line folding, spaces
+// before a colon), lenient where RFC 9112 allows it (empty lines before the request line, a bare LF
+// ending a line).
 //
 // One parser serves one connection; Reset() readies it for the next request.
 #pragma once
@@ -61,6 +61,10 @@ class RequestParser {
  private:
   enum class ChunkState { kSize, kData, kDataEnd, kTrailer };
 
+  // A line of the head (or of the trailer) into line_, counted against the
+  // header limit: the bytes consumed, and whether the line is complete (false
+  // too when over the limit, which fails the request).
+  std::pair<size_t, bool> TakeHeadLine(std::string_view data);
   size_t FeedHead(std::string_view data);
   size_t FeedBody(std::string_view data);
   size_t FeedChunked(std::string_view data);

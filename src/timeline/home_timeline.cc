@@ -8,7 +8,20 @@
 #include "timeline/home_entries.h"
 
 namespace chirp {
-namespace {}  // namespace
+namespace {
+
+// The rule against showing a status twice, as fan-out applies it on push:
+// whether `entry`, a reblog, shows a status that one of the last `window`
+// of `earlier` (oldest first) shows already.
+bool RepeatsRecent(const TimelineEntry& entry, const std::vector<TimelineEntry>& earlier,
+                   int window) {
+  if (!entry.is_reblog()) return false;
+  const size_t n = std::min(earlier.size(), static_cast<size_t>(std::max(window, 0)));
+  return std::any_of(earlier.end() - static_cast<ptrdiff_t>(n), earlier.end(),
+                     [&](const TimelineEntry& k) { return k.key() == entry.key(); });
+}
+
+}  // namespace
 
 Status HomeTimeline::Rebuild(int64_t reader_id) {
   // On a thread that must not wait, the rebuild is left to where it may.
@@ -73,15 +86,7 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   // a reblog of a status among the previous entries of the window is left out.
   std::vector<TimelineEntry> kept;
   for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
-    if (e->is_reblog()) {
-      const size_t window =
-          std::min<size_t>(kept.size(), static_cast<size_t>(options_.reblog_dedupe_window));
-      if (std::any_of(kept.end() - static_cast<ptrdiff_t>(window), kept.end(),
-                      [&](const TimelineEntry& k) { return k.key() == e->key(); })) {
-        continue;
-      }
-    }
-    kept.push_back(*e);
+    if (!RepeatsRecent(*e, kept, options_.reblog_dedupe_window)) kept.push_back(*e);
   }
   cache_.Install(reader_id, std::move(kept), clock_.NowMillis());
   return {};
@@ -189,24 +194,16 @@ Result<std::vector<int64_t>> HomeTimeline::Page(const ViewerVisibility& reader,
       context.resize(static_cast<size_t>(options_.reblog_dedupe_window));
     }
   }
-  std::vector<TimelineEntry> window;  // oldest first
+  // Oldest first: the context, then what the page keeps.
+  std::vector<TimelineEntry> window;
   window.reserve(context.size() + entries->size());
   window.assign(context.rbegin(), context.rend());
-  std::vector<TimelineEntry> kept;
-  kept.reserve(entries->size());
   for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
-    if (e->is_reblog()) {
-      const size_t n =
-          std::min<size_t>(window.size(), static_cast<size_t>(options_.reblog_dedupe_window));
-      if (std::any_of(window.end() - static_cast<ptrdiff_t>(n), window.end(),
-                      [&](const TimelineEntry& k) { return k.key() == e->key(); })) {
-        continue;
-      }
-    }
-    window.push_back(*e);
-    kept.push_back(*e);
+    if (!RepeatsRecent(*e, window, options_.reblog_dedupe_window)) window.push_back(*e);
   }
-  std::reverse(kept.begin(), kept.end());  // newest first again
+  // What the page keeps, newest first again.
+  const std::vector<TimelineEntry> kept(window.rbegin(),
+                                        window.rend() - static_cast<ptrdiff_t>(context.size()));
 
   // Only accounts followed now (an unfollow that raced with a rebuild can
   // leave entries behind in the cache, never on the page), and none muted or

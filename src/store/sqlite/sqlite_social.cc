@@ -79,15 +79,6 @@ constexpr const char* kBumpReblogs =
 constexpr const char* kBumpFavourites =
     "UPDATE statuses SET favourites_count = max(0, favourites_count + ?) WHERE id = ?";
 
-Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id) {
-  SqliteStatement q =
-      db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
-  q.Bind(1, id);
-  if (q.Step()) return std::optional<StatusRecord>(ReadStatusRow(q));
-  if (q.failed()) return db.Failure();
-  return std::optional<StatusRecord>();
-}
-
 // Marks one live status deleted and undoes what it counted.
 Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
   SqliteStatement del =
@@ -323,18 +314,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
 }
 
 Result<StatusRecord> SqliteStore::FindStatus(int64_t id) {
-  return Read<Result<StatusRecord>>([&](SqliteDb& db) -> Result<StatusRecord> {
-    SqliteStatement q =
-        db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
-    q.Bind(1, id);
-    if (!q.Step()) {
-      if (q.failed()) return db.Failure();
-      return Error::NotFound();
-    }
-    StatusRecord s = ReadStatusRow(q);
-    if (Status st = LoadStatusDetails(db, s); !st) return std::move(st).error();
-    return s;
-  });
+  return Read<Result<StatusRecord>>([&](SqliteDb& db) { return ReadLiveStatus(db, id); });
 }
 
 Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<int64_t>& ids) {

@@ -102,15 +102,9 @@ Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t re
 Result<Delivery> SqliteStore::DeliveryOf(int64_t status_id) {
   return Read<Result<Delivery>>([&](SqliteDb& db) -> Result<Delivery> {
     Delivery d;
-    SqliteStatement q =
-        db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
-    q.Bind(1, status_id);
-    if (!q.Step()) {
-      if (q.failed()) return db.Failure();
-      return Error::NotFound();
-    }
-    d.status = ReadStatusRow(q);
-    if (Status st = LoadStatusDetails(db, d.status); !st) return std::move(st).error();
+    auto status = ReadLiveStatus(db, status_id);
+    if (!status) return std::move(status).error();
+    d.status = std::move(status).value();
     SqliteStatement a = db.Prepare("SELECT followers_count FROM accounts WHERE id = ?");
     a.Bind(1, d.status.account_id);
     if (a.Step()) d.author_followers = a.Int(0);

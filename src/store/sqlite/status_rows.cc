@@ -61,6 +61,24 @@ Status LoadStatusDetails(SqliteDb& db, StatusRecord& s) {
   return {};
 }
 
+Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id) {
+  SqliteStatement q =
+      db.Prepare("SELECT " STATUS_COLUMNS " FROM statuses s WHERE s.id = ? AND s.deleted_at = 0");
+  q.Bind(1, id);
+  if (q.Step()) return std::optional<StatusRecord>(ReadStatusRow(q));
+  if (q.failed()) return db.Failure();
+  return std::optional<StatusRecord>();
+}
+
+Result<StatusRecord> ReadLiveStatus(SqliteDb& db, int64_t id) {
+  auto found = LiveStatus(db, id);
+  if (!found) return std::move(found).error();
+  if (!*found) return Error::NotFound();
+  StatusRecord s = std::move(**found);
+  if (Status st = LoadStatusDetails(db, s); !st) return std::move(st).error();
+  return s;
+}
+
 Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
   if (statuses.empty()) return {};
   if (statuses.size() == 1) return LoadStatusDetails(db, statuses.front());

@@ -2,6 +2,7 @@
 // timelines (internal to store/sqlite).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ StatusRecord ReadStatusRow(const SqliteStatement& q);
 Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses);
 // The same for one status, by its id alone.
 Status LoadStatusDetails(SqliteDb& db, StatusRecord& status);
+
+// One status that is not deleted, without its details; empty when absent.
+Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id);
+// The same with its mentions, tags and media; kNotFound when absent.
+Result<StatusRecord> ReadLiveStatus(SqliteDb& db, int64_t id);
 
 // "[1,2,3]": how id lists travel into json_each() in static statements.
 std::string JsonIds(const std::vector<int64_t>& ids);
