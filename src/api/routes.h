@@ -13,6 +13,7 @@ void AddAccountRoutes(ApiRoutes& routes, ApiContext& context);   // /api/v1/acco
 void AddGraphRoutes(ApiRoutes& routes, ApiContext& context);     // follows, blocks, mutes
 void AddStatusRoutes(ApiRoutes& routes, ApiContext& context);    // statuses, favourites, reblogs
 void AddTimelineRoutes(ApiRoutes& routes, ApiContext& context);  // home, public, hashtag
+void AddNotificationRoutes(ApiRoutes& routes, ApiContext& context);  // notifications, markers
 void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);  // instance, nodeinfo
 void AddSystemRoutes(Router& router, ApiContext& context);       // health, ready, metrics, assets
 

@@ -158,6 +158,7 @@ void AddAllRoutes(Router& router, ApiContext& context) {
   AddGraphRoutes(routes, context);  // before /api/v1/accounts/:id
   AddStatusRoutes(routes, context);
   AddTimelineRoutes(routes, context);
+  AddNotificationRoutes(routes, context);
   AddAccountRoutes(routes, context);
   AddInstanceRoutes(routes, context);
   AddSystemRoutes(router, context);

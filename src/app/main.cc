@@ -30,6 +30,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "ratelimit/rate_limiter.h"
+#include "social/notifier.h"
 #include "social/registration.h"
 #include "store/sqlite/sqlite_store.h"
 #include "timeline/fan_out.h"
@@ -126,7 +127,8 @@ int Serve(const Config& config) {
   HomeTimeline home(**store, timelines, config.timelines, clock);
   if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
   FanOut fan_out(**store, timelines, config.timelines, &home.author_posts());
-  OutboxDrainer drainer(**store, clock, {&fan_out});
+  Notifier notifier(**store, clock, ids);
+  OutboxDrainer drainer(**store, clock, {&fan_out, &notifier});
   ApiContext context{config.api, **store,  clock,   ids,     auth,
                      accounts,   statuses, viewers, limiter, &home};
 

@@ -42,13 +42,26 @@ void OutboxDrainer::Stop() {
 }
 
 Result<size_t> OutboxDrainer::DrainBatch() {
-  auto events = log_.ReadOutbox(last_id_.load(), kBatch);
+  const int64_t batch_start = last_id_.load();
+  auto events = log_.ReadOutbox(batch_start, kBatch);
   if (!events) return std::move(events).error();
+  // Flushes every consumer and acknowledges what was handled; when a flush
+  // fails, the batch starts over.
+  const auto finish = [&](size_t done) -> Status {
+    for (EventConsumer* consumer : consumers_) {
+      if (Status s = consumer->Flush(); !s) {
+        last_id_.store(batch_start);
+        return s;
+      }
+    }
+    if (done == 0) return {};
+    return log_.AckOutbox(last_id_.load());
+  };
   size_t done = 0;
   for (const OutboxEvent& event : *events) {
     for (EventConsumer* consumer : consumers_) {
       if (Status s = consumer->Handle(event); !s) {
-        if (done > 0) (void)log_.AckOutbox(last_id_.load());
+        (void)finish(done);
         return std::move(s).error();
       }
     }
@@ -65,9 +78,7 @@ Result<size_t> OutboxDrainer::DrainBatch() {
     }
     ++done;
   }
-  if (done > 0) {
-    if (Status s = log_.AckOutbox(last_id_.load()); !s) return std::move(s).error();
-  }
+  if (Status s = finish(done); !s) return std::move(s).error();
   return done;
 }
 

@@ -23,6 +23,11 @@ class EventConsumer {
   // Handles one event. An error stops the drain at this event, which is
   // retried later (the store may be unavailable for a moment).
   virtual Status Handle(const OutboxEvent& event) = 0;
+  // Writes what Handle deferred: a consumer may gather the writes of a whole
+  // batch into one transaction. Called after each batch (and before an
+  // error ends one), before the batch is acknowledged; when it fails, the
+  // batch is handed out again, so it must drop what it gathered either way.
+  virtual Status Flush() { return {}; }
 };
 
 class OutboxDrainer {

@@ -1,5 +1,5 @@
-// The event stream between a change and its consequences (fan-out now;
-// notifications, search, trends and streaming later). Every change that
+// The event stream between a change and its consequences (fan-out,
+// notifications, streaming; search and trends later). Every change that
 // has consequences writes an event into the outbox in the same transaction
 // as the change itself, so an answered request never loses its event, even
 // when the process dies right after answering. Consumers drain the outbox
@@ -25,6 +25,8 @@ enum class EventKind : int {
   kBlocked = 7,        // account: the blocker; subject: the blocked
   kMuted = 8,          // account: the muter; subject: the muted
   kFollowChanged = 9,  // a follow's settings changed; account: the follower; subject: the followed
+  kFollowRequested = 10,       // account: who asks; subject: the locked account
+  kFollowRequestRemoved = 11,  // withdrawn, rejected or authorised; as above
 };
 
 struct OutboxEvent {

@@ -21,13 +21,17 @@
 
 #include "core/error.h"
 #include "store/events.h"
+#include "store/notification_store.h"
 #include "store/records.h"
 #include "store/social_store.h"
 #include "store/timeline_store.h"
 
 namespace chirp {
 
-class Store : public SocialStore, public TimelineStore, public EventLog {
+class Store : public SocialStore,
+              public TimelineStore,
+              public NotificationStore,
+              public EventLog {
  public:
   ~Store() override = default;
 

@@ -44,6 +44,8 @@ Status FanOut::Handle(const OutboxEvent& event) {
       return {};
     case EventKind::kFavourited:
     case EventKind::kUnfavourited:
+    case EventKind::kFollowRequested:
+    case EventKind::kFollowRequestRemoved:
       return {};
   }
   return {};

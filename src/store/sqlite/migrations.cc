@@ -198,6 +198,33 @@ CREATE TABLE outbox (
   created_at INTEGER NOT NULL
 );
 )sql",
+    // 4: notifications, read markers, and the follows that notify.
+    R"sql(
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL,
+  from_account_id INTEGER NOT NULL,
+  type INTEGER NOT NULL,
+  status_id INTEGER NOT NULL DEFAULT 0,
+  activity_id INTEGER NOT NULL DEFAULT 0,
+  group_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX one_notification ON notifications(from_account_id, type, status_id, account_id);
+CREATE INDEX notifications_by_account ON notifications(account_id, id);
+CREATE INDEX notifications_by_group ON notifications(account_id, group_key, id);
+CREATE INDEX notifications_by_status ON notifications(status_id) WHERE status_id != 0;
+CREATE INDEX notifications_by_activity ON notifications(activity_id) WHERE activity_id != 0;
+CREATE TABLE markers (
+  account_id INTEGER NOT NULL,
+  timeline TEXT NOT NULL,
+  last_read_id INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (account_id, timeline)
+) WITHOUT ROWID;
+CREATE INDEX follows_notifying ON follows(target_account_id) WHERE notify != 0;
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

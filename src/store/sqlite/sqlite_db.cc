@@ -110,6 +110,12 @@ Error SqliteDb::Failure() const {
   return Error::Unavailable(std::string("sqlite: ") + sqlite3_errmsg(db_));
 }
 
+Status SqliteDb::Run(SqliteStatement& statement) {
+  statement.Step();
+  if (statement.failed()) return Failure();
+  return {};
+}
+
 int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_); }
 int SqliteDb::LastExtendedCode() const { return sqlite3_extended_errcode(db_); }

@@ -66,6 +66,9 @@ class SqliteDb {
 
   // The error to report when a statement on this connection failed.
   Error Failure() const;
+  // Steps `statement` once, for statements without results; the failure
+  // as an error.
+  Status Run(SqliteStatement& statement);
 
   int64_t Changes() const;
   std::string LastError() const;

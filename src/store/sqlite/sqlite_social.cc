@@ -14,12 +14,6 @@ namespace {
 
 constexpr int64_t kNoUpperBound = std::numeric_limits<int64_t>::max();
 
-Status Done(SqliteDb& db, SqliteStatement& s) {
-  s.Step();
-  if (s.failed()) return db.Failure();
-  return {};
-}
-
 bool Distributable(Visibility v) { return v == Visibility::kPublic || v == Visibility::kUnlisted; }
 
 // Runs a paged listing: `newest_sql` takes (key, upper bound, lower bound,
@@ -56,14 +50,14 @@ Status Emit(SqliteDb& db, EventKind kind, int64_t account_id, int64_t subject_id
   SqliteStatement s =
       db.Prepare("INSERT INTO outbox (kind, account_id, subject_id, created_at) VALUES (?,?,?,?)");
   s.Bind(1, static_cast<int64_t>(kind)).Bind(2, account_id).Bind(3, subject_id).Bind(4, at_ms);
-  return Done(db, s);
+  return db.Run(s);
 }
 
 // Adds `delta` to a counter column of one row; counters never go below zero.
 Status Bump(SqliteDb& db, const char* sql, int64_t id, int64_t delta) {
   SqliteStatement s = db.Prepare(sql);
   s.Bind(1, delta).Bind(2, id);
-  return Done(db, s);
+  return db.Run(s);
 }
 
 constexpr const char* kBumpStatuses =
@@ -84,7 +78,7 @@ Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
   SqliteStatement del =
       db.Prepare("UPDATE statuses SET deleted_at = ? WHERE id = ? AND deleted_at = 0");
   del.Bind(1, at_ms).Bind(2, s.id);
-  if (Status st = Done(db, del); !st) return st;
+  if (Status st = db.Run(del); !st) return st;
   if (db.Changes() == 0) return {};
   if (Status st = Emit(db, EventKind::kStatusDeleted, s.account_id, s.id, at_ms); !st) return st;
   if (s.visibility != Visibility::kDirect) {
@@ -104,7 +98,7 @@ Result<bool> RemoveFollow(SqliteDb& db, int64_t account_id, int64_t target_id) {
   SqliteStatement del =
       db.Prepare("DELETE FROM follows WHERE account_id = ? AND target_account_id = ?");
   del.Bind(1, account_id).Bind(2, target_id);
-  if (Status st = Done(db, del); !st) return std::move(st).error();
+  if (Status st = db.Run(del); !st) return std::move(st).error();
   if (db.Changes() == 0) return false;
   if (Status st = Emit(db, EventKind::kUnfollowed, account_id, target_id, 0); !st)
     return std::move(st).error();
@@ -142,7 +136,7 @@ Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
       .Bind(2, f.notify)
       .Bind(3, f.account_id)
       .Bind(4, f.target_account_id);
-  if (Status st = Done(db, existing); !st) return std::move(st).error();
+  if (Status st = db.Run(existing); !st) return std::move(st).error();
   if (db.Changes() > 0) {
     if (Status st =
             Emit(db, EventKind::kFollowChanged, f.account_id, f.target_account_id, f.created_at_ms);
@@ -156,7 +150,7 @@ Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
       "VALUES (?,?,?,?,?,?)");
   ins.Bind(1, f.id).Bind(2, f.account_id).Bind(3, f.target_account_id).Bind(4, f.show_reblogs);
   ins.Bind(5, f.notify).Bind(6, f.created_at_ms);
-  if (Status st = Done(db, ins); !st) return std::move(st).error();
+  if (Status st = db.Run(ins); !st) return std::move(st).error();
   if (Status st =
           Emit(db, EventKind::kFollowed, f.account_id, f.target_account_id, f.created_at_ms);
       !st) {
@@ -168,25 +162,18 @@ Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
   return true;
 }
 
-Status DeleteRequestRow(SqliteDb& db, int64_t account_id, int64_t target_id) {
+// Removes the request of a to follow b, if any, with its event; reports
+// whether there was one.
+Result<bool> RemoveRequest(SqliteDb& db, int64_t account_id, int64_t target_id) {
   SqliteStatement del =
       db.Prepare("DELETE FROM follow_requests WHERE account_id = ? AND target_account_id = ?");
   del.Bind(1, account_id).Bind(2, target_id);
-  return Done(db, del);
-}
-
-// Runs a write that produces a value.
-template <typename T>
-Result<T> WriteValue(SqliteStore& store, std::function<Result<T>(SqliteDb&)> fn) {
-  std::optional<T> value;
-  Status s = store.Write([&](SqliteDb& db) -> Status {
-    Result<T> r = fn(db);
-    if (!r) return std::move(r).error();
-    value = std::move(r).value();
-    return {};
-  });
-  if (!s) return std::move(s).error();
-  return std::move(*value);
+  if (Status st = db.Run(del); !st) return std::move(st).error();
+  if (db.Changes() == 0) return false;
+  if (Status st = Emit(db, EventKind::kFollowRequestRemoved, account_id, target_id, 0); !st) {
+    return std::move(st).error();
+  }
+  return true;
 }
 
 }  // namespace
@@ -194,7 +181,7 @@ Result<T> WriteValue(SqliteStore& store, std::function<Result<T>(SqliteDb&)> fn)
 Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
                                                 std::string_view idempotency_key,
                                                 int64_t idempotency_window_ms) {
-  return WriteValue<CreatedStatus>(*this, [&](SqliteDb& db) -> Result<CreatedStatus> {
+  return WriteValue<CreatedStatus>([&](SqliteDb& db) -> Result<CreatedStatus> {
     if (!idempotency_key.empty()) {
       SqliteStatement q = db.Prepare(
           "SELECT k.status_id FROM idempotency_keys k JOIN statuses s ON s.id = k.status_id "
@@ -253,7 +240,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
           "UPDATE media_attachments SET status_id = ? WHERE id = ? AND account_id = ? AND "
           "status_id = 0");
       attach.Bind(1, s.id).Bind(2, media_id).Bind(3, s.account_id);
-      if (Status st = Done(db, attach); !st) return std::move(st).error();
+      if (Status st = db.Run(attach); !st) return std::move(st).error();
       if (db.Changes() == 0) {
         return Error::Unprocessable("Validation failed: media attachment " +
                                     std::to_string(media_id) +
@@ -264,7 +251,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       SqliteStatement m = db.Prepare(
           "INSERT OR IGNORE INTO mentions (status_id, account_id, position) VALUES (?,?,?)");
       m.Bind(1, s.id).Bind(2, s.mentioned_account_ids[i]).Bind(3, static_cast<int64_t>(i));
-      if (Status st = Done(db, m); !st) return std::move(st).error();
+      if (Status st = db.Run(m); !st) return std::move(st).error();
     }
     StatusRecord stored = s;
     stored.tag_display_names.clear();
@@ -274,7 +261,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       SqliteStatement t = db.Prepare(
           "INSERT INTO tags (name, display_name) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
       t.Bind(1, s.tags[i]).Bind(2, display);
-      if (Status st = Done(db, t); !st) return std::move(st).error();
+      if (Status st = db.Run(t); !st) return std::move(st).error();
       // The tag as first written, which is how every status shows it.
       SqliteStatement tag = db.Prepare("SELECT id, display_name FROM tags WHERE name = ?");
       tag.Bind(1, s.tags[i]);
@@ -283,14 +270,14 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       SqliteStatement link = db.Prepare(
           "INSERT OR IGNORE INTO status_tags (status_id, tag_id, position) VALUES (?, ?, ?)");
       link.Bind(1, s.id).Bind(2, tag.Int(0)).Bind(3, static_cast<int64_t>(i));
-      if (Status st = Done(db, link); !st) return std::move(st).error();
+      if (Status st = db.Run(link); !st) return std::move(st).error();
     }
     if (s.visibility != Visibility::kDirect) {
       SqliteStatement a = db.Prepare(
           "UPDATE accounts SET statuses_count = statuses_count + 1, "
           "last_status_at = max(last_status_at, ?) WHERE id = ?");
       a.Bind(1, s.created_at_ms).Bind(2, s.account_id);
-      if (Status st = Done(db, a); !st) return std::move(st).error();
+      if (Status st = db.Run(a); !st) return std::move(st).error();
     }
     if (s.reblog_of_id != 0) {
       if (Status st = Bump(db, kBumpReblogs, s.reblog_of_id, 1); !st) return std::move(st).error();
@@ -307,7 +294,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
           "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) VALUES "
           "(?,?,?,?)");
       k.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.id).Bind(4, s.created_at_ms);
-      if (Status st = Done(db, k); !st) return std::move(st).error();
+      if (Status st = db.Run(k); !st) return std::move(st).error();
     }
     return CreatedStatus{s.id, false, std::move(stored)};
   });
@@ -340,7 +327,7 @@ Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<in
 }
 
 Result<DeletedStatuses> SqliteStore::DeleteStatus(int64_t id, int64_t at_ms) {
-  return WriteValue<DeletedStatuses>(*this, [&](SqliteDb& db) -> Result<DeletedStatuses> {
+  return WriteValue<DeletedStatuses>([&](SqliteDb& db) -> Result<DeletedStatuses> {
     auto target = LiveStatus(db, id);
     if (!target) return std::move(target).error();
     if (!*target) return Error::NotFound();
@@ -438,7 +425,7 @@ Result<std::vector<StatusRecord>> SqliteStore::ListReplies(const std::vector<int
 
 Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64_t id,
                                     int64_t at_ms) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
     auto live = LiveStatus(db, status_id);
     if (!live) return std::move(live).error();
     if (!*live) return Error::NotFound();
@@ -446,7 +433,7 @@ Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64
         "INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at) VALUES "
         "(?,?,?,?)");
     ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
-    if (Status st = Done(db, ins); !st) return std::move(st).error();
+    if (Status st = db.Run(ins); !st) return std::move(st).error();
     if (db.Changes() == 0) return false;
     if (Status st = Emit(db, EventKind::kFavourited, account_id, status_id, at_ms); !st)
       return std::move(st).error();
@@ -456,11 +443,11 @@ Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64
 }
 
 Result<bool> SqliteStore::Unfavourite(int64_t account_id, int64_t status_id) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
     SqliteStatement del =
         db.Prepare("DELETE FROM favourites WHERE account_id = ? AND status_id = ?");
     del.Bind(1, account_id).Bind(2, status_id);
-    if (Status st = Done(db, del); !st) return std::move(st).error();
+    if (Status st = db.Run(del); !st) return std::move(st).error();
     if (db.Changes() == 0) return false;
     if (Status st = Emit(db, EventKind::kUnfavourited, account_id, status_id, 0); !st)
       return std::move(st).error();
@@ -561,12 +548,12 @@ Result<Interactions> SqliteStore::InteractionsSince(int64_t account_id, int64_t 
 }
 
 Result<bool> SqliteStore::CreateFollow(const Follow& follow) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) { return InsertFollow(db, follow); });
+  return WriteValue<bool>([&](SqliteDb& db) { return InsertFollow(db, follow); });
 }
 
 Result<bool> SqliteStore::DeleteFollow(int64_t account_id, int64_t target_account_id) {
   return WriteValue<bool>(
-      *this, [&](SqliteDb& db) { return RemoveFollow(db, account_id, target_account_id); });
+      [&](SqliteDb& db) { return RemoveFollow(db, account_id, target_account_id); });
 }
 
 Result<std::optional<Follow>> SqliteStore::FindFollow(int64_t account_id,
@@ -612,7 +599,7 @@ Result<std::vector<Paged<int64_t>>> SqliteStore::ListFollowing(int64_t account_i
 }
 
 Result<bool> SqliteStore::CreateFollowRequest(const Follow& r) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
     if (Status st = RefuseIfBlocked(db, r.account_id, r.target_account_id); !st)
       return std::move(st).error();
     SqliteStatement existing = db.Prepare(
@@ -622,7 +609,7 @@ Result<bool> SqliteStore::CreateFollowRequest(const Follow& r) {
         .Bind(2, r.notify)
         .Bind(3, r.account_id)
         .Bind(4, r.target_account_id);
-    if (Status st = Done(db, existing); !st) return std::move(st).error();
+    if (Status st = db.Run(existing); !st) return std::move(st).error();
     if (db.Changes() > 0) return false;
     SqliteStatement ins = db.Prepare(
         "INSERT INTO follow_requests (id, account_id, target_account_id, show_reblogs, notify, "
@@ -630,16 +617,19 @@ Result<bool> SqliteStore::CreateFollowRequest(const Follow& r) {
         "VALUES (?,?,?,?,?,?)");
     ins.Bind(1, r.id).Bind(2, r.account_id).Bind(3, r.target_account_id).Bind(4, r.show_reblogs);
     ins.Bind(5, r.notify).Bind(6, r.created_at_ms);
-    if (Status st = Done(db, ins); !st) return std::move(st).error();
+    if (Status st = db.Run(ins); !st) return std::move(st).error();
+    if (Status st = Emit(db, EventKind::kFollowRequested, r.account_id, r.target_account_id,
+                         r.created_at_ms);
+        !st) {
+      return std::move(st).error();
+    }
     return true;
   });
 }
 
 Result<bool> SqliteStore::DeleteFollowRequest(int64_t account_id, int64_t target_account_id) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
-    if (Status st = DeleteRequestRow(db, account_id, target_account_id); !st)
-      return std::move(st).error();
-    return db.Changes() > 0;
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
+    return RemoveRequest(db, account_id, target_account_id);
   });
 }
 
@@ -652,7 +642,7 @@ Status SqliteStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_ac
     q.Bind(1, account_id).Bind(2, target_account_id);
     if (!q.Step()) return q.failed() ? db.Failure() : Error::NotFound();
     Follow f{follow_id, account_id, target_account_id, q.Bool(0), q.Bool(1), at_ms};
-    if (Status st = DeleteRequestRow(db, account_id, target_account_id); !st) return st;
+    if (auto r = RemoveRequest(db, account_id, target_account_id); !r) return std::move(r).error();
     auto inserted = InsertFollow(db, f);
     if (!inserted) return std::move(inserted).error();
     return {};
@@ -684,12 +674,12 @@ Result<int64_t> SqliteStore::CountFollowRequests(int64_t target_account_id) {
 
 Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t target_account_id,
                                       int64_t at_ms) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
     SqliteStatement ins = db.Prepare(
         "INSERT OR IGNORE INTO blocks (id, account_id, target_account_id, created_at) VALUES "
         "(?,?,?,?)");
     ins.Bind(1, id).Bind(2, account_id).Bind(3, target_account_id).Bind(4, at_ms);
-    if (Status st = Done(db, ins); !st) return std::move(st).error();
+    if (Status st = db.Run(ins); !st) return std::move(st).error();
     const bool created = db.Changes() > 0;
     if (created) {
       if (Status st = Emit(db, EventKind::kBlocked, account_id, target_account_id, at_ms); !st) {
@@ -699,18 +689,18 @@ Result<bool> SqliteStore::CreateBlock(int64_t id, int64_t account_id, int64_t ta
     for (auto [a, b] :
          {std::pair{account_id, target_account_id}, {target_account_id, account_id}}) {
       if (auto r = RemoveFollow(db, a, b); !r) return std::move(r).error();
-      if (Status st = DeleteRequestRow(db, a, b); !st) return std::move(st).error();
+      if (auto r = RemoveRequest(db, a, b); !r) return std::move(r).error();
     }
     return created;
   });
 }
 
 Result<bool> SqliteStore::DeleteBlock(int64_t account_id, int64_t target_account_id) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
     SqliteStatement del =
         db.Prepare("DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?");
     del.Bind(1, account_id).Bind(2, target_account_id);
-    if (Status st = Done(db, del); !st) return std::move(st).error();
+    if (Status st = db.Run(del); !st) return std::move(st).error();
     return db.Changes() > 0;
   });
 }
@@ -744,17 +734,17 @@ Status SqliteStore::CreateMute(const Mute& m) {
         .Bind(3, m.target_account_id)
         .Bind(4, m.hide_notifications);
     ins.Bind(5, m.expires_at_ms).Bind(6, m.created_at_ms);
-    if (Status st = Done(db, ins); !st) return st;
+    if (Status st = db.Run(ins); !st) return st;
     return Emit(db, EventKind::kMuted, m.account_id, m.target_account_id, m.created_at_ms);
   });
 }
 
 Result<bool> SqliteStore::DeleteMute(int64_t account_id, int64_t target_account_id) {
-  return WriteValue<bool>(*this, [&](SqliteDb& db) -> Result<bool> {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
     SqliteStatement del =
         db.Prepare("DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?");
     del.Bind(1, account_id).Bind(2, target_account_id);
-    if (Status st = Done(db, del); !st) return std::move(st).error();
+    if (Status st = db.Run(del); !st) return std::move(st).error();
     return db.Changes() > 0;
   });
 }

@@ -118,12 +118,6 @@ App ReadApp(const SqliteStatement& s) {
   return a;
 }
 
-Status StepDone(SqliteDb& db, SqliteStatement& s) {
-  s.Step();
-  if (s.failed()) return db.Failure();
-  return {};
-}
-
 // Inserts account, fields and user; maps uniqueness violations to the
 // registration details Mastodon reports.
 Status InsertAccount(SqliteDb& db, const Account& a, const User& u) {
@@ -152,7 +146,7 @@ Status InsertAccount(SqliteDb& db, const Account& a, const User& u) {
         "INSERT INTO account_fields (account_id, position, name, value) VALUES (?,?,?,?)");
     s.Bind(1, a.id).Bind(2, static_cast<int64_t>(i)).Bind(3, a.fields[i].name);
     s.Bind(4, a.fields[i].value);
-    if (Status st = StepDone(db, s); !st) return st;
+    if (Status st = db.Run(s); !st) return st;
   }
   SqliteStatement s = db.Prepare(
       "INSERT INTO users (account_id, email, password_hash, locale, date_of_birth, reason, "
@@ -177,7 +171,7 @@ Status InsertToken(SqliteDb& db, const AccessToken& t) {
       "VALUES (?,?,?,?,?,?)");
   s.Bind(1, t.id).Bind(2, t.digest).Bind(3, t.app_id).Bind(4, t.account_id).Bind(5, t.scopes);
   s.Bind(6, t.created_at_ms);
-  return StepDone(db, s);
+  return db.Run(s);
 }
 
 // The exclusive upper bound of strings starting with `prefix`.
@@ -371,17 +365,17 @@ Status SqliteStore::UpdateProfile(const Account& a) {
     s.Bind(1, a.display_name).Bind(2, a.note).Bind(3, a.locked).Bind(4, a.bot);
     s.Bind(5, a.discoverable).Bind(6, a.indexable).Bind(7, a.default_privacy);
     s.Bind(8, a.default_sensitive).Bind(9, a.default_language).Bind(10, a.id);
-    if (Status st = StepDone(db, s); !st) return st;
+    if (Status st = db.Run(s); !st) return st;
     if (db.Changes() == 0) return Error::NotFound();
     SqliteStatement del = db.Prepare("DELETE FROM account_fields WHERE account_id = ?");
     del.Bind(1, a.id);
-    if (Status st = StepDone(db, del); !st) return st;
+    if (Status st = db.Run(del); !st) return st;
     for (size_t i = 0; i < a.fields.size(); ++i) {
       SqliteStatement ins = db.Prepare(
           "INSERT INTO account_fields (account_id, position, name, value) VALUES (?,?,?,?)");
       ins.Bind(1, a.id).Bind(2, static_cast<int64_t>(i)).Bind(3, a.fields[i].name);
       ins.Bind(4, a.fields[i].value);
-      if (Status st = StepDone(db, ins); !st) return st;
+      if (Status st = db.Run(ins); !st) return st;
     }
     return {};
   });
@@ -391,7 +385,7 @@ Status SqliteStore::RecordLogin(int64_t account_id, int64_t at_ms) {
   return Write([&](SqliteDb& db) {
     SqliteStatement s = db.Prepare("UPDATE users SET last_login_at = ? WHERE account_id = ?");
     s.Bind(1, at_ms).Bind(2, account_id);
-    return StepDone(db, s);
+    return db.Run(s);
   });
 }
 
@@ -411,7 +405,7 @@ Status SqliteStore::CreateApp(const App& a) {
     s.Bind(1, a.id).Bind(2, a.name).Bind(3, a.website).Bind(4, JoinLines(a.redirect_uris));
     s.Bind(5, a.scopes).Bind(6, a.client_id).Bind(7, a.client_secret_digest);
     s.Bind(8, a.created_at_ms);
-    return StepDone(db, s);
+    return db.Run(s);
   });
 }
 
@@ -475,7 +469,7 @@ Status SqliteStore::RevokeToken(std::string_view digest, int64_t app_id, int64_t
         "UPDATE access_tokens SET revoked_at = ? WHERE digest = ? AND app_id = ? AND "
         "revoked_at = 0");
     s.Bind(1, at_ms).Bind(2, digest).Bind(3, app_id);
-    return StepDone(db, s);
+    return db.Run(s);
   });
 }
 
@@ -487,7 +481,7 @@ Status SqliteStore::CreateAuthorizationCode(const AuthorizationCode& c) {
     s.Bind(1, c.digest).Bind(2, c.app_id).Bind(3, c.account_id).Bind(4, c.redirect_uri);
     s.Bind(5, c.scopes).Bind(6, c.code_challenge).Bind(7, c.created_at_ms);
     s.Bind(8, c.expires_at_ms);
-    return StepDone(db, s);
+    return db.Run(s);
   });
 }
 

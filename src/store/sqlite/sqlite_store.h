@@ -17,6 +17,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -129,6 +130,29 @@ class SqliteStore final : public Store {
   Result<std::vector<StatusRecord>> PublicTimeline(const PublicTimelineQuery& query,
                                                    const PageRequest& page) override;
 
+  // Notifications and markers (sqlite_notifications.cc).
+  Result<std::vector<NotificationRecord>> ApplyNotificationWrites(
+      const std::vector<NotificationWrite>& writes) override;
+  Result<std::vector<NotificationRecord>> ListNotifications(int64_t account_id,
+                                                            const NotificationFilter& filter,
+                                                            const PageRequest& page) override;
+  Result<NotificationRecord> FindNotification(int64_t account_id, int64_t id) override;
+  Result<int64_t> CountNotifications(int64_t account_id, const NotificationFilter& filter,
+                                     int64_t after_id, int64_t cap) override;
+  Result<bool> DismissNotification(int64_t account_id, int64_t id) override;
+  Status ClearNotifications(int64_t account_id) override;
+  Result<std::vector<NotificationRecord>> ListNotificationGroup(int64_t account_id,
+                                                                const std::string& group_key,
+                                                                int limit) override;
+  Result<int64_t> CountNotificationGroup(int64_t account_id, const std::string& group_key) override;
+  Result<bool> DismissNotificationGroup(int64_t account_id, const std::string& group_key) override;
+  Result<std::vector<int64_t>> NotifyingFollowersOf(int64_t account_id) override;
+  Result<bool> FollowRequested(int64_t account_id, int64_t target_account_id) override;
+  Result<std::optional<Marker>> FindMarker(int64_t account_id,
+                                           const std::string& timeline) override;
+  Result<Marker> SaveMarker(int64_t account_id, const std::string& timeline, int64_t last_read_id,
+                            int64_t at_ms) override;
+
   Result<std::vector<int64_t>> ImportAccounts(const std::vector<Account>& accounts) override;
   Result<int64_t> ImportFollows(const std::vector<std::pair<int64_t, int64_t>>& follows,
                                 int64_t first_follow_id) override;
@@ -145,6 +169,9 @@ class SqliteStore final : public Store {
   // group transaction; returning an error rolls back just this write.
   using WriteFn = std::function<Status(SqliteDb&)>;
   Status Write(WriteFn fn);
+  // A write that produces a value.
+  template <typename T>
+  Result<T> WriteValue(const std::function<Result<T>(SqliteDb&)>& fn);
   // Runs `fn` with a read connection from the pool.
   template <typename T>
   T Read(const std::function<T(SqliteDb&)>& fn);
@@ -191,6 +218,19 @@ T SqliteStore::Read(const std::function<T(SqliteDb&)>& fn) {
   } release{this, db};
   reads_.fetch_add(1, std::memory_order_relaxed);
   return fn(db);
+}
+
+template <typename T>
+Result<T> SqliteStore::WriteValue(const std::function<Result<T>(SqliteDb&)>& fn) {
+  std::optional<T> value;
+  Status s = Write([&](SqliteDb& db) -> Status {
+    Result<T> r = fn(db);
+    if (!r) return std::move(r).error();
+    value = std::move(r).value();
+    return {};
+  });
+  if (!s) return std::move(s).error();
+  return std::move(*value);
 }
 
 }  // namespace chirp
