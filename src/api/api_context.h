@@ -14,6 +14,7 @@
 #include "ratelimit/rate_limiter.h"
 #include "social/viewer_cache.h"
 #include "store/store.h"
+#include "stream/stream_sessions.h"
 #include "timeline/home_timeline.h"
 
 namespace chirp {
@@ -30,6 +31,9 @@ struct ApiContext {
   RateLimiter& limiter;
   HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
+  // The streaming API's connections; null when streaming is off.
+  StreamHub* stream_hub = nullptr;
+  StreamSessionOptions stream_options;
   // Appends the figures of parts the API does not own (timeline cache, event
   // stream) to /metrics; set by the app.
   std::function<void(std::string&)> extra_metrics;

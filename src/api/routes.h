@@ -14,6 +14,8 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& context);     // follows, blo
 void AddStatusRoutes(ApiRoutes& routes, ApiContext& context);    // statuses, favourites, reblogs
 void AddTimelineRoutes(ApiRoutes& routes, ApiContext& context);  // home, public, hashtag
 void AddNotificationRoutes(ApiRoutes& routes, ApiContext& context);  // notifications, markers
+// The streaming API, when the context has a hub.
+void AddStreamingRoutes(Router& router, ApiRoutes& routes, ApiContext& context);
 void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);  // instance, nodeinfo
 void AddSystemRoutes(Router& router, ApiContext& context);       // health, ready, metrics, assets
 

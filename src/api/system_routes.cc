@@ -159,6 +159,7 @@ void AddAllRoutes(Router& router, ApiContext& context) {
   AddStatusRoutes(routes, context);
   AddTimelineRoutes(routes, context);
   AddNotificationRoutes(routes, context);
+  AddStreamingRoutes(router, routes, context);
   AddAccountRoutes(routes, context);
   AddInstanceRoutes(routes, context);
   AddSystemRoutes(router, context);

@@ -222,6 +222,14 @@ const std::vector<Option>& Options() {
          c.timelines.celebrity_threshold = *n;
          return {};
        }},
+      {"stream-buffer-bytes", "CHIRP_STREAM_BUFFER_BYTES",
+       "bytes queued for one streaming client before it is cut off as too slow (default 262144)",
+       [](Config& c, const std::string& v) -> Status {
+         auto n = ParseInt(v, 1024, int64_t{1} << 30, "--stream-buffer-bytes");
+         if (!n) return std::move(n).error();
+         c.stream_buffer_bytes = static_cast<size_t>(*n);
+         return {};
+       }},
       {"live-window-days", "CHIRP_LIVE_WINDOW_DAYS",
        "days a home timeline stays cached after its last read (default 7)",
        [](Config& c, const std::string& v) -> Status {

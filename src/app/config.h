@@ -24,6 +24,8 @@ struct Config {
   size_t timeline_size = 800;
   size_t status_cache_size = 100000;
   size_t reader_cache_size = 100000;
+  // Bytes queued for one streaming client before it is cut off as too slow.
+  size_t stream_buffer_bytes = 256 * 1024;
 };
 
 // Reads the environment variable `name`, or "" when unset. Injected so tests

@@ -20,6 +20,7 @@
 #include "api/authenticator.h"
 #include "api/routes.h"
 #include "api/scopes.h"
+#include "api/stream_publisher.h"
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/secrets.h"
@@ -33,6 +34,8 @@
 #include "social/notifier.h"
 #include "social/registration.h"
 #include "store/sqlite/sqlite_store.h"
+#include "stream/pubsub.h"
+#include "stream/stream_hub.h"
 #include "timeline/fan_out.h"
 #include "timeline/home_timeline.h"
 #include "timeline/memory_timeline_cache.h"
@@ -127,10 +130,18 @@ int Serve(const Config& config) {
   HomeTimeline home(**store, timelines, config.timelines, clock);
   if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
   FanOut fan_out(**store, timelines, config.timelines, &home.author_posts());
-  Notifier notifier(**store, clock, ids);
-  OutboxDrainer drainer(**store, clock, {&fan_out, &notifier});
   ApiContext context{config.api, **store,  clock,   ids,     auth,
                      accounts,   statuses, viewers, limiter, &home};
+  LocalPubSub pubsub;
+  StreamHub stream_hub(pubsub, viewers);
+  context.stream_hub = &stream_hub;
+  context.stream_options.buffer_bytes = config.stream_buffer_bytes;
+  StreamPublisher stream_publisher(context, pubsub, stream_hub, fan_out);
+  Notifier notifier(**store, clock, ids);
+  notifier.SetListener([&](const std::vector<NotificationRecord>& added) {
+    stream_publisher.NotificationsAdded(added);
+  });
+  OutboxDrainer drainer(**store, clock, {&fan_out, &notifier, &stream_publisher});
 
   context.extra_metrics = [&](std::string& out) {
     const TimelineCacheStats t = timelines.Stats();
@@ -167,6 +178,12 @@ int Serve(const Config& config) {
                     lag_bounds, drainer.lag_counts(), drainer.lag_sum_ms() / 1000.0);
     AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
                  fan_out.pushes(), "counter");
+    AppendMetric(out, "chirp_stream_connections", "Open streaming API connections.",
+                 stream_hub.connections(), "gauge");
+    AppendMetric(out, "chirp_stream_readers", "Accounts with a user stream open.",
+                 stream_hub.reader_count(), "gauge");
+    AppendMetric(out, "chirp_stream_events_total", "Events handed to streaming connections.",
+                 stream_hub.delivered(), "counter");
   };
   Router router;
   AddAllRoutes(router, context);
@@ -181,6 +198,7 @@ int Serve(const Config& config) {
       [](const HttpRequest& request, HttpResponse& response) {
         AddCorsHeaders(request, response);
       });
+  server.AddStopListener([&stream_hub] { stream_hub.CloseAll(); });
   auto port = server.Listen();
   if (!port) return Fail(port.error().message);
   const std::string shown_host = config.server.host.find(':') != std::string::npos
@@ -188,6 +206,10 @@ int Serve(const Config& config) {
                                      : config.server.host;
   // Events left by a previous run (killed before its consumers caught up)
   // are handled first; then the drainer follows every commit.
+  stream_publisher.SetBaseUrl(!config.api.public_url.empty()
+                                  ? config.api.public_url
+                                  : "http://" + shown_host + ":" + std::to_string(*port));
+  stream_hub.Start();
   drainer.Start();
   TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms);
   std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(),

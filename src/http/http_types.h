@@ -8,7 +8,21 @@
 #include <utility>
 #include <vector>
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace chirp {
+
+// A connection the server hands over to a handler that keeps it open beyond
+// one answer (a WebSocket, a stream of server-sent events). The taker owns
+// the socket from then on and writes everything itself, its response head
+// included.
+struct TakenConnection {
+  int fd = -1;                            // the connected socket
+  boost::asio::io_context* io = nullptr;  // the network thread it was served on
+  std::string unread;                     // bytes received after the request
+};
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -40,6 +54,10 @@ struct HttpResponse {
   // store after all: the server runs it on the blocking pool, and its
   // response is the answer (this one is not sent).
   std::function<HttpResponse()> finish_blocking;
+  // Set by a handler that keeps the connection: the server sends nothing and
+  // hands the connection over (on its network thread). `status` is still
+  // what the metrics record.
+  std::function<void(TakenConnection)> take_over;
 
   // Out of line: inlined into every caller, GCC 12 reports a false
   // -Warray-bounds in std::string's copy.

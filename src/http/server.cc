@@ -210,8 +210,13 @@ class HttpServer::Impl {
     if (stopper_.joinable()) stopper_.join();
   }
 
+  void AddStopListener(std::function<void()> listener) {
+    stop_listeners_.push_back(std::move(listener));
+  }
+
   void Stop() {
     if (stopping_.exchange(true)) return;
+    for (const auto& listener : stop_listeners_) listener();
     for (auto& w : workers_) {
       asio::post(w->ioc, [this, w = w.get()] {
         boost::system::error_code ignored;
@@ -407,6 +412,18 @@ class HttpServer::Impl {
         metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
         break;
       }
+      if (response.take_over) {
+        metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
+        metrics_.Observe(route_index, response.status, MicrosSince(started));
+        TakenConnection taken;
+        taken.io = &w.ioc;
+        taken.unread.assign(in.data() + start, end - start);
+        taken.fd = socket.release(ec);
+        w.connections.erase(registered);
+        active_connections_.fetch_sub(1);
+        if (!ec) response.take_over(std::move(taken));
+        co_return;
+      }
       const bool refused_body = response.status == 413;
       if (stopping_) keep_alive = false;
       response.AddHeader("X-Request-Id", request.request_id);
@@ -489,7 +506,8 @@ class HttpServer::Impl {
   std::atomic<bool> stopping_{false};
   std::atomic<int> active_connections_{0};
   std::mutex stopper_mu_;
-  std::thread stopper_;  // guarded by stopper_mu_
+  std::vector<std::function<void()>> stop_listeners_;  // set before Run
+  std::thread stopper_;                                // guarded by stopper_mu_
 };
 
 HttpServer::HttpServer(ServerOptions options, const Router& router, HttpMetrics& metrics,
@@ -500,5 +518,9 @@ HttpServer::~HttpServer() = default;
 Result<uint16_t> HttpServer::Listen() { return impl_->Listen(); }
 void HttpServer::Run() { impl_->Run(); }
 void HttpServer::Stop() { impl_->Stop(); }
+
+void HttpServer::AddStopListener(std::function<void()> listener) {
+  impl_->AddStopListener(std::move(listener));
+}
 
 }  // namespace chirp

@@ -61,6 +61,10 @@ class HttpServer {
   void Run();
   // Begins shutdown; safe from any thread.
   void Stop();
+  // Called when shutdown begins, before the server waits for its own
+  // connections: the owners of connections taken over close theirs. Add
+  // before Run().
+  void AddStopListener(std::function<void()> listener);
 
  private:
   class Impl;

@@ -90,6 +90,9 @@ class SocialStore {
   // kNotFound for unknown and deleted statuses.
   virtual Result<StatusRecord> FindStatus(int64_t id) = 0;
   virtual Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) = 0;
+  // A deleted status as it was, for the consequences of its deletion;
+  // kNotFound when unknown or not deleted.
+  virtual Result<StatusRecord> FindDeletedStatus(int64_t id) = 0;
   // Marks the status deleted, with the reblogs of it, and updates counters.
   virtual Result<DeletedStatuses> DeleteStatus(int64_t id, int64_t at_ms) = 0;
   // The account's live reblog of `status_id`, if any.

@@ -62,14 +62,16 @@ class FanOut final : public EventConsumer {
 
   uint64_t pushes() const { return pushes_.load(std::memory_order_relaxed); }
 
+  // The author's followers, from memory when held. The list is forgotten on
+  // every event that changes it (follows, unfollows, blocks), which fan-out
+  // handles in order, so it is never older than the event being handled.
+  // For the consumers after fan-out on the draining thread (streaming).
+  Result<std::shared_ptr<const FollowerList>> FollowersOf(int64_t account_id);
+
  private:
   Status Deliver(int64_t status_id);
   Status Backfill(int64_t follower_id, int64_t followed_id);
   Status PushIfNoLongerCelebrity(int64_t account_id);
-  // The author's followers, from memory when held. The list is forgotten on
-  // every event that changes it (follows, unfollows, blocks), which fan-out
-  // handles in order, so it is never older than the event being handled.
-  Result<std::shared_ptr<const FollowerList>> FollowersOf(int64_t account_id);
 
   Store& store_;
   TimelineCache& cache_;

@@ -304,6 +304,18 @@ Result<StatusRecord> SqliteStore::FindStatus(int64_t id) {
   return Read<Result<StatusRecord>>([&](SqliteDb& db) { return ReadLiveStatus(db, id); });
 }
 
+Result<StatusRecord> SqliteStore::FindDeletedStatus(int64_t id) {
+  return Read<Result<StatusRecord>>([&](SqliteDb& db) -> Result<StatusRecord> {
+    SqliteStatement q = db.Prepare("SELECT " STATUS_COLUMNS
+                                   " FROM statuses s WHERE s.id = ? AND s.deleted_at != 0");
+    q.Bind(1, id);
+    if (!q.Step()) return q.failed() ? db.Failure() : Error::NotFound();
+    StatusRecord s = ReadStatusRow(q);
+    if (Status st = LoadStatusDetails(db, s); !st) return std::move(st).error();
+    return s;
+  });
+}
+
 Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<int64_t>& ids) {
   return Read<Result<std::vector<StatusRecord>>>(
       [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {

@@ -70,6 +70,7 @@ class SqliteStore final : public Store {
                                      int64_t idempotency_window_ms) override;
   Result<StatusRecord> FindStatus(int64_t id) override;
   Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) override;
+  Result<StatusRecord> FindDeletedStatus(int64_t id) override;
   Result<DeletedStatuses> DeleteStatus(int64_t id, int64_t at_ms) override;
   Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) override;
   Result<std::vector<Paged<StatusRecord>>> ListAccountStatuses(int64_t account_id,

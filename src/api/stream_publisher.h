@@ -1,0 +1,69 @@
+// The producer of the streaming API's events: an event consumer (after
+// fan-out, on the draining thread) that renders what connected readers are
+// to receive and publishes it (stream/pubsub.h).
+//
+//  - A new status goes to the user stream of each connected reader whose
+//    home timeline it belongs in (timeline/home_rules.h, visibility, blocks
+//    and mutes), rendered for that reader; to the public, media and hashtag
+//    channels when public and not a reblog, rendered once for everyone (the
+//    hub leaves it out for readers who block or mute those it concerns); and
+//    as a conversation to the direct channels of those a direct status
+//    addresses.
+//    The conversation is the thread: its id is that of the thread's first
+//    status, so replies continue it.
+//  - A deleted status sends "delete" where it was delivered.
+//  - A new notification goes to its recipient's notification channel.
+//
+// Only readers with a live connection cost anything: the publisher renders
+// nothing for accounts nobody is listening for.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "api/api_context.h"
+#include "events/outbox_drainer.h"
+#include "store/notification_store.h"
+#include "stream/pubsub.h"
+#include "stream/stream_hub.h"
+#include "timeline/fan_out.h"
+
+namespace chirp {
+
+class StreamPublisher final : public EventConsumer {
+ public:
+  // All must outlive the publisher.
+  StreamPublisher(ApiContext& context, PubSub& pubsub, StreamHub& hub, FanOut& fan_out)
+      : ctx_(context), pubsub_(pubsub), hub_(hub), fan_out_(fan_out) {}
+
+  // What every URL rendered starts with; set before the drainer starts.
+  void SetBaseUrl(std::string base_url) { base_url_ = std::move(base_url); }
+
+  Status Handle(const OutboxEvent& event) override;
+  // The notifier's listener: publishes each to its recipient.
+  void NotificationsAdded(const std::vector<NotificationRecord>& added);
+
+  uint64_t published() const { return published_; }
+
+ private:
+  Status Created(int64_t status_id);
+  Status Deleted(int64_t status_id);
+  // Connected readers who follow `author` (and the author, when connected).
+  Result<std::vector<int64_t>> ConnectedAudience(int64_t author);
+  void Publish(const std::string& channel, const StreamMessage& message);
+  // A direct status's conversation: the id of the first status of its
+  // thread (reached through at most kMaxConversationDepth replies).
+  Result<int64_t> ConversationOf(const StatusRecord& status);
+
+  static constexpr int kMaxConversationDepth = 64;
+
+  ApiContext& ctx_;
+  PubSub& pubsub_;
+  StreamHub& hub_;
+  FanOut& fan_out_;
+  std::string base_url_ = "http://localhost";
+  uint64_t published_ = 0;  // draining thread only
+};
+
+}  // namespace chirp
