@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <cstdio>
@@ -118,11 +119,24 @@ class Session : public StreamConnection, public std::enable_shared_from_this<Ses
     out += "\r\n";
   }
 
-  // Queues bytes for the client. Bounded queueing closes the connection
+  // Sends bytes to the client: straight into the socket when nothing is
+  // waiting before them (on the caller's thread, without waiting), the rest
+  // queued for the network thread. Bounded queueing closes the connection
   // instead of holding more than the buffer allows.
   void Queue(std::string_view bytes, bool bounded) {
     std::lock_guard lock(mu_);
     if (closing_) return;
+    if (!writing_ && pending_.empty() && !socket_closed_) {
+      const ssize_t sent =
+          ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent == static_cast<ssize_t>(bytes.size())) return;
+      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        closing_ = true;
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->CloseSocket(); });
+        return;
+      }
+      if (sent > 0) bytes.remove_prefix(static_cast<size_t>(sent));
+    }
     if (bounded && pending_.size() + in_flight_ + bytes.size() > options_.buffer_bytes) {
       closing_ = true;
       pending_.clear();
@@ -169,15 +183,15 @@ class Session : public StreamConnection, public std::enable_shared_from_this<Ses
       in_flight_ = out_.size();
       if (out_.empty()) {
         writing_ = false;
-        if (close_when_written_) CloseSocket();
+        if (close_when_written_) CloseSocketLocked();
         return;
       }
     }
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](const boost::system::error_code& ec, size_t) {
                         if (ec) {
-                          self->CloseSocket();
                           std::lock_guard lock(self->mu_);
+                          self->CloseSocketLocked();
                           self->writing_ = false;
                           self->closing_ = true;
                           self->pending_.clear();
@@ -187,7 +201,15 @@ class Session : public StreamConnection, public std::enable_shared_from_this<Ses
                       });
   }
 
+  // On the network thread. The flag keeps other threads' direct sends off
+  // a descriptor that may be reused once closed.
   void CloseSocket() {
+    std::lock_guard lock(mu_);
+    CloseSocketLocked();
+  }
+  void CloseSocketLocked() {  // with mu_ held
+    if (socket_closed_) return;
+    socket_closed_ = true;
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
@@ -261,6 +283,7 @@ class Session : public StreamConnection, public std::enable_shared_from_this<Ses
   bool writing_ = false;             // guarded by mu_
   bool closing_ = false;             // guarded by mu_: nothing more is queued
   bool close_when_written_ = false;  // guarded by mu_
+  bool socket_closed_ = false;       // guarded by mu_
 };
 
 std::shared_ptr<StreamConnection> Start(TakenConnection taken, const std::string& head,
