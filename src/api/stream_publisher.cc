@@ -42,6 +42,7 @@ bool ForHome(const StatusRecord& s, int64_t original_author, const ViewerState& 
 }  // namespace
 
 Status StreamPublisher::Handle(const OutboxEvent& event) {
+  if (hub_.connections() == 0) return {};  // nobody listens: nothing to render
   switch (event.kind) {
     case EventKind::kStatusCreated:
       return IgnoreNotFound(Created(event.subject_id));
