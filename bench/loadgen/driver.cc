@@ -60,7 +60,8 @@ class Connection {
         source_(std::move(source)),
         socket_(run.io),
         timer_(run.io),
-        buffer_(kReadBufferBytes) {
+        buffer_(kReadBufferBytes),
+        parser_(/*keep_body=*/static_cast<bool>(run.options->on_answer)) {
     const LoadOptions& o = *run.options;
     if (o.rate > 0) {
       interval_ = std::chrono::duration<double>(o.connections / o.rate);
@@ -100,10 +101,17 @@ class Connection {
     });
   }
 
+  // Requests that would start after the window are not sent: they could not
+  // count, and the server would still do their work (a post still posts).
   void SendNext() {
-    if (!open_loop()) return Send(Clock::now());
+    const Clock::time_point now = Clock::now();
+    if (!open_loop()) {
+      if (now < run_.window.end) Send(now);
+      return;
+    }
     const Clock::time_point due = Slot(next_slot_);
-    if (due > Clock::now()) {
+    if (due >= run_.window.end) return;
+    if (due > now) {
       timer_.expires_at(due);
       timer_.async_wait([this](ErrorCode ec) {
         if (stopped_ || ec) return;
@@ -161,6 +169,10 @@ class Connection {
       const auto expected = static_cast<uint64_t>(run_.options->expected_interval.count());
       if (expected > 0 && !open_loop()) k.corrected_latency.RecordCorrected(us, expected);
       if (IsErrorStatus(parser_.status())) ++k.errors_by_status[parser_.status()];
+    }
+    if (run_.options->on_answer) {
+      run_.options->on_answer(
+          {.kind = kind_, .status = parser_.status(), .body = parser_.body(), .arrived = now});
     }
     if (parser_.keep_alive()) return SendNext();
     Reopen({});

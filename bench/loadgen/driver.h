@@ -6,12 +6,21 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
 #include "run_result.h"
 #include "workload.h"
 
 namespace chirp::loadgen {
+
+// One complete answer, as LoadOptions::on_answer sees it.
+struct Answer {
+  RequestKind kind = RequestKind::kStatic;
+  int status = 0;
+  std::string_view body;  // valid during the call only
+  std::chrono::steady_clock::time_point arrived;
+};
 
 struct LoadOptions {
   std::string host = "127.0.0.1";
@@ -45,6 +54,11 @@ struct LoadOptions {
   // warm-up), on a thread of its own while the load runs: to sample the
   // server at the start of the window. RunLoad returns after it does.
   std::function<void()> at_window_start;
+  // When set, every answer (warm-up and window alike, whatever its status)
+  // is handed here as it completes, on its connection's thread, so it must
+  // be thread-safe when there are several threads. Bodies are then kept in
+  // memory, one per connection at a time.
+  std::function<void(const Answer&)> on_answer;
 };
 
 // kBadRequest for options out of range (no threads or connections, a

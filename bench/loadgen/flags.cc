@@ -20,13 +20,25 @@ bool ParseWhole(std::string_view s, T* out) {
 }  // namespace
 
 Result<Flags> Flags::Parse(std::span<const std::string> args,
-                           std::span<const std::string_view> known) {
+                           std::span<const std::string_view> known,
+                           std::span<const std::string_view> switches) {
   Flags flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string_view arg = args[i];
     if (!arg.starts_with("--")) return Error::BadRequest("unexpected argument '" + args[i] + "'");
     std::string_view name = arg.substr(2);
     std::string value;
+    if (std::find(switches.begin(), switches.end(), name.substr(0, name.find('='))) !=
+        switches.end()) {
+      if (name.find('=') != std::string_view::npos) {
+        return Error::BadRequest("--" + std::string(name.substr(0, name.find('='))) +
+                                 " takes no value");
+      }
+      if (!flags.values_.emplace(std::string(name), "").second) {
+        return Error::BadRequest("--" + std::string(name) + " given twice");
+      }
+      continue;
+    }
     if (const size_t eq = name.find('='); eq != std::string_view::npos) {
       value = std::string(name.substr(eq + 1));
       name = name.substr(0, eq);

@@ -14,11 +14,14 @@ namespace chirp::loadgen {
 
 class Flags {
  public:
-  // kBadRequest for a name not in `known`, a missing value, a repeated
-  // flag, or an argument that is not a flag.
+  // kBadRequest for a name in neither `known` nor `switches`, a missing
+  // value, a repeated flag, a value given to a switch ("--idle=1"), or an
+  // argument that is not a flag. Switches take no value: "--idle".
   static Result<Flags> Parse(std::span<const std::string> args,
-                             std::span<const std::string_view> known);
+                             std::span<const std::string_view> known,
+                             std::span<const std::string_view> switches = {});
 
+  // Whether a flag or switch was given.
   bool Has(std::string_view name) const { return values_.contains(std::string(name)); }
   std::string String(std::string_view name, std::string_view fallback = "") const;
   // Typed reads: the fallback when absent, kBadRequest naming the flag when

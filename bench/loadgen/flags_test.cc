@@ -35,5 +35,19 @@ TEST(Flags, ChecksTypesAndRanges) {
   EXPECT_FALSE(ranged->Int("rate", 0, 0, 10).ok());
 }
 
+TEST(Flags, SwitchesTakeNoValue) {
+  constexpr std::string_view kSwitches[] = {"idle"};
+  const std::vector<std::string> args = {"--idle", "--rate", "3"};
+  auto flags = Flags::Parse(args, kKnown, kSwitches);
+  ASSERT_TRUE(flags.ok()) << flags.error().message;
+  EXPECT_TRUE(flags->Has("idle"));
+  EXPECT_DOUBLE_EQ(*flags->Number("rate", 0, 0, 10), 3);
+  const std::vector<std::string> valued = {"--idle=yes"};
+  EXPECT_FALSE(Flags::Parse(valued, kKnown, kSwitches).ok());
+  const std::vector<std::string> twice = {"--idle", "--idle"};
+  EXPECT_FALSE(Flags::Parse(twice, kKnown, kSwitches).ok());
+  EXPECT_FALSE(Parse({"--idle"}).ok()) << "a switch only where it is one";
+}
+
 }  // namespace
 }  // namespace chirp::loadgen

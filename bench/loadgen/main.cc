@@ -1,4 +1,6 @@
 // chirp-bench: the benchmark suite's load generator and graph generator.
+#include <sys/resource.h>
+
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +16,8 @@
 #include "http_url.h"
 #include "report.h"
 #include "server_probe.h"
+#include "stream_bench.h"
+#include "stream_report.h"
 #include "workload.h"
 
 namespace chirp::loadgen {
@@ -41,6 +45,23 @@ constexpr const char* kUsage =
     "      --pid PID            report this process's resident memory before and after\n"
     "      --json FILE          append the results to FILE as one JSON object a line\n"
     "      --label TEXT         a name for the run, copied into the report\n"
+    "  chirp-bench stream --url http://HOST:PORT --tokens FILE (--idle | --post-rate R) [options]\n"
+    "      WebSockets on /api/v1/streaming, connection i as the i-th account (cycling)\n"
+    "      --idle               open them all, hold them for --duration answering pings;\n"
+    "                           with --pid, report the server's memory per connection\n"
+    "      --post-rate R        also post R statuses/s (open loop) and time each one's\n"
+    "                           update event on every connection from the post's answer;\n"
+    "                           every account of --tokens must follow every poster\n"
+    "      --poster-tokens FILE who posts (needed with --post-rate)\n"
+    "      --poster-connections N  keep-alive connections posting (default 8)\n"
+    "      --stream NAME        the stream each connection opens (default user)\n"
+    "      --connections N      WebSockets (default 1000)\n"
+    "      --threads N          event-loop threads (default 2)\n"
+    "      --handshakes N       upgrades under way at once (default 256)\n"
+    "      --duration S         idle: seconds held; latency: seconds posting (default 10)\n"
+    "      --settle S           pause after opening, before sampling and posting (default 1)\n"
+    "      --drain S            wait at most this for events after the last post (default 2)\n"
+    "      --seed N, --metrics-url URL, --pid PID, --json FILE, --label TEXT  as for run\n"
     "  chirp-bench generate-graph --out FILE [options]\n"
     "      --accounts N         accounts 0..N-1 (default 100000)\n"
     "      --seed N             (default 1)\n"
@@ -167,6 +188,114 @@ int Run(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Raises the soft limit on open files to the hard one; returns the limit.
+uint64_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur;
+}
+
+int Stream(const std::vector<std::string>& args) {
+  static constexpr std::string_view kKnown[] = {
+      "url",    "tokens",      "poster-tokens", "post-rate",   "poster-connections",
+      "stream", "connections", "threads",       "handshakes",  "duration",
+      "settle", "drain",       "seed",          "metrics-url", "pid",
+      "json",   "label"};
+  static constexpr std::string_view kSwitches[] = {"idle"};
+  auto flags = Flags::Parse(args, kKnown, kSwitches);
+  if (!flags) return Fail(flags.error().message);
+  if (!flags->Has("url")) return Fail("stream needs --url http://HOST:PORT");
+  if (!flags->Has("tokens")) return Fail("stream needs --tokens FILE");
+  if (flags->Has("idle") == flags->Has("post-rate")) {
+    return Fail("stream needs either --idle or --post-rate R");
+  }
+  auto url = ParseHttpUrl(flags->String("url"));
+  if (!url) return Fail(url.error().message);
+
+  StreamBenchOptions options;
+  options.host = url->host;
+  options.port = url->port;
+  options.host_header = url->HostHeader();
+  constexpr int64_t kMaxConnections = 1'000'000;
+  constexpr int64_t kMaxThreads = 256;
+  constexpr double kMaxSeconds = 24 * 3600;
+  auto connections = flags->Int("connections", options.connections, 1, kMaxConnections);
+  auto threads = flags->Int("threads", options.threads, 1, kMaxThreads);
+  auto handshakes = flags->Int("handshakes", options.max_handshakes, 1, kMaxConnections);
+  auto poster_connections =
+      flags->Int("poster-connections", options.poster_connections, 1, kMaxConnections);
+  auto rate = flags->Number("post-rate", 0, 1e-3, 1e9);
+  auto duration = flags->Number("duration", 10, 1e-3, kMaxSeconds);
+  auto settle = flags->Number("settle", 1, 0, kMaxSeconds);
+  auto drain = flags->Number("drain", 2, 0, kMaxSeconds);
+  auto seed = flags->Unsigned("seed", 1);
+  auto pid = flags->Int("pid", 0, 0, INT32_MAX);
+  if (const Error* e = FirstError(connections, threads, handshakes, poster_connections, rate,
+                                  duration, settle, drain, seed, pid)) {
+    return Fail(e->message);
+  }
+  options.connections = static_cast<int>(*connections);
+  options.threads = static_cast<int>(*threads);
+  options.max_handshakes = static_cast<int>(*handshakes);
+  options.poster_connections = static_cast<int>(*poster_connections);
+  options.post_rate = *rate;
+  options.duration = SecondsToMicros(*duration);
+  options.settle = std::chrono::duration_cast<std::chrono::milliseconds>(SecondsToMicros(*settle));
+  options.drain = std::chrono::duration_cast<std::chrono::milliseconds>(SecondsToMicros(*drain));
+  options.seed = *seed;
+  options.target = "/api/v1/streaming?stream=" + flags->String("stream", "user");
+  auto accounts = LoadAccounts(flags->String("tokens"));
+  if (!accounts) return Fail(accounts.error().message);
+  options.accounts = std::move(*accounts);
+  if (flags->Has("poster-tokens")) {
+    auto posters = LoadAccounts(flags->String("poster-tokens"));
+    if (!posters) return Fail(posters.error().message);
+    options.posters = std::move(*posters);
+  }
+  if (Status s = ValidateStreamBenchOptions(options); !s) return Fail(s.error().message);
+
+  // Every WebSocket and poster connection is a descriptor, plus a few for
+  // the probe and the standard streams.
+  constexpr uint64_t kSpareFiles = 64;
+  const uint64_t needed = static_cast<uint64_t>(options.connections) +
+                          (options.latency_mode() ? options.poster_connections : 0) + kSpareFiles;
+  if (const uint64_t limit = RaiseOpenFileLimit(); limit < needed) {
+    return Fail("open files are limited to " + std::to_string(limit) + ", " +
+                std::to_string(needed) + " needed (raise the hard limit: ulimit -Hn)");
+  }
+
+  std::optional<ServerProbe> probe;
+  if (flags->Has("metrics-url") || *pid > 0) {
+    std::optional<HttpUrl> metrics_url;
+    if (flags->Has("metrics-url")) {
+      auto parsed = ParseHttpUrl(flags->String("metrics-url"));
+      if (!parsed) return Fail(parsed.error().message);
+      metrics_url = std::move(*parsed);
+    }
+    probe.emplace(std::move(metrics_url), static_cast<int>(*pid));
+  }
+  auto result = RunStreamBench(options, probe ? &*probe : nullptr);
+  if (!result) return Fail(result.error().message);
+
+  StreamReport report{.label = flags->String("label"),
+                      .url = flags->String("url"),
+                      .options = std::move(options),
+                      .result = std::move(*result)};
+  PrintStreamReport(stdout, report);
+  if (flags->Has("json")) {
+    const std::string path = flags->String("json");
+    std::ofstream out(path, std::ios::app);
+    out << boost::json::serialize(StreamReportJson(report)) << "\n";
+    if (!out) return Fail("cannot write " + path);
+  }
+  return 0;
+}
+
 int GenerateGraph(const std::vector<std::string>& args) {
   static constexpr std::string_view kKnown[] = {
       "accounts",        "seed",          "out",          "median-following",
@@ -227,6 +356,7 @@ int Main(int argc, char** argv) {
     args.erase(args.begin());
   }
   if (command == "run") return Run(args);
+  if (command == "stream") return Stream(args);
   if (command == "generate-graph") return GenerateGraph(args);
   return Fail("unknown command '" + command + "' (see chirp-bench --help)");
 }

@@ -35,16 +35,6 @@ double PerSecond(uint64_t n, const LoadOptions& o) {
 
 const char* Mode(const LoadOptions& o) { return o.rate > 0 ? "open" : "closed"; }
 
-json::object LatencyJson(const Histogram& h) {
-  json::object o;
-  o["count"] = h.Count();
-  o["mean"] = h.Mean() / kMicrosPerMilli;
-  o["min"] = Millis(h.Min());
-  for (const Percentile& p : kPercentiles) o[p.json_name] = Millis(h.ValueAtPercentile(p.p));
-  o["max"] = Millis(h.Max());
-  return o;
-}
-
 json::object StatusJson(const std::map<int, uint64_t>& by_status) {
   json::object o;
   for (const auto& [status, count] : by_status) o[std::to_string(status)] = count;
@@ -86,6 +76,16 @@ void PrintRow(std::FILE* out, std::string_view name, const KindResult& k, const 
 }
 
 }  // namespace
+
+json::object LatencyJson(const Histogram& h) {
+  json::object o;
+  o["count"] = h.Count();
+  o["mean"] = h.Mean() / kMicrosPerMilli;
+  o["min"] = Millis(h.Min());
+  for (const Percentile& p : kPercentiles) o[p.json_name] = Millis(h.ValueAtPercentile(p.p));
+  o["max"] = Millis(h.Max());
+  return o;
+}
 
 void PrintReport(std::FILE* out, const RunReport& report) {
   const LoadOptions& o = report.options;

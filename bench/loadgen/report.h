@@ -30,4 +30,8 @@ void PrintReport(std::FILE* out, const RunReport& report);
 // bench/loadgen/README.md.
 boost::json::object ReportJson(const RunReport& report);
 
+// A histogram of microseconds in milliseconds: count, mean, min, p50, p90,
+// p99, p99_9 and max (the `latency_ms` objects of the reports).
+boost::json::object LatencyJson(const Histogram& h);
+
 }  // namespace chirp::loadgen
