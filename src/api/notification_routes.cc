@@ -105,13 +105,17 @@ Result<HttpResponse> Show(ApiContext& ctx, ApiRequest& req) {
   return JsonResponse(200, std::move(out));
 }
 
+// Answers a dismissal: {} when something went, else 404.
+Result<HttpResponse> Dismissed(const Result<bool>& removed) {
+  if (!removed) return removed.error();
+  if (!*removed) return Error::NotFound();
+  return JsonResponse(200, "{}");
+}
+
 Result<HttpResponse> Dismiss(ApiContext& ctx, ApiRequest& req) {
   auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
-  auto removed = ctx.store.DismissNotification(req.account_id(), *id);
-  if (!removed) return std::move(removed).error();
-  if (!*removed) return Error::NotFound();
-  return JsonResponse(200, "{}");
+  return Dismissed(ctx.store.DismissNotification(req.account_id(), *id));
 }
 
 Result<HttpResponse> UnreadCount(ApiContext& ctx, ApiRequest& req) {
@@ -144,9 +148,17 @@ Result<int64_t> GroupedTypes(const Params& params) {
   return mask;
 }
 
+constexpr std::string_view kUngrouped = "ungrouped-";
+
 std::string KeyOf(const NotificationRecord& n, int64_t grouped_types) {
   if ((grouped_types & TypeBit(n.type)) != 0) return n.group_key;
-  return "ungrouped-" + std::to_string(n.id);
+  return std::string(kUngrouped) + std::to_string(n.id);
+}
+
+// The notification a key of a group of one names ("ungrouped-<id>").
+std::optional<int64_t> UngroupedId(std::string_view key) {
+  if (!key.starts_with(kUngrouped)) return std::nullopt;
+  return ParseId(key.substr(kUngrouped.size()));
 }
 
 struct Group {
@@ -167,7 +179,7 @@ Result<std::string> RenderGroups(ApiContext& ctx, const ApiRequest& req,
     // The whole group (beyond this page) for its count and sample accounts.
     std::vector<NotificationRecord> members = g.in_page;
     int64_t count = static_cast<int64_t>(g.in_page.size());
-    if (g.key == newest.group_key && !g.key.starts_with("ungrouped-")) {
+    if (g.key == newest.group_key && !g.key.starts_with(kUngrouped)) {
       auto all = ctx.store.ListNotificationGroup(req.account_id(), g.key, kGroupSampleAccounts);
       if (!all) return std::move(all).error();
       auto total = ctx.store.CountNotificationGroup(req.account_id(), g.key);
@@ -271,8 +283,8 @@ Result<HttpResponse> ListGroups(ApiContext& ctx, ApiRequest& req) {
 Result<std::vector<NotificationRecord>> GroupMembers(ApiContext& ctx, const ApiRequest& req,
                                                      int limit) {
   const std::string key(req.path.Get("group_key"));
-  if (key.starts_with("ungrouped-")) {
-    auto id = ParseId(std::string_view(key).substr(10));
+  if (key.starts_with(kUngrouped)) {
+    auto id = UngroupedId(key);
     if (!id) return Error::NotFound();
     auto n = ctx.store.FindNotification(req.account_id(), *id);
     if (!n) return std::move(n).error();
@@ -313,18 +325,12 @@ Result<HttpResponse> GroupAccounts(ApiContext& ctx, ApiRequest& req) {
 
 Result<HttpResponse> DismissGroup(ApiContext& ctx, ApiRequest& req) {
   const std::string key(req.path.Get("group_key"));
-  if (key.starts_with("ungrouped-")) {
-    auto id = ParseId(std::string_view(key).substr(10));
+  if (key.starts_with(kUngrouped)) {
+    auto id = UngroupedId(key);
     if (!id) return Error::NotFound();
-    auto removed = ctx.store.DismissNotification(req.account_id(), *id);
-    if (!removed) return std::move(removed).error();
-    if (!*removed) return Error::NotFound();
-  } else {
-    auto removed = ctx.store.DismissNotificationGroup(req.account_id(), key);
-    if (!removed) return std::move(removed).error();
-    if (!*removed) return Error::NotFound();
+    return Dismissed(ctx.store.DismissNotification(req.account_id(), *id));
   }
-  return JsonResponse(200, "{}");
+  return Dismissed(ctx.store.DismissNotificationGroup(req.account_id(), key));
 }
 
 // Unread groups: the distinct groups among the notifications above the marker.

@@ -137,7 +137,14 @@ int Serve(const Config& config) {
   context.stream_hub = &stream_hub;
   context.stream_options.buffer_bytes = config.stream_buffer_bytes;
   StreamPublisher stream_publisher(context, pubsub, stream_hub, fan_out);
-  Notifier notifier(**store, clock, ids);
+  // Statuses come from the directory the API renders them with: a status
+  // just posted is there already. The base URL is the publisher's.
+  std::string own_base_url = "http://localhost";
+  Notifier notifier(**store, clock, ids, [&](int64_t id) -> Result<StatusRecord> {
+    auto status = statuses.Get(id, own_base_url);
+    if (!status) return std::move(status).error();
+    return (*status)->record;
+  });
   notifier.SetListener([&](const std::vector<NotificationRecord>& added) {
     stream_publisher.NotificationsAdded(added);
   });
@@ -206,9 +213,10 @@ int Serve(const Config& config) {
                                      : config.server.host;
   // Events left by a previous run (killed before its consumers caught up)
   // are handled first; then the drainer follows every commit.
-  stream_publisher.SetBaseUrl(!config.api.public_url.empty()
-                                  ? config.api.public_url
-                                  : "http://" + shown_host + ":" + std::to_string(*port));
+  own_base_url = !config.api.public_url.empty()
+                     ? config.api.public_url
+                     : "http://" + shown_host + ":" + std::to_string(*port);
+  stream_publisher.SetBaseUrl(own_base_url);
   stream_hub.Start();
   drainer.Start();
   TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms);

@@ -31,6 +31,19 @@ std::string NotificationGroupKey(NotificationType type, int64_t status_id, int64
 
 Status Notifier::Handle(const OutboxEvent& event) {
   switch (event.kind) {
+    case EventKind::kFollowed:
+    case EventKind::kUnfollowed:
+    case EventKind::kFollowChanged:
+      notifying_.erase(event.subject_id);
+      break;
+    case EventKind::kBlocked:
+      notifying_.erase(event.subject_id);
+      notifying_.erase(event.account_id);
+      break;
+    default:
+      break;
+  }
+  switch (event.kind) {
     case EventKind::kStatusCreated:
       return IgnoreNotFound(StatusCreated(event.subject_id));
     case EventKind::kStatusDeleted:
@@ -67,11 +80,11 @@ Status Notifier::Handle(const OutboxEvent& event) {
 }
 
 Status Notifier::StatusCreated(int64_t status_id) {
-  auto status = store_.FindStatus(status_id);
+  auto status = find_status_(status_id);
   if (!status) return std::move(status).error();
   const StatusRecord& s = *status;
   if (s.reblog_of_id != 0) {
-    auto original = store_.FindStatus(s.reblog_of_id);
+    auto original = find_status_(s.reblog_of_id);
     if (!original) return std::move(original).error();
     return Notify(original->account_id, s.account_id, NotificationType::kReblog, original->id,
                   s.id);
@@ -84,9 +97,9 @@ Status Notifier::StatusCreated(int64_t status_id) {
   // Followers who asked to hear of every status, when they may see it: a
   // direct status reaches only those it mentions, who were told above.
   if (s.visibility == Visibility::kDirect) return {};
-  auto followers = store_.NotifyingFollowersOf(s.account_id);
+  auto followers = NotifyingFollowersOf(s.account_id);
   if (!followers) return std::move(followers).error();
-  for (int64_t follower : *followers) {
+  for (int64_t follower : **followers) {
     if (std::find(s.mentioned_account_ids.begin(), s.mentioned_account_ids.end(), follower) !=
         s.mentioned_account_ids.end()) {
       continue;
@@ -102,9 +115,18 @@ Status Notifier::Favourited(int64_t account_id, int64_t status_id) {
   auto still = store_.FavouritedAmong(account_id, {status_id});
   if (!still) return std::move(still).error();
   if (still->empty()) return {};
-  auto status = store_.FindStatus(status_id);
+  auto status = find_status_(status_id);
   if (!status) return std::move(status).error();
   return Notify(status->account_id, account_id, NotificationType::kFavourite, status_id, 0);
+}
+
+Result<const std::vector<int64_t>*> Notifier::NotifyingFollowersOf(int64_t author) {
+  auto held = notifying_.find(author);
+  if (held != notifying_.end()) return &held->second;
+  auto loaded = store_.NotifyingFollowersOf(author);
+  if (!loaded) return std::move(loaded).error();
+  if (notifying_.size() >= kMaxHeldAuthors) notifying_.clear();
+  return &notifying_.emplace(author, std::move(loaded).value()).first->second;
 }
 
 Status Notifier::Followed(int64_t follower_id, int64_t followed_id) {

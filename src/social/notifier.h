@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -42,9 +43,16 @@ class Notifier final : public EventConsumer {
  public:
   using Listener = std::function<void(const std::vector<NotificationRecord>&)>;
 
-  // `store`, `clock` and `ids` must outlive the notifier.
-  Notifier(Store& store, const Clock& clock, SnowflakeGenerator& ids)
-      : store_(store), clock_(clock), ids_(ids) {}
+  // Reads a live status; kNotFound when unknown or deleted.
+  using FindStatusFn = std::function<Result<StatusRecord>(int64_t status_id)>;
+
+  // `store`, `clock` and `ids` must outlive the notifier. `find_status`
+  // reads statuses (a cache, say); by default the store.
+  Notifier(Store& store, const Clock& clock, SnowflakeGenerator& ids,
+           FindStatusFn find_status = nullptr)
+      : store_(store), clock_(clock), ids_(ids), find_status_(std::move(find_status)) {
+    if (!find_status_) find_status_ = [this](int64_t id) { return store_.FindStatus(id); };
+  }
 
   // Set before the drainer starts; called after each flush that added any.
   void SetListener(Listener listener) { listener_ = std::move(listener); }
@@ -61,12 +69,23 @@ class Notifier final : public EventConsumer {
   Status Notify(int64_t recipient, int64_t from, NotificationType type, int64_t status_id,
                 int64_t activity_id);
   void Withdraw(int64_t recipient, int64_t from, NotificationType type, int64_t status_id);
+  // The author's followers with notify on, from memory when held: most
+  // authors have none, and every status asks.
+  Result<const std::vector<int64_t>*> NotifyingFollowersOf(int64_t author);
+
+  // Authors whose notifying followers are held at most; past it they are
+  // all forgotten.
+  static constexpr size_t kMaxHeldAuthors = 100'000;
 
   Store& store_;
   const Clock& clock_;
   SnowflakeGenerator& ids_;
+  FindStatusFn find_status_;
   Listener listener_;
   std::vector<NotificationWrite> pending_;
+  // Forgotten on every event that changes an author's follows, which the
+  // notifier handles in order: never older than the event in hand.
+  std::unordered_map<int64_t, std::vector<int64_t>> notifying_;
 };
 
 }  // namespace chirp
