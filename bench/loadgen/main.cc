@@ -71,6 +71,21 @@ constexpr const char* kUsage =
     "      with: chirpd admin import-graph --edges FILE --one-way on\n"
     "  chirp-bench --help\n";
 
+// What --metrics-url and --pid ask to sample of the server; none when
+// neither is given.
+Result<std::optional<ServerProbe>> ProbeOf(const Flags& flags, int64_t pid) {
+  std::optional<ServerProbe> probe;
+  if (!flags.Has("metrics-url") && pid <= 0) return probe;
+  std::optional<HttpUrl> metrics_url;
+  if (flags.Has("metrics-url")) {
+    auto parsed = ParseHttpUrl(flags.String("metrics-url"));
+    if (!parsed) return std::move(parsed).error();
+    metrics_url = std::move(*parsed);
+  }
+  probe.emplace(std::move(metrics_url), static_cast<int>(pid));
+  return probe;
+}
+
 int Fail(const std::string& message) {
   std::fprintf(stderr, "chirp-bench: %s\n", message.c_str());
   return 2;
@@ -145,16 +160,9 @@ int Run(const std::vector<std::string>& args) {
   auto workload = MakeWorkload(workload_name, std::move(workload_options));
   if (!workload) return Fail(workload.error().message);
 
-  std::optional<ServerProbe> probe;
-  if (flags->Has("metrics-url") || *pid > 0) {
-    std::optional<HttpUrl> metrics_url;
-    if (flags->Has("metrics-url")) {
-      auto parsed = ParseHttpUrl(flags->String("metrics-url"));
-      if (!parsed) return Fail(parsed.error().message);
-      metrics_url = std::move(*parsed);
-    }
-    probe.emplace(std::move(metrics_url), static_cast<int>(*pid));
-  }
+  auto probed = ProbeOf(*flags, *pid);
+  if (!probed) return Fail(probed.error().message);
+  std::optional<ServerProbe>& probe = *probed;
   // The server is sampled as the measured window starts and after it ends,
   // so the warm-up's cache misses and memory growth stay out of the report.
   std::optional<Result<ServerSample>> before;
@@ -269,16 +277,9 @@ int Stream(const std::vector<std::string>& args) {
                 std::to_string(needed) + " needed (raise the hard limit: ulimit -Hn)");
   }
 
-  std::optional<ServerProbe> probe;
-  if (flags->Has("metrics-url") || *pid > 0) {
-    std::optional<HttpUrl> metrics_url;
-    if (flags->Has("metrics-url")) {
-      auto parsed = ParseHttpUrl(flags->String("metrics-url"));
-      if (!parsed) return Fail(parsed.error().message);
-      metrics_url = std::move(*parsed);
-    }
-    probe.emplace(std::move(metrics_url), static_cast<int>(*pid));
-  }
+  auto probed = ProbeOf(*flags, *pid);
+  if (!probed) return Fail(probed.error().message);
+  std::optional<ServerProbe>& probe = *probed;
   auto result = RunStreamBench(options, probe ? &*probe : nullptr);
   if (!result) return Fail(result.error().message);
 

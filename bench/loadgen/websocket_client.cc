@@ -3,67 +3,25 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/secrets.h"
+#include "core/text.h"
 #include "stream/websocket_codec.h"
+#include "stream/websocket_wire.h"
 
 namespace chirp::loadgen {
 namespace {
 
-// RFC 6455, section 5.2: the first header byte.
-constexpr uint8_t kFinBit = 0x80;
-constexpr uint8_t kReservedBits = 0x70;
-constexpr uint8_t kOpcodeBits = 0x0F;
-// The second.
-constexpr uint8_t kMaskBit = 0x80;
-constexpr uint8_t kLengthBits = 0x7F;
-// The 7-bit length field: a length up to 125, or which wider field follows.
-constexpr uint8_t kMaxShortLength = 125;
-constexpr uint8_t kLength16 = 126;
-constexpr uint8_t kLength64 = 127;
-constexpr uint64_t kMax16BitLength = 0xFFFF;
-constexpr uint64_t kLength64HighBit = uint64_t{1} << 63;
+using namespace websocket;
+
 // A server frame's header: the two first bytes, then 2 or 8 of extended
 // length (servers send no mask key).
 constexpr uint8_t kBaseHeaderSize = 2;
 constexpr uint8_t kHeader16Size = kBaseHeaderSize + 2;
 constexpr uint8_t kHeader64Size = kBaseHeaderSize + 8;
-constexpr uint8_t kControlBit = 0x8;  // of the opcode
-constexpr uint8_t kMaxDataOpcode = 0x2;
-constexpr uint8_t kMaxControlOpcode = 0xA;
-constexpr size_t kCloseCodeSize = 2;
-constexpr size_t kKeyBytes = 16;
-
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool IsControl(WsOpcode op) { return (static_cast<uint8_t>(op) & kControlBit) != 0; }
 
-bool IsKnown(uint8_t op) {
-  return op <= kMaxDataOpcode || (op >= kControlBit && op <= kMaxControlOpcode);
-}
-
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
-
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Whether a comma-separated header value lists `token`, in any case.
-bool ListsToken(std::string_view value, std::string_view token) {
-  while (true) {
-    const size_t comma = value.find(',');
-    if (EqualsIgnoringCase(TrimSpaces(value.substr(0, comma)), token)) return true;
-    if (comma == std::string_view::npos) return false;
-    value.remove_prefix(comma + 1);
-  }
-}
+bool IsKnown(uint8_t op) { return op <= kOpBinary || (op >= kOpClose && op <= kOpPong); }
 
 // The status of "HTTP/1.x NNN reason"; 0 when the line is not one.
 int ParseStatusLine(std::string_view line) {
@@ -78,20 +36,9 @@ int ParseStatusLine(std::string_view line) {
 }  // namespace
 
 std::string NewWebSocketKey(Prng& rng) {
-  uint8_t bytes[kKeyBytes + 2] = {};  // padded to a whole number of 3-byte groups
-  for (size_t i = 0; i < kKeyBytes; ++i) bytes[i] = static_cast<uint8_t>(rng.Next());
-  std::string key;
-  for (size_t i = 0; i < kKeyBytes; i += 3) {
-    const uint32_t group = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    key += kBase64Alphabet[(group >> 18) & 0x3F];
-    key += kBase64Alphabet[(group >> 12) & 0x3F];
-    key += kBase64Alphabet[(group >> 6) & 0x3F];
-    key += kBase64Alphabet[group & 0x3F];
-  }
-  // 16 bytes leave one byte in the last group: two characters and "==".
-  key.resize(key.size() - 2);
-  key += "==";
-  return key;
+  std::string bytes(kKeySize, '\0');
+  for (char& b : bytes) b = static_cast<char>(rng.Next());
+  return EncodeBase64(bytes);
 }
 
 std::string WebSocketUpgradeRequest(std::string_view host_header, std::string_view target,
@@ -144,10 +91,11 @@ UpgradeCheck CheckUpgradeAnswer(std::string_view received, std::string_view key)
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
     const std::string_view name = line.substr(0, colon);
-    const std::string_view value = TrimSpaces(line.substr(colon + 1));
-    if (EqualsIgnoringCase(name, "upgrade")) upgrade = ListsToken(value, "websocket");
-    if (EqualsIgnoringCase(name, "connection")) connection = ListsToken(value, "upgrade");
-    if (EqualsIgnoringCase(name, "sec-websocket-accept")) accept = value;
+    const std::string_view value = TrimAscii(line.substr(colon + 1));
+    const std::string lower_name = AsciiLower(name);
+    if (lower_name == "upgrade") upgrade = HeaderListsToken(value, "websocket");
+    if (lower_name == "connection") connection = HeaderListsToken(value, "upgrade");
+    if (lower_name == "sec-websocket-accept") accept = value;
   }
   if (!upgrade) return refuse("no Upgrade: websocket");
   if (!connection) return refuse("no Connection: Upgrade");

@@ -132,18 +132,6 @@ Result<Principal> StreamingPrincipal(ApiContext& ctx, const ApiRequest& req) {
   return *principal;
 }
 
-bool HeaderHasToken(std::string_view value, std::string_view token) {
-  const std::string lower = AsciiLower(value);
-  size_t start = 0;
-  while (start <= lower.size()) {
-    size_t comma = lower.find(',', start);
-    if (comma == std::string::npos) comma = lower.size();
-    if (TrimAscii(std::string_view(lower).substr(start, comma - start)) == token) return true;
-    start = comma + 1;
-  }
-  return false;
-}
-
 constexpr std::string_view kEventStreamHead =
     "HTTP/1.1 200 OK\r\n"
     "Content-Type: text/event-stream\r\n"
@@ -177,13 +165,13 @@ Result<HttpResponse> EventStream(ApiContext& ctx, ApiRequest& req, std::string_v
 Result<HttpResponse> Streaming(ApiContext& ctx, ApiRequest& req) {
   auto stream = req.params.String("stream");
   if (!stream) return std::move(stream).error();
-  if (!HeaderHasToken(req.http.Header("upgrade"), "websocket")) {
+  if (!HeaderListsToken(req.http.Header("upgrade"), "websocket")) {
     if (!*stream) return Error::BadRequest("No stream provided");
     return EventStream(ctx, req, **stream);
   }
   auto principal = StreamingPrincipal(ctx, req);
   if (!principal) return std::move(principal).error();
-  if (!HeaderHasToken(req.http.Header("connection"), "upgrade")) {
+  if (!HeaderListsToken(req.http.Header("connection"), "upgrade")) {
     return Error::BadRequest("Connection: Upgrade is required for a WebSocket");
   }
   if (req.http.Header("sec-websocket-version") != "13") {

@@ -36,7 +36,8 @@ bool VerifyPassword(std::string_view password, const std::string& encoded_hash);
 // Compares in time independent of where the inputs differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-// Decodes standard base64 (with padding); nullopt when malformed.
+// Standard base64 with padding, and back; nullopt when malformed.
+std::string EncodeBase64(std::string_view bytes);
 std::optional<std::string> DecodeBase64(std::string_view text);
 
 // SHA-256 of `input`, base64url without padding: the PKCE S256 transform.

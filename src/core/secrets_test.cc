@@ -53,7 +53,9 @@ TEST_F(SecretsTest, PkceS256IsUnpaddedBase64UrlOfSha256) {
             "U0nE7s1M6O34Khqf-Lu1rAZGSQGjEEFwPb47v0fU-rk");
 }
 
-TEST_F(SecretsTest, DecodesBase64) {
+TEST_F(SecretsTest, EncodesAndDecodesBase64) {
+  EXPECT_EQ(EncodeBase64("client:secret"), "Y2xpZW50OnNlY3JldA==");
+  EXPECT_EQ(EncodeBase64(""), "");
   EXPECT_EQ(DecodeBase64("Y2xpZW50OnNlY3JldA==").value_or(""), "client:secret");
   EXPECT_FALSE(DecodeBase64("not base64!").has_value());
 }

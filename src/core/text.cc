@@ -91,6 +91,15 @@ std::string_view TrimAscii(std::string_view s) {
   return s;
 }
 
+bool HeaderListsToken(std::string_view value, std::string_view token) {
+  for (;;) {
+    const size_t comma = value.find(',');
+    if (AsciiLower(TrimAscii(value.substr(0, comma))) == token) return true;
+    if (comma == std::string_view::npos) return false;
+    value.remove_prefix(comma + 1);
+  }
+}
+
 std::optional<int64_t> ParseId(std::string_view text) {
   if (text.empty() || text.size() > 19) return std::nullopt;
   uint64_t v = 0;

@@ -37,6 +37,10 @@ std::string AsciiLower(std::string_view s);
 // Trims ASCII white space at both ends.
 std::string_view TrimAscii(std::string_view s);
 
+// Whether a comma-separated header value ("keep-alive, Upgrade") lists
+// `token` (lower case), in any case.
+bool HeaderListsToken(std::string_view value, std::string_view token);
+
 // An id as the API writes it: a positive decimal integer of at most 19
 // digits. nullopt for anything else, so a malformed id reads as unknown.
 std::optional<int64_t> ParseId(std::string_view text);

@@ -43,6 +43,13 @@ TEST(Text, LowersAndTrimsAscii) {
   EXPECT_EQ(TrimAscii("  x y \n"), "x y");
 }
 
+TEST(Text, FindsTokensInHeaderLists) {
+  EXPECT_TRUE(HeaderListsToken("keep-alive, Upgrade", "upgrade"));
+  EXPECT_TRUE(HeaderListsToken("WebSocket", "websocket"));
+  EXPECT_FALSE(HeaderListsToken("upgrades", "upgrade"));
+  EXPECT_FALSE(HeaderListsToken("", "upgrade"));
+}
+
 }  // namespace
 }  // namespace chirp
 

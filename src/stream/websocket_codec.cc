@@ -1,49 +1,24 @@
 #include "stream/websocket_codec.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
+#include "core/secrets.h"
 #include "core/text.h"
 #include "stream/sha1.h"
+#include "stream/websocket_wire.h"
 
 namespace chirp {
 namespace {
 
 // RFC 6455, section 1.3: appended to the client's key before hashing.
 constexpr std::string_view kHandshakeGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-constexpr size_t kKeySize = 16;
-
-// Section 5.2: the first header byte.
-constexpr uint8_t kFinBit = 0x80;
-constexpr uint8_t kReservedBits = 0x70;
-constexpr uint8_t kOpcodeBits = 0x0F;
-// The second.
-constexpr uint8_t kMaskBit = 0x80;
-constexpr uint8_t kLengthBits = 0x7F;
-
-constexpr uint8_t kOpContinuation = 0x0;
-constexpr uint8_t kOpText = 0x1;
-constexpr uint8_t kOpBinary = 0x2;
-constexpr uint8_t kOpClose = 0x8;
-constexpr uint8_t kOpPing = 0x9;
-constexpr uint8_t kOpPong = 0xA;
-
-// The 7-bit length field: a length itself up to 125, or which wider field
-// follows.
-constexpr uint8_t kMaxShortLength = 125;
-constexpr uint8_t kLength16 = 126;
-constexpr uint8_t kLength64 = 127;
-constexpr uint64_t kMax16BitLength = 0xFFFF;
-constexpr uint64_t kLength64HighBit = uint64_t{1} << 63;
-constexpr size_t kMaskKeySize = 4;
-constexpr size_t kCloseCodeSize = 2;
+using namespace websocket;
 
 // Bytes of a multi-byte UTF-8 character after its first (Unicode Table 3-7).
 constexpr uint8_t kContinuationLow = 0x80;
 constexpr uint8_t kContinuationHigh = 0xBF;
 
-bool IsControl(uint8_t opcode) { return (opcode & 0x8) != 0; }
+bool IsControl(uint8_t opcode) { return (opcode & kControlBit) != 0; }
 
 // The codes a peer may put in a close frame (section 7.4): those defined for
 // use on the wire, and the ranges for libraries and applications. 1004, 1005,
@@ -75,24 +50,14 @@ std::string WebSocketAccept(std::string_view sec_websocket_key) {
   std::string input(sec_websocket_key);
   input += kHandshakeGuid;
   const std::array<uint8_t, kSha1DigestSize> digest = Sha1(input);
-  char encoded[sodium_base64_ENCODED_LEN(kSha1DigestSize, sodium_base64_VARIANT_ORIGINAL)];
-  sodium_bin2base64(encoded, sizeof encoded, digest.data(), digest.size(),
-                    sodium_base64_VARIANT_ORIGINAL);
-  return encoded;
+  return EncodeBase64(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 bool IsValidWebSocketKey(std::string_view key) {
-  // Room for more than a key, so a longer one decodes and shows its size
-  // rather than failing for want of space.
-  std::array<unsigned char, kKeySize + 2> decoded;
-  size_t size = 0;
-  // No ignored characters and no end pointer: anything but canonical padded
-  // base64 fails.
-  if (sodium_base642bin(decoded.data(), decoded.size(), key.data(), key.size(), nullptr, &size,
-                        nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return false;
-  }
-  return size == kKeySize;
+  // Anything but canonical padded base64 fails to decode.
+  auto decoded = DecodeBase64(key);
+  return decoded && decoded->size() == kKeySize;
 }
 
 size_t WebSocketParser::Feed(std::string_view bytes) {
