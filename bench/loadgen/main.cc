@@ -16,6 +16,7 @@
 #include "http_url.h"
 #include "report.h"
 #include "server_probe.h"
+#include "status_gen.h"
 #include "stream_bench.h"
 #include "stream_report.h"
 #include "workload.h"
@@ -343,6 +344,50 @@ int GenerateGraph(const std::vector<std::string>& args) {
   return 0;
 }
 
+int GenerateStatusFile(const std::vector<std::string>& args) {
+  static constexpr std::string_view kKnown[] = {"accounts", "edges", "per-account", "days",
+                                                "now-ms",   "seed",  "out"};
+  auto flags = Flags::Parse(args, kKnown);
+  if (!flags) return Fail(flags.error().message);
+  if (!flags->Has("out")) return Fail("generate-statuses needs --out FILE");
+  if (flags->Has("accounts") == flags->Has("edges")) {
+    return Fail("generate-statuses needs one of --accounts N and --edges FILE");
+  }
+  StatusOptions options;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto accounts = flags->Int("accounts", 1, 1, UINT32_MAX);
+  auto per_account = flags->Int("per-account", options.per_account, 1, 1'000'000);
+  auto days = flags->Number("days", options.days, 1e-6, 3650);
+  auto now_ms = flags->Int("now-ms", now, 1, INT64_MAX / 2);
+  auto seed = flags->Unsigned("seed", options.seed);
+  if (const Error* e = FirstError(accounts, per_account, days, now_ms, seed)) {
+    return Fail(e->message);
+  }
+  if (flags->Has("edges")) {
+    auto named = AccountsOfGraph(flags->String("edges"));
+    if (!named) return Fail(named.error().message);
+    options.accounts = std::move(*named);
+  } else {
+    options.accounts.resize(static_cast<size_t>(*accounts));
+    for (size_t n = 0; n < options.accounts.size(); ++n) {
+      options.accounts[n] = static_cast<uint32_t>(n);
+    }
+  }
+  options.per_account = static_cast<uint32_t>(*per_account);
+  options.days = *days;
+  options.now_ms = *now_ms;
+  options.seed = *seed;
+  const auto start = std::chrono::steady_clock::now();
+  auto written = WriteStatuses(options, flags->String("out"));
+  if (!written) return Fail(written.error().message);
+  std::printf("accounts %zu, statuses %llu, written in %.1f s\n", options.accounts.size(),
+              static_cast<unsigned long long>(*written),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   for (const auto& a : args) {
@@ -359,6 +404,7 @@ int Main(int argc, char** argv) {
   if (command == "run") return Run(args);
   if (command == "stream") return Stream(args);
   if (command == "generate-graph") return GenerateGraph(args);
+  if (command == "generate-statuses") return GenerateStatusFile(args);
   return Fail("unknown command '" + command + "' (see chirp-bench --help)");
 }
 

@@ -138,6 +138,19 @@ void PrintReport(std::FILE* out, const RunReport& report) {
       if (s.timeline_entry_bytes) std::fprintf(out, " of %.0f bytes", *s.timeline_entry_bytes);
       if (s.events_lag_ms) std::fprintf(out, ", events lag %.0f ms", *s.events_lag_ms);
       std::fprintf(out, "\n");
+      if (s.fanout_lag_events > 0) {
+        std::fprintf(out, "server: fan-out lag of %.0f events:", s.fanout_lag_events);
+        const auto bound = [&](const char* name, const std::optional<double>& ms) {
+          if (ms) {
+            std::fprintf(out, " %s <= %g ms", name, *ms);
+          } else {
+            std::fprintf(out, " %s beyond the histogram", name);
+          }
+        };
+        bound("p50", s.fanout_lag_p50_ms);
+        bound("p99", s.fanout_lag_p99_ms);
+        std::fprintf(out, "\n");
+      }
     }
     if (s.resident_bytes_after) {
       std::fprintf(out, "server: resident %.1f MB before, %.1f MB after\n",
@@ -199,6 +212,9 @@ json::object ReportJson(const RunReport& report) {
       put("timeline_entries", s.timeline_entries);
       put("events_lag_ms", s.events_lag_ms);
       put("timeline_entry_bytes", s.timeline_entry_bytes);
+      server["fanout_lag_events"] = s.fanout_lag_events;
+      put("fanout_lag_p50_ms", s.fanout_lag_p50_ms);
+      put("fanout_lag_p99_ms", s.fanout_lag_p99_ms);
     }
     if (s.resident_bytes_after) {
       put("resident_bytes_before", s.resident_bytes_before);

@@ -1,5 +1,6 @@
 #include "server_probe.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -7,9 +8,12 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <charconv>
+#include <cmath>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <sstream>
+#include <vector>
 
 #include "http_response_parser.h"
 
@@ -25,6 +29,7 @@ constexpr std::string_view kCacheMisses = "chirp_timeline_cache_misses_total";
 constexpr std::string_view kTimelineEntries = "chirp_timeline_entries";
 constexpr std::string_view kEventsLag = "chirp_events_lag_milliseconds";
 constexpr std::string_view kTimelineEntryBytes = "chirp_timeline_entry_bytes";
+constexpr std::string_view kFanoutLag = "chirp_events_lag_seconds";
 constexpr size_t kBytesPerKilobyte = 1024;
 
 std::string_view Trim(std::string_view s) {
@@ -158,6 +163,34 @@ Result<ServerSample> ServerProbe::Sample() const {
   return sample;
 }
 
+std::optional<double> HistogramQuantileBetween(const std::map<std::string, double>& before,
+                                               const std::map<std::string, double>& after,
+                                               std::string_view name, double quantile) {
+  const std::string prefix = std::string(name) + "_bucket{le=\"";
+  std::vector<std::pair<double, double>> buckets;  // (bound, cumulative count gained)
+  for (auto it = after.lower_bound(prefix); it != after.end() && it->first.starts_with(prefix);
+       ++it) {
+    const std::string_view le =
+        std::string_view(it->first).substr(prefix.size(), it->first.size() - prefix.size() - 2);
+    double bound = std::numeric_limits<double>::infinity();
+    if (le != "+Inf") {
+      auto [end, ec] = std::from_chars(le.data(), le.data() + le.size(), bound);
+      if (ec != std::errc() || end != le.data() + le.size()) continue;
+    }
+    buckets.emplace_back(bound, it->second - Find(before, it->first).value_or(0));
+  }
+  std::sort(buckets.begin(), buckets.end());
+  if (buckets.empty() || buckets.back().second <= 0) return std::nullopt;
+  const double wanted = quantile * buckets.back().second;
+  for (const auto& [bound, count] : buckets) {
+    if (count >= wanted) {
+      if (std::isinf(bound)) return std::nullopt;
+      return bound;
+    }
+  }
+  return std::nullopt;
+}
+
 ServerReport CompareSamples(const ServerSample& before, const ServerSample& after) {
   ServerReport r;
   r.resident_bytes_before = before.resident_bytes;
@@ -174,6 +207,14 @@ ServerReport CompareSamples(const ServerSample& before, const ServerSample& afte
   r.timeline_entries = Find(after.metrics, kTimelineEntries);
   r.events_lag_ms = Find(after.metrics, kEventsLag);
   r.timeline_entry_bytes = Find(after.metrics, kTimelineEntryBytes);
+  r.fanout_lag_events = delta(std::string(kFanoutLag) + "_count");
+  const auto lag_ms = [&](double quantile) -> std::optional<double> {
+    auto seconds = HistogramQuantileBetween(before.metrics, after.metrics, kFanoutLag, quantile);
+    if (!seconds) return std::nullopt;
+    return *seconds * 1000;
+  };
+  r.fanout_lag_p50_ms = lag_ms(0.5);
+  r.fanout_lag_p99_ms = lag_ms(0.99);
   return r;
 }
 

@@ -20,6 +20,15 @@ namespace chirp::loadgen {
 // timestamps after the value are ignored.
 std::map<std::string, double> ParsePrometheusText(std::string_view text);
 
+// The `quantile` (in (0, 1]) of what the Prometheus histogram `name`
+// observed between two samples (its `name_bucket{le="..."}` series): the
+// upper bound of the bucket it falls in, as the histogram has no finer
+// knowledge; nullopt when nothing was observed or it falls beyond the last
+// finite bound.
+std::optional<double> HistogramQuantileBetween(const std::map<std::string, double>& before,
+                                               const std::map<std::string, double>& after,
+                                               std::string_view name, double quantile);
+
 // The VmRSS line of a /proc/PID/status text, in bytes; nullopt if absent.
 std::optional<uint64_t> ParseResidentBytes(std::string_view proc_status);
 
@@ -41,7 +50,13 @@ struct ServerReport {
   std::optional<double> timeline_cache_hit_rate;  // nullopt without reads
   std::optional<double> timeline_entries;         // after the run
   std::optional<double> events_lag_ms;            // after the run
-  std::optional<double> timeline_entry_bytes;     // the size of one entry
+  // Fan-out lag (an event's commit to its handling by every consumer) of
+  // the events handled during the run: their number and, from chirpd's
+  // histogram, the bucket bounds of their p50 and p99.
+  double fanout_lag_events = 0;
+  std::optional<double> fanout_lag_p50_ms;
+  std::optional<double> fanout_lag_p99_ms;
+  std::optional<double> timeline_entry_bytes;  // the size of one entry
   std::optional<uint64_t> resident_bytes_before;
   std::optional<uint64_t> resident_bytes_after;
 };

@@ -51,6 +51,42 @@ TEST(CompareSamples, ReportsCacheDeltasAndLatestGauges) {
   EXPECT_EQ(*r.resident_bytes_after, 2000u);
 }
 
+TEST(HistogramQuantileBetween, FindsTheBucketOfTheQuantileOfWhatWasObservedMeanwhile) {
+  const std::map<std::string, double> before = {{"lag_bucket{le=\"0.001\"}", 100},
+                                                {"lag_bucket{le=\"0.01\"}", 100},
+                                                {"lag_bucket{le=\"0.1\"}", 100},
+                                                {"lag_bucket{le=\"+Inf\"}", 100},
+                                                {"other_bucket{le=\"5\"}", 7}};
+  // Meanwhile: 50 under 1 ms, 45 more under 10 ms, 4 more under 100 ms, one beyond.
+  const std::map<std::string, double> after = {{"lag_bucket{le=\"0.001\"}", 150},
+                                               {"lag_bucket{le=\"0.01\"}", 195},
+                                               {"lag_bucket{le=\"0.1\"}", 199},
+                                               {"lag_bucket{le=\"+Inf\"}", 200},
+                                               {"other_bucket{le=\"5\"}", 9}};
+  EXPECT_EQ(HistogramQuantileBetween(before, after, "lag", 0.5), 0.001);
+  EXPECT_EQ(HistogramQuantileBetween(before, after, "lag", 0.51), 0.01);
+  EXPECT_EQ(HistogramQuantileBetween(before, after, "lag", 0.95), 0.01);
+  EXPECT_EQ(HistogramQuantileBetween(before, after, "lag", 0.99), 0.1);
+  EXPECT_EQ(HistogramQuantileBetween(before, after, "lag", 1.0), std::nullopt);  // +Inf
+  EXPECT_EQ(HistogramQuantileBetween(after, after, "lag", 0.5), std::nullopt);   // none
+  EXPECT_EQ(HistogramQuantileBetween(before, after, "missing", 0.5), std::nullopt);
+}
+
+TEST(CompareSamples, ReportsTheFanOutLagOfTheRun) {
+  ServerSample before{.metrics = {{"chirp_events_lag_seconds_bucket{le=\"0.005\"}", 10},
+                                  {"chirp_events_lag_seconds_bucket{le=\"0.025\"}", 10},
+                                  {"chirp_events_lag_seconds_bucket{le=\"+Inf\"}", 10},
+                                  {"chirp_events_lag_seconds_count", 10}}};
+  ServerSample after{.metrics = {{"chirp_events_lag_seconds_bucket{le=\"0.005\"}", 108},
+                                 {"chirp_events_lag_seconds_bucket{le=\"0.025\"}", 110},
+                                 {"chirp_events_lag_seconds_bucket{le=\"+Inf\"}", 110},
+                                 {"chirp_events_lag_seconds_count", 110}}};
+  const ServerReport r = CompareSamples(before, after);
+  EXPECT_EQ(r.fanout_lag_events, 100);
+  EXPECT_DOUBLE_EQ(*r.fanout_lag_p50_ms, 5);
+  EXPECT_DOUBLE_EQ(*r.fanout_lag_p99_ms, 25);
+}
+
 TEST(CompareSamples, NoReadsMeansNoHitRate) {
   ServerSample sample{.metrics = {{"chirp_timeline_cache_hits_total", 5}}};
   const ServerReport r = CompareSamples(sample, sample);
