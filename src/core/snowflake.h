@@ -38,6 +38,12 @@ class SnowflakeGenerator {
   static int64_t FirstIdAt(int64_t millis) {
     return (millis - kEpochMillis) << (kWorkerBits + kSequenceBits);
   }
+  // The id `worker_id` gives its `sequence`-th id (modulo 4096) of
+  // `millis`: for importing history, whose ids must sort with its times.
+  // Preconditions: millis >= kEpochMillis, worker_id in [0, kMaxWorker].
+  static int64_t IdAt(int64_t millis, int64_t worker_id, int64_t sequence) {
+    return FirstIdAt(millis) | (worker_id << kSequenceBits) | (sequence & kMaxSequence);
+  }
 
  private:
   const Clock& clock_;

@@ -34,6 +34,19 @@ TEST(Snowflake, OrderedByTime) {
   EXPECT_GT(SnowflakeGenerator::FirstIdAt(kStart + 1), early);
 }
 
+TEST(Snowflake, IdAtIsTheIdAGeneratorWouldIssueThen) {
+  ManualClock clock(kStart);
+  SnowflakeGenerator ids(clock, 7);
+  const int64_t first = ids.Next();
+  const int64_t second = ids.Next();
+  EXPECT_EQ(SnowflakeGenerator::IdAt(kStart, 7, 0), first);
+  EXPECT_EQ(SnowflakeGenerator::IdAt(kStart, 7, 1), second);
+  // The sequence wraps within its millisecond.
+  EXPECT_EQ(SnowflakeGenerator::IdAt(kStart, 7, SnowflakeGenerator::kMaxSequence + 1), first);
+  EXPECT_EQ(SnowflakeGenerator::MillisOf(SnowflakeGenerator::IdAt(kStart - 5, 7, 4095)),
+            kStart - 5);
+}
+
 TEST(Snowflake, StaysIncreasingWhenClockStepsBack) {
   ManualClock clock(kStart);
   SnowflakeGenerator ids(clock, 0);

@@ -28,10 +28,7 @@
 
 namespace chirp {
 
-class Store : public SocialStore,
-              public TimelineStore,
-              public NotificationStore,
-              public EventLog {
+class Store : public SocialStore, public TimelineStore, public NotificationStore, public EventLog {
  public:
   ~Store() override = default;
 
@@ -85,6 +82,15 @@ class Store : public SocialStore,
                                         int64_t first_follow_id) = 0;
   // Sets every account's followers and following counts from the follows.
   virtual Status RecountFollows() = 0;
+  // Adds statuses as history, in one transaction, each with its mentions
+  // and tags: plain statuses (kBadRequest for a reply, a reblog or media),
+  // no events (nothing is fanned out or notified: run it while no server
+  // uses the store), counters left for RecountStatuses. A status whose id is
+  // taken gets the next free id above it. Returns how many were added.
+  virtual Result<int64_t> ImportStatuses(const std::vector<StatusRecord>& statuses) = 0;
+  // Sets every account's statuses count and last status time from its
+  // statuses.
+  virtual Status RecountStatuses() = 0;
 
   virtual StoreStats Stats() const = 0;
   // Stops accepting work, finishes queued writes, closes the database.

@@ -55,6 +55,13 @@ class TimelineStore {
   virtual Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors,
                                                              int per_author,
                                                              int64_t before_id = 0) = 0;
+  // The same statuses with only what placing them in a home timeline needs
+  // (BelongsInHome): id, author, visibility, the reply and reblog fields,
+  // and the mentions of direct statuses and of replies to others. Text,
+  // content, times, tags, media and counts are left empty: rebuilds read
+  // thousands of statuses and keep none of that.
+  virtual Result<std::vector<StatusRecord>> RecentPlacementsOf(int64_t author, int limit,
+                                                               int64_t before_id = 0) = 0;
   // The accounts `reader_id` follows that have at least `min_followers`
   // followers, with the follows.
   virtual Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,

@@ -54,7 +54,7 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   const auto refill = [&](size_t i) -> Status {
     Cursor& c = cursors[i];
     const int64_t before = c.batch.empty() ? 0 : c.batch.back().id;
-    auto more = store_.RecentStatusesOf({authors[i]}, options_.rebuild_per_author, before);
+    auto more = store_.RecentPlacementsOf(authors[i], options_.rebuild_per_author, before);
     if (!more) return std::move(more).error();
     c.exhausted = more->size() < static_cast<size_t>(options_.rebuild_per_author);
     c.batch = std::move(*more);

@@ -225,6 +225,13 @@ CREATE TABLE markers (
 ) WITHOUT ROWID;
 CREATE INDEX follows_notifying ON follows(target_account_id) WHERE notify != 0;
 )sql",
+    // 5: an author's statuses by id, covering what placing them in a home
+    // timeline needs, so that a rebuild reads index pages only.
+    R"sql(
+DROP INDEX statuses_by_account;
+CREATE INDEX statuses_by_account ON statuses(account_id, id, deleted_at, visibility,
+  in_reply_to_id, in_reply_to_account_id, reblog_of_id);
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

@@ -57,7 +57,7 @@ std::string SqliteStatement::Text(int column) const {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool read_only,
-                                                 const std::string& synchronous) {
+                                                 const std::string& synchronous, int cache_mib) {
   sqlite3* raw = nullptr;
   const int flags =
       (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
@@ -73,7 +73,8 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool r
   const std::string pragmas = std::string(read_only ? "" : "PRAGMA journal_mode=WAL;") +
                               "PRAGMA synchronous=" + synchronous +
                               ";PRAGMA foreign_keys=ON;PRAGMA temp_store=MEMORY;"
-                              "PRAGMA cache_size=-65536;PRAGMA mmap_size=268435456;";
+                              "PRAGMA cache_size=-" +
+                              std::to_string(cache_mib * 1024) + ";PRAGMA mmap_size=268435456;";
   if (Status s = db->Exec(pragmas.c_str()); !s) return std::move(s).error();
   return db;
 }

@@ -51,9 +51,9 @@ class SqliteStatement {
 class SqliteDb {
  public:
   // Opens (creating when missing) the database at `path` in WAL mode.
-  // `synchronous` is "FULL" or "NORMAL".
+  // `synchronous` is "FULL" or "NORMAL"; `cache_mib` sizes its page cache.
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool read_only,
-                                                const std::string& synchronous);
+                                                const std::string& synchronous, int cache_mib = 64);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

@@ -176,6 +176,88 @@ TEST_F(SocialStoreTest, BulkImportKeepsExistingAccountsAndCountsFollowsOnce) {
   EXPECT_EQ(Get(2).followers_count, 0);
 }
 
+TEST_F(SocialStoreTest, BulkStatusImportMovesATakenIdUpAndLeavesCountsForTheRecount) {
+  Post(100, 1);
+  std::vector<StatusRecord> history(3);
+  for (StatusRecord& s : history) {
+    s.id = 100;  // all three want the id a post holds
+    s.account_id = 2;
+    s.text = "old #news";
+    s.tags = {"news"};
+    s.visibility = Visibility::kPublic;
+    s.created_at_ms = 900;
+  }
+  history[2].account_id = 3;
+  history[2].created_at_ms = 950;
+  history[2].mentioned_account_ids = {1};
+  auto added = store_->ImportStatuses(history);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  EXPECT_EQ(*added, 3);
+  EXPECT_EQ(store_->FindStatus(100)->account_id, 1);
+  EXPECT_EQ(store_->FindStatus(101)->account_id, 2);
+  EXPECT_EQ(store_->FindStatus(102)->account_id, 2);
+  EXPECT_EQ(store_->FindStatus(103)->mentioned_account_ids, (std::vector<int64_t>{1}));
+  EXPECT_EQ(store_->FindStatus(101)->tags, (std::vector<std::string>{"news"}));
+  EXPECT_TRUE(*store_->TagExists("news"));
+  // No events: nothing to fan out or notify.
+  EXPECT_EQ(store_->ReadOutbox(0, 100)->size(), 1u);  // the post's
+  EXPECT_EQ(Get(2).statuses_count, 0);
+  ASSERT_TRUE(store_->RecountStatuses().ok());
+  EXPECT_EQ(Get(1).statuses_count, 1);
+  EXPECT_EQ(Get(2).statuses_count, 2);
+  EXPECT_EQ(Get(2).last_status_at_ms, 900);
+  EXPECT_EQ(Get(3).statuses_count, 1);
+
+  StatusRecord reply = history[0];
+  reply.in_reply_to_id = 100;
+  EXPECT_EQ(store_->ImportStatuses({reply}).error().code, ErrorCode::kBadRequest);
+}
+
+TEST_F(SocialStoreTest, RecentPlacementsCarryWhatHomePlacementNeedsNewestFirst) {
+  Post(100, 2);
+  Post(101, 1);  // another author
+  StatusRecord direct;
+  direct.id = 102;
+  direct.account_id = 2;
+  direct.text = "secret";
+  direct.visibility = Visibility::kDirect;
+  direct.mentioned_account_ids = {3};
+  direct.created_at_ms = 1102;
+  ASSERT_TRUE(store_->CreateStatus(direct, "", 0).ok());
+  StatusRecord reply;
+  reply.id = 103;
+  reply.account_id = 2;
+  reply.text = "@user1 yes";
+  reply.in_reply_to_id = 101;
+  reply.in_reply_to_account_id = 1;
+  reply.mentioned_account_ids = {1};
+  reply.created_at_ms = 1103;
+  ASSERT_TRUE(store_->CreateStatus(reply, "", 0).ok());
+  Post(104, 2);
+  ASSERT_TRUE(store_->DeleteStatus(104, 2).ok());
+  Post(105, 2, Visibility::kPublic, 0, 101);  // a reblog
+
+  auto got = store_->RecentPlacementsOf(2, 10, 0);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  std::vector<int64_t> ids;
+  for (const StatusRecord& s : *got) ids.push_back(s.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{105, 103, 102, 100}));
+  EXPECT_EQ((*got)[0].reblog_of_id, 101);
+  EXPECT_EQ((*got)[1].in_reply_to_id, 101);
+  EXPECT_EQ((*got)[1].in_reply_to_account_id, 1);
+  EXPECT_EQ((*got)[1].mentioned_account_ids, (std::vector<int64_t>{1}));
+  EXPECT_EQ((*got)[2].visibility, Visibility::kDirect);
+  EXPECT_EQ((*got)[2].mentioned_account_ids, (std::vector<int64_t>{3}));
+  EXPECT_EQ((*got)[2].account_id, 2);
+  EXPECT_TRUE((*got)[2].text.empty());  // not read
+
+  auto older = store_->RecentPlacementsOf(2, 2, 103);
+  ASSERT_TRUE(older.ok());
+  ASSERT_EQ(older->size(), 2u);
+  EXPECT_EQ((*older)[0].id, 102);
+  EXPECT_EQ((*older)[1].id, 100);
+}
+
 TEST_F(SocialStoreTest, InteractionsSinceListsFavouritesAndLiveReblogsFromTheHorizon) {
   Post(100, 1);
   Post(200, 1);

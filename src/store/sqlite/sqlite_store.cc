@@ -195,7 +195,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   }();
   if (!configured) return Error::Unavailable("sqlite failed to initialise");
   std::unique_ptr<SqliteStore> store(new SqliteStore());
-  auto writer = SqliteDb::Open(options.path, false, options.synchronous);
+  auto writer = SqliteDb::Open(options.path, false, options.synchronous, options.writer_cache_mib);
   if (!writer) return std::move(writer).error();
   store->writer_db_ = std::move(writer).value();
   if (Status s = ApplyMigrations(*store->writer_db_); !s) return std::move(s).error();

@@ -33,6 +33,10 @@ struct SqliteStoreOptions {
   std::string path;                  // database file
   std::string synchronous = "FULL";  // "FULL" (durable on power loss) or "NORMAL"
   int readers = 4;
+  // The writer's page cache. Bulk imports want one that holds the indexes
+  // they insert into all over, so that each page is written once a
+  // transaction.
+  int writer_cache_mib = 64;
 };
 
 class SqliteStore final : public Store {
@@ -122,6 +126,8 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id, int64_t other_id) override;
   Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors,
                                                      int per_author, int64_t before_id) override;
+  Result<std::vector<StatusRecord>> RecentPlacementsOf(int64_t author, int limit,
+                                                       int64_t before_id) override;
   Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
                                                            int64_t min_followers) override;
   Result<Delivery> DeliveryOf(int64_t status_id) override;
@@ -158,6 +164,8 @@ class SqliteStore final : public Store {
   Result<int64_t> ImportFollows(const std::vector<std::pair<int64_t, int64_t>>& follows,
                                 int64_t first_follow_id) override;
   Status RecountFollows() override;
+  Result<int64_t> ImportStatuses(const std::vector<StatusRecord>& statuses) override;
+  Status RecountStatuses() override;
 
   Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) override;
   Status AckOutbox(int64_t up_to_id) override;

@@ -84,6 +84,45 @@ Result<std::vector<StatusRecord>> SqliteStore::RecentStatusesOf(const std::vecto
       });
 }
 
+Result<std::vector<StatusRecord>> SqliteStore::RecentPlacementsOf(int64_t author, int limit,
+                                                                  int64_t before_id) {
+  const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
+  return Read<Result<std::vector<StatusRecord>>>(
+      [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+        // Answered from the index alone (statuses_by_account covers these
+        // columns): an author's recent statuses sit together there, where
+        // their rows are spread over the table.
+        SqliteStatement q = db.Prepare(
+            "SELECT s.id, s.visibility, s.in_reply_to_id, s.in_reply_to_account_id, "
+            "s.reblog_of_id FROM statuses s INDEXED BY statuses_by_account WHERE "
+            "s.account_id = ? AND s.id < ? AND s.deleted_at = 0 ORDER BY s.id DESC LIMIT ?");
+        q.Bind(1, author).Bind(2, upper).Bind(3, int64_t{limit});
+        std::vector<StatusRecord> out;
+        while (q.Step()) {
+          StatusRecord& s = out.emplace_back();
+          s.id = q.Int(0);
+          s.account_id = author;
+          s.visibility = static_cast<Visibility>(std::clamp<int64_t>(q.Int(1), 0, 3));
+          s.in_reply_to_id = q.Int(2);
+          s.in_reply_to_account_id = q.Int(3);
+          s.reblog_of_id = q.Int(4);
+        }
+        if (q.failed()) return db.Failure();
+        for (StatusRecord& s : out) {
+          const bool placed_by_mentions =
+              s.visibility == Visibility::kDirect ||
+              (s.in_reply_to_id != 0 && s.in_reply_to_account_id != s.account_id);
+          if (!placed_by_mentions) continue;
+          SqliteStatement m =
+              db.Prepare("SELECT account_id FROM mentions WHERE status_id = ? ORDER BY position");
+          m.Bind(1, s.id);
+          while (m.Step()) s.mentioned_account_ids.push_back(m.Int(0));
+          if (m.failed()) return db.Failure();
+        }
+        return out;
+      });
+}
+
 Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t reader_id,
                                                                       int64_t min_followers) {
   return Read<Result<std::vector<Follow>>>([&](SqliteDb& db) -> Result<std::vector<Follow>> {
@@ -136,84 +175,6 @@ Result<bool> SqliteStore::TagExists(std::string_view normalized_name) {
     if (q.Step()) return true;
     if (q.failed()) return db.Failure();
     return false;
-  });
-}
-
-Result<std::vector<int64_t>> SqliteStore::ImportAccounts(const std::vector<Account>& accounts) {
-  std::vector<int64_t> ids;
-  ids.reserve(accounts.size());
-  Status s = Write([&](SqliteDb& db) -> Status {
-    ids.clear();
-    for (const Account& a : accounts) {
-      SqliteStatement ins = db.Prepare(
-          "INSERT OR IGNORE INTO accounts (id, username, username_lower, display_name, created_at) "
-          "VALUES (?, ?, lower(?), ?, ?)");
-      ins.Bind(1, a.id)
-          .Bind(2, a.username)
-          .Bind(3, a.username)
-          .Bind(4, a.display_name)
-          .Bind(5, a.created_at_ms);
-      ins.Step();
-      if (ins.failed()) return db.Failure();
-      if (db.Changes() == 0) {  // the username exists: its account stands
-        SqliteStatement existing =
-            db.Prepare("SELECT id FROM accounts WHERE username_lower = lower(?)");
-        existing.Bind(1, a.username);
-        if (!existing.Step()) return db.Failure();
-        ids.push_back(existing.Int(0));
-        continue;
-      }
-      ids.push_back(a.id);
-      // An unusable password: the account signs in once an operator sets one.
-      SqliteStatement user = db.Prepare(
-          "INSERT INTO users (account_id, email, password_hash, created_at) VALUES (?, ?, '', ?)");
-      user.Bind(1, a.id).Bind(2, a.username + "@import.invalid").Bind(3, a.created_at_ms);
-      user.Step();
-      if (user.failed()) return db.Failure();
-    }
-    return {};
-  });
-  if (!s) return std::move(s).error();
-  return ids;
-}
-
-Result<int64_t> SqliteStore::ImportFollows(const std::vector<std::pair<int64_t, int64_t>>& follows,
-                                           int64_t first_follow_id) {
-  int64_t added = 0;
-  Status s = Write([&](SqliteDb& db) -> Status {
-    added = 0;
-    int64_t next_id = first_follow_id;
-    for (const auto& [follower, followed] : follows) {
-      const int64_t id = next_id++;
-      if (follower == followed) continue;
-      SqliteStatement ins = db.Prepare(
-          "INSERT OR IGNORE INTO follows (id, account_id, target_account_id, created_at) "
-          "VALUES (?, ?, ?, 0)");
-      ins.Bind(1, id).Bind(2, follower).Bind(3, followed);
-      ins.Step();
-      if (ins.failed()) return db.Failure();
-      added += db.Changes();
-    }
-    return {};
-  });
-  if (!s) return std::move(s).error();
-  return added;
-}
-
-Status SqliteStore::RecountFollows() {
-  return Write([&](SqliteDb& db) -> Status {
-    // One pass over each index, grouped, instead of two counts per account.
-    if (Status st = db.Exec("UPDATE accounts SET followers_count = 0, following_count = 0"); !st)
-      return st;
-    if (Status st = db.Exec(
-            "UPDATE accounts SET followers_count = c.n FROM (SELECT target_account_id AS id, "
-            "count(*) AS n FROM follows GROUP BY target_account_id) AS c WHERE accounts.id = c.id");
-        !st) {
-      return st;
-    }
-    return db.Exec(
-        "UPDATE accounts SET following_count = c.n FROM (SELECT account_id AS id, count(*) AS n "
-        "FROM follows GROUP BY account_id) AS c WHERE accounts.id = c.id");
   });
 }
 

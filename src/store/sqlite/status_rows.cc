@@ -5,6 +5,59 @@
 
 namespace chirp {
 
+Status InsertStatusRow(SqliteDb& db, const StatusRecord& s) {
+  SqliteStatement ins = db.Prepare(
+      "INSERT INTO statuses (id, account_id, text, content, spoiler_text, visibility, sensitive, "
+      "language, in_reply_to_id, in_reply_to_account_id, reblog_of_id, application_id, latitude, "
+      "longitude, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  ins.Bind(1, s.id)
+      .Bind(2, s.account_id)
+      .Bind(3, s.text)
+      .Bind(4, s.content)
+      .Bind(5, s.spoiler_text);
+  ins.Bind(6, static_cast<int64_t>(s.visibility)).Bind(7, s.sensitive).Bind(8, s.language);
+  ins.Bind(9, s.in_reply_to_id).Bind(10, s.in_reply_to_account_id).Bind(11, s.reblog_of_id);
+  ins.Bind(12, s.application_id);
+  if (s.latitude)
+    ins.Bind(13, *s.latitude);
+  else
+    ins.BindNull(13);
+  if (s.longitude)
+    ins.Bind(14, *s.longitude);
+  else
+    ins.BindNull(14);
+  ins.Bind(15, s.created_at_ms);
+  return db.Run(ins);
+}
+
+Status InsertMentionsAndTags(SqliteDb& db, const StatusRecord& s,
+                             std::vector<std::string>* tag_display_names) {
+  for (size_t i = 0; i < s.mentioned_account_ids.size(); ++i) {
+    SqliteStatement m = db.Prepare(
+        "INSERT OR IGNORE INTO mentions (status_id, account_id, position) VALUES (?,?,?)");
+    m.Bind(1, s.id).Bind(2, s.mentioned_account_ids[i]).Bind(3, static_cast<int64_t>(i));
+    if (Status st = db.Run(m); !st) return st;
+  }
+  tag_display_names->clear();
+  for (size_t i = 0; i < s.tags.size(); ++i) {
+    const std::string& display =
+        i < s.tag_display_names.size() ? s.tag_display_names[i] : s.tags[i];
+    SqliteStatement t = db.Prepare(
+        "INSERT INTO tags (name, display_name) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
+    t.Bind(1, s.tags[i]).Bind(2, display);
+    if (Status st = db.Run(t); !st) return st;
+    SqliteStatement tag = db.Prepare("SELECT id, display_name FROM tags WHERE name = ?");
+    tag.Bind(1, s.tags[i]);
+    if (!tag.Step()) return db.Failure();
+    tag_display_names->push_back(tag.Text(1));
+    SqliteStatement link = db.Prepare(
+        "INSERT OR IGNORE INTO status_tags (status_id, tag_id, position) VALUES (?, ?, ?)");
+    link.Bind(1, s.id).Bind(2, tag.Int(0)).Bind(3, static_cast<int64_t>(i));
+    if (Status st = db.Run(link); !st) return st;
+  }
+  return {};
+}
+
 std::string JsonIds(const std::vector<int64_t>& ids) {
   std::string out = "[";
   for (size_t i = 0; i < ids.size(); ++i) {

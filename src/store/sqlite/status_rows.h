@@ -1,5 +1,5 @@
-// Reading statuses out of SQLite, shared by the store's statuses and
-// timelines (internal to store/sqlite).
+// Reading statuses out of SQLite and writing them in, shared by the store's
+// statuses, timelines and bulk import (internal to store/sqlite).
 #pragma once
 
 #include <optional>
@@ -30,6 +30,15 @@ Status LoadStatusDetails(SqliteDb& db, StatusRecord& status);
 Result<std::optional<StatusRecord>> LiveStatus(SqliteDb& db, int64_t id);
 // The same with its mentions, tags and media; kNotFound when absent.
 Result<StatusRecord> ReadLiveStatus(SqliteDb& db, int64_t id);
+
+// Inserts the row of `status` (not its mentions, tags or media). On failure
+// db.LastExtendedCode() tells why (a taken id, a second live reblog).
+Status InsertStatusRow(SqliteDb& db, const StatusRecord& status);
+// Inserts the mentions and tags of `status`, creating tags not seen before.
+// `tag_display_names` receives each tag as it was first written anywhere,
+// which is how every status shows it.
+Status InsertMentionsAndTags(SqliteDb& db, const StatusRecord& status,
+                             std::vector<std::string>* tag_display_names);
 
 // "[1,2,3]": how id lists travel into json_each() in static statements.
 std::string JsonIds(const std::vector<int64_t>& ids);

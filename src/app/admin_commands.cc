@@ -1,0 +1,229 @@
+#include "app/admin_commands.h"
+
+#include <boost/json/serialize.hpp>
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include "api/scopes.h"
+#include "app/bulk_import.h"
+#include "app/command_support.h"
+#include "app/config.h"
+#include "core/clock.h"
+#include "core/secrets.h"
+#include "core/snowflake.h"
+#include "core/text.h"
+#include "social/registration.h"
+
+namespace chirp {
+
+const char kAdminUsage[] =
+    "  chirpd admin create-account --username NAME --email ADDRESS --password SECRET [options]\n"
+    "                                  create a confirmed account; prints it as JSON\n"
+    "  chirpd admin token --username NAME [--scopes 'read write follow push'] [options]\n"
+    "                                  issue an access token for an account; prints it as JSON\n"
+    "  chirpd admin token --usernames FILE [--scopes ...] [options]\n"
+    "                                  one token per username listed; prints 'id username "
+    "token'\n"
+    "  chirpd admin import-graph --edges FILE [--prefix user] [--one-way on] [options]\n"
+    "                                  bulk-load accounts PREFIXn and follows from a file of 'a "
+    "b'\n"
+    "                                  lines (each a follow both ways unless --one-way on)\n"
+    "  chirpd admin import-statuses --statuses FILE [--prefix user] [options]\n"
+    "                                  bulk-load public statuses of accounts PREFIXn from a file\n"
+    "                                  of 'n<TAB>created_at_ms<TAB>text' lines\n"
+    "\n"
+    "admin commands may run while a server uses the same data directory (their ids\n"
+    "come from worker id 1023 unless --worker-id names another non-zero one), except\n"
+    "the imports: what they load is not fanned out to a running server's timelines.\n";
+
+namespace {
+
+// The imports' page cache: big enough for the indexes they add to at
+// random (a status's by its author, a follow's by its target), which
+// would otherwise be written out again and again.
+constexpr int kImportCacheMib = 2048;
+
+using Extra = std::map<std::string, std::string>;
+
+std::string ExtraOr(const Extra& extra, const char* key, const char* fallback) {
+  auto it = extra.find(key);
+  return it == extra.end() ? std::string(fallback) : it->second;
+}
+
+int CreateAccount(const Config& config, const Extra& extra) {
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  RegistrationRequest request;
+  request.username = ExtraOr(extra, "username", "");
+  request.email = ExtraOr(extra, "email", "");
+  request.password = ExtraOr(extra, "password", "");
+  request.agreement = true;
+  auto account = RegisterAccount(request, **store, ids, clock);
+  (*store)->Close();
+  if (!account) return Fail(account.error().message);
+  boost::json::object out{{"id", std::to_string(account->id)}, {"username", account->username}};
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+constexpr const char* kAdminClientId = "chirpd-admin";
+
+// The app that operator-issued tokens belong to, created on first use.
+Result<App> AdminApp(Store& store, SnowflakeGenerator& ids, const Clock& clock) {
+  auto app = store.FindAppByClientId(kAdminClientId);
+  if (app || app.error().code != ErrorCode::kNotFound) return app;
+  App created;
+  created.id = ids.Next();
+  created.name = "chirpd admin";
+  created.redirect_uris = {"urn:ietf:wg:oauth:2.0:oob"};
+  created.scopes = "read write follow push";
+  created.client_id = kAdminClientId;
+  created.client_secret_digest = TokenDigest(RandomToken());  // never used to sign in
+  created.created_at_ms = clock.NowMillis();
+  if (Status s = store.CreateApp(created); !s) return std::move(s).error();
+  return created;
+}
+
+// Issues one token for `account_id`; returns the token.
+Result<std::string> IssueTokenFor(Store& store, SnowflakeGenerator& ids, const Clock& clock,
+                                  const App& app, int64_t account_id, const ScopeSet& scopes) {
+  const std::string token = RandomToken();
+  AccessToken record;
+  record.id = ids.Next();
+  record.digest = TokenDigest(token);
+  record.app_id = app.id;
+  record.account_id = account_id;
+  record.scopes = scopes.ToString();
+  record.created_at_ms = clock.NowMillis();
+  if (Status s = store.CreateToken(record); !s) return std::move(s).error();
+  return token;
+}
+
+// One token for --username (printed as JSON), or one per line of
+// --usernames FILE (printed as 'account_id username token' lines, the
+// benchmark's format).
+int IssueToken(const Config& config, const Extra& extra) {
+  const std::string scopes = ExtraOr(extra, "scopes", "read write follow push");
+  const auto parsed = ScopeSet::Parse(scopes);
+  if (!parsed || parsed->empty()) return Fail("--scopes: unknown scope in '" + scopes + "'");
+  std::vector<std::string> usernames;
+  const std::string list = ExtraOr(extra, "usernames", "");
+  if (!list.empty()) {
+    std::ifstream in(list);
+    if (!in) return Fail("cannot read " + list);
+    for (std::string line; std::getline(in, line);) {
+      const std::string_view name = TrimAscii(line);
+      if (!name.empty()) usernames.emplace_back(name);
+    }
+  } else {
+    usernames.push_back(ExtraOr(extra, "username", ""));
+  }
+  auto store = OpenStore(config);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  auto app = AdminApp(**store, ids, clock);
+  if (!app) return Fail(app.error().message);
+  for (const std::string& username : usernames) {
+    auto account = (*store)->FindAccountByUsername(username);
+    if (!account) return Fail("no account named '" + username + "'");
+    auto token = IssueTokenFor(**store, ids, clock, *app, account->id, *parsed);
+    if (!token) return Fail(token.error().message);
+    if (list.empty()) {
+      boost::json::object out{{"access_token", *token},
+                              {"account_id", std::to_string(account->id)},
+                              {"scope", parsed->ToString()}};
+      std::printf("%s\n", boost::json::serialize(out).c_str());
+    } else {
+      std::printf("%lld %s %s\n", static_cast<long long>(account->id), account->username.c_str(),
+                  token->c_str());
+    }
+  }
+  (*store)->Close();
+  return 0;
+}
+
+int ImportGraphCommand(const Config& config, const Extra& extra) {
+  GraphImport options;
+  options.edges_path = ExtraOr(extra, "edges", "");
+  if (options.edges_path.empty()) return Fail("import-graph needs --edges FILE");
+  options.prefix = ExtraOr(extra, "prefix", "user");
+  options.one_way = ExtraOr(extra, "one-way", "off") == "on";
+  auto store = OpenStore(config, kImportCacheMib);
+  if (!store) return Fail(store.error().message);
+  SystemClock clock;
+  SnowflakeGenerator ids(clock, config.worker_id);
+  auto imported = ImportGraph(**store, ids, clock, options);
+  (*store)->Close();
+  if (!imported) return Fail(imported.error().message);
+  boost::json::object out{{"accounts", imported->accounts}, {"follows", imported->follows}};
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+int ImportStatusesCommand(const Config& config, const Extra& extra) {
+  StatusImport options;
+  options.statuses_path = ExtraOr(extra, "statuses", "");
+  if (options.statuses_path.empty()) return Fail("import-statuses needs --statuses FILE");
+  options.prefix = ExtraOr(extra, "prefix", "user");
+  if (!config.api.public_url.empty()) options.base_url = config.api.public_url;
+  options.worker_id = config.worker_id;
+  options.max_characters = config.api.max_characters;
+  auto store = OpenStore(config, kImportCacheMib);
+  if (!store) return Fail(store.error().message);
+  auto imported = ImportStatuses(**store, options);
+  (*store)->Close();
+  if (!imported) return Fail(imported.error().message);
+  boost::json::object out{{"statuses", imported->statuses},
+                          {"malformed", imported->malformed},
+                          {"unknown_account", imported->unknown_account}};
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunAdminCommand(std::vector<std::string> args) {
+  // Operator commands may run beside a server using the same store: unless
+  // told otherwise they take the last worker id, so their ids cannot
+  // collide with a server's (which default to 0).
+  constexpr int64_t kOperatorWorkerId = SnowflakeGenerator::kMaxWorker;
+  const auto operator_config = [&](Result<Config> c) {
+    if (c && c->worker_id == 0) c->worker_id = kOperatorWorkerId;
+    return c;
+  };
+  const std::string sub = args.empty() ? "" : args[0];
+  if (!args.empty()) args.erase(args.begin());
+  std::map<std::string, std::string> extra;
+  if (sub == "create-account") {
+    auto config =
+        operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"}));
+    if (!config) return Fail(config.error().message);
+    return CreateAccount(*config, extra);
+  }
+  if (sub == "token") {
+    auto config = operator_config(
+        ParseConfig(args, Env, nullptr, &extra, {"username", "usernames", "scopes"}));
+    if (!config) return Fail(config.error().message);
+    return IssueToken(*config, extra);
+  }
+  if (sub == "import-graph") {
+    auto config =
+        operator_config(ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"}));
+    if (!config) return Fail(config.error().message);
+    return ImportGraphCommand(*config, extra);
+  }
+  if (sub == "import-statuses") {
+    auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"statuses", "prefix"}));
+    if (!config) return Fail(config.error().message);
+    return ImportStatusesCommand(*config, extra);
+  }
+  return Fail(
+      "admin needs a subcommand: create-account, token, import-graph or import-statuses (see "
+      "chirpd --help)");
+}
+
+}  // namespace chirp
