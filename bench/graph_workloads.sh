@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The suite's workloads on a generated social graph, driven by chirp-bench,
+# with the baselines of the same run: nginx serving a file of the median
+# home-timeline response's size (the HTTP ceiling) and, where PostgreSQL is
+# installed, the design documents' fan-out-on-read timeline query on their
+# own schema through pgbench, loaded with the same graph and statuses.
+#
+#   ACCOUNTS=100000  accounts of the generated graph (chirp-bench generate-graph, seed SEED=1)
+#   STATUSES=100     statuses of each account over the past DAYS=7 days, loaded in bulk
+#   READERS=10000    accounts with a token, who read, post and follow (user0..)
+#   CONNECTIONS=64   keep-alive connections of each closed-loop run
+#   DURATION=10      measured seconds of each run (after WARMUP=2)
+#   OPEN_SHARE=0.5   the open-loop mix runs at this share of the closed-loop mix's rate
+#
+# Runs, in order: the home timeline, user timelines, the DeathStarBench mix
+# (60% home, 30% user, 10% posts) closed and open loop, follows and
+# unfollows, posts with fan-out; nginx before and after them. Every chirpd
+# run also reports the timeline cache hit rate, fan-out lag and chirpd's
+# resident memory from /metrics and /proc. Each result is a ratio to nginx
+# (and the home timeline also to PostgreSQL). The load takes a few minutes
+# at 100,000 accounts; chirp-bench's own JSON lines are kept beside the
+# suite's results when BENCH_RESULTS is set.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/postgres/lib.sh"
+accounts=${ACCOUNTS:-100000}
+statuses=${STATUSES:-100}
+days=${DAYS:-7}
+seed=${SEED:-1}
+readers=${READERS:-10000}
+connections=${CONNECTIONS:-64}
+duration=${DURATION:-10}
+warmup=${WARMUP:-2}
+open_share=${OPEN_SHARE:-0.5}
+[ "$readers" -le "$accounts" ] || readers=$accounts
+bin="$bench_root/build/bin"
+runs="$bench_tmp/runs.jsonl"
+: > "$runs"
+
+# seconds_since START: elapsed seconds, one decimal.
+seconds_since() { python3 -c "import time, sys; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$1"; }
+
+# The dataset, in bulk.
+"$bin/chirp-bench" generate-graph --accounts "$accounts" --seed "$seed" --out "$bench_tmp/graph.edges" >&2
+"$bin/chirp-bench" generate-statuses --edges "$bench_tmp/graph.edges" --per-account "$statuses" \
+  --days "$days" --seed "$seed" --out "$bench_tmp/statuses.tsv" >&2
+start=$(date +%s.%N)
+"$bin/chirpd" admin import-graph --data "$bench_tmp/data" --edges "$bench_tmp/graph.edges" --one-way on >&2
+graph_seconds=$(seconds_since "$start")
+start=$(date +%s.%N)
+"$bin/chirpd" admin import-statuses --data "$bench_tmp/data" --statuses "$bench_tmp/statuses.tsv" >&2
+statuses_seconds=$(seconds_since "$start")
+seq 0 $((readers - 1)) | sed 's/^/user/' > "$bench_tmp/readers"
+"$bin/chirpd" admin token --data "$bench_tmp/data" --usernames "$bench_tmp/readers" > "$bench_tmp/tokens"
+echo "loaded: graph in ${graph_seconds} s, statuses in ${statuses_seconds} s" >&2
+
+start_chirpd --rate-limits off
+
+# bench LABEL WORKLOAD CONNECTIONS WARMUP [ARGS...]: one chirp-bench run
+# against chirpd, its JSON appended to $runs.
+bench() {
+  local label=$1 workload=$2 conns=$3 warm=$4
+  shift 4
+  "$bin/chirp-bench" run --url "$CHIRP_URL" --workload "$workload" --tokens "$bench_tmp/tokens" \
+    --connections "$conns" --duration "$duration" --warmup "$warm" \
+    --metrics-url "$CHIRP_URL/metrics" --pid "$CHIRP_PID" --json "$runs" --label "$label" "$@" >&2
+}
+# nginx_run LABEL: the static baseline, the same way.
+nginx_run() {
+  "$bin/chirp-bench" run --url "$NGINX_URL/static.json" --workload static \
+    --connections "$connections" --duration "$duration" --warmup "$warmup" --json "$runs" --label "$1" >&2
+}
+# last FIELD: a field of the last run's JSON (dots for nesting).
+last() { python3 -c 'import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+for key in sys.argv[2].split("."): r = r[key]
+print(r)' "$runs" "$1"; }
+
+# The first reads, timed apart: most rebuild a reader's timeline from the
+# store (the timelines of the graph's accounts are not live after a load).
+bench home_cold home "$connections" 0
+
+# The median home response: one page each of 101 readers.
+python3 - "$CHIRP_URL" "$bench_tmp/tokens" > "$bench_tmp/median_bytes" <<'PY'
+import http.client, sys, urllib.parse
+url = urllib.parse.urlparse(sys.argv[1])
+conn = http.client.HTTPConnection(url.hostname, url.port)
+sizes = []
+for line in list(open(sys.argv[2]))[:101]:
+    conn.request("GET", "/api/v1/timelines/home", headers={"Authorization": "Bearer " + line.split()[2]})
+    r = conn.getresponse()
+    sizes.append(len(r.read()))
+    if r.status != 200: sys.exit(f"home read failed: {r.status}")
+print(sorted(sizes)[len(sizes) // 2])
+PY
+median=$(cat "$bench_tmp/median_bytes")
+head -c "$median" /dev/zero | tr '\0' 'x' > "$bench_tmp/median.json"
+start_nginx "$bench_tmp/median.json"
+
+nginx_run nginx_before
+bench home home "$connections" "$warmup"
+bench user user "$connections" "$warmup"
+bench mix mix "$connections" "$warmup"
+mix_rate=$(python3 -c "import sys; print(max(1, int(float(sys.argv[1]) * float(sys.argv[2]))))" \
+  "$(last throughput_rps)" "$open_share")
+bench mix_open mix "$connections" "$warmup" --rate "$mix_rate"
+bench follow follow 16 "$warmup"
+bench post post 16 "$warmup"
+wait_drained
+nginx_run nginx_after
+resident=$(awk '/VmRSS/ {print $2 * 1024}' "/proc/$CHIRP_PID/status")
+
+pg="none"
+if postgres_available; then
+  kill "$CHIRP_PID" 2> /dev/null || true  # its memory and cores, for PostgreSQL's run
+  start_postgres
+  pg_load_graph "$bench_tmp/graph.edges" "$bench_tmp/statuses.tsv"
+  pg=$(pg_home_timeline_bench)
+else
+  echo "PostgreSQL is not installed: no fan-out-on-read baseline" >&2
+fi
+
+[ -z "${BENCH_RESULTS:-}" ] || cp "$runs" "${BENCH_RESULTS%.json}.graph_workloads.runs.jsonl"
+python3 - "$runs" "$pg" "$median" "$accounts" "$statuses" "$readers" "$graph_seconds" \
+  "$statuses_seconds" "$resident" "${BENCH_RESULTS:-}" <<'PY'
+import json, sys
+runs_path, pg, median, accounts, statuses, readers, graph_s, statuses_s, resident, results = sys.argv[1:]
+runs = {r["label"]: r for r in map(json.loads, open(runs_path))}
+nginx = (runs["nginx_before"]["throughput_rps"] + runs["nginx_after"]["throughput_rps"]) / 2
+pg_fields = pg.split() if pg != "none" else None
+lines = []
+print(f"graph: {accounts} accounts, {statuses} statuses each, {readers} readers; "
+      f"loaded in {graph_s} s (graph) and {statuses_s} s (statuses); median home response {median} bytes")
+print(f"nginx static: {nginx:.0f} req/s (before {runs['nginx_before']['throughput_rps']:.0f}, "
+      f"after {runs['nginx_after']['throughput_rps']:.0f})")
+print(f"{'run':10} {'mode':6} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} "
+      f"{'errors':>6} {'hit rate':>8} {'lag p99':>8} {'/ nginx':>8}")
+for label in ["home_cold", "home", "user", "mix", "mix_open", "follow", "post"]:
+    r = runs[label]
+    lat = r["latency_ms"]
+    server = r.get("server", {})
+    hit = server.get("timeline_cache_hit_rate")
+    lag = server.get("fanout_lag_p99_ms") if server.get("fanout_lag_events") else None
+    ratio = r["throughput_rps"] / nginx
+    print(f"{label:10} {r['mode']:6} {r['throughput_rps']:9.0f} {lat['p50']:8.2f} {lat['p90']:8.2f} "
+          f"{lat['p99']:8.2f} {lat['p99_9']:9.2f} {r['errors']:6d} "
+          f"{'' if hit is None else f'{hit:.3f}':>8} {'' if lag is None else lag:>8} {ratio:8.3f}")
+    out = {"benchmark": f"graph_{label}", "mode": r["mode"], "rps": round(r["throughput_rps"]),
+           "p50_ms": lat["p50"], "p90_ms": lat["p90"], "p99_ms": lat["p99"], "p99_9_ms": lat["p99_9"],
+           "errors": r["errors"], "nginx_rps": round(nginx), "ratio": round(ratio, 3)}
+    if r["mode"] == "open": out["rate_rps"] = r["rate_rps"]
+    if hit is not None: out["hit_rate"] = round(hit, 3)
+    if lag is not None: out["lag_p99_ms"] = lag
+    lines.append(out)
+home = runs["home"]
+if pg_fields:
+    tps, p50, p90, p99, p999 = map(float, pg_fields)
+    ratio = home["throughput_rps"] / tps
+    print(f"postgres fan-out-on-read: {tps:.1f} queries/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
+          f"chirpd's home timeline is {ratio:.0f} times its rate")
+    lines.append({"benchmark": "graph_home_vs_postgres", "rps": round(home["throughput_rps"]),
+                  "pg_tps": tps, "pg_p50_ms": p50, "pg_p99_ms": p99, "ratio": round(ratio, 1)})
+lines.append({"benchmark": "graph_load", "accounts": int(accounts), "statuses": int(accounts) * int(statuses),
+              "graph_s": float(graph_s), "statuses_s": float(statuses_s),
+              "resident_mb": round(int(resident) / 2**20)})
+if results:
+    with open(results, "a") as f:
+        for line in lines: f.write(json.dumps(line) + "\n")
+print(json.dumps(lines[-1]))
+PY
