@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # GET /api/v1/timelines/home (20 statuses, full Mastodon JSON) under wrk,
 # keep-alive on loopback, over the socfb-Reed98 graph (962 accounts, each
-# friendship a follow both ways) with READERS readers who each posted
-# POSTS statuses; against nginx serving a static file of the size of a
-# median response in the same run.
+# friendship a follow both ways), every account with STATUSES statuses
+# (default 100) over the past week loaded in bulk, read by READERS of them;
+# against nginx serving a static file of the size of a median response in
+# the same run.
 source "$(dirname "$0")/lib.sh"
 readers=${READERS:-64}
-posts=${POSTS:-5}
+statuses=${STATUSES:-100}
 graph="$bench_root/../shared/data/graphs/socfb-Reed98.edges"
 "$bench_root/build/bin/chirpd" admin import-graph --data "$bench_tmp/data" --edges "$graph" >&2
+"$bench_root/build/bin/chirp-bench" generate-statuses --edges "$graph" --per-account "$statuses" \
+  --out "$bench_tmp/statuses.tsv" >&2
+"$bench_root/build/bin/chirpd" admin import-statuses --data "$bench_tmp/data" --statuses "$bench_tmp/statuses.tsv" >&2
 : > "$bench_tmp/tokens"
 for n in $(seq 0 $((readers - 1))); do
   "$bench_root/build/bin/chirpd" admin token --data "$bench_tmp/data" --username "user$n" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' >> "$bench_tmp/tokens"
 done
 start_chirpd --rate-limits off "$@"
-python3 "$(dirname "$0")/populate.py" "$CHIRP_URL" "$bench_tmp/tokens" "$posts"
 # The median response size, over every reader's first page.
 while read -r token; do
   curl -sf "$CHIRP_URL/api/v1/timelines/home" -H "Authorization: Bearer $token" | wc -c
