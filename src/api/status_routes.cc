@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <map>
-#include <set>
 
 #include "api/entities.h"
 #include "api/pagination.h"
@@ -175,7 +174,6 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   }
 
   const ParsedStatusText parsed = ParseStatusText(s.text);
-  std::set<int64_t> seen;
   const auto resolve = [&](std::string_view username,
                            std::string_view domain) -> std::optional<ResolvedMention> {
     if (!domain.empty()) {
@@ -190,16 +188,9 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   };
   std::vector<ResolvedMention> mentions;
   s.content = RenderStatusHtml(s.text, parsed, resolve, req.base_url, &mentions);
-  for (const ResolvedMention& m : mentions) {
-    if (seen.insert(m.id).second) s.mentioned_account_ids.push_back(m.id);
-  }
+  s.mentioned_account_ids = DistinctMentionedIds(mentions);
   // Each tag once, under its normalised name, shown as first written.
-  std::set<std::string> tagged;
-  for (const TextEntity& e : parsed.entities) {
-    if (e.kind != EntityKind::kHashtag || !tagged.insert(e.normalized).second) continue;
-    s.tags.push_back(e.normalized);
-    s.tag_display_names.push_back(e.value);
-  }
+  s.tags = NormalizedTags(parsed, &s.tag_display_names);
   s.application_id = req.principal->app_id;
   s.id = ctx.ids.Next();
   s.created_at_ms = ctx.clock.NowMillis();

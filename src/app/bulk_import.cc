@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
-#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -226,16 +225,8 @@ Result<StatusImportResult> ImportStatuses(Store& store, const StatusImport& opti
     std::vector<ResolvedMention> mentioned;
     s.content = RenderStatusHtml(s.text, entities, resolve, base_url, &mentioned);
     if (!lookup_failed) return std::move(lookup_failed).error();
-    std::set<int64_t> seen;
-    for (const ResolvedMention& m : mentioned) {
-      if (seen.insert(m.id).second) s.mentioned_account_ids.push_back(m.id);
-    }
-    std::set<std::string> tagged;
-    for (const TextEntity& e : entities.entities) {
-      if (e.kind != EntityKind::kHashtag || !tagged.insert(e.normalized).second) continue;
-      s.tags.push_back(e.normalized);
-      s.tag_display_names.push_back(e.value);
-    }
+    s.mentioned_account_ids = DistinctMentionedIds(mentioned);
+    s.tags = NormalizedTags(entities, &s.tag_display_names);
     batch.push_back(std::move(s));
     if (batch.size() == kStatusBatch) {
       if (Status st = flush(); !st) return std::move(st).error();

@@ -897,14 +897,26 @@ std::string NormalizeTagName(std::string_view name) {
   return out;
 }
 
-std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed) {
+std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed,
+                                        std::vector<std::string>* as_written) {
   std::vector<std::string> tags;
+  if (as_written != nullptr) as_written->clear();
   std::unordered_set<std::string_view> seen;
   for (const TextEntity& entity : parsed.entities) {
-    if (entity.kind != EntityKind::kHashtag) continue;
-    if (seen.insert(entity.normalized).second) tags.push_back(entity.normalized);
+    if (entity.kind != EntityKind::kHashtag || !seen.insert(entity.normalized).second) continue;
+    tags.push_back(entity.normalized);
+    if (as_written != nullptr) as_written->push_back(entity.value);
   }
   return tags;
+}
+
+std::vector<int64_t> DistinctMentionedIds(const std::vector<ResolvedMention>& mentions) {
+  std::vector<int64_t> ids;
+  std::unordered_set<int64_t> seen;
+  for (const ResolvedMention& m : mentions) {
+    if (seen.insert(m.id).second) ids.push_back(m.id);
+  }
+  return ids;
 }
 
 size_t CountStatusLength(std::string_view text) {

@@ -126,8 +126,10 @@ ParsedStatusText ParseStatusText(std::string_view text);
 std::string NormalizeTagName(std::string_view name);
 
 // The distinct normalised names of the hashtags in `parsed`, in order of
-// first appearance.
-std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed);
+// first appearance; `as_written`, when not null, receives each one's name as
+// first written in the text (what a status shows).
+std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed,
+                                        std::vector<std::string>* as_written = nullptr);
 
 // The length StatusLengthValidator checks against the character limit:
 // user-perceived characters (grapheme clusters) of `text` without its leading
@@ -192,5 +194,9 @@ using MentionResolver = std::function<std::optional<ResolvedMention>(std::string
 std::string RenderStatusHtml(std::string_view text, const ParsedStatusText& parsed,
                              const MentionResolver& resolve, std::string_view base_url,
                              std::vector<ResolvedMention>* resolved = nullptr);
+
+// The ids of the accounts of `mentions`, each once, in order of first
+// mention: what a status records as mentioned.
+std::vector<int64_t> DistinctMentionedIds(const std::vector<ResolvedMention>& mentions);
 
 }  // namespace chirp

@@ -263,6 +263,19 @@ TEST(NormalizedTags, ListsEachTagOnceInOrderOfFirstUse) {
             (Strings{"foo", "bar", "caf\xC3\xA9"}));
 }
 
+TEST(NormalizedTags, GivesEachTagAsFirstWritten) {
+  Strings as_written{"left over"};
+  EXPECT_EQ(NormalizedTags(ParseStatusText("#Foo #bar #FOO #Bar"), &as_written),
+            (Strings{"foo", "bar"}));
+  EXPECT_EQ(as_written, (Strings{"Foo", "bar"}));
+}
+
+TEST(DistinctMentionedIds, ListsEachAccountOnceInOrderOfFirstMention) {
+  const std::vector<ResolvedMention> mentions = {
+      {7, "b", "", ""}, {3, "a", "", ""}, {7, "b", "", ""}, {9, "c", "", ""}};
+  EXPECT_EQ(DistinctMentionedIds(mentions), (std::vector<int64_t>{7, 3, 9}));
+}
+
 // ---- Counting ----
 
 TEST(CountStatusLength, CountsCodePoints) {
