@@ -2,15 +2,9 @@
 // modules together.
 #include <malloc.h>
 
-#include <boost/json/serialize.hpp>
 #include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
 #include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,7 +13,6 @@
 #include "api/api_context.h"
 #include "api/authenticator.h"
 #include "api/routes.h"
-#include "api/scopes.h"
 #include "api/stream_publisher.h"
 #include "app/admin_commands.h"
 #include "app/command_support.h"
@@ -27,14 +20,12 @@
 #include "core/clock.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
-#include "core/text.h"
 #include "events/outbox_drainer.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "ratelimit/rate_limiter.h"
 #include "social/notifier.h"
-#include "social/registration.h"
 #include "store/sqlite/sqlite_store.h"
 #include "stream/pubsub.h"
 #include "stream/stream_hub.h"
