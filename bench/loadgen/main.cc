@@ -1,11 +1,9 @@
 // chirp-bench: the benchmark suite's load generator and graph generator.
 #include <sys/resource.h>
 
-#include <boost/json/serialize.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -189,10 +187,9 @@ int Run(const std::vector<std::string>& args) {
   }
   PrintReport(stdout, report);
   if (flags->Has("json")) {
-    const std::string path = flags->String("json");
-    std::ofstream out(path, std::ios::app);
-    out << boost::json::serialize(ReportJson(report)) << "\n";
-    if (!out) return Fail("cannot write " + path);
+    if (Status s = AppendJsonLine(flags->String("json"), ReportJson(report)); !s) {
+      return Fail(s.error().message);
+    }
   }
   return 0;
 }
@@ -290,10 +287,9 @@ int Stream(const std::vector<std::string>& args) {
                       .result = std::move(*result)};
   PrintStreamReport(stdout, report);
   if (flags->Has("json")) {
-    const std::string path = flags->String("json");
-    std::ofstream out(path, std::ios::app);
-    out << boost::json::serialize(StreamReportJson(report)) << "\n";
-    if (!out) return Fail("cannot write " + path);
+    if (Status s = AppendJsonLine(flags->String("json"), StreamReportJson(report)); !s) {
+      return Fail(s.error().message);
+    }
   }
   return 0;
 }

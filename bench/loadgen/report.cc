@@ -1,15 +1,30 @@
 #include "report.h"
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+#include <fstream>
 #include <string_view>
 #include <vector>
 
 namespace chirp::loadgen {
+
+constexpr double kMicrosPerMilli = 1000.0;
+
+double Seconds(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
+
+double Millis(uint64_t micros) { return static_cast<double>(micros) / kMicrosPerMilli; }
+
+Status AppendJsonLine(const std::string& path, const boost::json::object& line) {
+  std::ofstream out(path, std::ios::app);
+  out << boost::json::serialize(line) << "\n";
+  if (!out) return Error::Unavailable("cannot write " + path);
+  return {};
+}
+
 namespace {
 
 namespace json = boost::json;
 
-constexpr double kMicrosPerMilli = 1000.0;
 constexpr double kBytesPerMegabyte = 1024.0 * 1024.0;
 
 // The percentiles reported, with their JSON and table names.
@@ -24,10 +39,6 @@ constexpr Percentile kPercentiles[] = {
     {99, "p99", "p99 ms"},
     {99.9, "p99_9", "p99.9 ms"},
 };
-
-double Millis(uint64_t micros) { return static_cast<double>(micros) / kMicrosPerMilli; }
-
-double Seconds(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
 
 double PerSecond(uint64_t n, const LoadOptions& o) {
   return static_cast<double>(n) / Seconds(o.duration);
@@ -198,27 +209,20 @@ json::object ReportJson(const RunReport& report) {
   if (report.server) {
     const ServerReport& s = *report.server;
     json::object server;
-    const auto put = [&](const char* name, const auto& value) {
-      if (value) {
-        server[name] = *value;
-      } else {
-        server[name] = nullptr;
-      }
-    };
     if (s.has_metrics) {
       server["timeline_cache_hits"] = s.timeline_cache_hits;
       server["timeline_cache_misses"] = s.timeline_cache_misses;
-      put("timeline_cache_hit_rate", s.timeline_cache_hit_rate);
-      put("timeline_entries", s.timeline_entries);
-      put("events_lag_ms", s.events_lag_ms);
-      put("timeline_entry_bytes", s.timeline_entry_bytes);
+      PutOptional(server, "timeline_cache_hit_rate", s.timeline_cache_hit_rate);
+      PutOptional(server, "timeline_entries", s.timeline_entries);
+      PutOptional(server, "events_lag_ms", s.events_lag_ms);
+      PutOptional(server, "timeline_entry_bytes", s.timeline_entry_bytes);
       server["fanout_lag_events"] = s.fanout_lag_events;
-      put("fanout_lag_p50_ms", s.fanout_lag_p50_ms);
-      put("fanout_lag_p99_ms", s.fanout_lag_p99_ms);
+      PutOptional(server, "fanout_lag_p50_ms", s.fanout_lag_p50_ms);
+      PutOptional(server, "fanout_lag_p99_ms", s.fanout_lag_p99_ms);
     }
     if (s.resident_bytes_after) {
-      put("resident_bytes_before", s.resident_bytes_before);
-      put("resident_bytes_after", s.resident_bytes_after);
+      PutOptional(server, "resident_bytes_before", s.resident_bytes_before);
+      PutOptional(server, "resident_bytes_after", s.resident_bytes_after);
     }
     out["server"] = std::move(server);
   }

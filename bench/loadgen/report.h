@@ -2,10 +2,13 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "core/error.h"
 #include "driver.h"
 #include "run_result.h"
 #include "server_probe.h"
@@ -33,5 +36,23 @@ boost::json::object ReportJson(const RunReport& report);
 // A histogram of microseconds in milliseconds: count, mean, min, p50, p90,
 // p99, p99_9 and max (the `latency_ms` objects of the reports).
 boost::json::object LatencyJson(const Histogram& h);
+
+// Sets out[name] to the value, or to null when there is none.
+template <typename T>
+void PutOptional(boost::json::object& out, std::string_view name, const std::optional<T>& value) {
+  if (value) {
+    out[name] = *value;
+  } else {
+    out[name] = nullptr;
+  }
+}
+
+// Appends `line` to the file at `path` as one line of JSON (the --json
+// files); kUnavailable when it cannot be written.
+Status AppendJsonLine(const std::string& path, const boost::json::object& line);
+
+// Units of the reports.
+double Seconds(std::chrono::microseconds d);
+double Millis(uint64_t micros);
 
 }  // namespace chirp::loadgen

@@ -22,11 +22,13 @@ KindResult RunResult::Total() const {
   return total;
 }
 
-uint64_t RunResult::transport_error_count() const {
+uint64_t TotalCount(const std::map<std::string, uint64_t>& by_reason) {
   uint64_t n = 0;
-  for (const auto& [what, count] : transport_errors) n += count;
+  for (const auto& [reason, count] : by_reason) n += count;
   return n;
 }
+
+uint64_t RunResult::transport_error_count() const { return TotalCount(transport_errors); }
 
 void RunResult::Merge(const RunResult& other) {
   for (size_t i = 0; i < kinds.size(); ++i) kinds[i].Merge(other.kinds[i]);

@@ -31,6 +31,9 @@ struct KindResult {
   void Merge(const KindResult& other);
 };
 
+// The sum of counts kept by reason (errors, failures, drops).
+uint64_t TotalCount(const std::map<std::string, uint64_t>& by_reason);
+
 struct RunResult {
   std::array<KindResult, kRequestKindCount> kinds;
   // Connections that failed or broke, by "phase: reason" (e.g. "connect:

@@ -327,17 +327,9 @@ Status PostAndTrack(const StreamBenchOptions& options, DeliveryTracker& tracker,
 
 }  // namespace
 
-uint64_t StreamConnectionStats::failed() const {
-  uint64_t n = 0;
-  for (const auto& [reason, count] : failures) n += count;
-  return n;
-}
+uint64_t StreamConnectionStats::failed() const { return TotalCount(failures); }
 
-uint64_t StreamConnectionStats::dropped() const {
-  uint64_t n = 0;
-  for (const auto& [reason, count] : drops) n += count;
-  return n;
-}
+uint64_t StreamConnectionStats::dropped() const { return TotalCount(drops); }
 
 void StreamConnectionStats::Merge(const StreamConnectionStats& other) {
   opened += other.opened;

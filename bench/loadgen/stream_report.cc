@@ -11,7 +11,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::string_view kStreamConnections = "chirp_stream_connections";
-constexpr double kMicrosPerMilli = 1000.0;
 constexpr double kBytesPerMegabyte = 1024.0 * 1024.0;
 // The table's percentiles (the JSON has those of LatencyJson).
 struct Column {
@@ -21,8 +20,6 @@ struct Column {
 constexpr Column kTablePercentiles[] = {
     {50, "p50 ms"}, {90, "p90 ms"}, {99, "p99 ms"}, {99.9, "p99.9 ms"}};
 
-double Seconds(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
-double Millis(uint64_t micros) { return static_cast<double>(micros) / kMicrosPerMilli; }
 double Megabytes(uint64_t bytes) { return static_cast<double>(bytes) / kBytesPerMegabyte; }
 unsigned long long Count(uint64_t n) { return static_cast<unsigned long long>(n); }
 
@@ -208,21 +205,14 @@ json::object StreamReportJson(const StreamReport& report) {
   const StreamServerFigures s = ServerFigures(r);
   if (r.before || !r.probe_errors.empty()) {
     json::object server;
-    const auto put = [&](const char* name, const auto& value) {
-      if (value) {
-        server[name] = *value;
-      } else {
-        server[name] = nullptr;
-      }
-    };
-    put("resident_bytes_before", s.resident_before);
-    put("resident_bytes_opened", s.resident_opened);
-    put("resident_bytes_end", s.resident_end);
-    put("resident_delta_bytes", s.resident_delta);
-    put("bytes_per_connection", s.bytes_per_connection);
-    put("stream_connections_before", s.stream_connections_before);
-    put("stream_connections_opened", s.stream_connections_opened);
-    put("stream_connections_end", s.stream_connections_end);
+    PutOptional(server, "resident_bytes_before", s.resident_before);
+    PutOptional(server, "resident_bytes_opened", s.resident_opened);
+    PutOptional(server, "resident_bytes_end", s.resident_end);
+    PutOptional(server, "resident_delta_bytes", s.resident_delta);
+    PutOptional(server, "bytes_per_connection", s.bytes_per_connection);
+    PutOptional(server, "stream_connections_before", s.stream_connections_before);
+    PutOptional(server, "stream_connections_opened", s.stream_connections_opened);
+    PutOptional(server, "stream_connections_end", s.stream_connections_end);
     json::array errors;
     for (const std::string& e : r.probe_errors) errors.push_back(json::string(e));
     server["sample_errors"] = std::move(errors);

@@ -51,16 +51,14 @@ class TimelineStore {
   virtual Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id,
                                                               int64_t other_id) = 0;
   // The newest `per_author` live statuses of each author below `before_id`
-  // (0: no bound), all together, newest first.
-  virtual Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors,
-                                                             int per_author,
-                                                             int64_t before_id = 0) = 0;
-  // The same statuses with only what placing them in a home timeline needs
-  // (BelongsInHome): id, author, visibility, the reply and reblog fields,
-  // and the mentions of direct statuses and of replies to others. Text,
-  // content, times, tags, media and counts are left empty: rebuilds read
-  // thousands of statuses and keep none of that.
-  virtual Result<std::vector<StatusRecord>> RecentPlacementsOf(int64_t author, int limit,
+  // (0: no bound), all together, newest first, with only what placing them
+  // in a home timeline needs (BelongsInHome): id, author, visibility, the
+  // reply and reblog fields, and the mentions of direct statuses and of
+  // replies to others. Text, content, times, tags, media and counts are
+  // left empty: rebuilds, backfills and read-time merges read thousands of
+  // statuses and keep none of that.
+  virtual Result<std::vector<StatusRecord>> RecentPlacementsOf(const std::vector<int64_t>& authors,
+                                                               int per_author,
                                                                int64_t before_id = 0) = 0;
   // The accounts `reader_id` follows that have at least `min_followers`
   // followers, with the follows.

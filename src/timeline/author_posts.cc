@@ -17,7 +17,6 @@ AuthoredStatus Authored(const StatusRecord& s, int64_t original_author_id) {
   a.status.in_reply_to_id = s.in_reply_to_id;
   a.status.in_reply_to_account_id = s.in_reply_to_account_id;
   a.status.reblog_of_id = s.reblog_of_id;
-  a.status.created_at_ms = s.created_at_ms;
   a.status.mentioned_account_ids = s.mentioned_account_ids;
   a.original_author_id = original_author_id;
   return a;
@@ -64,7 +63,7 @@ Status AuthorPosts::Load(int64_t author) {
     std::unique_lock lock(shard.mu);
     shard.lists.try_emplace(author);
   }
-  auto recent = store_.RecentStatusesOf({author}, static_cast<int>(capacity_));
+  auto recent = store_.RecentPlacementsOf({author}, static_cast<int>(capacity_));
   if (!recent) return std::move(recent).error();
   auto found = OriginalAuthors(store_, *recent);
   if (!found) return std::move(found).error();

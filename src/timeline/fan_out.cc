@@ -146,7 +146,8 @@ Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
   if (!*follow) return {};  // unfollowed since
   // As far back as a rebuild would reach, so a backfilled timeline and a
   // rebuilt one agree.
-  auto recent = store_.RecentStatusesOf({followed_id}, static_cast<int>(options_.rebuild_capacity));
+  auto recent =
+      store_.RecentPlacementsOf({followed_id}, static_cast<int>(options_.rebuild_capacity));
   if (!recent) return std::move(recent).error();
   auto following = store_.FollowingOf(follower_id);
   if (!following) return std::move(following).error();

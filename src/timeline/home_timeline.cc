@@ -54,7 +54,7 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   const auto refill = [&](size_t i) -> Status {
     Cursor& c = cursors[i];
     const int64_t before = c.batch.empty() ? 0 : c.batch.back().id;
-    auto more = store_.RecentPlacementsOf(authors[i], options_.rebuild_per_author, before);
+    auto more = store_.RecentPlacementsOf({authors[i]}, options_.rebuild_per_author, before);
     if (!more) return std::move(more).error();
     c.exhausted = more->size() < static_cast<size_t>(options_.rebuild_per_author);
     c.batch = std::move(*more);
@@ -112,7 +112,7 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& m
   }
   std::vector<TimelineEntry> out = HomeEntriesOf(merge.reader.viewer_id(), held, settings);
   if (!from_store.empty()) {
-    auto recent = store_.RecentStatusesOf(from_store, want, page.max_id);
+    auto recent = store_.RecentPlacementsOf(from_store, want, page.max_id);
     if (!recent) return std::move(recent).error();
     auto entries = HomeEntries(store_, merge.reader.viewer_id(), *recent, settings);
     if (!entries) return std::move(entries).error();

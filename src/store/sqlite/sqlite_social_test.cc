@@ -237,7 +237,7 @@ TEST_F(SocialStoreTest, RecentPlacementsCarryWhatHomePlacementNeedsNewestFirst) 
   ASSERT_TRUE(store_->DeleteStatus(104, 2).ok());
   Post(105, 2, Visibility::kPublic, 0, 101);  // a reblog
 
-  auto got = store_->RecentPlacementsOf(2, 10, 0);
+  auto got = store_->RecentPlacementsOf({2}, 10, 0);
   ASSERT_TRUE(got.ok()) << got.error().message;
   std::vector<int64_t> ids;
   for (const StatusRecord& s : *got) ids.push_back(s.id);
@@ -251,7 +251,7 @@ TEST_F(SocialStoreTest, RecentPlacementsCarryWhatHomePlacementNeedsNewestFirst) 
   EXPECT_EQ((*got)[2].account_id, 2);
   EXPECT_TRUE((*got)[2].text.empty());  // not read
 
-  auto older = store_->RecentPlacementsOf(2, 2, 103);
+  auto older = store_->RecentPlacementsOf({2}, 2, 103);
   ASSERT_TRUE(older.ok());
   ASSERT_EQ(older->size(), 2u);
   EXPECT_EQ((*older)[0].id, 102);

@@ -124,10 +124,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Follow>> FollowersOf(int64_t account_id) override;
   Result<std::vector<Follow>> FollowingOf(int64_t account_id) override;
   Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id, int64_t other_id) override;
-  Result<std::vector<StatusRecord>> RecentStatusesOf(const std::vector<int64_t>& authors,
-                                                     int per_author, int64_t before_id) override;
-  Result<std::vector<StatusRecord>> RecentPlacementsOf(int64_t author, int limit,
-                                                       int64_t before_id) override;
+  Result<std::vector<StatusRecord>> RecentPlacementsOf(const std::vector<int64_t>& authors,
+                                                       int per_author, int64_t before_id) override;
   Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
                                                            int64_t min_followers) override;
   Result<Delivery> DeliveryOf(int64_t status_id) override;

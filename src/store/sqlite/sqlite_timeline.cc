@@ -60,54 +60,36 @@ Result<std::vector<int64_t>> SqliteStore::FollowersAlsoFollowing(int64_t author_
   });
 }
 
-Result<std::vector<StatusRecord>> SqliteStore::RecentStatusesOf(const std::vector<int64_t>& authors,
-                                                                int per_author, int64_t before_id) {
+Result<std::vector<StatusRecord>> SqliteStore::RecentPlacementsOf(
+    const std::vector<int64_t>& authors, int per_author, int64_t before_id) {
   const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
   return Read<Result<std::vector<StatusRecord>>>(
       [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
-        // One indexed range read per author: the cost is bounded by
-        // authors × per_author, whatever the size of the statuses table.
+        // One range read per author, from the index alone
+        // (statuses_by_account covers these columns): an author's recent
+        // statuses sit together there, where their rows are spread over the
+        // table. The cost is bounded by authors × per_author, whatever the
+        // size of the table.
         std::vector<StatusRecord> out;
         for (int64_t author : authors) {
           SqliteStatement q = db.Prepare(
-              "SELECT " STATUS_COLUMNS
-              " FROM statuses s WHERE s.account_id = ? AND s.id < ? AND s.deleted_at = 0 "
-              "ORDER BY s.id DESC LIMIT ?");
+              "SELECT s.id, s.visibility, s.in_reply_to_id, s.in_reply_to_account_id, "
+              "s.reblog_of_id FROM statuses s INDEXED BY statuses_by_account WHERE "
+              "s.account_id = ? AND s.id < ? AND s.deleted_at = 0 ORDER BY s.id DESC LIMIT ?");
           q.Bind(1, author).Bind(2, upper).Bind(3, int64_t{per_author});
-          while (q.Step()) out.push_back(ReadStatusRow(q));
+          while (q.Step()) {
+            StatusRecord& s = out.emplace_back();
+            s.id = q.Int(0);
+            s.account_id = author;
+            s.visibility = static_cast<Visibility>(std::clamp<int64_t>(q.Int(1), 0, 3));
+            s.in_reply_to_id = q.Int(2);
+            s.in_reply_to_account_id = q.Int(3);
+            s.reblog_of_id = q.Int(4);
+          }
           if (q.failed()) return db.Failure();
         }
         std::sort(out.begin(), out.end(),
                   [](const StatusRecord& a, const StatusRecord& b) { return a.id > b.id; });
-        if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
-        return out;
-      });
-}
-
-Result<std::vector<StatusRecord>> SqliteStore::RecentPlacementsOf(int64_t author, int limit,
-                                                                  int64_t before_id) {
-  const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
-  return Read<Result<std::vector<StatusRecord>>>(
-      [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
-        // Answered from the index alone (statuses_by_account covers these
-        // columns): an author's recent statuses sit together there, where
-        // their rows are spread over the table.
-        SqliteStatement q = db.Prepare(
-            "SELECT s.id, s.visibility, s.in_reply_to_id, s.in_reply_to_account_id, "
-            "s.reblog_of_id FROM statuses s INDEXED BY statuses_by_account WHERE "
-            "s.account_id = ? AND s.id < ? AND s.deleted_at = 0 ORDER BY s.id DESC LIMIT ?");
-        q.Bind(1, author).Bind(2, upper).Bind(3, int64_t{limit});
-        std::vector<StatusRecord> out;
-        while (q.Step()) {
-          StatusRecord& s = out.emplace_back();
-          s.id = q.Int(0);
-          s.account_id = author;
-          s.visibility = static_cast<Visibility>(std::clamp<int64_t>(q.Int(1), 0, 3));
-          s.in_reply_to_id = q.Int(2);
-          s.in_reply_to_account_id = q.Int(3);
-          s.reblog_of_id = q.Int(4);
-        }
-        if (q.failed()) return db.Failure();
         for (StatusRecord& s : out) {
           const bool placed_by_mentions =
               s.visibility == Visibility::kDirect ||
