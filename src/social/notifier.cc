@@ -74,6 +74,10 @@ Status Notifier::Handle(const OutboxEvent& event) {
       return {};
     case EventKind::kMuted:
     case EventKind::kFollowChanged:
+    case EventKind::kUnblocked:
+    case EventKind::kUnmuted:
+    case EventKind::kAccountUpdated:
+    case EventKind::kTokenRevoked:
       return {};
   }
   return {};

@@ -27,14 +27,27 @@ enum class EventKind : int {
   kFollowChanged = 9,  // a follow's settings changed; account: the follower; subject: the followed
   kFollowRequested = 10,       // account: who asks; subject: the locked account
   kFollowRequestRemoved = 11,  // withdrawn, rejected or authorised; as above
+  kUnblocked = 12,              // account: the former blocker; subject: the unblocked
+  kUnmuted = 13,                // account: the former muter; subject: the unmuted
+  kAccountUpdated = 14,         // the profile or its settings changed; account and subject: it
+  kTokenRevoked = 15,           // account: the token's (0 for an app's); subject: the token
 };
 
+// OutboxEvent::flags.
+inline constexpr uint32_t kEventReblog = 1;  // a status event's status is a reblog
+
+// One event. `related_id` depends on the kind: for kStatusCreated and
+// kStatusDeleted, the status replied to or, with kEventReblog, the status
+// reblogged (0 for neither), so that a consumer can tell which counters
+// changed without reading the status.
 struct OutboxEvent {
   int64_t id = 0;  // increasing in commit order
   EventKind kind = EventKind::kStatusCreated;
   int64_t account_id = 0;
   int64_t subject_id = 0;
   int64_t created_at_ms = 0;
+  int64_t related_id = 0;
+  uint32_t flags = 0;
 };
 
 class EventLog {

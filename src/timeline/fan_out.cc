@@ -46,6 +46,10 @@ Status FanOut::Handle(const OutboxEvent& event) {
     case EventKind::kUnfavourited:
     case EventKind::kFollowRequested:
     case EventKind::kFollowRequestRemoved:
+    case EventKind::kUnblocked:  // nothing comes back until a new follow
+    case EventKind::kUnmuted:    // entries are not restored; a rebuild brings them
+    case EventKind::kAccountUpdated:
+    case EventKind::kTokenRevoked:
       return {};
   }
   return {};

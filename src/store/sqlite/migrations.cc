@@ -232,6 +232,11 @@ DROP INDEX statuses_by_account;
 CREATE INDEX statuses_by_account ON statuses(account_id, id, deleted_at, visibility,
   in_reply_to_id, in_reply_to_account_id, reblog_of_id);
 )sql",
+    // 6: what an event's consumers need besides its account and subject.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN related_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/outbox_rows.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/status_rows.h"
 
@@ -47,10 +48,10 @@ int64_t SecondColumn(const SqliteStatement& q) { return q.Int(1); }
 
 // Writes an event into the outbox, inside the caller's transaction.
 Status Emit(SqliteDb& db, EventKind kind, int64_t account_id, int64_t subject_id, int64_t at_ms) {
-  SqliteStatement s =
-      db.Prepare("INSERT INTO outbox (kind, account_id, subject_id, created_at) VALUES (?,?,?,?)");
-  s.Bind(1, static_cast<int64_t>(kind)).Bind(2, account_id).Bind(3, subject_id).Bind(4, at_ms);
-  return db.Run(s);
+  return AppendEvent(db, {.kind = kind,
+                          .account_id = account_id,
+                          .subject_id = subject_id,
+                          .created_at_ms = at_ms});
 }
 
 // Adds `delta` to a counter column of one row; counters never go below zero.
@@ -80,7 +81,8 @@ Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
   del.Bind(1, at_ms).Bind(2, s.id);
   if (Status st = db.Run(del); !st) return st;
   if (db.Changes() == 0) return {};
-  if (Status st = Emit(db, EventKind::kStatusDeleted, s.account_id, s.id, at_ms); !st) return st;
+  if (Status st = AppendEvent(db, StatusEvent(EventKind::kStatusDeleted, s, at_ms)); !st)
+    return st;
   if (s.visibility != Visibility::kDirect) {
     if (Status st = Bump(db, kBumpStatuses, s.account_id, -1); !st) return st;
   }
@@ -241,7 +243,8 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       if (Status st = Bump(db, kBumpReplies, s.in_reply_to_id, 1); !st)
         return std::move(st).error();
     }
-    if (Status st = Emit(db, EventKind::kStatusCreated, s.account_id, s.id, s.created_at_ms); !st) {
+    if (Status st = AppendEvent(db, StatusEvent(EventKind::kStatusCreated, s, s.created_at_ms));
+        !st) {
       return std::move(st).error();
     }
     if (!idempotency_key.empty()) {
@@ -668,7 +671,10 @@ Result<bool> SqliteStore::DeleteBlock(int64_t account_id, int64_t target_account
         db.Prepare("DELETE FROM blocks WHERE account_id = ? AND target_account_id = ?");
     del.Bind(1, account_id).Bind(2, target_account_id);
     if (Status st = db.Run(del); !st) return std::move(st).error();
-    return db.Changes() > 0;
+    if (db.Changes() == 0) return false;
+    if (Status st = Emit(db, EventKind::kUnblocked, account_id, target_account_id, 0); !st)
+      return std::move(st).error();
+    return true;
   });
 }
 
@@ -712,7 +718,10 @@ Result<bool> SqliteStore::DeleteMute(int64_t account_id, int64_t target_account_
         db.Prepare("DELETE FROM mutes WHERE account_id = ? AND target_account_id = ?");
     del.Bind(1, account_id).Bind(2, target_account_id);
     if (Status st = db.Run(del); !st) return std::move(st).error();
-    return db.Changes() > 0;
+    if (db.Changes() == 0) return false;
+    if (Status st = Emit(db, EventKind::kUnmuted, account_id, target_account_id, 0); !st)
+      return std::move(st).error();
+    return true;
   });
 }
 

@@ -101,6 +101,40 @@ TEST_F(SocialStoreTest, StatusCountersFollowMastodon) {
   EXPECT_EQ(store_->DeleteStatus(100, 2000).error().code, ErrorCode::kNotFound);
 }
 
+// The events that let any process's caches follow a change without reading
+// the store: what a status replies to or reblogs, undone blocks and mutes.
+TEST_F(SocialStoreTest, EventsCarryWhatConsumersNeedWithoutReadingTheStore) {
+  Post(100, 1);
+  Post(101, 2, Visibility::kPublic, 100);
+  Post(102, 3, Visibility::kPublic, 0, 100);
+  ASSERT_TRUE(store_->CreateBlock(200, 1, 2, 5).ok());
+  ASSERT_TRUE(store_->DeleteBlock(1, 2).ok());
+  ASSERT_TRUE(store_->DeleteBlock(1, 2).ok());  // nothing to undo: no event
+  ASSERT_TRUE(store_->CreateMute({.id = 201, .account_id = 1, .target_account_id = 3}).ok());
+  ASSERT_TRUE(store_->DeleteMute(1, 3).ok());
+  ASSERT_TRUE(store_->DeleteStatus(101, 3000).ok());
+  auto events = store_->ReadOutbox(0, 100).value();
+  std::vector<OutboxEvent> kept;
+  for (const OutboxEvent& e : events) {
+    if (e.kind != EventKind::kBlocked && e.kind != EventKind::kMuted) kept.push_back(e);
+  }
+  ASSERT_EQ(kept.size(), 6u);
+  EXPECT_EQ(kept[0].kind, EventKind::kStatusCreated);
+  EXPECT_EQ(kept[0].related_id, 0);
+  EXPECT_EQ(kept[1].related_id, 100);  // the reply's parent
+  EXPECT_EQ(kept[1].flags, 0u);
+  EXPECT_EQ(kept[2].related_id, 100);  // the reblogged status
+  EXPECT_EQ(kept[2].flags, kEventReblog);
+  EXPECT_EQ(kept[3].kind, EventKind::kUnblocked);
+  EXPECT_EQ(kept[3].account_id, 1);
+  EXPECT_EQ(kept[3].subject_id, 2);
+  EXPECT_EQ(kept[4].kind, EventKind::kUnmuted);
+  EXPECT_EQ(kept[4].subject_id, 3);
+  EXPECT_EQ(kept[5].kind, EventKind::kStatusDeleted);
+  EXPECT_EQ(kept[5].subject_id, 101);
+  EXPECT_EQ(kept[5].related_id, 100);
+}
+
 TEST_F(SocialStoreTest, OneLiveReblogPerAccount) {
   Post(100, 1);
   Post(101, 2, Visibility::kPublic, 0, 100);

@@ -6,6 +6,7 @@
 
 #include "core/text.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/outbox_rows.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace chirp {
@@ -377,7 +378,8 @@ Status SqliteStore::UpdateProfile(const Account& a) {
       ins.Bind(4, a.fields[i].value);
       if (Status st = db.Run(ins); !st) return st;
     }
-    return {};
+    return AppendEvent(db, {.kind = EventKind::kAccountUpdated, .account_id = a.id,
+                            .subject_id = a.id});
   });
 }
 
@@ -467,9 +469,13 @@ Status SqliteStore::RevokeToken(std::string_view digest, int64_t app_id, int64_t
   return Write([&](SqliteDb& db) {
     SqliteStatement s = db.Prepare(
         "UPDATE access_tokens SET revoked_at = ? WHERE digest = ? AND app_id = ? AND "
-        "revoked_at = 0");
+        "revoked_at = 0 RETURNING id, account_id");
     s.Bind(1, at_ms).Bind(2, digest).Bind(3, app_id);
-    return db.Run(s);
+    // Every change happens at the first step; the statement is done with
+    // before the event is written.
+    if (!s.Step()) return s.failed() ? db.Failure() : Status();
+    return AppendEvent(db, {.kind = EventKind::kTokenRevoked, .account_id = s.Int(1),
+                            .subject_id = s.Int(0), .created_at_ms = at_ms});
   });
 }
 
@@ -515,12 +521,18 @@ Result<std::vector<OutboxEvent>> SqliteStore::ReadOutbox(int64_t after_id, int l
   return Read<Result<std::vector<OutboxEvent>>>(
       [&](SqliteDb& db) -> Result<std::vector<OutboxEvent>> {
         SqliteStatement q = db.Prepare(
-            "SELECT id, kind, account_id, subject_id, created_at FROM outbox WHERE id > ? ORDER BY "
-            "id LIMIT ?");
+            "SELECT id, kind, account_id, subject_id, created_at, related_id, flags FROM outbox "
+            "WHERE id > ? ORDER BY id LIMIT ?");
         q.Bind(1, after_id).Bind(2, int64_t{limit});
         std::vector<OutboxEvent> out;
         while (q.Step()) {
-          out.push_back({q.Int(0), static_cast<EventKind>(q.Int(1)), q.Int(2), q.Int(3), q.Int(4)});
+          out.push_back({.id = q.Int(0),
+                         .kind = static_cast<EventKind>(q.Int(1)),
+                         .account_id = q.Int(2),
+                         .subject_id = q.Int(3),
+                         .created_at_ms = q.Int(4),
+                         .related_id = q.Int(5),
+                         .flags = static_cast<uint32_t>(q.Int(6))});
         }
         if (q.failed()) return db.Failure();
         return out;

@@ -93,6 +93,10 @@ TEST_F(SqliteStoreTest, ProfileUpdatesReplaceFields) {
   ASSERT_EQ(read->fields.size(), 1u);
   EXPECT_EQ(read->fields[0].name, "only");
   EXPECT_EQ(store_->UpdateProfile(MakeAccount(99, "ghost")).error().code, ErrorCode::kNotFound);
+  auto events = store_->ReadOutbox(0, 10).value();  // caches elsewhere learn of the update
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::kAccountUpdated);
+  EXPECT_EQ(events[0].account_id, 1);
 }
 
 TEST_F(SqliteStoreTest, SearchesByUsernameAndDisplayNamePrefix) {
@@ -130,6 +134,12 @@ TEST_F(SqliteStoreTest, TokensRevokeOnlyForTheirApp) {
   ASSERT_TRUE(store_->RevokeToken("d1", 10, 5).ok());
   EXPECT_EQ(store_->FindTokenByDigest("d1")->revoked_at_ms, 5);
   ASSERT_TRUE(store_->RevokeToken("unknown", 10, 5).ok());
+  ASSERT_TRUE(store_->RevokeToken("d1", 10, 6).ok());  // revoked already
+  // One event, for the revocation that happened, naming the token.
+  auto events = store_->ReadOutbox(0, 10).value();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, EventKind::kTokenRevoked);
+  EXPECT_EQ(events[0].subject_id, 20);
 }
 
 TEST_F(SqliteStoreTest, AuthorizationCodesRedeemOnce) {

@@ -1,0 +1,26 @@
+#include "store/sqlite/outbox_rows.h"
+
+namespace chirp {
+
+Status AppendEvent(SqliteDb& db, const OutboxEvent& e) {
+  SqliteStatement s = db.Prepare(
+      "INSERT INTO outbox (kind, account_id, subject_id, created_at, related_id, flags) "
+      "VALUES (?,?,?,?,?,?)");
+  s.Bind(1, static_cast<int64_t>(e.kind)).Bind(2, e.account_id).Bind(3, e.subject_id);
+  s.Bind(4, e.created_at_ms).Bind(5, e.related_id).Bind(6, static_cast<int64_t>(e.flags));
+  return db.Run(s);
+}
+
+OutboxEvent StatusEvent(EventKind kind, const StatusRecord& status, int64_t at_ms) {
+  OutboxEvent e{.kind = kind, .account_id = status.account_id, .subject_id = status.id,
+                .created_at_ms = at_ms};
+  if (status.reblog_of_id != 0) {
+    e.related_id = status.reblog_of_id;
+    e.flags = kEventReblog;
+  } else {
+    e.related_id = status.in_reply_to_id;
+  }
+  return e;
+}
+
+}  // namespace chirp
