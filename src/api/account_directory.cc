@@ -9,17 +9,12 @@
 
 namespace chirp {
 
-AccountRef AccountDirectory::Insert(Account account, bool replace,
-                                    std::optional<uint64_t> loaded_at) {
+AccountRef AccountDirectory::Insert(Account account, uint64_t loaded_at) {
   auto ref = std::make_shared<const Account>(std::move(account));
   std::unique_lock lock(mu_);
-  if (loaded_at && *loaded_at != forgets_) return ref;  // raced with a write
+  if (loaded_at != forgets_) return ref;  // raced with a change
   auto [it, inserted] = by_id_.try_emplace(ref->id, ref);
-  if (!inserted) {
-    if (!replace) return it->second;
-    it->second = ref;
-    rendered_.Forget(ref->id);
-  }
+  if (!inserted) return it->second;
   id_by_username_[AsciiLower(ref->username)] = ref->id;
   return ref;
 }
@@ -34,7 +29,7 @@ Result<AccountRef> AccountDirectory::Get(int64_t id) {
   }
   auto loaded = store_.FindAccount(id);
   if (!loaded) return std::move(loaded).error();
-  return Insert(std::move(loaded).value(), false, generation);
+  return Insert(std::move(loaded).value(), generation);
 }
 
 Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
@@ -51,7 +46,7 @@ Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
   }
   auto loaded = store_.FindAccountByUsername(key);
   if (!loaded) return std::move(loaded).error();
-  return Insert(std::move(loaded).value(), false, generation);
+  return Insert(std::move(loaded).value(), generation);
 }
 
 Result<std::shared_ptr<const std::string>> AccountDirectory::Json(int64_t id,
@@ -71,16 +66,6 @@ Result<std::shared_ptr<const std::string>> AccountDirectory::Json(int64_t id,
   return json;
 }
 
-Status AccountDirectory::UpdateProfile(const Account& account) {
-  if (Status s = store_.UpdateProfile(account); !s) return s;
-  // Reload on the next read rather than cache `account`: its counters were
-  // read before this write and may have moved since.
-  Forget(account.id);
-  return {};
-}
-
-void AccountDirectory::Remember(const Account& account) { Insert(account, true); }
-
 void AccountDirectory::Forget(int64_t id) {
   std::unique_lock lock(mu_);
   ++forgets_;
@@ -88,17 +73,28 @@ void AccountDirectory::Forget(int64_t id) {
   rendered_.Forget(id);
 }
 
-void AccountDirectory::CountStatus(int64_t id, Visibility visibility, int64_t created_at_ms) {
+Status AccountDirectory::Reload(int64_t id) {
+  uint64_t generation;
+  {
+    std::unique_lock lock(mu_);
+    ++forgets_;  // a load in flight may predate the change
+    rendered_.Forget(id);
+    if (!by_id_.contains(id)) return {};
+    generation = forgets_;
+  }
+  auto loaded = store_.FindAccount(id);
+  if (!loaded && loaded.error().code != ErrorCode::kNotFound) return std::move(loaded).error();
   std::unique_lock lock(mu_);
-  ++forgets_;  // a load in flight may predate the write
+  if (!loaded || forgets_ != generation) {  // gone, or changed again meanwhile
+    ++forgets_;
+    by_id_.erase(id);
+    rendered_.Forget(id);
+    return {};
+  }
+  auto ref = std::make_shared<const Account>(std::move(loaded).value());
+  by_id_[id] = ref;
   rendered_.Forget(id);
-  auto it = by_id_.find(id);
-  if (it == by_id_.end()) return;
-  if (visibility == Visibility::kDirect) return;  // not counted, as the store does
-  auto updated = std::make_shared<Account>(*it->second);
-  updated->statuses_count += 1;
-  updated->last_status_at_ms = std::max(updated->last_status_at_ms, created_at_ms);
-  it->second = std::move(updated);
+  return {};
 }
 
 size_t AccountDirectory::size() const {

@@ -1,6 +1,8 @@
 // Accounts by id and by username, served from memory and filled from the
-// store on a miss. Writers go through the directory so that the cache and the
-// store agree: the store first, then the cache.
+// store on a miss, each with its Account JSON rendered once. Kept right by
+// the cache keeper (api/cache_keeper.h), which follows the event stream: a
+// change is committed to the store first, then the keeper forgets or
+// reloads what it touched.
 //
 // Thread-safe. Entries are immutable snapshots (shared_ptr<const Account>):
 // a reader keeps rendering the snapshot it got while an update replaces it.
@@ -17,18 +19,17 @@
 
 #include "core/error.h"
 #include "core/snapshot_cache.h"
+#include "social/lookups.h"
 #include "store/store.h"
 
 namespace chirp {
 
-using AccountRef = std::shared_ptr<const Account>;
-
-class AccountDirectory {
+class AccountDirectory final : public AccountLookup {
  public:
   explicit AccountDirectory(Store& store) : store_(store) {}
 
-  Result<AccountRef> Get(int64_t id);
-  Result<AccountRef> GetByUsername(std::string_view username);  // any case
+  Result<AccountRef> Get(int64_t id) override;
+  Result<AccountRef> GetByUsername(std::string_view username) override;  // any case
   // The account's Account JSON (api/entities.h) with URLs under `base_url`,
   // rendered once per version of the account.
   Result<std::shared_ptr<const std::string>> Json(int64_t id, const std::string& base_url);
@@ -49,25 +50,18 @@ class AccountDirectory {
     use(std::string_view(**json));
     return {};
   }
-  // Stores the profile; the next read loads it afresh.
-  Status UpdateProfile(const Account& account);
-  // Caches an account just committed by someone else (registration).
-  void Remember(const Account& account);
   // Drops the cached entry, after a write that changed what the store holds
-  // for the account (its counters); the next Get reloads it.
+  // for the account; the next Get reloads it.
   void Forget(int64_t id);
-  // After a committed status: the cached entry, if any, counts it as the
-  // store did (statuses_count unless direct, last_status_at), without a
-  // reload. Posts by one account commute, so the order of calls does not
-  // matter.
-  void CountStatus(int64_t id, Visibility visibility, int64_t created_at_ms);
+  // The same, but a cached entry is replaced by the account as the store
+  // now holds it rather than dropped, so that its readers never miss.
+  Status Reload(int64_t id);
   size_t size() const;
 
  private:
-  // `replace`: an update replaces the cached entry; a load after a miss keeps
-  // whatever an update cached meanwhile, which is newer.
-  AccountRef Insert(Account account, bool replace,
-                    std::optional<uint64_t> loaded_at = std::nullopt);
+  // Caches an account loaded after a miss, unless a change was applied
+  // since `loaded_at` (forgets_ then); an entry cached meanwhile is kept.
+  AccountRef Insert(Account account, uint64_t loaded_at);
 
   Store& store_;
   mutable std::shared_mutex mu_;

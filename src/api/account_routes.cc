@@ -12,17 +12,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr size_t kMaxDisplayName = 30;
-constexpr size_t kMaxNote = 500;
-constexpr size_t kMaxFields = 4;
-constexpr size_t kMaxFieldLength = 255;
 constexpr int64_t kDefaultSearchLimit = 40;
 constexpr int64_t kMaxSearchLimit = 80;
-
-Error TooLong(const char* field, size_t max) {
-  return Error::Unprocessable(std::string("Validation failed: ") + field +
-                              " is too long (maximum is " + std::to_string(max) + " characters)");
-}
 
 Result<HttpResponse> Register(ApiContext& ctx, ApiRequest& req) {
   if (!ctx.config.registrations_open) return Error::Forbidden("This action is not allowed");
@@ -39,91 +30,50 @@ Result<HttpResponse> Register(ApiContext& ctx, ApiRequest& req) {
   }
   auto agreement = req.params.Bool("agreement");
   r.agreement = agreement && agreement->value_or(false);
-  auto app = ctx.store.FindApp(req.principal->app_id);
-  if (!app) return std::move(app).error();
-  const std::string token = RandomToken();
-  AccessToken record;
-  record.id = ctx.ids.Next();
-  record.digest = TokenDigest(token);
-  record.app_id = app->id;
-  record.scopes = app->scopes;
-  record.created_at_ms = ctx.clock.NowMillis();
-  auto account = RegisterAccount(r, ctx.store, ctx.ids, ctx.clock, &record);
-  if (!account) return std::move(account).error();
-  ctx.accounts.Remember(*account);
-  return JsonBody(200, TokenJson(token, record.scopes, record.created_at_ms));
-}
-
-// Pending follow requests exist only for locked accounts (unlocking
-// authorizes them), so unlocked accounts need no count.
-Result<int64_t> PendingRequests(ApiContext& ctx, const Account& account) {
-  if (!account.locked) return int64_t{0};
-  return ctx.store.CountFollowRequests(account.id);
+  auto signed_up = ctx.account_service.SignUp(r, req.principal->app_id);
+  if (!signed_up) return std::move(signed_up).error();
+  return JsonBody(200,
+                  TokenJson(signed_up->token, signed_up->record.scopes,
+                            signed_up->record.created_at_ms));
 }
 
 Result<HttpResponse> VerifyCredentials(ApiContext& ctx, ApiRequest& req) {
   auto account = ctx.accounts.Get(req.account_id());
   if (!account) return std::move(account).error();
-  auto pending = PendingRequests(ctx, **account);
+  auto pending = ctx.account_service.PendingRequests(**account);
   if (!pending) return std::move(pending).error();
   return JsonBody(200, CredentialAccountJson(**account, req.base_url, *pending));
 }
 
-// Unlocking an account accepts the requests waiting for it, as Mastodon does.
-Status AuthorizeAllRequests(ApiContext& ctx, int64_t account_id) {
-  for (;;) {
-    auto page = ctx.store.ListFollowRequests(account_id, {.limit = 100});
-    if (!page) return std::move(page).error();
-    if (page->empty()) {
-      ctx.accounts.Forget(account_id);  // its followers_count
-      return ctx.home != nullptr ? ctx.home->celebrities().Refresh(account_id) : Status();
-    }
-    for (const auto& entry : *page) {
-      Status s = ctx.store.AuthorizeFollowRequest(entry.item, account_id, ctx.ids.Next(),
-                                                  ctx.clock.NowMillis());
-      if (!s && s.error().code != ErrorCode::kNotFound) return s;
-      ctx.accounts.Forget(entry.item);
-      ctx.viewers.Forget(entry.item);
-    }
-  }
-}
-
-// Applies one optional string parameter with a length limit.
-Status ReadText(const Params& params, const char* key, const char* label, size_t max,
-                std::string* target) {
+// Reads one optional string parameter.
+Status ReadText(const Params& params, const char* key, std::optional<std::string>* target) {
   auto value = params.String(key);
   if (!value) return std::move(value).error();
-  if (!*value) return {};
-  if (CountCodePoints(**value) > max) return TooLong(label, max);
-  *target = std::move(**value);
+  *target = std::move(value).value();
   return {};
 }
 
-Status ReadFlag(const Params& params, const char* key, bool* target) {
+Status ReadFlag(const Params& params, const char* key, std::optional<bool>* target) {
   auto value = params.Bool(key);
   if (!value) return std::move(value).error();
-  if (*value) *target = **value;
+  *target = *value;
   return {};
 }
 
 Result<HttpResponse> UpdateCredentials(ApiContext& ctx, ApiRequest& req) {
-  auto current = ctx.accounts.Get(req.account_id());
-  if (!current) return std::move(current).error();
-  Account a = **current;
   const Params& p = req.params;
   if (!p.files().empty()) {
     return Error::Unprocessable(
         "Validation failed: avatar and header uploads are not supported yet");
   }
-  if (Status s = ReadText(p, "display_name", "Display name", kMaxDisplayName, &a.display_name);
-      !s) {
-    return std::move(s).error();
+  ProfileUpdate u;
+  for (auto [key, target] : {std::pair{"display_name", &u.display_name}, {"note", &u.note}}) {
+    if (Status s = ReadText(p, key, target); !s) return std::move(s).error();
   }
-  if (Status s = ReadText(p, "note", "Note", kMaxNote, &a.note); !s) return std::move(s).error();
-  for (auto [key, target] : {std::pair{"locked", &a.locked},
-                             {"bot", &a.bot},
-                             {"discoverable", &a.discoverable},
-                             {"indexable", &a.indexable}}) {
+  for (auto [key, target] : {std::pair{"locked", &u.locked},
+                             {"bot", &u.bot},
+                             {"discoverable", &u.discoverable},
+                             {"indexable", &u.indexable}}) {
     if (Status s = ReadFlag(p, key, target); !s) return std::move(s).error();
   }
   if (p.Has("fields_attributes")) {
@@ -133,54 +83,30 @@ Result<HttpResponse> UpdateCredentials(ApiContext& ctx, ApiRequest& req) {
     }
     std::vector<ProfileField> fields;
     for (const Params& entry : p.GroupList("fields_attributes")) {
-      ProfileField f;
-      if (Status s = ReadText(entry, "name", "Field name", kMaxFieldLength, &f.name); !s) {
-        return std::move(s).error();
-      }
-      if (Status s = ReadText(entry, "value", "Field value", kMaxFieldLength, &f.value); !s) {
-        return std::move(s).error();
-      }
-      if (TrimAscii(f.name).empty() && TrimAscii(f.value).empty()) continue;
-      fields.push_back(std::move(f));
+      std::optional<std::string> name;
+      std::optional<std::string> value;
+      if (Status s = ReadText(entry, "name", &name); !s) return std::move(s).error();
+      if (Status s = ReadText(entry, "value", &value); !s) return std::move(s).error();
+      fields.push_back({name.value_or(""), value.value_or("")});
     }
-    if (fields.size() > kMaxFields) {
-      return Error::Unprocessable("Validation failed: Fields has too many entries (maximum is 4)");
-    }
-    a.fields = std::move(fields);
+    u.fields = std::move(fields);
   }
   if (auto source = p.Group("source")) {
-    auto privacy = source->String("privacy");
-    if (!privacy) return std::move(privacy).error();
-    if (*privacy) {
-      if (**privacy != "public" && **privacy != "unlisted" && **privacy != "private") {
-        return Error::Unprocessable(
-            "Validation failed: Source privacy is not included in the list");
-      }
-      a.default_privacy = **privacy;
-    }
-    if (Status s = ReadFlag(*source, "sensitive", &a.default_sensitive); !s)
+    if (Status s = ReadText(*source, "privacy", &u.default_privacy); !s) {
       return std::move(s).error();
-    auto language = source->String("language");
-    if (!language) return std::move(language).error();
-    if (*language) {
-      const std::string& l = **language;
-      const bool valid = l.empty() || ((l.size() == 2 || l.size() == 3) &&
-                                       std::all_of(l.begin(), l.end(),
-                                                   [](char c) { return c >= 'a' && c <= 'z'; }));
-      if (!valid)
-        return Error::Unprocessable("Validation failed: Source language is not a language code");
-      a.default_language = l;
+    }
+    if (Status s = ReadFlag(*source, "sensitive", &u.default_sensitive); !s) {
+      return std::move(s).error();
+    }
+    if (Status s = ReadText(*source, "language", &u.default_language); !s) {
+      return std::move(s).error();
     }
   }
-  if (Status s = ctx.accounts.UpdateProfile(a); !s) return std::move(s).error();
-  if ((*current)->locked && !a.locked) {
-    if (Status s = AuthorizeAllRequests(ctx, a.id); !s) return std::move(s).error();
-  }
-  auto fresh = ctx.accounts.Get(a.id);
-  if (!fresh) return std::move(fresh).error();
-  auto pending = PendingRequests(ctx, **fresh);
+  auto updated = ctx.account_service.UpdateProfile(req.account_id(), u);
+  if (!updated) return std::move(updated).error();
+  auto pending = ctx.account_service.PendingRequests(**updated);
   if (!pending) return std::move(pending).error();
-  return JsonBody(200, CredentialAccountJson(**fresh, req.base_url, *pending));
+  return JsonBody(200, CredentialAccountJson(**updated, req.base_url, *pending));
 }
 
 Result<HttpResponse> ShowAccount(ApiContext& ctx, ApiRequest& req) {

@@ -12,6 +12,10 @@
 #include "core/snowflake.h"
 #include "http/metrics.h"
 #include "ratelimit/rate_limiter.h"
+#include "social/account_service.h"
+#include "social/engagement.h"
+#include "social/graph_service.h"
+#include "social/posting.h"
 #include "social/viewer_cache.h"
 #include "store/store.h"
 #include "stream/stream_sessions.h"
@@ -29,6 +33,11 @@ struct ApiContext {
   StatusDirectory& statuses;
   ViewerCache& viewers;
   RateLimiter& limiter;
+  // The domain services the route families call.
+  Posting& posting;
+  Engagement& engagement;
+  GraphService& graph;
+  AccountService& account_service;
   HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
   // The streaming API's connections; null when streaming is off.

@@ -80,8 +80,13 @@ Result<std::optional<Principal>> Authenticator::AuthenticateByDigest(std::string
   p.scopes = ScopeSet::Parse(stored->scopes).value_or(ScopeSet()).Expanded();
   std::unique_lock lock(mu_);
   // Bounded: when full, start over; entries refill from the store on demand.
-  if (cache_.size() >= capacity_) cache_.clear();
-  if (revocations_.load() == generation) cache_.emplace(digest, p);
+  if (cache_.size() >= capacity_) {
+    cache_.clear();
+    digests_.clear();
+  }
+  if (revocations_.load() == generation && cache_.emplace(digest, p).second) {
+    digests_.emplace(p.token_id, digest);
+  }
   return std::optional<Principal>(std::move(p));
 }
 
@@ -91,8 +96,20 @@ Status Authenticator::Revoke(std::string_view token, int64_t app_id, int64_t now
   std::unique_lock lock(mu_);
   revocations_.fetch_add(1, std::memory_order_release);
   auto it = cache_.find(digest);
-  if (it != cache_.end() && it->second.app_id == app_id) cache_.erase(it);
+  if (it != cache_.end() && it->second.app_id == app_id) {
+    digests_.erase(it->second.token_id);
+    cache_.erase(it);
+  }
   return {};
+}
+
+void Authenticator::Forget(int64_t token_id) {
+  std::unique_lock lock(mu_);
+  revocations_.fetch_add(1, std::memory_order_release);
+  auto it = digests_.find(token_id);
+  if (it == digests_.end()) return;
+  cache_.erase(it->second);
+  digests_.erase(it);
 }
 
 size_t Authenticator::cached() const {

@@ -1,8 +1,9 @@
 // Bearer tokens to principals. Valid tokens are cached in memory by digest,
 // so an authenticated request costs a hash and a map look-up; each thread
 // also remembers the tokens it saw last, so that a client's next request
-// skips even the hash. Revoking a token goes through here, so that both
-// forget it at once.
+// skips even the hash. A revoked token is forgotten by both, in every
+// process, when the cache keeper (api/cache_keeper.h) sees its revocation
+// in the event stream, and at once in the process that revoked it.
 #pragma once
 
 #include <atomic>
@@ -45,6 +46,10 @@ class Authenticator {
   // Revokes `token` if it belongs to `app_id` (idempotent).
   Status Revoke(std::string_view token, int64_t app_id, int64_t now_ms);
 
+  // Drops the token `token_id` from the cache, after its revocation was
+  // committed; every thread's remembered tokens lapse.
+  void Forget(int64_t token_id);
+
   size_t cached() const;
 
  private:
@@ -54,6 +59,7 @@ class Authenticator {
   const size_t capacity_;
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Principal> cache_;  // by digest; guarded by mu_
+  std::unordered_map<int64_t, std::string> digests_;  // of cache_, by token id; guarded by mu_
   // Bumped (under mu_) by every revocation: a load that raced with one is
   // not cached, and every thread's remembered tokens lapse.
   std::atomic<uint64_t> revocations_{0};

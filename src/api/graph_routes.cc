@@ -22,17 +22,18 @@ Result<AccountRef> TargetAccount(ApiContext& ctx, const ApiRequest& req) {
   return ctx.accounts.Get(*id);
 }
 
-// After a committed change to who follows `account_id`: its counters and
-// whether it is a celebrity (timeline/celebrities.h).
-Status FollowersChanged(ApiContext& ctx, int64_t account_id) {
-  ctx.accounts.Forget(account_id);
-  return ctx.home != nullptr ? ctx.home->celebrities().Refresh(account_id) : Status();
-}
-
+// The relationship of the viewer to `target` after a change.
 Result<HttpResponse> RelationshipResponse(ApiContext& ctx, int64_t viewer, int64_t target) {
-  auto r = ctx.store.Relationship(viewer, target, ctx.clock.NowMillis());
+  auto r = ctx.graph.Relationship(viewer, target);
   if (!r) return std::move(r).error();
   return JsonBody(200, RelationshipJson(target, *r));
+}
+
+// The account id in the path, or kNotFound.
+Result<int64_t> PathAccount(const ApiRequest& req) {
+  const auto id = ParseId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  return *id;
 }
 
 // Renders the accounts of a paged listing, skipping any that vanished.
@@ -50,51 +51,26 @@ Result<HttpResponse> AccountPage(ApiContext& ctx, const ApiRequest& req,
 }
 
 Result<HttpResponse> FollowAccount(ApiContext& ctx, ApiRequest& req) {
-  auto target = TargetAccount(ctx, req);
+  auto target = PathAccount(req);
   if (!target) return std::move(target).error();
-  const int64_t viewer = req.account_id();
-  if ((*target)->id == viewer) return Error::Forbidden("This action is not allowed");
-  auto blocked = ctx.store.BlockedEitherWay(viewer, (*target)->id);
-  if (!blocked) return std::move(blocked).error();
-  if (*blocked) return Error::Forbidden("This action is not allowed");
+  FollowOptions options;
   auto reblogs = req.params.Bool("reblogs");
   if (!reblogs) return std::move(reblogs).error();
+  options.show_reblogs = *reblogs;
   auto notify = req.params.Bool("notify");
   if (!notify) return std::move(notify).error();
-  Follow f;
-  f.id = ctx.ids.Next();
-  f.account_id = viewer;
-  f.target_account_id = (*target)->id;
-  f.created_at_ms = ctx.clock.NowMillis();
-  auto existing = ctx.store.FindFollow(viewer, f.target_account_id);
-  if (!existing) return std::move(existing).error();
-  // Settings left out keep their current value on an existing follow.
-  f.show_reblogs = reblogs->value_or(*existing ? (*existing)->show_reblogs : true);
-  f.notify = notify->value_or(*existing ? (*existing)->notify : false);
-  if (*existing || !(*target)->locked) {
-    auto created = ctx.store.CreateFollow(f);
-    if (!created) return std::move(created).error();
-  } else {
-    auto requested = ctx.store.CreateFollowRequest(f);
-    if (!requested) return std::move(requested).error();
+  options.notify = *notify;
+  if (Status s = ctx.graph.Follow(req.account_id(), *target, options); !s) {
+    return std::move(s).error();
   }
-  ctx.accounts.Forget(viewer);
-  ctx.viewers.Forget(viewer);
-  if (Status s = FollowersChanged(ctx, f.target_account_id); !s) return std::move(s).error();
-  return RelationshipResponse(ctx, viewer, f.target_account_id);
+  return RelationshipResponse(ctx, req.account_id(), *target);
 }
 
 Result<HttpResponse> UnfollowAccount(ApiContext& ctx, ApiRequest& req) {
-  auto target = TargetAccount(ctx, req);
+  auto target = PathAccount(req);
   if (!target) return std::move(target).error();
-  const int64_t viewer = req.account_id();
-  if (auto r = ctx.store.DeleteFollow(viewer, (*target)->id); !r) return std::move(r).error();
-  if (auto r = ctx.store.DeleteFollowRequest(viewer, (*target)->id); !r)
-    return std::move(r).error();
-  ctx.accounts.Forget(viewer);
-  ctx.viewers.Forget(viewer);
-  if (Status s = FollowersChanged(ctx, (*target)->id); !s) return std::move(s).error();
-  return RelationshipResponse(ctx, viewer, (*target)->id);
+  if (Status s = ctx.graph.Unfollow(req.account_id(), *target); !s) return std::move(s).error();
+  return RelationshipResponse(ctx, req.account_id(), *target);
 }
 
 Result<HttpResponse> Relationships(ApiContext& ctx, ApiRequest& req) {
@@ -106,7 +82,7 @@ Result<HttpResponse> Relationships(ApiContext& ctx, ApiRequest& req) {
     if (++count > kMaxRelationshipIds) break;
     const auto id = ParseId(text);
     if (!id || !ctx.accounts.Get(*id)) continue;
-    auto r = ctx.store.Relationship(req.account_id(), *id, ctx.clock.NowMillis());
+    auto r = ctx.graph.Relationship(req.account_id(), *id);
     if (!r) return std::move(r).error();
     out.push_back(RelationshipJson(*id, *r));
   }
@@ -130,70 +106,40 @@ Result<HttpResponse> FollowLists(ApiContext& ctx, ApiRequest& req, bool follower
 }
 
 Result<HttpResponse> FollowRequestDecision(ApiContext& ctx, ApiRequest& req, bool authorize) {
-  auto requester = TargetAccount(ctx, req);
+  auto requester = PathAccount(req);
   if (!requester) return std::move(requester).error();
-  const int64_t viewer = req.account_id();
-  if (authorize) {
-    Status s = ctx.store.AuthorizeFollowRequest((*requester)->id, viewer, ctx.ids.Next(),
-                                                ctx.clock.NowMillis());
-    if (!s) return std::move(s).error();
-  } else {
-    auto removed = ctx.store.DeleteFollowRequest((*requester)->id, viewer);
-    if (!removed) return std::move(removed).error();
-    if (!*removed) return Error::NotFound();
+  if (Status s = ctx.graph.DecideRequest(req.account_id(), *requester, authorize); !s) {
+    return std::move(s).error();
   }
-  ctx.accounts.Forget((*requester)->id);
-  ctx.viewers.Forget((*requester)->id);
-  if (Status s = FollowersChanged(ctx, viewer); !s) return std::move(s).error();
-  return RelationshipResponse(ctx, viewer, (*requester)->id);
+  return RelationshipResponse(ctx, req.account_id(), *requester);
 }
 
 Result<HttpResponse> BlockAccount(ApiContext& ctx, ApiRequest& req, bool block) {
-  auto target = TargetAccount(ctx, req);
+  auto target = PathAccount(req);
   if (!target) return std::move(target).error();
-  const int64_t viewer = req.account_id();
-  if ((*target)->id == viewer) return Error::Forbidden("This action is not allowed");
-  if (block) {
-    auto r = ctx.store.CreateBlock(ctx.ids.Next(), viewer, (*target)->id, ctx.clock.NowMillis());
-    if (!r) return std::move(r).error();
-  } else {
-    auto r = ctx.store.DeleteBlock(viewer, (*target)->id);
-    if (!r) return std::move(r).error();
+  if (Status s = ctx.graph.SetBlock(req.account_id(), *target, block); !s) {
+    return std::move(s).error();
   }
-  // A block removes follows both ways and hides each from the other.
-  ctx.viewers.Forget(viewer);
-  ctx.viewers.Forget((*target)->id);
-  if (Status s = FollowersChanged(ctx, viewer); !s) return std::move(s).error();
-  if (Status s = FollowersChanged(ctx, (*target)->id); !s) return std::move(s).error();
-  return RelationshipResponse(ctx, viewer, (*target)->id);
+  return RelationshipResponse(ctx, req.account_id(), *target);
 }
 
 Result<HttpResponse> MuteAccount(ApiContext& ctx, ApiRequest& req, bool mute) {
-  auto target = TargetAccount(ctx, req);
+  auto target = PathAccount(req);
   if (!target) return std::move(target).error();
-  const int64_t viewer = req.account_id();
-  if ((*target)->id == viewer) return Error::Forbidden("This action is not allowed");
+  Status done;
   if (mute) {
     auto notifications = req.params.Bool("notifications");
     if (!notifications) return std::move(notifications).error();
     auto duration = req.params.Int("duration");
     if (!duration) return std::move(duration).error();
-    if (duration->value_or(0) < 0)
-      return Error::Unprocessable("Validation failed: Duration must be positive");
-    Mute m;
-    m.id = ctx.ids.Next();
-    m.account_id = viewer;
-    m.target_account_id = (*target)->id;
-    m.hide_notifications = notifications->value_or(true);
-    m.created_at_ms = ctx.clock.NowMillis();
-    m.expires_at_ms = duration->value_or(0) > 0 ? m.created_at_ms + **duration * 1000 : 0;
-    if (Status s = ctx.store.CreateMute(m); !s) return std::move(s).error();
+    done = ctx.graph.Mute(req.account_id(), *target,
+                          {.hide_notifications = notifications->value_or(true),
+                           .duration_seconds = duration->value_or(0)});
   } else {
-    auto r = ctx.store.DeleteMute(viewer, (*target)->id);
-    if (!r) return std::move(r).error();
+    done = ctx.graph.Unmute(req.account_id(), *target);
   }
-  ctx.viewers.Forget(viewer);
-  return RelationshipResponse(ctx, viewer, (*target)->id);
+  if (!done) return std::move(done).error();
+  return RelationshipResponse(ctx, req.account_id(), *target);
 }
 
 }  // namespace

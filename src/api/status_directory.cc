@@ -73,6 +73,11 @@ Result<std::vector<StatusRef>> StatusDirectory::GetMany(const std::vector<int64_
   return out;
 }
 
+Result<StatusRecord> StatusDirectory::FindLive(int64_t id) {
+  if (StatusRef cached = cache_.Find(id); cached != nullptr) return cached->record;
+  return store_.FindStatus(id);
+}
+
 Result<StatusRef> StatusDirectory::Remember(const StatusRecord& stored, const std::string& base_url,
                                             uint64_t token) {
   auto rendered = Render(stored, base_url, false);

@@ -4,10 +4,10 @@
 // from text rather than built and serialized again for every reader.
 //
 // What a cached status holds that can change (its counters, its being
-// deleted) is kept right by the writers: after the store commits, a
-// favourite or unfavourite forgets the status, a reply its parent, a reblog
-// or unreblog the original, a delete every status it removed with the parent
-// and the original (see core/snapshot_cache.h for why that is enough).
+// deleted) is kept right by the cache keeper (api/cache_keeper.h), which
+// forgets a status after the store committed a change to it: a favourite,
+// a reply or reblog of it, its deletion (see core/snapshot_cache.h for why
+// that is enough).
 //
 // Thread-safe.
 #pragma once
@@ -20,6 +20,7 @@
 #include "api/account_directory.h"
 #include "core/error.h"
 #include "core/snapshot_cache.h"
+#include "social/lookups.h"
 #include "store/store.h"
 
 namespace chirp {
@@ -32,7 +33,7 @@ struct CachedStatus {
 
 using StatusRef = std::shared_ptr<const CachedStatus>;
 
-class StatusDirectory {
+class StatusDirectory final : public StatusLookup {
  public:
   StatusDirectory(Store& store, AccountDirectory& accounts, size_t capacity)
       : store_(store), accounts_(accounts), cache_(capacity) {}
@@ -50,11 +51,15 @@ class StatusDirectory {
 
   // For a status about to be written: a token taken before the write, to
   // cache it afterwards as the store returned it (Remember).
-  uint64_t LoadToken(int64_t id) const { return cache_.LoadToken(id); }
+  uint64_t LoadToken(int64_t id) const override { return cache_.LoadToken(id); }
   // Caches `stored`, a status just written (CreatedStatus::stored), unless
   // it was forgotten since `token`; returns it rendered.
   Result<StatusRef> Remember(const StatusRecord& stored, const std::string& base_url,
                              uint64_t token);
+
+  // The record of a live status, from the cache when held (whatever it was
+  // rendered for), from the store otherwise.
+  Result<StatusRecord> FindLive(int64_t id) override;
 
   // Drops a status after a committed change to it.
   void Forget(int64_t id) { cache_.Forget(id); }

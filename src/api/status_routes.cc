@@ -9,7 +9,7 @@
 #include "api/routes.h"
 #include "api/status_presenter.h"
 #include "core/text.h"
-#include "social/visibility.h"
+#include "social/posting.h"
 #include "text/status_text.h"
 
 namespace chirp {
@@ -17,9 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int64_t kIdempotencyWindowMs = 60 * 60 * 1000;  // Mastodon keeps keys for an hour
-constexpr size_t kMaxSpoilerLength = 1000;
-constexpr size_t kMaxIdempotencyKey = 200;
 constexpr int kAncestorLimit = 4096;
 constexpr int kDescendantLimit = 4096;
 constexpr int kAnonymousAncestorLimit = 40;
@@ -46,6 +43,19 @@ Result<HttpResponse> RenderResponse(StatusPresenter& presenter, const StatusRef&
   return JsonResponse(200, std::move(rendered).value());
 }
 
+// Renders a status just written (or the earlier one an idempotency key or
+// a live reblog named), caching it as the store returned it.
+Result<HttpResponse> RenderPosted(ApiContext& ctx, const ApiRequest& req,
+                                  const PostedStatus& posted) {
+  const CreatedStatus& created = posted.created;
+  auto stored = created.stored
+                    ? ctx.statuses.Remember(*created.stored, req.base_url, posted.cache_token)
+                    : ctx.statuses.Get(created.id, req.base_url);
+  if (!stored) return std::move(stored).error();
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  return RenderResponse(presenter, *stored);
+}
+
 // Renders a list of statuses by id, with the Link header of `listed`.
 template <typename T>
 Result<HttpResponse> ListResponse(StatusPresenter& presenter, const ApiRequest& req,
@@ -56,14 +66,6 @@ Result<HttpResponse> ListResponse(StatusPresenter& presenter, const ApiRequest& 
   HttpResponse response = JsonResponse(200, std::move(rendered).value());
   AddLinkHeader(req, listed, response);
   return response;
-}
-
-std::optional<Visibility> ParseVisibility(std::string_view v) {
-  if (v == "public") return Visibility::kPublic;
-  if (v == "unlisted") return Visibility::kUnlisted;
-  if (v == "private") return Visibility::kPrivate;
-  if (v == "direct") return Visibility::kDirect;
-  return std::nullopt;
 }
 
 Result<std::optional<double>> Coordinate(const Params& params, const char* key, double limit) {
@@ -91,123 +93,42 @@ Result<std::optional<double>> Coordinate(const Params& params, const char* key, 
 
 Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   const Params& p = req.params;
-  auto text = p.String("status");
-  if (!text) return std::move(text).error();
-  auto media_ids = p.StringList("media_ids");
-  if (!media_ids) return std::move(media_ids).error();
-  auto spoiler = p.String("spoiler_text");
-  if (!spoiler) return std::move(spoiler).error();
-  auto sensitive = p.Bool("sensitive");
-  if (!sensitive) return std::move(sensitive).error();
-  auto visibility_text = p.String("visibility");
-  if (!visibility_text) return std::move(visibility_text).error();
-  auto language = p.String("language");
-  if (!language) return std::move(language).error();
+  StatusDraft draft;
+  draft.account_id = req.account_id();
+  draft.application_id = req.principal->app_id;
+  draft.base_url = req.base_url;
+  draft.idempotency_key = std::string(TrimAscii(req.http.Header("idempotency-key")));
+  for (auto [key, target] :
+       {std::pair{"status", &draft.text}, {"spoiler_text", &draft.spoiler_text}}) {
+    auto value = p.String(key);
+    if (!value) return std::move(value).error();
+    *target = value->value_or("");
+  }
+  for (auto [key, target] : {std::pair{"visibility", &draft.visibility},
+                             {"language", &draft.language}}) {
+    auto value = p.String(key);
+    if (!value) return std::move(value).error();
+    *target = std::move(value).value();
+  }
   auto reply_to = p.String("in_reply_to_id");
   if (!reply_to) return std::move(reply_to).error();
+  draft.in_reply_to_id = reply_to->value_or("");
+  auto media_ids = p.StringList("media_ids");
+  if (!media_ids) return std::move(media_ids).error();
+  draft.media_ids = std::move(media_ids).value();
+  auto sensitive = p.Bool("sensitive");
+  if (!sensitive) return std::move(sensitive).error();
+  draft.sensitive = *sensitive;
   auto latitude = Coordinate(p, "latitude", 90);
   if (!latitude) return std::move(latitude).error();
+  draft.latitude = *latitude;
   auto longitude = Coordinate(p, "longitude", 180);
   if (!longitude) return std::move(longitude).error();
-  if (latitude->has_value() != longitude->has_value()) {
-    return Error::Unprocessable("Validation failed: latitude and longitude go together");
-  }
+  draft.longitude = *longitude;
 
-  auto author = ctx.accounts.Get(req.account_id());
-  if (!author) return std::move(author).error();
-
-  StatusRecord s;
-  s.account_id = req.account_id();
-  s.text = text->value_or("");
-  s.spoiler_text = spoiler->value_or("");
-  s.latitude = *latitude;
-  s.longitude = *longitude;
-  if (media_ids->size() > static_cast<size_t>(ctx.config.max_media_attachments)) {
-    return Error::Unprocessable("Validation failed: Media attachments are limited to " +
-                                std::to_string(ctx.config.max_media_attachments));
-  }
-  for (const std::string& text_id : *media_ids) {
-    const auto media_id = ParseId(text_id);
-    if (!media_id)
-      return Error::Unprocessable("Validation failed: media attachment " + text_id +
-                                  " was not found");
-    if (std::find(s.media_ids.begin(), s.media_ids.end(), *media_id) == s.media_ids.end()) {
-      s.media_ids.push_back(*media_id);
-    }
-  }
-  if (TrimAscii(s.text).empty() && s.media_ids.empty()) {
-    return Error::Unprocessable("Validation failed: Text can't be blank");
-  }
-  if (CountStatusLength(s.text) + CountGraphemes(s.spoiler_text) >
-      static_cast<size_t>(ctx.config.max_characters)) {
-    return Error::Unprocessable("Validation failed: Text character limit of " +
-                                std::to_string(ctx.config.max_characters) + " exceeded");
-  }
-  if (CountCodePoints(s.spoiler_text) > kMaxSpoilerLength) {
-    return Error::Unprocessable("Validation failed: Spoiler text is too long");
-  }
-  const std::string visibility_name = visibility_text->value_or((*author)->default_privacy);
-  const auto visibility = ParseVisibility(visibility_name.empty() ? "public" : visibility_name);
-  if (!visibility)
-    return Error::Unprocessable("Validation failed: Visibility is not included in the list");
-  s.visibility = *visibility;
-  s.sensitive = sensitive->value_or((*author)->default_sensitive) || !s.spoiler_text.empty();
-  s.language = language->value_or((*author)->default_language);
-  if (!s.language.empty() && !((s.language.size() == 2 || s.language.size() == 3) &&
-                               std::all_of(s.language.begin(), s.language.end(),
-                                           [](char c) { return c >= 'a' && c <= 'z'; }))) {
-    return Error::Unprocessable("Validation failed: Language is not a valid language code");
-  }
-  if (reply_to->has_value() && !(*reply_to)->empty()) {
-    const auto parent_id = ParseId(**reply_to);
-    const Error missing =
-        Error::NotFound("The post you are trying to reply to does not appear to exist.");
-    if (!parent_id) return missing;
-    auto parent = ctx.statuses.Get(*parent_id, req.base_url);
-    if (!parent) return parent.error().code == ErrorCode::kNotFound ? missing : parent.error();
-    StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-    auto visible = presenter.Visible((*parent)->record);
-    if (!visible) return std::move(visible).error();
-    if (!*visible || (*parent)->record.reblog_of_id != 0) return missing;
-    s.in_reply_to_id = (*parent)->record.id;
-    s.in_reply_to_account_id = (*parent)->record.account_id;
-  }
-
-  const ParsedStatusText parsed = ParseStatusText(s.text);
-  const auto resolve = [&](std::string_view username,
-                           std::string_view domain) -> std::optional<ResolvedMention> {
-    if (!domain.empty()) {
-      const std::string_view host =
-          std::string_view(req.base_url).substr(req.base_url.find("://") + 3);
-      if (AsciiLower(domain) != AsciiLower(host)) return std::nullopt;
-    }
-    auto account = ctx.accounts.GetByUsername(username);
-    if (!account) return std::nullopt;
-    return ResolvedMention{(*account)->id, (*account)->username,
-                           req.base_url + "/@" + (*account)->username, (*account)->username};
-  };
-  std::vector<ResolvedMention> mentions;
-  s.content = RenderStatusHtml(s.text, parsed, resolve, req.base_url, &mentions);
-  s.mentioned_account_ids = DistinctMentionedIds(mentions);
-  // Each tag once, under its normalised name, shown as first written.
-  s.tags = NormalizedTags(parsed, &s.tag_display_names);
-  s.application_id = req.principal->app_id;
-  s.id = ctx.ids.Next();
-  s.created_at_ms = ctx.clock.NowMillis();
-
-  std::string key(TrimAscii(req.http.Header("idempotency-key")));
-  if (key.size() > kMaxIdempotencyKey)
-    return Error::Unprocessable("Validation failed: Idempotency-Key is too long");
-  const uint64_t token = ctx.statuses.LoadToken(s.id);
-  auto created = ctx.store.CreateStatus(s, key, kIdempotencyWindowMs);
-  if (!created) return std::move(created).error();
-  if (created->stored) ctx.accounts.CountStatus(s.account_id, s.visibility, s.created_at_ms);
-  if (s.in_reply_to_id != 0) ctx.statuses.Forget(s.in_reply_to_id);  // its replies_count
-  auto stored = created->stored ? ctx.statuses.Remember(*created->stored, req.base_url, token)
-                                : ctx.statuses.Get(created->id, req.base_url);
-  if (!stored) return std::move(stored).error();
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  return RenderResponse(presenter, *stored);
+  auto posted = ctx.posting.Post(draft);
+  if (!posted) return std::move(posted).error();
+  return RenderPosted(ctx, req, *posted);
 }
 
 Result<HttpResponse> ShowStatus(ApiContext& ctx, ApiRequest& req) {
@@ -217,30 +138,15 @@ Result<HttpResponse> ShowStatus(ApiContext& ctx, ApiRequest& req) {
   return RenderResponse(presenter, *status);
 }
 
-// After statuses were deleted: the caches drop them, the parent (its
-// replies_count), the original of a reblog (its reblogs_count), and the
-// accounts whose counters and reblogs changed.
-void ForgetDeleted(ApiContext& ctx, const StatusRecord& record, const DeletedStatuses& deleted) {
-  for (int64_t id : deleted.status_ids) ctx.statuses.Forget(id);
-  if (record.in_reply_to_id != 0) ctx.statuses.Forget(record.in_reply_to_id);
-  if (record.reblog_of_id != 0) ctx.statuses.Forget(record.reblog_of_id);
-  for (int64_t account_id : deleted.account_ids) {
-    ctx.accounts.Forget(account_id);
-    ctx.viewers.Forget(account_id);
-  }
-}
-
 Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
-  const StatusRecord& record = (*status)->record;
-  if (record.account_id != req.account_id()) return Error::Forbidden("This action is not allowed");
+  // Rendered before it goes, with its source for delete and redraft.
   auto rendered = presenter.Render(*status, /*source_requested=*/true);
   if (!rendered) return std::move(rendered).error();
-  auto deleted = ctx.store.DeleteStatus(record.id, ctx.clock.NowMillis());
+  auto deleted = ctx.posting.Delete(req.account_id(), (*status)->record.id);
   if (!deleted) return std::move(deleted).error();
-  ForgetDeleted(ctx, record, *deleted);
   return JsonResponse(200, std::move(rendered).value());
 }
 
@@ -321,99 +227,46 @@ Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
   return JsonResponse(200, "{\"ancestors\":" + *a + ",\"descendants\":" + *d + "}");
 }
 
-Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favourite) {
+// Renders the status `id` as the viewer now sees it.
+Result<HttpResponse> RenderCurrent(ApiContext& ctx, const ApiRequest& req, int64_t id) {
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  auto status = VisibleStatus(ctx, req, presenter);
+  auto status = ctx.statuses.Get(id, req.base_url);
   if (!status) return std::move(status).error();
-  // Favouriting a reblog favourites what it wraps, as Mastodon does.
-  const StatusRecord& record = (*status)->record;
-  int64_t target = record.reblog_of_id != 0 ? record.reblog_of_id : record.id;
-  if (favourite) {
-    auto r = ctx.store.Favourite(req.account_id(), target, ctx.ids.Next(), ctx.clock.NowMillis());
-    if (!r) return std::move(r).error();
-  } else {
-    auto r = ctx.store.Unfavourite(req.account_id(), target);
-    if (!r) return std::move(r).error();
-  }
-  ctx.statuses.Forget(target);
-  ctx.viewers.Forget(req.account_id());
-  StatusPresenter after(ctx, req.account_id(), req.base_url);
-  auto fresh = ctx.statuses.Get(target, req.base_url);
-  if (!fresh) return std::move(fresh).error();
-  return RenderResponse(after, *fresh);
+  return RenderResponse(presenter, *status);
+}
+
+Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favourite) {
+  const auto id = ParseId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  auto target = ctx.engagement.SetFavourite(req.account_id(), *id, favourite);
+  if (!target) return std::move(target).error();
+  return RenderCurrent(ctx, req, *target);
 }
 
 Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  auto status = VisibleStatus(ctx, req, presenter);
-  if (!status) return std::move(status).error();
-  StatusRecord original = (*status)->record;
-  if (original.reblog_of_id != 0) {
-    auto inner = ctx.statuses.Get(original.reblog_of_id, req.base_url);
-    if (!inner) return std::move(inner).error();
-    original = (*inner)->record;
-  }
-  const bool own = original.account_id == req.account_id();
-  // Mastodon's rule: direct never; private only one's own.
-  if (original.visibility == Visibility::kDirect ||
-      (original.visibility == Visibility::kPrivate && !own)) {
-    return Error::Forbidden("This action is not allowed");
-  }
-  auto visibility_text = req.params.String("visibility");
-  if (!visibility_text) return std::move(visibility_text).error();
-  auto visibility = ParseVisibility(visibility_text->value_or("public"));
-  if (!visibility || *visibility == Visibility::kDirect) {
-    return Error::Unprocessable("Validation failed: Visibility is not included in the list");
-  }
+  const auto id = ParseId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  auto visibility = req.params.String("visibility");
+  if (!visibility) return std::move(visibility).error();
   // The store returns the live reblog when there is one. A concurrent
   // unreblog may delete it before it is read back; then reblog again.
   constexpr int kAttempts = 3;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    StatusRecord wrapper;
-    wrapper.id = ctx.ids.Next();
-    wrapper.account_id = req.account_id();
-    wrapper.reblog_of_id = original.id;
-    wrapper.visibility =
-        original.visibility == Visibility::kPrivate ? Visibility::kPrivate : *visibility;
-    wrapper.application_id = req.principal->app_id;
-    wrapper.created_at_ms = ctx.clock.NowMillis();
-    const uint64_t token = ctx.statuses.LoadToken(wrapper.id);
-    auto created = ctx.store.CreateStatus(wrapper, "", 0);
-    if (!created) return std::move(created).error();
-    if (!created->existing) {
-      ctx.accounts.Forget(req.account_id());
-      ctx.statuses.Forget(original.id);  // its reblogs_count
-      ctx.viewers.Forget(req.account_id());
-    }
-    StatusPresenter after(ctx, req.account_id(), req.base_url);
-    auto stored = created->stored ? ctx.statuses.Remember(*created->stored, req.base_url, token)
-                                  : ctx.statuses.Get(created->id, req.base_url);
-    if (stored) return RenderResponse(after, *stored);
-    if (stored.error().code != ErrorCode::kNotFound) return std::move(stored).error();
+    auto posted =
+        ctx.engagement.Reblog(req.account_id(), req.principal->app_id, *id, *visibility);
+    if (!posted) return std::move(posted).error();
+    auto rendered = RenderPosted(ctx, req, *posted);
+    if (rendered || rendered.error().code != ErrorCode::kNotFound) return rendered;
   }
   return Error::Unavailable("There was a temporary problem serving your request, please try again");
 }
 
 Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  auto status = VisibleStatus(ctx, req, presenter);
-  if (!status) return std::move(status).error();
-  const StatusRecord& record = (*status)->record;
-  const int64_t original_id = record.reblog_of_id != 0 ? record.reblog_of_id : record.id;
-  auto existing = ctx.store.FindReblog(req.account_id(), original_id);
-  if (!existing) return std::move(existing).error();
-  if (*existing) {
-    auto deleted = ctx.store.DeleteStatus(**existing, ctx.clock.NowMillis());
-    if (!deleted && deleted.error().code != ErrorCode::kNotFound) return std::move(deleted).error();
-    ctx.statuses.Forget(**existing);
-    ctx.statuses.Forget(original_id);
-    ctx.accounts.Forget(req.account_id());
-    ctx.viewers.Forget(req.account_id());
-  }
-  StatusPresenter after(ctx, req.account_id(), req.base_url);
-  auto original = ctx.statuses.Get(original_id, req.base_url);
+  const auto id = ParseId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  auto original = ctx.engagement.Unreblog(req.account_id(), *id);
   if (!original) return std::move(original).error();
-  return RenderResponse(after, *original);
+  return RenderCurrent(ctx, req, *original);
 }
 
 Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourited) {

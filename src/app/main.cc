@@ -12,6 +12,7 @@
 #include "api/account_directory.h"
 #include "api/api_context.h"
 #include "api/authenticator.h"
+#include "api/cache_keeper.h"
 #include "api/routes.h"
 #include "api/stream_publisher.h"
 #include "app/admin_commands.h"
@@ -89,8 +90,27 @@ int Serve(const Config& config) {
   HomeTimeline home(**store, timelines, config.timelines, clock);
   if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
   FanOut fan_out(**store, timelines, config.timelines, &home.author_posts());
-  ApiContext context{config.api, **store,  clock,   ids,     auth,
-                     accounts,   statuses, viewers, limiter, &home};
+  CacheKeeper cache_keeper(accounts, statuses, viewers, auth, &home.celebrities());
+  Posting posting(**store, clock, ids, accounts, statuses, viewers, cache_keeper,
+                  {.max_characters = config.api.max_characters,
+                   .max_media_attachments = config.api.max_media_attachments});
+  Engagement engagement(**store, clock, ids, statuses, viewers, cache_keeper);
+  GraphService graph(**store, clock, ids, accounts, cache_keeper);
+  AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper);
+  ApiContext context{.config = config.api,
+                     .store = **store,
+                     .clock = clock,
+                     .ids = ids,
+                     .auth = auth,
+                     .accounts = accounts,
+                     .statuses = statuses,
+                     .viewers = viewers,
+                     .limiter = limiter,
+                     .posting = posting,
+                     .engagement = engagement,
+                     .graph = graph,
+                     .account_service = account_service,
+                     .home = &home};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers);
   context.stream_hub = &stream_hub;
@@ -107,7 +127,7 @@ int Serve(const Config& config) {
   notifier.SetListener([&](const std::vector<NotificationRecord>& added) {
     stream_publisher.NotificationsAdded(added);
   });
-  OutboxDrainer drainer(**store, clock, {&fan_out, &notifier, &stream_publisher});
+  OutboxDrainer drainer(**store, clock, {&cache_keeper, &fan_out, &notifier, &stream_publisher});
 
   context.extra_metrics = [&](std::string& out) {
     const TimelineCacheStats t = timelines.Stats();

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/records.h"
 
 namespace chirp {
 
@@ -49,6 +50,11 @@ struct OutboxEvent {
   int64_t related_id = 0;
   uint32_t flags = 0;
 };
+
+// The event announcing that `status` was created or deleted, with what it
+// replies to or reblogs: what the store writes, and what a writer applies to
+// its own caches (social/lookups.h).
+OutboxEvent StatusEvent(EventKind kind, const StatusRecord& status, int64_t at_ms);
 
 class EventLog {
  public:

@@ -48,8 +48,9 @@ struct AccountStatusFilter {
   std::vector<Visibility> visibilities;
 };
 
-// What DeleteStatus removed: the status with the reblogs of it, and the
-// accounts whose counters changed (the author, the rebloggers).
+// What DeleteStatus removed: the reblogs of the status and then the status
+// itself, each beside its account in `account_ids` (the rebloggers, then the
+// author), whose counters changed.
 struct DeletedStatuses {
   std::vector<int64_t> status_ids;
   std::vector<int64_t> account_ids;

@@ -1,0 +1,115 @@
+#include "api/cache_keeper.h"
+
+#include <algorithm>
+
+namespace chirp {
+namespace {
+
+void Dedupe(std::vector<int64_t>& ids) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+}
+
+}  // namespace
+
+void CacheKeeper::Collect(const OutboxEvent& e, Touched& t) {
+  const int64_t actor = e.account_id;
+  const int64_t subject = e.subject_id;
+  switch (e.kind) {
+    case EventKind::kStatusCreated:
+    case EventKind::kStatusDeleted:
+      t.accounts.push_back(actor);  // statuses_count, last_status_at
+      if (e.kind == EventKind::kStatusDeleted) t.statuses.push_back(subject);
+      // The parent's replies_count, or the original's reblogs_count.
+      if (e.related_id != 0) t.statuses.push_back(e.related_id);
+      if (e.flags & kEventReblog) t.readers.push_back(actor);  // what the reader reblogged
+      return;
+    case EventKind::kFollowed:
+    case EventKind::kUnfollowed:
+      t.accounts.push_back(actor);  // following_count
+      t.accounts.push_back(subject);  // followers_count
+      t.readers.push_back(actor);
+      t.celebrities.push_back(subject);
+      return;
+    case EventKind::kFollowChanged:  // show_reblogs and notify of the follow
+    case EventKind::kMuted:
+    case EventKind::kUnmuted:
+      t.readers.push_back(actor);
+      return;
+    case EventKind::kBlocked:
+      // A block ends follows both ways: both accounts' counters, and
+      // whether either is still a celebrity.
+      t.accounts.push_back(actor);
+      t.accounts.push_back(subject);
+      t.celebrities.push_back(actor);
+      t.celebrities.push_back(subject);
+      [[fallthrough]];
+    case EventKind::kUnblocked:
+      t.readers.push_back(actor);
+      t.readers.push_back(subject);
+      return;
+    case EventKind::kFavourited:
+    case EventKind::kUnfavourited:
+      t.statuses.push_back(subject);  // favourites_count
+      t.readers.push_back(actor);
+      return;
+    case EventKind::kAccountUpdated:
+      t.accounts.push_back(actor);
+      return;
+    case EventKind::kTokenRevoked:
+      t.tokens.push_back(subject);
+      return;
+    case EventKind::kFollowRequested:  // requests are read from the store
+    case EventKind::kFollowRequestRemoved:
+      return;
+  }
+}
+
+CacheKeeper::CacheKeeper(AccountDirectory& accounts, StatusDirectory& statuses,
+                         ViewerCache& readers, Authenticator& tokens, Celebrities* celebrities)
+    : accounts_(accounts),
+      statuses_(statuses),
+      readers_(readers),
+      tokens_(tokens),
+      celebrities_(celebrities) {}
+
+Status CacheKeeper::Handle(const OutboxEvent& event) {
+  Collect(event, pending_);
+  return {};
+}
+
+Status CacheKeeper::Flush() {
+  Touched t = std::move(pending_);
+  pending_ = {};
+  for (auto* ids : {&t.accounts, &t.statuses, &t.readers, &t.tokens, &t.celebrities}) {
+    Dedupe(*ids);
+  }
+  for (int64_t id : t.statuses) statuses_.Forget(id);
+  for (int64_t id : t.readers) readers_.Forget(id);
+  for (int64_t id : t.tokens) tokens_.Forget(id);
+  for (int64_t id : t.accounts) {
+    if (Status s = accounts_.Reload(id); !s) return s;
+  }
+  if (celebrities_ != nullptr) {
+    for (int64_t id : t.celebrities) {
+      if (Status s = celebrities_->Refresh(id); !s) return s;
+    }
+  }
+  return {};
+}
+
+void CacheKeeper::Apply(const OutboxEvent& event) {
+  Touched t;
+  Collect(event, t);
+  for (int64_t id : t.statuses) statuses_.Forget(id);
+  for (int64_t id : t.readers) readers_.Forget(id);
+  for (int64_t id : t.tokens) tokens_.Forget(id);
+  for (int64_t id : t.accounts) accounts_.Forget(id);
+  // A celebrity's status must not be missed by its new followers: refresh
+  // now. On failure the stream's own pass refreshes it moments later.
+  if (celebrities_ != nullptr) {
+    for (int64_t id : t.celebrities) (void)celebrities_->Refresh(id);
+  }
+}
+
+}  // namespace chirp

@@ -1,0 +1,67 @@
+// Keeps the process's caches in front of the store right by following the
+// event stream: accounts (counters, profiles), statuses (counters, deletes),
+// readers' relations and recent favourites and reblogs, bearer tokens, and
+// which accounts are celebrities. It is the one place that decides what each
+// event changes in them; nothing else forgets cached state.
+//
+// Two ways in, one decision:
+//  - as an event consumer (Handle, Flush) it brings every process up to
+//    every change, whichever process wrote it: a batch's changes are
+//    gathered and applied once each at Flush, and cached accounts are
+//    reloaded in place, so readers of a busy author never miss;
+//  - as OwnWrites (social/lookups.h) a domain service applies its own
+//    change at once, so the account that wrote reads its write back before
+//    the stream brings it (cached entries are dropped and load on next use).
+// Both are idempotent, so applying an event twice does no harm.
+//
+// Handle and Flush run on one thread (the consumer's); Apply on any.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "api/account_directory.h"
+#include "api/authenticator.h"
+#include "api/status_directory.h"
+#include "events/outbox_drainer.h"
+#include "social/lookups.h"
+#include "social/viewer_cache.h"
+#include "timeline/celebrities.h"
+
+namespace chirp {
+
+class CacheKeeper final : public EventConsumer, public OwnWrites {
+ public:
+  // What one event changes in the caches, by key.
+  struct Touched {
+    std::vector<int64_t> accounts;     // counters or profile
+    std::vector<int64_t> statuses;     // counters, or deleted
+    std::vector<int64_t> readers;      // relations, favourites, reblogs
+    std::vector<int64_t> tokens;       // revoked
+    std::vector<int64_t> celebrities;  // followers count
+  };
+  // The decision, added to `touched`.
+  static void Collect(const OutboxEvent& event, Touched& touched);
+
+  // Everything must outlive the keeper. `celebrities` may be null (no home
+  // timelines).
+  CacheKeeper(AccountDirectory& accounts, StatusDirectory& statuses, ViewerCache& readers,
+              Authenticator& tokens, Celebrities* celebrities);
+
+  Status Handle(const OutboxEvent& event) override;
+  // Applies what the batch gathered; on an error (a reload failed) the
+  // gathered changes are dropped and the batch is handed out again.
+  Status Flush() override;
+
+  void Apply(const OutboxEvent& event) override;
+
+ private:
+  AccountDirectory& accounts_;
+  StatusDirectory& statuses_;
+  ViewerCache& readers_;
+  Authenticator& tokens_;
+  Celebrities* celebrities_;
+  Touched pending_;  // gathered by Handle; the consumer's thread only
+};
+
+}  // namespace chirp

@@ -1,0 +1,25 @@
+// Finding a status as one viewer may see it: the one rule every service
+// that acts on a status uses before acting (favourite, reblog, reply,
+// delete), so that what is hidden from a viewer is also out of their reach.
+#pragma once
+
+#include <cstdint>
+
+#include "core/error.h"
+#include "social/lookups.h"
+#include "social/viewer_cache.h"
+
+namespace chirp {
+
+// The live status `status_id` when `viewer_id` may see it (and, for a reblog,
+// what it wraps: social/visibility.h); kNotFound when it is unknown, deleted
+// or hidden from the viewer, so that a hidden status is indistinguishable
+// from a missing one.
+Result<StatusRecord> FindVisibleStatus(StatusLookup& statuses, ViewerCache& viewers,
+                                       int64_t viewer_id, int64_t status_id);
+
+// Whether `viewer_id` may see `status`, checked as FindVisibleStatus does.
+Result<bool> MayView(StatusLookup& statuses, ViewerCache& viewers, int64_t viewer_id,
+                     const StatusRecord& status);
+
+}  // namespace chirp
