@@ -155,8 +155,8 @@ Result<HttpResponse> Search(ApiContext& ctx, ApiRequest& req) {
   const int64_t skip = std::max<int64_t>(0, offset->value_or(0));
   std::string prefix = LocalUsername(**q, req.base_url);
   if (prefix.empty()) return JsonResponse(200, "[]");
-  auto found = ctx.store.SearchAccounts(prefix, static_cast<int>(n),
-                                        static_cast<int>(std::min<int64_t>(skip, 1 << 20)));
+  auto found = ctx.account_service.Search(prefix, static_cast<int>(n),
+                                          static_cast<int>(std::min<int64_t>(skip, 1 << 20)));
   if (!found) return std::move(found).error();
   json::array out;
   for (const Account& a : *found) out.push_back(AccountJson(a, req.base_url));

@@ -16,10 +16,12 @@
 #include "social/engagement.h"
 #include "social/graph_service.h"
 #include "social/posting.h"
+#include "social/status_reads.h"
 #include "social/viewer_cache.h"
 #include "store/store.h"
 #include "stream/stream_sessions.h"
 #include "timeline/home_timeline.h"
+#include "timeline/public_timelines.h"
 
 namespace chirp {
 
@@ -38,6 +40,8 @@ struct ApiContext {
   Engagement& engagement;
   GraphService& graph;
   AccountService& account_service;
+  StatusReads& status_reads;
+  PublicTimelines& public_timelines;
   HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
   // The streaming API's connections; null when streaming is off.

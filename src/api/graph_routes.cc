@@ -15,13 +15,6 @@ namespace {
 
 constexpr int kMaxRelationshipIds = 100;
 
-// The account named in the path, which must exist.
-Result<AccountRef> TargetAccount(ApiContext& ctx, const ApiRequest& req) {
-  const auto id = ParseId(req.path.Get("id"));
-  if (!id) return Error::NotFound();
-  return ctx.accounts.Get(*id);
-}
-
 // The relationship of the viewer to `target` after a change.
 Result<HttpResponse> RelationshipResponse(ApiContext& ctx, int64_t viewer, int64_t target) {
   auto r = ctx.graph.Relationship(viewer, target);
@@ -90,19 +83,11 @@ Result<HttpResponse> Relationships(ApiContext& ctx, ApiRequest& req) {
 }
 
 Result<HttpResponse> FollowLists(ApiContext& ctx, ApiRequest& req, bool followers) {
-  auto target = TargetAccount(ctx, req);
+  auto target = PathAccount(req);
   if (!target) return std::move(target).error();
   auto page = ParsePage(req.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
   if (!page) return std::move(page).error();
-  // Blocked readers see nothing of the account's connections.
-  if (req.account_id() != 0) {
-    auto blocked = ctx.store.BlockedEitherWay(req.account_id(), (*target)->id);
-    if (!blocked) return std::move(blocked).error();
-    if (*blocked) return JsonResponse(200, "[]");
-  }
-  return AccountPage(ctx, req,
-                     followers ? ctx.store.ListFollowers((*target)->id, *page)
-                               : ctx.store.ListFollowing((*target)->id, *page));
+  return AccountPage(ctx, req, ctx.graph.Connections(req.account_id(), *target, followers, *page));
 }
 
 Result<HttpResponse> FollowRequestDecision(ApiContext& ctx, ApiRequest& req, bool authorize) {
@@ -177,7 +162,7 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
-               return AccountPage(ctx, r, ctx.store.ListFollowRequests(r.account_id(), *page));
+               return AccountPage(ctx, r, ctx.graph.FollowRequests(r.account_id(), *page));
              });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/follow_requests/:id/authorize",
@@ -206,7 +191,7 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
-               return AccountPage(ctx, r, ctx.store.ListBlocks(r.account_id(), *page));
+               return AccountPage(ctx, r, ctx.graph.Blocks(r.account_id(), *page));
              });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/accounts/:id/mute",
@@ -225,13 +210,10 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
              [&ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
-               auto mutes = ctx.store.ListMutes(r.account_id(), *page);
+               auto mutes = ctx.graph.Mutes(r.account_id(), *page);
                if (!mutes) return std::move(mutes).error();
                json::array out;
-               const int64_t now = ctx.clock.NowMillis();
                for (const auto& entry : *mutes) {
-                 if (entry.item.expires_at_ms != 0 && entry.item.expires_at_ms <= now)
-                   continue;  // expired
                  auto a = ctx.accounts.Get(entry.item.target_account_id);
                  if (!a) continue;
                  json::object o = AccountJson(**a, r.base_url);

@@ -110,7 +110,7 @@ json::object InstanceV2(ApiContext& ctx, const std::string& base, int64_t users)
   return o;
 }
 
-Result<int64_t> UserCount(ApiContext& ctx) { return ctx.store.CountAccounts(); }
+Result<int64_t> UserCount(ApiContext& ctx) { return ctx.account_service.Count(); }
 
 }  // namespace
 

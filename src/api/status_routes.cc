@@ -17,10 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kAncestorLimit = 4096;
-constexpr int kDescendantLimit = 4096;
-constexpr int kAnonymousAncestorLimit = 40;
-constexpr int kAnonymousDescendantLimit = 60;
 
 // The status named in the path, if the viewer may see it (404 otherwise,
 // whether it does not exist or is hidden from them).
@@ -158,71 +154,14 @@ Result<HttpResponse> StatusSource(ApiContext& ctx, ApiRequest& req) {
 }
 
 Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
+  const auto id = ParseId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  auto thread = ctx.status_reads.Context(req.account_id(), *id);
+  if (!thread) return std::move(thread).error();
   StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  auto found = VisibleStatus(ctx, req, presenter);
-  if (!found) return std::move(found).error();
-  const StatusRecord* status = &(*found)->record;
-  const bool anonymous = req.account_id() == 0;
-  const int ancestor_limit = anonymous ? kAnonymousAncestorLimit : kAncestorLimit;
-  const int descendant_limit = anonymous ? kAnonymousDescendantLimit : kDescendantLimit;
-
-  // Ancestors, oldest first: walk up the reply chain.
-  std::vector<StatusRecord> ancestors;
-  int64_t parent = status->in_reply_to_id;
-  while (parent != 0 && static_cast<int>(ancestors.size()) < ancestor_limit) {
-    auto p = ctx.store.FindStatus(parent);
-    if (!p) {
-      if (p.error().code == ErrorCode::kNotFound) break;
-      return std::move(p).error();
-    }
-    parent = p->in_reply_to_id;
-    ancestors.push_back(std::move(p).value());
-  }
-  std::reverse(ancestors.begin(), ancestors.end());
-
-  // Descendants in depth-first order: load the tree level by level, then walk it.
-  std::map<int64_t, std::vector<StatusRecord>> children;
-  std::vector<int64_t> frontier{status->id};
-  int loaded = 0;
-  while (!frontier.empty() && loaded < descendant_limit) {
-    auto replies = ctx.store.ListReplies(frontier);
-    if (!replies) return std::move(replies).error();
-    frontier.clear();
-    for (StatusRecord& r : *replies) {
-      if (++loaded > descendant_limit) break;
-      frontier.push_back(r.id);
-      children[r.in_reply_to_id].push_back(std::move(r));
-    }
-  }
-  std::vector<StatusRecord> descendants;
-  std::vector<int64_t> stack{status->id};
-  std::vector<const StatusRecord*> order;
-  std::function<void(int64_t)> walk = [&](int64_t id) {
-    auto it = children.find(id);
-    if (it == children.end()) return;
-    for (const StatusRecord& child : it->second) {
-      order.push_back(&child);
-      walk(child.id);
-    }
-  };
-  walk(status->id);
-
-  // Mutes hide statuses from threads.
-  auto viewer = ctx.viewers.Get(req.account_id());
-  if (!viewer) return std::move(viewer).error();
-  const auto kept = [&](const std::vector<const StatusRecord*>& list) {
-    std::vector<int64_t> out;
-    for (const StatusRecord* s : list) {
-      if (s->account_id == req.account_id() || !(*viewer)->visibility.Mutes(s->account_id))
-        out.push_back(s->id);
-    }
-    return out;
-  };
-  std::vector<const StatusRecord*> ancestor_ptrs;
-  for (const StatusRecord& a : ancestors) ancestor_ptrs.push_back(&a);
-  auto a = presenter.RenderVisibleIds(kept(ancestor_ptrs));
+  auto a = presenter.RenderVisibleIds(thread->ancestors);
   if (!a) return std::move(a).error();
-  auto d = presenter.RenderVisibleIds(kept(order));
+  auto d = presenter.RenderVisibleIds(thread->descendants);
   if (!d) return std::move(d).error();
   return JsonResponse(200, "{\"ancestors\":" + *a + ",\"descendants\":" + *d + "}");
 }
@@ -270,22 +209,14 @@ Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {
 }
 
 Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourited) {
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
-  auto status = VisibleStatus(ctx, req, presenter);
-  if (!status) return std::move(status).error();
+  const auto id = ParseId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
   auto page = ParsePage(req.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
   if (!page) return std::move(page).error();
-  const int64_t id = (*status)->record.id;
-  auto listed =
-      favourited ? ctx.store.ListFavouritedBy(id, *page) : ctx.store.ListRebloggedBy(id, *page);
+  auto listed = ctx.status_reads.WhoActed(req.account_id(), *id, favourited, *page);
   if (!listed) return std::move(listed).error();
   json::array out;
   for (const auto& entry : *listed) {
-    if (req.account_id() != 0 && entry.item != req.account_id()) {
-      auto blocked = ctx.store.BlockedEitherWay(req.account_id(), entry.item);
-      if (!blocked) return std::move(blocked).error();
-      if (*blocked) continue;
-    }
     auto a = ctx.accounts.Get(entry.item);
     if (a) out.push_back(AccountJson(**a, req.base_url));
   }
@@ -297,7 +228,7 @@ Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourit
 Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
-  auto listed = ctx.store.ListFavourites(req.account_id(), *page);
+  auto listed = ctx.status_reads.Favourites(req.account_id(), *page);
   if (!listed) return std::move(listed).error();
   std::vector<int64_t> ids;
   for (const auto& entry : *listed) ids.push_back(entry.item);
@@ -308,8 +239,6 @@ Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
 Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
-  auto account = ctx.accounts.Get(*id);
-  if (!account) return std::move(account).error();
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
   AccountStatusFilter filter;
@@ -322,7 +251,6 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
   }
   auto pinned = req.params.Bool("pinned");
   if (!pinned) return std::move(pinned).error();
-  if (pinned->value_or(false)) return JsonResponse(200, "[]");  // pinning is not offered yet
   auto tagged = req.params.String("tagged");
   if (!tagged) return std::move(tagged).error();
   if (tagged->has_value()) {
@@ -330,27 +258,15 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
     if (!tag.empty() && tag[0] == '#') tag.erase(0, 1);
     filter.tagged = NormalizeTagName(tag);
   }
-  const int64_t viewer = req.account_id();
-  if (viewer == *id) {
-    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate,
-                           Visibility::kDirect};
-  } else {
-    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted};
-    if (viewer != 0) {
-      auto blocked = ctx.store.BlockedEitherWay(viewer, *id);
-      if (!blocked) return std::move(blocked).error();
-      if (*blocked) return JsonResponse(200, "[]");
-      auto follow = ctx.store.FindFollow(viewer, *id);
-      if (!follow) return std::move(follow).error();
-      if (*follow) filter.visibilities.push_back(Visibility::kPrivate);
-    }
-  }
-  auto listed = ctx.store.ListAccountStatuses(*id, filter, *page);
-  if (!listed) return std::move(listed).error();
-  std::vector<int64_t> ids;
-  for (const auto& entry : *listed) ids.push_back(entry.item.id);
-  StatusPresenter presenter(ctx, viewer, req.base_url);
-  return ListResponse(presenter, req, ids, *listed);
+  auto ids = ctx.status_reads.AccountStatuses(req.account_id(), *id, filter, *page);
+  if (!ids) return std::move(ids).error();
+  if (pinned->value_or(false)) return JsonResponse(200, "[]");  // pinning is not offered yet
+  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  auto rendered = presenter.RenderVisibleIds(*ids);
+  if (!rendered) return std::move(rendered).error();
+  HttpResponse response = JsonResponse(200, std::move(rendered).value());
+  if (!ids->empty()) AddLinkHeader(req, ids->front(), ids->back(), response);
+  return response;
 }
 
 }  // namespace

@@ -110,7 +110,7 @@ void AddSystemRoutes(Router& router, ApiContext& ctx) {
               .execution = Execution::kInline});
   router.Add(
       {.method = "GET", .pattern = "/ready", .handler = [&ctx](HttpRequest&, const PathParams&) {
-         auto users = ctx.store.CountAccounts();
+         auto users = ctx.account_service.Count();
          if (!users) return JsonResponse(503, "{\"status\":\"unavailable\"}");
          return JsonResponse(200, "{\"status\":\"ready\"}");
        }});

@@ -30,13 +30,6 @@ Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req,
   return response;
 }
 
-std::vector<int64_t> IdsOf(const std::vector<StatusRecord>& statuses) {
-  std::vector<int64_t> ids;
-  ids.reserve(statuses.size());
-  for (const StatusRecord& s : statuses) ids.push_back(s.id);
-  return ids;
-}
-
 Result<HttpResponse> Home(ApiContext& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
@@ -63,9 +56,9 @@ Result<HttpResponse> Public(ApiContext& ctx, ApiRequest& req) {
   auto remote = req.params.Bool("remote");
   if (!remote) return std::move(remote).error();
   if (remote->value_or(false)) return JsonResponse(200, "[]");  // every status here is local
-  auto statuses = ctx.store.PublicTimeline(*query, *page);
-  if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, IdsOf(*statuses));
+  auto ids = ctx.public_timelines.Public(*query, *page);
+  if (!ids) return std::move(ids).error();
+  return StatusPage(ctx, req, *ids);
 }
 
 Result<std::vector<std::string>> TagList(const Params& params, const char* key) {
@@ -88,11 +81,6 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
   const auto name = UrlDecode(req.path.Get("hashtag"));
   if (!name || name->empty()) return Error::NotFound();
   const std::string tag = NormalizeTagName(*name);
-  auto exists = ctx.store.TagExists(tag);
-  if (!exists) return std::move(exists).error();
-  if (!*exists) return Error::NotFound();
-  query->any_tags.push_back(tag);
-  query->include_replies = true;
   for (auto [key, target] : {std::pair{"any", &query->any_tags},
                              {"all", &query->all_tags},
                              {"none", &query->none_tags}}) {
@@ -100,9 +88,9 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
     if (!list) return std::move(list).error();
     target->insert(target->end(), list->begin(), list->end());
   }
-  auto statuses = ctx.store.PublicTimeline(*query, *page);
-  if (!statuses) return std::move(statuses).error();
-  return StatusPage(ctx, req, IdsOf(*statuses));
+  auto ids = ctx.public_timelines.Tagged(tag, *query, *page);
+  if (!ids) return std::move(ids).error();
+  return StatusPage(ctx, req, *ids);
 }
 
 }  // namespace

@@ -97,6 +97,8 @@ int Serve(const Config& config) {
   Engagement engagement(**store, clock, ids, statuses, viewers, cache_keeper);
   GraphService graph(**store, clock, ids, accounts, cache_keeper);
   AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper);
+  StatusReads status_reads(**store, accounts, statuses, viewers);
+  PublicTimelines public_timelines(**store);
   ApiContext context{.config = config.api,
                      .store = **store,
                      .clock = clock,
@@ -110,6 +112,8 @@ int Serve(const Config& config) {
                      .engagement = engagement,
                      .graph = graph,
                      .account_service = account_service,
+                     .status_reads = status_reads,
+                     .public_timelines = public_timelines,
                      .home = &home};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers);

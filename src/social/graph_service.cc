@@ -146,4 +146,39 @@ Result<RelationshipRecord> GraphService::Relationship(int64_t account_id, int64_
   return store_.Relationship(account_id, target_id, clock_.NowMillis());
 }
 
+Result<std::vector<Paged<int64_t>>> GraphService::Connections(int64_t viewer_id,
+                                                              int64_t target_id, bool followers,
+                                                              const PageRequest& page) {
+  auto target = accounts_.Get(target_id);
+  if (!target) return std::move(target).error();
+  // Blocked readers see nothing of the account's connections.
+  if (viewer_id != 0) {
+    auto blocked = store_.BlockedEitherWay(viewer_id, target_id);
+    if (!blocked) return std::move(blocked).error();
+    if (*blocked) return std::vector<Paged<int64_t>>();
+  }
+  return followers ? store_.ListFollowers(target_id, page) : store_.ListFollowing(target_id, page);
+}
+
+Result<std::vector<Paged<int64_t>>> GraphService::FollowRequests(int64_t account_id,
+                                                                 const PageRequest& page) {
+  return store_.ListFollowRequests(account_id, page);
+}
+
+Result<std::vector<Paged<int64_t>>> GraphService::Blocks(int64_t account_id,
+                                                         const PageRequest& page) {
+  return store_.ListBlocks(account_id, page);
+}
+
+Result<std::vector<Paged<::chirp::Mute>>> GraphService::Mutes(int64_t account_id,
+                                                           const PageRequest& page) {
+  auto mutes = store_.ListMutes(account_id, page);
+  if (!mutes) return std::move(mutes).error();
+  const int64_t now = clock_.NowMillis();
+  std::erase_if(*mutes, [now](const Paged<::chirp::Mute>& m) {
+    return m.item.expires_at_ms != 0 && m.item.expires_at_ms <= now;
+  });
+  return mutes;
+}
+
 }  // namespace chirp

@@ -60,6 +60,18 @@ class GraphService {
   // How `account_id` stands to `target_id`.
   Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_id);
 
+  // Listings, newest first, paged by the id of the follow, request, block
+  // or mute; each item is the other account's id.
+  // The followers of `target_id` (or, with `followers` false, whom it
+  // follows) as `viewer_id` (0: anonymous) may list them: nothing across a
+  // block. kNotFound for an unknown account.
+  Result<std::vector<Paged<int64_t>>> Connections(int64_t viewer_id, int64_t target_id,
+                                                  bool followers, const PageRequest& page);
+  Result<std::vector<Paged<int64_t>>> FollowRequests(int64_t account_id, const PageRequest& page);
+  Result<std::vector<Paged<int64_t>>> Blocks(int64_t account_id, const PageRequest& page);
+  // The account's mutes in force (expired ones left out).
+  Result<std::vector<Paged<::chirp::Mute>>> Mutes(int64_t account_id, const PageRequest& page);
+
  private:
   // The target account, which must exist and not be `account_id`.
   Result<AccountRef> Other(int64_t account_id, int64_t target_id);

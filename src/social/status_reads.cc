@@ -1,0 +1,119 @@
+#include "social/status_reads.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "social/status_access.h"
+
+namespace chirp {
+
+StatusReads::StatusReads(Store& store, AccountLookup& accounts, StatusLookup& statuses,
+                         ViewerCache& viewers)
+    : store_(store), accounts_(accounts), statuses_(statuses), viewers_(viewers) {}
+
+Result<Thread> StatusReads::Context(int64_t viewer_id, int64_t status_id) {
+  auto status = FindVisibleStatus(statuses_, viewers_, viewer_id, status_id);
+  if (!status) return std::move(status).error();
+  const bool anonymous = viewer_id == 0;
+  const int ancestor_limit = anonymous ? kAnonymousAncestorLimit : kAncestorLimit;
+  const int descendant_limit = anonymous ? kAnonymousDescendantLimit : kDescendantLimit;
+  auto viewer = viewers_.Get(viewer_id);
+  if (!viewer) return std::move(viewer).error();
+  // Mutes hide statuses from threads.
+  const auto shown = [&](const StatusRecord& s) {
+    return s.account_id == viewer_id || !(*viewer)->visibility.Mutes(s.account_id);
+  };
+
+  Thread thread;
+  // Ancestors, oldest first: walk up the reply chain.
+  int64_t parent = status->in_reply_to_id;
+  int walked = 0;
+  while (parent != 0 && walked < ancestor_limit) {
+    auto p = store_.FindStatus(parent);
+    if (!p) {
+      if (p.error().code == ErrorCode::kNotFound) break;
+      return std::move(p).error();
+    }
+    ++walked;
+    parent = p->in_reply_to_id;
+    if (shown(*p)) thread.ancestors.push_back(p->id);
+  }
+  std::reverse(thread.ancestors.begin(), thread.ancestors.end());
+
+  // Descendants in depth-first order: load the tree level by level, then walk it.
+  std::map<int64_t, std::vector<StatusRecord>> children;
+  std::vector<int64_t> frontier{status->id};
+  int loaded = 0;
+  while (!frontier.empty() && loaded < descendant_limit) {
+    auto replies = store_.ListReplies(frontier);
+    if (!replies) return std::move(replies).error();
+    frontier.clear();
+    for (StatusRecord& r : *replies) {
+      if (++loaded > descendant_limit) break;
+      frontier.push_back(r.id);
+      children[r.in_reply_to_id].push_back(std::move(r));
+    }
+  }
+  std::function<void(int64_t)> walk = [&](int64_t id) {
+    auto it = children.find(id);
+    if (it == children.end()) return;
+    for (const StatusRecord& child : it->second) {
+      if (shown(child)) thread.descendants.push_back(child.id);
+      walk(child.id);
+    }
+  };
+  walk(status->id);
+  return thread;
+}
+
+Result<std::vector<Paged<int64_t>>> StatusReads::WhoActed(int64_t viewer_id, int64_t status_id,
+                                                          bool favourited,
+                                                          const PageRequest& page) {
+  auto status = FindVisibleStatus(statuses_, viewers_, viewer_id, status_id);
+  if (!status) return std::move(status).error();
+  auto listed = favourited ? store_.ListFavouritedBy(status->id, page)
+                           : store_.ListRebloggedBy(status->id, page);
+  if (!listed) return std::move(listed).error();
+  if (viewer_id == 0) return listed;
+  auto viewer = viewers_.Get(viewer_id);
+  if (!viewer) return std::move(viewer).error();
+  std::erase_if(*listed, [&](const Paged<int64_t>& entry) {
+    return entry.item != viewer_id && (*viewer)->visibility.BlockedWith(entry.item);
+  });
+  return listed;
+}
+
+Result<std::vector<Paged<int64_t>>> StatusReads::Favourites(int64_t account_id,
+                                                            const PageRequest& page) {
+  return store_.ListFavourites(account_id, page);
+}
+
+Result<std::vector<int64_t>> StatusReads::AccountStatuses(int64_t viewer_id, int64_t account_id,
+                                                          AccountStatusFilter filter,
+                                                          const PageRequest& page) {
+  auto account = accounts_.Get(account_id);
+  if (!account) return std::move(account).error();
+  if (viewer_id == account_id) {
+    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate,
+                           Visibility::kDirect};
+  } else {
+    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted};
+    if (viewer_id != 0) {
+      auto viewer = viewers_.Get(viewer_id);
+      if (!viewer) return std::move(viewer).error();
+      if ((*viewer)->visibility.BlockedWith(account_id)) return std::vector<int64_t>();
+      if ((*viewer)->visibility.Follows(account_id)) {
+        filter.visibilities.push_back(Visibility::kPrivate);
+      }
+    }
+  }
+  auto listed = store_.ListAccountStatuses(account_id, filter, page);
+  if (!listed) return std::move(listed).error();
+  std::vector<int64_t> ids;
+  ids.reserve(listed->size());
+  for (const auto& entry : *listed) ids.push_back(entry.item.id);
+  return ids;
+}
+
+}  // namespace chirp
