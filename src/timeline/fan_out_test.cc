@@ -149,6 +149,29 @@ TEST_F(FanOutTest, FollowBackfillsTheFollowedAccountsRecentStatuses) {
   EXPECT_EQ(Cached(1), (Ids{b, a}));
 }
 
+// A celebrity's statuses are merged at read, so a follow of one pushes none
+// of them: they would take the places of older statuses that a rebuild
+// keeps.
+TEST_F(FanOutTest, FollowOfACelebrityBackfillsNothing) {
+  constexpr int64_t kCelebrity = 7;
+  TimelineOptions options = Options();
+  options.rebuild_capacity = 4;
+  Wire(options);
+  for (int64_t follower : {8, 9}) Follow(follower, kCelebrity);
+  Follow(1, 2);
+  Drain();
+  Ids all;
+  for (int i = 0; i < 4; ++i) all.insert(all.begin(), Post(2));
+  GoLive(1);
+  for (int i = 0; i < 4; ++i) all.insert(all.begin(), Post(kCelebrity));
+  Follow(1, kCelebrity);  // its third follower
+  ASSERT_TRUE(home_->celebrities().Refresh(kCelebrity).ok());
+  Drain();
+  EXPECT_EQ(Cached(1), Ids(all.begin() + 4, all.end()));
+  EXPECT_EQ(Home(1), all);
+  EXPECT_EQ(Rebuilt(1), all);
+}
+
 TEST_F(FanOutTest, UnfollowRemovesTheAuthorsEntries) {
   Follow(1, 2);
   Follow(1, 3);
