@@ -17,11 +17,7 @@ Status FanOut::Handle(const OutboxEvent& event) {
     case EventKind::kStatusCreated:
       return Deliver(event.subject_id);
     case EventKind::kStatusDeleted:
-      // Readers skip deleted statuses anyway; the author's own timeline is
-      // the one place it certainly sits.
-      cache_.Remove(event.account_id, event.subject_id);
-      if (author_posts_ != nullptr) author_posts_->Remove(event.account_id, event.subject_id);
-      return {};
+      return Purge(event.account_id, event.subject_id);
     case EventKind::kFollowed:
       followers_.Forget(event.subject_id);
       if (Status s = PushIfNoLongerCelebrity(event.subject_id); !s) return s;
@@ -118,6 +114,21 @@ Status FanOut::Deliver(int64_t status_id) {
     if (BelongsInHome(status, reader, original_author)) recipients.push_back(id);
   }
   pushes_ += cache_.PushMany(recipients, entry, options_.reblog_dedupe_window);
+  return {};
+}
+
+Status FanOut::Purge(int64_t author_id, int64_t status_id) {
+  cache_.Remove(author_id, status_id);
+  if (author_posts_ != nullptr) author_posts_->Remove(author_id, status_id);
+  // Left in a follower's timeline, a deleted status would still take a
+  // place there and count towards the reader's pages, which could come out
+  // empty while older statuses remain. A celebrity's statuses are merged from
+  // its list instead of pushed: only those pushed before it became one stay,
+  // which a million followers' timelines are not searched for.
+  if (celebrities_.Contains(author_id)) return {};
+  auto followers = FollowersOf(author_id);
+  if (!followers) return std::move(followers).error();
+  for (int64_t id : (*followers)->ids) cache_.Remove(id, status_id);
   return {};
 }
 

@@ -4,7 +4,8 @@
 // statuses (followers at or above the threshold) are not pushed at all, and
 // readers merge them in at read time instead, so a post by an account with a
 // million followers costs what a post by an account with ten does. Follows
-// backfill recent statuses, unfollows and blocks purge them.
+// backfill recent statuses, unfollows and blocks purge them, and a deleted
+// status leaves the timelines it was pushed to.
 //
 // Idempotent, as the event stream requires: pushing a status twice keeps
 // one entry, removing twice removes once.
@@ -72,6 +73,8 @@ class FanOut final : public EventConsumer {
 
  private:
   Status Deliver(int64_t status_id);
+  // A deleted status out of the timelines it was pushed to.
+  Status Purge(int64_t author_id, int64_t status_id);
   Status Backfill(int64_t follower_id, int64_t followed_id);
   // After a change to the account's followers: brings celebrities_ up to
   // date, and pushes the account's statuses if it has just stopped being one.

@@ -137,6 +137,35 @@ TEST_F(FanOutTest, DirectStatusOfACelebrityIsPushedToTheMentionedFollowers) {
   EXPECT_EQ(Cached(8), Ids{});
 }
 
+TEST_F(FanOutTest, DeletedStatusIsPurgedFromTimelinesAndTheAuthorsList) {
+  constexpr int64_t kCelebrity = 7;
+  for (int64_t follower : {1, 8, 9}) Follow(follower, kCelebrity);
+  Follow(1, 2);
+  Follow(3, 2);
+  Follow(1, 4);
+  Drain();
+  for (int64_t reader : {1, 2, 3, 4}) GoLive(reader);
+  const int64_t friends = Post(2);
+  const int64_t kept = Post(2);
+  const int64_t original = Post(5);
+  const int64_t reblog = Reblog(4, original);
+  const int64_t celebrity = Post(kCelebrity);
+  ASSERT_TRUE(home_->author_posts().Recent(kCelebrity, 10, 0).ok());  // held in memory
+  Drain();
+  EXPECT_EQ(Cached(1), (Ids{reblog, kept, friends}));
+  Delete(friends);
+  Delete(original);  // and with it the reblog
+  Delete(celebrity);
+  Drain();
+  EXPECT_EQ(Cached(1), Ids{kept});
+  EXPECT_EQ(Cached(2), Ids{kept});
+  EXPECT_EQ(Cached(3), Ids{kept});
+  EXPECT_EQ(Cached(4), Ids{});
+  auto held = home_->author_posts().Recent(kCelebrity, 10, 0);
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(StatusIds(*held), Ids{});
+}
+
 TEST_F(FanOutTest, FollowBackfillsTheFollowedAccountsRecentStatuses) {
   GoLive(1);
   const int64_t a = Post(2);

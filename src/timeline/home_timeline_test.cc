@@ -216,6 +216,29 @@ TEST_F(HomeTimelineTest, LeavesOutAccountsNoLongerFollowed) {
   EXPECT_EQ(Home(1), std::vector<int64_t>{kept});
 }
 
+TEST_F(HomeTimelineTest, DeletedStatusesAreGone) {
+  constexpr int64_t kCelebrity = 7;
+  Follow(1, 2);
+  for (int64_t follower : {1, 8, 9}) Follow(follower, kCelebrity);
+  ASSERT_TRUE(home_->celebrities().Refresh(kCelebrity).ok());
+  GoLive(1);
+  Drain();
+  const int64_t friends = Post(2);
+  const int64_t kept = Post(2);
+  const int64_t own = Post(1);
+  const int64_t celebrity = Post(kCelebrity);
+  const int64_t reblog = Reblog(2, Post(5));
+  Drain();
+  EXPECT_EQ(Home(1), (std::vector<int64_t>{reblog, celebrity, own, kept, friends}));
+  Delete(friends);
+  Delete(own);
+  Delete(celebrity);
+  Delete(reblog - 1);  // the reblogged status, and so the reblog
+  Drain();
+  EXPECT_EQ(Home(1), std::vector<int64_t>{kept});
+  EXPECT_EQ(Rebuilt(1), std::vector<int64_t>{kept});
+}
+
 TEST_F(HomeTimelineTest, KeepsOnlyTheNewestTimelineSizeEntries) {
   TimelineOptions options = Options();
   options.rebuild_capacity = 5;  // chirpd's --timeline-size
