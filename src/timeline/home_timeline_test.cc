@@ -185,6 +185,20 @@ TEST_F(HomeTimelineTest, PagesByMaxIdSinceIdMinIdAndLimit) {
   EXPECT_EQ(up, NewestFirst(s));
 }
 
+// A min_id page is the oldest statuses above min_id, however many a
+// celebrity posted since: a client that pages forward from where it left
+// off must not skip any.
+TEST_F(HomeTimelineTest, MinIdPageStartsRightAboveMinIdAfterACelebrityPostedALot) {
+  constexpr int64_t kCelebrity = 7;
+  for (int64_t follower : {1, 8, 9}) Follow(follower, kCelebrity);
+  ASSERT_TRUE(home_->celebrities().Refresh(kCelebrity).ok());
+  const int64_t seen = Post(kCelebrity);
+  std::vector<int64_t> since;
+  for (int i = 0; i < HomeTimeline::kCelebrityFetch + 20; ++i) since.push_back(Post(kCelebrity));
+  EXPECT_EQ(Home(1, {.min_id = seen, .limit = 3}),
+            (std::vector<int64_t>{since[2], since[1], since[0]}));
+}
+
 TEST_F(HomeTimelineTest, LeavesOutMutedAndBlockedAuthors) {
   constexpr int64_t kCelebrity = 7;
   for (int64_t followed : Ids{2, 3, 4, kCelebrity}) Follow(1, followed);
