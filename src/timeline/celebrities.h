@@ -4,9 +4,10 @@
 //
 // Loaded from the store at start; Refresh(account) after each committed
 // change to an account's followers (follow, unfollow, authorised request,
-// block) keeps it equal to the store. Fan-out decides from the store itself,
-// so between a commit and its Refresh a new celebrity's post can be missing
-// from reads for that moment, never lost: it is merged once the set knows.
+// block) keeps it equal to the store. Fan-out decides from a set of its own,
+// refreshed as it handles those changes' events, so between a commit and its
+// Refresh a new celebrity's post can be missing from reads for that moment,
+// never lost: it is merged once the set knows.
 //
 // Thread-safe.
 #pragma once

@@ -9,17 +9,18 @@
 namespace chirp {
 
 Status FanOut::Handle(const OutboxEvent& event) {
+  if (!celebrities_loaded_) {
+    if (Status s = celebrities_.Load(); !s) return s;
+    celebrities_loaded_ = true;
+  }
   switch (event.kind) {
     case EventKind::kStatusCreated:
       return Deliver(event.subject_id);
     case EventKind::kStatusDeleted:
-      // Readers skip deleted statuses anyway; the author's own timeline is
-      // the one place it certainly sits.
-      cache_.Remove(event.account_id, event.subject_id);
-      if (author_posts_ != nullptr) author_posts_->Remove(event.account_id, event.subject_id);
-      return {};
+      return Purge(event.account_id, event.subject_id);
     case EventKind::kFollowed:
       followers_.Forget(event.subject_id);
+      if (Status s = PushIfNoLongerCelebrity(event.subject_id); !s) return s;
       return Backfill(event.account_id, event.subject_id);
     case EventKind::kUnfollowed:
       followers_.Forget(event.subject_id);
@@ -68,9 +69,15 @@ Status FanOut::Deliver(int64_t status_id) {
   if (cache_.Push(status.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
   if (author_posts_ != nullptr) author_posts_->Push(Authored(status, original_author));
 
-  if (delivery->author_followers >= options_.celebrity_threshold &&
-      status.visibility != Visibility::kDirect) {
-    return {};  // merged at read time
+  if (status.visibility != Visibility::kDirect) {
+    // A celebrity by the store's count of now, ahead of the events, becomes
+    // one to fan-out as well, so that its statuses are pushed when fan-out
+    // sees it stop being one.
+    if (!celebrities_.Contains(status.account_id) &&
+        delivery->author_followers >= options_.celebrity_threshold) {
+      if (Status s = celebrities_.Refresh(status.account_id); !s) return s;
+    }
+    if (celebrities_.Contains(status.account_id)) return {};  // merged at read time
   }
   if (status.visibility == Visibility::kDirect) {
     // Only the mentioned accounts that follow the author: no follower list
@@ -110,6 +117,21 @@ Status FanOut::Deliver(int64_t status_id) {
   return {};
 }
 
+Status FanOut::Purge(int64_t author_id, int64_t status_id) {
+  cache_.Remove(author_id, status_id);
+  if (author_posts_ != nullptr) author_posts_->Remove(author_id, status_id);
+  // Left in a follower's timeline, a deleted status would still take a
+  // place there and count towards the reader's pages, which could come out
+  // empty while older statuses remain. A celebrity's statuses are merged from
+  // its list instead of pushed: only those pushed before it became one stay,
+  // which a million followers' timelines are not searched for.
+  if (celebrities_.Contains(author_id)) return {};
+  auto followers = FollowersOf(author_id);
+  if (!followers) return std::move(followers).error();
+  for (int64_t id : (*followers)->ids) cache_.Remove(id, status_id);
+  return {};
+}
+
 Result<std::shared_ptr<const FollowerList>> FanOut::FollowersOf(int64_t account_id) {
   if (auto held = followers_.Find(account_id)) return held;
   const uint64_t token = followers_.LoadToken(account_id);
@@ -130,11 +152,9 @@ Status FanOut::PushIfNoLongerCelebrity(int64_t account_id) {
   // Statuses posted while the author was a celebrity were merged at read
   // time, never pushed. Once the author drops below the threshold they are
   // no longer merged either, so they go into the live timelines now.
-  auto author = store_.FindAccount(account_id);
-  if (!author)
-    return author.error().code == ErrorCode::kNotFound ? Status()
-                                                       : Status(std::move(author).error());
-  if (author->followers_count != options_.celebrity_threshold - 1) return {};
+  const bool was_celebrity = celebrities_.Contains(account_id);
+  if (Status s = celebrities_.Refresh(account_id); !s) return s;
+  if (!was_celebrity || celebrities_.Contains(account_id)) return {};
   auto followers = store_.FollowersOf(account_id);
   if (!followers) return std::move(followers).error();
   for (const Follow& f : *followers) {
@@ -144,7 +164,8 @@ Status FanOut::PushIfNoLongerCelebrity(int64_t account_id) {
 }
 
 Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
-  if (!cache_.IsLive(follower_id)) return {};
+  // A celebrity's statuses are merged at read, as a rebuild leaves them to.
+  if (!cache_.IsLive(follower_id) || celebrities_.Contains(followed_id)) return {};
   auto follow = store_.FindFollow(follower_id, followed_id);
   if (!follow) return std::move(follow).error();
   if (!*follow) return {};  // unfollowed since

@@ -4,7 +4,8 @@
 // statuses (followers at or above the threshold) are not pushed at all, and
 // readers merge them in at read time instead, so a post by an account with a
 // million followers costs what a post by an account with ten does. Follows
-// backfill recent statuses, unfollows and blocks purge them.
+// backfill recent statuses, unfollows and blocks purge them, and a deleted
+// status leaves the timelines it was pushed to.
 //
 // Idempotent, as the event stream requires: pushing a status twice keeps
 // one entry, removing twice removes once.
@@ -20,6 +21,7 @@
 #include "events/outbox_drainer.h"
 #include "store/store.h"
 #include "timeline/author_posts.h"
+#include "timeline/celebrities.h"
 #include "timeline/timeline_cache.h"
 
 namespace chirp {
@@ -56,7 +58,8 @@ class FanOut final : public EventConsumer {
         cache_(cache),
         options_(options),
         author_posts_(author_posts),
-        followers_(options.follower_cache_size) {}
+        followers_(options.follower_cache_size),
+        celebrities_(store, options.celebrity_threshold) {}
 
   Status Handle(const OutboxEvent& event) override;
 
@@ -70,7 +73,11 @@ class FanOut final : public EventConsumer {
 
  private:
   Status Deliver(int64_t status_id);
+  // A deleted status out of the timelines it was pushed to.
+  Status Purge(int64_t author_id, int64_t status_id);
   Status Backfill(int64_t follower_id, int64_t followed_id);
+  // After a change to the account's followers: brings celebrities_ up to
+  // date, and pushes the account's statuses if it has just stopped being one.
   Status PushIfNoLongerCelebrity(int64_t account_id);
 
   Store& store_;
@@ -78,6 +85,15 @@ class FanOut final : public EventConsumer {
   const TimelineOptions options_;
   AuthorPosts* const author_posts_;
   SnapshotCache<FollowerList> followers_;
+  // The celebrities as fan-out has seen them: loaded from the store with the
+  // first event, refreshed on every change of followers and on a status of
+  // an account the store counts as one. A status left to read-time merges
+  // is always of an account in this set, so fan-out sees it leave the set
+  // and pushes its statuses then, however many followers it has lost by the
+  // time fan-out handles the first of its unfollows (the store's counts run
+  // ahead of the events).
+  Celebrities celebrities_;
+  bool celebrities_loaded_ = false;  // handled on the draining thread only
   std::atomic<uint64_t> pushes_{0};
 };
 

@@ -101,16 +101,35 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& m
   // rest (deep pages).
   std::vector<AuthoredStatus> held;
   std::vector<int64_t> from_store;
+  // A min_id page takes the oldest statuses above min_id: a celebrity with
+  // more than `want` of them there is read from min_id up instead.
+  std::vector<int64_t> oldest_from_store;
   for (int64_t celebrity : merge.celebrities) {
     auto recent = author_posts_.Recent(celebrity, want, page.max_id);
     if (!recent) return std::move(recent).error();
-    if (!*recent) {
-      from_store.push_back(celebrity);
+    const bool above_min_id = *recent && page.min_id > 0 &&
+                              (*recent)->size() >= static_cast<size_t>(want) &&
+                              (*recent)->back().status.id > page.min_id;
+    if (!*recent || above_min_id) {
+      (page.min_id > 0 ? oldest_from_store : from_store).push_back(celebrity);
       continue;
     }
     held.insert(held.end(), (*recent)->begin(), (*recent)->end());
   }
   std::vector<TimelineEntry> out = HomeEntriesOf(merge.reader.viewer_id(), held, settings);
+  AccountStatusFilter every_status;
+  every_status.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate,
+                               Visibility::kDirect};
+  for (int64_t celebrity : oldest_from_store) {
+    auto listed = store_.ListAccountStatuses(
+        celebrity, every_status, {.max_id = page.max_id, .min_id = page.min_id, .limit = want});
+    if (!listed) return std::move(listed).error();
+    std::vector<StatusRecord> statuses;
+    for (Paged<StatusRecord>& p : *listed) statuses.push_back(std::move(p.item));
+    auto entries = HomeEntries(store_, merge.reader.viewer_id(), statuses, settings);
+    if (!entries) return std::move(entries).error();
+    out.insert(out.end(), entries->begin(), entries->end());
+  }
   if (!from_store.empty()) {
     auto recent = store_.RecentPlacementsOf(from_store, want, page.max_id);
     if (!recent) return std::move(recent).error();
