@@ -176,7 +176,7 @@ void AddAccountRoutes(ApiRoutes& routes, ApiContext& ctx) {
               .pattern = "/api/v1/accounts/verify_credentials",
               .auth = AuthRequirement::kUser,
               .scopes = "read:accounts profile",
-              .execution = Execution::kInline},
+              .execution = Execution::kMemoryFirst},
              [&ctx](ApiRequest& r) { return VerifyCredentials(ctx, r); });
   routes.Add({.method = "PATCH",
               .pattern = "/api/v1/accounts/update_credentials",

@@ -11,17 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "http/execution.h"
 #include "http/http_types.h"
 
 namespace chirp {
 
-// Where a handler runs. kInline handlers only touch memory and run on the
-// network thread; kBlocking handlers may wait for the store and run on the
-// blocking pool. kMemoryFirst handlers usually find what they need in memory
-// and run on the network thread inside a NoWaitScope (core/no_wait.h); when
-// they need the store after all, they answer with finish_blocking set and
-// the rest runs on the blocking pool.
-enum class Execution { kInline, kBlocking, kMemoryFirst };
+// Where a route runs: http/execution.h tells which thread runs what, and
+// the rule a handler must follow.
 
 struct PathParams {
   std::vector<std::pair<std::string_view, std::string>> values;

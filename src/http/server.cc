@@ -391,9 +391,8 @@ class HttpServer::Impl {
           connection.deadline = Clock::time_point::max();  // handlers take their time
           if (match.route == nullptr) {
             response = fallback_(request, match.path_matched);
-          } else if (match.route->execution == Execution::kInline) {
-            response = Call(match.route->handler, request, match.params);
-          } else if (match.route->execution == Execution::kMemoryFirst) {
+          } else if (match.route->execution != Execution::kBlocking) {
+            // http/execution.h: memory only here; what must wait goes on.
             {
               NoWaitScope memory_only;
               response = Call(match.route->handler, request, match.params);

@@ -1,0 +1,172 @@
+// The endpoint pipeline and the execution rule of http/execution.h: what a
+// handler on a network thread may do, and how a request moves to the pool.
+#include "api/endpoint.h"
+
+#include <gtest/gtest.h>
+
+#include "api/api_test_support.h"
+#include "api/routes.h"
+#include "core/no_wait.h"
+
+namespace chirp {
+namespace {
+
+class EndpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitSecrets());
+    api_ = std::make_unique<TestApi>(
+        std::string("endpoint-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        3);
+    ASSERT_TRUE(api_->ok());
+  }
+
+  // Serves `request` as the server does for a route that may run on a
+  // network thread: inside a NoWaitScope, then on "the pool" (here, this
+  // thread outside the scope) when the answer says so. `moved` tells which.
+  HttpResponse Serve(const Route& route, HttpRequest& request, bool* moved = nullptr) {
+    HttpResponse response;
+    {
+      NoWaitScope network_thread;
+      response = route.handler(request, {});
+    }
+    if (moved != nullptr) *moved = static_cast<bool>(response.finish_blocking);
+    if (response.finish_blocking) response = response.finish_blocking();
+    return response;
+  }
+
+  std::unique_ptr<TestApi> api_;
+  Router router_;
+};
+
+TEST_F(EndpointTest, AHandlerRefusedOnTheNetworkThreadRunsAgainOnThePoolAndCountsOnce) {
+  ApiRoutes routes(router_, api_->context());
+  int runs = 0;
+  routes.Add({.method = "GET",
+              .pattern = "/t",
+              .auth = AuthRequirement::kUser,
+              .execution = Execution::kMemoryFirst},
+             [&](ApiRequest& r) -> Result<HttpResponse> {
+               ++runs;
+               auto account = api_->store().FindAccount(r.account_id());  // refused, then fine
+               if (!account) return std::move(account).error();
+               return JsonResponse(200, "{}");
+             });
+  const std::string token = api_->Token(1);
+  const Route& route = *router_.routes().front();
+  HttpRequest warm_up = MakeRequest("GET", "/t", token);
+  bool moved = false;
+  HttpResponse first = Serve(route, warm_up, &moved);
+  EXPECT_TRUE(moved);
+  EXPECT_EQ(first.status, 200);
+  // The token's first look-up was refused: the whole request started over
+  // on the pool before the handler ran, and took one rate-limit token.
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(HeaderOf(first, "X-RateLimit-Remaining"), "299");
+  HttpRequest again = MakeRequest("GET", "/t", token);
+  HttpResponse second = Serve(route, again, &moved);
+  EXPECT_TRUE(moved);  // the handler reads the store every time
+  EXPECT_EQ(runs, 3);  // refused on the network thread, then run on the pool
+  EXPECT_EQ(HeaderOf(second, "X-RateLimit-Remaining"), "298");
+}
+
+TEST_F(EndpointTest, AnUnknownTokenOnTheNetworkThreadStartsTheRequestOverBeforeTheHandler) {
+  ApiRoutes routes(router_, api_->context());
+  int runs = 0;
+  routes.Add({.method = "GET", .pattern = "/t", .execution = Execution::kMemoryFirst},
+             [&](ApiRequest&) -> Result<HttpResponse> {
+               ++runs;
+               return JsonResponse(200, "{}");
+             });
+  const Route& route = *router_.routes().front();
+  HttpRequest request = MakeRequest("GET", "/t", "no-such-token");
+  HttpResponse refused;
+  {
+    NoWaitScope network_thread;
+    refused = route.handler(request, {});
+  }
+  ASSERT_TRUE(static_cast<bool>(refused.finish_blocking));
+  EXPECT_EQ(runs, 0);
+  HttpResponse answer = refused.finish_blocking();
+  EXPECT_EQ(answer.status, 401);
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(HeaderOf(answer, "X-RateLimit-Remaining"), "299");
+}
+
+TEST_F(EndpointTest, ChecksParametersTokenRateScopesInThatOrder) {
+  ApiRoutes routes(router_, api_->context());
+  routes.Add({.method = "POST",
+              .pattern = "/t",
+              .auth = AuthRequirement::kUser,
+              .scopes = "write:statuses"},
+             [](ApiRequest&) -> Result<HttpResponse> { return JsonResponse(200, "{}"); });
+  const Route& route = *router_.routes().front();
+  const auto status_of = [&](HttpRequest request) { return route.handler(request, {}).status; };
+  HttpRequest bad_body = MakeRequest("POST", "/t", api_->Token(1));
+  bad_body.headers.emplace_back("content-type", "application/json");
+  bad_body.body = "{";
+  EXPECT_EQ(status_of(bad_body), 400);
+  EXPECT_EQ(status_of(MakeRequest("POST", "/t")), 401);
+  EXPECT_EQ(status_of(MakeRequest("POST", "/t", "unknown")), 401);
+  EXPECT_EQ(status_of(MakeRequest("POST", "/t", api_->Token(0))), 422);  // an app token
+  EXPECT_EQ(status_of(MakeRequest("POST", "/t", api_->Token(1, "read"))), 403);
+  EXPECT_EQ(status_of(MakeRequest("POST", "/t", api_->Token(1, "write"))), 200);
+}
+
+TEST_F(EndpointTest, ErrorsBecomeMastodonErrorBodies) {
+  ApiRoutes routes(router_, api_->context());
+  routes.Add({.method = "GET", .pattern = "/t"},
+             [](ApiRequest&) -> Result<HttpResponse> { return Error::NotFound(); });
+  HttpRequest request = MakeRequest("GET", "/t");
+  HttpResponse r = router_.routes().front()->handler(request, {});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "{\"error\":\"Record not found\"}");
+}
+
+// The rule of http/execution.h for every route marked kInline: on a process
+// whose caches are all cold, it answers on the network thread.
+TEST_F(EndpointTest, EveryInlineRouteAnswersWithoutWaitingOnAColdProcess) {
+  AddAllRoutes(router_, api_->context());
+  // Signed in with a token already known (its look-up is not the route's),
+  // and anonymously.
+  const std::string token = api_->Token(1);
+  ASSERT_TRUE(api_->context().auth.Authenticate(token).ok());
+  int checked = 0;
+  for (const auto& route : router_.routes()) {
+    if (route->execution != Execution::kInline) continue;
+    for (const std::string& bearer : {token, std::string()}) {
+      HttpRequest request = MakeRequest(route->method, route->pattern, bearer);
+      HttpResponse response;
+      {
+        NoWaitScope network_thread;
+        response = route->handler(request, {});
+      }
+      EXPECT_FALSE(static_cast<bool>(response.finish_blocking)) << route->pattern;
+      EXPECT_LT(response.status, 500) << route->pattern;
+    }
+    ++checked;
+  }
+  EXPECT_GE(checked, 5);
+}
+
+TEST_F(EndpointTest, AWarmHomeTimelineIsServedOnTheNetworkThread) {
+  AddAllRoutes(router_, api_->context());
+  const RouteMatch match = router_.Match("GET", "/api/v1/timelines/home");
+  ASSERT_NE(match.route, nullptr);
+  ASSERT_EQ(match.route->execution, Execution::kMemoryFirst);
+  StatusDraft draft{.account_id = 1, .text = "hello", .base_url = "http://chirp.test"};
+  ASSERT_TRUE(api_->posting().Post(draft).ok());
+  const std::string token = api_->Token(1);
+  bool moved = false;
+  HttpRequest cold = MakeRequest("GET", "/api/v1/timelines/home", token);
+  EXPECT_EQ(Serve(*match.route, cold, &moved).status, 200);
+  EXPECT_TRUE(moved);  // the timeline was rebuilt from the store, on the pool
+  HttpRequest warm = MakeRequest("GET", "/api/v1/timelines/home", token);
+  HttpResponse answer = Serve(*match.route, warm, &moved);
+  EXPECT_FALSE(moved);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_NE(answer.body.find("hello"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chirp
