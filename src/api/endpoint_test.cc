@@ -113,6 +113,26 @@ TEST_F(EndpointTest, ChecksParametersTokenRateScopesInThatOrder) {
   EXPECT_EQ(status_of(MakeRequest("POST", "/t", api_->Token(1, "write"))), 200);
 }
 
+TEST_F(EndpointTest, ARateLimitWindowRefillsOnTheClock) {
+  ApiConfig config;
+  config.rate_limits.ip = {3, 60'000};
+  api_ = std::make_unique<TestApi>("endpoint-window", 1, config);
+  ApiRoutes routes(router_, api_->context());
+  routes.Add({.method = "GET", .pattern = "/t"},
+             [](ApiRequest&) -> Result<HttpResponse> { return JsonResponse(200, "{}"); });
+  const Route& route = *router_.routes().front();
+  const auto get = [&] {
+    HttpRequest request = MakeRequest("GET", "/t");
+    return route.handler(request, {});
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(get().status, 200);
+  HttpResponse refused = get();
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(HeaderOf(refused, "X-RateLimit-Remaining"), "0");
+  api_->clock().Advance(60'000);
+  EXPECT_EQ(get().status, 200);
+}
+
 TEST_F(EndpointTest, ErrorsBecomeMastodonErrorBodies) {
   ApiRoutes routes(router_, api_->context());
   routes.Add({.method = "GET", .pattern = "/t"},

@@ -116,7 +116,7 @@ int Serve(const Config& config) {
                      .public_timelines = public_timelines,
                      .home = &home};
   LocalPubSub pubsub;
-  StreamHub stream_hub(pubsub, viewers);
+  StreamHub stream_hub(pubsub, viewers, clock);
   context.stream_hub = &stream_hub;
   context.stream_options.buffer_bytes = config.stream_buffer_bytes;
   StreamPublisher stream_publisher(context, pubsub, stream_hub, fan_out);

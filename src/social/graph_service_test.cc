@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "social/service_test_support.h"
+#include "social/status_reads.h"
 
 namespace chirp {
 namespace {
@@ -96,6 +97,30 @@ TEST_F(GraphServiceTest, MuteDurationsAreCheckedAndEndOnTheClock) {
   ASSERT_TRUE(graph_->Unmute(1, 3).ok());
   EXPECT_FALSE(Between(1, 3).muting.has_value());
   EXPECT_EQ(applied_->kinds().back(), EventKind::kUnmuted);
+}
+
+// Once a mute's time is up on the clock, every reader of it agrees: the
+// relationship, the list of mutes, the reader's cached relations and the
+// threads it hid replies from.
+TEST_F(GraphServiceTest, AnExpiredMuteIsOverEverywhere) {
+  StatusReads reads(*store_, *lookups_, *lookups_, *readers_);
+  StatusRecord root{.id = ids_.Next(), .account_id = 3, .text = "thread",
+                    .created_at_ms = clock_.NowMillis()};
+  ASSERT_TRUE(store_->CreateStatus(root, "", 0).ok());
+  StatusRecord reply{.id = ids_.Next(), .account_id = 2, .text = "reply",
+                     .in_reply_to_id = root.id, .in_reply_to_account_id = 3,
+                     .created_at_ms = clock_.NowMillis()};
+  ASSERT_TRUE(store_->CreateStatus(reply, "", 0).ok());
+  ASSERT_TRUE(graph_->Mute(1, 2, {.duration_seconds = 1}).ok());
+  EXPECT_TRUE(Between(1, 2).muting.has_value());
+  EXPECT_EQ(graph_->Mutes(1, {}).value().size(), 1u);
+  EXPECT_TRUE(reads.Context(1, root.id).value().descendants.empty());
+
+  clock_.Advance(1000);
+  EXPECT_FALSE(Between(1, 2).muting.has_value());
+  EXPECT_TRUE(graph_->Mutes(1, {}).value().empty());
+  EXPECT_FALSE((*readers_->Get(1))->visibility.Mutes(2));  // lapsed by itself
+  EXPECT_EQ(reads.Context(1, root.id).value().descendants, std::vector<int64_t>{reply.id});
 }
 
 }  // namespace

@@ -123,6 +123,19 @@ TEST_F(PostingTest, AnIdempotencyKeyReturnsTheFirstStatusAndAppliesNothingMore) 
   EXPECT_EQ(applied_->events.size(), 1u);
 }
 
+TEST_F(PostingTest, AnIdempotencyKeyLastsAnHourOnTheClock) {
+  StatusDraft draft = Draft(1, "once an hour");
+  draft.idempotency_key = "key";
+  const int64_t first = Post(draft)->created.id;
+  clock_.Advance(60 * 60 * 1000 - 1);
+  EXPECT_EQ(Post(draft)->created.id, first);
+  clock_.Advance(2);
+  auto later = Post(draft);
+  ASSERT_TRUE(later.ok());
+  EXPECT_FALSE(later->created.existing);
+  EXPECT_NE(later->created.id, first);
+}
+
 TEST_F(PostingTest, DeletesOnlyOnesOwnVisibleStatusWithItsReblogs) {
   const int64_t status = Post(Draft(1, "mine"))->created.id;
   const int64_t reblog = ids_.Next();

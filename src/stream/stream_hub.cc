@@ -173,17 +173,28 @@ void StreamHub::Start() {
   heartbeat_ = std::thread([this] { HeartbeatLoop(); });
 }
 
-void StreamHub::HeartbeatLoop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, kHeartbeat, [&] { return stopping_; });
-    if (stopping_) break;
-    std::vector<std::shared_ptr<StreamConnection>> all;
+bool StreamHub::BeatIfDue() {
+  std::vector<std::shared_ptr<StreamConnection>> all;
+  {
+    std::lock_guard lock(mu_);
+    const int64_t now = clock_.NowMillis();
+    if (now - last_beat_ms_ < std::chrono::milliseconds(kHeartbeat).count()) return false;
+    last_beat_ms_ = now;
     all.reserve(connections_.size());
     for (const auto& [raw, connection] : connections_) all.push_back(connection);
+  }
+  for (const auto& connection : all) connection->Heartbeat();
+  return true;
+}
+
+void StreamHub::HeartbeatLoop() {
+  constexpr auto kTick = std::chrono::seconds(1);
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, kTick, [&] { return stopping_; });
+    if (stopping_) break;
     lock.unlock();
-    for (const auto& connection : all) connection->Heartbeat();
-    all.clear();
+    BeatIfDue();
     lock.lock();
   }
 }

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
 #include "social/viewer_cache.h"
 #include "stream/pubsub.h"
 
@@ -73,8 +74,9 @@ class StreamHub {
  public:
   static constexpr std::chrono::seconds kHeartbeat{15};
 
-  // `pubsub` and `viewers` must outlive the hub.
-  StreamHub(PubSub& pubsub, ViewerCache& viewers) : pubsub_(pubsub), viewers_(viewers) {}
+  // `pubsub`, `viewers` and `clock` must outlive the hub.
+  StreamHub(PubSub& pubsub, ViewerCache& viewers, const Clock& clock)
+      : pubsub_(pubsub), viewers_(viewers), clock_(clock), last_beat_ms_(clock.NowMillis()) {}
   ~StreamHub();
   StreamHub(const StreamHub&) = delete;
   StreamHub& operator=(const StreamHub&) = delete;
@@ -91,7 +93,12 @@ class StreamHub {
   void Unsubscribe(StreamConnection* connection, const std::string& channel,
                    const std::string& stream);
 
-  // Starts and stops the heartbeat thread.
+  // Sends every connection a heartbeat when kHeartbeat has passed on the
+  // clock since the last one; returns whether it did. The heartbeat thread
+  // (Start) asks every second.
+  bool BeatIfDue();
+
+  // Starts the heartbeat thread; CloseAll stops it.
   void Start();
   // Closes every connection (the server is stopping) and forgets them.
   void CloseAll();
@@ -126,6 +133,8 @@ class StreamHub {
 
   PubSub& pubsub_;
   ViewerCache& viewers_;
+  const Clock& clock_;
+  int64_t last_beat_ms_;  // guarded by mu_
   mutable std::mutex mu_;
   std::map<StreamConnection*, std::shared_ptr<StreamConnection>> connections_;  // guarded by mu_
   std::map<StreamConnection*, std::set<std::pair<std::string, std::string>>>

@@ -64,7 +64,7 @@ class StreamHubTest : public ::testing::Test {
         4);
     ASSERT_TRUE(temp_->ok()) << temp_->error();
     viewers_ = std::make_unique<ViewerCache>(temp_->store(), clock_);
-    hub_ = std::make_unique<StreamHub>(pubsub_, *viewers_);
+    hub_ = std::make_unique<StreamHub>(pubsub_, *viewers_, clock_);
   }
   void TearDown() override { hub_.reset(); }
   std::shared_ptr<RecordingConnection> Connect(int64_t account) {
@@ -82,6 +82,25 @@ class StreamHubTest : public ::testing::Test {
   std::unique_ptr<ViewerCache> viewers_;
   std::unique_ptr<StreamHub> hub_;
 };
+
+TEST_F(StreamHubTest, HeartbeatsEveryConnectionOnceTheIntervalPassedOnTheClock) {
+  auto a = Connect(1);
+  auto b = Connect(2);
+  const int64_t interval = std::chrono::milliseconds(StreamHub::kHeartbeat).count();
+  EXPECT_FALSE(hub_->BeatIfDue());
+  clock_.Advance(interval - 1);
+  EXPECT_FALSE(hub_->BeatIfDue());
+  clock_.Advance(1);
+  EXPECT_TRUE(hub_->BeatIfDue());
+  EXPECT_EQ(a->heartbeats, 1);
+  EXPECT_EQ(b->heartbeats, 1);
+  EXPECT_FALSE(hub_->BeatIfDue());  // the next one is an interval away
+  hub_->Remove(b.get());
+  clock_.Advance(interval);
+  EXPECT_TRUE(hub_->BeatIfDue());
+  EXPECT_EQ(a->heartbeats, 2);
+  EXPECT_EQ(b->heartbeats, 1);
+}
 
 TEST_F(StreamHubTest, DeliversUnderTheSubscribedStreamName) {
   auto c = Connect(1);
