@@ -66,6 +66,19 @@ class TestApi {
   ManualClock& clock() { return clock_; }
   SnowflakeGenerator& ids() { return ids_; }
   Posting& posting() { return posting_; }
+  Engagement& engagement() { return engagement_; }
+  GraphService& graph() { return graph_; }
+
+  // Posts `text` as `account_id` with `visibility`; returns the status's id.
+  int64_t Post(int64_t account_id, const std::string& text,
+               const std::string& visibility = "public") {
+    auto posted = posting_.Post({.account_id = account_id,
+                                 .text = text,
+                                 .visibility = visibility,
+                                 .base_url = "http://chirp.test"});
+    EXPECT_TRUE(posted.ok()) << posted.error().message;
+    return posted.ok() ? posted->created.id : 0;
+  }
 
   // A bearer token of `account_id` (0: an app token) with `scopes`.
   std::string Token(int64_t account_id, const std::string& scopes = "read write follow") {

@@ -1,6 +1,7 @@
 #include "api/pagination.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/text.h"
 
@@ -38,9 +39,10 @@ Result<PageRequest> ParsePage(const Params& params, int default_limit, int max_l
   auto limit = params.Int("limit");
   if (!limit)
     return Error::BadRequest("Pagination values for `offset` and `limit` must be positive");
-  int64_t n = limit->value_or(default_limit);
-  if (n < 0) n = -n;
-  page.limit = static_cast<int>(std::clamp<int64_t>(n, 1, max_limit));
+  // The absolute value, clamped; the most negative number has none.
+  const int64_t n = limit->value_or(default_limit);
+  const int64_t size = n >= 0 ? n : (n == std::numeric_limits<int64_t>::min() ? max_limit : -n);
+  page.limit = static_cast<int>(std::clamp<int64_t>(size, 1, max_limit));
   return page;
 }
 
