@@ -15,6 +15,7 @@
 #include "social/account_service.h"
 #include "social/engagement.h"
 #include "social/graph_service.h"
+#include "social/notification_service.h"
 #include "social/posting.h"
 #include "social/viewer_cache.h"
 #include "store/store.h"
@@ -38,6 +39,7 @@ struct ApiContext {
   Engagement& engagement;
   GraphService& graph;
   AccountService& account_service;
+  NotificationService& notifications;
   HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
   // The streaming API's connections; null when streaming is off.

@@ -97,6 +97,7 @@ int Serve(const Config& config) {
   Engagement engagement(**store, clock, ids, statuses, viewers, cache_keeper);
   GraphService graph(**store, clock, ids, accounts, cache_keeper);
   AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper);
+  NotificationService notification_service(**store, clock);
   ApiContext context{.config = config.api,
                      .store = **store,
                      .clock = clock,
@@ -110,6 +111,7 @@ int Serve(const Config& config) {
                      .engagement = engagement,
                      .graph = graph,
                      .account_service = account_service,
+                     .notifications = notification_service,
                      .home = &home};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers);
