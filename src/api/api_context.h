@@ -7,6 +7,7 @@
 #include "api/account_directory.h"
 #include "api/api_config.h"
 #include "api/authenticator.h"
+#include "api/oauth_service.h"
 #include "api/status_directory.h"
 #include "core/clock.h"
 #include "core/snowflake.h"
@@ -40,6 +41,7 @@ struct ApiContext {
   GraphService& graph;
   AccountService& account_service;
   NotificationService& notifications;
+  OAuthService& oauth;
   HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
   // The streaming API's connections; null when streaming is off.

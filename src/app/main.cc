@@ -98,6 +98,7 @@ int Serve(const Config& config) {
   GraphService graph(**store, clock, ids, accounts, cache_keeper);
   AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper);
   NotificationService notification_service(**store, clock);
+  OAuthService oauth(**store, clock, ids, auth);
   ApiContext context{.config = config.api,
                      .store = **store,
                      .clock = clock,
@@ -112,6 +113,7 @@ int Serve(const Config& config) {
                      .graph = graph,
                      .account_service = account_service,
                      .notifications = notification_service,
+                     .oauth = oauth,
                      .home = &home};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers);
