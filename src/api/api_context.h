@@ -7,6 +7,7 @@
 #include "api/account_directory.h"
 #include "api/api_config.h"
 #include "api/authenticator.h"
+#include "api/oauth_service.h"
 #include "api/status_directory.h"
 #include "core/clock.h"
 #include "core/snowflake.h"
@@ -15,6 +16,7 @@
 #include "social/account_service.h"
 #include "social/engagement.h"
 #include "social/graph_service.h"
+#include "social/notification_service.h"
 #include "social/posting.h"
 #include "social/status_reads.h"
 #include "social/viewer_cache.h"
@@ -42,6 +44,8 @@ struct ApiContext {
   AccountService& account_service;
   StatusReads& status_reads;
   PublicTimelines& public_timelines;
+  NotificationService& notifications;
+  OAuthService& oauth;
   HomeTimeline* home = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
   // The streaming API's connections; null when streaming is off.

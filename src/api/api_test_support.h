@@ -43,6 +43,8 @@ class TestApi {
         account_service_(store(), clock_, ids_, accounts_, graph_, keeper_),
         status_reads_(store(), accounts_, statuses_, viewers_),
         public_timelines_(store()),
+        notifications_(store(), clock_),
+        oauth_(store(), clock_, ids_, auth_),
         context_{.config = config_,
                  .store = store(),
                  .clock = clock_,
@@ -58,6 +60,8 @@ class TestApi {
                  .account_service = account_service_,
                  .status_reads = status_reads_,
                  .public_timelines = public_timelines_,
+                 .notifications = notifications_,
+                 .oauth = oauth_,
                  .home = &home_} {}
 
   bool ok() const { return temp_.ok(); }
@@ -123,6 +127,8 @@ class TestApi {
   AccountService account_service_;
   StatusReads status_reads_;
   PublicTimelines public_timelines_;
+  NotificationService notifications_;
+  OAuthService oauth_;
   ApiContext context_;
   bool app_created_ = false;
 };

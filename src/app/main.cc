@@ -99,6 +99,8 @@ int Serve(const Config& config) {
   AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper);
   StatusReads status_reads(**store, accounts, statuses, viewers);
   PublicTimelines public_timelines(**store);
+  NotificationService notification_service(**store, clock);
+  OAuthService oauth(**store, clock, ids, auth);
   ApiContext context{.config = config.api,
                      .store = **store,
                      .clock = clock,
@@ -114,6 +116,8 @@ int Serve(const Config& config) {
                      .account_service = account_service,
                      .status_reads = status_reads,
                      .public_timelines = public_timelines,
+                     .notifications = notification_service,
+                     .oauth = oauth,
                      .home = &home};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers, clock);
