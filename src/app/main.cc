@@ -43,7 +43,8 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  chirpd [serve] [options]        serve HTTP on the embedded store (the default)\n"
     "  chirpd migrate [options]        create or upgrade the store's schema, then exit\n"
-    "  chirpd admin ...                operator commands, below\n"
+    "  chirpd admin ...                operator commands (accounts, imports, the event\n"
+    "                                  stream's dead letters), below\n"
     "  chirpd --help                   this text\n"
     "\n";
 constexpr const char* kOptionsHeading =
