@@ -42,6 +42,9 @@ bool ForHome(const StatusRecord& s, int64_t original_author, const ViewerState& 
 }  // namespace
 
 Status StreamPublisher::Handle(const OutboxEvent& event) {
+  // This lane may be ahead of fan-out's: forgetting the follower lists an
+  // event changes keeps those it reads no older than that event.
+  fan_out_.ForgetFollowersChangedBy(event);
   if (hub_.connections() == 0) return {};  // nobody listens: nothing to render
   switch (event.kind) {
     case EventKind::kStatusCreated:
@@ -56,7 +59,7 @@ Status StreamPublisher::Handle(const OutboxEvent& event) {
 void StreamPublisher::Publish(const std::string& channel, const StreamMessage& message) {
   if (!pubsub_.HasSubscribers(channel)) return;
   pubsub_.Publish(channel, EncodeStreamMessage(message));
-  ++published_;
+  published_.fetch_add(1, std::memory_order_relaxed);
 }
 
 Result<std::vector<int64_t>> StreamPublisher::ConnectedAudience(int64_t author) {

@@ -1,6 +1,6 @@
-// The producer of the streaming API's events: an event consumer (after
-// fan-out, on the draining thread) that renders what connected readers are
-// to receive and publishes it (stream/pubsub.h).
+// The producer of the streaming API's events: an event consumer (in a lane
+// of its own) that renders what connected readers are to receive and
+// publishes it (stream/pubsub.h).
 //
 //  - A new status goes to the user stream of each connected reader whose
 //    home timeline it belongs in (timeline/home_rules.h, visibility, blocks
@@ -18,6 +18,7 @@
 // nothing for accounts nobody is listening for.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,10 +42,13 @@ class StreamPublisher final : public EventConsumer {
   void SetBaseUrl(std::string base_url) { base_url_ = std::move(base_url); }
 
   Status Handle(const OutboxEvent& event) override;
-  // The notifier's listener: publishes each to its recipient.
+  // The notifier's listener: publishes each to its recipient. Runs on the
+  // notifier's lane, beside Handle on the publisher's: both only read what
+  // they share (the context's caches, the hub and pub/sub are thread-safe)
+  // but the count of published messages.
   void NotificationsAdded(const std::vector<NotificationRecord>& added);
 
-  uint64_t published() const { return published_; }
+  uint64_t published() const { return published_.load(std::memory_order_relaxed); }
 
  private:
   Status Created(int64_t status_id);
@@ -62,8 +66,8 @@ class StreamPublisher final : public EventConsumer {
   PubSub& pubsub_;
   StreamHub& hub_;
   FanOut& fan_out_;
-  std::string base_url_ = "http://localhost";
-  uint64_t published_ = 0;  // draining thread only
+  std::string base_url_ = "http://localhost";  // set before the lanes start
+  std::atomic<uint64_t> published_{0};         // by both lanes
 };
 
 }  // namespace chirp

@@ -1,5 +1,6 @@
 #include "app/admin_commands.h"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "core/secrets.h"
 #include "core/snowflake.h"
 #include "core/text.h"
+#include "core/time_format.h"
 #include "social/registration.h"
 
 namespace chirp {
@@ -32,6 +34,17 @@ const char kAdminUsage[] =
     "  chirpd admin import-statuses --statuses FILE [--prefix user] [options]\n"
     "                                  bulk-load public statuses of accounts PREFIXn from a file\n"
     "                                  of 'n<TAB>created_at_ms<TAB>text' lines\n"
+    "  chirpd admin events list [--consumer NAME] [options]\n"
+    "                                  the event stream's dead letters (events that kept\n"
+    "                                  failing for a consumer), one JSON object a line\n"
+    "  chirpd admin events replay (--id N | --all) [--consumer NAME] [options]\n"
+    "                                  mark dead letters for replay: a running server hands\n"
+    "                                  them to their consumer again within a second\n"
+    "  chirpd admin events drop (--id N | --all) [--consumer NAME] [options]\n"
+    "                                  delete dead letters\n"
+    "  chirpd admin events status [options]\n"
+    "                                  the outbox's depth, each durable consumer's cursor\n"
+    "                                  and the dead letters waiting\n"
     "\n"
     "admin commands may run while a server uses the same data directory (their ids\n"
     "come from worker id 1023 unless --worker-id names another non-zero one), except\n"
@@ -184,7 +197,158 @@ int ImportStatusesCommand(const Config& config, const Extra& extra) {
   return 0;
 }
 
+const char* EventKindName(EventKind kind) {
+  switch (kind) {
+    case EventKind::kStatusCreated:
+      return "status_created";
+    case EventKind::kStatusDeleted:
+      return "status_deleted";
+    case EventKind::kFollowed:
+      return "followed";
+    case EventKind::kUnfollowed:
+      return "unfollowed";
+    case EventKind::kFavourited:
+      return "favourited";
+    case EventKind::kUnfavourited:
+      return "unfavourited";
+    case EventKind::kBlocked:
+      return "blocked";
+    case EventKind::kMuted:
+      return "muted";
+    case EventKind::kFollowChanged:
+      return "follow_changed";
+    case EventKind::kFollowRequested:
+      return "follow_requested";
+    case EventKind::kFollowRequestRemoved:
+      return "follow_request_removed";
+    case EventKind::kUnblocked:
+      return "unblocked";
+    case EventKind::kUnmuted:
+      return "unmuted";
+    case EventKind::kAccountUpdated:
+      return "account_updated";
+    case EventKind::kTokenRevoked:
+      return "token_revoked";
+  }
+  return "unknown";
+}
+
+// Dead letters are read a page at a time.
+constexpr int kDeadLetterPage = 1000;
+
+Result<std::string> ListDeadLettersOf(EventLog& log, const std::string& consumer) {
+  std::string out;
+  int64_t after_id = 0;
+  for (;;) {
+    auto page = log.ListDeadLetters({.consumer = consumer}, after_id, kDeadLetterPage);
+    if (!page) return std::move(page).error();
+    for (const DeadLetter& d : *page) {
+      const OutboxEvent& e = d.event;
+      boost::json::object line{{"id", d.id},
+                               {"consumer", d.consumer},
+                               {"event_id", e.id},
+                               {"kind", EventKindName(e.kind)},
+                               {"account_id", std::to_string(e.account_id)},
+                               {"subject_id", std::to_string(e.subject_id)},
+                               {"related_id", std::to_string(e.related_id)},
+                               {"flags", e.flags},
+                               {"created_at", FormatIso8601Millis(e.created_at_ms)},
+                               {"attempts", d.attempts},
+                               {"last_error", d.last_error},
+                               {"failed_at", FormatIso8601Millis(d.failed_at_ms)},
+                               {"replay", d.replay}};
+      out += boost::json::serialize(line) + "\n";
+      after_id = d.id;
+    }
+    if (static_cast<int>(page->size()) < kDeadLetterPage) return out;
+  }
+}
+
+Result<std::string> EventsStatus(EventLog& log) {
+  auto depth = log.CountOutbox();
+  if (!depth) return std::move(depth).error();
+  auto newest = log.NewestOutboxId();
+  if (!newest) return std::move(newest).error();
+  auto cursors = log.ListCursors();
+  if (!cursors) return std::move(cursors).error();
+  auto waiting = log.CountDeadLetters({});
+  if (!waiting) return std::move(waiting).error();
+  auto marked = log.CountDeadLetters({.marked_only = true});
+  if (!marked) return std::move(marked).error();
+  boost::json::array listed;
+  for (const EventCursor& c : *cursors) {
+    listed.push_back({{"consumer", c.consumer},
+                      {"last_id", c.last_id},
+                      {"pending", std::max<int64_t>(0, *newest - c.last_id)},
+                      {"updated_at", FormatIso8601Millis(c.updated_at_ms)}});
+  }
+  boost::json::object out{{"outbox", {{"events", *depth}, {"newest_id", *newest}}},
+                          {"cursors", std::move(listed)},
+                          {"dead_letters", {{"waiting", *waiting}, {"marked", *marked}}}};
+  return boost::json::serialize(out) + "\n";
+}
+
+// The dead letters that replay or drop act on: --id N or --all, and
+// --consumer NAME.
+Result<DeadLetterSelection> SelectionOf(const std::string& verb, const Extra& extra, bool all) {
+  DeadLetterSelection selection{.consumer = ExtraOr(extra, "consumer", "")};
+  const std::string id = ExtraOr(extra, "id", "");
+  if (all == !id.empty()) return Error::BadRequest(verb + " needs either --id N or --all");
+  if (!id.empty()) {
+    const auto parsed = ParseId(id);
+    if (!parsed) return Error::BadRequest("--id: '" + id + "' is not an id");
+    selection.id = *parsed;
+  }
+  return selection;
+}
+
 }  // namespace
+
+Result<std::string> RunEventsCommand(std::vector<std::string> args) {
+  const std::string verb = args.empty() ? "" : args[0];
+  if (verb != "list" && verb != "replay" && verb != "drop" && verb != "status") {
+    return Error::BadRequest("admin events needs list, replay, drop or status (see chirpd --help)");
+  }
+  args.erase(args.begin());
+  const bool all = std::erase(args, std::string("--all")) > 0;
+  Extra extra;
+  const std::vector<std::string> names =
+      verb == "status" ? std::vector<std::string>{} : std::vector<std::string>{"consumer", "id"};
+  auto config = ParseConfig(args, Env, nullptr, &extra, names);
+  if (!config) return std::move(config).error();
+  if (verb == "list" && (all || extra.contains("id"))) {
+    return Error::BadRequest("list takes only --consumer NAME");
+  }
+  if (verb == "status" && all) return Error::BadRequest("unknown option --all");
+  Result<DeadLetterSelection> selection = DeadLetterSelection{};
+  if (verb == "replay" || verb == "drop") {
+    selection = SelectionOf(verb, extra, all);
+    if (!selection) return std::move(selection).error();
+  }
+  auto store = OpenStore(*config);
+  if (!store) return std::move(store).error();
+  Result<std::string> out = std::string();
+  if (verb == "list") {
+    out = ListDeadLettersOf(**store, ExtraOr(extra, "consumer", ""));
+  } else if (verb == "status") {
+    out = EventsStatus(**store);
+  } else {
+    const bool replay = verb == "replay";
+    auto changed =
+        replay ? (*store)->MarkForReplay(*selection) : (*store)->DropDeadLetters(*selection);
+    if (!changed) {
+      out = std::move(changed).error();
+    } else if (*changed == 0 && selection->id != 0) {
+      out = Error::NotFound("no dead letter " + std::to_string(selection->id) +
+                            (selection->consumer.empty() ? "" : " of " + selection->consumer));
+    } else {
+      out = boost::json::serialize(boost::json::object{{replay ? "marked" : "dropped", *changed}}) +
+            "\n";
+    }
+  }
+  (*store)->Close();
+  return out;
+}
 
 int RunAdminCommand(std::vector<std::string> args) {
   // Operator commands may run beside a server using the same store: unless
@@ -221,9 +385,15 @@ int RunAdminCommand(std::vector<std::string> args) {
     if (!config) return Fail(config.error().message);
     return ImportStatusesCommand(*config, extra);
   }
+  if (sub == "events") {
+    auto out = RunEventsCommand(std::move(args));
+    if (!out) return Fail(out.error().message);
+    std::fputs(out->c_str(), stdout);
+    return 0;
+  }
   return Fail(
-      "admin needs a subcommand: create-account, token, import-graph or import-statuses (see "
-      "chirpd --help)");
+      "admin needs a subcommand: create-account, token, import-graph, import-statuses or events "
+      "(see chirpd --help)");
 }
 
 }  // namespace chirp

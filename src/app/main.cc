@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
+#include "events/lane_metrics.h"
 #include "events/outbox_drainer.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -43,7 +44,8 @@ constexpr const char* kUsage =
     "Usage:\n"
     "  chirpd [serve] [options]        serve HTTP on the embedded store (the default)\n"
     "  chirpd migrate [options]        create or upgrade the store's schema, then exit\n"
-    "  chirpd admin ...                operator commands, below\n"
+    "  chirpd admin ...                operator commands (accounts, imports, the event\n"
+    "                                  stream's dead letters), below\n"
     "  chirpd --help                   this text\n"
     "\n";
 constexpr const char* kOptionsHeading =
@@ -135,7 +137,16 @@ int Serve(const Config& config) {
   notifier.SetListener([&](const std::vector<NotificationRecord>& added) {
     stream_publisher.NotificationsAdded(added);
   });
-  OutboxDrainer drainer(**store, clock, {&cache_keeper, &fan_out, &notifier, &stream_publisher});
+  // Each consumer in a lane of its own. The notifier's notifications are
+  // in the store, so it resumes where it stopped; the others keep state in
+  // memory that starts empty, so they start at the outbox's end, taken now,
+  // before any request.
+  OutboxDrainer drainer(**store, clock);
+  drainer.Add(cache_keeper, {.name = "cache_keeper"});
+  const EventLane& fan_out_lane = drainer.Add(fan_out, {.name = "fan_out"});
+  drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable});
+  drainer.Add(stream_publisher, {.name = "stream_publisher"});
+  if (Status s = drainer.Open(); !s) return Fail(s.error().message);
 
   context.extra_metrics = [&](std::string& out) {
     const TimelineCacheStats t = timelines.Stats();
@@ -160,16 +171,17 @@ int Serve(const Config& config) {
                  "gauge");
     AppendMetric(out, "chirp_reader_cache_entries", "Readers whose relations are held in memory.",
                  viewers.size(), "gauge");
-    AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by the consumers.",
-                 drainer.handled(), "counter");
+    AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by fan-out.",
+                 fan_out_lane.handled(), "counter");
     AppendMetric(out, "chirp_events_lag_milliseconds",
-                 "From the commit of the newest handled event to its handling (fan-out lag).",
-                 static_cast<uint64_t>(std::max<int64_t>(0, drainer.last_lag_ms())), "gauge");
+                 "From the commit of the newest event fan-out handled to its handling.",
+                 static_cast<uint64_t>(fan_out_lane.lag().last_ms()), "gauge");
     std::vector<double> lag_bounds;
-    for (int64_t ms : OutboxDrainer::kLagBucketsMs) lag_bounds.push_back(ms / 1000.0);
+    for (int64_t ms : LagHistogram::kBucketsMs) lag_bounds.push_back(ms / 1000.0);
     AppendHistogram(out, "chirp_events_lag_seconds",
-                    "From an event's commit to its handling by every consumer (fan-out lag).",
-                    lag_bounds, drainer.lag_counts(), drainer.lag_sum_ms() / 1000.0);
+                    "From an event's commit to its handling by fan-out (fan-out lag).", lag_bounds,
+                    fan_out_lane.lag().counts(), fan_out_lane.lag().sum_ms() / 1000.0);
+    AppendLaneMetrics(drainer, out);
     AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
                  fan_out.pushes(), "counter");
     AppendMetric(out, "chirp_stream_connections", "Open streaming API connections.",
@@ -198,14 +210,14 @@ int Serve(const Config& config) {
   const std::string shown_host = config.server.host.find(':') != std::string::npos
                                      ? "[" + config.server.host + "]"
                                      : config.server.host;
-  // Events left by a previous run (killed before its consumers caught up)
-  // are handled first; then the drainer follows every commit.
+  // The notifier first handles what a previous run left it (and every lane
+  // any dead letters marked for replay); then each lane follows every commit.
   own_base_url = !config.api.public_url.empty()
                      ? config.api.public_url
                      : "http://" + shown_host + ":" + std::to_string(*port);
   stream_publisher.SetBaseUrl(own_base_url);
   stream_hub.Start();
-  drainer.Start();
+  if (Status s = drainer.Start(); !s) return Fail(s.error().message);
   TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms);
   std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(),
               static_cast<unsigned>(*port));

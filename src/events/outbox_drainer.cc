@@ -1,121 +1,104 @@
 #include "events/outbox_drainer.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
+#include <set>
+#include <string>
 
 namespace chirp {
-namespace {
-// When a consumer fails (the store was unavailable), wait this long before
-// handing the same event out again.
-constexpr auto kRetryDelay = std::chrono::milliseconds(200);
-// A commit listener wakes the drainer; this only bounds the wait when a
-// wake-up was missed.
-constexpr auto kIdleWait = std::chrono::seconds(1);
-}  // namespace
+
+OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock) : log_(log), clock_(clock) {}
 
 OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock,
-                             std::vector<EventConsumer*> consumers)
-    : log_(log), clock_(clock), consumers_(std::move(consumers)) {}
+                             const std::vector<EventConsumer*>& consumers)
+    : OutboxDrainer(log, clock) {
+  for (size_t i = 0; i < consumers.size(); ++i) {
+    Add(*consumers[i],
+        {.name = "consumer" + std::to_string(i + 1), .cursor = CursorKind::kDurable});
+  }
+}
 
 OutboxDrainer::~OutboxDrainer() { Stop(); }
 
-void OutboxDrainer::Start() {
-  log_.SetCommitListener([this] {
-    {
-      std::lock_guard lock(mu_);
-      wake_ = true;
+EventLane& OutboxDrainer::Add(EventConsumer& consumer, LaneOptions options) {
+  lanes_.push_back(std::make_unique<EventLane>(log_, clock_, consumer, std::move(options), trim_));
+  return *lanes_.back();
+}
+
+Status OutboxDrainer::Open() {
+  std::set<std::string_view> names;
+  for (const auto& lane : lanes_) {
+    if (!names.insert(lane->name()).second) {
+      return Error::Internal("two event consumers are named '" + lane->name() + "'");
     }
-    cv_.notify_one();
+  }
+  for (const auto& lane : lanes_) {
+    if (Status s = lane->Open(); !s) {
+      Error e = std::move(s).error();
+      e.message = "opening the event lane '" + lane->name() + "': " + e.message;
+      return e;
+    }
+  }
+  opened_ = true;
+  return {};
+}
+
+Status OutboxDrainer::Start() {
+  if (!opened_) {
+    if (Status s = Open(); !s) return s;
+  }
+  {
+    std::lock_guard lock(wake_list_->mu);
+    for (const auto& lane : lanes_) wake_list_->lanes.push_back(lane.get());
+  }
+  log_.SetCommitListener([list = wake_list_] {
+    std::lock_guard lock(list->mu);
+    for (EventLane* lane : list->lanes) lane->Wake();
   });
-  thread_ = std::thread([this] { Loop(); });
+  for (const auto& lane : lanes_) lane->Start();
+  started_ = true;
+  return {};
 }
 
 void OutboxDrainer::Stop() {
+  if (!started_) return;
+  started_ = false;
+  log_.SetCommitListener(nullptr);
   {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
+    std::lock_guard lock(wake_list_->mu);
+    wake_list_->lanes.clear();
   }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
-
-Result<size_t> OutboxDrainer::DrainBatch() {
-  const int64_t batch_start = last_id_.load();
-  auto events = log_.ReadOutbox(batch_start, kBatch);
-  if (!events) return std::move(events).error();
-  // Flushes every consumer and acknowledges what was handled; when a flush
-  // fails, the batch starts over.
-  const auto finish = [&](size_t done) -> Status {
-    for (EventConsumer* consumer : consumers_) {
-      if (Status s = consumer->Flush(); !s) {
-        last_id_.store(batch_start);
-        return s;
-      }
-    }
-    if (done == 0) return {};
-    return log_.AckOutbox(last_id_.load());
-  };
-  size_t done = 0;
-  for (const OutboxEvent& event : *events) {
-    for (EventConsumer* consumer : consumers_) {
-      if (Status s = consumer->Handle(event); !s) {
-        (void)finish(done);
-        return std::move(s).error();
-      }
-    }
-    last_id_.store(event.id);
-    handled_.fetch_add(1, std::memory_order_relaxed);
-    if (event.created_at_ms > 0) {
-      const int64_t lag = std::max<int64_t>(0, clock_.NowMillis() - event.created_at_ms);
-      last_lag_ms_.store(lag, std::memory_order_relaxed);
-      const size_t bucket =
-          static_cast<size_t>(std::lower_bound(kLagBucketsMs.begin(), kLagBucketsMs.end(), lag) -
-                              kLagBucketsMs.begin());
-      lag_counts_[bucket].fetch_add(1, std::memory_order_relaxed);
-      lag_sum_ms_.fetch_add(static_cast<uint64_t>(lag), std::memory_order_relaxed);
-    }
-    ++done;
-  }
-  if (Status s = finish(done); !s) return std::move(s).error();
-  return done;
-}
-
-std::vector<uint64_t> OutboxDrainer::lag_counts() const {
-  std::vector<uint64_t> out;
-  for (const auto& c : lag_counts_) out.push_back(c.load(std::memory_order_relaxed));
-  return out;
+  for (const auto& lane : lanes_) lane->Stop();
 }
 
 Status OutboxDrainer::DrainNow() {
-  for (;;) {
-    auto done = DrainBatch();
-    if (!done) return std::move(done).error();
-    if (*done == 0) return {};
+  if (!opened_) {
+    if (Status s = Open(); !s) return s;
   }
+  Status first_failure;
+  for (const auto& lane : lanes_) {
+    for (;;) {
+      const LaneStep step = lane->DrainOnce();
+      if (step.next == LaneStep::Next::kNow) continue;
+      if (step.next == LaneStep::Next::kAt && first_failure) {
+        first_failure = Error::Unavailable(
+            lane->name() + ": " + (step.problem.empty() ? "paused after a failure" : step.problem));
+      }
+      break;
+    }
+  }
+  return first_failure;
 }
 
-void OutboxDrainer::Loop() {
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait_for(lock, kIdleWait, [&] { return wake_ || stopping_; });
-      if (stopping_) return;
-      wake_ = false;
-    }
-    for (;;) {
-      auto done = DrainBatch();
-      if (!done) {
-        std::fprintf(stderr, "chirpd: event consumers paused: %s\n", done.error().message.c_str());
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, kRetryDelay, [&] { return stopping_; });
-        if (stopping_) return;
-        continue;
-      }
-      if (*done < static_cast<size_t>(kBatch)) break;
-    }
+const EventLane* OutboxDrainer::Find(std::string_view name) const {
+  for (const auto& lane : lanes_) {
+    if (lane->name() == name) return lane.get();
   }
+  return nullptr;
+}
+
+std::vector<const EventLane*> OutboxDrainer::lanes() const {
+  std::vector<const EventLane*> out;
+  for (const auto& lane : lanes_) out.push_back(lane.get());
+  return out;
 }
 
 }  // namespace chirp

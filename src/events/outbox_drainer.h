@@ -1,84 +1,82 @@
-// Drains the outbox in process (the embedded deployment): a thread reads the
-// events that committed, hands each to every consumer in order, and then
-// acknowledges them. Consumers must be idempotent: after a crash, the events
-// not yet acknowledged are handed out again.
+// Drains the outbox in process (the embedded deployment): each consumer is
+// registered under a name and runs in a lane of its own (event_lane.h),
+// with its own thread and cursor, so that a slow or failing consumer delays
+// only itself. The drainer wakes every lane on each commit of the store,
+// and the outbox keeps an event until every lane has passed it.
+//
+//   OutboxDrainer drainer(store, clock);
+//   EventLane& fan_out_lane = drainer.Add(fan_out, {.name = "fan_out"});
+//   drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable});
+//   drainer.Open();   // before the store takes requests: volatile lanes start at its end
+//   drainer.Start();
+//
+// Consumers must be idempotent: an event may come twice (after a crash, a
+// durable lane resumes from its last saved cursor).
 #pragma once
 
-#include <array>
-#include <atomic>
-#include <condition_variable>
-#include <cstdint>
+#include <memory>
 #include <mutex>
-#include <thread>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
+#include "events/event_consumer.h"
+#include "events/event_lane.h"
+#include "events/trim_point.h"
 #include "store/events.h"
 
 namespace chirp {
 
-class EventConsumer {
- public:
-  virtual ~EventConsumer() = default;
-  // Handles one event. An error stops the drain at this event, which is
-  // retried later (the store may be unavailable for a moment).
-  virtual Status Handle(const OutboxEvent& event) = 0;
-  // Writes what Handle deferred: a consumer may gather the writes of a whole
-  // batch into one transaction. Called after each batch (and before an
-  // error ends one), before the batch is acknowledged; when it fails, the
-  // batch is handed out again, so it must drop what it gathered either way.
-  virtual Status Flush() { return {}; }
-};
-
 class OutboxDrainer {
  public:
-  static constexpr int kBatch = 512;
+  // `log` and `clock` must outlive the drainer.
+  OutboxDrainer(EventLog& log, const Clock& clock);
+  // For tests and tools: each consumer in a durable lane of its own, named
+  // "consumer1", "consumer2"... in order.
+  OutboxDrainer(EventLog& log, const Clock& clock, const std::vector<EventConsumer*>& consumers);
+  ~OutboxDrainer();  // stops the lanes after the steps in hand
+  OutboxDrainer(const OutboxDrainer&) = delete;
+  OutboxDrainer& operator=(const OutboxDrainer&) = delete;
 
-  // `log`, `clock` and the consumers must outlive the drainer.
-  OutboxDrainer(EventLog& log, const Clock& clock, std::vector<EventConsumer*> consumers);
-  ~OutboxDrainer();  // stops after the batch in hand
+  // Registers `consumer` (which must outlive the drainer) in a new lane;
+  // before Open.
+  EventLane& Add(EventConsumer& consumer, LaneOptions options);
 
-  // Starts the draining thread; it wakes on every commit of the store.
-  void Start();
+  // Positions every lane (see CursorKind). Fails on a store error or when
+  // two lanes share a name. Start and DrainNow open the lanes if this was
+  // not called; call it early when volatile lanes must start before writes
+  // that their consumers' state does not reflect.
+  Status Open();
+  // Starts each lane's thread, and wakes them all on every commit.
+  Status Start();
+  // Stops the lanes and the wake-ups. Idempotent.
   void Stop();
-  // Drains everything committed so far on the calling thread; for the
-  // operator command and tests. Not to be mixed with Start().
+  // Steps every lane on the calling thread until each has caught up or
+  // pauses after a failure (the first such failure is returned; the other
+  // lanes still drain). For tests and tools; not to be mixed with Start.
   Status DrainNow();
 
-  // Events handled so far, and the id of the newest event seen in the outbox
-  // minus the last handled: the queue depth for /metrics.
-  uint64_t handled() const { return handled_.load(std::memory_order_relaxed); }
-  // Milliseconds from the commit of the newest handled event to its handling:
-  // the lag of fan-out and every other consequence.
-  int64_t last_lag_ms() const { return last_lag_ms_.load(std::memory_order_relaxed); }
-  int64_t last_handled_id() const { return last_id_.load(std::memory_order_relaxed); }
-
-  // The lag of every handled event, by bucket: lag_counts()[i] events took
-  // at most kLagBucketsMs[i] ms (and more than the bucket before); the last
-  // count is of events slower than every bound.
-  static constexpr std::array<int64_t, 14> kLagBucketsMs = {
-      1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 60000};
-  std::vector<uint64_t> lag_counts() const;
-  uint64_t lag_sum_ms() const { return lag_sum_ms_.load(std::memory_order_relaxed); }
+  // The lane named `name`, or null.
+  const EventLane* Find(std::string_view name) const;
+  // Every lane, in registration order.
+  std::vector<const EventLane*> lanes() const;
 
  private:
-  void Loop();
-  // Handles one batch; returns how many events it handled.
-  Result<size_t> DrainBatch();
+  // The commit listener's view of the lanes: emptied by Stop, under its
+  // mutex, so that a listener still running on the writer thread never
+  // wakes a lane that is going away.
+  struct WakeList {
+    std::mutex mu;
+    std::vector<EventLane*> lanes;  // guarded by mu
+  };
 
   EventLog& log_;
   const Clock& clock_;
-  std::vector<EventConsumer*> consumers_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool wake_ = false;      // guarded by mu_
-  bool stopping_ = false;  // guarded by mu_
-  std::atomic<uint64_t> handled_{0};
-  std::atomic<int64_t> last_id_{0};
-  std::atomic<int64_t> last_lag_ms_{0};
-  std::array<std::atomic<uint64_t>, kLagBucketsMs.size() + 1> lag_counts_{};
-  std::atomic<uint64_t> lag_sum_ms_{0};
+  TrimPoint trim_;
+  std::vector<std::unique_ptr<EventLane>> lanes_;
+  std::shared_ptr<WakeList> wake_list_ = std::make_shared<WakeList>();
+  bool opened_ = false;
+  bool started_ = false;
 };
 
 }  // namespace chirp

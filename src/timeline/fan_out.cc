@@ -8,37 +8,48 @@
 
 namespace chirp {
 
+void FanOut::ForgetFollowersChangedBy(const OutboxEvent& event) {
+  switch (event.kind) {
+    case EventKind::kFollowed:
+    case EventKind::kUnfollowed:
+    case EventKind::kFollowChanged:  // its reblogs setting shows in the list
+      followers_.Forget(event.subject_id);
+      return;
+    case EventKind::kBlocked:  // a block removes follows both ways
+      followers_.Forget(event.account_id);
+      followers_.Forget(event.subject_id);
+      return;
+    default:
+      return;
+  }
+}
+
 Status FanOut::Handle(const OutboxEvent& event) {
   if (!celebrities_loaded_) {
     if (Status s = celebrities_.Load(); !s) return s;
     celebrities_loaded_ = true;
   }
+  ForgetFollowersChangedBy(event);
   switch (event.kind) {
     case EventKind::kStatusCreated:
       return Deliver(event.subject_id);
     case EventKind::kStatusDeleted:
       return Purge(event.account_id, event.subject_id);
     case EventKind::kFollowed:
-      followers_.Forget(event.subject_id);
       if (Status s = PushIfNoLongerCelebrity(event.subject_id); !s) return s;
       return Backfill(event.account_id, event.subject_id);
     case EventKind::kUnfollowed:
-      followers_.Forget(event.subject_id);
       cache_.RemoveAuthor(event.account_id, event.subject_id);
       return PushIfNoLongerCelebrity(event.subject_id);
     case EventKind::kBlocked: {
       // A block removes follows both ways.
-      followers_.Forget(event.account_id);
-      followers_.Forget(event.subject_id);
       cache_.RemoveAuthor(event.account_id, event.subject_id);
       cache_.RemoveAuthor(event.subject_id, event.account_id);
       if (Status s = PushIfNoLongerCelebrity(event.subject_id); !s) return s;
       return PushIfNoLongerCelebrity(event.account_id);
     }
     case EventKind::kFollowChanged:
-      // Its reblogs setting shows in the author's follower list; statuses
-      // already delivered stay as they are, as in Mastodon.
-      followers_.Forget(event.subject_id);
+      // Statuses already delivered stay as they are, as in Mastodon.
       return {};
     case EventKind::kMuted:
       cache_.RemoveAuthor(event.account_id, event.subject_id);

@@ -65,11 +65,15 @@ class FanOut final : public EventConsumer {
 
   uint64_t pushes() const { return pushes_.load(std::memory_order_relaxed); }
 
-  // The author's followers, from memory when held. The list is forgotten on
-  // every event that changes it (follows, unfollows, blocks), which fan-out
-  // handles in order, so it is never older than the event being handled.
-  // For the consumers after fan-out on the draining thread (streaming).
+  // The author's followers, from memory when held; thread-safe. A list is
+  // forgotten on every event that changes it (follows, unfollows, blocks),
+  // so on fan-out's lane it is never older than the event being handled.
+  // Another consumer reading it on its own lane, which may be ahead of
+  // fan-out's, gets the same promise by calling ForgetFollowersChangedBy
+  // with each event it handles.
   Result<std::shared_ptr<const FollowerList>> FollowersOf(int64_t account_id);
+  // Forgets the follower lists that `event` changes. Thread-safe.
+  void ForgetFollowersChangedBy(const OutboxEvent& event);
 
  private:
   Status Deliver(int64_t status_id);

@@ -237,6 +237,32 @@ CREATE INDEX statuses_by_account ON statuses(account_id, id, deleted_at, visibil
 ALTER TABLE outbox ADD COLUMN related_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 7: each durable consumer's cursor, and the events that kept failing
+    // for a consumer (with every column of the outbox, the event's id as
+    // event_id).
+    R"sql(
+CREATE TABLE event_cursors (
+  consumer TEXT PRIMARY KEY,
+  last_id INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE dead_letters (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  consumer TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  account_id INTEGER NOT NULL,
+  subject_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  related_id INTEGER NOT NULL,
+  flags INTEGER NOT NULL,
+  attempts INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  failed_at INTEGER NOT NULL,
+  replay INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX dead_letters_by_consumer ON dead_letters(consumer, replay, id);
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

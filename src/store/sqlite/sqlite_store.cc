@@ -239,11 +239,13 @@ Status SqliteStore::Write(WriteFn fn) {
 
 void SqliteStore::WriterLoop() {
   std::vector<WriteJob> batch;
+  std::shared_ptr<const std::function<void()>> listener;
   for (;;) {
     {
       std::unique_lock lock(write_mu_);
       write_cv_.wait(lock, [&] { return closing_ || !write_queue_.empty(); });
       if (write_queue_.empty()) return;  // closing and drained
+      listener = commit_listener_;
       const size_t n = std::min(write_queue_.size(), kMaxBatch);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(write_queue_.front()));
@@ -268,7 +270,7 @@ void SqliteStore::WriterLoop() {
       std::fill(results.begin(), results.end(), begun);
     }
     write_transactions_.fetch_add(1, std::memory_order_relaxed);
-    if (commit_listener_) commit_listener_();
+    if (listener != nullptr && *listener) (*listener)();
     write_operations_.fetch_add(batch.size(), std::memory_order_relaxed);
     uint64_t seen = max_batch_.load(std::memory_order_relaxed);
     while (batch.size() > seen && !max_batch_.compare_exchange_weak(seen, batch.size())) {
@@ -515,43 +517,6 @@ Result<AuthorizationCode> SqliteStore::ConsumeAuthorizationCode(std::string_view
   });
   if (!s) return std::move(s).error();
   return code;
-}
-
-Result<std::vector<OutboxEvent>> SqliteStore::ReadOutbox(int64_t after_id, int limit) {
-  return Read<Result<std::vector<OutboxEvent>>>(
-      [&](SqliteDb& db) -> Result<std::vector<OutboxEvent>> {
-        SqliteStatement q = db.Prepare(
-            "SELECT id, kind, account_id, subject_id, created_at, related_id, flags FROM outbox "
-            "WHERE id > ? ORDER BY id LIMIT ?");
-        q.Bind(1, after_id).Bind(2, int64_t{limit});
-        std::vector<OutboxEvent> out;
-        while (q.Step()) {
-          out.push_back({.id = q.Int(0),
-                         .kind = static_cast<EventKind>(q.Int(1)),
-                         .account_id = q.Int(2),
-                         .subject_id = q.Int(3),
-                         .created_at_ms = q.Int(4),
-                         .related_id = q.Int(5),
-                         .flags = static_cast<uint32_t>(q.Int(6))});
-        }
-        if (q.failed()) return db.Failure();
-        return out;
-      });
-}
-
-Status SqliteStore::AckOutbox(int64_t up_to_id) {
-  return Write([&](SqliteDb& db) -> Status {
-    SqliteStatement s = db.Prepare("DELETE FROM outbox WHERE id <= ?");
-    s.Bind(1, up_to_id);
-    s.Step();
-    if (s.failed()) return db.Failure();
-    return {};
-  });
-}
-
-void SqliteStore::SetCommitListener(std::function<void()> listener) {
-  std::lock_guard lock(write_mu_);
-  commit_listener_ = std::move(listener);
 }
 
 StoreStats SqliteStore::Stats() const {

@@ -165,9 +165,23 @@ class SqliteStore final : public Store {
   Result<int64_t> ImportStatuses(const std::vector<StatusRecord>& statuses) override;
   Status RecountStatuses() override;
 
+  // The outbox, its cursors and dead letters (sqlite_events.cc).
   Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) override;
   Status AckOutbox(int64_t up_to_id) override;
+  Result<int64_t> NewestOutboxId() override;
+  Result<int64_t> CountOutbox() override;
   void SetCommitListener(std::function<void()> listener) override;
+  Result<std::optional<int64_t>> LoadCursor(const std::string& consumer) override;
+  Status SaveCursor(const std::string& consumer, int64_t last_id, int64_t at_ms,
+                    int64_t trim_up_to) override;
+  Result<std::vector<EventCursor>> ListCursors() override;
+  Result<int64_t> AddDeadLetter(const DeadLetter& letter) override;
+  Result<std::vector<DeadLetter>> ListDeadLetters(const DeadLetterSelection& selection,
+                                                  int64_t after_id, int limit) override;
+  Result<int64_t> CountDeadLetters(const DeadLetterSelection& selection) override;
+  Result<int64_t> MarkForReplay(const DeadLetterSelection& selection) override;
+  Result<int64_t> DropDeadLetters(const DeadLetterSelection& selection) override;
+  Status RecordReplayFailure(int64_t id, const std::string& error, int64_t at_ms) override;
 
   StoreStats Stats() const override;
   void Close() override;
@@ -206,7 +220,9 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<SqliteDb>> readers_;
   std::vector<SqliteDb*> idle_readers_;  // guarded by read_mu_
 
-  std::function<void()> commit_listener_;  // set before writes begin
+  // Copied by the writer (under write_mu_) for each commit, so that it may
+  // be replaced while writes go on.
+  std::shared_ptr<const std::function<void()>> commit_listener_;  // guarded by write_mu_
   std::atomic<uint64_t> write_transactions_{0};
   std::atomic<uint64_t> write_operations_{0};
   std::atomic<uint64_t> write_failures_{0};
