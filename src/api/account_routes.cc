@@ -1,7 +1,7 @@
 // /api/v1/accounts: registration, credentials, profile updates, look-ups.
 #include <boost/json/array.hpp>
 
-#include "api/entities.h"
+#include "mastodon/entities.h"
 #include "api/routes.h"
 #include "core/secrets.h"
 #include "core/text.h"

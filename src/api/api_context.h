@@ -1,17 +1,19 @@
-// The services every endpoint may use, wired once by the app.
+// What the route families use, wired once by the app: the endpoint
+// pipeline's parts (configuration, tokens, rate limits, clock), the read
+// models the presenters render from, and the domain services.
 #pragma once
 
 #include <functional>
 #include <string>
 
-#include "api/account_directory.h"
 #include "api/api_config.h"
-#include "api/authenticator.h"
-#include "api/oauth_service.h"
-#include "api/status_directory.h"
+#include "auth/authenticator.h"
+#include "auth/oauth_service.h"
 #include "core/clock.h"
-#include "core/snowflake.h"
 #include "http/metrics.h"
+#include "mastodon/account_directory.h"
+#include "mastodon/read_models.h"
+#include "mastodon/status_directory.h"
 #include "ratelimit/rate_limiter.h"
 #include "social/account_service.h"
 #include "social/engagement.h"
@@ -20,7 +22,6 @@
 #include "social/posting.h"
 #include "social/status_reads.h"
 #include "social/viewer_cache.h"
-#include "store/store.h"
 #include "stream/stream_sessions.h"
 #include "timeline/home_timeline.h"
 #include "timeline/public_timelines.h"
@@ -29,9 +30,8 @@ namespace chirp {
 
 struct ApiContext {
   const ApiConfig& config;
-  Store& store;
+  ReadModels& read;  // what the presenters read
   const Clock& clock;
-  SnowflakeGenerator& ids;
   Authenticator& auth;
   AccountDirectory& accounts;
   StatusDirectory& statuses;

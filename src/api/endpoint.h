@@ -11,8 +11,8 @@
 #include <string>
 
 #include "api/api_context.h"
-#include "api/authenticator.h"
-#include "api/scopes.h"
+#include "auth/authenticator.h"
+#include "auth/scopes.h"
 #include "core/error.h"
 #include "http/params.h"
 #include "http/router.h"

@@ -2,7 +2,7 @@
 // accounts), followers and following, relationships, blocks and mutes.
 #include <boost/json/array.hpp>
 
-#include "api/entities.h"
+#include "mastodon/entities.h"
 #include "api/pagination.h"
 #include "api/routes.h"
 #include "core/text.h"

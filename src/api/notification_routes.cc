@@ -6,7 +6,7 @@
 #include <boost/json/serialize.hpp>
 #include <unordered_set>
 
-#include "api/notification_presenter.h"
+#include "mastodon/notification_presenter.h"
 #include "api/pagination.h"
 #include "api/routes.h"
 #include "core/text.h"
@@ -81,7 +81,7 @@ Result<HttpResponse> List(ApiContext& ctx, ApiRequest& req) {
   if (!filter) return std::move(filter).error();
   auto found = ctx.notifications.List(req.account_id(), *filter, *page);
   if (!found) return std::move(found).error();
-  NotificationPresenter presenter(ctx, req.account_id(), req.base_url);
+  NotificationPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto rendered = presenter.RenderList(*found);
   if (!rendered) return std::move(rendered).error();
   HttpResponse response = JsonResponse(200, std::move(rendered).value());
@@ -94,7 +94,7 @@ Result<HttpResponse> Show(ApiContext& ctx, ApiRequest& req) {
   if (!id) return std::move(id).error();
   auto n = ctx.notifications.Find(req.account_id(), *id);
   if (!n) return std::move(n).error();
-  NotificationPresenter presenter(ctx, req.account_id(), req.base_url);
+  NotificationPresenter presenter(ctx.read, req.account_id(), req.base_url);
   std::string out;
   auto shown = presenter.Append(out, *n);
   if (!shown) return std::move(shown).error();
@@ -137,7 +137,7 @@ Result<int64_t> GroupedTypes(const Params& params) {
 // A group whose status the reader may no longer see is left out.
 Result<std::string> RenderGroups(ApiContext& ctx, const ApiRequest& req,
                                  const std::vector<NotificationGroup>& groups) {
-  NotificationPresenter presenter(ctx, req.account_id(), req.base_url);
+  NotificationPresenter presenter(ctx.read, req.account_id(), req.base_url);
   std::vector<int64_t> account_ids;
   std::string statuses = "[";
   std::unordered_set<int64_t> statuses_seen;

@@ -6,7 +6,7 @@
 #include <boost/json/value.hpp>
 
 #include "api/authorize_page.h"
-#include "api/entities.h"
+#include "mastodon/entities.h"
 #include "api/routes.h"
 #include "core/secrets.h"
 #include "core/text.h"

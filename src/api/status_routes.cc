@@ -4,10 +4,10 @@
 #include <boost/json/array.hpp>
 #include <map>
 
-#include "api/entities.h"
+#include "mastodon/entities.h"
 #include "api/pagination.h"
 #include "api/routes.h"
-#include "api/status_presenter.h"
+#include "mastodon/status_presenter.h"
 #include "core/text.h"
 #include "social/posting.h"
 #include "text/status_text.h"
@@ -48,7 +48,7 @@ Result<HttpResponse> RenderPosted(ApiContext& ctx, const ApiRequest& req,
                     ? ctx.statuses.Remember(*created.stored, req.base_url, posted.cache_token)
                     : ctx.statuses.Get(created.id, req.base_url);
   if (!stored) return std::move(stored).error();
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   return RenderResponse(presenter, *stored);
 }
 
@@ -128,14 +128,14 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
 }
 
 Result<HttpResponse> ShowStatus(ApiContext& ctx, ApiRequest& req) {
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
   return RenderResponse(presenter, *status);
 }
 
 Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
   // Rendered before it goes, with its source for delete and redraft.
@@ -147,7 +147,7 @@ Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
 }
 
 Result<HttpResponse> StatusSource(ApiContext& ctx, ApiRequest& req) {
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
   return JsonBody(200, StatusSourceJson((*status)->record));
@@ -158,7 +158,7 @@ Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
   if (!id) return Error::NotFound();
   auto thread = ctx.status_reads.Context(req.account_id(), *id);
   if (!thread) return std::move(thread).error();
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto a = presenter.RenderVisibleIds(thread->ancestors);
   if (!a) return std::move(a).error();
   auto d = presenter.RenderVisibleIds(thread->descendants);
@@ -168,7 +168,7 @@ Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
 
 // Renders the status `id` as the viewer now sees it.
 Result<HttpResponse> RenderCurrent(ApiContext& ctx, const ApiRequest& req, int64_t id) {
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = ctx.statuses.Get(id, req.base_url);
   if (!status) return std::move(status).error();
   return RenderResponse(presenter, *status);
@@ -232,7 +232,7 @@ Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
   if (!listed) return std::move(listed).error();
   std::vector<int64_t> ids;
   for (const auto& entry : *listed) ids.push_back(entry.item);
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   return ListResponse(presenter, req, ids, *listed);
 }
 
@@ -261,7 +261,7 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
   auto ids = ctx.status_reads.AccountStatuses(req.account_id(), *id, filter, *page);
   if (!ids) return std::move(ids).error();
   if (pinned->value_or(false)) return JsonResponse(200, "[]");  // pinning is not offered yet
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto rendered = presenter.RenderVisibleIds(*ids);
   if (!rendered) return std::move(rendered).error();
   HttpResponse response = JsonResponse(200, std::move(rendered).value());

@@ -122,18 +122,6 @@ void AddSystemRoutes(Router& router, ApiContext& ctx) {
              HttpResponse r;
              r.content_type = "text/plain; version=0.0.4; charset=utf-8";
              if (ctx.metrics != nullptr) ctx.metrics->Render(r.body);
-             const StoreStats s = ctx.store.Stats();
-             Counter(r.body, "chirp_store_write_transactions_total",
-                     "Group-commit transactions of the store.", s.write_transactions);
-             Counter(r.body, "chirp_store_write_operations_total",
-                     "Request writes committed inside those transactions.", s.write_operations);
-             Counter(r.body, "chirp_store_write_failures_total",
-                     "Writes that failed and rolled back.", s.write_failures);
-             Counter(r.body, "chirp_store_reads_total", "Reads served by the store.", s.reads);
-             Counter(r.body, "chirp_store_write_queue_depth", "Writes waiting for the writer.",
-                     s.write_queue_depth, "gauge");
-             Counter(r.body, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch,
-                     "gauge");
              Counter(r.body, "chirp_cached_accounts", "Accounts held in memory.",
                      ctx.accounts.size(), "gauge");
              Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.",

@@ -5,7 +5,7 @@
 
 #include "api/pagination.h"
 #include "api/routes.h"
-#include "api/status_presenter.h"
+#include "mastodon/status_presenter.h"
 #include "core/text.h"
 #include "text/status_text.h"
 
@@ -20,7 +20,7 @@ Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req,
                                 const std::vector<int64_t>& ids, ViewerRef viewer = nullptr) {
   auto statuses = ctx.statuses.GetMany(ids, req.base_url);  // deleted ones drop out here
   if (!statuses) return std::move(statuses).error();
-  StatusPresenter presenter(ctx, req.account_id(), req.base_url, std::move(viewer));
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url, std::move(viewer));
   presenter.HideMuted();
   auto rendered = presenter.RenderVisible(*statuses);
   if (!rendered) return std::move(rendered).error();

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <map>
 
-#include "api/scopes.h"
+#include "auth/scopes.h"
 #include "app/bulk_import.h"
 #include "app/command_support.h"
 #include "app/config.h"

@@ -9,12 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "api/account_directory.h"
+#include "mastodon/account_directory.h"
 #include "api/api_context.h"
-#include "api/authenticator.h"
-#include "api/cache_keeper.h"
+#include "auth/authenticator.h"
+#include "mastodon/cache_keeper.h"
 #include "api/routes.h"
-#include "api/stream_publisher.h"
+#include "stream/stream_publisher.h"
 #include "app/admin_commands.h"
 #include "app/command_support.h"
 #include "app/config.h"
@@ -103,10 +103,11 @@ int Serve(const Config& config) {
   PublicTimelines public_timelines(**store);
   NotificationService notification_service(**store, clock);
   OAuthService oauth(**store, clock, ids, auth);
+  ReadModels read_models{
+      .store = **store, .accounts = accounts, .statuses = statuses, .viewers = viewers};
   ApiContext context{.config = config.api,
-                     .store = **store,
+                     .read = read_models,
                      .clock = clock,
-                     .ids = ids,
                      .auth = auth,
                      .accounts = accounts,
                      .statuses = statuses,
@@ -125,7 +126,7 @@ int Serve(const Config& config) {
   StreamHub stream_hub(pubsub, viewers, clock);
   context.stream_hub = &stream_hub;
   context.stream_options.buffer_bytes = config.stream_buffer_bytes;
-  StreamPublisher stream_publisher(context, pubsub, stream_hub, fan_out);
+  StreamPublisher stream_publisher(read_models, pubsub, stream_hub, fan_out);
   // Statuses come from the directory the API renders them with: a status
   // just posted is there already. The base URL is the publisher's.
   std::string own_base_url = "http://localhost";
@@ -149,6 +150,20 @@ int Serve(const Config& config) {
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
 
   context.extra_metrics = [&](std::string& out) {
+    const StoreStats s = (*store)->Stats();
+    AppendMetric(out, "chirp_store_write_transactions_total",
+                 "Group-commit transactions of the store.", s.write_transactions, "counter");
+    AppendMetric(out, "chirp_store_write_operations_total",
+                 "Request writes committed inside those transactions.", s.write_operations,
+                 "counter");
+    AppendMetric(out, "chirp_store_write_failures_total", "Writes that failed and rolled back.",
+                 s.write_failures, "counter");
+    AppendMetric(out, "chirp_store_reads_total", "Reads served by the store.", s.reads,
+                 "counter");
+    AppendMetric(out, "chirp_store_write_queue_depth", "Writes waiting for the writer.",
+                 s.write_queue_depth, "gauge");
+    AppendMetric(out, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch,
+                 "gauge");
     const TimelineCacheStats t = timelines.Stats();
     AppendMetric(out, "chirp_timeline_live", "Home timelines held in the cache.", t.live_timelines,
                  "gauge");

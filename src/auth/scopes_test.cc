@@ -1,4 +1,4 @@
-#include "api/scopes.h"
+#include "auth/scopes.h"
 
 #include <gtest/gtest.h>
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "api/api_context.h"
-#include "api/status_presenter.h"
+#include "mastodon/read_models.h"
+#include "mastodon/status_presenter.h"
 #include "store/notification_store.h"
 
 namespace chirp {
@@ -23,8 +23,8 @@ std::optional<NotificationType> ParseNotificationType(std::string_view name);
 
 class NotificationPresenter {
  public:
-  NotificationPresenter(ApiContext& context, int64_t recipient_id, std::string base_url)
-      : ctx_(context), base_url_(base_url), statuses_(context, recipient_id, std::move(base_url)) {}
+  NotificationPresenter(ReadModels& read, int64_t recipient_id, std::string base_url)
+      : read_(read), base_url_(base_url), statuses_(read, recipient_id, std::move(base_url)) {}
 
   // Appends the entity of `n` (with a comma before it when `out` does not
   // end an opening bracket); false, with nothing appended, when it is left out.
@@ -37,7 +37,7 @@ class NotificationPresenter {
   Result<std::string> RenderStatus(int64_t status_id);
 
  private:
-  ApiContext& ctx_;
+  ReadModels& read_;
   std::string base_url_;
   StatusPresenter statuses_;
 };

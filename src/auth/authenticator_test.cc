@@ -1,4 +1,4 @@
-#include "api/authenticator.h"
+#include "auth/authenticator.h"
 
 #include <gtest/gtest.h>
 

@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/authenticator.h"
+#include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/snowflake.h"

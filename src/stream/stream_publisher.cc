@@ -1,9 +1,9 @@
-#include "api/stream_publisher.h"
+#include "stream/stream_publisher.h"
 
 #include <algorithm>
 
-#include "api/notification_presenter.h"
-#include "api/status_presenter.h"
+#include "mastodon/notification_presenter.h"
+#include "mastodon/status_presenter.h"
 #include "timeline/home_rules.h"
 
 namespace chirp {
@@ -67,13 +67,13 @@ Result<std::vector<int64_t>> StreamPublisher::ConnectedAudience(int64_t author) 
   const size_t readers = hub_.reader_count();
   if (readers == 0) return out;
   if (hub_.HasReader(author)) out.push_back(author);
-  auto account = ctx_.accounts.Get(author);
+  auto account = read_.accounts.Get(author);
   if (!account) return std::move(account).error();
   if (static_cast<size_t>((*account)->followers_count) > readers) {
     // Fewer readers than followers: ask each reader.
     for (int64_t reader : hub_.Readers()) {
       if (reader == author) continue;
-      auto viewer = ctx_.viewers.Get(reader);
+      auto viewer = read_.viewers.Get(reader);
       if (!viewer) return std::move(viewer).error();
       if ((*viewer)->visibility.Follows(author)) out.push_back(reader);
     }
@@ -88,12 +88,12 @@ Result<std::vector<int64_t>> StreamPublisher::ConnectedAudience(int64_t author) 
 }
 
 Status StreamPublisher::Created(int64_t status_id) {
-  auto status = ctx_.statuses.Get(status_id, base_url_);
+  auto status = read_.statuses.Get(status_id, base_url_);
   if (!status) return std::move(status).error();
   const StatusRecord& s = (*status)->record;
   int64_t original_author = 0;
   if (s.reblog_of_id != 0) {
-    auto original = ctx_.statuses.Get(s.reblog_of_id, base_url_);
+    auto original = read_.statuses.Get(s.reblog_of_id, base_url_);
     if (!original) return std::move(original).error();
     original_author = (*original)->record.account_id;
   }
@@ -102,10 +102,10 @@ Status StreamPublisher::Created(int64_t status_id) {
   auto audience = ConnectedAudience(s.account_id);
   if (!audience) return std::move(audience).error();
   for (int64_t reader : *audience) {
-    auto viewer = ctx_.viewers.Get(reader);
+    auto viewer = read_.viewers.Get(reader);
     if (!viewer) return std::move(viewer).error();
     if (!ForHome(s, original_author, **viewer, reader)) continue;
-    StatusPresenter presenter(ctx_, reader, base_url_, *viewer);
+    StatusPresenter presenter(read_, reader, base_url_, *viewer);
     auto json = presenter.Render(*status);
     if (!json) {
       if (json.error().code == ErrorCode::kNotFound) continue;
@@ -116,7 +116,7 @@ Status StreamPublisher::Created(int64_t status_id) {
 
   // Public and hashtag streams: one rendering; the hub filters per reader.
   if (s.visibility == Visibility::kPublic && s.reblog_of_id == 0) {
-    StatusPresenter anonymous(ctx_, 0, base_url_);
+    StatusPresenter anonymous(read_, 0, base_url_);
     auto json = anonymous.Render(*status);
     if (!json) return std::move(json).error();
     StreamMessage message{"update", std::move(json).value(), {s.account_id}};
@@ -139,13 +139,13 @@ Status StreamPublisher::Created(int64_t status_id) {
     for (int64_t reader : participants) {
       const std::string channel = "timeline:direct:" + std::to_string(reader);
       if (!pubsub_.HasSubscribers(channel)) continue;
-      auto viewer = ctx_.viewers.Get(reader);
+      auto viewer = read_.viewers.Get(reader);
       if (!viewer) return std::move(viewer).error();
       if (reader != s.account_id && ((*viewer)->visibility.BlockedWith(s.account_id) ||
                                      (*viewer)->visibility.Mutes(s.account_id))) {
         continue;
       }
-      StatusPresenter presenter(ctx_, reader, base_url_, *viewer);
+      StatusPresenter presenter(read_, reader, base_url_, *viewer);
       auto json = presenter.Render(*status);
       if (!json) {
         if (json.error().code == ErrorCode::kNotFound) continue;
@@ -157,7 +157,7 @@ Status StreamPublisher::Created(int64_t status_id) {
       bool first = true;
       for (int64_t other : participants) {
         if (other == reader) continue;
-        Status st = ctx_.accounts.WithJson(other, base_url_, [&](std::string_view account) {
+        Status st = read_.accounts.WithJson(other, base_url_, [&](std::string_view account) {
           if (!first) conversation += ',';
           conversation += account;
           first = false;
@@ -177,7 +177,7 @@ Result<int64_t> StreamPublisher::ConversationOf(const StatusRecord& status) {
   int64_t root = status.id;
   int64_t parent = status.in_reply_to_id;
   for (int depth = 0; parent != 0 && depth < kMaxConversationDepth; ++depth) {
-    auto up = ctx_.statuses.Get(parent, base_url_);
+    auto up = read_.statuses.Get(parent, base_url_);
     if (!up) {
       if (up.error().code == ErrorCode::kNotFound) break;  // the thread goes on from here
       return std::move(up).error();
@@ -189,7 +189,7 @@ Result<int64_t> StreamPublisher::ConversationOf(const StatusRecord& status) {
 }
 
 Status StreamPublisher::Deleted(int64_t status_id) {
-  auto status = ctx_.store.FindDeletedStatus(status_id);
+  auto status = read_.store.FindDeletedStatus(status_id);
   if (!status) return std::move(status).error();
   const StatusRecord& s = *status;
   const std::string id = std::to_string(s.id);
@@ -207,7 +207,7 @@ Status StreamPublisher::Deleted(int64_t status_id) {
     }
   }
   for (int64_t reader : *audience) {
-    auto viewer = ctx_.viewers.Get(reader);
+    auto viewer = read_.viewers.Get(reader);
     if (!viewer) return std::move(viewer).error();
     if (!(*viewer)->visibility.CanSee(s)) continue;
     Publish(UserChannel(reader), {"delete", id, {}});
@@ -219,7 +219,7 @@ void StreamPublisher::NotificationsAdded(const std::vector<NotificationRecord>& 
   for (const NotificationRecord& n : added) {
     const std::string channel = UserChannel(n.account_id) + ":notifications";
     if (!pubsub_.HasSubscribers(channel)) continue;
-    NotificationPresenter presenter(ctx_, n.account_id, base_url_);
+    NotificationPresenter presenter(read_, n.account_id, base_url_);
     std::string json;
     auto shown = presenter.Append(json, n);
     if (!shown || !*shown) continue;  // no longer visible, or the store failed: not sent

@@ -1,8 +1,8 @@
-#include "api/status_directory.h"
+#include "mastodon/status_directory.h"
 
 #include <unordered_map>
 
-#include "api/entities.h"
+#include "mastodon/entities.h"
 
 namespace chirp {
 

@@ -1,4 +1,4 @@
-#include "api/entities.h"
+#include "mastodon/entities.h"
 
 #include <gtest/gtest.h>
 

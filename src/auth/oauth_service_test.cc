@@ -1,4 +1,4 @@
-#include "api/oauth_service.h"
+#include "auth/oauth_service.h"
 
 #include <gtest/gtest.h>
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "api/api_context.h"
+#include "mastodon/read_models.h"
 #include "events/outbox_drainer.h"
 #include "store/notification_store.h"
 #include "stream/pubsub.h"
@@ -35,8 +35,8 @@ namespace chirp {
 class StreamPublisher final : public EventConsumer {
  public:
   // All must outlive the publisher.
-  StreamPublisher(ApiContext& context, PubSub& pubsub, StreamHub& hub, FanOut& fan_out)
-      : ctx_(context), pubsub_(pubsub), hub_(hub), fan_out_(fan_out) {}
+  StreamPublisher(ReadModels& read, PubSub& pubsub, StreamHub& hub, FanOut& fan_out)
+      : read_(read), pubsub_(pubsub), hub_(hub), fan_out_(fan_out) {}
 
   // What every URL rendered starts with; set before the drainer starts.
   void SetBaseUrl(std::string base_url) { base_url_ = std::move(base_url); }
@@ -62,7 +62,7 @@ class StreamPublisher final : public EventConsumer {
 
   static constexpr int kMaxConversationDepth = 64;
 
-  ApiContext& ctx_;
+  ReadModels& read_;
   PubSub& pubsub_;
   StreamHub& hub_;
   FanOut& fan_out_;

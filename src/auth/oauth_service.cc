@@ -1,6 +1,6 @@
-#include "api/oauth_service.h"
+#include "auth/oauth_service.h"
 
-#include "api/scopes.h"
+#include "auth/scopes.h"
 #include "core/secrets.h"
 #include "core/text.h"
 

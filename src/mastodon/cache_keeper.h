@@ -20,9 +20,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "api/account_directory.h"
-#include "api/authenticator.h"
-#include "api/status_directory.h"
+#include "mastodon/account_directory.h"
+#include "auth/authenticator.h"
+#include "mastodon/status_directory.h"
 #include "events/outbox_drainer.h"
 #include "social/lookups.h"
 #include "social/viewer_cache.h"

@@ -1,4 +1,4 @@
-#include "api/entities.h"
+#include "mastodon/entities.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>

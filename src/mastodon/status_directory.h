@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "api/account_directory.h"
+#include "mastodon/account_directory.h"
 #include "core/error.h"
 #include "core/snapshot_cache.h"
 #include "social/lookups.h"

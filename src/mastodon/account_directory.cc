@@ -1,10 +1,10 @@
-#include "api/account_directory.h"
+#include "mastodon/account_directory.h"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <mutex>
 
-#include "api/entities.h"
+#include "mastodon/entities.h"
 #include "core/text.h"
 
 namespace chirp {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "api/scopes.h"
+#include "auth/scopes.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "store/store.h"

@@ -1,4 +1,4 @@
-#include "api/cache_keeper.h"
+#include "mastodon/cache_keeper.h"
 
 #include <gtest/gtest.h>
 

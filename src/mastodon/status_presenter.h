@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "api/api_context.h"
-#include "api/status_directory.h"
+#include "mastodon/read_models.h"
+#include "mastodon/status_directory.h"
 #include "core/error.h"
 #include "social/viewer_cache.h"
 
@@ -20,9 +20,9 @@ class StatusPresenter {
  public:
   // `viewer_id` 0 is an anonymous reader. `viewer`, when given, is that
   // reader's state already loaded.
-  StatusPresenter(ApiContext& context, int64_t viewer_id, std::string base_url,
+  StatusPresenter(ReadModels& read, int64_t viewer_id, std::string base_url,
                   ViewerRef viewer = nullptr)
-      : ctx_(context),
+      : read_(read),
         viewer_id_(viewer_id),
         base_url_(std::move(base_url)),
         viewer_(std::move(viewer)) {}
@@ -49,7 +49,7 @@ class StatusPresenter {
   Status AppendVisible(std::string& out, const std::vector<StatusRef>& statuses,
                        bool source_requested);
 
-  ApiContext& ctx_;
+  ReadModels& read_;
   int64_t viewer_id_;
   std::string base_url_;
   bool hide_muted_ = false;

@@ -1,15 +1,15 @@
-#include "api/status_presenter.h"
+#include "mastodon/status_presenter.h"
 
 #include <unordered_map>
 #include <unordered_set>
 
-#include "api/entities.h"
+#include "mastodon/entities.h"
 
 namespace chirp {
 
 Result<ViewerRef> StatusPresenter::Viewer() {
   if (viewer_ == nullptr) {
-    auto loaded = ctx_.viewers.Get(viewer_id_);
+    auto loaded = read_.viewers.Get(viewer_id_);
     if (!loaded) return std::move(loaded).error();
     viewer_ = std::move(loaded).value();
   }
@@ -22,7 +22,7 @@ Result<bool> StatusPresenter::Visible(const StatusRecord& status) {
   const ViewerVisibility& visibility = (*viewer)->visibility;
   if (!visibility.CanSee(status)) return false;
   if (status.reblog_of_id == 0) return true;
-  auto original = ctx_.statuses.Get(status.reblog_of_id, base_url_);
+  auto original = read_.statuses.Get(status.reblog_of_id, base_url_);
   if (!original)
     return original.error().code == ErrorCode::kNotFound ? Result<bool>(false) : original.error();
   return visibility.CanSee((*original)->record);
@@ -43,7 +43,7 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
   }
   std::unordered_map<int64_t, StatusRef> originals;
   if (!original_ids.empty()) {
-    auto found = ctx_.statuses.GetMany(original_ids, base_url_);
+    auto found = read_.statuses.GetMany(original_ids, base_url_);
     if (!found) return std::move(found).error();
     for (StatusRef& o : *found) originals.emplace(o->record.id, std::move(o));
   }
@@ -58,10 +58,10 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
       if (!viewer.Covers(shown)) old.push_back(shown);
     }
     if (!old.empty()) {
-      auto f = ctx_.store.FavouritedAmong(viewer_id_, old);
+      auto f = read_.store.FavouritedAmong(viewer_id_, old);
       if (!f) return std::move(f).error();
       old_favourited.insert(f->begin(), f->end());
-      auto r = ctx_.store.RebloggedAmong(viewer_id_, old);
+      auto r = read_.store.RebloggedAmong(viewer_id_, old);
       if (!r) return std::move(r).error();
       old_reblogged.insert(r->begin(), r->end());
     }
@@ -99,7 +99,7 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
     if (original != nullptr) {
       ViewerFlags original_flags = flags;
       original_flags.is_author = viewer_id_ != 0 && viewer_id_ == original->record.account_id;
-      Status appended = ctx_.accounts.WithJson(
+      Status appended = read_.accounts.WithJson(
           original->record.account_id, base_url_, [&](std::string_view account) {
             AppendStatusJson(inner, {.status = original->record,
                                      .fixed = original->fixed,
@@ -113,7 +113,7 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
     StatusRef source;
     std::string_view fixed = s->fixed;
     if (source_requested) {
-      auto rendered = ctx_.statuses.Render(record, base_url_, true);
+      auto rendered = read_.statuses.Render(record, base_url_, true);
       if (!rendered) return std::move(rendered).error();
       source = std::move(rendered).value();
       fixed = source->fixed;
@@ -121,7 +121,7 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
     if (!first) out += ',';
     first = false;
     Status appended =
-        ctx_.accounts.WithJson(record.account_id, base_url_, [&](std::string_view account) {
+        read_.accounts.WithJson(record.account_id, base_url_, [&](std::string_view account) {
           AppendStatusJson(out, {.status = record,
                                  .fixed = fixed,
                                  .account = account,
@@ -147,7 +147,7 @@ Result<std::string> StatusPresenter::RenderVisible(const std::vector<StatusRef>&
 }
 
 Result<std::string> StatusPresenter::RenderVisibleIds(const std::vector<int64_t>& ids) {
-  auto statuses = ctx_.statuses.GetMany(ids, base_url_);
+  auto statuses = read_.statuses.GetMany(ids, base_url_);
   if (!statuses) return std::move(statuses).error();
   return RenderVisible(*statuses);
 }

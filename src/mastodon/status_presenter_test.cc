@@ -1,10 +1,10 @@
-#include "api/status_presenter.h"
+#include "mastodon/status_presenter.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 
-#include "api/api_test_support.h"
+#include "mastodon/mastodon_test_support.h"
 
 namespace chirp {
 namespace {
@@ -15,7 +15,7 @@ class StatusPresenterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(InitSecrets());
-    api_ = std::make_unique<TestApi>(
+    api_ = std::make_unique<TestReadSide>(
         std::string("presenter-") +
             ::testing::UnitTest::GetInstance()->current_test_info()->name(),
         4);
@@ -24,7 +24,7 @@ class StatusPresenterTest : public ::testing::Test {
 
   // The statuses `viewer` receives of `ids`, as parsed JSON.
   json::array Render(int64_t viewer, const std::vector<int64_t>& ids, bool hide_muted = false) {
-    StatusPresenter presenter(api_->context(), viewer, "http://chirp.test");
+    StatusPresenter presenter(api_->read(), viewer, "http://chirp.test");
     if (hide_muted) presenter.HideMuted();
     auto rendered = presenter.RenderVisibleIds(ids);
     EXPECT_TRUE(rendered.ok());
@@ -36,7 +36,7 @@ class StatusPresenterTest : public ::testing::Test {
     return out;
   }
 
-  std::unique_ptr<TestApi> api_;
+  std::unique_ptr<TestReadSide> api_;
 };
 
 TEST_F(StatusPresenterTest, LeavesOutWhatTheViewerMayNotSee) {
@@ -96,9 +96,9 @@ TEST_F(StatusPresenterTest, TimelinesLeaveOutMutedAuthorsAndReblogsOfThem) {
 
 TEST_F(StatusPresenterTest, DeleteAndRedraftShowsTheSourceInPlaceOfContent) {
   const int64_t id = api_->Post(1, "#tag and @user2");
-  auto status = api_->context().statuses.Get(id, "http://chirp.test");
+  auto status = api_->statuses().Get(id, "http://chirp.test");
   ASSERT_TRUE(status.ok());
-  StatusPresenter presenter(api_->context(), 1, "http://chirp.test");
+  StatusPresenter presenter(api_->read(), 1, "http://chirp.test");
   auto with_source = presenter.Render(*status, /*source_requested=*/true);
   ASSERT_TRUE(with_source.ok());
   const json::value parsed = json::parse(*with_source);

@@ -1,4 +1,4 @@
-#include "api/notification_presenter.h"
+#include "mastodon/notification_presenter.h"
 
 #include "core/time_format.h"
 
@@ -35,7 +35,7 @@ std::optional<NotificationType> ParseNotificationType(std::string_view name) {
 }
 
 Result<std::string> NotificationPresenter::RenderStatus(int64_t status_id) {
-  auto status = ctx_.statuses.Get(status_id, base_url_);
+  auto status = read_.statuses.Get(status_id, base_url_);
   if (!status) return std::move(status).error();
   return statuses_.Render(*status);
 }
@@ -62,7 +62,7 @@ Result<bool> NotificationPresenter::Append(std::string& out, const NotificationR
   entity += n.group_key;  // digits, letters and dashes: nothing to escape
   entity += R"(","account":)";
   bool found = false;
-  Status s = ctx_.accounts.WithJson(n.from_account_id, base_url_, [&](std::string_view json) {
+  Status s = read_.accounts.WithJson(n.from_account_id, base_url_, [&](std::string_view json) {
     entity += json;
     found = true;
   });
