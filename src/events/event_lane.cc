@@ -57,7 +57,7 @@ LaneStep EventLane::DrainOnce() {
     // A failing check is tried again at the next one; new events go on.
     if (Status s = ReplayMarked(now); !s) problem = "replaying dead letters: " + s.error().message;
   }
-  if (unsaved_) {
+  if (unsaved_ && now >= next_save_ms_) {
     if (Status s = SaveProgress(now); !s)
       return Pause(now, "saving the cursor: " + s.error().message);
   }
@@ -149,7 +149,7 @@ LaneStep EventLane::Failed(const OutboxEvent* first, const OutboxEvent* last, co
   failures_ = 0;
   std::string problem =
       "event " + std::to_string(first_id) + attempt + "; set aside as a dead letter";
-  if (Status s = MoveTo(first_id, now); !s) {
+  if (Status s = MoveTo(first_id, now, /*save_now=*/true); !s) {
     return Pause(now, problem + "; saving the cursor: " + s.error().message);
   }
   return {LaneStep::Next::kNow, 0, std::move(problem)};
@@ -168,9 +168,10 @@ Status EventLane::Advance(const OutboxEvent* first, const OutboxEvent* last, int
   return MoveTo((last - 1)->id, now);
 }
 
-Status EventLane::MoveTo(int64_t id, int64_t now) {
+Status EventLane::MoveTo(int64_t id, int64_t now, bool save_now) {
   position_.store(id, std::memory_order_relaxed);
   unsaved_ = true;
+  if (!save_now && now < next_save_ms_) return {};
   return SaveProgress(now);
 }
 
@@ -189,6 +190,7 @@ Status EventLane::SaveProgress(int64_t now) {
     if (trim_to > 0) (void)log_.AckOutbox(trim_to);
   }
   unsaved_ = false;
+  next_save_ms_ = now + options_.save_every_ms;
   return {};
 }
 
@@ -222,10 +224,14 @@ void EventLane::Start() {
 void EventLane::Stop() {
   {
     std::lock_guard lock(mu_);
+    if (stopping_) return;
     stopping_ = true;
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // What was handled since the last save; should this fail, a restart
+  // hands those events out again.
+  if (unsaved_) (void)SaveProgress(clock_.NowMillis());
 }
 
 void EventLane::Wake() {
@@ -255,7 +261,10 @@ void EventLane::Run() {
         break;
       }
       case LaneStep::Next::kWhenWoken:
-        cv_.wait_for(lock, std::chrono::milliseconds(options_.replay_check_ms),
+        // Progress not yet saved is saved when due, woken or not.
+        cv_.wait_for(lock,
+                     std::chrono::milliseconds(unsaved_ ? options_.save_every_ms
+                                                        : options_.replay_check_ms),
                      [&] { return stopping_ || woken_; });
         woken_ = false;
         break;

@@ -71,6 +71,12 @@ struct LaneOptions {
   // How often the lane looks for dead letters marked for replay (and
   // counts those waiting), and the longest it sleeps without a wake-up.
   int64_t replay_check_ms = 1000;
+  // How often, at most, the lane saves its position (a durable cursor) and
+  // trims the outbox: each is a write, and a write per batch would add a
+  // commit, and a wake-up of every lane, for every batch. A durable
+  // consumer redoes at most this much after a crash (consumers are
+  // idempotent). A dead letter's skip is saved at once.
+  int64_t save_every_ms = 100;
 };
 
 // What a step did, and when the next one is due.
@@ -140,7 +146,9 @@ class EventLane {
   Status Advance(const OutboxEvent* first, const OutboxEvent* last, int64_t now);
   // Moves the position to `id` and makes it count: saved with the cursor
   // (durable) and offered to trimming.
-  Status MoveTo(int64_t id, int64_t now);
+  // Moves the position to `id`; saves it when a save is due (or
+  // `save_now`), and otherwise leaves it for a later step.
+  Status MoveTo(int64_t id, int64_t now, bool save_now = false);
   Status SaveProgress(int64_t now);
   // The events [first, last) failed with `error`: a pause, a split into
   // single events, or a dead letter.
@@ -157,7 +165,8 @@ class EventLane {
   const size_t trim_slot_;
 
   // The stepping thread's state.
-  bool unsaved_ = false;         // durable: the position is ahead of the saved cursor
+  bool unsaved_ = false;         // the position is ahead of the saved cursor and trim
+  int64_t next_save_ms_ = 0;     // when a save is next due (options_.save_every_ms)
   int64_t failing_first_ = 0;    // the events failing in a row: their first id,
   int64_t failing_last_ = 0;     // their last id,
   int failures_ = 0;             // and how many times

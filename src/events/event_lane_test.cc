@@ -126,7 +126,31 @@ TEST_F(EventLaneTest, EventThatAlwaysFailsIsDeadLetteredAfterTheBoundedAttemptsA
   EXPECT_EQ(lane->position(), 4);
   EXPECT_EQ(lane->dead_letters_written(), 1u);
   EXPECT_EQ(lane->dead_letters_waiting(), 1);
+  // The dead letter's skip is saved at once; what followed it when the next
+  // save is due.
+  EXPECT_EQ(store().LoadCursor("notifier").value(), std::optional<int64_t>(2));
+  clock_.Advance(LaneOptions().save_every_ms);
+  lane->DrainOnce();
   EXPECT_EQ(store().LoadCursor("notifier").value(), std::optional<int64_t>(4));
+}
+
+TEST_F(EventLaneTest, PositionIsSavedAtMostEverySaveIntervalAndOnStop) {
+  Recorder r;
+  AppendEvents(store(), 1);
+  auto lane = LaneFor(r);
+  lane->DrainOnce();
+  EXPECT_EQ(store().LoadCursor("notifier").value(), std::optional<int64_t>(1));
+  AppendEvents(store(), 1);
+  lane->DrainOnce();
+  EXPECT_EQ(lane->position(), 2);
+  EXPECT_EQ(store().LoadCursor("notifier").value(), std::optional<int64_t>(1));  // not yet due
+  clock_.Advance(LaneOptions().save_every_ms);
+  lane->DrainOnce();
+  EXPECT_EQ(store().LoadCursor("notifier").value(), std::optional<int64_t>(2));
+  AppendEvents(store(), 1);
+  lane->DrainOnce();
+  lane->Stop();  // saves what was handled since
+  EXPECT_EQ(store().LoadCursor("notifier").value(), std::optional<int64_t>(3));
 }
 
 TEST_F(EventLaneTest, NoAttemptBeforeThePauseEnds) {

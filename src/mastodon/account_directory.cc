@@ -9,12 +9,12 @@
 
 namespace chirp {
 
-AccountRef AccountDirectory::Insert(Account account, uint64_t loaded_at) {
+AccountRef AccountDirectory::Insert(Account account, int64_t as_of_event, uint64_t loaded_at) {
   auto ref = std::make_shared<const Account>(std::move(account));
   std::unique_lock lock(mu_);
   if (loaded_at != forgets_) return ref;  // raced with a change
-  auto [it, inserted] = by_id_.try_emplace(ref->id, ref);
-  if (!inserted) return it->second;
+  auto [it, inserted] = by_id_.try_emplace(ref->id, Entry{ref, as_of_event});
+  if (!inserted) return it->second.account;
   id_by_username_[AsciiLower(ref->username)] = ref->id;
   return ref;
 }
@@ -24,12 +24,12 @@ Result<AccountRef> AccountDirectory::Get(int64_t id) {
   {
     std::shared_lock lock(mu_);
     auto it = by_id_.find(id);
-    if (it != by_id_.end()) return it->second;
+    if (it != by_id_.end()) return it->second.account;
     generation = forgets_;
   }
-  auto loaded = store_.FindAccount(id);
+  auto loaded = store_.FindAccountAsOf(id);
   if (!loaded) return std::move(loaded).error();
-  return Insert(std::move(loaded).value(), generation);
+  return Insert(std::move(loaded->account), loaded->as_of_event, generation);
 }
 
 Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
@@ -41,12 +41,12 @@ Result<AccountRef> AccountDirectory::GetByUsername(std::string_view username) {
     auto it = id_by_username_.find(key);
     if (it != id_by_username_.end()) {
       auto found = by_id_.find(it->second);
-      if (found != by_id_.end()) return found->second;
+      if (found != by_id_.end()) return found->second.account;
     }
   }
   auto loaded = store_.FindAccountByUsername(key);
   if (!loaded) return std::move(loaded).error();
-  return Insert(std::move(loaded).value(), generation);
+  return Insert(std::move(loaded).value(), /*as_of_event=*/0, generation);
 }
 
 Result<std::shared_ptr<const std::string>> AccountDirectory::Json(int64_t id,
@@ -73,16 +73,18 @@ void AccountDirectory::Forget(int64_t id) {
   rendered_.Forget(id);
 }
 
-Status AccountDirectory::Reload(int64_t id) {
+Status AccountDirectory::Reload(int64_t id, int64_t event_id) {
   uint64_t generation;
   {
     std::unique_lock lock(mu_);
+    auto it = by_id_.find(id);
+    if (it != by_id_.end() && it->second.as_of_event >= event_id) return {};  // shows it
     ++forgets_;  // a load in flight may predate the change
     rendered_.Forget(id);
-    if (!by_id_.contains(id)) return {};
+    if (it == by_id_.end()) return {};
     generation = forgets_;
   }
-  auto loaded = store_.FindAccount(id);
+  auto loaded = store_.FindAccountAsOf(id);
   if (!loaded && loaded.error().code != ErrorCode::kNotFound) return std::move(loaded).error();
   std::unique_lock lock(mu_);
   if (!loaded || forgets_ != generation) {  // gone, or changed again meanwhile
@@ -91,8 +93,8 @@ Status AccountDirectory::Reload(int64_t id) {
     rendered_.Forget(id);
     return {};
   }
-  auto ref = std::make_shared<const Account>(std::move(loaded).value());
-  by_id_[id] = ref;
+  by_id_[id] = Entry{std::make_shared<const Account>(std::move(loaded->account)),
+                     loaded->as_of_event};
   rendered_.Forget(id);
   return {};
 }

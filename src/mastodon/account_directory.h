@@ -53,19 +53,25 @@ class AccountDirectory final : public AccountLookup {
   // Drops the cached entry, after a write that changed what the store holds
   // for the account; the next Get reloads it.
   void Forget(int64_t id);
-  // The same, but a cached entry is replaced by the account as the store
-  // now holds it rather than dropped, so that its readers never miss.
-  Status Reload(int64_t id);
+  // After event `event_id` changed the account: a cached entry that does not
+  // show it yet is replaced by the account as the store now holds it rather
+  // than dropped, so that its readers never miss; one loaded after the
+  // event (its as_of_event, Store::FindAccountAsOf) is kept as it is.
+  Status Reload(int64_t id, int64_t event_id);
   size_t size() const;
 
  private:
+  struct Entry {
+    AccountRef account;
+    int64_t as_of_event = 0;  // the newest event it shows; 0 when unknown
+  };
   // Caches an account loaded after a miss, unless a change was applied
   // since `loaded_at` (forgets_ then); an entry cached meanwhile is kept.
-  AccountRef Insert(Account account, uint64_t loaded_at);
+  AccountRef Insert(Account account, int64_t as_of_event, uint64_t loaded_at);
 
   Store& store_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<int64_t, AccountRef> by_id_;            // guarded by mu_
+  std::unordered_map<int64_t, Entry> by_id_;                 // guarded by mu_
   std::unordered_map<std::string, int64_t> id_by_username_;  // lower-cased; guarded by mu_
   // Account JSON by account id, forgotten with the account: sharded and
   // apart from mu_, since every status on every page looks one up.

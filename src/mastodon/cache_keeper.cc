@@ -74,13 +74,20 @@ CacheKeeper::CacheKeeper(AccountDirectory& accounts, StatusDirectory& statuses,
       celebrities_(celebrities) {}
 
 Status CacheKeeper::Handle(const OutboxEvent& event) {
+  const size_t accounts_before = pending_.accounts.size();
   Collect(event, pending_);
+  for (size_t i = accounts_before; i < pending_.accounts.size(); ++i) {
+    int64_t& newest = account_events_[pending_.accounts[i]];
+    newest = std::max(newest, event.id);
+  }
   return {};
 }
 
 Status CacheKeeper::Flush() {
   Touched t = std::move(pending_);
   pending_ = {};
+  std::unordered_map<int64_t, int64_t> account_events = std::move(account_events_);
+  account_events_.clear();
   for (auto* ids : {&t.accounts, &t.statuses, &t.readers, &t.tokens, &t.celebrities}) {
     Dedupe(*ids);
   }
@@ -88,7 +95,7 @@ Status CacheKeeper::Flush() {
   for (int64_t id : t.readers) readers_.Forget(id);
   for (int64_t id : t.tokens) tokens_.Forget(id);
   for (int64_t id : t.accounts) {
-    if (Status s = accounts_.Reload(id); !s) return s;
+    if (Status s = accounts_.Reload(id, account_events[id]); !s) return s;
   }
   if (celebrities_ != nullptr) {
     for (int64_t id : t.celebrities) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "mastodon/account_directory.h"
@@ -61,7 +62,9 @@ class CacheKeeper final : public EventConsumer, public OwnWrites {
   ViewerCache& readers_;
   Authenticator& tokens_;
   Celebrities* celebrities_;
-  Touched pending_;  // gathered by Handle; the consumer's thread only
+  // Gathered by Handle; the consumer's thread only.
+  Touched pending_;
+  std::unordered_map<int64_t, int64_t> account_events_;  // account -> newest event touching it
 };
 
 }  // namespace chirp

@@ -138,8 +138,8 @@ class EventLog : public EventCursors, public DeadLetters {
   virtual Result<int64_t> NewestOutboxId() = 0;
   // How many events the outbox holds.
   virtual Result<int64_t> CountOutbox() = 0;
-  // Called (on the writer's thread; it must not block) after each commit,
-  // so that consumers can wake up instead of polling. One listener: a new
+  // Called (on the writer's thread; it must not block) after each commit
+  // that appended events, so that consumers can wake up instead of polling. One listener: a new
   // one replaces the last, and an empty one removes it. Thread-safe.
   virtual void SetCommitListener(std::function<void()> listener) = 0;
 };

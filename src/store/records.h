@@ -34,6 +34,13 @@ struct Account {
   int64_t last_status_at_ms = 0;  // 0 when the account never posted
 };
 
+// An account with the event stream's position when it was read
+// (Store::FindAccountAsOf).
+struct AccountAsOf {
+  Account account;
+  int64_t as_of_event = 0;
+};
+
 struct User {
   int64_t account_id = 0;
   std::string email;  // stored lower-cased; unique

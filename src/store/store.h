@@ -36,6 +36,11 @@ class Store : public SocialStore, public TimelineStore, public NotificationStore
   // Conflicts: kUnprocessable with details["username"] or details["email"] = ERR_TAKEN.
   virtual Status CreateAccount(const Account& account, const User& user) = 0;
   virtual Result<Account> FindAccount(int64_t id) = 0;
+  // The account as of one point of the event stream: `as_of_event` is the
+  // id of the newest event committed when it was read, in the same
+  // snapshot, so the account reflects every event up to that id and none
+  // after it. Caches kept by the event stream skip what it already shows.
+  virtual Result<AccountAsOf> FindAccountAsOf(int64_t id) = 0;
   virtual Result<Account> FindAccountByUsername(std::string_view username) = 0;  // any case
   virtual Result<User> FindUserByEmail(std::string_view email) = 0;              // any case
   virtual Result<User> FindUser(int64_t account_id) = 0;

@@ -71,6 +71,11 @@ class SqliteDb {
   Status Run(SqliteStatement& statement);
 
   int64_t Changes() const;
+  // Counts events appended to the outbox on this connection
+  // (store/sqlite/outbox_rows.h), so the writer can tell the event stream
+  // only of commits that carry events.
+  void CountEventAppended() { ++events_appended_; }
+  uint64_t events_appended() const { return events_appended_; }
   std::string LastError() const;
   int LastExtendedCode() const;
 
@@ -78,6 +83,7 @@ class SqliteDb {
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  uint64_t events_appended_ = 0;
 };
 
 }  // namespace chirp

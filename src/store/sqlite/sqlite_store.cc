@@ -254,6 +254,7 @@ void SqliteStore::WriterLoop() {
     }
     std::vector<Status> results(batch.size());
     SqliteDb& db = *writer_db_;
+    const uint64_t events_before = db.events_appended();
     Status begun = db.Exec("BEGIN IMMEDIATE");
     if (begun) {
       for (size_t i = 0; i < batch.size(); ++i) {
@@ -265,12 +266,16 @@ void SqliteStore::WriterLoop() {
       if (Status committed = db.Exec("COMMIT"); !committed) {
         (void)db.Exec("ROLLBACK");
         std::fill(results.begin(), results.end(), committed);
+        begun = committed;
       }
     } else {
       std::fill(results.begin(), results.end(), begun);
     }
     write_transactions_.fetch_add(1, std::memory_order_relaxed);
-    if (listener != nullptr && *listener) (*listener)();
+    // Only commits that carry events concern the event stream: the cursors
+    // and trims its consumers write would otherwise wake them for nothing.
+    const bool carried_events = begun && db.events_appended() != events_before;
+    if (carried_events && listener != nullptr && *listener) (*listener)();
     write_operations_.fetch_add(batch.size(), std::memory_order_relaxed);
     uint64_t seen = max_batch_.load(std::memory_order_relaxed);
     while (batch.size() > seen && !max_batch_.compare_exchange_weak(seen, batch.size())) {
@@ -316,6 +321,35 @@ Result<Account> SqliteStore::FindAccount(int64_t id) {
     SqliteStatement s = db.Prepare(kSelectAccountById.c_str());
     s.Bind(1, id);
     return AccountFrom(db, s);
+  });
+}
+
+Result<AccountAsOf> SqliteStore::FindAccountAsOf(int64_t id) {
+  return Read<Result<AccountAsOf>>([&](SqliteDb& db) -> Result<AccountAsOf> {
+    // One read transaction, so that the position and the account are of
+    // the same snapshot. The outbox's last assigned id stays in
+    // sqlite_sequence after its events are trimmed.
+    if (Status s = db.Exec("BEGIN"); !s) return std::move(s).error();
+    auto read = [&]() -> Result<AccountAsOf> {
+      AccountAsOf out;
+      {
+        SqliteStatement seq =
+            db.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+        if (seq.Step()) {
+          out.as_of_event = seq.Int(0);
+        } else if (seq.failed()) {
+          return db.Failure();
+        }
+      }
+      SqliteStatement s = db.Prepare(kSelectAccountById.c_str());
+      s.Bind(1, id);
+      auto account = AccountFrom(db, s);
+      if (!account) return std::move(account).error();
+      out.account = std::move(account).value();
+      return out;
+    }();
+    (void)db.Exec("COMMIT");
+    return read;
   });
 }
 

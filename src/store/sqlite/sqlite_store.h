@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
 
   Status CreateAccount(const Account& account, const User& user) override;
   Result<Account> FindAccount(int64_t id) override;
+  Result<AccountAsOf> FindAccountAsOf(int64_t id) override;
   Result<Account> FindAccountByUsername(std::string_view username) override;
   Result<User> FindUserByEmail(std::string_view email) override;
   Result<User> FindUser(int64_t account_id) override;
