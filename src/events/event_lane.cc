@@ -13,8 +13,9 @@ int64_t RetryPolicy::DelayAfter(int failures) const {
 }
 
 EventLane::EventLane(EventLog& log, const Clock& clock, EventConsumer& consumer,
-                     LaneOptions options, TrimPoint& trim)
+                     LaneOptions options, TrimPoint& trim, OutboxWindow* window)
     : log_(log),
+      window_(window),
       clock_(clock),
       consumer_(consumer),
       options_(std::move(options)),
@@ -64,7 +65,7 @@ LaneStep EventLane::DrainOnce() {
   const int64_t from = position();
   const bool isolating = from < isolate_through_;
   const int limit = isolating ? 1 : options_.batch;
-  auto events = log_.ReadOutbox(from, limit);
+  auto events = window_ != nullptr ? window_->Read(from, limit) : log_.ReadOutbox(from, limit);
   if (!events) return Pause(now, "reading the outbox: " + events.error().message);
   // A short read reached the end; a full one asks where the end is.
   if (static_cast<int>(events->size()) == limit) {

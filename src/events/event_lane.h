@@ -35,6 +35,7 @@
 #include "core/clock.h"
 #include "events/event_consumer.h"
 #include "events/lag_histogram.h"
+#include "events/outbox_window.h"
 #include "events/trim_point.h"
 #include "store/events.h"
 
@@ -96,8 +97,10 @@ class EventLane {
  public:
   // `log`, `clock`, `consumer` and `trim` must outlive the lane; `trim` is
   // shared by the lanes of one drainer.
+  // `window`, when given, is where the lane reads new events (shared by
+  // the lanes of one drainer); it must outlive the lane too.
   EventLane(EventLog& log, const Clock& clock, EventConsumer& consumer, LaneOptions options,
-            TrimPoint& trim);
+            TrimPoint& trim, OutboxWindow* window = nullptr);
   ~EventLane();  // stops the thread, if started
   EventLane(const EventLane&) = delete;
   EventLane& operator=(const EventLane&) = delete;
@@ -158,6 +161,7 @@ class EventLane {
   void Run();
 
   EventLog& log_;
+  OutboxWindow* const window_;
   const Clock& clock_;
   EventConsumer& consumer_;
   const LaneOptions options_;

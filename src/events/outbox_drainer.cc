@@ -5,7 +5,8 @@
 
 namespace chirp {
 
-OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock) : log_(log), clock_(clock) {}
+OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock)
+    : log_(log), clock_(clock), window_(std::make_shared<OutboxWindow>(log)) {}
 
 OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock,
                              const std::vector<EventConsumer*>& consumers)
@@ -19,7 +20,8 @@ OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock,
 OutboxDrainer::~OutboxDrainer() { Stop(); }
 
 EventLane& OutboxDrainer::Add(EventConsumer& consumer, LaneOptions options) {
-  lanes_.push_back(std::make_unique<EventLane>(log_, clock_, consumer, std::move(options), trim_));
+  lanes_.push_back(
+      std::make_unique<EventLane>(log_, clock_, consumer, std::move(options), trim_, window_.get()));
   return *lanes_.back();
 }
 
@@ -49,7 +51,9 @@ Status OutboxDrainer::Start() {
     std::lock_guard lock(wake_list_->mu);
     for (const auto& lane : lanes_) wake_list_->lanes.push_back(lane.get());
   }
-  log_.SetCommitListener([list = wake_list_] {
+  window_->FollowCommits(true);
+  log_.SetCommitListener([list = wake_list_, window = window_] {
+    window->NoteCommit();
     std::lock_guard lock(list->mu);
     for (EventLane* lane : list->lanes) lane->Wake();
   });
@@ -62,6 +66,7 @@ void OutboxDrainer::Stop() {
   if (!started_) return;
   started_ = false;
   log_.SetCommitListener(nullptr);
+  window_->FollowCommits(false);
   {
     std::lock_guard lock(wake_list_->mu);
     wake_list_->lanes.clear();

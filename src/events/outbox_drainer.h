@@ -73,6 +73,9 @@ class OutboxDrainer {
   EventLog& log_;
   const Clock& clock_;
   TrimPoint trim_;
+  // Shared with the commit listener, which may still be running on the
+  // writer's thread while the drainer goes away.
+  std::shared_ptr<OutboxWindow> window_;
   std::vector<std::unique_ptr<EventLane>> lanes_;
   std::shared_ptr<WakeList> wake_list_ = std::make_shared<WakeList>();
   bool opened_ = false;

@@ -78,7 +78,15 @@ Status AccountDirectory::Reload(int64_t id, int64_t event_id) {
   {
     std::unique_lock lock(mu_);
     auto it = by_id_.find(id);
-    if (it != by_id_.end() && it->second.as_of_event >= event_id) return {};  // shows it
+    if (it != by_id_.end()) {
+      Entry& e = it->second;
+      if (e.as_of_event >= event_id) return {};  // shows it
+      auto ahead = std::find(e.applied_ahead.begin(), e.applied_ahead.end(), event_id);
+      if (ahead != e.applied_ahead.end()) {  // applied in place by its writer
+        e.applied_ahead.erase(ahead);
+        return {};
+      }
+    }
     ++forgets_;  // a load in flight may predate the change
     rendered_.Forget(id);
     if (it == by_id_.end()) return {};
@@ -97,6 +105,22 @@ Status AccountDirectory::Reload(int64_t id, int64_t event_id) {
                      loaded->as_of_event};
   rendered_.Forget(id);
   return {};
+}
+
+void AccountDirectory::CountOwnStatus(int64_t id, int64_t event_id, bool counted,
+                                      int64_t created_at_ms) {
+  std::unique_lock lock(mu_);
+  ++forgets_;  // a load in flight may predate the write
+  rendered_.Forget(id);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  Entry& e = it->second;
+  if (e.as_of_event >= event_id) return;  // loaded after the write: shows it
+  auto updated = std::make_shared<Account>(*e.account);
+  if (counted) updated->statuses_count += 1;
+  updated->last_status_at_ms = std::max(updated->last_status_at_ms, created_at_ms);
+  e.account = std::move(updated);
+  e.applied_ahead.push_back(event_id);
 }
 
 size_t AccountDirectory::size() const {

@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/error.h"
 #include "core/snapshot_cache.h"
@@ -58,12 +59,20 @@ class AccountDirectory final : public AccountLookup {
   // than dropped, so that its readers never miss; one loaded after the
   // event (its as_of_event, Store::FindAccountAsOf) is kept as it is.
   Status Reload(int64_t id, int64_t event_id);
+  // The account's own new status, event `event_id`, applied in place by
+  // the process that wrote it (statuses_count unless `counted` is false,
+  // last_status_at), so that its author reads it back without a reload.
+  // Exact with Reload: an entry that shows the event already is left as it
+  // is, and the event stream's Reload of that event then skips the entry.
+  void CountOwnStatus(int64_t id, int64_t event_id, bool counted, int64_t created_at_ms);
   size_t size() const;
 
  private:
   struct Entry {
     AccountRef account;
-    int64_t as_of_event = 0;  // the newest event it shows; 0 when unknown
+    int64_t as_of_event = 0;  // it shows every event up to this one; 0 when unknown
+    // Events past as_of_event it shows too, applied in place (CountOwnStatus).
+    std::vector<int64_t> applied_ahead;
   };
   // Caches an account loaded after a miss, unless a change was applied
   // since `loaded_at` (forgets_ then); an entry cached meanwhile is kept.

@@ -111,7 +111,14 @@ void CacheKeeper::Apply(const OutboxEvent& event) {
   for (int64_t id : t.statuses) statuses_.Forget(id);
   for (int64_t id : t.readers) readers_.Forget(id);
   for (int64_t id : t.tokens) tokens_.Forget(id);
-  for (int64_t id : t.accounts) accounts_.Forget(id);
+  if (event.kind == EventKind::kStatusCreated && event.id != 0) {
+    // The author's own new status: counted in place, exactly once with the
+    // stream's pass (AccountDirectory::CountOwnStatus).
+    accounts_.CountOwnStatus(event.account_id, event.id, !(event.flags & kEventUncounted),
+                             event.created_at_ms);
+  } else {
+    for (int64_t id : t.accounts) accounts_.Forget(id);
+  }
   // A celebrity's status must not be missed by its new followers: refresh
   // now. On failure the stream's own pass refreshes it moments later.
   if (celebrities_ != nullptr) {

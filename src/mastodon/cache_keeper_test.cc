@@ -214,6 +214,36 @@ TEST_F(CacheKeeperTest, OwnWritesApplyAtOnceWithoutTheStream) {
   EXPECT_TRUE((*readers_->Get(2))->Favourited(status));
 }
 
+// The writer counts its own status in place at once, and the event stream
+// passes over it later: counted once, in either order.
+TEST_F(CacheKeeperTest, AnOwnStatusIsCountedOnceWhicheverComesFirst) {
+  for (const bool stream_first : {false, true}) {
+    const int64_t before = (*accounts_->Get(1))->statuses_count;
+    StatusRecord s{.id = ids_.Next(), .account_id = 1, .text = "mine",
+                   .created_at_ms = clock_.NowMillis()};
+    auto created = store_->CreateStatus(s, "", 0);
+    ASSERT_TRUE(created.ok());
+    ASSERT_GT(created->event_id, 0);
+    OutboxEvent own = StatusEvent(EventKind::kStatusCreated, s, s.created_at_ms);
+    own.id = created->event_id;
+    if (stream_first) Deliver();
+    keeper_->Apply(own);
+    EXPECT_EQ((*accounts_->Get(1))->statuses_count, before + 1);
+    Deliver();
+    EXPECT_EQ((*accounts_->Get(1))->statuses_count, before + 1) << stream_first;
+  }
+  // A direct status is not counted, in place or by the store.
+  StatusRecord direct{.id = ids_.Next(), .account_id = 1, .text = "@user2 psst",
+                      .visibility = Visibility::kDirect, .created_at_ms = clock_.NowMillis()};
+  auto created = store_->CreateStatus(direct, "", 0);
+  ASSERT_TRUE(created.ok());
+  OutboxEvent own = StatusEvent(EventKind::kStatusCreated, direct, direct.created_at_ms);
+  own.id = created->event_id;
+  keeper_->Apply(own);
+  Deliver();
+  EXPECT_EQ((*accounts_->Get(1))->statuses_count, store_->FindAccount(1)->statuses_count);
+}
+
 TEST_F(CacheKeeperTest, EveryEventKindTouchesWhatItChanges) {
   const auto touched = [](OutboxEvent e) {
     CacheKeeper::Touched t;

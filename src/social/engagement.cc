@@ -64,7 +64,9 @@ Result<PostedStatus> Engagement::Reblog(int64_t account_id, int64_t application_
   auto created = store_.CreateStatus(wrapper, "", 0);
   if (!created) return std::move(created).error();
   if (!created->existing) {
-    own_writes_.Apply(StatusEvent(EventKind::kStatusCreated, wrapper, wrapper.created_at_ms));
+    OutboxEvent event = StatusEvent(EventKind::kStatusCreated, wrapper, wrapper.created_at_ms);
+    event.id = created->event_id;
+    own_writes_.Apply(event);
   }
   posted.created = std::move(created).value();
   return posted;

@@ -45,9 +45,10 @@ class OwnWrites {
  public:
   virtual ~OwnWrites() = default;
   // After the store committed the change `event` announces (the same event
-  // the store wrote into the outbox; its id is not needed): brings this
-  // process's caches up to it at once. Idempotent; the event stream applies
-  // it again later, in every process.
+  // the store wrote into the outbox, with its id when the store gave it, 0
+  // otherwise): brings this process's caches up to it at once. The event
+  // stream applies it again later, in every process; together they count
+  // each change once.
   virtual void Apply(const OutboxEvent& event) = 0;
 };
 

@@ -136,7 +136,11 @@ Result<PostedStatus> Posting::Post(const StatusDraft& d) {
   posted.cache_token = statuses_.LoadToken(s.id);
   auto created = store_.CreateStatus(s, d.idempotency_key, kIdempotencyWindowMs);
   if (!created) return std::move(created).error();
-  if (created->stored) own_writes_.Apply(StatusEvent(EventKind::kStatusCreated, s, s.created_at_ms));
+  if (created->stored) {
+    OutboxEvent event = StatusEvent(EventKind::kStatusCreated, s, s.created_at_ms);
+    event.id = created->event_id;
+    own_writes_.Apply(event);
+  }
   posted.created = std::move(created).value();
   return posted;
 }

@@ -11,6 +11,7 @@ OutboxEvent StatusEvent(EventKind kind, const StatusRecord& status, int64_t at_m
   } else {
     e.related_id = status.in_reply_to_id;
   }
+  if (status.visibility == Visibility::kDirect) e.flags |= kEventUncounted;
   return e;
 }
 

@@ -41,6 +41,7 @@ enum class EventKind : int {
 
 // OutboxEvent::flags.
 inline constexpr uint32_t kEventReblog = 1;  // a status event's status is a reblog
+inline constexpr uint32_t kEventUncounted = 2;  // direct: not in the author's statuses_count
 
 // One event. `related_id` depends on the kind: for kStatusCreated and
 // kStatusDeleted, the status replied to or, with kEventReblog, the status

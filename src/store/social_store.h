@@ -71,6 +71,8 @@ struct CreatedStatus {
   // A new status as the store now holds it (what FindStatus would return);
   // absent when an existing one was returned.
   std::optional<StatusRecord> stored;
+  // The id of the new status's event in the outbox (0 for an existing one).
+  int64_t event_id = 0;
 };
 
 class SocialStore {

@@ -117,6 +117,8 @@ Status SqliteDb::Run(SqliteStatement& statement) {
   return {};
 }
 
+int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+
 int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
 std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_); }
 int SqliteDb::LastExtendedCode() const { return sqlite3_extended_errcode(db_); }

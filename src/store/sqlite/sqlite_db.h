@@ -71,6 +71,8 @@ class SqliteDb {
   Status Run(SqliteStatement& statement);
 
   int64_t Changes() const;
+  // The rowid of the last row inserted on this connection.
+  int64_t LastInsertRowId() const;
   // Counts events appended to the outbox on this connection
   // (store/sqlite/outbox_rows.h), so the writer can tell the event stream
   // only of commits that carry events.

@@ -247,6 +247,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
         !st) {
       return std::move(st).error();
     }
+    const int64_t event_id = db.LastInsertRowId();
     if (!idempotency_key.empty()) {
       SqliteStatement k = db.Prepare(
           "INSERT OR REPLACE INTO idempotency_keys (account_id, key, status_id, created_at) VALUES "
@@ -254,7 +255,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       k.Bind(1, s.account_id).Bind(2, idempotency_key).Bind(3, s.id).Bind(4, s.created_at_ms);
       if (Status st = db.Run(k); !st) return std::move(st).error();
     }
-    return CreatedStatus{s.id, false, std::move(stored)};
+    return CreatedStatus{s.id, false, std::move(stored), event_id};
   });
 }
 
