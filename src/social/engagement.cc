@@ -59,17 +59,7 @@ Result<PostedStatus> Engagement::Reblog(int64_t account_id, int64_t application_
       original.visibility == Visibility::kPrivate ? Visibility::kPrivate : *visibility;
   wrapper.application_id = application_id;
   wrapper.created_at_ms = clock_.NowMillis();
-  PostedStatus posted;
-  posted.cache_token = statuses_.LoadToken(wrapper.id);
-  auto created = store_.CreateStatus(wrapper, "", 0);
-  if (!created) return std::move(created).error();
-  if (!created->existing) {
-    OutboxEvent event = StatusEvent(EventKind::kStatusCreated, wrapper, wrapper.created_at_ms);
-    event.id = created->event_id;
-    own_writes_.Apply(event);
-  }
-  posted.created = std::move(created).value();
-  return posted;
+  return WriteNewStatus(store_, statuses_, own_writes_, wrapper, "", 0);
 }
 
 Result<int64_t> Engagement::Unreblog(int64_t account_id, int64_t status_id) {

@@ -28,6 +28,22 @@ std::optional<Visibility> ParseVisibility(std::string_view v) {
   return std::nullopt;
 }
 
+Result<PostedStatus> WriteNewStatus(Store& store, StatusLookup& statuses, OwnWrites& own_writes,
+                                    const StatusRecord& status, std::string_view idempotency_key,
+                                    int64_t idempotency_window_ms) {
+  PostedStatus posted;
+  posted.cache_token = statuses.LoadToken(status.id);
+  auto created = store.CreateStatus(status, idempotency_key, idempotency_window_ms);
+  if (!created) return std::move(created).error();
+  if (created->stored) {
+    OutboxEvent event = StatusEvent(EventKind::kStatusCreated, status, status.created_at_ms);
+    event.id = created->event_id;
+    own_writes.Apply(event);
+  }
+  posted.created = std::move(created).value();
+  return posted;
+}
+
 Posting::Posting(Store& store, const Clock& clock, SnowflakeGenerator& ids,
                  AccountLookup& accounts, StatusLookup& statuses, ViewerCache& viewers,
                  OwnWrites& own_writes, PostingLimits limits)
@@ -132,17 +148,7 @@ Result<PostedStatus> Posting::Post(const StatusDraft& d) {
   s.id = ids_.Next();
   s.created_at_ms = clock_.NowMillis();
 
-  PostedStatus posted;
-  posted.cache_token = statuses_.LoadToken(s.id);
-  auto created = store_.CreateStatus(s, d.idempotency_key, kIdempotencyWindowMs);
-  if (!created) return std::move(created).error();
-  if (created->stored) {
-    OutboxEvent event = StatusEvent(EventKind::kStatusCreated, s, s.created_at_ms);
-    event.id = created->event_id;
-    own_writes_.Apply(event);
-  }
-  posted.created = std::move(created).value();
-  return posted;
+  return WriteNewStatus(store_, statuses_, own_writes_, s, d.idempotency_key, kIdempotencyWindowMs);
 }
 
 Result<StatusRecord> Posting::Delete(int64_t account_id, int64_t status_id) {

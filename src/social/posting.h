@@ -58,6 +58,13 @@ struct PostedStatus {
 // Parses a visibility's wire name.
 std::optional<Visibility> ParseVisibility(std::string_view name);
 
+// Writes `status` (SocialStore::CreateStatus, with its idempotency key or
+// live-reblog rule), taking the cache token first, and applies its event to
+// the writer's caches when the status is new. For posting and reblogging.
+Result<PostedStatus> WriteNewStatus(Store& store, StatusLookup& statuses, OwnWrites& own_writes,
+                                    const StatusRecord& status, std::string_view idempotency_key,
+                                    int64_t idempotency_window_ms);
+
 class Posting {
  public:
   // Everything must outlive the service.
