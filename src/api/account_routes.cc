@@ -15,7 +15,7 @@ namespace {
 constexpr int64_t kDefaultSearchLimit = 40;
 constexpr int64_t kMaxSearchLimit = 80;
 
-Result<HttpResponse> Register(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Register(const AccountRouteParts& ctx, ApiRequest& req) {
   if (!ctx.config.registrations_open) return Error::Forbidden("This action is not allowed");
   RegistrationRequest r;
   for (auto [key, target] : {std::pair{"username", &r.username},
@@ -37,7 +37,7 @@ Result<HttpResponse> Register(ApiContext& ctx, ApiRequest& req) {
                             signed_up->record.created_at_ms));
 }
 
-Result<HttpResponse> VerifyCredentials(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> VerifyCredentials(const AccountRouteParts& ctx, ApiRequest& req) {
   auto account = ctx.accounts.Get(req.account_id());
   if (!account) return std::move(account).error();
   auto pending = ctx.account_service.PendingRequests(**account);
@@ -60,7 +60,7 @@ Status ReadFlag(const Params& params, const char* key, std::optional<bool>* targ
   return {};
 }
 
-Result<HttpResponse> UpdateCredentials(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> UpdateCredentials(const AccountRouteParts& ctx, ApiRequest& req) {
   const Params& p = req.params;
   if (!p.files().empty()) {
     return Error::Unprocessable(
@@ -109,7 +109,7 @@ Result<HttpResponse> UpdateCredentials(ApiContext& ctx, ApiRequest& req) {
   return JsonBody(200, CredentialAccountJson(**updated, req.base_url, *pending));
 }
 
-Result<HttpResponse> ShowAccount(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> ShowAccount(const AccountRouteParts& ctx, ApiRequest& req) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto account = ctx.accounts.Get(*id);
@@ -129,7 +129,7 @@ std::string LocalUsername(std::string_view acct, const std::string& base_url) {
   return std::string(acct.substr(0, at));
 }
 
-Result<HttpResponse> Lookup(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Lookup(const AccountRouteParts& ctx, ApiRequest& req) {
   auto acct = req.params.String("acct");
   if (!acct) return std::move(acct).error();
   if (!*acct || (*acct)->empty())
@@ -141,7 +141,7 @@ Result<HttpResponse> Lookup(ApiContext& ctx, ApiRequest& req) {
   return JsonBody(200, AccountJson(**account, req.base_url));
 }
 
-Result<HttpResponse> Search(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Search(const AccountRouteParts& ctx, ApiRequest& req) {
   auto q = req.params.String("q");
   if (!q) return std::move(q).error();
   if (!*q || TrimAscii(**q).empty())
@@ -165,39 +165,39 @@ Result<HttpResponse> Search(ApiContext& ctx, ApiRequest& req) {
 
 }  // namespace
 
-void AddAccountRoutes(ApiRoutes& routes, ApiContext& ctx) {
+void AddAccountRoutes(ApiRoutes& routes, const AccountRouteParts& ctx) {
   routes.Add({.method = "POST",
               .pattern = "/api/v1/accounts",
               .auth = AuthRequirement::kAnyToken,
               .scopes = "write:accounts",
               .limit = LimitClass::kRegistration},
-             [&ctx](ApiRequest& r) { return Register(ctx, r); });
+             [ctx](ApiRequest& r) { return Register(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/verify_credentials",
               .auth = AuthRequirement::kUser,
               .scopes = "read:accounts profile",
               .execution = Execution::kMemoryFirst},
-             [&ctx](ApiRequest& r) { return VerifyCredentials(ctx, r); });
+             [ctx](ApiRequest& r) { return VerifyCredentials(ctx, r); });
   routes.Add({.method = "PATCH",
               .pattern = "/api/v1/accounts/update_credentials",
               .auth = AuthRequirement::kUser,
               .scopes = "write:accounts"},
-             [&ctx](ApiRequest& r) { return UpdateCredentials(ctx, r); });
+             [ctx](ApiRequest& r) { return UpdateCredentials(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/lookup",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
-             [&ctx](ApiRequest& r) { return Lookup(ctx, r); });
+             [ctx](ApiRequest& r) { return Lookup(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/search",
               .auth = AuthRequirement::kUser,
               .scopes = "read:accounts"},
-             [&ctx](ApiRequest& r) { return Search(ctx, r); });
+             [ctx](ApiRequest& r) { return Search(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/:id",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
-             [&ctx](ApiRequest& r) { return ShowAccount(ctx, r); });
+             [ctx](ApiRequest& r) { return ShowAccount(ctx, r); });
 }
 
 }  // namespace chirp

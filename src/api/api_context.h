@@ -1,6 +1,7 @@
-// What the route families use, wired once by the app: the endpoint
-// pipeline's parts (configuration, tokens, rate limits, clock), the read
-// models the presenters render from, and the domain services.
+// What the route families use, wired once by the app and cut into each
+// family's parts: the endpoint pipeline's (configuration, tokens, rate
+// limits, clock), the read models the presenters render from, and the
+// domain services.
 #pragma once
 
 #include <functional>
@@ -22,12 +23,77 @@
 #include "social/posting.h"
 #include "social/status_reads.h"
 #include "social/viewer_cache.h"
+#include "stream/stream_hub.h"
 #include "stream/stream_sessions.h"
 #include "timeline/home_timeline.h"
 #include "timeline/public_timelines.h"
 
 namespace chirp {
 
+// What the endpoint pipeline needs for every route (api/endpoint.h):
+// configuration, tokens, rate limits, the clock.
+struct EndpointParts {
+  const ApiConfig& config;
+  Authenticator& auth;
+  RateLimiter& limiter;
+  const Clock& clock;
+};
+
+// What each route family uses, and nothing else. Handlers take their
+// family's parts; AddAllRoutes cuts them from the ApiContext below.
+struct AccountRouteParts {
+  const ApiConfig& config;
+  AccountDirectory& accounts;
+  AccountService& account_service;
+};
+struct GraphRouteParts {
+  AccountDirectory& accounts;
+  GraphService& graph;
+};
+struct StatusRouteParts {
+  ReadModels& read;
+  AccountDirectory& accounts;
+  StatusDirectory& statuses;
+  Posting& posting;
+  Engagement& engagement;
+  StatusReads& status_reads;
+};
+struct TimelineRouteParts {
+  ReadModels& read;
+  StatusDirectory& statuses;
+  ViewerCache& viewers;
+  HomeTimeline* home;
+  PublicTimelines& public_timelines;
+};
+struct NotificationRouteParts {
+  ReadModels& read;
+  AccountDirectory& accounts;
+  NotificationService& notifications;
+};
+struct OAuthRouteParts {
+  const ApiConfig& config;
+  OAuthService& oauth;
+  EndpointParts endpoint;  // sign-in attempts are rate limited inside the grant
+};
+struct InstanceRouteParts {
+  const ApiConfig& config;
+  AccountService& account_service;
+};
+struct StreamingRouteParts {
+  Authenticator& auth;
+  StreamHub* stream_hub;
+  StreamSessionOptions stream_options;
+};
+struct SystemRouteParts {
+  AccountDirectory& accounts;
+  Authenticator& auth;
+  AccountService& account_service;
+  HttpMetrics* const* metrics;  // the router's, set once it is complete
+  const std::function<void(std::string&)>* extra_metrics;
+};
+
+// Everything the route families use, as the app wires it: only
+// AddAllRoutes and the fallback read it, each family gets its parts.
 struct ApiContext {
   const ApiConfig& config;
   ReadModels& read;  // what the presenters read
@@ -54,6 +120,8 @@ struct ApiContext {
   // Appends the figures of parts the API does not own (timeline cache, event
   // stream) to /metrics; set by the app.
   std::function<void(std::string&)> extra_metrics;
+
+  EndpointParts endpoint() const { return {config, auth, limiter, clock}; }
 };
 
 }  // namespace chirp

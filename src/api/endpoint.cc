@@ -56,7 +56,7 @@ HttpResponse ErrorResponse(const Error& error) {
   return response;
 }
 
-RateLimitDecision ApiRoutes::TakeRateLimit(ApiContext& context, LimitClass limit,
+RateLimitDecision ApiRoutes::TakeRateLimit(const EndpointParts& context, LimitClass limit,
                                            const std::optional<Principal>& principal,
                                            const std::string& client_address) {
   const RateLimitConfig& config = context.config.rate_limits;
@@ -95,7 +95,8 @@ RateLimitDecision ApiRoutes::TakeRateLimit(ApiContext& context, LimitClass limit
   return context.limiter.Take(buckets, context.clock.NowMillis());
 }
 
-bool ApiRoutes::TakeSignInAttempt(ApiContext& context, const std::string& client_address) {
+bool ApiRoutes::TakeSignInAttempt(const EndpointParts& context,
+                                  const std::string& client_address) {
   const RateLimitConfig& config = context.config.rate_limits;
   if (!config.enabled || AnyContains(config.exempt_networks, client_address)) return true;
   const BucketRequest bucket{"sign_in:" + RateLimitAddressKey(client_address), config.sign_in};
@@ -114,7 +115,7 @@ namespace {
 // What one endpoint runs, shared by its route and by requests that start
 // over on the blocking pool.
 struct Endpoint {
-  ApiContext& context;
+  EndpointParts context;
   EndpointSpec spec;
   ScopeSet required;
   ApiHandler handler;
@@ -138,7 +139,7 @@ HttpResponse FinishBlocking(std::function<HttpResponse()> fn) {
 
 HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
                    const PathParams& path) {
-  ApiContext& context = e->context;
+  const EndpointParts& context = e->context;
   const EndpointSpec& spec = e->spec;
   auto params = Params::FromRequest(http.query, http.Header("content-type"), http.body);
   const std::string client = ClientAddress(http.remote_address, http.Header("x-forwarded-for"),
@@ -197,7 +198,7 @@ HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
 
 void ApiRoutes::Add(const EndpointSpec& spec, ApiHandler handler) {
   auto endpoint = std::make_shared<const Endpoint>(Endpoint{
-      context_, spec, ScopeSet::Parse(spec.scopes).value_or(ScopeSet()), std::move(handler)});
+      parts_, spec, ScopeSet::Parse(spec.scopes).value_or(ScopeSet()), std::move(handler)});
   Route route;
   route.method = spec.method;
   route.pattern = spec.pattern;

@@ -63,22 +63,22 @@ HttpResponse JsonBody(int status, const boost::json::value& json);
 
 class ApiRoutes {
  public:
-  ApiRoutes(Router& router, ApiContext& context) : router_(router), context_(context) {}
+  ApiRoutes(Router& router, EndpointParts parts) : router_(router), parts_(parts) {}
   void Add(const EndpointSpec& spec, ApiHandler handler);
 
   // Takes the rate-limit buckets that apply; exposed for the fallback handler.
-  static RateLimitDecision TakeRateLimit(ApiContext& context, LimitClass limit,
+  static RateLimitDecision TakeRateLimit(const EndpointParts& parts, LimitClass limit,
                                          const std::optional<Principal>& principal,
                                          const std::string& client_address);
   static void AddRateLimitHeaders(const RateLimitDecision& decision, HttpResponse& response);
   // Takes one sign-in attempt of the client's address alone; false when
   // the address has none left. For endpoints where only some requests are
   // sign-ins (the password grant of /oauth/token).
-  static bool TakeSignInAttempt(ApiContext& context, const std::string& client_address);
+  static bool TakeSignInAttempt(const EndpointParts& parts, const std::string& client_address);
 
  private:
   Router& router_;
-  ApiContext& context_;
+  EndpointParts parts_;
 };
 
 }  // namespace chirp

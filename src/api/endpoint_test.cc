@@ -40,7 +40,7 @@ class EndpointTest : public ::testing::Test {
 };
 
 TEST_F(EndpointTest, AHandlerRefusedOnTheNetworkThreadRunsAgainOnThePoolAndCountsOnce) {
-  ApiRoutes routes(router_, api_->context());
+  ApiRoutes routes(router_, api_->context().endpoint());
   int runs = 0;
   routes.Add({.method = "GET",
               .pattern = "/t",
@@ -71,7 +71,7 @@ TEST_F(EndpointTest, AHandlerRefusedOnTheNetworkThreadRunsAgainOnThePoolAndCount
 }
 
 TEST_F(EndpointTest, AnUnknownTokenOnTheNetworkThreadStartsTheRequestOverBeforeTheHandler) {
-  ApiRoutes routes(router_, api_->context());
+  ApiRoutes routes(router_, api_->context().endpoint());
   int runs = 0;
   routes.Add({.method = "GET", .pattern = "/t", .execution = Execution::kMemoryFirst},
              [&](ApiRequest&) -> Result<HttpResponse> {
@@ -94,7 +94,7 @@ TEST_F(EndpointTest, AnUnknownTokenOnTheNetworkThreadStartsTheRequestOverBeforeT
 }
 
 TEST_F(EndpointTest, ChecksParametersTokenRateScopesInThatOrder) {
-  ApiRoutes routes(router_, api_->context());
+  ApiRoutes routes(router_, api_->context().endpoint());
   routes.Add({.method = "POST",
               .pattern = "/t",
               .auth = AuthRequirement::kUser,
@@ -117,7 +117,7 @@ TEST_F(EndpointTest, ARateLimitWindowRefillsOnTheClock) {
   ApiConfig config;
   config.rate_limits.ip = {3, 60'000};
   api_ = std::make_unique<TestApi>("endpoint-window", 1, config);
-  ApiRoutes routes(router_, api_->context());
+  ApiRoutes routes(router_, api_->context().endpoint());
   routes.Add({.method = "GET", .pattern = "/t"},
              [](ApiRequest&) -> Result<HttpResponse> { return JsonResponse(200, "{}"); });
   const Route& route = *router_.routes().front();
@@ -134,7 +134,7 @@ TEST_F(EndpointTest, ARateLimitWindowRefillsOnTheClock) {
 }
 
 TEST_F(EndpointTest, ErrorsBecomeMastodonErrorBodies) {
-  ApiRoutes routes(router_, api_->context());
+  ApiRoutes routes(router_, api_->context().endpoint());
   routes.Add({.method = "GET", .pattern = "/t"},
              [](ApiRequest&) -> Result<HttpResponse> { return Error::NotFound(); });
   HttpRequest request = MakeRequest("GET", "/t");

@@ -16,7 +16,7 @@ namespace {
 constexpr int kMaxRelationshipIds = 100;
 
 // The relationship of the viewer to `target` after a change.
-Result<HttpResponse> RelationshipResponse(ApiContext& ctx, int64_t viewer, int64_t target) {
+Result<HttpResponse> RelationshipResponse(const GraphRouteParts& ctx, int64_t viewer, int64_t target) {
   auto r = ctx.graph.Relationship(viewer, target);
   if (!r) return std::move(r).error();
   return JsonBody(200, RelationshipJson(target, *r));
@@ -30,7 +30,7 @@ Result<int64_t> PathAccount(const ApiRequest& req) {
 }
 
 // Renders the accounts of a paged listing, skipping any that vanished.
-Result<HttpResponse> AccountPage(ApiContext& ctx, const ApiRequest& req,
+Result<HttpResponse> AccountPage(const GraphRouteParts& ctx, const ApiRequest& req,
                                  const Result<std::vector<Paged<int64_t>>>& page) {
   if (!page) return page.error();
   json::array out;
@@ -43,7 +43,7 @@ Result<HttpResponse> AccountPage(ApiContext& ctx, const ApiRequest& req,
   return response;
 }
 
-Result<HttpResponse> FollowAccount(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> FollowAccount(const GraphRouteParts& ctx, ApiRequest& req) {
   auto target = PathAccount(req);
   if (!target) return std::move(target).error();
   FollowOptions options;
@@ -59,14 +59,14 @@ Result<HttpResponse> FollowAccount(ApiContext& ctx, ApiRequest& req) {
   return RelationshipResponse(ctx, req.account_id(), *target);
 }
 
-Result<HttpResponse> UnfollowAccount(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> UnfollowAccount(const GraphRouteParts& ctx, ApiRequest& req) {
   auto target = PathAccount(req);
   if (!target) return std::move(target).error();
   if (Status s = ctx.graph.Unfollow(req.account_id(), *target); !s) return std::move(s).error();
   return RelationshipResponse(ctx, req.account_id(), *target);
 }
 
-Result<HttpResponse> Relationships(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Relationships(const GraphRouteParts& ctx, ApiRequest& req) {
   auto ids = req.params.StringList("id");
   if (!ids) return std::move(ids).error();
   json::array out;
@@ -82,7 +82,7 @@ Result<HttpResponse> Relationships(ApiContext& ctx, ApiRequest& req) {
   return JsonBody(200, out);
 }
 
-Result<HttpResponse> FollowLists(ApiContext& ctx, ApiRequest& req, bool followers) {
+Result<HttpResponse> FollowLists(const GraphRouteParts& ctx, ApiRequest& req, bool followers) {
   auto target = PathAccount(req);
   if (!target) return std::move(target).error();
   auto page = ParsePage(req.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
@@ -90,7 +90,7 @@ Result<HttpResponse> FollowLists(ApiContext& ctx, ApiRequest& req, bool follower
   return AccountPage(ctx, req, ctx.graph.Connections(req.account_id(), *target, followers, *page));
 }
 
-Result<HttpResponse> FollowRequestDecision(ApiContext& ctx, ApiRequest& req, bool authorize) {
+Result<HttpResponse> FollowRequestDecision(const GraphRouteParts& ctx, ApiRequest& req, bool authorize) {
   auto requester = PathAccount(req);
   if (!requester) return std::move(requester).error();
   if (Status s = ctx.graph.DecideRequest(req.account_id(), *requester, authorize); !s) {
@@ -99,7 +99,7 @@ Result<HttpResponse> FollowRequestDecision(ApiContext& ctx, ApiRequest& req, boo
   return RelationshipResponse(ctx, req.account_id(), *requester);
 }
 
-Result<HttpResponse> BlockAccount(ApiContext& ctx, ApiRequest& req, bool block) {
+Result<HttpResponse> BlockAccount(const GraphRouteParts& ctx, ApiRequest& req, bool block) {
   auto target = PathAccount(req);
   if (!target) return std::move(target).error();
   if (Status s = ctx.graph.SetBlock(req.account_id(), *target, block); !s) {
@@ -108,7 +108,7 @@ Result<HttpResponse> BlockAccount(ApiContext& ctx, ApiRequest& req, bool block) 
   return RelationshipResponse(ctx, req.account_id(), *target);
 }
 
-Result<HttpResponse> MuteAccount(ApiContext& ctx, ApiRequest& req, bool mute) {
+Result<HttpResponse> MuteAccount(const GraphRouteParts& ctx, ApiRequest& req, bool mute) {
   auto target = PathAccount(req);
   if (!target) return std::move(target).error();
   Status done;
@@ -129,37 +129,37 @@ Result<HttpResponse> MuteAccount(ApiContext& ctx, ApiRequest& req, bool mute) {
 
 }  // namespace
 
-void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
+void AddGraphRoutes(ApiRoutes& routes, const GraphRouteParts& ctx) {
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/relationships",
               .auth = AuthRequirement::kUser,
               .scopes = "read:follows"},
-             [&ctx](ApiRequest& r) { return Relationships(ctx, r); });
+             [ctx](ApiRequest& r) { return Relationships(ctx, r); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/accounts/:id/follow",
               .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
-             [&ctx](ApiRequest& r) { return FollowAccount(ctx, r); });
+             [ctx](ApiRequest& r) { return FollowAccount(ctx, r); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/accounts/:id/unfollow",
               .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
-             [&ctx](ApiRequest& r) { return UnfollowAccount(ctx, r); });
+             [ctx](ApiRequest& r) { return UnfollowAccount(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/:id/followers",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
-             [&ctx](ApiRequest& r) { return FollowLists(ctx, r, true); });
+             [ctx](ApiRequest& r) { return FollowLists(ctx, r, true); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/:id/following",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
-             [&ctx](ApiRequest& r) { return FollowLists(ctx, r, false); });
+             [ctx](ApiRequest& r) { return FollowLists(ctx, r, false); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/follow_requests",
               .auth = AuthRequirement::kUser,
               .scopes = "read:follows"},
-             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+             [ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                return AccountPage(ctx, r, ctx.graph.FollowRequests(r.account_id(), *page));
@@ -168,27 +168,27 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
               .pattern = "/api/v1/follow_requests/:id/authorize",
               .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
-             [&ctx](ApiRequest& r) { return FollowRequestDecision(ctx, r, true); });
+             [ctx](ApiRequest& r) { return FollowRequestDecision(ctx, r, true); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/follow_requests/:id/reject",
               .auth = AuthRequirement::kUser,
               .scopes = "write:follows"},
-             [&ctx](ApiRequest& r) { return FollowRequestDecision(ctx, r, false); });
+             [ctx](ApiRequest& r) { return FollowRequestDecision(ctx, r, false); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/accounts/:id/block",
               .auth = AuthRequirement::kUser,
               .scopes = "write:blocks"},
-             [&ctx](ApiRequest& r) { return BlockAccount(ctx, r, true); });
+             [ctx](ApiRequest& r) { return BlockAccount(ctx, r, true); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/accounts/:id/unblock",
               .auth = AuthRequirement::kUser,
               .scopes = "write:blocks"},
-             [&ctx](ApiRequest& r) { return BlockAccount(ctx, r, false); });
+             [ctx](ApiRequest& r) { return BlockAccount(ctx, r, false); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/blocks",
               .auth = AuthRequirement::kUser,
               .scopes = "read:blocks"},
-             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+             [ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                return AccountPage(ctx, r, ctx.graph.Blocks(r.account_id(), *page));
@@ -197,17 +197,17 @@ void AddGraphRoutes(ApiRoutes& routes, ApiContext& ctx) {
               .pattern = "/api/v1/accounts/:id/mute",
               .auth = AuthRequirement::kUser,
               .scopes = "write:mutes"},
-             [&ctx](ApiRequest& r) { return MuteAccount(ctx, r, true); });
+             [ctx](ApiRequest& r) { return MuteAccount(ctx, r, true); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/accounts/:id/unmute",
               .auth = AuthRequirement::kUser,
               .scopes = "write:mutes"},
-             [&ctx](ApiRequest& r) { return MuteAccount(ctx, r, false); });
+             [ctx](ApiRequest& r) { return MuteAccount(ctx, r, false); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/mutes",
               .auth = AuthRequirement::kUser,
               .scopes = "read:mutes"},
-             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+             [ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto page = ParsePage(r.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
                if (!page) return std::move(page).error();
                auto mutes = ctx.graph.Mutes(r.account_id(), *page);

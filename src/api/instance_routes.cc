@@ -46,7 +46,7 @@ json::object PollsConfiguration() {
           {"max_expiration", 2'629'746}};
 }
 
-json::object InstanceV1(ApiContext& ctx, const std::string& base, int64_t users) {
+json::object InstanceV1(const InstanceRouteParts& ctx, const std::string& base, int64_t users) {
   const ApiConfig& c = ctx.config;
   json::object o;
   o["uri"] = HostOf(base);
@@ -71,7 +71,7 @@ json::object InstanceV1(ApiContext& ctx, const std::string& base, int64_t users)
   return o;
 }
 
-json::object InstanceV2(ApiContext& ctx, const std::string& base, int64_t users) {
+json::object InstanceV2(const InstanceRouteParts& ctx, const std::string& base, int64_t users) {
   const ApiConfig& c = ctx.config;
   json::object o;
   o["domain"] = HostOf(base);
@@ -110,19 +110,19 @@ json::object InstanceV2(ApiContext& ctx, const std::string& base, int64_t users)
   return o;
 }
 
-Result<int64_t> UserCount(ApiContext& ctx) { return ctx.account_service.Count(); }
+Result<int64_t> UserCount(const InstanceRouteParts& ctx) { return ctx.account_service.Count(); }
 
 }  // namespace
 
-void AddInstanceRoutes(ApiRoutes& routes, ApiContext& ctx) {
+void AddInstanceRoutes(ApiRoutes& routes, const InstanceRouteParts& ctx) {
   routes.Add({.method = "GET", .pattern = "/api/v1/instance"},
-             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+             [ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto users = UserCount(ctx);
                if (!users) return std::move(users).error();
                return JsonBody(200, InstanceV1(ctx, r.base_url, *users));
              });
   routes.Add({.method = "GET", .pattern = "/api/v2/instance"},
-             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+             [ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto users = UserCount(ctx);
                if (!users) return std::move(users).error();
                return JsonBody(200, InstanceV2(ctx, r.base_url, *users));
@@ -138,7 +138,7 @@ void AddInstanceRoutes(ApiRoutes& routes, ApiContext& ctx) {
              });
   routes.Add(
       {.method = "GET", .pattern = "/nodeinfo/2.0", .rate_limit_headers = false},
-      [&ctx](ApiRequest&) -> Result<HttpResponse> {
+      [ctx](ApiRequest&) -> Result<HttpResponse> {
         auto users = UserCount(ctx);
         if (!users) return std::move(users).error();
         json::object o{

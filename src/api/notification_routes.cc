@@ -74,7 +74,7 @@ Result<HttpResponse> Dismissed(const Status& dismissed) {
   return JsonResponse(200, "{}");
 }
 
-Result<HttpResponse> List(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> List(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params, kDefaultNotificationLimit, kMaxNotificationLimit);
   if (!page) return std::move(page).error();
   auto filter = ParseFilter(req.params);
@@ -89,7 +89,7 @@ Result<HttpResponse> List(ApiContext& ctx, ApiRequest& req) {
   return response;
 }
 
-Result<HttpResponse> Show(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Show(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto id = PathId(req);
   if (!id) return std::move(id).error();
   auto n = ctx.notifications.Find(req.account_id(), *id);
@@ -102,13 +102,13 @@ Result<HttpResponse> Show(ApiContext& ctx, ApiRequest& req) {
   return JsonResponse(200, std::move(out));
 }
 
-Result<HttpResponse> Dismiss(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Dismiss(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto id = PathId(req);
   if (!id) return std::move(id).error();
   return Dismissed(ctx.notifications.Dismiss(req.account_id(), *id));
 }
 
-Result<HttpResponse> UnreadCount(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> UnreadCount(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto filter = ParseFilter(req.params);
   if (!filter) return std::move(filter).error();
   auto cap = UnreadCap(req.params);
@@ -135,7 +135,7 @@ Result<int64_t> GroupedTypes(const Params& params) {
 
 // Renders groups as the v2 results: {accounts, statuses, notification_groups}.
 // A group whose status the reader may no longer see is left out.
-Result<std::string> RenderGroups(ApiContext& ctx, const ApiRequest& req,
+Result<std::string> RenderGroups(const NotificationRouteParts& ctx, const ApiRequest& req,
                                  const std::vector<NotificationGroup>& groups) {
   NotificationPresenter presenter(ctx.read, req.account_id(), req.base_url);
   std::vector<int64_t> account_ids;
@@ -192,7 +192,7 @@ Result<std::string> RenderGroups(ApiContext& ctx, const ApiRequest& req,
          R"(,"notification_groups":)" + json::serialize(entries) + "}";
 }
 
-Result<HttpResponse> ListGroups(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> ListGroups(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params, kDefaultNotificationLimit, kMaxNotificationLimit);
   if (!page) return std::move(page).error();
   auto filter = ParseFilter(req.params);
@@ -208,7 +208,7 @@ Result<HttpResponse> ListGroups(ApiContext& ctx, ApiRequest& req) {
   return response;
 }
 
-Result<HttpResponse> ShowGroup(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> ShowGroup(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto group = ctx.notifications.Group(req.account_id(), req.path.Get("group_key"));
   if (!group) return std::move(group).error();
   auto body = RenderGroups(ctx, req, {std::move(group).value()});
@@ -217,7 +217,7 @@ Result<HttpResponse> ShowGroup(ApiContext& ctx, ApiRequest& req) {
   return JsonResponse(200, std::move(body).value());
 }
 
-Result<HttpResponse> GroupAccounts(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> GroupAccounts(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto ids = ctx.notifications.GroupAccounts(req.account_id(), req.path.Get("group_key"));
   if (!ids) return std::move(ids).error();
   std::string out = "[";
@@ -232,12 +232,12 @@ Result<HttpResponse> GroupAccounts(ApiContext& ctx, ApiRequest& req) {
   return JsonResponse(200, std::move(out));
 }
 
-Result<HttpResponse> DismissGroup(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> DismissGroup(const NotificationRouteParts& ctx, ApiRequest& req) {
   return Dismissed(ctx.notifications.DismissGroup(req.account_id(), req.path.Get("group_key")));
 }
 
 // Unread groups: the distinct groups among the notifications above the marker.
-Result<HttpResponse> UnreadGroupCount(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> UnreadGroupCount(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto filter = ParseFilter(req.params);
   if (!filter) return std::move(filter).error();
   auto cap = UnreadCap(req.params);
@@ -257,7 +257,7 @@ json::object MarkerJson(const Marker& m) {
           {"updated_at", FormatIso8601Millis(m.updated_at_ms)}};
 }
 
-Result<HttpResponse> GetMarkers(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> GetMarkers(const NotificationRouteParts& ctx, ApiRequest& req) {
   auto timelines = req.params.StringList("timeline");
   if (!timelines) return std::move(timelines).error();
   json::object out;
@@ -270,7 +270,7 @@ Result<HttpResponse> GetMarkers(ApiContext& ctx, ApiRequest& req) {
   return JsonBody(200, out);
 }
 
-Result<HttpResponse> SaveMarkers(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> SaveMarkers(const NotificationRouteParts& ctx, ApiRequest& req) {
   json::object out;
   for (std::string_view timeline : kMarkerTimelines) {
     auto group = req.params.Group(timeline);
@@ -291,24 +291,24 @@ Result<HttpResponse> SaveMarkers(ApiContext& ctx, ApiRequest& req) {
 
 }  // namespace
 
-void AddNotificationRoutes(ApiRoutes& routes, ApiContext& ctx) {
+void AddNotificationRoutes(ApiRoutes& routes, const NotificationRouteParts& ctx) {
   const auto read = [&](std::string pattern, auto handler) {
     routes.Add({.method = "GET",
                 .pattern = std::move(pattern),
                 .auth = AuthRequirement::kUser,
                 .scopes = "read:notifications"},
-               [&ctx, handler](ApiRequest& r) { return handler(ctx, r); });
+               [ctx, handler](ApiRequest& r) { return handler(ctx, r); });
   };
   const auto write = [&](std::string pattern, auto handler) {
     routes.Add({.method = "POST",
                 .pattern = std::move(pattern),
                 .auth = AuthRequirement::kUser,
                 .scopes = "write:notifications"},
-               [&ctx, handler](ApiRequest& r) { return handler(ctx, r); });
+               [ctx, handler](ApiRequest& r) { return handler(ctx, r); });
   };
   read("/api/v1/notifications", List);
   read("/api/v1/notifications/unread_count", UnreadCount);
-  write("/api/v1/notifications/clear", [](ApiContext& c, ApiRequest& r) {
+  write("/api/v1/notifications/clear", [](const NotificationRouteParts& c, ApiRequest& r) {
     return Dismissed(c.notifications.Clear(r.account_id()));
   });
   read("/api/v1/notifications/:id", Show);
@@ -324,12 +324,12 @@ void AddNotificationRoutes(ApiRoutes& routes, ApiContext& ctx) {
               .pattern = "/api/v1/markers",
               .auth = AuthRequirement::kUser,
               .scopes = "read:statuses"},
-             [&ctx](ApiRequest& r) { return GetMarkers(ctx, r); });
+             [ctx](ApiRequest& r) { return GetMarkers(ctx, r); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/markers",
               .auth = AuthRequirement::kUser,
               .scopes = "write:statuses"},
-             [&ctx](ApiRequest& r) { return SaveMarkers(ctx, r); });
+             [ctx](ApiRequest& r) { return SaveMarkers(ctx, r); });
 }
 
 }  // namespace chirp

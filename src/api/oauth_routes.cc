@@ -92,7 +92,7 @@ struct AuthorizeRequest {
 };
 
 // Reads and checks the authorize parameters shared by GET (show) and POST (decide).
-Result<AuthorizeRequest> ParseAuthorize(ApiContext& ctx, const Params& params) {
+Result<AuthorizeRequest> ParseAuthorize(const OAuthRouteParts& ctx, const Params& params) {
   const std::string response_type = Optional(params, "response_type");
   auto client_id = Required(params, "client_id");
   if (!client_id) return std::move(client_id).error();
@@ -128,7 +128,7 @@ HttpResponse Redirect(const std::string& location) {
   return r;
 }
 
-Result<HttpResponse> CreateApp(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> CreateApp(const OAuthRouteParts& ctx, ApiRequest& req) {
   auto name = req.params.String("client_name");
   if (!name) return std::move(name).error();
   // One string of URIs apart by whitespace, or a list of them.
@@ -151,7 +151,7 @@ Result<HttpResponse> CreateApp(ApiContext& ctx, ApiRequest& req) {
   return JsonBody(200, ApplicationJson(registered->app, registered->client_secret));
 }
 
-Result<HttpResponse> TokenGrant(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> TokenGrant(const OAuthRouteParts& ctx, ApiRequest& req) {
   const std::string grant = Optional(req.params, "grant_type");
   if (grant == "authorization_code") {
     auto app = ctx.oauth.AuthenticateClient(ClientOf(req), /*allow_public=*/true);
@@ -171,7 +171,7 @@ Result<HttpResponse> TokenGrant(ApiContext& ctx, ApiRequest& req) {
   if (grant == "password" && ctx.config.password_grant) {
     auto app = ctx.oauth.AuthenticateClient(ClientOf(req), false);
     if (!app) return std::move(app).error();
-    if (!ApiRoutes::TakeSignInAttempt(ctx, req.client_address)) {
+    if (!ApiRoutes::TakeSignInAttempt(ctx.endpoint, req.client_address)) {
       return Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}};
     }
     return TokenResponse(ctx.oauth.PasswordGrant(*app, Optional(req.params, "scope"),
@@ -186,13 +186,13 @@ Result<HttpResponse> TokenGrant(ApiContext& ctx, ApiRequest& req) {
                       "The authorization grant type is not supported by the authorization server.");
 }
 
-Result<HttpResponse> ShowAuthorize(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> ShowAuthorize(const OAuthRouteParts& ctx, ApiRequest& req) {
   auto parsed = ParseAuthorize(ctx, req.params);
   if (!parsed) return std::move(parsed).error();
   return HtmlPage(200, RenderAuthorizePage(ctx.config.title, parsed->form));
 }
 
-Result<HttpResponse> DecideAuthorize(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> DecideAuthorize(const OAuthRouteParts& ctx, ApiRequest& req) {
   auto parsed = ParseAuthorize(ctx, req.params);
   if (!parsed) return std::move(parsed).error();
   AuthorizeForm& form = parsed->form;
@@ -218,14 +218,14 @@ Result<HttpResponse> DecideAuthorize(ApiContext& ctx, ApiRequest& req) {
   return Redirect(WithQuery(form.redirect_uri, "code=" + UrlEncode(*code) + state_suffix));
 }
 
-Result<HttpResponse> Revoke(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Revoke(const OAuthRouteParts& ctx, ApiRequest& req) {
   if (Status s = ctx.oauth.Revoke(ClientOf(req), Optional(req.params, "token")); !s) {
     return std::move(s).error();
   }
   return JsonResponse(200, "{}");
 }
 
-Result<HttpResponse> ServerMetadata(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> ServerMetadata(const OAuthRouteParts& ctx, ApiRequest& req) {
   const std::string& base = req.base_url;
   json::array grants{"authorization_code", "client_credentials"};
   if (ctx.config.password_grant) grants.push_back("password");
@@ -260,33 +260,33 @@ Result<HttpResponse> ServerMetadata(ApiContext& ctx, ApiRequest& req) {
 
 }  // namespace
 
-void AddOAuthRoutes(ApiRoutes& routes, ApiContext& ctx) {
+void AddOAuthRoutes(ApiRoutes& routes, const OAuthRouteParts& ctx) {
   routes.Add({.method = "POST", .pattern = "/api/v1/apps"},
-             [&ctx](ApiRequest& r) { return CreateApp(ctx, r); });
+             [ctx](ApiRequest& r) { return CreateApp(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/apps/verify_credentials",
               .auth = AuthRequirement::kAnyToken},
-             [&ctx](ApiRequest& r) -> Result<HttpResponse> {
+             [ctx](ApiRequest& r) -> Result<HttpResponse> {
                auto app = ctx.oauth.FindApp(r.principal->app_id);
                if (!app) return std::move(app).error();
                return JsonBody(200, ApplicationJson(*app, ""));
              });
   routes.Add({.method = "GET", .pattern = "/oauth/authorize", .rate_limit_headers = false},
-             [&ctx](ApiRequest& r) { return ShowAuthorize(ctx, r); });
+             [ctx](ApiRequest& r) { return ShowAuthorize(ctx, r); });
   routes.Add({.method = "POST",
               .pattern = "/oauth/authorize",
               .limit = LimitClass::kSignIn,
               .rate_limit_headers = false},
-             [&ctx](ApiRequest& r) { return DecideAuthorize(ctx, r); });
+             [ctx](ApiRequest& r) { return DecideAuthorize(ctx, r); });
   routes.Add({.method = "POST", .pattern = "/oauth/token", .rate_limit_headers = false},
-             [&ctx](ApiRequest& r) { return TokenGrant(ctx, r); });
+             [ctx](ApiRequest& r) { return TokenGrant(ctx, r); });
   routes.Add({.method = "POST", .pattern = "/oauth/revoke", .rate_limit_headers = false},
-             [&ctx](ApiRequest& r) { return Revoke(ctx, r); });
+             [ctx](ApiRequest& r) { return Revoke(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/.well-known/oauth-authorization-server",
               .execution = Execution::kInline,
               .rate_limit_headers = false},
-             [&ctx](ApiRequest& r) { return ServerMetadata(ctx, r); });
+             [ctx](ApiRequest& r) { return ServerMetadata(ctx, r); });
 }
 
 }  // namespace chirp

@@ -8,23 +8,26 @@
 
 namespace chirp {
 
-void AddOAuthRoutes(ApiRoutes& routes, ApiContext& context);     // apps and /oauth
-void AddAccountRoutes(ApiRoutes& routes, ApiContext& context);   // /api/v1/accounts
-void AddGraphRoutes(ApiRoutes& routes, ApiContext& context);     // follows, blocks, mutes
-void AddStatusRoutes(ApiRoutes& routes, ApiContext& context);    // statuses, favourites, reblogs
-void AddTimelineRoutes(ApiRoutes& routes, ApiContext& context);  // home, public, hashtag
-void AddNotificationRoutes(ApiRoutes& routes, ApiContext& context);  // notifications, markers
-// The streaming API, when the context has a hub.
-void AddStreamingRoutes(Router& router, ApiRoutes& routes, ApiContext& context);
-void AddInstanceRoutes(ApiRoutes& routes, ApiContext& context);  // instance, nodeinfo
-void AddSystemRoutes(Router& router, ApiContext& context);       // health, ready, metrics, assets
+// Each family gets the parts it uses (api/api_context.h) and keeps a copy of
+// them (references) in its handlers.
+void AddOAuthRoutes(ApiRoutes& routes, const OAuthRouteParts& parts);      // apps and /oauth
+void AddAccountRoutes(ApiRoutes& routes, const AccountRouteParts& parts);  // /api/v1/accounts
+void AddGraphRoutes(ApiRoutes& routes, const GraphRouteParts& parts);  // follows, blocks, mutes
+void AddStatusRoutes(ApiRoutes& routes, const StatusRouteParts& parts);  // statuses, engagement
+void AddTimelineRoutes(ApiRoutes& routes, const TimelineRouteParts& parts);  // home, public, tags
+void AddNotificationRoutes(ApiRoutes& routes, const NotificationRouteParts& parts);  // + markers
+// The streaming API, when the parts have a hub.
+void AddStreamingRoutes(Router& router, ApiRoutes& routes, const StreamingRouteParts& parts);
+void AddInstanceRoutes(ApiRoutes& routes, const InstanceRouteParts& parts);  // instance, nodeinfo
+void AddSystemRoutes(Router& router, const SystemRouteParts& parts);  // health, ready, metrics
 
 // Registers all of the above, in an order where literal paths precede
-// parameterised ones.
+// parameterised ones, each family with its parts cut from `context`, which
+// must outlive the router.
 void AddAllRoutes(Router& router, ApiContext& context);
 
 // Answers unmatched requests: CORS preflight, 404 and 405 in the error format.
-HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_matched);
+HttpResponse Fallback(const EndpointParts& parts, HttpRequest& request, bool path_matched);
 // One metric in the Prometheus text format; `type` is "counter" or "gauge".
 void AppendMetric(std::string& out, const char* name, const char* help, uint64_t value,
                   const char* type);

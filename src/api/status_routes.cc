@@ -20,7 +20,7 @@ namespace {
 
 // The status named in the path, if the viewer may see it (404 otherwise,
 // whether it does not exist or is hidden from them).
-Result<StatusRef> VisibleStatus(ApiContext& ctx, const ApiRequest& req,
+Result<StatusRef> VisibleStatus(const StatusRouteParts& ctx, const ApiRequest& req,
                                 StatusPresenter& presenter) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
@@ -41,7 +41,7 @@ Result<HttpResponse> RenderResponse(StatusPresenter& presenter, const StatusRef&
 
 // Renders a status just written (or the earlier one an idempotency key or
 // a live reblog named), caching it as the store returned it.
-Result<HttpResponse> RenderPosted(ApiContext& ctx, const ApiRequest& req,
+Result<HttpResponse> RenderPosted(const StatusRouteParts& ctx, const ApiRequest& req,
                                   const PostedStatus& posted) {
   const CreatedStatus& created = posted.created;
   auto stored = created.stored
@@ -87,7 +87,7 @@ Result<std::optional<double>> Coordinate(const Params& params, const char* key, 
   return std::optional<double>(d);
 }
 
-Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> PostStatus(const StatusRouteParts& ctx, ApiRequest& req) {
   const Params& p = req.params;
   StatusDraft draft;
   draft.account_id = req.account_id();
@@ -127,14 +127,14 @@ Result<HttpResponse> PostStatus(ApiContext& ctx, ApiRequest& req) {
   return RenderPosted(ctx, req, *posted);
 }
 
-Result<HttpResponse> ShowStatus(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> ShowStatus(const StatusRouteParts& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
   return RenderResponse(presenter, *status);
 }
 
-Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> DeleteStatus(const StatusRouteParts& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
@@ -146,14 +146,14 @@ Result<HttpResponse> DeleteStatus(ApiContext& ctx, ApiRequest& req) {
   return JsonResponse(200, std::move(rendered).value());
 }
 
-Result<HttpResponse> StatusSource(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> StatusSource(const StatusRouteParts& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
   return JsonBody(200, StatusSourceJson((*status)->record));
 }
 
-Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Context(const StatusRouteParts& ctx, ApiRequest& req) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto thread = ctx.status_reads.Context(req.account_id(), *id);
@@ -167,14 +167,14 @@ Result<HttpResponse> Context(ApiContext& ctx, ApiRequest& req) {
 }
 
 // Renders the status `id` as the viewer now sees it.
-Result<HttpResponse> RenderCurrent(ApiContext& ctx, const ApiRequest& req, int64_t id) {
+Result<HttpResponse> RenderCurrent(const StatusRouteParts& ctx, const ApiRequest& req, int64_t id) {
   StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = ctx.statuses.Get(id, req.base_url);
   if (!status) return std::move(status).error();
   return RenderResponse(presenter, *status);
 }
 
-Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favourite) {
+Result<HttpResponse> FavouriteStatus(const StatusRouteParts& ctx, ApiRequest& req, bool favourite) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto target = ctx.engagement.SetFavourite(req.account_id(), *id, favourite);
@@ -182,7 +182,7 @@ Result<HttpResponse> FavouriteStatus(ApiContext& ctx, ApiRequest& req, bool favo
   return RenderCurrent(ctx, req, *target);
 }
 
-Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Reblog(const StatusRouteParts& ctx, ApiRequest& req) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto visibility = req.params.String("visibility");
@@ -200,7 +200,7 @@ Result<HttpResponse> Reblog(ApiContext& ctx, ApiRequest& req) {
   return Error::Unavailable("There was a temporary problem serving your request, please try again");
 }
 
-Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Unreblog(const StatusRouteParts& ctx, ApiRequest& req) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto original = ctx.engagement.Unreblog(req.account_id(), *id);
@@ -208,7 +208,7 @@ Result<HttpResponse> Unreblog(ApiContext& ctx, ApiRequest& req) {
   return RenderCurrent(ctx, req, *original);
 }
 
-Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourited) {
+Result<HttpResponse> AccountsWho(const StatusRouteParts& ctx, ApiRequest& req, bool favourited) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto page = ParsePage(req.params, kDefaultAccountPageLimit, kMaxAccountPageLimit);
@@ -225,7 +225,7 @@ Result<HttpResponse> AccountsWho(ApiContext& ctx, ApiRequest& req, bool favourit
   return response;
 }
 
-Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Favourites(const StatusRouteParts& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
   auto listed = ctx.status_reads.Favourites(req.account_id(), *page);
@@ -236,7 +236,7 @@ Result<HttpResponse> Favourites(ApiContext& ctx, ApiRequest& req) {
   return ListResponse(presenter, req, ids, *listed);
 }
 
-Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> AccountStatuses(const StatusRouteParts& ctx, ApiRequest& req) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
   auto page = ParsePage(req.params);
@@ -271,74 +271,74 @@ Result<HttpResponse> AccountStatuses(ApiContext& ctx, ApiRequest& req) {
 
 }  // namespace
 
-void AddStatusRoutes(ApiRoutes& routes, ApiContext& ctx) {
+void AddStatusRoutes(ApiRoutes& routes, const StatusRouteParts& ctx) {
   routes.Add({.method = "POST",
               .pattern = "/api/v1/statuses",
               .auth = AuthRequirement::kUser,
               .scopes = "write:statuses"},
-             [&ctx](ApiRequest& r) { return PostStatus(ctx, r); });
+             [ctx](ApiRequest& r) { return PostStatus(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/statuses/:id",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
-             [&ctx](ApiRequest& r) { return ShowStatus(ctx, r); });
+             [ctx](ApiRequest& r) { return ShowStatus(ctx, r); });
   routes.Add({.method = "DELETE",
               .pattern = "/api/v1/statuses/:id",
               .auth = AuthRequirement::kUser,
               .scopes = "write:statuses",
               .limit = LimitClass::kDeletes},
-             [&ctx](ApiRequest& r) { return DeleteStatus(ctx, r); });
+             [ctx](ApiRequest& r) { return DeleteStatus(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/statuses/:id/context",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
-             [&ctx](ApiRequest& r) { return Context(ctx, r); });
+             [ctx](ApiRequest& r) { return Context(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/statuses/:id/source",
               .auth = AuthRequirement::kUser,
               .scopes = "read:statuses"},
-             [&ctx](ApiRequest& r) { return StatusSource(ctx, r); });
+             [ctx](ApiRequest& r) { return StatusSource(ctx, r); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/statuses/:id/favourite",
               .auth = AuthRequirement::kUser,
               .scopes = "write:favourites"},
-             [&ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, true); });
+             [ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, true); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/statuses/:id/unfavourite",
               .auth = AuthRequirement::kUser,
               .scopes = "write:favourites"},
-             [&ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, false); });
+             [ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, false); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/statuses/:id/reblog",
               .auth = AuthRequirement::kUser,
               .scopes = "write:statuses"},
-             [&ctx](ApiRequest& r) { return Reblog(ctx, r); });
+             [ctx](ApiRequest& r) { return Reblog(ctx, r); });
   routes.Add({.method = "POST",
               .pattern = "/api/v1/statuses/:id/unreblog",
               .auth = AuthRequirement::kUser,
               .scopes = "write:statuses",
               .limit = LimitClass::kDeletes},
-             [&ctx](ApiRequest& r) { return Unreblog(ctx, r); });
+             [ctx](ApiRequest& r) { return Unreblog(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/statuses/:id/favourited_by",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
-             [&ctx](ApiRequest& r) { return AccountsWho(ctx, r, true); });
+             [ctx](ApiRequest& r) { return AccountsWho(ctx, r, true); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/statuses/:id/reblogged_by",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
-             [&ctx](ApiRequest& r) { return AccountsWho(ctx, r, false); });
+             [ctx](ApiRequest& r) { return AccountsWho(ctx, r, false); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/favourites",
               .auth = AuthRequirement::kUser,
               .scopes = "read:favourites"},
-             [&ctx](ApiRequest& r) { return Favourites(ctx, r); });
+             [ctx](ApiRequest& r) { return Favourites(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/:id/statuses",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
-             [&ctx](ApiRequest& r) { return AccountStatuses(ctx, r); });
+             [ctx](ApiRequest& r) { return AccountStatuses(ctx, r); });
 }
 
 }  // namespace chirp

@@ -115,7 +115,7 @@ void HandleCommand(StreamHub& hub, const Principal& principal, StreamConnection&
 // The principal of a streaming request: from the bearer header or the
 // access_token parameter (already checked by the endpoint), else from the
 // offered subprotocol. Only users stream.
-Result<Principal> StreamingPrincipal(ApiContext& ctx, const ApiRequest& req) {
+Result<Principal> StreamingPrincipal(const StreamingRouteParts& ctx, const ApiRequest& req) {
   std::optional<Principal> principal = req.principal;
   if (!principal) {
     std::string_view offered = req.http.Header("sec-websocket-protocol");
@@ -142,7 +142,7 @@ constexpr std::string_view kEventStreamHead =
     "\r\n";
 
 // Answers with a stream of server-sent events of `name`.
-Result<HttpResponse> EventStream(ApiContext& ctx, ApiRequest& req, std::string_view name) {
+Result<HttpResponse> EventStream(const StreamingRouteParts& ctx, ApiRequest& req, std::string_view name) {
   auto principal = StreamingPrincipal(ctx, req);
   if (!principal) return std::move(principal).error();
   auto tag = req.params.String("tag");
@@ -151,7 +151,7 @@ Result<HttpResponse> EventStream(ApiContext& ctx, ApiRequest& req, std::string_v
   if (!subscriptions) return std::move(subscriptions).error();
   HttpResponse response;
   response.status = 200;
-  response.take_over = [&ctx, account = principal->account_id,
+  response.take_over = [ctx, account = principal->account_id,
                         subs = std::move(subscriptions).value()](TakenConnection taken) {
     auto connection = StartEventStreamSession(std::move(taken), std::string(kEventStreamHead),
                                               account, *ctx.stream_hub, ctx.stream_options);
@@ -162,7 +162,7 @@ Result<HttpResponse> EventStream(ApiContext& ctx, ApiRequest& req, std::string_v
 }
 
 // GET /api/v1/streaming: a WebSocket upgrade, or events of ?stream=.
-Result<HttpResponse> Streaming(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Streaming(const StreamingRouteParts& ctx, ApiRequest& req) {
   auto stream = req.params.String("stream");
   if (!stream) return std::move(stream).error();
   if (!HeaderListsToken(req.http.Header("upgrade"), "websocket")) {
@@ -206,7 +206,7 @@ Result<HttpResponse> Streaming(ApiContext& ctx, ApiRequest& req) {
   }
   HttpResponse response;
   response.status = 101;
-  response.take_over = [&ctx, principal = *principal, head = std::move(head),
+  response.take_over = [ctx, principal = *principal, head = std::move(head),
                         first_command = std::move(first_command)](TakenConnection taken) {
     StreamHub& hub = *ctx.stream_hub;
     auto connection =
@@ -221,7 +221,7 @@ Result<HttpResponse> Streaming(ApiContext& ctx, ApiRequest& req) {
 
 }  // namespace
 
-void AddStreamingRoutes(Router& router, ApiRoutes& routes, ApiContext& ctx) {
+void AddStreamingRoutes(Router& router, ApiRoutes& routes, const StreamingRouteParts& ctx) {
   if (ctx.stream_hub == nullptr) return;
   router.Add({.method = "GET",
               .pattern = "/api/v1/streaming/health",
@@ -234,7 +234,7 @@ void AddStreamingRoutes(Router& router, ApiRoutes& routes, ApiContext& ctx) {
                   },
               .execution = Execution::kInline});
   routes.Add({.method = "GET", .pattern = "/api/v1/streaming"},
-             [&ctx](ApiRequest& r) { return Streaming(ctx, r); });
+             [ctx](ApiRequest& r) { return Streaming(ctx, r); });
   const std::pair<const char*, const char*> kPaths[] = {
       {"/api/v1/streaming/user", "user"},
       {"/api/v1/streaming/user/notification", "user:notification"},
@@ -247,7 +247,7 @@ void AddStreamingRoutes(Router& router, ApiRoutes& routes, ApiContext& ctx) {
   };
   for (const auto& [path, name] : kPaths) {
     routes.Add({.method = "GET", .pattern = path},
-               [&ctx, name = std::string(name)](ApiRequest& r) -> Result<HttpResponse> {
+               [ctx, name = std::string(name)](ApiRequest& r) -> Result<HttpResponse> {
                  // ?only_media=true picks the media variant of public streams.
                  auto media = r.params.Bool("only_media");
                  if (!media) return std::move(media).error();

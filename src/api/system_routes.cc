@@ -78,7 +78,7 @@ void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) {
       "Link, X-RateLimit-Reset, X-RateLimit-Limit, X-RateLimit-Remaining, X-Request-Id");
 }
 
-HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_matched) {
+HttpResponse Fallback(const EndpointParts& context, HttpRequest& request, bool path_matched) {
   if (request.method == "OPTIONS" && IsCorsPath(request.path)) {
     HttpResponse r = JsonResponse(200, "{}");
     r.AddHeader("Access-Control-Allow-Methods", "POST, PUT, DELETE, GET, PATCH, OPTIONS");
@@ -102,14 +102,14 @@ HttpResponse Fallback(ApiContext& context, HttpRequest& request, bool path_match
   return r;
 }
 
-void AddSystemRoutes(Router& router, ApiContext& ctx) {
+void AddSystemRoutes(Router& router, const SystemRouteParts& ctx) {
   router.Add({.method = "GET",
               .pattern = "/health",
               .handler = [](HttpRequest&,
                             const PathParams&) { return JsonResponse(200, "{\"status\":\"ok\"}"); },
               .execution = Execution::kInline});
   router.Add(
-      {.method = "GET", .pattern = "/ready", .handler = [&ctx](HttpRequest&, const PathParams&) {
+      {.method = "GET", .pattern = "/ready", .handler = [ctx](HttpRequest&, const PathParams&) {
          auto users = ctx.account_service.Count();
          if (!users) return JsonResponse(503, "{\"status\":\"unavailable\"}");
          return JsonResponse(200, "{\"status\":\"ready\"}");
@@ -118,15 +118,15 @@ void AddSystemRoutes(Router& router, ApiContext& ctx) {
       {.method = "GET",
        .pattern = "/metrics",
        .handler =
-           [&ctx](HttpRequest&, const PathParams&) {
+           [ctx](HttpRequest&, const PathParams&) {
              HttpResponse r;
              r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-             if (ctx.metrics != nullptr) ctx.metrics->Render(r.body);
+             if (*ctx.metrics != nullptr) (*ctx.metrics)->Render(r.body);
              Counter(r.body, "chirp_cached_accounts", "Accounts held in memory.",
                      ctx.accounts.size(), "gauge");
              Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.",
                      ctx.auth.cached(), "gauge");
-             if (ctx.extra_metrics) ctx.extra_metrics(r.body);
+             if (*ctx.extra_metrics) (*ctx.extra_metrics)(r.body);
              return r;
            },
        .execution = Execution::kInline});
@@ -140,17 +140,34 @@ void AddSystemRoutes(Router& router, ApiContext& ctx) {
               .execution = Execution::kInline});
 }
 
-void AddAllRoutes(Router& router, ApiContext& context) {
-  ApiRoutes routes(router, context);
-  AddOAuthRoutes(routes, context);
-  AddGraphRoutes(routes, context);  // before /api/v1/accounts/:id
-  AddStatusRoutes(routes, context);
-  AddTimelineRoutes(routes, context);
-  AddNotificationRoutes(routes, context);
-  AddStreamingRoutes(router, routes, context);
-  AddAccountRoutes(routes, context);
-  AddInstanceRoutes(routes, context);
-  AddSystemRoutes(router, context);
+void AddAllRoutes(Router& router, ApiContext& c) {
+  ApiRoutes routes(router, c.endpoint());
+  AddOAuthRoutes(routes, {.config = c.config, .oauth = c.oauth, .endpoint = c.endpoint()});
+  // Before /api/v1/accounts/:id.
+  AddGraphRoutes(routes, {.accounts = c.accounts, .graph = c.graph});
+  AddStatusRoutes(routes, {.read = c.read,
+                           .accounts = c.accounts,
+                           .statuses = c.statuses,
+                           .posting = c.posting,
+                           .engagement = c.engagement,
+                           .status_reads = c.status_reads});
+  AddTimelineRoutes(routes, {.read = c.read,
+                             .statuses = c.statuses,
+                             .viewers = c.viewers,
+                             .home = c.home,
+                             .public_timelines = c.public_timelines});
+  AddNotificationRoutes(routes,
+                        {.read = c.read, .accounts = c.accounts, .notifications = c.notifications});
+  AddStreamingRoutes(router, routes,
+                     {.auth = c.auth, .stream_hub = c.stream_hub, .stream_options = c.stream_options});
+  AddAccountRoutes(routes,
+                   {.config = c.config, .accounts = c.accounts, .account_service = c.account_service});
+  AddInstanceRoutes(routes, {.config = c.config, .account_service = c.account_service});
+  AddSystemRoutes(router, {.accounts = c.accounts,
+                           .auth = c.auth,
+                           .account_service = c.account_service,
+                           .metrics = &c.metrics,
+                           .extra_metrics = &c.extra_metrics});
 }
 
 }  // namespace chirp

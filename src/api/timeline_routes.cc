@@ -16,7 +16,7 @@ namespace {
 
 // Renders the statuses of `ids` for the viewer (blocked and muted accounts
 // left out by the presenter), with the Link header of their ids.
-Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req,
+Result<HttpResponse> StatusPage(const TimelineRouteParts& ctx, const ApiRequest& req,
                                 const std::vector<int64_t>& ids, ViewerRef viewer = nullptr) {
   auto statuses = ctx.statuses.GetMany(ids, req.base_url);  // deleted ones drop out here
   if (!statuses) return std::move(statuses).error();
@@ -30,7 +30,7 @@ Result<HttpResponse> StatusPage(ApiContext& ctx, const ApiRequest& req,
   return response;
 }
 
-Result<HttpResponse> Home(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Home(const TimelineRouteParts& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
   auto viewer = ctx.viewers.Get(req.account_id());
@@ -48,7 +48,7 @@ Result<PublicTimelineQuery> TimelineQuery(const Params& params) {
   return q;
 }
 
-Result<HttpResponse> Public(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Public(const TimelineRouteParts& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
   auto query = TimelineQuery(req.params);
@@ -73,7 +73,7 @@ Result<std::vector<std::string>> TagList(const Params& params, const char* key) 
   return out;
 }
 
-Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
+Result<HttpResponse> Tag(const TimelineRouteParts& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
   auto query = TimelineQuery(req.params);
@@ -95,23 +95,23 @@ Result<HttpResponse> Tag(ApiContext& ctx, ApiRequest& req) {
 
 }  // namespace
 
-void AddTimelineRoutes(ApiRoutes& routes, ApiContext& ctx) {
+void AddTimelineRoutes(ApiRoutes& routes, const TimelineRouteParts& ctx) {
   routes.Add({.method = "GET",
               .pattern = "/api/v1/timelines/home",
               .auth = AuthRequirement::kUser,
               .scopes = "read:statuses",
               .execution = Execution::kMemoryFirst},
-             [&ctx](ApiRequest& r) { return Home(ctx, r); });
+             [ctx](ApiRequest& r) { return Home(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/timelines/public",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
-             [&ctx](ApiRequest& r) { return Public(ctx, r); });
+             [ctx](ApiRequest& r) { return Public(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/timelines/tag/:hashtag",
               .auth = AuthRequirement::kOptional,
               .scopes = "read:statuses"},
-             [&ctx](ApiRequest& r) { return Tag(ctx, r); });
+             [ctx](ApiRequest& r) { return Tag(ctx, r); });
 }
 
 }  // namespace chirp

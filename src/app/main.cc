@@ -215,7 +215,9 @@ int Serve(const Config& config) {
 
   HttpServer server(
       config.server, router, metrics,
-      [&context](HttpRequest& r, bool path_matched) { return Fallback(context, r, path_matched); },
+      [parts = context.endpoint()](HttpRequest& r, bool path_matched) {
+        return Fallback(parts, r, path_matched);
+      },
       [](const HttpRequest& request, HttpResponse& response) {
         AddCorsHeaders(request, response);
       });
