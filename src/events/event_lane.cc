@@ -267,6 +267,12 @@ void EventLane::Run() {
                      std::chrono::milliseconds(unsaved_ ? options_.save_every_ms
                                                         : options_.replay_check_ms),
                      [&] { return stopping_ || woken_; });
+        if (woken_ && options_.gather_us > 0) {
+          // Let the commits right behind this one land, and read them in
+          // one batch rather than wake for each.
+          cv_.wait_for(lock, std::chrono::microseconds(options_.gather_us),
+                       [&] { return stopping_; });
+        }
         woken_ = false;
         break;
     }

@@ -78,6 +78,10 @@ struct LaneOptions {
   // consumer redoes at most this much after a crash (consumers are
   // idempotent). A dead letter's skip is saved at once.
   int64_t save_every_ms = 100;
+  // After a wake-up from idle, how long the lane lets further commits land
+  // before it reads: under a stream of commits it then wakes once for many
+  // instead of once for each. Adds at most this much to the lag.
+  int64_t gather_us = 1000;
 };
 
 // What a step did, and when the next one is due.

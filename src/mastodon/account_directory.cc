@@ -73,20 +73,26 @@ void AccountDirectory::Forget(int64_t id) {
   rendered_.Forget(id);
 }
 
+// Whether the entry shows event `event_id` already.
+bool AccountDirectory::Shows(const Entry& e, int64_t event_id) {
+  return e.as_of_event >= event_id ||
+         std::find(e.applied_ahead.begin(), e.applied_ahead.end(), event_id) !=
+             e.applied_ahead.end();
+}
+
 Status AccountDirectory::Reload(int64_t id, int64_t event_id) {
+  {
+    // The common case, an entry that shows the event (its writer applied
+    // it), without holding up the readers.
+    std::shared_lock lock(mu_);
+    auto it = by_id_.find(id);
+    if (it != by_id_.end() && Shows(it->second, event_id)) return {};
+  }
   uint64_t generation;
   {
     std::unique_lock lock(mu_);
     auto it = by_id_.find(id);
-    if (it != by_id_.end()) {
-      Entry& e = it->second;
-      if (e.as_of_event >= event_id) return {};  // shows it
-      auto ahead = std::find(e.applied_ahead.begin(), e.applied_ahead.end(), event_id);
-      if (ahead != e.applied_ahead.end()) {  // applied in place by its writer
-        e.applied_ahead.erase(ahead);
-        return {};
-      }
-    }
+    if (it != by_id_.end() && Shows(it->second, event_id)) return {};
     ++forgets_;  // a load in flight may predate the change
     rendered_.Forget(id);
     if (it == by_id_.end()) return {};
@@ -120,6 +126,9 @@ void AccountDirectory::CountOwnStatus(int64_t id, int64_t event_id, bool counted
   if (counted) updated->statuses_count += 1;
   updated->last_status_at_ms = std::max(updated->last_status_at_ms, created_at_ms);
   e.account = std::move(updated);
+  // The event stream passes over these within moments; the oldest are let
+  // go (an event no longer listed only costs its pass a reload).
+  if (e.applied_ahead.size() >= kAppliedAheadKept) e.applied_ahead.erase(e.applied_ahead.begin());
   e.applied_ahead.push_back(event_id);
 }
 

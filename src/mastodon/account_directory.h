@@ -68,12 +68,15 @@ class AccountDirectory final : public AccountLookup {
   size_t size() const;
 
  private:
+  static constexpr size_t kAppliedAheadKept = 16;
   struct Entry {
     AccountRef account;
     int64_t as_of_event = 0;  // it shows every event up to this one; 0 when unknown
-    // Events past as_of_event it shows too, applied in place (CountOwnStatus).
+    // Events past as_of_event it shows too, applied in place (CountOwnStatus);
+    // the newest kAppliedAheadKept.
     std::vector<int64_t> applied_ahead;
   };
+  static bool Shows(const Entry& e, int64_t event_id);
   // Caches an account loaded after a miss, unless a change was applied
   // since `loaded_at` (forgets_ then); an entry cached meanwhile is kept.
   AccountRef Insert(Account account, int64_t as_of_event, uint64_t loaded_at);
