@@ -1,10 +1,10 @@
 // /api/v1/accounts: registration, credentials, profile updates, look-ups.
 #include <boost/json/array.hpp>
 
-#include "mastodon/entities.h"
 #include "api/routes.h"
 #include "core/secrets.h"
 #include "core/text.h"
+#include "mastodon/entities.h"
 #include "social/registration.h"
 
 namespace chirp {
@@ -32,9 +32,8 @@ Result<HttpResponse> Register(const AccountRouteParts& ctx, ApiRequest& req) {
   r.agreement = agreement && agreement->value_or(false);
   auto signed_up = ctx.account_service.SignUp(r, req.principal->app_id);
   if (!signed_up) return std::move(signed_up).error();
-  return JsonBody(200,
-                  TokenJson(signed_up->token, signed_up->record.scopes,
-                            signed_up->record.created_at_ms));
+  return JsonBody(
+      200, TokenJson(signed_up->token, signed_up->record.scopes, signed_up->record.created_at_ms));
 }
 
 Result<HttpResponse> VerifyCredentials(const AccountRouteParts& ctx, ApiRequest& req) {

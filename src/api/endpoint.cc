@@ -95,8 +95,7 @@ RateLimitDecision ApiRoutes::TakeRateLimit(const EndpointParts& context, LimitCl
   return context.limiter.Take(buckets, context.clock.NowMillis());
 }
 
-bool ApiRoutes::TakeSignInAttempt(const EndpointParts& context,
-                                  const std::string& client_address) {
+bool ApiRoutes::TakeSignInAttempt(const EndpointParts& context, const std::string& client_address) {
   const RateLimitConfig& config = context.config.rate_limits;
   if (!config.enabled || AnyContains(config.exempt_networks, client_address)) return true;
   const BucketRequest bucket{"sign_in:" + RateLimitAddressKey(client_address), config.sign_in};

@@ -2,11 +2,11 @@
 // accounts), followers and following, relationships, blocks and mutes.
 #include <boost/json/array.hpp>
 
-#include "mastodon/entities.h"
 #include "api/pagination.h"
 #include "api/routes.h"
 #include "core/text.h"
 #include "core/time_format.h"
+#include "mastodon/entities.h"
 
 namespace chirp {
 namespace json = boost::json;
@@ -16,7 +16,8 @@ namespace {
 constexpr int kMaxRelationshipIds = 100;
 
 // The relationship of the viewer to `target` after a change.
-Result<HttpResponse> RelationshipResponse(const GraphRouteParts& ctx, int64_t viewer, int64_t target) {
+Result<HttpResponse> RelationshipResponse(const GraphRouteParts& ctx, int64_t viewer,
+                                          int64_t target) {
   auto r = ctx.graph.Relationship(viewer, target);
   if (!r) return std::move(r).error();
   return JsonBody(200, RelationshipJson(target, *r));
@@ -90,7 +91,8 @@ Result<HttpResponse> FollowLists(const GraphRouteParts& ctx, ApiRequest& req, bo
   return AccountPage(ctx, req, ctx.graph.Connections(req.account_id(), *target, followers, *page));
 }
 
-Result<HttpResponse> FollowRequestDecision(const GraphRouteParts& ctx, ApiRequest& req, bool authorize) {
+Result<HttpResponse> FollowRequestDecision(const GraphRouteParts& ctx, ApiRequest& req,
+                                           bool authorize) {
   auto requester = PathAccount(req);
   if (!requester) return std::move(requester).error();
   if (Status s = ctx.graph.DecideRequest(req.account_id(), *requester, authorize); !s) {

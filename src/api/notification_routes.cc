@@ -6,11 +6,11 @@
 #include <boost/json/serialize.hpp>
 #include <unordered_set>
 
-#include "mastodon/notification_presenter.h"
 #include "api/pagination.h"
 #include "api/routes.h"
 #include "core/text.h"
 #include "core/time_format.h"
+#include "mastodon/notification_presenter.h"
 
 namespace chirp {
 namespace json = boost::json;

@@ -6,10 +6,10 @@
 #include <boost/json/value.hpp>
 
 #include "api/authorize_page.h"
-#include "mastodon/entities.h"
 #include "api/routes.h"
 #include "core/secrets.h"
 #include "core/text.h"
+#include "mastodon/entities.h"
 
 namespace chirp {
 namespace json = boost::json;

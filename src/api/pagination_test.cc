@@ -36,7 +36,7 @@ TEST(ParsePage, ClampsTheLimitAsMastodonDoes) {
   EXPECT_EQ(Parse("limit=5").limit, 5);
   EXPECT_EQ(Parse("limit=400").limit, kMaxPageLimit);
   EXPECT_EQ(Parse("limit=0").limit, 1);
-  EXPECT_EQ(Parse("limit=-7").limit, 7);  // the absolute value
+  EXPECT_EQ(Parse("limit=-7").limit, 7);                                // the absolute value
   EXPECT_EQ(Parse("limit=-9223372036854775808").limit, kMaxPageLimit);  // no overflow
   EXPECT_EQ(Parse("limit=9223372036854775807").limit, kMaxPageLimit);
 }
@@ -59,13 +59,14 @@ TEST(AddLinkHeader, PointsNextBelowTheOldestAndPrevAboveTheNewestKeepingOtherPar
   http.path = "/api/v1/timelines/tag/x";
   http.query = "max_id=99&only_media=true&any[]=a%2Cb";
   PathParams path;
-  ApiRequest request{http, path, Params::FromRequest(http.query, "", "").value(), std::nullopt,
-                     "127.0.0.1", "https://chirp.example"};
+  ApiRequest request{http,         path,        Params::FromRequest(http.query, "", "").value(),
+                     std::nullopt, "127.0.0.1", "https://chirp.example"};
   HttpResponse response;
   AddLinkHeader(request, 90, 70, response);
   ASSERT_EQ(response.headers.size(), 1u);
   EXPECT_EQ(response.headers[0].first, "Link");
-  const std::string base = "https://chirp.example/api/v1/timelines/tag/x?only_media=true&any%5B%5D=a%2Cb&";
+  const std::string base =
+      "https://chirp.example/api/v1/timelines/tag/x?only_media=true&any%5B%5D=a%2Cb&";
   EXPECT_EQ(response.headers[0].second,
             "<" + base + "max_id=70>; rel=\"next\", <" + base + "min_id=90>; rel=\"prev\"");
   HttpResponse none;

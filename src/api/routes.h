@@ -12,8 +12,8 @@ namespace chirp {
 // them (references) in its handlers.
 void AddOAuthRoutes(ApiRoutes& routes, const OAuthRouteParts& parts);      // apps and /oauth
 void AddAccountRoutes(ApiRoutes& routes, const AccountRouteParts& parts);  // /api/v1/accounts
-void AddGraphRoutes(ApiRoutes& routes, const GraphRouteParts& parts);  // follows, blocks, mutes
-void AddStatusRoutes(ApiRoutes& routes, const StatusRouteParts& parts);  // statuses, engagement
+void AddGraphRoutes(ApiRoutes& routes, const GraphRouteParts& parts);      // follows, blocks, mutes
+void AddStatusRoutes(ApiRoutes& routes, const StatusRouteParts& parts);    // statuses, engagement
 void AddTimelineRoutes(ApiRoutes& routes, const TimelineRouteParts& parts);  // home, public, tags
 void AddNotificationRoutes(ApiRoutes& routes, const NotificationRouteParts& parts);  // + markers
 // The streaming API, when the parts have a hub.

@@ -4,11 +4,11 @@
 #include <boost/json/array.hpp>
 #include <map>
 
-#include "mastodon/entities.h"
 #include "api/pagination.h"
 #include "api/routes.h"
-#include "mastodon/status_presenter.h"
 #include "core/text.h"
+#include "mastodon/entities.h"
+#include "mastodon/status_presenter.h"
 #include "social/posting.h"
 #include "text/status_text.h"
 
@@ -16,7 +16,6 @@ namespace chirp {
 namespace json = boost::json;
 
 namespace {
-
 
 // The status named in the path, if the viewer may see it (404 otherwise,
 // whether it does not exist or is hidden from them).
@@ -100,8 +99,8 @@ Result<HttpResponse> PostStatus(const StatusRouteParts& ctx, ApiRequest& req) {
     if (!value) return std::move(value).error();
     *target = value->value_or("");
   }
-  for (auto [key, target] : {std::pair{"visibility", &draft.visibility},
-                             {"language", &draft.language}}) {
+  for (auto [key, target] :
+       {std::pair{"visibility", &draft.visibility}, {"language", &draft.language}}) {
     auto value = p.String(key);
     if (!value) return std::move(value).error();
     *target = std::move(value).value();
@@ -191,8 +190,7 @@ Result<HttpResponse> Reblog(const StatusRouteParts& ctx, ApiRequest& req) {
   // unreblog may delete it before it is read back; then reblog again.
   constexpr int kAttempts = 3;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto posted =
-        ctx.engagement.Reblog(req.account_id(), req.principal->app_id, *id, *visibility);
+    auto posted = ctx.engagement.Reblog(req.account_id(), req.principal->app_id, *id, *visibility);
     if (!posted) return std::move(posted).error();
     auto rendered = RenderPosted(ctx, req, *posted);
     if (rendered || rendered.error().code != ErrorCode::kNotFound) return rendered;

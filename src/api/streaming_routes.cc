@@ -142,7 +142,8 @@ constexpr std::string_view kEventStreamHead =
     "\r\n";
 
 // Answers with a stream of server-sent events of `name`.
-Result<HttpResponse> EventStream(const StreamingRouteParts& ctx, ApiRequest& req, std::string_view name) {
+Result<HttpResponse> EventStream(const StreamingRouteParts& ctx, ApiRequest& req,
+                                 std::string_view name) {
   auto principal = StreamingPrincipal(ctx, req);
   if (!principal) return std::move(principal).error();
   auto tag = req.params.String("tag");

@@ -114,22 +114,21 @@ void AddSystemRoutes(Router& router, const SystemRouteParts& ctx) {
          if (!users) return JsonResponse(503, "{\"status\":\"unavailable\"}");
          return JsonResponse(200, "{\"status\":\"ready\"}");
        }});
-  router.Add(
-      {.method = "GET",
-       .pattern = "/metrics",
-       .handler =
-           [ctx](HttpRequest&, const PathParams&) {
-             HttpResponse r;
-             r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-             if (*ctx.metrics != nullptr) (*ctx.metrics)->Render(r.body);
-             Counter(r.body, "chirp_cached_accounts", "Accounts held in memory.",
-                     ctx.accounts.size(), "gauge");
-             Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.",
-                     ctx.auth.cached(), "gauge");
-             if (*ctx.extra_metrics) (*ctx.extra_metrics)(r.body);
-             return r;
-           },
-       .execution = Execution::kInline});
+  router.Add({.method = "GET",
+              .pattern = "/metrics",
+              .handler =
+                  [ctx](HttpRequest&, const PathParams&) {
+                    HttpResponse r;
+                    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                    if (*ctx.metrics != nullptr) (*ctx.metrics)->Render(r.body);
+                    Counter(r.body, "chirp_cached_accounts", "Accounts held in memory.",
+                            ctx.accounts.size(), "gauge");
+                    Counter(r.body, "chirp_cached_tokens", "Access tokens held in memory.",
+                            ctx.auth.cached(), "gauge");
+                    if (*ctx.extra_metrics) (*ctx.extra_metrics)(r.body);
+                    return r;
+                  },
+              .execution = Execution::kInline});
   router.Add({.method = "GET",
               .pattern = "/avatars/original/missing.png",
               .handler = MissingImage,
@@ -158,10 +157,11 @@ void AddAllRoutes(Router& router, ApiContext& c) {
                              .public_timelines = c.public_timelines});
   AddNotificationRoutes(routes,
                         {.read = c.read, .accounts = c.accounts, .notifications = c.notifications});
-  AddStreamingRoutes(router, routes,
-                     {.auth = c.auth, .stream_hub = c.stream_hub, .stream_options = c.stream_options});
-  AddAccountRoutes(routes,
-                   {.config = c.config, .accounts = c.accounts, .account_service = c.account_service});
+  AddStreamingRoutes(
+      router, routes,
+      {.auth = c.auth, .stream_hub = c.stream_hub, .stream_options = c.stream_options});
+  AddAccountRoutes(
+      routes, {.config = c.config, .accounts = c.accounts, .account_service = c.account_service});
   AddInstanceRoutes(routes, {.config = c.config, .account_service = c.account_service});
   AddSystemRoutes(router, {.accounts = c.accounts,
                            .auth = c.auth,

@@ -5,8 +5,8 @@
 
 #include "api/pagination.h"
 #include "api/routes.h"
-#include "mastodon/status_presenter.h"
 #include "core/text.h"
+#include "mastodon/status_presenter.h"
 #include "text/status_text.h"
 
 namespace chirp {

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <map>
 
-#include "auth/scopes.h"
 #include "app/bulk_import.h"
 #include "app/command_support.h"
 #include "app/config.h"
+#include "auth/scopes.h"
 #include "core/clock.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"

@@ -9,15 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "mastodon/account_directory.h"
 #include "api/api_context.h"
-#include "auth/authenticator.h"
-#include "mastodon/cache_keeper.h"
 #include "api/routes.h"
-#include "stream/stream_publisher.h"
 #include "app/admin_commands.h"
 #include "app/command_support.h"
 #include "app/config.h"
+#include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
@@ -26,11 +23,14 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "mastodon/account_directory.h"
+#include "mastodon/cache_keeper.h"
 #include "ratelimit/rate_limiter.h"
 #include "social/notifier.h"
 #include "store/sqlite/sqlite_store.h"
 #include "stream/pubsub.h"
 #include "stream/stream_hub.h"
+#include "stream/stream_publisher.h"
 #include "timeline/fan_out.h"
 #include "timeline/home_timeline.h"
 #include "timeline/memory_timeline_cache.h"
@@ -128,13 +128,8 @@ int Serve(const Config& config) {
   context.stream_options.buffer_bytes = config.stream_buffer_bytes;
   StreamPublisher stream_publisher(read_models, pubsub, stream_hub, fan_out);
   // Statuses come from the directory the API renders them with: a status
-  // just posted is there already. The base URL is the publisher's.
-  std::string own_base_url = "http://localhost";
-  Notifier notifier(**store, clock, ids, [&](int64_t id) -> Result<StatusRecord> {
-    auto status = statuses.Get(id, own_base_url);
-    if (!status) return std::move(status).error();
-    return (*status)->record;
-  });
+  // just posted is there already.
+  Notifier notifier(**store, clock, ids, [&statuses](int64_t id) { return statuses.FindLive(id); });
   notifier.SetListener([&](const std::vector<NotificationRecord>& added) {
     stream_publisher.NotificationsAdded(added);
   });
@@ -158,8 +153,7 @@ int Serve(const Config& config) {
                  "counter");
     AppendMetric(out, "chirp_store_write_failures_total", "Writes that failed and rolled back.",
                  s.write_failures, "counter");
-    AppendMetric(out, "chirp_store_reads_total", "Reads served by the store.", s.reads,
-                 "counter");
+    AppendMetric(out, "chirp_store_reads_total", "Reads served by the store.", s.reads, "counter");
     AppendMetric(out, "chirp_store_write_queue_depth", "Writes waiting for the writer.",
                  s.write_queue_depth, "gauge");
     AppendMetric(out, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch,
@@ -229,9 +223,9 @@ int Serve(const Config& config) {
                                      : config.server.host;
   // The notifier first handles what a previous run left it (and every lane
   // any dead letters marked for replay); then each lane follows every commit.
-  own_base_url = !config.api.public_url.empty()
-                     ? config.api.public_url
-                     : "http://" + shown_host + ":" + std::to_string(*port);
+  const std::string own_base_url = !config.api.public_url.empty()
+                                       ? config.api.public_url
+                                       : "http://" + shown_host + ":" + std::to_string(*port);
   stream_publisher.SetBaseUrl(own_base_url);
   stream_hub.Start();
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);

@@ -1,5 +1,7 @@
 #include "core/text.h"
 
+#include <algorithm>
+
 namespace chirp {
 
 CodePoint DecodeUtf8At(std::string_view s, size_t i) {
@@ -72,6 +74,11 @@ std::string EscapeHtml(std::string_view s) {
     }
   }
   return out;
+}
+
+bool IsLanguageCode(std::string_view code) {
+  return (code.size() == 2 || code.size() == 3) &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 std::string AsciiLower(std::string_view s) {

@@ -33,6 +33,8 @@ std::string EscapeHtml(std::string_view s);
 
 // ASCII lower-casing; usernames are ASCII by validation.
 std::string AsciiLower(std::string_view s);
+// A language code as Mastodon takes one: two or three lower-case letters.
+bool IsLanguageCode(std::string_view code);
 
 // Trims ASCII white space at both ends.
 std::string_view TrimAscii(std::string_view s);

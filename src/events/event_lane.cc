@@ -263,10 +263,10 @@ void EventLane::Run() {
       }
       case LaneStep::Next::kWhenWoken:
         // Progress not yet saved is saved when due, woken or not.
-        cv_.wait_for(lock,
-                     std::chrono::milliseconds(unsaved_ ? options_.save_every_ms
-                                                        : options_.replay_check_ms),
-                     [&] { return stopping_ || woken_; });
+        cv_.wait_for(
+            lock,
+            std::chrono::milliseconds(unsaved_ ? options_.save_every_ms : options_.replay_check_ms),
+            [&] { return stopping_ || woken_; });
         if (woken_ && options_.gather_us > 0) {
           // Let the commits right behind this one land, and read them in
           // one batch rather than wake for each.

@@ -20,8 +20,8 @@ OutboxDrainer::OutboxDrainer(EventLog& log, const Clock& clock,
 OutboxDrainer::~OutboxDrainer() { Stop(); }
 
 EventLane& OutboxDrainer::Add(EventConsumer& consumer, LaneOptions options) {
-  lanes_.push_back(
-      std::make_unique<EventLane>(log_, clock_, consumer, std::move(options), trim_, window_.get()));
+  lanes_.push_back(std::make_unique<EventLane>(log_, clock_, consumer, std::move(options), trim_,
+                                               window_.get()));
   return *lanes_.back();
 }
 

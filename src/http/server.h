@@ -6,10 +6,9 @@
 // One io_context and one listening socket (SO_REUSEPORT) per network thread,
 // so the kernel spreads connections over the cores. Handlers run on the
 // network thread or on a blocking pool as http/execution.h describes, so
-// that network threads never wait for the store. Each connection has an idle timeout between requests, a
-// time limit to read one request and write its answer (enforced by one
-// sweeping timer per thread, not a timer per request), a header size limit
-// (431) and a per-route body limit (413).
+// that network threads never wait for the store. Each connection has an idle timeout between
+// requests, a time limit to read one request and write its answer (enforced by one sweeping timer
+// per thread, not a timer per request), a header size limit (431) and a per-route body limit (413).
 //
 // Shutdown (SIGINT, SIGTERM or Stop()): stop accepting, close idle
 // connections, let in-flight requests finish and answer with

@@ -4,8 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <mutex>
 
-#include "mastodon/entities.h"
 #include "core/text.h"
+#include "mastodon/entities.h"
 
 namespace chirp {
 
@@ -75,9 +75,8 @@ void AccountDirectory::Forget(int64_t id) {
 
 // Whether the entry shows event `event_id` already.
 bool AccountDirectory::Shows(const Entry& e, int64_t event_id) {
-  return e.as_of_event >= event_id ||
-         std::find(e.applied_ahead.begin(), e.applied_ahead.end(), event_id) !=
-             e.applied_ahead.end();
+  return e.as_of_event >= event_id || std::find(e.applied_ahead.begin(), e.applied_ahead.end(),
+                                                event_id) != e.applied_ahead.end();
 }
 
 Status AccountDirectory::Reload(int64_t id, int64_t event_id) {
@@ -107,8 +106,8 @@ Status AccountDirectory::Reload(int64_t id, int64_t event_id) {
     rendered_.Forget(id);
     return {};
   }
-  by_id_[id] = Entry{std::make_shared<const Account>(std::move(loaded->account)),
-                     loaded->as_of_event};
+  by_id_[id] =
+      Entry{std::make_shared<const Account>(std::move(loaded->account)), loaded->as_of_event};
   rendered_.Forget(id);
   return {};
 }

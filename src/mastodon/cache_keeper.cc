@@ -26,7 +26,7 @@ void CacheKeeper::Collect(const OutboxEvent& e, Touched& t) {
       return;
     case EventKind::kFollowed:
     case EventKind::kUnfollowed:
-      t.accounts.push_back(actor);  // following_count
+      t.accounts.push_back(actor);    // following_count
       t.accounts.push_back(subject);  // followers_count
       t.readers.push_back(actor);
       t.celebrities.push_back(subject);

@@ -21,10 +21,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "mastodon/account_directory.h"
 #include "auth/authenticator.h"
-#include "mastodon/status_directory.h"
 #include "events/outbox_drainer.h"
+#include "mastodon/account_directory.h"
+#include "mastodon/status_directory.h"
 #include "social/lookups.h"
 #include "social/viewer_cache.h"
 #include "timeline/celebrities.h"

@@ -219,8 +219,8 @@ TEST_F(CacheKeeperTest, OwnWritesApplyAtOnceWithoutTheStream) {
 TEST_F(CacheKeeperTest, AnOwnStatusIsCountedOnceWhicheverComesFirst) {
   for (const bool stream_first : {false, true}) {
     const int64_t before = (*accounts_->Get(1))->statuses_count;
-    StatusRecord s{.id = ids_.Next(), .account_id = 1, .text = "mine",
-                   .created_at_ms = clock_.NowMillis()};
+    StatusRecord s{
+        .id = ids_.Next(), .account_id = 1, .text = "mine", .created_at_ms = clock_.NowMillis()};
     auto created = store_->CreateStatus(s, "", 0);
     ASSERT_TRUE(created.ok());
     ASSERT_GT(created->event_id, 0);
@@ -233,8 +233,11 @@ TEST_F(CacheKeeperTest, AnOwnStatusIsCountedOnceWhicheverComesFirst) {
     EXPECT_EQ((*accounts_->Get(1))->statuses_count, before + 1) << stream_first;
   }
   // A direct status is not counted, in place or by the store.
-  StatusRecord direct{.id = ids_.Next(), .account_id = 1, .text = "@user2 psst",
-                      .visibility = Visibility::kDirect, .created_at_ms = clock_.NowMillis()};
+  StatusRecord direct{.id = ids_.Next(),
+                      .account_id = 1,
+                      .text = "@user2 psst",
+                      .visibility = Visibility::kDirect,
+                      .created_at_ms = clock_.NowMillis()};
   auto created = store_->CreateStatus(direct, "", 0);
   ASSERT_TRUE(created.ok());
   OutboxEvent own = StatusEvent(EventKind::kStatusCreated, direct, direct.created_at_ms);
@@ -251,13 +254,16 @@ TEST_F(CacheKeeperTest, EveryEventKindTouchesWhatItChanges) {
     return t;
   };
   using Ids = std::vector<int64_t>;
-  auto reply = touched({.kind = EventKind::kStatusCreated, .account_id = 1, .subject_id = 9,
-                        .related_id = 8});
+  auto reply = touched(
+      {.kind = EventKind::kStatusCreated, .account_id = 1, .subject_id = 9, .related_id = 8});
   EXPECT_EQ(reply.accounts, Ids{1});
   EXPECT_EQ(reply.statuses, Ids{8});
   EXPECT_TRUE(reply.readers.empty());
-  auto unreblog = touched({.kind = EventKind::kStatusDeleted, .account_id = 1, .subject_id = 9,
-                           .related_id = 8, .flags = kEventReblog});
+  auto unreblog = touched({.kind = EventKind::kStatusDeleted,
+                           .account_id = 1,
+                           .subject_id = 9,
+                           .related_id = 8,
+                           .flags = kEventReblog});
   EXPECT_EQ(unreblog.statuses, (Ids{9, 8}));
   EXPECT_EQ(unreblog.readers, Ids{1});
   auto block = touched({.kind = EventKind::kBlocked, .account_id = 1, .subject_id = 2});
@@ -267,8 +273,7 @@ TEST_F(CacheKeeperTest, EveryEventKindTouchesWhatItChanges) {
   auto revoked = touched({.kind = EventKind::kTokenRevoked, .account_id = 1, .subject_id = 7});
   EXPECT_EQ(revoked.tokens, Ids{7});
   EXPECT_TRUE(revoked.accounts.empty());
-  auto requested = touched({.kind = EventKind::kFollowRequested, .account_id = 1,
-                            .subject_id = 2});
+  auto requested = touched({.kind = EventKind::kFollowRequested, .account_id = 1, .subject_id = 2});
   EXPECT_TRUE(requested.accounts.empty() && requested.readers.empty());
 }
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "mastodon/account_directory.h"
 #include "core/error.h"
 #include "core/snapshot_cache.h"
+#include "mastodon/account_directory.h"
 #include "social/lookups.h"
 #include "store/store.h"
 

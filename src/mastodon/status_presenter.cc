@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "mastodon/entities.h"
+#include "social/status_access.h"
 
 namespace chirp {
 
@@ -19,13 +20,7 @@ Result<ViewerRef> StatusPresenter::Viewer() {
 Result<bool> StatusPresenter::Visible(const StatusRecord& status) {
   auto viewer = Viewer();
   if (!viewer) return std::move(viewer).error();
-  const ViewerVisibility& visibility = (*viewer)->visibility;
-  if (!visibility.CanSee(status)) return false;
-  if (status.reblog_of_id == 0) return true;
-  auto original = read_.statuses.Get(status.reblog_of_id, base_url_);
-  if (!original)
-    return original.error().code == ErrorCode::kNotFound ? Result<bool>(false) : original.error();
-  return visibility.CanSee((*original)->record);
+  return MayView(read_.statuses, (*viewer)->visibility, status);
 }
 
 Status StatusPresenter::AppendVisible(std::string& out, const std::vector<StatusRef>& statuses,

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "mastodon/read_models.h"
 #include "mastodon/status_directory.h"
-#include "core/error.h"
 #include "social/viewer_cache.h"
 
 namespace chirp {

@@ -16,8 +16,7 @@ class StatusPresenterTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(InitSecrets());
     api_ = std::make_unique<TestReadSide>(
-        std::string("presenter-") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        std::string("presenter-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
         4);
     ASSERT_TRUE(api_->ok());
   }

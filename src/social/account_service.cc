@@ -18,16 +18,10 @@ Status CheckLength(const std::optional<std::string>& value, const char* label, s
   return {};
 }
 
-bool IsLanguageCode(const std::string& l) {
-  return (l.size() == 2 || l.size() == 3) &&
-         std::all_of(l.begin(), l.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-}
-
 }  // namespace
 
 AccountService::AccountService(Store& store, const Clock& clock, SnowflakeGenerator& ids,
-                               AccountLookup& accounts, GraphService& graph,
-                               OwnWrites& own_writes)
+                               AccountLookup& accounts, GraphService& graph, OwnWrites& own_writes)
     : store_(store),
       clock_(clock),
       ids_(ids),
@@ -111,7 +105,7 @@ Result<int64_t> AccountService::PendingRequests(const Account& account) {
 }
 
 Result<std::vector<Account>> AccountService::Search(std::string_view prefix, int limit,
-                                                   int offset) {
+                                                    int offset) {
   return store_.SearchAccounts(prefix, limit, offset);
 }
 

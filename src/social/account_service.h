@@ -30,7 +30,7 @@ struct ProfileUpdate {
   std::optional<bool> discoverable;
   std::optional<bool> indexable;
   std::optional<std::vector<ProfileField>> fields;  // blank pairs are dropped
-  std::optional<std::string> default_privacy;        // public, unlisted or private
+  std::optional<std::string> default_privacy;       // public, unlisted or private
   std::optional<bool> default_sensitive;
   std::optional<std::string> default_language;  // "" for none
 };
@@ -50,8 +50,8 @@ class AccountService {
   static constexpr size_t kMaxFieldLength = 255;
 
   // Everything must outlive the service.
-  AccountService(Store& store, const Clock& clock, SnowflakeGenerator& ids,
-                 AccountLookup& accounts, GraphService& graph, OwnWrites& own_writes);
+  AccountService(Store& store, const Clock& clock, SnowflakeGenerator& ids, AccountLookup& accounts,
+                 GraphService& graph, OwnWrites& own_writes);
 
   // Registers an account (social/registration.h) through the app
   // `app_id`, which receives a token with the app's scopes.

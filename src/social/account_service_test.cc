@@ -12,8 +12,8 @@ class AccountServiceTest : public ServiceTest {
     ServiceTest::SetUp();
     ASSERT_TRUE(InitSecrets());
     graph_ = std::make_unique<GraphService>(*store_, clock_, ids_, *lookups_, *applied_);
-    service_ = std::make_unique<AccountService>(*store_, clock_, ids_, *lookups_, *graph_,
-                                                *applied_);
+    service_ =
+        std::make_unique<AccountService>(*store_, clock_, ids_, *lookups_, *graph_, *applied_);
   }
 
   std::unique_ptr<GraphService> graph_;
@@ -22,8 +22,8 @@ class AccountServiceTest : public ServiceTest {
 
 TEST_F(AccountServiceTest, UpdatesWhatIsGivenAndKeepsTheRest) {
   auto updated = service_->UpdateProfile(
-      1, {.display_name = "One", .fields = std::vector<ProfileField>{{"site", "a.example"},
-                                                                    {" ", ""}}});
+      1, {.display_name = "One",
+          .fields = std::vector<ProfileField>{{"site", "a.example"}, {" ", ""}}});
   ASSERT_TRUE(updated.ok()) << updated.error().message;
   EXPECT_EQ((*updated)->display_name, "One");
   ASSERT_EQ((*updated)->fields.size(), 1u);  // the blank pair is dropped

@@ -12,10 +12,12 @@ class EngagementTest : public ServiceTest {
     engagement_ =
         std::make_unique<Engagement>(*store_, clock_, ids_, *lookups_, *readers_, *applied_);
   }
-  int64_t Post(int64_t author, Visibility visibility = Visibility::kPublic,
-               int64_t reblog_of = 0) {
-    StatusRecord s{.id = ids_.Next(), .account_id = author, .text = "post",
-                   .visibility = visibility, .reblog_of_id = reblog_of,
+  int64_t Post(int64_t author, Visibility visibility = Visibility::kPublic, int64_t reblog_of = 0) {
+    StatusRecord s{.id = ids_.Next(),
+                   .account_id = author,
+                   .text = "post",
+                   .visibility = visibility,
+                   .reblog_of_id = reblog_of,
                    .created_at_ms = clock_.NowMillis()};
     EXPECT_TRUE(store_->CreateStatus(s, "", 0).ok());
     return s.id;
@@ -56,10 +58,8 @@ TEST_F(EngagementTest, ReblogsFollowMastodonsVisibilityRules) {
   auto reblog = engagement_->Reblog(1, 0, own_private, "public");
   ASSERT_TRUE(reblog.ok());
   EXPECT_EQ(reblog->created.stored->visibility, Visibility::kPrivate);  // stays private
-  EXPECT_EQ(engagement_->Reblog(2, 0, Post(1), "direct").error().code,
-            ErrorCode::kUnprocessable);
-  EXPECT_EQ(engagement_->Reblog(2, 0, Post(1), "nonsense").error().code,
-            ErrorCode::kUnprocessable);
+  EXPECT_EQ(engagement_->Reblog(2, 0, Post(1), "direct").error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(engagement_->Reblog(2, 0, Post(1), "nonsense").error().code, ErrorCode::kUnprocessable);
 }
 
 TEST_F(EngagementTest, OneLiveReblogAndUnreblogRemovesIt) {

@@ -9,8 +9,7 @@ GraphService::GraphService(Store& store, const Clock& clock, SnowflakeGenerator&
                            AccountLookup& accounts, OwnWrites& own_writes)
     : store_(store), clock_(clock), ids_(ids), accounts_(accounts), own_writes_(own_writes) {}
 
-void GraphService::Applied(EventKind kind, int64_t account_id, int64_t subject_id,
-                           int64_t at_ms) {
+void GraphService::Applied(EventKind kind, int64_t account_id, int64_t subject_id, int64_t at_ms) {
   own_writes_.Apply(
       {.kind = kind, .account_id = account_id, .subject_id = subject_id, .created_at_ms = at_ms});
 }
@@ -146,8 +145,8 @@ Result<RelationshipRecord> GraphService::Relationship(int64_t account_id, int64_
   return store_.Relationship(account_id, target_id, clock_.NowMillis());
 }
 
-Result<std::vector<Paged<int64_t>>> GraphService::Connections(int64_t viewer_id,
-                                                              int64_t target_id, bool followers,
+Result<std::vector<Paged<int64_t>>> GraphService::Connections(int64_t viewer_id, int64_t target_id,
+                                                              bool followers,
                                                               const PageRequest& page) {
   auto target = accounts_.Get(target_id);
   if (!target) return std::move(target).error();
@@ -171,7 +170,7 @@ Result<std::vector<Paged<int64_t>>> GraphService::Blocks(int64_t account_id,
 }
 
 Result<std::vector<Paged<::chirp::Mute>>> GraphService::Mutes(int64_t account_id,
-                                                           const PageRequest& page) {
+                                                              const PageRequest& page) {
   auto mutes = store_.ListMutes(account_id, page);
   if (!mutes) return std::move(mutes).error();
   const int64_t now = clock_.NowMillis();

@@ -35,8 +35,8 @@ class GraphService {
   static constexpr int64_t kMaxMuteSeconds = int64_t{100} * 365 * 24 * 3600;
 
   // Everything must outlive the service.
-  GraphService(Store& store, const Clock& clock, SnowflakeGenerator& ids,
-               AccountLookup& accounts, OwnWrites& own_writes);
+  GraphService(Store& store, const Clock& clock, SnowflakeGenerator& ids, AccountLookup& accounts,
+               OwnWrites& own_writes);
 
   // Follows `target_id`, or asks to when it is locked and not yet followed.
   // kNotFound for an unknown account; kForbidden for oneself and across a

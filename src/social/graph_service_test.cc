@@ -104,11 +104,14 @@ TEST_F(GraphServiceTest, MuteDurationsAreCheckedAndEndOnTheClock) {
 // threads it hid replies from.
 TEST_F(GraphServiceTest, AnExpiredMuteIsOverEverywhere) {
   StatusReads reads(*store_, *lookups_, *lookups_, *readers_);
-  StatusRecord root{.id = ids_.Next(), .account_id = 3, .text = "thread",
-                    .created_at_ms = clock_.NowMillis()};
+  StatusRecord root{
+      .id = ids_.Next(), .account_id = 3, .text = "thread", .created_at_ms = clock_.NowMillis()};
   ASSERT_TRUE(store_->CreateStatus(root, "", 0).ok());
-  StatusRecord reply{.id = ids_.Next(), .account_id = 2, .text = "reply",
-                     .in_reply_to_id = root.id, .in_reply_to_account_id = 3,
+  StatusRecord reply{.id = ids_.Next(),
+                     .account_id = 2,
+                     .text = "reply",
+                     .in_reply_to_id = root.id,
+                     .in_reply_to_account_id = 3,
                      .created_at_ms = clock_.NowMillis()};
   ASSERT_TRUE(store_->CreateStatus(reply, "", 0).ok());
   ASSERT_TRUE(graph_->Mute(1, 2, {.duration_seconds = 1}).ok());

@@ -13,11 +13,6 @@ constexpr int64_t kIdempotencyWindowMs = 60 * 60 * 1000;  // Mastodon keeps keys
 constexpr size_t kMaxSpoilerLength = 1000;
 constexpr size_t kMaxIdempotencyKey = 200;
 
-bool IsLanguageCode(const std::string& code) {
-  return (code.size() == 2 || code.size() == 3) &&
-         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-}
-
 }  // namespace
 
 std::optional<Visibility> ParseVisibility(std::string_view v) {
@@ -44,9 +39,9 @@ Result<PostedStatus> WriteNewStatus(Store& store, StatusLookup& statuses, OwnWri
   return posted;
 }
 
-Posting::Posting(Store& store, const Clock& clock, SnowflakeGenerator& ids,
-                 AccountLookup& accounts, StatusLookup& statuses, ViewerCache& viewers,
-                 OwnWrites& own_writes, PostingLimits limits)
+Posting::Posting(Store& store, const Clock& clock, SnowflakeGenerator& ids, AccountLookup& accounts,
+                 StatusLookup& statuses, ViewerCache& viewers, OwnWrites& own_writes,
+                 PostingLimits limits)
     : store_(store),
       clock_(clock),
       ids_(ids),

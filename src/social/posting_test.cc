@@ -48,9 +48,9 @@ TEST_F(PostingTest, RefusesWhatMastodonRefusesAndWritesNothing) {
   long_key.idempotency_key = std::string(201, 'k');
   StatusDraft long_spoiler = Draft(1, "hi");
   long_spoiler.spoiler_text = std::string(30, 's');
-  for (const StatusDraft& draft : {Draft(1, "   "), Draft(1, std::string(21, 'a')), lat_alone,
-                                   bad_visibility, bad_language, too_much_media, unknown_media,
-                                   long_key, long_spoiler}) {
+  for (const StatusDraft& draft :
+       {Draft(1, "   "), Draft(1, std::string(21, 'a')), lat_alone, bad_visibility, bad_language,
+        too_much_media, unknown_media, long_key, long_spoiler}) {
     auto posted = Post(draft);
     ASSERT_FALSE(posted.ok());
     EXPECT_EQ(posted.error().code, ErrorCode::kUnprocessable) << posted.error().message;
@@ -101,8 +101,8 @@ TEST_F(PostingTest, RepliesOnlyToWhatTheAuthorMaySee) {
   reply.in_reply_to_id = "not-an-id";
   EXPECT_EQ(Post(reply).error().code, ErrorCode::kNotFound);
 
-  ASSERT_TRUE(store_->CreateFollow({.id = ids_.Next(), .account_id = 1, .target_account_id = 2})
-                  .ok());
+  ASSERT_TRUE(
+      store_->CreateFollow({.id = ids_.Next(), .account_id = 1, .target_account_id = 2}).ok());
   readers_->Forget(1);
   reply.in_reply_to_id = std::to_string(parent);
   auto posted = Post(reply);
@@ -139,11 +139,12 @@ TEST_F(PostingTest, AnIdempotencyKeyLastsAnHourOnTheClock) {
 TEST_F(PostingTest, DeletesOnlyOnesOwnVisibleStatusWithItsReblogs) {
   const int64_t status = Post(Draft(1, "mine"))->created.id;
   const int64_t reblog = ids_.Next();
-  ASSERT_TRUE(store_
-                  ->CreateStatus({.id = reblog, .account_id = 3, .reblog_of_id = status,
-                                  .created_at_ms = kStart},
-                                 "", 0)
-                  .ok());
+  ASSERT_TRUE(
+      store_
+          ->CreateStatus(
+              {.id = reblog, .account_id = 3, .reblog_of_id = status, .created_at_ms = kStart}, "",
+              0)
+          .ok());
   EXPECT_EQ(posting_->Delete(2, status).error().code, ErrorCode::kForbidden);
   EXPECT_EQ(posting_->Delete(1, ids_.Next()).error().code, ErrorCode::kNotFound);
   applied_->events.clear();

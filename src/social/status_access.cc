@@ -2,11 +2,8 @@
 
 namespace chirp {
 
-Result<bool> MayView(StatusLookup& statuses, ViewerCache& viewers, int64_t viewer_id,
+Result<bool> MayView(StatusLookup& statuses, const ViewerVisibility& visibility,
                      const StatusRecord& status) {
-  auto viewer = viewers.Get(viewer_id);
-  if (!viewer) return std::move(viewer).error();
-  const ViewerVisibility& visibility = (*viewer)->visibility;
   if (!visibility.CanSee(status)) return false;
   if (status.reblog_of_id == 0) return true;
   auto original = statuses.FindLive(status.reblog_of_id);
@@ -20,7 +17,9 @@ Result<StatusRecord> FindVisibleStatus(StatusLookup& statuses, ViewerCache& view
                                        int64_t viewer_id, int64_t status_id) {
   auto status = statuses.FindLive(status_id);
   if (!status) return std::move(status).error();
-  auto visible = MayView(statuses, viewers, viewer_id, *status);
+  auto viewer = viewers.Get(viewer_id);
+  if (!viewer) return std::move(viewer).error();
+  auto visible = MayView(statuses, (*viewer)->visibility, *status);
   if (!visible) return std::move(visible).error();
   if (!*visible) return Error::NotFound();
   return status;

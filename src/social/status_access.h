@@ -18,8 +18,10 @@ namespace chirp {
 Result<StatusRecord> FindVisibleStatus(StatusLookup& statuses, ViewerCache& viewers,
                                        int64_t viewer_id, int64_t status_id);
 
-// Whether `viewer_id` may see `status`, checked as FindVisibleStatus does.
-Result<bool> MayView(StatusLookup& statuses, ViewerCache& viewers, int64_t viewer_id,
+// Whether a reader with `visibility` may see `status`: the status itself
+// and, for a reblog, what it wraps. The rule FindVisibleStatus applies, for
+// callers that hold the reader's state already (the presenters).
+Result<bool> MayView(StatusLookup& statuses, const ViewerVisibility& visibility,
                      const StatusRecord& status);
 
 }  // namespace chirp

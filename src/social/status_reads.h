@@ -32,8 +32,7 @@ class StatusReads {
   static constexpr int kAnonymousDescendantLimit = 60;
 
   // Everything must outlive the service.
-  StatusReads(Store& store, AccountLookup& accounts, StatusLookup& statuses,
-              ViewerCache& viewers);
+  StatusReads(Store& store, AccountLookup& accounts, StatusLookup& statuses, ViewerCache& viewers);
 
   // The thread of `status_id` as `viewer_id` (0: anonymous) reads it,
   // statuses of accounts the viewer mutes left out. kNotFound when the
@@ -54,8 +53,7 @@ class StatusReads {
   // a block. `filter.visibilities` is set here. kNotFound for an unknown
   // account.
   Result<std::vector<int64_t>> AccountStatuses(int64_t viewer_id, int64_t account_id,
-                                               AccountStatusFilter filter,
-                                               const PageRequest& page);
+                                               AccountStatusFilter filter, const PageRequest& page);
 
  private:
   Store& store_;

@@ -33,14 +33,14 @@ enum class EventKind : int {
   kFollowChanged = 9,  // a follow's settings changed; account: the follower; subject: the followed
   kFollowRequested = 10,       // account: who asks; subject: the locked account
   kFollowRequestRemoved = 11,  // withdrawn, rejected or authorised; as above
-  kUnblocked = 12,              // account: the former blocker; subject: the unblocked
-  kUnmuted = 13,                // account: the former muter; subject: the unmuted
-  kAccountUpdated = 14,         // the profile or its settings changed; account and subject: it
-  kTokenRevoked = 15,           // account: the token's (0 for an app's); subject: the token
+  kUnblocked = 12,             // account: the former blocker; subject: the unblocked
+  kUnmuted = 13,               // account: the former muter; subject: the unmuted
+  kAccountUpdated = 14,        // the profile or its settings changed; account and subject: it
+  kTokenRevoked = 15,          // account: the token's (0 for an app's); subject: the token
 };
 
 // OutboxEvent::flags.
-inline constexpr uint32_t kEventReblog = 1;  // a status event's status is a reblog
+inline constexpr uint32_t kEventReblog = 1;     // a status event's status is a reblog
 inline constexpr uint32_t kEventUncounted = 2;  // direct: not in the author's statuses_count
 
 // One event. `related_id` depends on the kind: for kStatusCreated and

@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "mastodon/read_models.h"
 #include "events/outbox_drainer.h"
+#include "mastodon/read_models.h"
 #include "store/notification_store.h"
 #include "stream/pubsub.h"
 #include "stream/stream_hub.h"

@@ -37,14 +37,12 @@ class StreamPublisherTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(InitSecrets());
     side_ = std::make_unique<TestReadSide>(
-        std::string("publisher-") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name(),
+        std::string("publisher-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
         4);
     ASSERT_TRUE(side_->ok());
     hub_ = std::make_unique<StreamHub>(pubsub_, side_->viewers(), side_->clock());
     fan_out_ = std::make_unique<FanOut>(side_->store(), timelines_, TimelineOptions{});
-    publisher_ =
-        std::make_unique<StreamPublisher>(side_->read(), pubsub_, *hub_, *fan_out_);
+    publisher_ = std::make_unique<StreamPublisher>(side_->read(), pubsub_, *hub_, *fan_out_);
     publisher_->SetBaseUrl("http://chirp.test");
   }
   void TearDown() override { hub_.reset(); }

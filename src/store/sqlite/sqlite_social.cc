@@ -5,8 +5,8 @@
 #include <limits>
 #include <map>
 
-#include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/outbox_rows.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/status_rows.h"
 
@@ -48,10 +48,9 @@ int64_t SecondColumn(const SqliteStatement& q) { return q.Int(1); }
 
 // Writes an event into the outbox, inside the caller's transaction.
 Status Emit(SqliteDb& db, EventKind kind, int64_t account_id, int64_t subject_id, int64_t at_ms) {
-  return AppendEvent(db, {.kind = kind,
-                          .account_id = account_id,
-                          .subject_id = subject_id,
-                          .created_at_ms = at_ms});
+  return AppendEvent(
+      db,
+      {.kind = kind, .account_id = account_id, .subject_id = subject_id, .created_at_ms = at_ms});
 }
 
 // Adds `delta` to a counter column of one row; counters never go below zero.
@@ -81,8 +80,7 @@ Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
   del.Bind(1, at_ms).Bind(2, s.id);
   if (Status st = db.Run(del); !st) return st;
   if (db.Changes() == 0) return {};
-  if (Status st = AppendEvent(db, StatusEvent(EventKind::kStatusDeleted, s, at_ms)); !st)
-    return st;
+  if (Status st = AppendEvent(db, StatusEvent(EventKind::kStatusDeleted, s, at_ms)); !st) return st;
   if (s.visibility != Visibility::kDirect) {
     if (Status st = Bump(db, kBumpStatuses, s.account_id, -1); !st) return st;
   }

@@ -333,8 +333,7 @@ Result<AccountAsOf> SqliteStore::FindAccountAsOf(int64_t id) {
     auto read = [&]() -> Result<AccountAsOf> {
       AccountAsOf out;
       {
-        SqliteStatement seq =
-            db.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
+        SqliteStatement seq = db.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'");
         if (seq.Step()) {
           out.as_of_event = seq.Int(0);
         } else if (seq.failed()) {
@@ -414,8 +413,8 @@ Status SqliteStore::UpdateProfile(const Account& a) {
       ins.Bind(4, a.fields[i].value);
       if (Status st = db.Run(ins); !st) return st;
     }
-    return AppendEvent(db, {.kind = EventKind::kAccountUpdated, .account_id = a.id,
-                            .subject_id = a.id});
+    return AppendEvent(
+        db, {.kind = EventKind::kAccountUpdated, .account_id = a.id, .subject_id = a.id});
   });
 }
 
@@ -510,8 +509,10 @@ Status SqliteStore::RevokeToken(std::string_view digest, int64_t app_id, int64_t
     // Every change happens at the first step; the statement is done with
     // before the event is written.
     if (!s.Step()) return s.failed() ? db.Failure() : Status();
-    return AppendEvent(db, {.kind = EventKind::kTokenRevoked, .account_id = s.Int(1),
-                            .subject_id = s.Int(0), .created_at_ms = at_ms});
+    return AppendEvent(db, {.kind = EventKind::kTokenRevoked,
+                            .account_id = s.Int(1),
+                            .subject_id = s.Int(0),
+                            .created_at_ms = at_ms});
   });
 }
 
