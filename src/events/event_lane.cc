@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "core/thread_name.h"
+
 namespace chirp {
 
 int64_t RetryPolicy::DelayAfter(int failures) const {
@@ -219,7 +221,10 @@ Status EventLane::ReplayMarked(int64_t now) {
 }
 
 void EventLane::Start() {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("lane:" + options_.name);
+    Run();
+  });
 }
 
 void EventLane::Stop() {

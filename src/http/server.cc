@@ -16,6 +16,7 @@
 #include "core/no_wait.h"
 #include "core/secrets.h"
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "http/request_parser.h"
 
 namespace chirp {
@@ -201,7 +202,10 @@ class HttpServer::Impl {
       w->guard.emplace(w->ioc.get_executor());
     }
     for (size_t i = 1; i < workers_.size(); ++i) {
-      workers_[i]->thread = std::thread([w = workers_[i].get()] { w->ioc.run(); });
+      workers_[i]->thread = std::thread([w = workers_[i].get(), i] {
+        NameThisThread("net-" + std::to_string(i));
+        w->ioc.run();
+      });
     }
     workers_[0]->ioc.run();
     for (size_t i = 1; i < workers_.size(); ++i) workers_[i]->thread.join();

@@ -4,6 +4,8 @@
 #include <boost/json/string.hpp>
 #include <charconv>
 
+#include "core/thread_name.h"
+
 namespace chirp {
 
 // The wire form: the event, a newline, the accounts as decimal numbers
@@ -170,7 +172,10 @@ void StreamHub::Deliver(const std::string& channel, const std::string& text) {
 }
 
 void StreamHub::Start() {
-  heartbeat_ = std::thread([this] { HeartbeatLoop(); });
+  heartbeat_ = std::thread([this] {
+    NameThisThread("stream-beat");
+    HeartbeatLoop();
+  });
 }
 
 bool StreamHub::BeatIfDue() {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "core/thread_name.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/outbox_rows.h"
 #include "store/sqlite/sqlite_db.h"
@@ -206,7 +207,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
     store->idle_readers_.push_back(reader->get());
     store->readers_.push_back(std::move(reader).value());
   }
-  store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->writer_ = std::thread([s = store.get()] {
+    NameThisThread("sqlite-writer");
+    s->WriterLoop();
+  });
   return store;
 }
 
