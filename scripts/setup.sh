@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libsodium-dev
+  libsqlite3-dev libsodium-dev libjemalloc-dev
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   curl wrk nginx-light

@@ -243,6 +243,10 @@ void EventLane::Stop() {
 void EventLane::Wake() {
   {
     std::lock_guard lock(mu_);
+    // Once woken, the lane reads every commit up to when it reads: further
+    // commits need no notice, and a notice during the gathering pause
+    // would only wake the thread to sleep again.
+    if (woken_) return;
     woken_ = true;
   }
   cv_.notify_one();
