@@ -138,9 +138,9 @@ int Serve(const Config& config) {
   // memory that starts empty, so they start at the outbox's end, taken now,
   // before any request.
   OutboxDrainer drainer(**store, clock);
-  drainer.Add(cache_keeper, {.name = "cache_keeper"});
+  drainer.Add(cache_keeper, {.name = "cache_keeper", .gather_us = 5000});
   const EventLane& fan_out_lane = drainer.Add(fan_out, {.name = "fan_out"});
-  drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable});
+  drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
   drainer.Add(stream_publisher, {.name = "stream_publisher"});
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
 
