@@ -1,5 +1,5 @@
 // Names the calling thread as operators see it (top -H, perf, /proc), e.g.
-// "net-0", "sqlite-writer", "lane:fan_out". Linux keeps 15 bytes of a name:
+// "net-1", "sqlite-writer", "lane:fan_out". Linux keeps 15 bytes of a name:
 // a longer one is cut.
 #pragma once
 

@@ -201,6 +201,7 @@ class HttpServer::Impl {
       asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
       w->guard.emplace(w->ioc.get_executor());
     }
+    // Worker 0 runs on the calling thread, which keeps the process's name.
     for (size_t i = 1; i < workers_.size(); ++i) {
       workers_[i]->thread = std::thread([w = workers_[i].get(), i] {
         NameThisThread("net-" + std::to_string(i));
