@@ -11,6 +11,9 @@
 #   CONNECTIONS=64   keep-alive connections of each closed-loop run
 #   DURATION=10      measured seconds of each run (after WARMUP=2)
 #   OPEN_SHARE=0.5   the open-loop mix runs at this share of the closed-loop mix's rate
+#   DATASET=         a directory to keep the loaded dataset in and reuse: the first run
+#                    with it loads and keeps it there; later runs with the same sizes
+#                    start from a copy (the load's figures are those of the first run)
 #
 # Runs, in order: the home timeline, user timelines, the DeathStarBench mix
 # (60% home, 30% user, 10% posts) closed and open loop, follows and
@@ -39,19 +42,33 @@ runs="$bench_tmp/runs.jsonl"
 # seconds_since START: elapsed seconds, one decimal.
 seconds_since() { python3 -c "import time, sys; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$1"; }
 
-# The dataset, in bulk.
-"$bin/chirp-bench" generate-graph --accounts "$accounts" --seed "$seed" --out "$bench_tmp/graph.edges" >&2
-"$bin/chirp-bench" generate-statuses --edges "$bench_tmp/graph.edges" --per-account "$statuses" \
-  --days "$days" --seed "$seed" --out "$bench_tmp/statuses.tsv" >&2
-start=$(date +%s.%N)
-"$bin/chirpd" admin import-graph --data "$bench_tmp/data" --edges "$bench_tmp/graph.edges" --one-way on >&2
-graph_seconds=$(seconds_since "$start")
-start=$(date +%s.%N)
-"$bin/chirpd" admin import-statuses --data "$bench_tmp/data" --statuses "$bench_tmp/statuses.tsv" >&2
-statuses_seconds=$(seconds_since "$start")
-seq 0 $((readers - 1)) | sed 's/^/user/' > "$bench_tmp/readers"
-"$bin/chirpd" admin token --data "$bench_tmp/data" --usernames "$bench_tmp/readers" > "$bench_tmp/tokens"
-echo "loaded: graph in ${graph_seconds} s, statuses in ${statuses_seconds} s" >&2
+# The dataset, in bulk (or a copy of one kept under DATASET).
+dataset=${DATASET:-}
+dataset_key="accounts=$accounts statuses=$statuses days=$days seed=$seed readers=$readers"
+if [ -n "$dataset" ] && [ "$(cat "$dataset/key" 2>/dev/null)" = "$dataset_key" ]; then
+  cp -r "$dataset/data" "$dataset/graph.edges" "$dataset/statuses.tsv" "$dataset/tokens" "$bench_tmp/"
+  read -r graph_seconds statuses_seconds < "$dataset/seconds"
+  echo "dataset copied from $dataset (loaded in ${graph_seconds} s and ${statuses_seconds} s)" >&2
+else
+  "$bin/chirp-bench" generate-graph --accounts "$accounts" --seed "$seed" --out "$bench_tmp/graph.edges" >&2
+  "$bin/chirp-bench" generate-statuses --edges "$bench_tmp/graph.edges" --per-account "$statuses" \
+    --days "$days" --seed "$seed" --out "$bench_tmp/statuses.tsv" >&2
+  start=$(date +%s.%N)
+  "$bin/chirpd" admin import-graph --data "$bench_tmp/data" --edges "$bench_tmp/graph.edges" --one-way on >&2
+  graph_seconds=$(seconds_since "$start")
+  start=$(date +%s.%N)
+  "$bin/chirpd" admin import-statuses --data "$bench_tmp/data" --statuses "$bench_tmp/statuses.tsv" >&2
+  statuses_seconds=$(seconds_since "$start")
+  seq 0 $((readers - 1)) | sed 's/^/user/' > "$bench_tmp/readers"
+  "$bin/chirpd" admin token --data "$bench_tmp/data" --usernames "$bench_tmp/readers" > "$bench_tmp/tokens"
+  echo "loaded: graph in ${graph_seconds} s, statuses in ${statuses_seconds} s" >&2
+  if [ -n "$dataset" ]; then
+    rm -rf "$dataset" && mkdir -p "$dataset"
+    cp -r "$bench_tmp/data" "$bench_tmp/graph.edges" "$bench_tmp/statuses.tsv" "$bench_tmp/tokens" "$dataset/"
+    echo "$graph_seconds $statuses_seconds" > "$dataset/seconds"
+    echo "$dataset_key" > "$dataset/key"
+  fi
+fi
 
 start_chirpd --rate-limits off
 

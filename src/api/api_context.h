@@ -27,6 +27,7 @@
 #include "stream/stream_sessions.h"
 #include "timeline/home_timeline.h"
 #include "timeline/public_timelines.h"
+#include "timeline/user_timeline.h"
 
 namespace chirp {
 
@@ -57,6 +58,7 @@ struct StatusRouteParts {
   Posting& posting;
   Engagement& engagement;
   StatusReads& status_reads;
+  UserTimeline& user_timeline;
 };
 struct TimelineRouteParts {
   ReadModels& read;
@@ -110,6 +112,7 @@ struct ApiContext {
   AccountService& account_service;
   StatusReads& status_reads;
   PublicTimelines& public_timelines;
+  UserTimeline& user_timeline;
   NotificationService& notifications;
   OAuthService& oauth;
   HomeTimeline* home = nullptr;

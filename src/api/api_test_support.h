@@ -22,6 +22,7 @@ class TestApi : public TestReadSide {
         account_service_(store(), clock(), ids(), this->accounts(), graph(), keeper()),
         status_reads_(store(), this->accounts(), statuses(), viewers()),
         public_timelines_(store()),
+        user_timeline_(store(), this->accounts(), viewers(), home().author_posts()),
         notifications_(store(), clock()),
         oauth_(store(), clock(), ids(), auth()),
         context_{.config = config_,
@@ -38,6 +39,7 @@ class TestApi : public TestReadSide {
                  .account_service = account_service_,
                  .status_reads = status_reads_,
                  .public_timelines = public_timelines_,
+                 .user_timeline = user_timeline_,
                  .notifications = notifications_,
                  .oauth = oauth_,
                  .home = &home()} {}
@@ -74,6 +76,7 @@ class TestApi : public TestReadSide {
   AccountService account_service_;
   StatusReads status_reads_;
   PublicTimelines public_timelines_;
+  UserTimeline user_timeline_;
   NotificationService notifications_;
   OAuthService oauth_;
   ApiContext context_;

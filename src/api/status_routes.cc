@@ -256,7 +256,7 @@ Result<HttpResponse> AccountStatuses(const StatusRouteParts& ctx, ApiRequest& re
     if (!tag.empty() && tag[0] == '#') tag.erase(0, 1);
     filter.tagged = NormalizeTagName(tag);
   }
-  auto ids = ctx.status_reads.AccountStatuses(req.account_id(), *id, filter, *page);
+  auto ids = ctx.user_timeline.Page(req.account_id(), *id, filter, *page);
   if (!ids) return std::move(ids).error();
   if (pinned->value_or(false)) return JsonResponse(200, "[]");  // pinning is not offered yet
   StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
@@ -335,7 +335,8 @@ void AddStatusRoutes(ApiRoutes& routes, const StatusRouteParts& ctx) {
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/:id/statuses",
               .auth = AuthRequirement::kOptional,
-              .scopes = "read:statuses"},
+              .scopes = "read:statuses",
+              .execution = Execution::kMemoryFirst},
              [ctx](ApiRequest& r) { return AccountStatuses(ctx, r); });
 }
 

@@ -149,7 +149,8 @@ void AddAllRoutes(Router& router, ApiContext& c) {
                            .statuses = c.statuses,
                            .posting = c.posting,
                            .engagement = c.engagement,
-                           .status_reads = c.status_reads});
+                           .status_reads = c.status_reads,
+                           .user_timeline = c.user_timeline});
   AddTimelineRoutes(routes, {.read = c.read,
                              .statuses = c.statuses,
                              .viewers = c.viewers,

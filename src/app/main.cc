@@ -92,7 +92,8 @@ int Serve(const Config& config) {
   HomeTimeline home(**store, timelines, config.timelines, clock);
   if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
   FanOut fan_out(**store, timelines, config.timelines, &home.author_posts());
-  CacheKeeper cache_keeper(accounts, statuses, viewers, auth, &home.celebrities());
+  CacheKeeper cache_keeper(accounts, statuses, viewers, auth, &home.celebrities(),
+                           &home.author_posts());
   Posting posting(**store, clock, ids, accounts, statuses, viewers, cache_keeper,
                   {.max_characters = config.api.max_characters,
                    .max_media_attachments = config.api.max_media_attachments});
@@ -100,6 +101,7 @@ int Serve(const Config& config) {
   GraphService graph(**store, clock, ids, accounts, cache_keeper);
   AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper);
   StatusReads status_reads(**store, accounts, statuses, viewers);
+  UserTimeline user_timeline(**store, accounts, viewers, home.author_posts());
   PublicTimelines public_timelines(**store);
   NotificationService notification_service(**store, clock);
   OAuthService oauth(**store, clock, ids, auth);
@@ -119,6 +121,7 @@ int Serve(const Config& config) {
                      .account_service = account_service,
                      .status_reads = status_reads,
                      .public_timelines = public_timelines,
+                     .user_timeline = user_timeline,
                      .notifications = notification_service,
                      .oauth = oauth,
                      .home = &home};
@@ -174,8 +177,13 @@ int Serve(const Config& config) {
                  sizeof(TimelineEntry), "gauge");
     AppendMetric(out, "chirp_celebrities", "Accounts whose statuses are merged at read time.",
                  home.celebrities().size(), "gauge");
-    AppendMetric(out, "chirp_celebrity_lists", "Celebrities whose recent statuses are in memory.",
-                 home.author_posts().authors(), "gauge");
+    const AuthorPostsStats authors = home.author_posts().Stats();
+    AppendMetric(out, "chirp_author_lists", "Authors whose recent statuses are in memory.",
+                 authors.authors, "gauge");
+    AppendMetric(out, "chirp_author_posts", "Statuses held in the authors' lists.", authors.posts,
+                 "gauge");
+    AppendMetric(out, "chirp_author_posts_bytes", "Memory the authors' lists take (estimate).",
+                 authors.bytes, "gauge");
     AppendMetric(out, "chirp_status_cache_entries", "Statuses held in memory.", statuses.size(),
                  "gauge");
     AppendMetric(out, "chirp_reader_cache_entries", "Readers whose relations are held in memory.",

@@ -66,12 +66,14 @@ void CacheKeeper::Collect(const OutboxEvent& e, Touched& t) {
 }
 
 CacheKeeper::CacheKeeper(AccountDirectory& accounts, StatusDirectory& statuses,
-                         ViewerCache& readers, Authenticator& tokens, Celebrities* celebrities)
+                         ViewerCache& readers, Authenticator& tokens, Celebrities* celebrities,
+                         AuthorPosts* author_posts)
     : accounts_(accounts),
       statuses_(statuses),
       readers_(readers),
       tokens_(tokens),
-      celebrities_(celebrities) {}
+      celebrities_(celebrities),
+      author_posts_(author_posts) {}
 
 Status CacheKeeper::Handle(const OutboxEvent& event) {
   const size_t accounts_before = pending_.accounts.size();
@@ -118,6 +120,13 @@ void CacheKeeper::Apply(const OutboxEvent& event) {
                              event.created_at_ms);
   } else {
     for (int64_t id : t.accounts) accounts_.Forget(id);
+  }
+  // The author reads their new status on their profile at once (the list
+  // loads again with it), and no longer reads a deleted one.
+  if (author_posts_ != nullptr) {
+    if (event.kind == EventKind::kStatusCreated) author_posts_->Forget(event.account_id);
+    if (event.kind == EventKind::kStatusDeleted)
+      author_posts_->Remove(event.account_id, event.subject_id);
   }
   // A celebrity's status must not be missed by its new followers: refresh
   // now. On failure the stream's own pass refreshes it moments later.

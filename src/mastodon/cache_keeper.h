@@ -27,6 +27,7 @@
 #include "mastodon/status_directory.h"
 #include "social/lookups.h"
 #include "social/viewer_cache.h"
+#include "timeline/author_posts.h"
 #include "timeline/celebrities.h"
 
 namespace chirp {
@@ -44,10 +45,12 @@ class CacheKeeper final : public EventConsumer, public OwnWrites {
   // The decision, added to `touched`.
   static void Collect(const OutboxEvent& event, Touched& touched);
 
-  // Everything must outlive the keeper. `celebrities` may be null (no home
-  // timelines).
+  // Everything must outlive the keeper. `celebrities` and `author_posts`
+  // may be null (no home timelines). The authors' lists are kept by fan-out
+  // from the stream; the keeper applies the writer's own new and deleted
+  // statuses to them at once.
   CacheKeeper(AccountDirectory& accounts, StatusDirectory& statuses, ViewerCache& readers,
-              Authenticator& tokens, Celebrities* celebrities);
+              Authenticator& tokens, Celebrities* celebrities, AuthorPosts* author_posts = nullptr);
 
   Status Handle(const OutboxEvent& event) override;
   // Applies what the batch gathered; on an error (a reload failed) the
@@ -62,6 +65,7 @@ class CacheKeeper final : public EventConsumer, public OwnWrites {
   ViewerCache& readers_;
   Authenticator& tokens_;
   Celebrities* celebrities_;
+  AuthorPosts* author_posts_;
   // Gathered by Handle; the consumer's thread only.
   Touched pending_;
   std::unordered_map<int64_t, int64_t> account_events_;  // account -> newest event touching it

@@ -29,8 +29,9 @@ class CacheKeeperTest : public ::testing::Test {
     readers_ = std::make_unique<ViewerCache>(*store_, clock_);
     tokens_ = std::make_unique<Authenticator>(*store_);
     celebrities_ = std::make_unique<Celebrities>(*store_, kCelebrityThreshold);
+    author_posts_ = std::make_unique<AuthorPosts>(*store_, 10, 100);
     keeper_ = std::make_unique<CacheKeeper>(*accounts_, *statuses_, *readers_, *tokens_,
-                                            celebrities_.get());
+                                            celebrities_.get(), author_posts_.get());
   }
 
   // Hands the keeper every event not yet handed, as its consumer would.
@@ -72,6 +73,7 @@ class CacheKeeperTest : public ::testing::Test {
   std::unique_ptr<ViewerCache> readers_;
   std::unique_ptr<Authenticator> tokens_;
   std::unique_ptr<Celebrities> celebrities_;
+  std::unique_ptr<AuthorPosts> author_posts_;
   std::unique_ptr<CacheKeeper> keeper_;
   int64_t delivered_ = 0;
   int64_t next_id_ = 5000;
@@ -212,6 +214,27 @@ TEST_F(CacheKeeperTest, OwnWritesApplyAtOnceWithoutTheStream) {
   keeper_->Apply({.kind = EventKind::kFavourited, .account_id = 2, .subject_id = status});
   EXPECT_EQ((*statuses_->Get(status, "http://x"))->record.favourites_count, 1);
   EXPECT_TRUE((*readers_->Get(2))->Favourited(status));
+}
+
+// The author's list (what their profile lists) takes their own new status
+// and loses their deleted one at once, before fan-out hands it the events.
+TEST_F(CacheKeeperTest, AnAuthorsOwnStatusesReachTheirListAtOnce) {
+  const auto newest = [&]() -> int64_t {
+    auto slice = author_posts_->Recent(1, 1, 0);
+    EXPECT_TRUE(slice.ok() && slice->has_value());
+    return slice.ok() && *slice && !(*slice)->posts.empty() ? (*slice)->posts[0].status_id : 0;
+  };
+  const int64_t first = ids_.Next();
+  Post(first, 1);
+  EXPECT_EQ(newest(), first);
+  const int64_t second = ids_.Next();
+  Post(second, 1);
+  EXPECT_EQ(newest(), first);  // written elsewhere: the list waits for fan-out
+  keeper_->Apply({.kind = EventKind::kStatusCreated, .account_id = 1, .subject_id = second});
+  EXPECT_EQ(newest(), second);
+  ASSERT_TRUE(store_->DeleteStatus(second, clock_.NowMillis()).ok());
+  keeper_->Apply({.kind = EventKind::kStatusDeleted, .account_id = 1, .subject_id = second});
+  EXPECT_EQ(newest(), first);
 }
 
 // The writer counts its own status in place at once, and the event stream

@@ -36,7 +36,7 @@ class TestReadSide {
         statuses_(store(), accounts_, 1000),
         viewers_(store(), clock_),
         home_(store(), timelines_, {}, clock_),
-        keeper_(accounts_, statuses_, viewers_, auth_, &home_.celebrities()),
+        keeper_(accounts_, statuses_, viewers_, auth_, &home_.celebrities(), &home_.author_posts()),
         posting_(store(), clock_, ids_, accounts_, statuses_, viewers_, keeper_, {}),
         engagement_(store(), clock_, ids_, statuses_, viewers_, keeper_),
         graph_(store(), clock_, ids_, accounts_, keeper_),

@@ -89,31 +89,4 @@ Result<std::vector<Paged<int64_t>>> StatusReads::Favourites(int64_t account_id,
   return store_.ListFavourites(account_id, page);
 }
 
-Result<std::vector<int64_t>> StatusReads::AccountStatuses(int64_t viewer_id, int64_t account_id,
-                                                          AccountStatusFilter filter,
-                                                          const PageRequest& page) {
-  auto account = accounts_.Get(account_id);
-  if (!account) return std::move(account).error();
-  if (viewer_id == account_id) {
-    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate,
-                           Visibility::kDirect};
-  } else {
-    filter.visibilities = {Visibility::kPublic, Visibility::kUnlisted};
-    if (viewer_id != 0) {
-      auto viewer = viewers_.Get(viewer_id);
-      if (!viewer) return std::move(viewer).error();
-      if ((*viewer)->visibility.BlockedWith(account_id)) return std::vector<int64_t>();
-      if ((*viewer)->visibility.Follows(account_id)) {
-        filter.visibilities.push_back(Visibility::kPrivate);
-      }
-    }
-  }
-  auto listed = store_.ListAccountStatuses(account_id, filter, page);
-  if (!listed) return std::move(listed).error();
-  std::vector<int64_t> ids;
-  ids.reserve(listed->size());
-  for (const auto& entry : *listed) ids.push_back(entry.item.id);
-  return ids;
-}
-
 }  // namespace chirp

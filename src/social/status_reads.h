@@ -1,6 +1,6 @@
 // Reading statuses beyond single ones and timelines: a status's thread, who
-// favourited or reblogged it, an account's favourites, and an account's
-// own statuses as one reader may list them. Each returns status or account
+// favourited or reblogged it, an account's favourites (an account's own
+// statuses are timeline/user_timeline.h). Each returns status or account
 // ids; what a reader may see of the statuses is applied again when they are
 // presented, as for every list.
 //
@@ -47,13 +47,6 @@ class StatusReads {
 
   // The statuses the account favourited, paged by the favourite's id.
   Result<std::vector<Paged<int64_t>>> Favourites(int64_t account_id, const PageRequest& page);
-
-  // The statuses of `account_id` that `viewer_id` may list: all of one's own,
-  // public and unlisted for others, private too for followers, none across
-  // a block. `filter.visibilities` is set here. kNotFound for an unknown
-  // account.
-  Result<std::vector<int64_t>> AccountStatuses(int64_t viewer_id, int64_t account_id,
-                                               AccountStatusFilter filter, const PageRequest& page);
 
  private:
   Store& store_;

@@ -1,124 +1,255 @@
 #include "timeline/author_posts.h"
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
-#include <unordered_map>
 
 #include "core/no_wait.h"
 #include "timeline/home_entries.h"
 
 namespace chirp {
+namespace {
 
-AuthoredStatus Authored(const StatusRecord& s, int64_t original_author_id) {
-  AuthoredStatus a;
-  a.status.id = s.id;
-  a.status.account_id = s.account_id;
-  a.status.visibility = s.visibility;
-  a.status.in_reply_to_id = s.in_reply_to_id;
-  a.status.in_reply_to_account_id = s.in_reply_to_account_id;
-  a.status.reblog_of_id = s.reblog_of_id;
-  a.status.mentioned_account_ids = s.mentioned_account_ids;
-  a.original_author_id = original_author_id;
-  return a;
+// Adds `post`'s mentions to `mentions` (sorted) when it is placed by them.
+void AddMentions(std::vector<PostMention>& mentions, const AuthorPost& post,
+                 const std::vector<int64_t>& mentioned) {
+  if (!post.placed_by_mentions()) return;
+  for (int64_t account : mentioned) {
+    const PostMention m{post.status_id, account};
+    auto at = std::lower_bound(mentions.begin(), mentions.end(), m);
+    if (at == mentions.end() || *at != m) mentions.insert(at, m);
+  }
 }
 
-void AuthorPosts::Insert(List& list, const AuthoredStatus& s) {
-  auto& v = list.statuses;
-  if (v.empty() || v.back().status.id < s.status.id) {
-    v.push_back(s);
+}  // namespace
+
+AuthorPosts::AuthorPosts(Store& store, size_t depth, size_t max_authors)
+    : store_(store),
+      depth_(std::clamp<size_t>(depth, 1, kMaxDepth)),
+      per_shard_(std::max<size_t>(1, max_authors / kShards)) {}
+
+AuthorPosts::Shard& AuthorPosts::ShardOf(int64_t author) {
+  uint64_t x = static_cast<uint64_t>(author);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return shards_[x % kShards];
+}
+
+void AuthorPosts::Trim(List& list) {
+  if (list.posts.size() <= list.depth) return;
+  const size_t drop = list.posts.size() - list.depth;
+  list.posts.erase(list.posts.begin(), list.posts.begin() + static_cast<ptrdiff_t>(drop));
+  list.floor = list.posts.front().status_id;
+  std::erase_if(list.mentions, [&](const PostMention& m) { return m.status_id < list.floor; });
+}
+
+void AuthorPosts::Insert(List& list, const AuthorPost& post,
+                         const std::vector<int64_t>& mentioned) {
+  // Below the floor the store answers: nothing to keep.
+  if (list.floor != 0 && post.status_id < list.floor) return;
+  auto& v = list.posts;
+  if (v.empty() || v.back().status_id < post.status_id) {
+    v.push_back(post);
   } else {
-    auto pos =
-        std::lower_bound(v.begin(), v.end(), s.status.id,
-                         [](const AuthoredStatus& a, int64_t id) { return a.status.id < id; });
-    if (pos != v.end() && pos->status.id == s.status.id) return;
-    v.insert(pos, s);
+    auto at = std::lower_bound(v.begin(), v.end(), post.status_id,
+                               [](const AuthorPost& p, int64_t id) { return p.status_id < id; });
+    if (at != v.end() && at->status_id == post.status_id) return;
+    v.insert(at, post);
   }
-  while (v.size() > capacity_) {
-    v.pop_front();
-    list.floor = v.front().status.id;
-  }
+  AddMentions(list.mentions, post, mentioned);
+  Trim(list);
 }
 
-void AuthorPosts::Push(const AuthoredStatus& s) {
-  Shard& shard = ShardOf(s.status.account_id);
+void AuthorPosts::Push(const StatusRecord& status, int64_t original_author_id) {
+  Shard& shard = ShardOf(status.account_id);
   std::unique_lock lock(shard.mu);
-  auto it = shard.lists.find(s.status.account_id);
-  if (it != shard.lists.end()) Insert(it->second, s);
+  auto it = shard.lists.find(status.account_id);
+  if (it != shard.lists.end())
+    Insert(it->second, PostOf(status, original_author_id), status.mentioned_account_ids);
 }
 
 void AuthorPosts::Remove(int64_t author, int64_t status_id) {
   Shard& shard = ShardOf(author);
   std::unique_lock lock(shard.mu);
+  ++shard.changes;
   auto it = shard.lists.find(author);
   if (it == shard.lists.end()) return;
-  std::erase_if(it->second.statuses,
-                [&](const AuthoredStatus& a) { return a.status.id == status_id; });
+  // The floor stays: every status from it up is still here, less this one.
+  std::erase_if(it->second.posts, [&](const AuthorPost& p) { return p.status_id == status_id; });
+  std::erase_if(it->second.mentions,
+                [&](const PostMention& m) { return m.status_id == status_id; });
 }
 
-Status AuthorPosts::Load(int64_t author) {
-  if (!MayWait()) return Error::WouldBlock();
+void AuthorPosts::Forget(int64_t author) {
   Shard& shard = ShardOf(author);
-  {
-    // Held before the store is read: what fan-out pushes from now on is kept.
-    std::unique_lock lock(shard.mu);
-    shard.lists.try_emplace(author);
-  }
-  auto recent = store_.RecentPlacementsOf({author}, static_cast<int>(capacity_));
-  if (!recent) return std::move(recent).error();
-  auto found = OriginalAuthors(store_, *recent);
-  if (!found) return std::move(found).error();
-  const std::unordered_map<int64_t, int64_t>& original_authors = *found;
   std::unique_lock lock(shard.mu);
-  List& list = shard.lists[author];
+  ++shard.changes;
+  shard.lists.erase(author);
+}
+
+Result<AuthorSlice> AuthorPosts::FromStore(Store& store, int64_t author, size_t limit,
+                                           int64_t before_id) {
+  auto recent = store.RecentPlacementsOf({author}, static_cast<int>(limit), before_id);
+  if (!recent) return std::move(recent).error();
+  auto found = OriginalAuthors(store, *recent);
+  if (!found) return std::move(found).error();
+  AuthorSlice out;
+  out.posts.reserve(recent->size());
   for (const StatusRecord& s : *recent) {
     int64_t original_author = 0;
     if (s.reblog_of_id != 0) {
-      auto o = original_authors.find(s.reblog_of_id);
-      if (o == original_authors.end()) continue;  // its status is gone
+      auto o = found->find(s.reblog_of_id);
+      if (o == found->end()) continue;  // its status is gone
       original_author = o->second;
     }
-    Insert(list, Authored(s, original_author));
+    out.posts.push_back(PostOf(s, original_author));
+    AddMentions(out.mentions, out.posts.back(), s.mentioned_account_ids);
   }
-  // A full read leaves older statuses in the store only.
-  if (recent->size() >= capacity_ && !list.statuses.empty())
-    list.floor = std::max(list.floor, recent->back().id);
-  list.loaded = true;
+  return out;
+}
+
+Status AuthorPosts::Load(int64_t author, size_t depth) {
+  if (!MayWait()) return Error::WouldBlock();
+  Shard& shard = ShardOf(author);
+  uint64_t token = 0;
+  {
+    // Held before the store is read: what fan-out pushes from now on is kept.
+    std::unique_lock lock(shard.mu);
+    token = shard.changes;
+    auto [it, added] = shard.lists.try_emplace(author);
+    it->second.depth = static_cast<uint32_t>(std::max<size_t>(it->second.depth, depth));
+    if (added) {
+      shard.order.push_back(author);
+      while (shard.lists.size() > per_shard_ && !shard.order.empty()) {
+        const int64_t oldest = shard.order.front();
+        shard.order.pop_front();
+        if (oldest == author) continue;
+        shard.lists.erase(oldest);
+      }
+      // Forgotten authors leave stale places in `order`.
+      if (shard.order.size() > 2 * per_shard_ + 16) {
+        std::erase_if(shard.order, [&](int64_t a) { return !shard.lists.contains(a); });
+      }
+      token = shard.changes;
+    }
+  }
+  // One more than the depth: whether the author has statuses below it.
+  auto read = FromStore(store_, author, depth + 1, 0);
+  if (!read) return std::move(read).error();
+  std::unique_lock lock(shard.mu);
+  auto it = shard.lists.find(author);
+  if (it == shard.lists.end() || shard.changes != token) return {};  // raced: not installed
+  List& list = it->second;
+  const bool more_below = read->posts.size() > depth;
+  if (more_below) read->posts.pop_back();
+  // The read replaces what the list held: pushes since the load began are
+  // merged back in.
+  List fresh;
+  fresh.depth = list.depth;
+  for (auto p = read->posts.rbegin(); p != read->posts.rend(); ++p) fresh.posts.push_back(*p);
+  fresh.mentions = std::move(read->mentions);
+  fresh.floor = more_below && !fresh.posts.empty() ? fresh.posts.front().status_id : 0;
+  for (const AuthorPost& p : list.posts) {
+    if (fresh.floor != 0 && p.status_id < fresh.floor) continue;
+    auto at = std::lower_bound(fresh.posts.begin(), fresh.posts.end(), p.status_id,
+                               [](const AuthorPost& q, int64_t id) { return q.status_id < id; });
+    if (at != fresh.posts.end() && at->status_id == p.status_id) continue;
+    fresh.posts.insert(at, p);
+  }
+  for (const PostMention& m : list.mentions) {
+    auto at = std::lower_bound(fresh.mentions.begin(), fresh.mentions.end(), m);
+    if (at == fresh.mentions.end() || *at != m) fresh.mentions.insert(at, m);
+  }
+  Trim(fresh);
+  fresh.loaded = true;
+  list = std::move(fresh);
   return {};
 }
 
-Result<std::optional<std::vector<AuthoredStatus>>> AuthorPosts::Recent(int64_t author, int limit,
-                                                                       int64_t before_id) {
+std::optional<AuthorSlice> AuthorPosts::Answer(const List& list, size_t limit, int64_t before_id) {
   const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
+  AuthorSlice out;
+  for (auto p = list.posts.rbegin(); p != list.posts.rend() && out.posts.size() < limit; ++p) {
+    if (p->status_id < upper) out.posts.push_back(*p);
+  }
+  // Short of `limit`, only a list that holds everything below can say so.
+  if (out.posts.size() < limit && list.floor != 0) return std::nullopt;
+  if (!list.mentions.empty() && !out.posts.empty()) {
+    const int64_t lowest = out.posts.back().status_id;
+    for (const PostMention& m : list.mentions) {
+      if (m.status_id >= lowest && m.status_id < upper) out.mentions.push_back(m);
+    }
+  }
+  return out;
+}
+
+Result<std::optional<AuthorSlice>> AuthorPosts::Recent(int64_t author, size_t limit,
+                                                       int64_t before_id) {
+  Shard& shard = ShardOf(author);
+  size_t want_depth = before_id > 0 ? depth_ : std::clamp(limit, depth_, kMaxDepth);
   for (int attempt = 0; attempt < 2; ++attempt) {
     {
-      Shard& shard = ShardOf(author);
       std::shared_lock lock(shard.mu);
       auto it = shard.lists.find(author);
       if (it != shard.lists.end() && it->second.loaded) {
         const List& list = it->second;
-        std::vector<AuthoredStatus> out;
-        for (auto s = list.statuses.rbegin();
-             s != list.statuses.rend() && static_cast<int>(out.size()) < limit; ++s) {
-          if (s->status.id < upper) out.push_back(*s);
-        }
-        // Short of `limit`, only a list that holds everything below can say so.
-        if (static_cast<int>(out.size()) < limit && list.floor != 0)
-          return std::optional<std::vector<AuthoredStatus>>();
-        return std::optional<std::vector<AuthoredStatus>>(std::move(out));
+        if (auto answer = Answer(list, limit, before_id)) return answer;
+        // Deeper than the list: a list that would hold the page, within
+        // kMaxDepth, is loaded; beyond, the store answers.
+        const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
+        const size_t above = static_cast<size_t>(
+            std::count_if(list.posts.begin(), list.posts.end(),
+                          [&](const AuthorPost& p) { return p.status_id >= upper; }));
+        want_depth = above + limit;
+        if (want_depth > kMaxDepth || want_depth <= list.depth) return std::optional<AuthorSlice>();
       }
     }
-    if (Status s = Load(author); !s) return std::move(s).error();
+    if (Status s = Load(author, want_depth); !s) return std::move(s).error();
   }
-  return std::optional<std::vector<AuthoredStatus>>();
+  return std::optional<AuthorSlice>();
 }
 
-size_t AuthorPosts::authors() const {
-  size_t n = 0;
+Result<std::optional<std::vector<int64_t>>> AuthorPosts::Select(
+    int64_t author, int64_t after_id, int64_t before_id, size_t limit,
+    const std::function<bool(const AuthorPost&)>& keep) {
+  const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
+  Shard& shard = ShardOf(author);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    {
+      std::shared_lock lock(shard.mu);
+      auto it = shard.lists.find(author);
+      if (it != shard.lists.end() && it->second.loaded) {
+        const List& list = it->second;
+        std::vector<int64_t> out;
+        for (auto p = list.posts.rbegin(); p != list.posts.rend() && out.size() < limit; ++p) {
+          if (p->status_id <= after_id) break;
+          if (p->status_id < upper && keep(*p)) out.push_back(p->status_id);
+        }
+        // Short of `limit`, the list must hold every post down to after_id.
+        if (out.size() < limit && list.floor != 0 && list.floor > after_id + 1)
+          return std::optional<std::vector<int64_t>>();
+        return std::optional<std::vector<int64_t>>(std::move(out));
+      }
+    }
+    if (Status s = Load(author, depth_); !s) return std::move(s).error();
+  }
+  return std::optional<std::vector<int64_t>>();
+}
+
+AuthorPostsStats AuthorPosts::Stats() const {
+  AuthorPostsStats out;
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mu);
-    n += shard.lists.size();
+    out.authors += shard.lists.size();
+    for (const auto& [author, list] : shard.lists) {
+      out.posts += list.posts.size();
+      out.bytes += sizeof(List) + 2 * sizeof(void*) + sizeof(int64_t) +
+                   list.posts.capacity() * sizeof(AuthorPost) +
+                   list.mentions.capacity() * sizeof(PostMention);
+    }
   }
-  return n;
+  return out;
 }
 
 }  // namespace chirp

@@ -1,22 +1,30 @@
-// The recent statuses of the authors whose statuses are merged at read time
-// (celebrities), in memory, so that merging them into a home page asks the
-// store nothing. Fan-out keeps each list up to date as it keeps home
-// timelines (a new status is pushed, a deleted one removed, in event order);
-// a list absent from memory is loaded from the store on first need, with the
-// same care as a timeline rebuild: pushes that arrive while the store is
-// read are kept.
+// Every author's recent statuses, in memory, as AuthorPosts: what rebuilding
+// a home timeline, merging a celebrity's statuses into one, and listing an
+// author's statuses read, so that none of them asks the store for each
+// author followed (which is what made a rebuild cost milliseconds).
 //
-// Each list holds the author's newest `capacity` statuses, stripped of what
-// the home rules do not need, with the author of each reblogged status. It
-// answers for statuses from its floor up: below that, the store does.
+// Fan-out keeps the lists in event order (a new status pushed, a deleted one
+// removed); the writing process forgets its author's list at once on a new
+// status of its own (loaded again on next read), so an author sees their
+// status on their profile right after posting. A list absent from memory is
+// loaded from the store on first need, with the same care as a timeline
+// rebuild: pushes that arrive while the store is read are kept, and a load
+// that raced with a removal or a forget is not installed.
+//
+// A list holds the author's newest statuses, `depth` of them (deeper for an
+// author read deeper, up to kMaxDepth), and answers for statuses from its
+// floor up: below that, the store does. At most `max_authors` lists are held
+// (the oldest loaded are dropped first, and loaded again when read).
 //
 // Thread-safe.
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <limits>
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <unordered_map>
@@ -24,53 +32,79 @@
 
 #include "core/error.h"
 #include "store/store.h"
+#include "timeline/author_post.h"
 
 namespace chirp {
 
-// A status as the home rules see it (home_rules.h).
-struct AuthoredStatus {
-  StatusRecord status;             // without text, content, tags or media
-  int64_t original_author_id = 0;  // for a reblog: the reblogged status's author
+struct AuthorPostsStats {
+  uint64_t authors = 0;
+  uint64_t posts = 0;
+  uint64_t bytes = 0;  // an estimate of the memory the lists take
 };
 
 class AuthorPosts {
  public:
-  AuthorPosts(Store& store, size_t capacity) : store_(store), capacity_(capacity) {}
+  static constexpr size_t kMaxDepth = 200;
 
-  // The newest `limit` statuses of `author` below `before_id` (0: no bound),
-  // newest first; nullopt when memory cannot answer for all of them (the
-  // caller asks the store). Loads the author's list when absent, which needs
-  // the store (kWouldBlock on a thread that must not wait).
-  Result<std::optional<std::vector<AuthoredStatus>>> Recent(int64_t author, int limit,
-                                                            int64_t before_id);
+  AuthorPosts(Store& store, size_t depth, size_t max_authors);
+
+  // The newest `limit` posts of `author` below `before_id` (0: no bound),
+  // newest first, fewer only when the author has no more; nullopt when
+  // memory cannot answer for all of them (the caller asks the store, see
+  // FromStore). Loads the author's list when absent or too shallow for the
+  // page, which needs the store (kWouldBlock on a thread that must not wait).
+  Result<std::optional<AuthorSlice>> Recent(int64_t author, size_t limit, int64_t before_id);
+
+  // The ids of the newest `limit` posts of `author` between `after_id` and
+  // `before_id` (both excluded; 0: no bound) that `keep` accepts, newest
+  // first; nullopt when memory cannot answer for all of them. Loads the
+  // author's list when absent, as Recent does.
+  Result<std::optional<std::vector<int64_t>>> Select(
+      int64_t author, int64_t after_id, int64_t before_id, size_t limit,
+      const std::function<bool(const AuthorPost&)>& keep);
+
+  // The same from the store alone.
+  static Result<AuthorSlice> FromStore(Store& store, int64_t author, size_t limit,
+                                       int64_t before_id);
+
   // Fan-out: a new status of an author whose list is held (others: nothing).
-  void Push(const AuthoredStatus& s);
-  // Fan-out: a deleted status.
+  void Push(const StatusRecord& status, int64_t original_author_id);
+  // Fan-out, and the process that deleted: a deleted status.
   void Remove(int64_t author, int64_t status_id);
-  size_t authors() const;
+  // The process that posted: the author's list is loaded again on next read.
+  void Forget(int64_t author);
+
+  AuthorPostsStats Stats() const;
 
  private:
   struct List {
-    std::deque<AuthoredStatus> statuses;  // ascending by id
-    bool loaded = false;                  // false while the store is read
-    int64_t floor = 0;                    // every status of the author from this id up is here
+    std::vector<AuthorPost> posts;      // ascending by id
+    std::vector<PostMention> mentions;  // sorted
+    int64_t floor = 0;                  // every status of the author from this id up is here
+    uint32_t depth = 0;                 // posts kept
+    bool loaded = false;                // false while the store is read
   };
   struct Shard {
     mutable std::shared_mutex mu;
     std::unordered_map<int64_t, List> lists;  // guarded by mu
+    std::deque<int64_t> order;                // loading order, for eviction; guarded by mu
+    // Bumped by every forget and removal: a load that saw it move is not
+    // installed. Guarded by mu.
+    uint64_t changes = 0;
   };
-  static constexpr size_t kShards = 16;
-  Shard& ShardOf(int64_t author) { return shards_[static_cast<uint64_t>(author) % kShards]; }
-  // Inserts in order without duplicates, trimming the oldest beyond capacity.
-  void Insert(List& list, const AuthoredStatus& s);
-  Status Load(int64_t author);
+  static constexpr size_t kShards = 32;
+  Shard& ShardOf(int64_t author);
+  // Inserts in order without duplicates, trimming the oldest beyond depth.
+  static void Insert(List& list, const AuthorPost& post, const std::vector<int64_t>& mentioned);
+  static void Trim(List& list);
+  Status Load(int64_t author, size_t depth);
+  // What the list answers of the page; nullopt when it cannot.
+  static std::optional<AuthorSlice> Answer(const List& list, size_t limit, int64_t before_id);
 
   Store& store_;
-  const size_t capacity_;
+  const size_t depth_;
+  const size_t per_shard_;
   std::array<Shard, kShards> shards_;
 };
-
-// Strips a status to what AuthoredStatus keeps.
-AuthoredStatus Authored(const StatusRecord& s, int64_t original_author_id);
 
 }  // namespace chirp

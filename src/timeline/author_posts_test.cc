@@ -14,7 +14,7 @@ class AuthorPostsTest : public ::testing::Test {
     temp_ = std::make_unique<TempStore>(
         std::string("author-posts-") +
             ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-        2);
+        4);
     ASSERT_TRUE(temp_->ok()) << temp_->error();
     store_ = &temp_->store();
   }
@@ -27,10 +27,10 @@ class AuthorPostsTest : public ::testing::Test {
     EXPECT_TRUE(store_->CreateStatus(s, "", 0).ok());
     return s;
   }
-  static std::vector<int64_t> Ids(const std::optional<std::vector<AuthoredStatus>>& list) {
+  static std::vector<int64_t> Ids(const std::optional<AuthorSlice>& slice) {
     std::vector<int64_t> out;
-    if (list) {
-      for (const AuthoredStatus& a : *list) out.push_back(a.status.id);
+    if (slice) {
+      for (const AuthorPost& p : slice->posts) out.push_back(p.status_id);
     }
     return out;
   }
@@ -43,36 +43,105 @@ TEST_F(AuthorPostsTest, LoadsFromTheStoreThenTakesPushesAndRemovals) {
   for (int64_t id = 10; id <= 14; ++id) Post(id, 1);
   Post(15, 2);
   Post(16, 1, 15);  // a reblog of account 2's status
-  AuthorPosts posts(*store_, 100);
+  AuthorPosts posts(*store_, 100, 1000);
   auto first = posts.Recent(1, 3, 0);
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(Ids(*first), (std::vector<int64_t>{16, 14, 13}));
-  EXPECT_EQ((*first)->front().original_author_id, 2);
+  const AuthorPost& reblog = (*first)->posts.front();
+  EXPECT_TRUE(reblog.is_reblog());
+  EXPECT_EQ(reblog.other_account_id, 2);  // the reblogged status's author
+  EXPECT_EQ(reblog.shown_key, TimelineEntry::KeyOf(15));
   // Fan-out keeps the list: what it pushes and removes shows at once.
-  posts.Push(Authored(Post(20, 1), 0));
+  posts.Push(Post(20, 1), 0);
   posts.Remove(1, 14);
   EXPECT_EQ(Ids(*posts.Recent(1, 3, 0)), (std::vector<int64_t>{20, 16, 13}));
   EXPECT_EQ(Ids(*posts.Recent(1, 10, 13)), (std::vector<int64_t>{12, 11, 10}));
   // Pushes for authors not held are not kept.
-  posts.Push(Authored(Post(21, 2), 0));
-  EXPECT_EQ(posts.authors(), 1u);
+  posts.Push(Post(21, 2), 0);
+  EXPECT_EQ(posts.Stats().authors, 1u);
+  EXPECT_EQ(posts.Stats().posts, 6u);
 }
 
 TEST_F(AuthorPostsTest, BelowItsFloorTheListDefersToTheStore) {
   for (int64_t id = 10; id <= 19; ++id) Post(id, 1);
-  AuthorPosts posts(*store_, 4);  // holds 16..19 of ten
+  AuthorPosts posts(*store_, 4, 1000);  // holds 16..19 of ten
   EXPECT_EQ(Ids(*posts.Recent(1, 3, 0)), (std::vector<int64_t>{19, 18, 17}));
-  auto deep = posts.Recent(1, 3, 17);  // needs 14 and 15, not held
+  auto deep = posts.Recent(1, 3, 15);  // needs 12 to 14, not held
   ASSERT_TRUE(deep.ok());
   EXPECT_FALSE(deep->has_value());
+  auto stored = AuthorPosts::FromStore(*store_, 1, 3, 15);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(Ids(*stored), (std::vector<int64_t>{14, 13, 12}));
   // A list that holds all of an author's statuses answers any page.
-  AuthorPosts whole(*store_, 100);
+  AuthorPosts whole(*store_, 100, 1000);
   EXPECT_EQ(Ids(*whole.Recent(1, 5, 12)), (std::vector<int64_t>{11, 10}));
+}
+
+TEST_F(AuthorPostsTest, APageDeeperThanTheListLoadsItDeeper) {
+  for (int64_t id = 10; id <= 29; ++id) Post(id, 1);
+  AuthorPosts posts(*store_, 4, 1000);
+  EXPECT_EQ(Ids(*posts.Recent(1, 2, 0)).size(), 2u);
+  EXPECT_EQ(posts.Stats().posts, 4u);
+  // Eight newest, then six below 24: the list grows to hold them.
+  EXPECT_EQ(Ids(*posts.Recent(1, 8, 0)).size(), 8u);
+  EXPECT_EQ(Ids(*posts.Recent(1, 6, 24)), (std::vector<int64_t>{23, 22, 21, 20, 19, 18}));
+  EXPECT_EQ(posts.Stats().posts, 12u);
+  // It keeps that depth as new statuses come.
+  posts.Push(Post(30, 1), 0);
+  EXPECT_EQ(posts.Stats().posts, 12u);
+}
+
+TEST_F(AuthorPostsTest, AForgottenListIsLoadedAgainWithWhatTheStoreHasNow) {
+  Post(10, 1);
+  AuthorPosts posts(*store_, 10, 1000);
+  EXPECT_EQ(Ids(*posts.Recent(1, 5, 0)), std::vector<int64_t>{10});
+  Post(11, 1);  // written by this process, before fan-out saw it
+  posts.Forget(1);
+  EXPECT_EQ(posts.Stats().authors, 0u);
+  EXPECT_EQ(Ids(*posts.Recent(1, 5, 0)), (std::vector<int64_t>{11, 10}));
+}
+
+TEST_F(AuthorPostsTest, KeepsTheMentionsOfDirectStatusesOnly) {
+  StatusRecord direct;
+  direct.id = 10;
+  direct.account_id = 1;
+  direct.text = "@user2 hi";
+  direct.visibility = Visibility::kDirect;
+  direct.mentioned_account_ids = {2};
+  ASSERT_TRUE(store_->CreateStatus(direct, "", 0).ok());
+  StatusRecord plain = Post(11, 1);
+  AuthorPosts posts(*store_, 10, 1000);
+  auto slice = posts.Recent(1, 5, 0);
+  ASSERT_TRUE(slice.ok() && slice->has_value());
+  EXPECT_TRUE((*slice)->Mentions(10, 2));
+  EXPECT_FALSE((*slice)->Mentions(10, 3));
+  EXPECT_EQ((*slice)->mentions.size(), 1u);
+  EXPECT_TRUE((*slice)->posts.back().placed_by_mentions());
+  EXPECT_FALSE((*slice)->posts.front().placed_by_mentions());
+  // Pushed ones too.
+  direct.id = 12;
+  direct.mentioned_account_ids = {3};
+  ASSERT_TRUE(store_->CreateStatus(direct, "", 0).ok());
+  posts.Push(direct, 0);
+  EXPECT_TRUE((**posts.Recent(1, 5, 0)).Mentions(12, 3));
+}
+
+TEST_F(AuthorPostsTest, HoldsAtMostItsAuthorsDroppingTheOldestLoaded) {
+  for (int64_t author = 1; author <= 4; ++author) Post(10 + author, author);
+  AuthorPosts posts(*store_, 4, 1);  // one list a shard
+  for (int64_t author = 1; author <= 4; ++author) {
+    EXPECT_EQ(Ids(*posts.Recent(author, 1, 0)), std::vector<int64_t>{10 + author});
+  }
+  EXPECT_LE(posts.Stats().authors, 4u);
+  // Dropped lists load again when read.
+  for (int64_t author = 1; author <= 4; ++author) {
+    EXPECT_EQ(Ids(*posts.Recent(author, 1, 0)), std::vector<int64_t>{10 + author});
+  }
 }
 
 TEST_F(AuthorPostsTest, LoadingWaitsForTheStoreSoNotOnANetworkThread) {
   Post(10, 1);
-  AuthorPosts posts(*store_, 100);
+  AuthorPosts posts(*store_, 100, 1000);
   {
     NoWaitScope memory_only;
     auto refused = posts.Recent(1, 5, 0);

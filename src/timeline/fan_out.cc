@@ -78,7 +78,7 @@ Status FanOut::Deliver(int64_t status_id) {
   if (status.reblog_of_id != 0 && original_author == 0) return {};  // its status is gone
   const TimelineEntry entry = TimelineEntry::Of(status.id, status.account_id, status.reblog_of_id);
   if (cache_.Push(status.account_id, entry, options_.reblog_dedupe_window)) ++pushes_;
-  if (author_posts_ != nullptr) author_posts_->Push(Authored(status, original_author));
+  if (author_posts_ != nullptr) author_posts_->Push(status, original_author);
 
   if (status.visibility != Visibility::kDirect) {
     // A celebrity by the store's count of now, ahead of the events, becomes

@@ -30,7 +30,11 @@ struct TimelineOptions {
   // Authors with at least this many followers are read-merged, not pushed.
   int64_t celebrity_threshold = 10'000;
   // Statuses per followed account read at a time when a timeline is rebuilt.
-  int rebuild_per_author = 40;
+  int rebuild_per_author = 32;
+  // Every author's newest statuses held in memory (timeline/author_posts.h),
+  // for this many authors at most.
+  size_t author_posts_depth = 32;
+  size_t author_posts_max_authors = 200'000;
   // Entries a rebuild collects, and statuses a follow backfills: the
   // capacity of a cached timeline.
   size_t rebuild_capacity = 800;
@@ -51,7 +55,7 @@ struct FollowerList {
 class FanOut final : public EventConsumer {
  public:
   // `author_posts`, when given, is kept up to date with every status too
-  // (the lists of celebrities that readers merge).
+  // (what rebuilds and read-time merges read).
   FanOut(Store& store, TimelineCache& cache, const TimelineOptions& options,
          AuthorPosts* author_posts = nullptr)
       : store_(store),

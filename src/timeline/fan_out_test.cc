@@ -15,10 +15,10 @@ namespace {
 using Ids = std::vector<int64_t>;
 using FanOutTest = TimelineTest;
 
-Ids StatusIds(const std::optional<std::vector<AuthoredStatus>>& statuses) {
+Ids StatusIds(const std::optional<AuthorSlice>& slice) {
   Ids ids;
-  if (statuses) {
-    for (const AuthoredStatus& a : *statuses) ids.push_back(a.status.id);
+  if (slice) {
+    for (const AuthorPost& p : slice->posts) ids.push_back(p.status_id);
   }
   return ids;
 }

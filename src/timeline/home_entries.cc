@@ -30,8 +30,8 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
   auto found = OriginalAuthors(store, statuses);
   if (!found) return std::move(found).error();
   const std::unordered_map<int64_t, int64_t>& original_authors = *found;
-  std::vector<AuthoredStatus> authored;
-  authored.reserve(statuses.size());
+  std::vector<TimelineEntry> out;
+  out.reserve(statuses.size());
   for (const StatusRecord& s : statuses) {
     int64_t original_author = 0;
     if (s.reblog_of_id != 0) {
@@ -39,23 +39,28 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
       if (it == original_authors.end()) continue;  // its status is gone
       original_author = it->second;
     }
-    authored.push_back(Authored(s, original_author));
-  }
-  return HomeEntriesOf(reader_id, authored, following);
-}
-
-std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id,
-                                         const std::vector<AuthoredStatus>& statuses,
-                                         const FollowSettings& following) {
-  std::vector<TimelineEntry> out;
-  out.reserve(statuses.size());
-  for (const AuthoredStatus& a : statuses) {
-    const StatusRecord& s = a.status;
     auto follow = following.find(s.account_id);
     const HomeReader reader{reader_id, follow == following.end() || follow->second,
                             following.contains(s.in_reply_to_account_id)};
-    if (!BelongsInHome(s, reader, a.original_author_id)) continue;
+    if (!BelongsInHome(s, reader, original_author)) continue;
     out.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
+  }
+  return out;
+}
+
+std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id, int64_t author_id,
+                                         const AuthorSlice& slice,
+                                         const FollowSettings& following) {
+  std::vector<TimelineEntry> out;
+  out.reserve(slice.posts.size());
+  auto follow = following.find(author_id);
+  const bool shows_reblogs = follow == following.end() || follow->second;
+  for (const AuthorPost& p : slice.posts) {
+    const HomeReader reader{reader_id, shows_reblogs,
+                            p.is_reply() && following.contains(p.other_account_id)};
+    const bool mentioned = p.placed_by_mentions() && slice.Mentions(p.status_id, reader_id);
+    if (!BelongsInHome(p, author_id, mentioned, reader)) continue;
+    out.push_back(p.Entry(author_id));
   }
   return out;
 }

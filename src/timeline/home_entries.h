@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "store/store.h"
-#include "timeline/author_posts.h"
+#include "timeline/author_post.h"
 #include "timeline/timeline_cache.h"
 
 namespace chirp {
@@ -31,10 +31,9 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
                                                const std::vector<StatusRecord>& statuses,
                                                const FollowSettings& following);
 
-// The same for statuses whose reblogged authors are known already (no store
-// access).
-std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id,
-                                         const std::vector<AuthoredStatus>& statuses,
-                                         const FollowSettings& following);
+// The entries `author_id`'s posts in `slice` make in `reader_id`'s home, in
+// the same order (no store access).
+std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id, int64_t author_id,
+                                         const AuthorSlice& slice, const FollowSettings& following);
 
 }  // namespace chirp

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/records.h"
+#include "timeline/author_post.h"
 
 namespace chirp {
 
@@ -24,26 +25,33 @@ struct HomeReader {
   bool follows_replied_to = false;
 };
 
+// Whether `post`, by `author_id` (someone the reader follows, or the
+// reader), belongs in the reader's home timeline; `mentions_reader` matters
+// only for posts placed by mentions.
+inline bool BelongsInHome(const AuthorPost& post, int64_t author_id, bool mentions_reader,
+                          const HomeReader& reader) {
+  if (author_id == reader.id) return true;
+  if (post.vis() == Visibility::kDirect) return mentions_reader;
+  if (post.is_reblog()) {
+    return reader.shows_reblogs_of_author && post.other_account_id != reader.id;
+  }
+  if (post.is_reply() && post.other_account_id != author_id) {
+    return post.other_account_id == reader.id || reader.follows_replied_to || mentions_reader;
+  }
+  return true;
+}
+
 inline bool Mentions(const StatusRecord& s, int64_t account_id) {
   return std::find(s.mentioned_account_ids.begin(), s.mentioned_account_ids.end(), account_id) !=
          s.mentioned_account_ids.end();
 }
 
-// Whether `status` (by someone the reader follows, or the reader) belongs in
-// the reader's home timeline. For a reblog, `original_author_id` is the
+// The same for a whole status. For a reblog, `original_author_id` is the
 // author of the reblogged status.
 inline bool BelongsInHome(const StatusRecord& status, const HomeReader& reader,
                           int64_t original_author_id = 0) {
-  if (status.account_id == reader.id) return true;
-  if (status.visibility == Visibility::kDirect) return Mentions(status, reader.id);
-  if (status.reblog_of_id != 0) {
-    return reader.shows_reblogs_of_author && original_author_id != reader.id;
-  }
-  if (status.in_reply_to_id != 0 && status.in_reply_to_account_id != status.account_id) {
-    return status.in_reply_to_account_id == reader.id || reader.follows_replied_to ||
-           Mentions(status, reader.id);
-  }
-  return true;
+  return BelongsInHome(PostOf(status, original_author_id), status.account_id,
+                       Mentions(status, reader.id), reader);
 }
 
 }  // namespace chirp

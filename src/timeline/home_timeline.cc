@@ -6,6 +6,7 @@
 
 #include "core/no_wait.h"
 #include "timeline/home_entries.h"
+#include "timeline/home_rules.h"
 
 namespace chirp {
 namespace {
@@ -42,50 +43,77 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   }
 
   // A k-way merge over the authors, newest first, reading each author's
-  // statuses `rebuild_per_author` at a time and only as far back as needed:
-  // the timeline comes out exactly as fan-out would have built it, and the
-  // rows read are at most capacity + authors × rebuild_per_author.
+  // posts `rebuild_per_author` at a time (from memory, or from the store
+  // below what memory holds) and only as far back as needed, keeping what
+  // the home rules place: the timeline comes out exactly as fan-out would
+  // have built it.
   struct Cursor {
-    std::vector<StatusRecord> batch;  // newest first
+    int64_t author = 0;
+    AuthorSlice batch;  // newest first
     size_t next = 0;
+    int64_t before = 0;  // the oldest post read so far
     bool exhausted = false;
   };
+  const size_t per_author = static_cast<size_t>(std::max(1, options_.rebuild_per_author));
   std::vector<Cursor> cursors(authors.size());
-  const auto refill = [&](size_t i) -> Status {
-    Cursor& c = cursors[i];
-    const int64_t before = c.batch.empty() ? 0 : c.batch.back().id;
-    auto more = store_.RecentPlacementsOf({authors[i]}, options_.rebuild_per_author, before);
-    if (!more) return std::move(more).error();
-    c.exhausted = more->size() < static_cast<size_t>(options_.rebuild_per_author);
-    c.batch = std::move(*more);
+  const auto refill = [&](Cursor& c) -> Status {
+    auto held = author_posts_.Recent(c.author, per_author, c.before);
+    if (!held) return std::move(held).error();
+    if (*held) {
+      c.batch = std::move(**held);
+    } else {
+      auto stored = AuthorPosts::FromStore(store_, c.author, per_author, c.before);
+      if (!stored) return std::move(stored).error();
+      c.batch = std::move(*stored);
+    }
+    c.exhausted = c.batch.posts.size() < per_author;
     c.next = 0;
+    if (!c.batch.posts.empty()) c.before = c.batch.posts.back().status_id;
     return {};
   };
+  // A heap of the cursors with posts left, by their next post's id.
+  std::vector<Cursor*> heap;
+  heap.reserve(cursors.size());
+  const auto newer = [](const Cursor* a, const Cursor* b) {
+    return a->batch.posts[a->next].status_id < b->batch.posts[b->next].status_id;
+  };
   for (size_t i = 0; i < authors.size(); ++i) {
-    if (Status s = refill(i); !s) return s;
+    cursors[i].author = authors[i];
+    if (Status s = refill(cursors[i]); !s) return s;
+    if (!cursors[i].batch.posts.empty()) heap.push_back(&cursors[i]);
   }
-  std::vector<StatusRecord> picked;
-  while (picked.size() < options_.rebuild_capacity) {
-    size_t best = cursors.size();
-    for (size_t i = 0; i < cursors.size(); ++i) {
-      if (cursors[i].next >= cursors[i].batch.size()) continue;
-      if (best == cursors.size() ||
-          cursors[i].batch[cursors[i].next].id > cursors[best].batch[cursors[best].next].id) {
-        best = i;
+  std::make_heap(heap.begin(), heap.end(), newer);
+  std::vector<TimelineEntry> entries;  // newest first
+  entries.reserve(options_.rebuild_capacity);
+  while (entries.size() < options_.rebuild_capacity && !heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), newer);
+    Cursor& c = *heap.back();
+    const AuthorPost& post = c.batch.posts[c.next];
+    auto follow = settings.find(c.author);
+    const HomeReader home_reader{reader_id, follow == settings.end() || follow->second,
+                                 post.is_reply() && settings.contains(post.other_account_id)};
+    const bool mentioned = post.placed_by_mentions() && c.batch.Mentions(post.status_id, reader_id);
+    if (BelongsInHome(post, c.author, mentioned, home_reader))
+      entries.push_back(post.Entry(c.author));
+    ++c.next;
+    if (c.next >= c.batch.posts.size()) {
+      if (c.exhausted) {
+        heap.pop_back();
+        continue;
+      }
+      if (Status s = refill(c); !s) return s;
+      if (c.batch.posts.empty()) {
+        heap.pop_back();
+        continue;
       }
     }
-    if (best == cursors.size()) break;
-    picked.push_back(std::move(cursors[best].batch[cursors[best].next++]));
-    if (cursors[best].next >= cursors[best].batch.size() && !cursors[best].exhausted) {
-      if (Status s = refill(best); !s) return s;
-    }
+    std::push_heap(heap.begin(), heap.end(), newer);
   }
-  auto entries = HomeEntries(store_, reader_id, picked, settings);
-  if (!entries) return std::move(entries).error();
   // The reblog rule fan-out applies on push, applied oldest first here too:
   // a reblog of a status among the previous entries of the window is left out.
   std::vector<TimelineEntry> kept;
-  for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
+  kept.reserve(entries.size());
+  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
     if (!RepeatsRecent(*e, kept, options_.reblog_dedupe_window)) kept.push_back(*e);
   }
   cache_.Install(reader_id, std::move(kept), clock_.NowMillis());
@@ -99,24 +127,25 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& m
   const FollowSettings settings = FollowSettingsOf(merge.reader.follows());
   // From memory where the celebrity's list answers; from the store for the
   // rest (deep pages).
-  std::vector<AuthoredStatus> held;
+  std::vector<TimelineEntry> out;
   std::vector<int64_t> from_store;
   // A min_id page takes the oldest statuses above min_id: a celebrity with
   // more than `want` of them there is read from min_id up instead.
   std::vector<int64_t> oldest_from_store;
   for (int64_t celebrity : merge.celebrities) {
-    auto recent = author_posts_.Recent(celebrity, want, page.max_id);
+    auto recent = author_posts_.Recent(celebrity, static_cast<size_t>(want), page.max_id);
     if (!recent) return std::move(recent).error();
     const bool above_min_id = *recent && page.min_id > 0 &&
-                              (*recent)->size() >= static_cast<size_t>(want) &&
-                              (*recent)->back().status.id > page.min_id;
+                              (*recent)->posts.size() >= static_cast<size_t>(want) &&
+                              (*recent)->posts.back().status_id > page.min_id;
     if (!*recent || above_min_id) {
       (page.min_id > 0 ? oldest_from_store : from_store).push_back(celebrity);
       continue;
     }
-    held.insert(held.end(), (*recent)->begin(), (*recent)->end());
+    std::vector<TimelineEntry> entries =
+        HomeEntriesOf(merge.reader.viewer_id(), celebrity, **recent, settings);
+    out.insert(out.end(), entries.begin(), entries.end());
   }
-  std::vector<TimelineEntry> out = HomeEntriesOf(merge.reader.viewer_id(), held, settings);
   AccountStatusFilter every_status;
   every_status.visibilities = {Visibility::kPublic, Visibility::kUnlisted, Visibility::kPrivate,
                                Visibility::kDirect};

@@ -28,17 +28,17 @@ class HomeTimeline {
         options_(options),
         clock_(clock),
         celebrities_(store, options.celebrity_threshold),
-        author_posts_(store, kAuthorPostsCapacity) {}
+        author_posts_(store, options.author_posts_depth, options.author_posts_max_authors) {}
 
-  // Statuses of one celebrity a page merges at most; a celebrity's recent
-  // statuses are held in memory this deep.
+  // Statuses of one celebrity a page merges at most (a celebrity's list is
+  // held this deep).
   static constexpr int kCelebrityFetch = 80;
-  static constexpr size_t kAuthorPostsCapacity = 200;
 
   // The celebrities merged at read time; loaded by the app at start and
   // refreshed by the writers (see timeline/celebrities.h).
   Celebrities& celebrities() { return celebrities_; }
-  // Their recent statuses, kept by fan-out.
+  // Every author's recent statuses, kept by fan-out: what rebuilds and
+  // merges read.
   AuthorPosts& author_posts() { return author_posts_; }
 
   // The status ids of one page, newest first, for the reader whose

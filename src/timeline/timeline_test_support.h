@@ -33,11 +33,13 @@ class TimelineTest : public ::testing::Test {
 
   // The options the tests run with unless they Wire() others: a low
   // celebrity threshold, and rebuilds that read an author a few statuses at
-  // a time so that a rebuild goes back to the store for more.
+  // a time and hold a few of each in memory, so that a rebuild goes back to
+  // the store for more.
   static TimelineOptions Options() {
     TimelineOptions o;
     o.celebrity_threshold = kCelebrityThreshold;
     o.rebuild_per_author = 3;
+    o.author_posts_depth = 3;
     o.rebuild_capacity = MemoryTimelineCache::kDefaultCapacity;
     o.live_window_ms = 7 * kDayMs;
     return o;
