@@ -150,13 +150,7 @@ Status AuthorPosts::Load(int64_t author, size_t depth) {
   for (auto p = read->posts.rbegin(); p != read->posts.rend(); ++p) fresh.posts.push_back(*p);
   fresh.mentions = std::move(read->mentions);
   fresh.floor = more_below && !fresh.posts.empty() ? fresh.posts.front().status_id : 0;
-  for (const AuthorPost& p : list.posts) {
-    if (fresh.floor != 0 && p.status_id < fresh.floor) continue;
-    auto at = std::lower_bound(fresh.posts.begin(), fresh.posts.end(), p.status_id,
-                               [](const AuthorPost& q, int64_t id) { return q.status_id < id; });
-    if (at != fresh.posts.end() && at->status_id == p.status_id) continue;
-    fresh.posts.insert(at, p);
-  }
+  for (const AuthorPost& p : list.posts) Insert(fresh, p, {});
   for (const PostMention& m : list.mentions) {
     auto at = std::lower_bound(fresh.mentions.begin(), fresh.mentions.end(), m);
     if (at == fresh.mentions.end() || *at != m) fresh.mentions.insert(at, m);

@@ -48,19 +48,22 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
   return out;
 }
 
+bool PlacedInHome(int64_t reader_id, int64_t author_id, const AuthorSlice& slice,
+                  const AuthorPost& post, const FollowSettings& following) {
+  auto follow = following.find(author_id);
+  const HomeReader reader{reader_id, follow == following.end() || follow->second,
+                          post.is_reply() && following.contains(post.other_account_id)};
+  const bool mentioned = post.placed_by_mentions() && slice.Mentions(post.status_id, reader_id);
+  return BelongsInHome(post, author_id, mentioned, reader);
+}
+
 std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id, int64_t author_id,
                                          const AuthorSlice& slice,
                                          const FollowSettings& following) {
   std::vector<TimelineEntry> out;
   out.reserve(slice.posts.size());
-  auto follow = following.find(author_id);
-  const bool shows_reblogs = follow == following.end() || follow->second;
   for (const AuthorPost& p : slice.posts) {
-    const HomeReader reader{reader_id, shows_reblogs,
-                            p.is_reply() && following.contains(p.other_account_id)};
-    const bool mentioned = p.placed_by_mentions() && slice.Mentions(p.status_id, reader_id);
-    if (!BelongsInHome(p, author_id, mentioned, reader)) continue;
-    out.push_back(p.Entry(author_id));
+    if (PlacedInHome(reader_id, author_id, slice, p, following)) out.push_back(p.Entry(author_id));
   }
   return out;
 }

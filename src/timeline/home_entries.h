@@ -31,6 +31,11 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
                                                const std::vector<StatusRecord>& statuses,
                                                const FollowSettings& following);
 
+// Whether `post`, one of `author_id`'s in `slice`, belongs in `reader_id`'s
+// home (home_rules.h).
+bool PlacedInHome(int64_t reader_id, int64_t author_id, const AuthorSlice& slice,
+                  const AuthorPost& post, const FollowSettings& following);
+
 // The entries `author_id`'s posts in `slice` make in `reader_id`'s home, in
 // the same order (no store access).
 std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id, int64_t author_id,

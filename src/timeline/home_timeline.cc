@@ -6,7 +6,6 @@
 
 #include "core/no_wait.h"
 #include "timeline/home_entries.h"
-#include "timeline/home_rules.h"
 
 namespace chirp {
 namespace {
@@ -89,11 +88,7 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
     std::pop_heap(heap.begin(), heap.end(), newer);
     Cursor& c = *heap.back();
     const AuthorPost& post = c.batch.posts[c.next];
-    auto follow = settings.find(c.author);
-    const HomeReader home_reader{reader_id, follow == settings.end() || follow->second,
-                                 post.is_reply() && settings.contains(post.other_account_id)};
-    const bool mentioned = post.placed_by_mentions() && c.batch.Mentions(post.status_id, reader_id);
-    if (BelongsInHome(post, c.author, mentioned, home_reader))
+    if (PlacedInHome(reader_id, c.author, c.batch, post, settings))
       entries.push_back(post.Entry(c.author));
     ++c.next;
     if (c.next >= c.batch.posts.size()) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/no_wait.h"
+#include "social/service_test_support.h"
 #include "timeline/timeline_test_support.h"
 
 namespace chirp {
@@ -13,31 +14,11 @@ namespace {
 
 using Ids = std::vector<int64_t>;
 
-// Accounts as the store has them, read each time.
-class StoreAccounts : public AccountLookup {
- public:
-  explicit StoreAccounts(Store& store) : store_(store) {}
-  Result<AccountRef> Get(int64_t id) override {
-    if (!MayWait()) return Error::WouldBlock();
-    auto account = store_.FindAccount(id);
-    if (!account) return std::move(account).error();
-    return std::make_shared<const Account>(std::move(account).value());
-  }
-  Result<AccountRef> GetByUsername(std::string_view username) override {
-    auto account = store_.FindAccountByUsername(username);
-    if (!account) return std::move(account).error();
-    return std::make_shared<const Account>(std::move(account).value());
-  }
-
- private:
-  Store& store_;
-};
-
 class UserTimelineTest : public TimelineTest {
  protected:
   void SetUp() override {
     TimelineTest::SetUp();
-    accounts_ = std::make_unique<StoreAccounts>(*store_);
+    accounts_ = std::make_unique<StoreLookups>(*store_);
     viewers_ = std::make_unique<ViewerCache>(*store_, clock_);
     user_ = std::make_unique<UserTimeline>(*store_, *accounts_, *viewers_, home_->author_posts());
   }
@@ -60,7 +41,7 @@ class UserTimelineTest : public TimelineTest {
     return ids.ok() ? std::move(ids).value() : Ids();
   }
 
-  std::unique_ptr<StoreAccounts> accounts_;
+  std::unique_ptr<StoreLookups> accounts_;
   std::unique_ptr<ViewerCache> viewers_;
   std::unique_ptr<UserTimeline> user_;
 };
