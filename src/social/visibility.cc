@@ -33,6 +33,9 @@ Result<ViewerVisibility> ViewerVisibility::Load(Store& store, int64_t viewer_id,
   for (const Follow& f : *following) v.following_.push_back(f.target_account_id);
   std::sort(v.following_.begin(), v.following_.end());
   v.follows_ = std::move(*following);
+  std::sort(v.follows_.begin(), v.follows_.end(), [](const Follow& a, const Follow& b) {
+    return a.target_account_id < b.target_account_id;
+  });
   return v;
 }
 

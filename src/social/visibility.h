@@ -56,7 +56,7 @@ class ViewerVisibility {
   bool Follows(int64_t account_id) const {
     return std::binary_search(following_.begin(), following_.end(), account_id);
   }
-  // The viewer's follows with their settings.
+  // The viewer's follows with their settings, sorted by followed account.
   const std::vector<Follow>& follows() const { return follows_; }
   int64_t viewer_id() const { return viewer_id_; }
   // When the first of the viewer's mutes ends, after which these relations
@@ -68,7 +68,7 @@ class ViewerVisibility {
   std::vector<int64_t> blocked_;    // sorted
   std::vector<int64_t> muted_;      // sorted
   std::vector<int64_t> following_;  // sorted
-  std::vector<Follow> follows_;
+  std::vector<Follow> follows_;     // sorted by target_account_id
   int64_t valid_until_ms_ = 0;
 };
 

@@ -187,7 +187,8 @@ Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
   if (!recent) return std::move(recent).error();
   auto following = store_.FollowingOf(follower_id);
   if (!following) return std::move(following).error();
-  auto entries = HomeEntries(store_, follower_id, *recent, FollowSettingsOf(*following));
+  const std::vector<Follow> sorted = SortedByTarget(std::move(*following));
+  auto entries = HomeEntries(store_, follower_id, *recent, FollowSettings(sorted));
   if (!entries) return std::move(entries).error();
   for (const TimelineEntry& e : *entries)
     cache_.Push(follower_id, e, options_.reblog_dedupe_window);

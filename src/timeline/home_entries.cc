@@ -1,13 +1,22 @@
 #include "timeline/home_entries.h"
 
+#include <algorithm>
+
 #include "timeline/home_rules.h"
 
 namespace chirp {
 
-FollowSettings FollowSettingsOf(const std::vector<Follow>& following) {
-  FollowSettings out;
-  for (const Follow& f : following) out.emplace(f.target_account_id, f.show_reblogs);
-  return out;
+const Follow* FollowSettings::Find(int64_t account_id) const {
+  auto it = std::lower_bound(follows_.begin(), follows_.end(), account_id,
+                             [](const Follow& f, int64_t id) { return f.target_account_id < id; });
+  return it != follows_.end() && it->target_account_id == account_id ? &*it : nullptr;
+}
+
+std::vector<Follow> SortedByTarget(std::vector<Follow> following) {
+  std::sort(following.begin(), following.end(), [](const Follow& a, const Follow& b) {
+    return a.target_account_id < b.target_account_id;
+  });
+  return following;
 }
 
 Result<std::unordered_map<int64_t, int64_t>> OriginalAuthors(
@@ -39,9 +48,8 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
       if (it == original_authors.end()) continue;  // its status is gone
       original_author = it->second;
     }
-    auto follow = following.find(s.account_id);
-    const HomeReader reader{reader_id, follow == following.end() || follow->second,
-                            following.contains(s.in_reply_to_account_id)};
+    const HomeReader reader{reader_id, following.ShowsReblogsOf(s.account_id),
+                            following.Follows(s.in_reply_to_account_id)};
     if (!BelongsInHome(s, reader, original_author)) continue;
     out.push_back(TimelineEntry::Of(s.id, s.account_id, s.reblog_of_id));
   }
@@ -50,9 +58,9 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
 
 bool PlacedInHome(int64_t reader_id, int64_t author_id, const AuthorSlice& slice,
                   const AuthorPost& post, const FollowSettings& following) {
-  auto follow = following.find(author_id);
-  const HomeReader reader{reader_id, follow == following.end() || follow->second,
-                          post.is_reply() && following.contains(post.other_account_id)};
+  // Only reblogs and replies ask about the reader's follows.
+  const HomeReader reader{reader_id, !post.is_reblog() || following.ShowsReblogsOf(author_id),
+                          post.is_reply() && following.Follows(post.other_account_id)};
   const bool mentioned = post.placed_by_mentions() && slice.Mentions(post.status_id, reader_id);
   return BelongsInHome(post, author_id, mentioned, reader);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -14,11 +15,30 @@
 
 namespace chirp {
 
-// The reader's follows: each followed account with the follow's reblogs
-// setting.
-using FollowSettings = std::unordered_map<int64_t, bool>;
+// The reader's follows, each with its reblogs setting, looked up by the
+// followed account: a view of follows sorted by target_account_id (as
+// ViewerVisibility::follows() and SortedByTarget give them), which must
+// outlive it. Built for nothing, so a read can take one per page.
+class FollowSettings {
+ public:
+  explicit FollowSettings(std::span<const Follow> sorted_by_target) : follows_(sorted_by_target) {}
 
-FollowSettings FollowSettingsOf(const std::vector<Follow>& following);
+  bool Follows(int64_t account_id) const { return Find(account_id) != nullptr; }
+  // The follow's reblogs setting; true for an account not followed (the
+  // reader's own statuses).
+  bool ShowsReblogsOf(int64_t account_id) const {
+    const Follow* f = Find(account_id);
+    return f == nullptr || f->show_reblogs;
+  }
+
+ private:
+  const Follow* Find(int64_t account_id) const;
+
+  std::span<const Follow> follows_;
+};
+
+// `following` sorted by followed account, for FollowSettings.
+std::vector<Follow> SortedByTarget(std::vector<Follow> following);
 
 // The authors of the statuses that the reblogs among `statuses` wrap, by
 // status id; statuses that are gone are absent.

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/no_wait.h"
+#include "timeline/author_merge.h"
 #include "timeline/home_entries.h"
 
 namespace chirp {
@@ -35,74 +36,27 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   if (!celebrities) return std::move(celebrities).error();
   std::unordered_set<int64_t> merged_at_read;
   for (const Follow& f : *celebrities) merged_at_read.insert(f.target_account_id);
-  const FollowSettings settings = FollowSettingsOf(*following);
-  std::vector<int64_t> authors{reader_id};
-  for (const Follow& f : *following) {
-    if (!merged_at_read.contains(f.target_account_id)) authors.push_back(f.target_account_id);
-  }
+  const std::vector<Follow> sorted = SortedByTarget(std::move(*following));
+  const FollowSettings settings(sorted);
 
-  // A k-way merge over the authors, newest first, reading each author's
-  // posts `rebuild_per_author` at a time (from memory, or from the store
-  // below what memory holds) and only as far back as needed, keeping what
-  // the home rules place: the timeline comes out exactly as fan-out would
-  // have built it.
-  struct Cursor {
-    int64_t author = 0;
-    AuthorSlice batch;  // newest first
-    size_t next = 0;
-    int64_t before = 0;  // the oldest post read so far
-    bool exhausted = false;
-  };
-  const size_t per_author = static_cast<size_t>(std::max(1, options_.rebuild_per_author));
-  std::vector<Cursor> cursors(authors.size());
-  const auto refill = [&](Cursor& c) -> Status {
-    auto held = author_posts_.Recent(c.author, per_author, c.before);
-    if (!held) return std::move(held).error();
-    if (*held) {
-      c.batch = std::move(**held);
-    } else {
-      auto stored = AuthorPosts::FromStore(store_, c.author, per_author, c.before);
-      if (!stored) return std::move(stored).error();
-      c.batch = std::move(*stored);
-    }
-    c.exhausted = c.batch.posts.size() < per_author;
-    c.next = 0;
-    if (!c.batch.posts.empty()) c.before = c.batch.posts.back().status_id;
-    return {};
-  };
-  // A heap of the cursors with posts left, by their next post's id.
-  std::vector<Cursor*> heap;
-  heap.reserve(cursors.size());
-  const auto newer = [](const Cursor* a, const Cursor* b) {
-    return a->batch.posts[a->next].status_id < b->batch.posts[b->next].status_id;
-  };
-  for (size_t i = 0; i < authors.size(); ++i) {
-    cursors[i].author = authors[i];
-    if (Status s = refill(cursors[i]); !s) return s;
-    if (!cursors[i].batch.posts.empty()) heap.push_back(&cursors[i]);
+  // A k-way merge over the reader and the authors followed, newest first,
+  // only as far back as needed, keeping what the home rules place: the
+  // timeline comes out exactly as fan-out would have built it.
+  AuthorMerge merge(author_posts_, store_, static_cast<size_t>(options_.rebuild_per_author), 0);
+  if (Status s = merge.Add(reader_id); !s) return s;
+  for (const Follow& f : sorted) {
+    if (merged_at_read.contains(f.target_account_id)) continue;
+    if (Status s = merge.Add(f.target_account_id); !s) return s;
   }
-  std::make_heap(heap.begin(), heap.end(), newer);
   std::vector<TimelineEntry> entries;  // newest first
   entries.reserve(options_.rebuild_capacity);
-  while (entries.size() < options_.rebuild_capacity && !heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), newer);
-    Cursor& c = *heap.back();
-    const AuthorPost& post = c.batch.posts[c.next];
-    if (PlacedInHome(reader_id, c.author, c.batch, post, settings))
-      entries.push_back(post.Entry(c.author));
-    ++c.next;
-    if (c.next >= c.batch.posts.size()) {
-      if (c.exhausted) {
-        heap.pop_back();
-        continue;
-      }
-      if (Status s = refill(c); !s) return s;
-      if (c.batch.posts.empty()) {
-        heap.pop_back();
-        continue;
-      }
-    }
-    std::push_heap(heap.begin(), heap.end(), newer);
+  while (entries.size() < options_.rebuild_capacity) {
+    auto item = merge.Next();
+    if (!item) return std::move(item).error();
+    if (!*item) break;
+    const AuthorMerge::Item& it = **item;
+    if (PlacedInHome(reader_id, it.author, *it.slice, *it.post, settings))
+      entries.push_back(it.post->Entry(it.author));
   }
   // The reblog rule fan-out applies on push, applied oldest first here too:
   // a reblog of a status among the previous entries of the window is left out.
@@ -118,23 +72,43 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
 Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& merge,
                                                                   const PageRequest& page) {
   if (merge.celebrities.empty()) return std::vector<TimelineEntry>();
-  const int want = std::max(kCelebrityFetch, page.limit);
-  const FollowSettings settings = FollowSettingsOf(merge.reader.follows());
-  // From memory where the celebrity's list answers; from the store for the
-  // rest (deep pages).
+  const ViewerVisibility& reader = merge.reader;
+  const FollowSettings settings(reader.follows());
+  if (page.min_id > 0) return OldestCelebrityEntries(merge, page, settings);
+  // The newest `limit` the home rules place, merged across the celebrities
+  // newest first: more could not reach the page. Celebrities the reader
+  // mutes or is blocked with would only be taken out of it.
+  AuthorMerge newest(author_posts_, store_, kCelebrityBatch, page.max_id);
+  for (int64_t celebrity : merge.celebrities) {
+    if (reader.Mutes(celebrity) || reader.BlockedWith(celebrity)) continue;
+    if (Status s = newest.Add(celebrity); !s) return std::move(s).error();
+  }
   std::vector<TimelineEntry> out;
-  std::vector<int64_t> from_store;
-  // A min_id page takes the oldest statuses above min_id: a celebrity with
-  // more than `want` of them there is read from min_id up instead.
+  while (out.size() < static_cast<size_t>(page.limit)) {
+    auto item = newest.Next();
+    if (!item) return std::move(item).error();
+    if (!*item || (*item)->post->status_id <= page.since_id) break;
+    const AuthorMerge::Item& it = **item;
+    if (PlacedInHome(reader.viewer_id(), it.author, *it.slice, *it.post, settings))
+      out.push_back(it.post->Entry(it.author));
+  }
+  return out;
+}
+
+Result<std::vector<TimelineEntry>> HomeTimeline::OldestCelebrityEntries(
+    const Merge& merge, const PageRequest& page, const FollowSettings& settings) {
+  const int want = std::max(kCelebrityFetch, page.limit);
+  // From memory where the celebrity's list answers; from the store for the
+  // rest (deep pages). A min_id page takes the oldest statuses above min_id:
+  // a celebrity with more than `want` of them there is read from min_id up.
+  std::vector<TimelineEntry> out;
   std::vector<int64_t> oldest_from_store;
   for (int64_t celebrity : merge.celebrities) {
     auto recent = author_posts_.Recent(celebrity, static_cast<size_t>(want), page.max_id);
     if (!recent) return std::move(recent).error();
-    const bool above_min_id = *recent && page.min_id > 0 &&
-                              (*recent)->posts.size() >= static_cast<size_t>(want) &&
-                              (*recent)->posts.back().status_id > page.min_id;
-    if (!*recent || above_min_id) {
-      (page.min_id > 0 ? oldest_from_store : from_store).push_back(celebrity);
+    if (!*recent || ((*recent)->posts.size() >= static_cast<size_t>(want) &&
+                     (*recent)->posts.back().status_id > page.min_id)) {
+      oldest_from_store.push_back(celebrity);
       continue;
     }
     std::vector<TimelineEntry> entries =
@@ -154,15 +128,8 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& m
     if (!entries) return std::move(entries).error();
     out.insert(out.end(), entries->begin(), entries->end());
   }
-  if (!from_store.empty()) {
-    auto recent = store_.RecentPlacementsOf(from_store, want, page.max_id);
-    if (!recent) return std::move(recent).error();
-    auto entries = HomeEntries(store_, merge.reader.viewer_id(), *recent, settings);
-    if (!entries) return std::move(entries).error();
-    out.insert(out.end(), entries->begin(), entries->end());
-  }
   std::erase_if(out, [&](const TimelineEntry& e) {
-    return e.status_id <= page.since_id || (page.min_id > 0 && e.status_id <= page.min_id);
+    return e.status_id <= page.since_id || e.status_id <= page.min_id;
   });
   std::sort(out.begin(), out.end(), [](const TimelineEntry& a, const TimelineEntry& b) {
     return a.status_id > b.status_id;

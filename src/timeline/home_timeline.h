@@ -15,6 +15,7 @@
 #include "timeline/author_posts.h"
 #include "timeline/celebrities.h"
 #include "timeline/fan_out.h"
+#include "timeline/home_entries.h"
 #include "timeline/timeline_cache.h"
 
 namespace chirp {
@@ -30,9 +31,10 @@ class HomeTimeline {
         celebrities_(store, options.celebrity_threshold),
         author_posts_(store, options.author_posts_depth, options.author_posts_max_authors) {}
 
-  // Statuses of one celebrity a page merges at most (a celebrity's list is
-  // held this deep).
+  // Statuses of one celebrity a min_id page merges at most.
   static constexpr int kCelebrityFetch = 80;
+  // Statuses of one celebrity read at a time by the newest-first merge.
+  static constexpr size_t kCelebrityBatch = 16;
 
   // The celebrities merged at read time; loaded by the app at start and
   // refreshed by the writers (see timeline/celebrities.h).
@@ -58,7 +60,12 @@ class HomeTimeline {
     const ViewerVisibility& reader;
     std::vector<int64_t> celebrities;
   };
+  // The entries the reader's celebrities add to `page`, newest first.
   Result<std::vector<TimelineEntry>> CelebrityEntries(const Merge& merge, const PageRequest& page);
+  // The same for a min_id page, whose entries are the oldest above min_id.
+  Result<std::vector<TimelineEntry>> OldestCelebrityEntries(const Merge& merge,
+                                                            const PageRequest& page,
+                                                            const FollowSettings& settings);
   // Cached entries of `page` (rebuilding when absent, which sets
   // `*rebuilt`) merged with the celebrities' statuses in the same bounds,
   // newest first.

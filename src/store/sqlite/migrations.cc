@@ -263,6 +263,15 @@ CREATE TABLE dead_letters (
 );
 CREATE INDEX dead_letters_by_consumer ON dead_letters(consumer, replay, id);
 )sql",
+    // 8: the follows of an account both ways read from an index alone. A
+    // list of followers (fan-out) or of accounts followed (a rebuild, a
+    // reader's relations) is hundreds of rows, which follows made over
+    // time scatter across the table: one page read each without these.
+    R"sql(
+DROP INDEX follows_by_target;
+CREATE INDEX follows_by_target ON follows(target_account_id, id, account_id, show_reblogs, notify);
+CREATE INDEX follows_by_account ON follows(account_id, target_account_id, id, show_reblogs, notify);
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

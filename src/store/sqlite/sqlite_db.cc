@@ -125,6 +125,25 @@ Status SqliteDb::Run(SqliteStatement& statement) {
 int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
+
+void SqliteDb::SetWalHook(std::function<void(int pages)> hook) {
+  wal_hook_ = std::move(hook);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<SqliteDb*>(self)->wal_hook_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Status SqliteDb::CheckpointPassive() {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // Busy: another checkpoint is under way; the next one catches up.
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return {};
+  return Failure();
+}
 std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_); }
 int SqliteDb::LastExtendedCode() const { return sqlite3_extended_errcode(db_); }
 

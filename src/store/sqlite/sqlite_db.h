@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -81,9 +82,20 @@ class SqliteDb {
   std::string LastError() const;
   int LastExtendedCode() const;
 
+  // Hands checkpoints to the caller: SQLite's own, run by the committing
+  // connection once the write-ahead log passes 1,000 pages, stop, and after
+  // each commit `hook` is called with the pages the log holds. `hook` runs on
+  // the committing thread and must not use this connection.
+  void SetWalHook(std::function<void(int pages)> hook);
+  // Copies into the database what the write-ahead log holds that no reader
+  // still needs, without waiting for readers or blocking writers (a
+  // passive checkpoint).
+  Status CheckpointPassive();
+
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::function<void(int)> wal_hook_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
   uint64_t events_appended_ = 0;
 };

@@ -202,16 +202,44 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   store->writer_db_ = std::move(writer).value();
   if (Status s = ApplyMigrations(*store->writer_db_); !s) return std::move(s).error();
   for (int i = 0; i < std::max(1, options.readers); ++i) {
-    auto reader = SqliteDb::Open(options.path, true, options.synchronous);
+    auto reader = SqliteDb::Open(options.path, true, options.synchronous, options.reader_cache_mib);
     if (!reader) return std::move(reader).error();
     store->idle_readers_.push_back(reader->get());
     store->readers_.push_back(std::move(reader).value());
   }
+  auto checkpoint_db = SqliteDb::Open(options.path, false, options.synchronous, 1);
+  if (!checkpoint_db) return std::move(checkpoint_db).error();
+  store->checkpoint_db_ = std::move(checkpoint_db).value();
+  store->writer_db_->SetWalHook([s = store.get()](int pages) {
+    if (pages < kCheckpointPages) return;
+    {
+      std::lock_guard lock(s->checkpoint_mu_);
+      s->wal_pages_ = pages;
+    }
+    s->checkpoint_cv_.notify_one();
+  });
+  store->checkpointer_ = std::thread([s = store.get()] {
+    NameThisThread("sqlite-checkpt");
+    s->CheckpointLoop();
+  });
   store->writer_ = std::thread([s = store.get()] {
     NameThisThread("sqlite-writer");
     s->WriterLoop();
   });
   return store;
+}
+
+void SqliteStore::CheckpointLoop() {
+  for (;;) {
+    {
+      std::unique_lock lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || wal_pages_ >= kCheckpointPages; });
+      if (checkpoint_stop_) return;
+      wal_pages_ = 0;
+    }
+    // A failed checkpoint leaves the log longer; the next commit asks again.
+    (void)checkpoint_db_->CheckpointPassive();
+  }
 }
 
 SqliteStore::~SqliteStore() { Close(); }
@@ -224,6 +252,12 @@ void SqliteStore::Close() {
   }
   write_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    checkpoint_stop_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
   // A clean close checkpoints the WAL into the main file.
   if (writer_db_) (void)writer_db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }

@@ -37,6 +37,11 @@ struct SqliteStoreOptions {
   // they insert into all over, so that each page is written once a
   // transaction.
   int writer_cache_mib = 64;
+  // Each reader's page cache. Readers are many (one per thread that may
+  // read) and a cache is private to its connection, so a large one is paid
+  // for many times over and mostly holds copies of the same pages; the
+  // operating system's page cache, shared by all, holds the rest.
+  int reader_cache_mib = 4;
 };
 
 class SqliteStore final : public Store {
@@ -206,6 +211,10 @@ class SqliteStore final : public Store {
 
   SqliteStore() = default;
   void WriterLoop();
+  // Checkpoints the write-ahead log whenever the writer's commits have
+  // grown it past kCheckpointPages, on a connection of its own, so that no
+  // commit waits for one.
+  void CheckpointLoop();
   SqliteDb& AcquireReader();
   void ReleaseReader(SqliteDb& db);
 
@@ -215,6 +224,14 @@ class SqliteStore final : public Store {
   std::condition_variable write_cv_;
   std::deque<WriteJob> write_queue_;  // guarded by write_mu_
   bool closing_ = false;              // guarded by write_mu_
+
+  static constexpr int kCheckpointPages = 1000;
+  std::unique_ptr<SqliteDb> checkpoint_db_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  int wal_pages_ = 0;             // after the last commit; guarded by checkpoint_mu_
+  bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
 
   std::mutex read_mu_;
   std::condition_variable read_cv_;

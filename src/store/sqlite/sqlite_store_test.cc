@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -200,6 +201,24 @@ TEST_F(SqliteStoreTest, GroupCommitIsolatesFailingWrites) {
   const StoreStats stats = store_->Stats();
   EXPECT_EQ(stats.write_operations, static_cast<uint64_t>(kWriters));
   EXPECT_EQ(stats.write_failures, static_cast<uint64_t>((kWriters + 2) / 3));
+}
+
+TEST_F(SqliteStoreTest, TheLogIsCheckpointedIntoTheDatabaseByItsOwnThread) {
+  // Commits never checkpoint themselves; once the write-ahead log passes a
+  // thousand pages the checkpointer copies it into the database file.
+  const std::filesystem::path db = dir_ / "chirp.db";
+  const uintmax_t empty = std::filesystem::file_size(db);
+  for (int64_t id = 1; id <= 1500; ++id) {
+    Account a = MakeAccount(id, "writer" + std::to_string(id));
+    a.note = std::string(3000, 'n');
+    ASSERT_TRUE(store_->CreateAccount(a, MakeUser(id, a.username + "@e.com")).ok());
+  }
+  // Waits for the checkpointer (bounded: a missing one fails, it does not hang).
+  for (int i = 0; i < 200 && std::filesystem::file_size(db) < empty + (4u << 20); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(std::filesystem::file_size(db), empty + (4u << 20));
+  EXPECT_EQ(*store_->CountAccounts(), 1500);
 }
 
 TEST_F(SqliteStoreTest, WritesAfterCloseAreUnavailable) {
