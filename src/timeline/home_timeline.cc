@@ -22,6 +22,23 @@ bool RepeatsRecent(const TimelineEntry& entry, const std::vector<TimelineEntry>&
                      [&](const TimelineEntry& k) { return k.key() == entry.key(); });
 }
 
+// The newest `limit` posts of `merge` newer than `after_id` that the home
+// rules place in `reader_id`'s timeline, as entries, newest first.
+Result<std::vector<TimelineEntry>> NewestPlaced(AuthorMerge& merge, int64_t reader_id,
+                                                const FollowSettings& settings, size_t limit,
+                                                int64_t after_id) {
+  std::vector<TimelineEntry> out;
+  while (out.size() < limit) {
+    auto item = merge.Next();
+    if (!item) return std::move(item).error();
+    if (!*item || (*item)->post->status_id <= after_id) break;
+    const AuthorMerge::Item& it = **item;
+    if (PlacedInHome(reader_id, it.author, *it.slice, *it.post, settings))
+      out.push_back(it.post->Entry(it.author));
+  }
+  return out;
+}
+
 }  // namespace
 
 Status HomeTimeline::Rebuild(int64_t reader_id) {
@@ -48,21 +65,13 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
     if (merged_at_read.contains(f.target_account_id)) continue;
     if (Status s = merge.Add(f.target_account_id); !s) return s;
   }
-  std::vector<TimelineEntry> entries;  // newest first
-  entries.reserve(options_.rebuild_capacity);
-  while (entries.size() < options_.rebuild_capacity) {
-    auto item = merge.Next();
-    if (!item) return std::move(item).error();
-    if (!*item) break;
-    const AuthorMerge::Item& it = **item;
-    if (PlacedInHome(reader_id, it.author, *it.slice, *it.post, settings))
-      entries.push_back(it.post->Entry(it.author));
-  }
+  auto entries = NewestPlaced(merge, reader_id, settings, options_.rebuild_capacity, 0);
+  if (!entries) return std::move(entries).error();
   // The reblog rule fan-out applies on push, applied oldest first here too:
   // a reblog of a status among the previous entries of the window is left out.
   std::vector<TimelineEntry> kept;
-  kept.reserve(entries.size());
-  for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+  kept.reserve(entries->size());
+  for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
     if (!RepeatsRecent(*e, kept, options_.reblog_dedupe_window)) kept.push_back(*e);
   }
   cache_.Install(reader_id, std::move(kept), clock_.NowMillis());
@@ -83,16 +92,8 @@ Result<std::vector<TimelineEntry>> HomeTimeline::CelebrityEntries(const Merge& m
     if (reader.Mutes(celebrity) || reader.BlockedWith(celebrity)) continue;
     if (Status s = newest.Add(celebrity); !s) return std::move(s).error();
   }
-  std::vector<TimelineEntry> out;
-  while (out.size() < static_cast<size_t>(page.limit)) {
-    auto item = newest.Next();
-    if (!item) return std::move(item).error();
-    if (!*item || (*item)->post->status_id <= page.since_id) break;
-    const AuthorMerge::Item& it = **item;
-    if (PlacedInHome(reader.viewer_id(), it.author, *it.slice, *it.post, settings))
-      out.push_back(it.post->Entry(it.author));
-  }
-  return out;
+  return NewestPlaced(newest, reader.viewer_id(), settings, static_cast<size_t>(page.limit),
+                      page.since_id);
 }
 
 Result<std::vector<TimelineEntry>> HomeTimeline::OldestCelebrityEntries(

@@ -214,7 +214,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
     if (pages < kCheckpointPages) return;
     {
       std::lock_guard lock(s->checkpoint_mu_);
-      s->wal_pages_ = pages;
+      s->checkpoint_due_ = true;
     }
     s->checkpoint_cv_.notify_one();
   });
@@ -233,9 +233,9 @@ void SqliteStore::CheckpointLoop() {
   for (;;) {
     {
       std::unique_lock lock(checkpoint_mu_);
-      checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || wal_pages_ >= kCheckpointPages; });
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || checkpoint_due_; });
       if (checkpoint_stop_) return;
-      wal_pages_ = 0;
+      checkpoint_due_ = false;
     }
     // A failed checkpoint leaves the log longer; the next commit asks again.
     (void)checkpoint_db_->CheckpointPassive();

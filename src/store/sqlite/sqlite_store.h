@@ -230,7 +230,7 @@ class SqliteStore final : public Store {
   std::thread checkpointer_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
-  int wal_pages_ = 0;             // after the last commit; guarded by checkpoint_mu_
+  bool checkpoint_due_ = false;   // the log passed kCheckpointPages; guarded by checkpoint_mu_
   bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
 
   std::mutex read_mu_;
