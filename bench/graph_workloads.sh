@@ -5,15 +5,10 @@
 # installed, the design documents' fan-out-on-read timeline query on their
 # own schema through pgbench, loaded with the same graph and statuses.
 #
-#   ACCOUNTS=100000  accounts of the generated graph (chirp-bench generate-graph, seed SEED=1)
-#   STATUSES=100     statuses of each account over the past DAYS=7 days, loaded in bulk
-#   READERS=10000    accounts with a token, who read, post and follow (user0..)
+#   ACCOUNTS, STATUSES, READERS, DATASET: the graph (bench/graph_dataset.sh)
 #   CONNECTIONS=64   keep-alive connections of each closed-loop run
 #   DURATION=10      measured seconds of each run (after WARMUP=2)
 #   OPEN_SHARE=0.5   the open-loop mix runs at this share of the closed-loop mix's rate
-#   DATASET=         a directory to keep the loaded dataset in and reuse: the first run
-#                    with it loads and keeps it there; later runs with the same sizes
-#                    start from a copy (the load's figures are those of the first run)
 #
 # Runs, in order: the home timeline, user timelines, the DeathStarBench mix
 # (60% home, 30% user, 10% posts) closed and open loop, follows and
@@ -25,50 +20,16 @@
 # suite's results when BENCH_RESULTS is set.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/postgres/lib.sh"
-accounts=${ACCOUNTS:-100000}
-statuses=${STATUSES:-100}
-days=${DAYS:-7}
-seed=${SEED:-1}
-readers=${READERS:-10000}
+source "$(dirname "$0")/graph_dataset.sh"
 connections=${CONNECTIONS:-64}
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 open_share=${OPEN_SHARE:-0.5}
-[ "$readers" -le "$accounts" ] || readers=$accounts
 bin="$bench_root/build/bin"
 runs="$bench_tmp/runs.jsonl"
 : > "$runs"
 
-# seconds_since START: elapsed seconds, one decimal.
-seconds_since() { python3 -c "import time, sys; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$1"; }
-
-# The dataset, in bulk (or a copy of one kept under DATASET).
-dataset=${DATASET:-}
-dataset_key="accounts=$accounts statuses=$statuses days=$days seed=$seed readers=$readers"
-if [ -n "$dataset" ] && [ "$(cat "$dataset/key" 2>/dev/null)" = "$dataset_key" ]; then
-  cp -r "$dataset/data" "$dataset/graph.edges" "$dataset/statuses.tsv" "$dataset/tokens" "$bench_tmp/"
-  read -r graph_seconds statuses_seconds < "$dataset/seconds"
-  echo "dataset copied from $dataset (loaded in ${graph_seconds} s and ${statuses_seconds} s)" >&2
-else
-  "$bin/chirp-bench" generate-graph --accounts "$accounts" --seed "$seed" --out "$bench_tmp/graph.edges" >&2
-  "$bin/chirp-bench" generate-statuses --edges "$bench_tmp/graph.edges" --per-account "$statuses" \
-    --days "$days" --seed "$seed" --out "$bench_tmp/statuses.tsv" >&2
-  start=$(date +%s.%N)
-  "$bin/chirpd" admin import-graph --data "$bench_tmp/data" --edges "$bench_tmp/graph.edges" --one-way on >&2
-  graph_seconds=$(seconds_since "$start")
-  start=$(date +%s.%N)
-  "$bin/chirpd" admin import-statuses --data "$bench_tmp/data" --statuses "$bench_tmp/statuses.tsv" >&2
-  statuses_seconds=$(seconds_since "$start")
-  seq 0 $((readers - 1)) | sed 's/^/user/' > "$bench_tmp/readers"
-  "$bin/chirpd" admin token --data "$bench_tmp/data" --usernames "$bench_tmp/readers" > "$bench_tmp/tokens"
-  echo "loaded: graph in ${graph_seconds} s, statuses in ${statuses_seconds} s" >&2
-  if [ -n "$dataset" ]; then
-    rm -rf "$dataset" && mkdir -p "$dataset"
-    cp -r "$bench_tmp/data" "$bench_tmp/graph.edges" "$bench_tmp/statuses.tsv" "$bench_tmp/tokens" "$dataset/"
-    echo "$graph_seconds $statuses_seconds" > "$dataset/seconds"
-    echo "$dataset_key" > "$dataset/key"
-  fi
-fi
+load_graph_dataset
 
 start_chirpd --rate-limits off
 
@@ -125,6 +86,7 @@ bench post post 16 "$warmup"
 wait_drained
 nginx_run nginx_after
 resident=$(awk '/VmRSS/ {print $2 * 1024}' "/proc/$CHIRP_PID/status")
+curl -sf "$CHIRP_URL/metrics" > "$bench_tmp/metrics_after"
 
 pg="none"
 if postgres_available; then
@@ -138,9 +100,9 @@ fi
 
 [ -z "${BENCH_RESULTS:-}" ] || cp "$runs" "${BENCH_RESULTS%.json}.graph_workloads.runs.jsonl"
 python3 - "$runs" "$pg" "$median" "$accounts" "$statuses" "$readers" "$graph_seconds" \
-  "$statuses_seconds" "$resident" "${BENCH_RESULTS:-}" <<'PY'
+  "$statuses_seconds" "$resident" "$bench_tmp/metrics_after" "${BENCH_RESULTS:-}" <<'PY'
 import json, sys
-runs_path, pg, median, accounts, statuses, readers, graph_s, statuses_s, resident, results = sys.argv[1:]
+runs_path, pg, median, accounts, statuses, readers, graph_s, statuses_s, resident, metrics_path, results = sys.argv[1:]
 runs = {r["label"]: r for r in map(json.loads, open(runs_path))}
 nginx = (runs["nginx_before"]["throughput_rps"] + runs["nginx_after"]["throughput_rps"]) / 2
 pg_fields = pg.split() if pg != "none" else None
@@ -179,8 +141,33 @@ if pg_fields:
 lines.append({"benchmark": "graph_load", "accounts": int(accounts), "statuses": int(accounts) * int(statuses),
               "graph_s": float(graph_s), "statuses_s": float(statuses_s),
               "resident_mb": round(int(resident) / 2**20)})
+# Where chirpd's memory went after the runs, per thing held (its own estimates).
+m = {}
+for line in open(metrics_path):
+    if line and not line.startswith("#"):
+        name, _, value = line.partition(" ")
+        try: m[name] = float(value)
+        except ValueError: pass
+def each(total, count): return round(m.get(total, 0) / m[count]) if m.get(count) else 0
+timeline_bytes = m.get("chirp_timeline_entry_slots", 0) * m.get("chirp_timeline_entry_bytes", 0)
+memory = {"benchmark": "graph_memory", "resident_mb": round(m.get("chirp_process_resident_bytes", 0) / 2**20),
+          "accounts": int(m.get("chirp_accounts_held", 0)),
+          "bytes_per_account": each("chirp_account_bytes", "chirp_accounts_held"),
+          "live_timelines": int(m.get("chirp_timeline_live", 0)),
+          "bytes_per_live_timeline": round(timeline_bytes / m["chirp_timeline_live"]) if m.get("chirp_timeline_live") else 0,
+          "cached_statuses": int(m.get("chirp_status_cache_entries", 0)),
+          "bytes_per_cached_status": each("chirp_status_cache_bytes", "chirp_status_cache_entries"),
+          "readers": int(m.get("chirp_reader_cache_entries", 0)),
+          "bytes_per_reader": each("chirp_reader_cache_bytes", "chirp_reader_cache_entries"),
+          "author_posts_mb": round(m.get("chirp_author_posts_bytes", 0) / 2**20)}
+print(f"memory: resident {memory['resident_mb']} MB; {memory['accounts']} accounts at "
+      f"{memory['bytes_per_account']} B, {memory['live_timelines']} live timelines at "
+      f"{memory['bytes_per_live_timeline']} B, {memory['cached_statuses']} cached statuses at "
+      f"{memory['bytes_per_cached_status']} B, {memory['readers']} readers at "
+      f"{memory['bytes_per_reader']} B, authors' lists {memory['author_posts_mb']} MB")
+lines.append(memory)
 if results:
     with open(results, "a") as f:
         for line in lines: f.write(json.dumps(line) + "\n")
-print(json.dumps(lines[-1]))
+for line in lines[-2:]: print(json.dumps(line))
 PY

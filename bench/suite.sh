@@ -2,13 +2,13 @@
 # The standard benchmark suite: every benchmark of bench/ in turn on this
 # machine, each against its baseline of the same run. Writes one JSON line a
 # result to bench/results/RUN.json (RUN: the date and time, or $RUN) and
-# prints them as a table. Takes about half an hour on two cores.
+# prints them as a table. Takes about 45 minutes on two cores.
 #
 #   bench/suite.sh                  # all of them
 #   bench/suite.sh home_timeline    # some of them, by name
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-all=(verify_credentials home_timeline graph_workloads post_status post_fanout celebrity_post timeline_memory streaming)
+all=(verify_credentials home_timeline graph_workloads steadiness post_status post_fanout celebrity_post timeline_memory streaming)
 chosen=("$@")
 [ ${#chosen[@]} -gt 0 ] || chosen=("${all[@]}")
 mkdir -p "$here/results"

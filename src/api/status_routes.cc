@@ -149,7 +149,9 @@ Result<HttpResponse> StatusSource(const StatusRouteParts& ctx, ApiRequest& req) 
   StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto status = VisibleStatus(ctx, req, presenter);
   if (!status) return std::move(status).error();
-  return JsonBody(200, StatusSourceJson((*status)->record));
+  auto whole = ctx.statuses.FindWhole((*status)->record.id);  // the cache holds no text
+  if (!whole) return std::move(whole).error();
+  return JsonBody(200, StatusSourceJson(*whole));
 }
 
 Result<HttpResponse> Context(const StatusRouteParts& ctx, ApiRequest& req) {

@@ -197,12 +197,12 @@ const std::vector<Option>& Options() {
          c.timelines.rebuild_capacity = c.timeline_size;
          return {};
        }},
-      {"status-cache-size", "CHIRP_STATUS_CACHE_SIZE",
-       "statuses kept in memory with their JSON rendered (default 100000)",
+      {"status-cache-mib", "CHIRP_STATUS_CACHE_MIB",
+       "MiB of memory for statuses held with their JSON rendered (default 1024)",
        [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 64, int64_t{1} << 32, "--status-cache-size");
+         auto n = ParseInt(v, 1, int64_t{1} << 30, "--status-cache-mib");
          if (!n) return std::move(n).error();
-         c.status_cache_size = static_cast<size_t>(*n);
+         c.status_cache_mib = static_cast<size_t>(*n);
          return {};
        }},
       {"reader-cache-size", "CHIRP_READER_CACHE_SIZE",

@@ -22,7 +22,8 @@ struct Config {
   std::string synchronous = "FULL";
   TimelineOptions timelines;
   size_t timeline_size = 800;
-  size_t status_cache_size = 100000;
+  // Memory for statuses held with their JSON rendered.
+  size_t status_cache_mib = 1024;
   size_t reader_cache_size = 100000;
   // Bytes queued for one streaming client before it is cut off as too slow.
   size_t stream_buffer_bytes = 256 * 1024;

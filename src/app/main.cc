@@ -16,6 +16,7 @@
 #include "app/config.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
+#include "core/process_memory.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
 #include "events/lane_metrics.h"
@@ -85,7 +86,8 @@ int Serve(const Config& config) {
   SnowflakeGenerator ids(clock, config.worker_id);
   Authenticator auth(**store);
   AccountDirectory accounts(**store);
-  StatusDirectory statuses(**store, accounts, config.status_cache_size);
+  StatusDirectory statuses(**store, accounts, std::numeric_limits<size_t>::max(),
+                           config.status_cache_mib << 20);
   ViewerCache viewers(**store, clock, {.capacity = config.reader_cache_size});
   InMemoryRateLimiter limiter;
   MemoryTimelineCache timelines(config.timeline_size);
@@ -186,8 +188,19 @@ int Serve(const Config& config) {
                  authors.bytes, "gauge");
     AppendMetric(out, "chirp_status_cache_entries", "Statuses held in memory.", statuses.size(),
                  "gauge");
+    AppendMetric(out, "chirp_status_cache_bytes",
+                 "Memory the statuses held take (estimate, bounded by --status-cache-mib).",
+                 statuses.bytes(), "gauge");
     AppendMetric(out, "chirp_reader_cache_entries", "Readers whose relations are held in memory.",
                  viewers.size(), "gauge");
+    AppendMetric(out, "chirp_reader_cache_bytes", "Memory the readers held take (estimate).",
+                 viewers.bytes(), "gauge");
+    AppendMetric(out, "chirp_accounts_held", "Accounts held in memory.", accounts.size(), "gauge");
+    AppendMetric(out, "chirp_account_bytes",
+                 "Memory the accounts held and their JSON take (estimate).", accounts.bytes(),
+                 "gauge");
+    AppendMetric(out, "chirp_process_resident_bytes", "Resident memory of the process.",
+                 ProcessResidentBytes(), "gauge");
     AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by fan-out.",
                  fan_out_lane.handled(), "counter");
     AppendMetric(out, "chirp_events_lag_milliseconds",

@@ -15,6 +15,11 @@
 // first out per shard, which suits caches whose hot entries are the newest
 // (statuses, active readers); an evicted hot entry is simply loaded again.
 //
+// A cache is bounded by entries and, optionally, by bytes: a value type
+// that can tell its own size (a `size_t ResidentBytes() const` member) is
+// weighed by it, any other by sizeof; each entry also counts the map's own
+// memory for it (kEntryOverhead). bytes() is what an operator sees of it.
+//
 // Thread-safe.
 #pragma once
 
@@ -23,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -36,9 +42,24 @@ class SnapshotCache {
   using Ref = std::shared_ptr<const V>;
   static constexpr size_t kShards = 64;
 
-  // Holds at most about `capacity` values (at least one per shard).
-  explicit SnapshotCache(size_t capacity)
-      : per_shard_(capacity / kShards > 0 ? capacity / kShards : 1) {}
+  // What the map, its order and a shared value's control block take per
+  // entry, beyond the value itself (allocator size classes included).
+  static constexpr size_t kEntryOverhead = 96;
+
+  // Holds at most about `capacity` values and about `max_bytes` of them
+  // (as weighed above), and at least one value per shard.
+  explicit SnapshotCache(size_t capacity, size_t max_bytes = std::numeric_limits<size_t>::max())
+      : per_shard_(capacity / kShards > 0 ? capacity / kShards : 1),
+        per_shard_bytes_(max_bytes / kShards) {}
+
+  // What a value weighs in this cache.
+  static size_t Weigh(const V& value) {
+    if constexpr (requires { value.ResidentBytes(); }) {
+      return value.ResidentBytes() + kEntryOverhead;
+    } else {
+      return sizeof(V) + kEntryOverhead;
+    }
+  }
 
   // The cached value, or null.
   Ref Find(int64_t key) const { return Front(key); }
@@ -67,11 +88,14 @@ class SnapshotCache {
     Shard& s = ShardOf(key);
     std::unique_lock lock(s.mu);
     if (s.forgets != token) return value;
-    if (!s.map.try_emplace(key, value).second) return value;
+    const size_t weight = Weigh(*value);
+    if (!s.map.try_emplace(key, Held{value, weight}).second) return value;
+    s.bytes += weight;
     s.version.fetch_add(1, std::memory_order_release);  // also covers the evictions below
     s.order.push_back(key);
-    while (s.map.size() > per_shard_ && !s.order.empty()) {
-      s.map.erase(s.order.front());
+    while ((s.map.size() > per_shard_ || s.bytes > per_shard_bytes_) && s.map.size() > 1 &&
+           !s.order.empty()) {
+      Erase(s, s.order.front());
       s.order.pop_front();
     }
     // Keys forgotten and inserted again leave stale places in `order`.
@@ -85,7 +109,7 @@ class SnapshotCache {
     std::unique_lock lock(s.mu);
     ++s.forgets;
     s.version.fetch_add(1, std::memory_order_release);
-    s.map.erase(key);
+    Erase(s, key);
   }
 
   size_t size() const {
@@ -97,12 +121,27 @@ class SnapshotCache {
     return n;
   }
 
+  // What the values held weigh (see Weigh).
+  size_t bytes() const {
+    size_t n = 0;
+    for (const Shard& s : shards_) {
+      std::shared_lock lock(s.mu);
+      n += s.bytes;
+    }
+    return n;
+  }
+
  private:
+  struct Held {
+    Ref value;
+    size_t bytes;  // Weigh(*value)
+  };
   struct Shard {
     mutable std::shared_mutex mu;
-    std::unordered_map<int64_t, Ref> map;  // guarded by mu
-    std::deque<int64_t> order;             // insertion order; guarded by mu
-    uint64_t forgets = 0;                  // guarded by mu
+    std::unordered_map<int64_t, Held> map;  // guarded by mu
+    std::deque<int64_t> order;              // insertion order; guarded by mu
+    uint64_t forgets = 0;                   // guarded by mu
+    size_t bytes = 0;                       // the weights of map's values; guarded by mu
     // Bumped (under mu) by every change to `map`; read without it.
     std::atomic<uint64_t> version{0};
   };
@@ -135,7 +174,7 @@ class SnapshotCache {
     {
       std::shared_lock lock(s.mu);
       auto it = s.map.find(key);
-      if (it != s.map.end()) found = it->second;
+      if (it != s.map.end()) found = it->second.value;
     }
     // A change after `version` was read bumps it, which retires this slot.
     slot.cache = instance_;
@@ -161,6 +200,14 @@ class SnapshotCache {
   Shard& ShardOf(int64_t key) { return shards_[ShardIndex(key)]; }
   const Shard& ShardOf(int64_t key) const { return shards_[ShardIndex(key)]; }
 
+  // Drops `key` if held. Requires s.mu held exclusively.
+  static void Erase(Shard& s, int64_t key) {
+    auto it = s.map.find(key);
+    if (it == s.map.end()) return;
+    s.bytes -= it->second.bytes;
+    s.map.erase(it);
+  }
+
   // Rebuilds `order` from the keys present, oldest first.
   static void Compact(Shard& s) {
     std::deque<int64_t> kept;
@@ -172,6 +219,7 @@ class SnapshotCache {
   }
 
   const size_t per_shard_;
+  const size_t per_shard_bytes_;
   const uint64_t instance_ = NextInstance();
   std::array<Shard, kShards> shards_;
 };

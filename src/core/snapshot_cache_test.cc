@@ -74,6 +74,47 @@ TEST(SnapshotCache, EvictsOldestBeyondCapacity) {
   EXPECT_NE(cache.Find(10000), nullptr);  // the newest stays
 }
 
+// A value that tells its own size, as a cached status does.
+struct Blob {
+  std::string bytes;
+  size_t ResidentBytes() const { return sizeof(Blob) + bytes.capacity(); }
+};
+
+TEST(SnapshotCache, WeighsValuesThatTellTheirSizeAndCountsWhatItHolds) {
+  SnapshotCache<Blob> cache(1000);
+  auto blob = std::make_shared<const Blob>(Blob{std::string(5000, 'x')});
+  const size_t weight = SnapshotCache<Blob>::Weigh(*blob);
+  EXPECT_GE(weight, 5000u + SnapshotCache<Blob>::kEntryOverhead);
+  cache.Insert(1, blob, cache.LoadToken(1));
+  EXPECT_EQ(cache.bytes(), weight);
+  cache.Forget(1);
+  EXPECT_EQ(cache.bytes(), 0u);
+  // Values that cannot tell their size weigh their type.
+  Cache strings(1000);
+  strings.Insert(1, Value("v"), strings.LoadToken(1));
+  EXPECT_EQ(strings.bytes(), sizeof(std::string) + Cache::kEntryOverhead);
+}
+
+TEST(SnapshotCache, EvictsOldestBeyondItsBytes) {
+  // Room for about four 10,000-byte values per shard, entries allowing far more.
+  constexpr size_t kValueBytes = 10000;
+  SnapshotCache<Blob> cache(1 << 20, SnapshotCache<Blob>::kShards * 4 * kValueBytes);
+  for (int64_t key = 1; key <= 5000; ++key) {
+    cache.Insert(key, std::make_shared<const Blob>(Blob{std::string(kValueBytes, 'x')}),
+                 cache.LoadToken(key));
+  }
+  EXPECT_LE(cache.bytes(), SnapshotCache<Blob>::kShards * 4 * kValueBytes);
+  EXPECT_LE(cache.size(), SnapshotCache<Blob>::kShards * 4);
+  EXPECT_GE(cache.size(), SnapshotCache<Blob>::kShards);
+  EXPECT_NE(cache.Find(5000), nullptr);  // the newest stays
+}
+
+TEST(SnapshotCache, AValueHeavierThanItsShardIsStillHeld) {
+  SnapshotCache<Blob> cache(1000, SnapshotCache<Blob>::kShards * 10);
+  cache.Insert(1, std::make_shared<const Blob>(Blob{std::string(1000, 'x')}), cache.LoadToken(1));
+  EXPECT_NE(cache.Find(1), nullptr);
+}
+
 TEST(SnapshotCache, ChurnOfForgetAndInsertStaysBounded) {
   Cache cache(Cache::kShards);
   for (int round = 0; round < 10000; ++round) {

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <mutex>
 
+#include "core/resident_bytes.h"
 #include "core/text.h"
 #include "mastodon/entities.h"
 
@@ -134,6 +135,32 @@ void AccountDirectory::CountOwnStatus(int64_t id, int64_t event_id, bool counted
 size_t AccountDirectory::size() const {
   std::shared_lock lock(mu_);
   return by_id_.size();
+}
+
+size_t AccountDirectory::Rendered::ResidentBytes() const {
+  constexpr size_t kSharedBlock = 16;  // the shared string's count block
+  return sizeof(Rendered) + HeapBytes(base_url) +
+         (json != nullptr ? sizeof(std::string) + kSharedBlock + HeapBytes(*json) : 0);
+}
+
+size_t AccountDirectory::bytes() const {
+  // A map node: the link, the key and the value, and the bucket.
+  constexpr size_t kNode = 2 * sizeof(void*) + sizeof(int64_t);
+  constexpr size_t kSharedBlock = 16;
+  size_t n = rendered_.bytes();
+  std::shared_lock lock(mu_);
+  for (const auto& [id, entry] : by_id_) {
+    n += kNode + sizeof(Entry) + HeapBytes(entry.applied_ahead);
+    const Account& a = *entry.account;
+    n += kSharedBlock + sizeof(Account) + HeapBytes(a.username) + HeapBytes(a.display_name) +
+         HeapBytes(a.note) + HeapBytes(a.fields) + HeapBytes(a.default_privacy) +
+         HeapBytes(a.default_language);
+    for (const ProfileField& f : a.fields) n += HeapBytes(f.name) + HeapBytes(f.value);
+  }
+  for (const auto& [name, id] : id_by_username_) {
+    n += kNode + sizeof(std::string) + HeapBytes(name);
+  }
+  return n;
 }
 
 }  // namespace chirp

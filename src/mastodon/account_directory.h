@@ -66,6 +66,9 @@ class AccountDirectory final : public AccountLookup {
   // is, and the event stream's Reload of that event then skips the entry.
   void CountOwnStatus(int64_t id, int64_t event_id, bool counted, int64_t created_at_ms);
   size_t size() const;
+  // What the accounts held and their rendered JSON take in memory (an
+  // estimate, core/resident_bytes.h); walks every account held.
+  size_t bytes() const;
 
  private:
   static constexpr size_t kAppliedAheadKept = 16;
@@ -90,6 +93,7 @@ class AccountDirectory final : public AccountLookup {
   struct Rendered {
     std::string base_url;
     std::shared_ptr<const std::string> json;
+    size_t ResidentBytes() const;
   };
   SnapshotCache<Rendered> rendered_{1 << 20};
   // Bumped by every Forget: a load that raced with one is not cached, so a

@@ -2,9 +2,17 @@
 
 #include <unordered_map>
 
+#include "core/resident_bytes.h"
 #include "mastodon/entities.h"
 
 namespace chirp {
+
+size_t CachedStatus::ResidentBytes() const {
+  return sizeof(CachedStatus) + HeapBytes(base_url) + HeapBytes(fixed) + HeapBytes(record.text) +
+         HeapBytes(record.content) + HeapBytes(record.spoiler_text) + HeapBytes(record.language) +
+         HeapBytes(record.media_ids) + HeapBytes(record.mentioned_account_ids) +
+         HeapBytes(record.tags) + HeapBytes(record.tag_display_names);
+}
 
 Result<StatusRef> StatusDirectory::Render(const StatusRecord& status, const std::string& base_url,
                                           bool source_requested) {
@@ -24,11 +32,21 @@ Result<StatusRef> StatusDirectory::Render(const StatusRecord& status, const std:
     keep.push_back(std::move(a).value());
   }
   auto rendered = std::make_shared<CachedStatus>();
-  rendered->record = status;
-  rendered->base_url = base_url;
   rendered->fixed =
       StatusFixedJson(status, (*author)->username, mentioned, base_url, source_requested);
+  rendered->base_url = base_url;
+  rendered->record = status;
+  std::string().swap(rendered->record.text);
+  std::string().swap(rendered->record.content);
   return StatusRef(std::move(rendered));
+}
+
+Result<StatusRecord> StatusDirectory::FindWhole(int64_t id) { return store_.FindStatus(id); }
+
+Result<StatusRef> StatusDirectory::RenderSource(int64_t id, const std::string& base_url) {
+  auto whole = FindWhole(id);
+  if (!whole) return std::move(whole).error();
+  return Render(*whole, base_url, /*source_requested=*/true);
 }
 
 Result<std::vector<StatusRef>> StatusDirectory::GetMany(const std::vector<int64_t>& ids,
@@ -44,10 +62,10 @@ Result<std::vector<StatusRef>> StatusDirectory::GetMany(const std::vector<int64_
     }
     if (cached->base_url == base_url) {
       found[i] = std::move(cached);
-    } else {  // a request under another host name: rendered for it alone
-      auto rendered = Render(cached->record, base_url, false);
-      if (!rendered) return std::move(rendered).error();
-      found[i] = std::move(rendered).value();
+    } else if (tokens.try_emplace(ids[i], cache_.LoadToken(ids[i])).second) {
+      // A request under another host name: read and rendered for it, and
+      // not cached over the entry held (Insert keeps the first).
+      missing.push_back(ids[i]);
     }
   }
   if (!missing.empty()) {

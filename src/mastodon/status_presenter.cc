@@ -108,7 +108,7 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
     StatusRef source;
     std::string_view fixed = s->fixed;
     if (source_requested) {
-      auto rendered = read_.statuses.Render(record, base_url_, true);
+      auto rendered = read_.statuses.RenderSource(record.id, base_url_);
       if (!rendered) return std::move(rendered).error();
       source = std::move(rendered).value();
       fixed = source->fixed;

@@ -1,8 +1,14 @@
 #include "social/viewer_cache.h"
 
+#include "core/resident_bytes.h"
 #include "core/snowflake.h"
 
 namespace chirp {
+
+size_t ViewerState::ResidentBytes() const {
+  return sizeof(ViewerState) + visibility.HeapBytes() + HeapBytes(interactions.favourited) +
+         HeapBytes(interactions.reblogged);
+}
 
 Result<ViewerRef> ViewerCache::Get(int64_t viewer_id) {
   const int64_t now = clock_.NowMillis();

@@ -40,6 +40,8 @@ struct ViewerState {
     return std::binary_search(interactions.reblogged.begin(), interactions.reblogged.end(),
                               status_id);
   }
+  // What this reader's state takes in memory.
+  size_t ResidentBytes() const;
 };
 
 using ViewerRef = std::shared_ptr<const ViewerState>;
@@ -61,6 +63,7 @@ class ViewerCache {
   // Drops the account's state, after a committed change to it.
   void Forget(int64_t account_id) { cache_.Forget(account_id); }
   size_t size() const { return cache_.size(); }
+  size_t bytes() const { return cache_.bytes(); }
 
  private:
   Store& store_;

@@ -2,7 +2,14 @@
 
 #include <algorithm>
 
+#include "core/resident_bytes.h"
+
 namespace chirp {
+
+size_t ViewerVisibility::HeapBytes() const {
+  return chirp::HeapBytes(blocked_) + chirp::HeapBytes(muted_) + chirp::HeapBytes(following_) +
+         chirp::HeapBytes(follows_);
+}
 
 bool MaySee(Visibility visibility, const ViewerRelation& r) {
   if (r.is_author) return true;

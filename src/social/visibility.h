@@ -63,6 +63,9 @@ class ViewerVisibility {
   // are out of date; 0 when none ends.
   int64_t valid_until_ms() const { return valid_until_ms_; }
 
+  // The heap memory these relations take (core/resident_bytes.h).
+  size_t HeapBytes() const;
+
  private:
   int64_t viewer_id_ = 0;
   std::vector<int64_t> blocked_;    // sorted
