@@ -55,7 +55,9 @@ print(r)' "$runs" "$1"; }
 
 # The first reads, timed apart: most rebuild a reader's timeline from the
 # store (the timelines of the graph's accounts are not live after a load).
+rebuild_before="$(metric chirp_timeline_rebuilds_total) $(metric chirp_timeline_rebuild_cpu_microseconds_total)"
 bench home_cold home "$connections" 0
+rebuild_after="$(metric chirp_timeline_rebuilds_total) $(metric chirp_timeline_rebuild_cpu_microseconds_total)"
 
 # The median home response: one page each of 101 readers.
 python3 - "$CHIRP_URL" "$bench_tmp/tokens" > "$bench_tmp/median_bytes" <<'PY'
@@ -100,9 +102,11 @@ fi
 
 [ -z "${BENCH_RESULTS:-}" ] || cp "$runs" "${BENCH_RESULTS%.json}.graph_workloads.runs.jsonl"
 python3 - "$runs" "$pg" "$median" "$accounts" "$statuses" "$readers" "$graph_seconds" \
-  "$statuses_seconds" "$resident" "$bench_tmp/metrics_after" "${BENCH_RESULTS:-}" <<'PY'
+  "$statuses_seconds" "$resident" "$bench_tmp/metrics_after" "$rebuild_before" "$rebuild_after" \
+  "${BENCH_RESULTS:-}" <<'PY'
 import json, sys
-runs_path, pg, median, accounts, statuses, readers, graph_s, statuses_s, resident, metrics_path, results = sys.argv[1:]
+(runs_path, pg, median, accounts, statuses, readers, graph_s, statuses_s, resident, metrics_path,
+ rebuild_before, rebuild_after, results) = sys.argv[1:]
 runs = {r["label"]: r for r in map(json.loads, open(runs_path))}
 nginx = (runs["nginx_before"]["throughput_rps"] + runs["nginx_after"]["throughput_rps"]) / 2
 pg_fields = pg.split() if pg != "none" else None
@@ -130,6 +134,15 @@ for label in ["home_cold", "home", "user", "mix", "mix_open", "follow", "post"]:
     if hit is not None: out["hit_rate"] = round(hit, 3)
     if lag is not None: out["lag_p99_ms"] = lag
     lines.append(out)
+# CPU per rebuild over the first reads (from chirpd's own count of it).
+before, after = rebuild_before.split(), rebuild_after.split()
+if len(before) == 2 and len(after) == 2:
+    rebuilds = float(after[0]) - float(before[0])
+    cpu_us = float(after[1]) - float(before[1])
+    if rebuilds > 0:
+        print(f"home_cold rebuilt {rebuilds:.0f} timelines at {cpu_us / rebuilds / 1000:.2f} ms of CPU each")
+        lines.append({"benchmark": "graph_rebuild", "rebuilds": int(rebuilds),
+                      "cpu_ms_each": round(cpu_us / rebuilds / 1000, 3)})
 home = runs["home"]
 if pg_fields:
     tps, p50, p90, p99, p999 = map(float, pg_fields)

@@ -16,7 +16,7 @@
 #include "app/config.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
-#include "core/process_memory.h"
+#include "core/process_stats.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
 #include "events/lane_metrics.h"
@@ -163,6 +163,9 @@ int Serve(const Config& config) {
                  s.write_queue_depth, "gauge");
     AppendMetric(out, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch,
                  "gauge");
+    AppendMetric(out, "chirp_store_memory_bytes",
+                 "Memory the store's engine holds in this process (its page caches).",
+                 s.memory_bytes, "gauge");
     const TimelineCacheStats t = timelines.Stats();
     AppendMetric(out, "chirp_timeline_live", "Home timelines held in the cache.", t.live_timelines,
                  "gauge");
@@ -177,6 +180,12 @@ int Serve(const Config& config) {
                  "gauge");
     AppendMetric(out, "chirp_timeline_entry_bytes", "Bytes of one timeline entry.",
                  sizeof(TimelineEntry), "gauge");
+    AppendMetric(out, "chirp_timeline_rebuilds_total",
+                 "Home timelines rebuilt from the authors' lists and the store.", home.rebuilds(),
+                 "counter");
+    AppendMetric(out, "chirp_timeline_rebuild_cpu_microseconds_total",
+                 "CPU time the rebuilds of home timelines took.", home.rebuild_cpu_ns() / 1000,
+                 "counter");
     AppendMetric(out, "chirp_celebrities", "Accounts whose statuses are merged at read time.",
                  home.celebrities().size(), "gauge");
     const AuthorPostsStats authors = home.author_posts().Stats();

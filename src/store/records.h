@@ -150,6 +150,8 @@ struct StoreStats {
   uint64_t reads = 0;
   uint64_t write_queue_depth = 0;
   uint64_t max_batch = 0;
+  // Memory the store's engine holds in this process (page caches, statements).
+  uint64_t memory_bytes = 0;
 };
 
 }  // namespace chirp

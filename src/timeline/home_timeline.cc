@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/no_wait.h"
+#include "core/process_stats.h"
 #include "timeline/author_merge.h"
 #include "timeline/home_entries.h"
 
@@ -44,6 +45,7 @@ Result<std::vector<TimelineEntry>> NewestPlaced(AuthorMerge& merge, int64_t read
 Status HomeTimeline::Rebuild(int64_t reader_id) {
   // On a thread that must not wait, the rebuild is left to where it may.
   if (!MayWait()) return Error::WouldBlock();
+  const uint64_t cpu_start = ThreadCpuNanos();
   // Live before the store is read: fan-out of anything committed from now on
   // lands in the timeline being built.
   cache_.Reserve(reader_id, clock_.NowMillis());
@@ -75,6 +77,8 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
     if (!RepeatsRecent(*e, kept, options_.reblog_dedupe_window)) kept.push_back(*e);
   }
   cache_.Install(reader_id, std::move(kept), clock_.NowMillis());
+  rebuild_cpu_ns_.fetch_add(ThreadCpuNanos() - cpu_start, std::memory_order_relaxed);
+  rebuilds_.fetch_add(1, std::memory_order_relaxed);
   return {};
 }
 

@@ -53,6 +53,11 @@ class HomeTimeline {
   // Pages served from a live cached timeline, and pages that rebuilt one.
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+  // CPU time the rebuilds took (of the threads that ran them), in
+  // nanoseconds, and how many there were (each Rebuild that got as far as
+  // installing a timeline).
+  uint64_t rebuild_cpu_ns() const { return rebuild_cpu_ns_.load(std::memory_order_relaxed); }
+  uint64_t rebuilds() const { return rebuilds_.load(std::memory_order_relaxed); }
 
  private:
   // What a page merges at read time: the reader's celebrities.
@@ -80,6 +85,8 @@ class HomeTimeline {
   AuthorPosts author_posts_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
+  std::atomic<uint64_t> rebuild_cpu_ns_{0};
+  std::atomic<uint64_t> rebuilds_{0};
 };
 
 }  // namespace chirp

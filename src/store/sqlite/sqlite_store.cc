@@ -599,6 +599,7 @@ StoreStats SqliteStore::Stats() const {
   stats.write_failures = write_failures_.load();
   stats.reads = reads_.load();
   stats.max_batch = max_batch_.load();
+  stats.memory_bytes = static_cast<uint64_t>(sqlite3_memory_used());
   {
     std::lock_guard lock(write_mu_);
     stats.write_queue_depth = write_queue_.size();

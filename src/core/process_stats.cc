@@ -1,5 +1,6 @@
-#include "core/process_memory.h"
+#include "core/process_stats.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +17,12 @@ uint64_t ProcessResidentBytes() {
   if (read != 2) return 0;
   const long page = sysconf(_SC_PAGESIZE);
   return resident_pages * static_cast<uint64_t>(page > 0 ? page : 4096);
+}
+
+uint64_t ThreadCpuNanos() {
+  timespec t{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
+  return static_cast<uint64_t>(t.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(t.tv_nsec);
 }
 
 }  // namespace chirp

@@ -1,4 +1,4 @@
-#include "core/process_memory.h"
+#include "core/process_stats.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 namespace chirp {
 namespace {
 
-TEST(ProcessMemory, ResidentBytesGrowWhenMemoryIsTouched) {
+TEST(ProcessStats, ResidentBytesGrowWhenMemoryIsTouched) {
   const uint64_t before = ProcessResidentBytes();
   EXPECT_GT(before, 0u);
   constexpr size_t kBytes = 64 << 20;
@@ -15,6 +15,13 @@ TEST(ProcessMemory, ResidentBytesGrowWhenMemoryIsTouched) {
   volatile char* pages = block.get();  // each page written, so it is resident
   for (size_t i = 0; i < kBytes; i += 4096) pages[i] = 1;
   EXPECT_GE(ProcessResidentBytes(), before + kBytes / 2);
+}
+
+TEST(ProcessStats, ThreadCpuTimeAdvancesWithWork) {
+  const uint64_t before = ThreadCpuNanos();
+  volatile uint64_t sum = 0;
+  for (uint64_t i = 0; i < 20'000'000; ++i) sum = sum + i;
+  EXPECT_GT(ThreadCpuNanos(), before);
 }
 
 }  // namespace
