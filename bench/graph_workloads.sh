@@ -88,7 +88,7 @@ bench post post 16 "$warmup"
 wait_drained
 nginx_run nginx_after
 resident=$(awk '/VmRSS/ {print $2 * 1024}' "/proc/$CHIRP_PID/status")
-curl -sf "$CHIRP_URL/metrics" > "$bench_tmp/metrics_after"
+metrics_json > "$bench_tmp/metrics_after.json"
 
 pg="none"
 if postgres_available; then
@@ -102,7 +102,7 @@ fi
 
 [ -z "${BENCH_RESULTS:-}" ] || cp "$runs" "${BENCH_RESULTS%.json}.graph_workloads.runs.jsonl"
 python3 - "$runs" "$pg" "$median" "$accounts" "$statuses" "$readers" "$graph_seconds" \
-  "$statuses_seconds" "$resident" "$bench_tmp/metrics_after" "$rebuild_before" "$rebuild_after" \
+  "$statuses_seconds" "$resident" "$bench_tmp/metrics_after.json" "$rebuild_before" "$rebuild_after" \
   "${BENCH_RESULTS:-}" <<'PY'
 import json, sys
 (runs_path, pg, median, accounts, statuses, readers, graph_s, statuses_s, resident, metrics_path,
@@ -155,12 +155,7 @@ lines.append({"benchmark": "graph_load", "accounts": int(accounts), "statuses": 
               "graph_s": float(graph_s), "statuses_s": float(statuses_s),
               "resident_mb": round(int(resident) / 2**20)})
 # Where chirpd's memory went after the runs, per thing held (its own estimates).
-m = {}
-for line in open(metrics_path):
-    if line and not line.startswith("#"):
-        name, _, value = line.partition(" ")
-        try: m[name] = float(value)
-        except ValueError: pass
+m = json.load(open(metrics_path))
 def each(total, count): return round(m.get(total, 0) / m[count]) if m.get(count) else 0
 timeline_bytes = m.get("chirp_timeline_entry_slots", 0) * m.get("chirp_timeline_entry_bytes", 0)
 memory = {"benchmark": "graph_memory", "resident_mb": round(m.get("chirp_process_resident_bytes", 0) / 2**20),

@@ -118,6 +118,19 @@ PY
 # metric NAME: the value of one metric of the running chirpd.
 metric() { curl -sf "$CHIRP_URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 
+# metrics_json: the running chirpd's metrics without labels, as one line of
+# JSON ({"name": value, ...}).
+metrics_json() {
+  curl -sf "$CHIRP_URL/metrics" | python3 -c 'import json, sys
+m = {}
+for line in sys.stdin:
+    if line and not line.startswith("#"):
+        name, _, value = line.partition(" ")
+        try: m[name] = float(value)
+        except ValueError: pass
+print(json.dumps(m))'
+}
+
 # wait_drained: until chirpd's consumers have handled every event.
 wait_drained() {
   local a b

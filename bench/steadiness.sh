@@ -23,32 +23,15 @@ runs="$bench_tmp/runs.jsonl"
 load_graph_dataset
 start_chirpd --rate-limits off
 
-# One line of the memory figures after each round: the process and what
-# each bounded or counted holder says it takes.
+# chirpd's metrics after each round (one JSON line each), for its memory
+# and what each bounded or counted holder says it takes.
 memory="$bench_tmp/memory.jsonl"
-: > "$memory"
-sample_memory() {
-  curl -sf "$CHIRP_URL/metrics" | python3 -c 'import json, sys
-m = {}
-for line in sys.stdin:
-    if line and not line.startswith("#"):
-        name, _, value = line.partition(" ")
-        try: m[name] = float(value)
-        except ValueError: pass
-keys = ["chirp_process_resident_bytes", "chirp_status_cache_bytes", "chirp_status_cache_entries",
-        "chirp_reader_cache_bytes", "chirp_account_bytes", "chirp_author_posts_bytes",
-        "chirp_store_memory_bytes",
-        "chirp_timeline_entry_slots", "chirp_timeline_entry_bytes", "chirp_timeline_live",
-        "chirp_events_lag_milliseconds"]
-print(json.dumps({k: m.get(k, 0) for k in keys}))' >> "$memory"
-}
-
-sample_memory
+metrics_json > "$memory"
 for round in $(seq "$rounds"); do
   "$bin/chirp-bench" run --url "$CHIRP_URL" --workload mix --tokens "$bench_tmp/tokens" \
     --connections "$connections" --duration "$round_seconds" --warmup 0 \
     --metrics-url "$CHIRP_URL/metrics" --pid "$CHIRP_PID" --json "$runs" --label "round$round" >&2
-  sample_memory
+  metrics_json >> "$memory"
 done
 
 python3 - "$runs" "$memory" "$accounts" "$statuses" "$readers" "$round_seconds" "$slack_mb" \
@@ -59,9 +42,10 @@ runs = [json.loads(l) for l in open(runs_path)]
 mem = [json.loads(l) for l in open(memory_path)]
 MB = 2**20
 def cached(m):  # what the bounded and counted holders say they take
-    return (m["chirp_status_cache_bytes"] + m["chirp_reader_cache_bytes"] + m["chirp_account_bytes"] +
-            m["chirp_author_posts_bytes"] + m["chirp_store_memory_bytes"] +
-            m["chirp_timeline_entry_slots"] * m["chirp_timeline_entry_bytes"])
+    g = lambda name: m.get(name, 0)
+    return (g("chirp_status_cache_bytes") + g("chirp_reader_cache_bytes") + g("chirp_account_bytes") +
+            g("chirp_author_posts_bytes") + g("chirp_store_memory_bytes") +
+            g("chirp_timeline_entry_slots") * g("chirp_timeline_entry_bytes"))
 print(f"steadiness: {accounts} accounts, {statuses} statuses each, {readers} readers; "
       f"{len(runs)} rounds of the mix, {round_s} s each")
 print(f"{'round':>5} {'req/s':>9} {'p99 ms':>8} {'lag p99':>8} {'resident MB':>12} {'held MB':>8} "

@@ -9,6 +9,12 @@
 #include "mastodon/entities.h"
 
 namespace chirp {
+namespace {
+
+// The block holding a shared_ptr's counts, beside what it points to.
+constexpr size_t kSharedBlock = 16;
+
+}  // namespace
 
 AccountRef AccountDirectory::Insert(Account account, int64_t as_of_event, uint64_t loaded_at) {
   auto ref = std::make_shared<const Account>(std::move(account));
@@ -138,7 +144,6 @@ size_t AccountDirectory::size() const {
 }
 
 size_t AccountDirectory::Rendered::ResidentBytes() const {
-  constexpr size_t kSharedBlock = 16;  // the shared string's count block
   return sizeof(Rendered) + HeapBytes(base_url) +
          (json != nullptr ? sizeof(std::string) + kSharedBlock + HeapBytes(*json) : 0);
 }
@@ -146,7 +151,6 @@ size_t AccountDirectory::Rendered::ResidentBytes() const {
 size_t AccountDirectory::bytes() const {
   // A map node: the link, the key and the value, and the bucket.
   constexpr size_t kNode = 2 * sizeof(void*) + sizeof(int64_t);
-  constexpr size_t kSharedBlock = 16;
   size_t n = rendered_.bytes();
   std::shared_lock lock(mu_);
   for (const auto& [id, entry] : by_id_) {
