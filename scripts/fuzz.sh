@@ -6,11 +6,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${FUZZ_SECONDS:-12}
 build="$root/build-fuzz"
+# One cache for every checkout of the repository, wherever it lies.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 cmake -S "$root" -B "$build" -G Ninja -DCHIRP_FUZZ=ON -DCHIRP_TESTS=OFF \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo > "$build.log" 2>&1 || { cat "$build.log"; exit 1; }
 ninja -C "$build" >> "$build.log" 2>&1 || { tail -50 "$build.log"; exit 1; }
 failed=0
-for target in fuzz_json_body fuzz_form_body fuzz_multipart_body fuzz_query fuzz_request_parser fuzz_status_text fuzz_websocket_parser; do
+for target in fuzz_json_body fuzz_form_body fuzz_multipart_body fuzz_query fuzz_request_parser \
+    fuzz_request_differential fuzz_status_text fuzz_websocket_parser; do
   work=$(mktemp -d)
   cp "$root/tests/fuzz/corpus/$target/"* "$work/"
   if "$build/bin/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 \

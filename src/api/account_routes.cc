@@ -12,8 +12,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int64_t kDefaultSearchLimit = 40;
-constexpr int64_t kMaxSearchLimit = 80;
+constexpr int kDefaultSearchLimit = 40;
+constexpr int kMaxSearchLimit = 80;
 
 Result<HttpResponse> Register(const AccountRouteParts& ctx, ApiRequest& req) {
   if (!ctx.config.registrations_open) return Error::Forbidden("This action is not allowed");
@@ -145,17 +145,14 @@ Result<HttpResponse> Search(const AccountRouteParts& ctx, ApiRequest& req) {
   if (!q) return std::move(q).error();
   if (!*q || TrimAscii(**q).empty())
     return Error::BadRequest("param is missing or the value is empty: q");
-  auto limit = req.params.Int("limit");
+  auto limit = req.params.Count("limit", kDefaultSearchLimit, 1, kMaxSearchLimit);
   if (!limit) return std::move(limit).error();
-  auto offset = req.params.Int("offset");
+  // Offsets stop at 2^20, about a million accounts in.
+  auto offset = req.params.Count("offset", 0, 0, 1 << 20);
   if (!offset) return std::move(offset).error();
-  int64_t n = limit->value_or(kDefaultSearchLimit);
-  n = std::clamp<int64_t>(n < 0 ? -n : n, 1, kMaxSearchLimit);
-  const int64_t skip = std::max<int64_t>(0, offset->value_or(0));
   std::string prefix = LocalUsername(**q, req.base_url);
   if (prefix.empty()) return JsonResponse(200, "[]");
-  auto found = ctx.account_service.Search(prefix, static_cast<int>(n),
-                                          static_cast<int>(std::min<int64_t>(skip, 1 << 20)));
+  auto found = ctx.account_service.Search(prefix, *limit, *offset);
   if (!found) return std::move(found).error();
   json::array out;
   for (const Account& a : *found) out.push_back(AccountJson(a, req.base_url));

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <cstdio>
 
 #include "core/time_format.h"
 
@@ -31,9 +32,20 @@ HttpResponse JsonBody(int status, const json::value& value) {
   return JsonResponse(status, json::serialize(value));
 }
 
-HttpResponse ErrorResponse(const Error& error) {
+HttpResponse ErrorResponse(const Error& error, std::string_view request_id) {
   json::object body;
   const int status = HttpStatusOf(error.code);
+  if (status >= 500) {
+    std::fprintf(stderr, "chirpd: request %.*s answered %d: %s\n",
+                 static_cast<int>(request_id.size()), request_id.data(), status,
+                 error.message.c_str());
+    HttpResponse response = JsonBody(
+        status, json::object{{"error", status == 503 ? "The service is busy, please try again"
+                                                     : "Internal server error (request " +
+                                                           std::string(request_id) + ")"}});
+    if (status == 503) response.AddHeader("Retry-After", "1");
+    return response;
+  }
   if (!error.oauth_error.empty()) {
     body["error"] = error.oauth_error;
     body["error_description"] = error.message;
@@ -120,9 +132,10 @@ struct Endpoint {
   ApiHandler handler;
 };
 
-HttpResponse Finish(const Endpoint& e, Result<HttpResponse> result,
+HttpResponse Finish(const Endpoint& e, const HttpRequest& http, Result<HttpResponse> result,
                     const RateLimitDecision& decision, bool limited) {
-  HttpResponse response = result ? std::move(result).value() : ErrorResponse(result.error());
+  HttpResponse response =
+      result ? std::move(result).value() : ErrorResponse(result.error(), http.request_id);
   if (e.spec.rate_limit_headers || limited) ApiRoutes::AddRateLimitHeaders(decision, response);
   return response;
 }
@@ -147,7 +160,7 @@ HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
   if (!params) {
     const RateLimitDecision decision =
         ApiRoutes::TakeRateLimit(context, spec.limit, principal, client);
-    return Finish(*e, std::move(params).error(), decision, false);
+    return Finish(*e, http, std::move(params).error(), decision, false);
   }
   const std::string_view token = Authenticator::BearerToken(
       http.Header("authorization"),
@@ -163,22 +176,22 @@ HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
   const RateLimitDecision decision =
       ApiRoutes::TakeRateLimit(context, spec.limit, principal, client);
   if (!decision.allowed) {
-    return Finish(*e, Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}}, decision,
-                  true);
+    return Finish(*e, http, Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}},
+                  decision, true);
   }
-  if (!authenticated) return Finish(*e, std::move(authenticated).error(), decision, false);
+  if (!authenticated) return Finish(*e, http, std::move(authenticated).error(), decision, false);
   if (!principal &&
       (spec.auth == AuthRequirement::kUser || spec.auth == AuthRequirement::kAnyToken)) {
-    return Finish(*e, Error::Unauthorized("The access token is invalid"), decision, false);
+    return Finish(*e, http, Error::Unauthorized("The access token is invalid"), decision, false);
   }
   if (principal && spec.auth == AuthRequirement::kUser && !principal->is_user()) {
-    return Finish(*e, Error::Unprocessable("This method requires an authenticated user"), decision,
-                  false);
+    return Finish(*e, http, Error::Unprocessable("This method requires an authenticated user"),
+                  decision, false);
   }
   if (principal && spec.auth != AuthRequirement::kNone && !e->required.empty() &&
       !principal->scopes.GrantsAny(e->required)) {
-    return Finish(*e, Error::Forbidden("This action is outside the authorized scopes"), decision,
-                  false);
+    return Finish(*e, http, Error::Forbidden("This action is outside the authorized scopes"),
+                  decision, false);
   }
   ApiRequest request{http,      path,   std::move(params).value(),
                      principal, client, BaseUrlOf(context.config, http)};
@@ -187,10 +200,11 @@ HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
     // The handler needs the store: it runs again where waiting is fine,
     // under the rate-limit decision already taken.
     auto pending = std::make_shared<ApiRequest>(std::move(request));
-    return FinishBlocking(
-        [e, pending, decision] { return Finish(*e, e->handler(*pending), decision, false); });
+    return FinishBlocking([e, pending, decision] {
+      return Finish(*e, pending->http, e->handler(*pending), decision, false);
+    });
   }
-  return Finish(*e, std::move(result), decision, false);
+  return Finish(*e, http, std::move(result), decision, false);
 }
 
 }  // namespace

@@ -55,8 +55,11 @@ using ApiHandler = std::function<Result<HttpResponse>(ApiRequest&)>;
 // The scheme and host that absolute URLs start with.
 std::string BaseUrlOf(const ApiConfig& config, const HttpRequest& request);
 
-// The one place where an Error becomes an HTTP response.
-HttpResponse ErrorResponse(const Error& error);
+// The one place where an Error becomes an HTTP response. A 5xx answer keeps
+// its message for the log (stderr, with `request_id`) and tells the client
+// only what it can act on: 503 to try again after Retry-After, 500 with the
+// request id to report; what the store or a library said never reaches it.
+HttpResponse ErrorResponse(const Error& error, std::string_view request_id = {});
 
 // An HTTP response with `json` serialized as its body.
 HttpResponse JsonBody(int status, const boost::json::value& json);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "api/api_test_support.h"
 #include "api/routes.h"
 #include "core/no_wait.h"
@@ -141,6 +143,29 @@ TEST_F(EndpointTest, ErrorsBecomeMastodonErrorBodies) {
   HttpResponse r = router_.routes().front()->handler(request, {});
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body, "{\"error\":\"Record not found\"}");
+}
+
+TEST_F(EndpointTest, ServerErrorsKeepTheirWordsForTheLogAndTellTheClientWhatToDo) {
+  ApiRoutes routes(router_, api_->context().endpoint());
+  routes.Add({.method = "GET", .pattern = "/busy"}, [](ApiRequest&) -> Result<HttpResponse> {
+    return Error::Unavailable("sqlite: database is locked");
+  });
+  routes.Add({.method = "GET", .pattern = "/bug"}, [](ApiRequest&) -> Result<HttpResponse> {
+    return Error::Internal("sqlite: disk I/O error");
+  });
+  HttpRequest busy = MakeRequest("GET", "/busy");
+  busy.request_id = "r-1";
+  HttpResponse r = router_.routes()[0]->handler(busy, {});
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "{\"error\":\"The service is busy, please try again\"}");
+  EXPECT_NE(std::find(r.headers.begin(), r.headers.end(),
+                      std::pair<std::string, std::string>{"Retry-After", "1"}),
+            r.headers.end());
+  HttpRequest bug = MakeRequest("GET", "/bug");
+  bug.request_id = "r-2";
+  r = router_.routes()[1]->handler(bug, {});
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, "{\"error\":\"Internal server error (request r-2)\"}");
 }
 
 // The rule of http/execution.h for every route marked kInline: on a process

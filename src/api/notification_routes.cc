@@ -55,10 +55,9 @@ Result<NotificationFilter> ParseFilter(const Params& params) {
 }
 
 Result<int64_t> UnreadCap(const Params& params) {
-  auto limit = params.Int("limit");
+  auto limit = params.Count("limit", kDefaultUnreadCap, 1, NotificationService::kMaxUnreadCap);
   if (!limit) return std::move(limit).error();
-  if (!*limit) return kDefaultUnreadCap;
-  return std::clamp<int64_t>(std::abs(**limit), 1, NotificationService::kMaxUnreadCap);
+  return *limit;
 }
 
 // The notification id in the path; kNotFound when it is not one.

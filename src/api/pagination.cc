@@ -36,13 +36,10 @@ Result<PageRequest> ParsePage(const Params& params, int default_limit, int max_l
     if (!v) return std::move(v).error();
     *target = *v;
   }
-  auto limit = params.Int("limit");
+  auto limit = params.Count("limit", default_limit, 1, max_limit);
   if (!limit)
     return Error::BadRequest("Pagination values for `offset` and `limit` must be positive");
-  // The absolute value, clamped; the most negative number has none.
-  const int64_t n = limit->value_or(default_limit);
-  const int64_t size = n >= 0 ? n : (n == std::numeric_limits<int64_t>::min() ? max_limit : -n);
-  page.limit = static_cast<int>(std::clamp<int64_t>(size, 1, max_limit));
+  page.limit = *limit;
   return page;
 }
 

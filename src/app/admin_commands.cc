@@ -9,6 +9,7 @@
 #include "app/bulk_import.h"
 #include "app/command_support.h"
 #include "app/config.h"
+#include "app/worker_lease.h"
 #include "auth/scopes.h"
 #include "core/clock.h"
 #include "core/secrets.h"
@@ -46,9 +47,10 @@ const char kAdminUsage[] =
     "                                  the outbox's depth, each durable consumer's cursor\n"
     "                                  and the dead letters waiting\n"
     "\n"
-    "admin commands may run while a server uses the same data directory (their ids\n"
-    "come from worker id 1023 unless --worker-id names another non-zero one), except\n"
-    "the imports: what they load is not fanned out to a running server's timelines.\n";
+    "admin commands may run while a server and other admin commands use the same data\n"
+    "directory (each holds the highest worker id no other process holds, unless\n"
+    "--worker-id names one), except the imports: what they load is not fanned out to\n"
+    "a running server's timelines.\n";
 
 namespace {
 
@@ -96,7 +98,11 @@ Result<App> AdminApp(Store& store, SnowflakeGenerator& ids, const Clock& clock) 
   created.client_id = kAdminClientId;
   created.client_secret_digest = TokenDigest(RandomToken());  // never used to sign in
   created.created_at_ms = clock.NowMillis();
-  if (Status s = store.CreateApp(created); !s) return std::move(s).error();
+  if (Status s = store.CreateApp(created); !s) {
+    // Another command running at once may have created it first.
+    if (auto raced = store.FindAppByClientId(kAdminClientId)) return raced;
+    return std::move(s).error();
+  }
   return created;
 }
 
@@ -351,39 +357,38 @@ Result<std::string> RunEventsCommand(std::vector<std::string> args) {
 }
 
 int RunAdminCommand(std::vector<std::string> args) {
-  // Operator commands may run beside a server using the same store: unless
-  // told otherwise they take the last worker id, so their ids cannot
-  // collide with a server's (which default to 0).
-  constexpr int64_t kOperatorWorkerId = SnowflakeGenerator::kMaxWorker;
-  const auto operator_config = [&](Result<Config> c) {
-    if (c && c->worker_id == 0) c->worker_id = kOperatorWorkerId;
-    return c;
+  // Operator commands may run beside a server and beside each other on one
+  // data directory: each holds a worker id of its own while it runs (the
+  // highest one free unless --worker-id names one), so the ids and token
+  // ids they make cannot collide with a server's or with each other's.
+  const auto with_worker = [](Result<Config> config, int (*command)(const Config&, const Extra&),
+                              const Extra& extra) {
+    if (!config) return Fail(config.error().message);
+    auto lease = config->worker_id == 0
+                     ? WorkerLease::HoldFree(config->data_dir, 1, SnowflakeGenerator::kMaxWorker)
+                     : WorkerLease::Hold(config->data_dir, config->worker_id);
+    if (!lease) return Fail(lease.error().message);
+    config->worker_id = lease->worker_id();
+    return command(*config, extra);
   };
   const std::string sub = args.empty() ? "" : args[0];
   if (!args.empty()) args.erase(args.begin());
   std::map<std::string, std::string> extra;
   if (sub == "create-account") {
-    auto config =
-        operator_config(ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"}));
-    if (!config) return Fail(config.error().message);
-    return CreateAccount(*config, extra);
+    return with_worker(ParseConfig(args, Env, nullptr, &extra, {"username", "email", "password"}),
+                       CreateAccount, extra);
   }
   if (sub == "token") {
-    auto config = operator_config(
-        ParseConfig(args, Env, nullptr, &extra, {"username", "usernames", "scopes"}));
-    if (!config) return Fail(config.error().message);
-    return IssueToken(*config, extra);
+    return with_worker(ParseConfig(args, Env, nullptr, &extra, {"username", "usernames", "scopes"}),
+                       IssueToken, extra);
   }
   if (sub == "import-graph") {
-    auto config =
-        operator_config(ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"}));
-    if (!config) return Fail(config.error().message);
-    return ImportGraphCommand(*config, extra);
+    return with_worker(ParseConfig(args, Env, nullptr, &extra, {"edges", "prefix", "one-way"}),
+                       ImportGraphCommand, extra);
   }
   if (sub == "import-statuses") {
-    auto config = operator_config(ParseConfig(args, Env, nullptr, &extra, {"statuses", "prefix"}));
-    if (!config) return Fail(config.error().message);
-    return ImportStatusesCommand(*config, extra);
+    return with_worker(ParseConfig(args, Env, nullptr, &extra, {"statuses", "prefix"}),
+                       ImportStatusesCommand, extra);
   }
   if (sub == "events") {
     auto out = RunEventsCommand(std::move(args));

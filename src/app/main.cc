@@ -14,6 +14,7 @@
 #include "app/admin_commands.h"
 #include "app/command_support.h"
 #include "app/config.h"
+#include "app/worker_lease.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/process_stats.h"
@@ -82,6 +83,9 @@ class TimelineJanitor {
 int Serve(const Config& config) {
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
+  // Two processes with one worker id would make the same ids.
+  auto worker = WorkerLease::Hold(config.data_dir, config.worker_id);
+  if (!worker) return Fail(worker.error().message);
   SystemClock clock;
   SnowflakeGenerator ids(clock, config.worker_id);
   Authenticator auth(**store);

@@ -4,6 +4,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 
 #include "core/text.h"
@@ -375,6 +377,33 @@ Result<std::optional<int64_t>> Params::Int(std::string_view key) const {
     if (errno == 0 && *end == '\0' && end != s.c_str()) return std::optional<int64_t>(n);
   }
   return WrongType(key, "an integer");
+}
+
+Result<int> Params::Count(std::string_view key, int fallback, int min, int max) const {
+  const json::value* v = root_.if_contains(key);
+  if (v == nullptr || v->is_null()) return fallback;
+  uint64_t magnitude = 0;
+  if (v->is_int64()) {
+    const int64_t n = v->get_int64();
+    magnitude = n < 0 ? uint64_t{0} - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  } else if (v->is_uint64()) {
+    magnitude = v->get_uint64();
+  } else if (v->is_string()) {
+    std::string_view s = v->get_string();
+    if (s.empty()) return fallback;
+    if (s.front() == '-' || s.front() == '+') s.remove_prefix(1);
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude);
+    if (s.empty() || end != s.data() + s.size() ||
+        (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+      return WrongType(key, "an integer");
+    }
+    if (ec == std::errc::result_out_of_range) magnitude = UINT64_MAX;
+  } else {
+    return WrongType(key, "an integer");
+  }
+  const auto low = static_cast<uint64_t>(std::max(min, 0));
+  return static_cast<int>(
+      std::clamp<uint64_t>(magnitude, low, std::max(low, static_cast<uint64_t>(max))));
 }
 
 Result<std::vector<std::string>> Params::StringList(std::string_view key) const {

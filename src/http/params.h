@@ -45,6 +45,11 @@ class Params {
   Result<std::optional<std::string>> String(std::string_view key) const;
   Result<std::optional<bool>> Bool(std::string_view key) const;
   Result<std::optional<int64_t>> Int(std::string_view key) const;
+  // A count such as `limit` or `offset`, read as Mastodon reads a limit: the
+  // magnitude of the integer given, clamped to [min, max]; `fallback` when
+  // absent. Digits past 64 bits read as more than `max`, and the most
+  // negative integer has a magnitude too, so no value overflows.
+  Result<int> Count(std::string_view key, int fallback, int min, int max) const;
   // A string, an array of strings, or an object keyed "0", "1", ... of strings.
   Result<std::vector<std::string>> StringList(std::string_view key) const;
   // A nested group ("source", "fields_attributes"): nullopt when absent.

@@ -75,6 +75,36 @@ TEST(Params, WrongTypesAreUnprocessable) {
   EXPECT_FALSE(p->String("absent")->has_value());
 }
 
+TEST(Params, CountsAreMagnitudesClampedWithoutOverflow) {
+  const auto count = [](std::string_view query) {
+    auto p = Params::FromQuery(query);
+    EXPECT_TRUE(p.ok());
+    return p->Count("limit", 20, 1, 40);
+  };
+  EXPECT_EQ(*count(""), 20);
+  EXPECT_EQ(*count("limit="), 20);
+  EXPECT_EQ(*count("limit=5"), 5);
+  EXPECT_EQ(*count("limit=-5"), 5);
+  EXPECT_EQ(*count("limit=%2B5"), 5);
+  EXPECT_EQ(*count("limit=0"), 1);
+  EXPECT_EQ(*count("limit=41"), 40);
+  EXPECT_EQ(*count("limit=-9223372036854775808"), 40);
+  EXPECT_EQ(*count("limit=9223372036854775807"), 40);
+  EXPECT_EQ(*count("limit=99999999999999999999999999"), 40);
+  EXPECT_EQ(*count("limit=-99999999999999999999999999"), 40);
+  for (const char* bad :
+       {"limit=ten", "limit=-", "limit=5x", "limit=--5", "limit= 5", "limit=5.0"}) {
+    EXPECT_EQ(count(bad).error().code, ErrorCode::kUnprocessable) << bad;
+  }
+  auto json =
+      Params::FromJson(R"({"a":-9223372036854775808,"b":18446744073709551615,"c":2.5,"d":[1]})");
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ(*json->Count("a", 20, 1, 40), 40);
+  EXPECT_EQ(*json->Count("b", 20, 1, 40), 40);
+  EXPECT_EQ(json->Count("c", 20, 1, 40).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(json->Count("d", 20, 1, 40).error().code, ErrorCode::kUnprocessable);
+}
+
 TEST(Params, BooleansAsRailsCastsThem) {
   auto p = Params::FromQuery("a=true&b=0&c=on&d=false&e=");
   ASSERT_TRUE(p.ok());

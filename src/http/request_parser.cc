@@ -1,5 +1,7 @@
 #include "http/request_parser.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include "core/text.h"
@@ -52,16 +54,72 @@ void ForEachElement(std::string_view value, Each each) {
 }
 
 // A line from `data` into `line` (without its CRLF or LF): returns the bytes
-// consumed and whether the line is complete.
-std::pair<size_t, bool> TakeLine(std::string_view data, std::string& line) {
+// consumed and whether the line is complete. `bare_lf`, when given, says
+// whether a complete line ended in a LF without its CR.
+std::pair<size_t, bool> TakeLine(std::string_view data, std::string& line,
+                                 bool* bare_lf = nullptr) {
   const size_t lf = data.find('\n');
   if (lf == std::string_view::npos) {
     line.append(data);
     return {data.size(), false};
   }
   line.append(data.substr(0, lf));
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const bool crlf = !line.empty() && line.back() == '\r';
+  if (crlf) line.pop_back();
+  if (bare_lf != nullptr) *bare_lf = !crlf;
   return {lf + 1, true};
+}
+
+// A quoted-string (RFC 9110 5.6.4) at the start of `s`: its length with both
+// quotes, or 0 when `s` does not start with a well-formed one.
+size_t QuotedStringLength(std::string_view s) {
+  if (s.empty() || s.front() != '"') return 0;
+  for (size_t i = 1; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    if (s[i] == '"') return i + 1;
+    if (s[i] == '\\') {
+      if (++i == s.size()) return 0;
+      const auto escaped = static_cast<unsigned char>(s[i]);
+      if ((escaped < 0x20 && s[i] != '\t') || escaped == 0x7f) return 0;
+    } else if ((u < 0x20 && s[i] != '\t') || u == 0x7f) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+size_t TokenLength(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() && IsTchar(s[n])) ++n;
+  return n;
+}
+
+std::string_view SkipBws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+// What follows a chunk's size (RFC 9112 7.1.1): nothing, or extensions
+// `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )`.
+bool IsChunkExtensions(std::string_view s) {
+  while (!s.empty()) {
+    s = SkipBws(s);
+    if (s.empty() || s.front() != ';') return false;
+    s = SkipBws(s.substr(1));
+    const size_t name = TokenLength(s);
+    if (name == 0) return false;
+    s.remove_prefix(name);
+    const std::string_view after_name = SkipBws(s);
+    if (after_name.empty() || after_name.front() != '=') {
+      s = after_name;
+      continue;
+    }
+    s = SkipBws(after_name.substr(1));
+    const size_t value = s.empty() || s.front() != '"' ? TokenLength(s) : QuotedStringLength(s);
+    if (value == 0) return false;
+    s.remove_prefix(value);
+  }
+  return true;
 }
 
 }  // namespace
@@ -95,8 +153,8 @@ size_t RequestParser::Feed(std::string_view data) {
   return used;
 }
 
-std::pair<size_t, bool> RequestParser::TakeHeadLine(std::string_view data) {
-  auto [used, complete] = TakeLine(data, line_);
+std::pair<size_t, bool> RequestParser::TakeHeadLine(std::string_view data, bool* bare_lf) {
+  auto [used, complete] = TakeLine(data, line_, bare_lf);
   head_bytes_ += used;
   if (head_bytes_ > header_limit_) {
     Fail(431);
@@ -184,9 +242,11 @@ bool RequestParser::ParseField(std::string_view line) {
 bool RequestParser::FinishHead() {
   bool close = false;
   bool keep = false;
-  bool has_length = false;
-  bool has_coding = false;
-  bool chunked_last = false;
+  int lengths = 0;
+  int hosts = 0;
+  int codings = 0;  // elements of every Transfer-Encoding field together
+  bool only_chunked = true;
+  bool bad_length = false;
   for (const auto& [name, value] : headers_) {
     if (name == "connection") {
       ForEachElement(value, [&](const std::string& token) {
@@ -194,45 +254,36 @@ bool RequestParser::FinishHead() {
         keep |= token == "keep-alive";
       });
     } else if (name == "content-length") {
-      bool bad = false;
-      ForEachElement(value, [&](const std::string& element) {
-        uint64_t n = 0;
-        if (element.size() > 18) bad = true;
-        for (char c : element) {
-          if (c < '0' || c > '9') bad = true;
-          n = n * 10 + static_cast<uint64_t>(c - '0');
-        }
-        if (has_length && n != content_length_) bad = true;
-        has_length = true;
-        content_length_ = n;
-      });
-      if (bad || TrimOws(value).empty()) {
-        Fail(400);
-        return false;
-      }
+      // One field of digits alone: no sign, no inner space, no list (even of
+      // equal values), as nginx reads it.
+      ++lengths;
+      bad_length |= value.empty() || value.size() > 18 ||
+                    value.find_first_not_of("0123456789") != std::string::npos;
+      if (!bad_length) std::from_chars(value.data(), value.data() + value.size(), content_length_);
     } else if (name == "transfer-encoding") {
+      const int before = codings;
       ForEachElement(value, [&](const std::string& coding) {
-        if (has_coding && chunked_last) chunked_last = false;  // chunked must come last, once
-        has_coding = true;
-        if (coding == "chunked") {
-          chunked_last = true;
-        } else if (coding != "identity") {
-          error_status_ = 501;
-        }
+        ++codings;
+        only_chunked &= coding == "chunked";
       });
+      if (codings == before) only_chunked = false;  // a field naming no coding
+    } else if (name == "host") {
+      ++hosts;
     } else if (name == "expect") {
       expects_continue_ = AsciiLower(value) == "100-continue" && version_minor_ == 1;
     }
   }
   keep_alive_ = version_minor_ >= 1 ? !close : keep && !close;
-  if (has_coding) {
-    // A length beside a coding is how requests are smuggled; HTTP/1.0 has
-    // no chunked coding.
-    if (error_status_ == 501) {
-      Fail(501);
-      return false;
-    }
-    if (has_length || !chunked_last || version_minor_ == 0) {
+  // RFC 9112 3.2: exactly one Host on HTTP/1.1, at most one on HTTP/1.0.
+  if (hosts > 1 || (hosts == 0 && version_minor_ >= 1) || lengths > 1 || bad_length) {
+    Fail(400);
+    return false;
+  }
+  if (codings > 0 || !only_chunked) {
+    // The only coding read is one `chunked`: a list (`chunked, chunked`,
+    // `gzip, chunked`), a length beside it, or chunked on HTTP/1.0 (which has
+    // none) is how requests are smuggled past a proxy that reads it otherwise.
+    if (codings != 1 || !only_chunked || lengths > 0 || version_minor_ == 0) {
       Fail(400);
       return false;
     }
@@ -260,17 +311,22 @@ size_t RequestParser::FeedBody(std::string_view data) {
 size_t RequestParser::FeedChunked(std::string_view data) {
   switch (chunk_state_) {
     case ChunkState::kSize: {
-      auto [used, complete] = TakeLine(data, line_);
+      bool bare_lf = false;
+      auto [used, complete] = TakeLine(data, line_, &bare_lf);
       if (line_.size() > kMaxChunkLine) {
         Fail(400);
         return used;
       }
       if (!complete) return used;
-      std::string_view line = line_;
-      const size_t ext = line.find(';');
-      const std::string_view digits = TrimOws(line.substr(0, ext));
+      const std::string_view line = line_;
+      const size_t digits_end =
+          std::min(line.find_first_not_of("0123456789abcdefABCDEF"), line.size());
+      const std::string_view digits = line.substr(0, digits_end);
       uint64_t size = 0;
-      if (digits.empty() || digits.size() > 15) {
+      // Framing lines end in CRLF: a bare LF there is read differently by
+      // different parsers.
+      if (bare_lf || digits.empty() || digits.size() > 15 ||
+          !IsChunkExtensions(line.substr(digits_end))) {
         Fail(400);
         return used;
       }
@@ -304,9 +360,10 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       return take;
     }
     case ChunkState::kDataEnd: {
-      auto [used, complete] = TakeLine(data, line_);
+      bool bare_lf = false;
+      auto [used, complete] = TakeLine(data, line_, &bare_lf);
       // Only the CRLF may follow a chunk's data (its CR may come alone).
-      if (!(line_.empty() || (!complete && line_ == "\r"))) {
+      if (!(complete ? line_.empty() && !bare_lf : line_ == "\r")) {
         Fail(400);  // data longer than its chunk size said
         return used;
       }
@@ -317,11 +374,20 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       return used;
     }
     case ChunkState::kTrailer: {
-      auto [used, complete] = TakeHeadLine(data);
+      bool bare_lf = false;
+      auto [used, complete] = TakeHeadLine(data, &bare_lf);
       if (!complete) return used;
-      const bool end = line_.empty();
+      const std::string_view line = line_;
+      const size_t colon = line.find(':');
+      const bool end = line.empty();
+      // Trailer fields are read and dropped, but well-formed ones only.
+      if (bare_lf || (!end && (colon == std::string_view::npos || !IsToken(line.substr(0, colon)) ||
+                               !IsFieldValue(line.substr(colon + 1))))) {
+        Fail(400);
+        return used;
+      }
       line_.clear();
-      if (end) state_ = State::kDone;  // trailer fields are read and dropped
+      if (end) state_ = State::kDone;
       return used;
     }
   }

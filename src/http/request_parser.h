@@ -1,8 +1,11 @@
 // An incremental HTTP/1.1 request parser (RFC 9112), free of Asio: the server feeds it the bytes it
 // reads, in pieces of any size, and it says when the head and then the whole request are in. Strict
-// where laxness lets requests be smuggled (conflicting lengths, obsolete line folding, spaces
-// before a colon), lenient where RFC 9112 allows it (empty lines before the request line, a bare LF
-// ending a line).
+// where laxness lets requests be smuggled past a proxy that reads them otherwise: a Content-Length
+// that is not one field of digits, any Transfer-Encoding but a single `chunked`, both at once, a
+// missing or repeated Host, obsolete line folding, spaces before a colon, a bare LF or a malformed
+// extension in chunked framing. Lenient where RFC 9112 allows it: empty lines before the request
+// line, a bare LF ending a line of the head. tests/fuzz/differential.md lists where it differs from
+// Boost.Beast's parser and why.
 //
 // One parser serves one connection; Reset() readies it for the next request.
 #pragma once
@@ -32,7 +35,7 @@ class RequestParser {
   // connection). Stops consuming once kDone or kError.
   size_t Feed(std::string_view data);
   State state() const { return state_; }
-  // 400, 413, 431, 501 (a transfer coding other than chunked) or 505.
+  // 400, 413, 431 or 505.
   int error_status() const { return error_status_; }
 
   // Known once the head is complete. Header names are lower-cased.
@@ -64,7 +67,7 @@ class RequestParser {
   // A line of the head (or of the trailer) into line_, counted against the
   // header limit: the bytes consumed, and whether the line is complete (false
   // too when over the limit, which fails the request).
-  std::pair<size_t, bool> TakeHeadLine(std::string_view data);
+  std::pair<size_t, bool> TakeHeadLine(std::string_view data, bool* bare_lf = nullptr);
   size_t FeedHead(std::string_view data);
   size_t FeedBody(std::string_view data);
   size_t FeedChunked(std::string_view data);

@@ -35,7 +35,7 @@ TEST(RequestParser, ParsesAGetInAnyPieces) {
 }
 
 TEST(RequestParser, StopsAtTheEndOfOneRequest) {
-  const std::string two = "GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n";
+  const std::string two = "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n";
   size_t used = 0;
   RequestParser p = Parse(two, two.size(), &used);
   EXPECT_EQ(p.target(), "/a");
@@ -46,7 +46,7 @@ TEST(RequestParser, StopsAtTheEndOfOneRequest) {
 }
 
 TEST(RequestParser, ReadsABodyByContentLength) {
-  RequestParser p = Parse("POST /s HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello!", 3);
+  RequestParser p = Parse("POST /s HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello!", 3);
   ASSERT_EQ(p.state(), RequestParser::State::kDone);
   EXPECT_EQ(p.body(), "hello");
   EXPECT_EQ(p.declared_length(), 5u);
@@ -54,7 +54,7 @@ TEST(RequestParser, ReadsABodyByContentLength) {
 
 TEST(RequestParser, ReadsAChunkedBodyWithExtensionsAndTrailers) {
   const std::string text =
-      "POST /s HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "POST /s HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
       "5;name=value\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n";
   for (size_t piece : {size_t{1}, size_t{4}, text.size()}) {
     RequestParser p = Parse(text, piece);
@@ -65,10 +65,11 @@ TEST(RequestParser, ReadsAChunkedBodyWithExtensionsAndTrailers) {
 }
 
 TEST(RequestParser, KeepAliveFollowsTheVersionAndConnection) {
-  EXPECT_FALSE(Parse("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n").keep_alive());
+  EXPECT_FALSE(Parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n\r\n").keep_alive());
   EXPECT_FALSE(Parse("GET / HTTP/1.0\r\n\r\n").keep_alive());
   EXPECT_TRUE(Parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keep_alive());
-  EXPECT_TRUE(Parse("GET / HTTP/1.1\r\nConnection: upgrade, keep-alive\r\n\r\n").keep_alive());
+  EXPECT_TRUE(
+      Parse("GET / HTTP/1.1\r\nHost: h\r\nConnection: upgrade, keep-alive\r\n\r\n").keep_alive());
 }
 
 TEST(RequestParser, ToleratesLeadingEmptyLinesAndBareLf) {
@@ -78,34 +79,36 @@ TEST(RequestParser, ToleratesLeadingEmptyLinesAndBareLf) {
 }
 
 TEST(RequestParser, ExpectContinueOnlyOnHttp11) {
-  EXPECT_TRUE(Parse("POST / HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n")
-                  .expects_continue());
+  EXPECT_TRUE(
+      Parse("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n")
+          .expects_continue());
   EXPECT_FALSE(Parse("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n")
                    .expects_continue());
 }
 
 TEST(RequestParser, RefusesWhatCouldSmuggleARequest) {
   const std::pair<const char*, int> cases[] = {
-      {"POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501},
+      {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+       400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, identity\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
       {"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0x10\r\n\r\n", 400},
       {"GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
-      {"GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n", 400},
-      {"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n", 400},
-      {"GET / HTTP/1.1\r\nX: a\x01"
+      {"GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n folded\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: h\r\nX: a\rb\r\n\r\n", 400},
+      {"GET / HTTP/1.1\r\nHost: h\r\nX: a\x01"
        "b\r\n\r\n",
        400},
-      {"GET  / HTTP/1.1\r\n\r\n", 400},
+      {"GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
       {"GET / HTTP/1.1 extra\r\n\r\n", 400},
-      {"G@T / HTTP/1.1\r\n\r\n", 400},
+      {"G@T / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
       {"GET / HTTP/2.0\r\n\r\n", 505},
       {"GET / HTTX/1.1\r\n\r\n", 400},
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+      {"POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", 400},
   };
   for (const auto& [text, status] : cases) {
     RequestParser p = Parse(text);
@@ -114,20 +117,87 @@ TEST(RequestParser, RefusesWhatCouldSmuggleARequest) {
   }
 }
 
+void ExpectRefused(std::string_view text, size_t piece = 1 << 20) {
+  RequestParser p = Parse(text, piece);
+  EXPECT_EQ(p.state(), RequestParser::State::kError) << text << " in pieces of " << piece;
+  EXPECT_EQ(p.error_status(), 400) << text;
+}
+
+constexpr std::string_view kChunkedHead =
+    "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+TEST(RequestParser, RefusesABareLfInChunkedFraming) {
+  for (std::string_view body :
+       {"5\nhello\r\n0\r\n\r\n", "5\r\nhello\n0\r\n\r\n", "5\r\nhello\r\n0\n\r\n",
+        "5\r\nhello\r\n0\r\n\n", "5\r\nhello\r\n0\r\nX: 1\n\r\n"}) {
+    for (size_t piece : {size_t{1}, size_t{1} << 20}) {
+      ExpectRefused(std::string(kChunkedHead) + std::string(body), piece);
+    }
+  }
+}
+
+TEST(RequestParser, ReadsOnlyWellFormedChunkExtensions) {
+  for (std::string_view size_line :
+       {"5;a", "5 ;a", "5; a = b", "5;a=\"q \\\" d\";b", "5;a=b;c=\"\""}) {
+    RequestParser p =
+        Parse(std::string(kChunkedHead) + std::string(size_line) + "\r\nhello\r\n0\r\n\r\n");
+    EXPECT_EQ(p.state(), RequestParser::State::kDone) << size_line;
+    EXPECT_EQ(p.body(), "hello") << size_line;
+  }
+  for (std::string_view size_line : {"5;", "5;=b", "5;a=", "5;a=\"open", "5;a=b c", "5;a=\"x\"y",
+                                     "5;a@b", "5 ", " 5", "5 6", "5;a=\"\x01\"", "+5", "0x5"}) {
+    ExpectRefused(std::string(kChunkedHead) + std::string(size_line) + "\r\nhello\r\n0\r\n\r\n");
+  }
+}
+
+TEST(RequestParser, ReadsOneChunkedCodingAndNothingElse) {
+  for (std::string_view coding : {"chunked, chunked", "gzip, chunked", "chunked, gzip", "identity",
+                                  "identity, chunked", "", ",", "chunked;q=1"}) {
+    ExpectRefused("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: " + std::string(coding) +
+                  "\r\n\r\n0\r\n\r\n");
+  }
+  ExpectRefused(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"
+      "\r\n0\r\n\r\n");
+  RequestParser upper =
+      Parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding:  Chunked \r\n\r\n0\r\n\r\n");
+  EXPECT_EQ(upper.state(), RequestParser::State::kDone);
+}
+
+TEST(RequestParser, WantsExactlyOneHost) {
+  ExpectRefused("GET / HTTP/1.1\r\n\r\n");
+  ExpectRefused("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n");
+  ExpectRefused("GET / HTTP/1.0\r\nHost: a\r\nhost: b\r\n\r\n");
+  EXPECT_EQ(Parse("GET / HTTP/1.0\r\n\r\n").state(), RequestParser::State::kDone);
+}
+
+TEST(RequestParser, ReadsContentLengthAsOneFieldOfDigits) {
+  for (std::string_view length : {"+5", "-5", "5 5", "5,5", "5, 5", " ", "1e1", "0005x"}) {
+    ExpectRefused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::string(length) +
+                  "\r\n\r\nhello");
+  }
+  ExpectRefused(
+      "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
+  ExpectRefused("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1234567890123456789\r\n\r\n");
+  RequestParser padded = Parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length:  05 \r\n\r\nhello");
+  EXPECT_EQ(padded.state(), RequestParser::State::kDone);
+  EXPECT_EQ(padded.body(), "hello");
+}
+
 TEST(RequestParser, EnforcesTheHeaderAndBodyLimits) {
   RequestParser big(64);
-  big.Feed("GET / HTTP/1.1\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n");
+  big.Feed("GET / HTTP/1.1\r\nHost: h\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n");
   EXPECT_EQ(big.error_status(), 431);
 
   RequestParser body;
-  body.Feed("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n");
+  body.Feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n");
   ASSERT_EQ(body.state(), RequestParser::State::kBody);
   body.set_body_limit(4);
   body.Feed("0123456789");
   EXPECT_EQ(body.error_status(), 413);
 
   RequestParser chunked;
-  chunked.Feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+  chunked.Feed("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
   chunked.set_body_limit(4);
   chunked.Feed("5\r\n");
   EXPECT_EQ(chunked.error_status(), 413);

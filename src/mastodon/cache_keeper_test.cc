@@ -222,7 +222,7 @@ TEST_F(CacheKeeperTest, AnAuthorsOwnStatusesReachTheirListAtOnce) {
   const auto newest = [&]() -> int64_t {
     auto slice = author_posts_->Recent(1, 1, 0);
     EXPECT_TRUE(slice.ok() && slice->has_value());
-    return slice.ok() && *slice && !(*slice)->posts.empty() ? (*slice)->posts[0].status_id : 0;
+    return slice.ok() && *slice && !(*slice)->posts.empty() ? (*slice)->posts[0].status_id.value() : 0;
   };
   const int64_t first = ids_.Next();
   Post(first, 1);

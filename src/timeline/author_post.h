@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/unaligned.h"
 #include "store/records.h"
 #include "timeline/timeline_cache.h"
 
@@ -16,10 +17,10 @@ namespace chirp {
 
 #pragma pack(push, 4)
 struct AuthorPost {
-  int64_t status_id = 0;
+  UnalignedInt64 status_id = 0;
   // For a reblog, the author of the reblogged status; for a reply, the
   // account replied to; otherwise 0.
-  int64_t other_account_id = 0;
+  UnalignedInt64 other_account_id = 0;
   uint32_t shown_key = 0;  // TimelineEntry::KeyOf(the status shown)
   uint8_t visibility = 0;  // a Visibility
   uint8_t flags = 0;

@@ -149,7 +149,7 @@ Status AuthorPosts::Load(int64_t author, size_t depth) {
   fresh.depth = list.depth;
   for (auto p = read->posts.rbegin(); p != read->posts.rend(); ++p) fresh.posts.push_back(*p);
   fresh.mentions = std::move(read->mentions);
-  fresh.floor = more_below && !fresh.posts.empty() ? fresh.posts.front().status_id : 0;
+  fresh.floor = more_below && !fresh.posts.empty() ? fresh.posts.front().status_id.value() : 0;
   for (const AuthorPost& p : list.posts) Insert(fresh, p, {});
   for (const PostMention& m : list.mentions) {
     auto at = std::lower_bound(fresh.mentions.begin(), fresh.mentions.end(), m);

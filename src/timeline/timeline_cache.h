@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/unaligned.h"
 #include "store/social_store.h"
 
 namespace chirp {
@@ -18,8 +19,8 @@ namespace chirp {
 #pragma pack(push, 1)
 // One timeline entry: 20 bytes, as Twitter's timelines kept them.
 struct TimelineEntry {
-  int64_t status_id = 0;  // the status shown; for a reblog, the reblog's own id
-  int64_t author_id = 0;  // who posted it; for a reblog, the reblogger
+  UnalignedInt64 status_id = 0;  // the status shown; for a reblog, the reblog's own id
+  UnalignedInt64 author_id = 0;  // who posted it; for a reblog, the reblogger
   // Bit 31: the entry is a reblog. Bits 0-30: a hash of the id of the status
   // shown (for a reblog, the reblogged one), to spot the same status twice.
   uint32_t flags = 0;

@@ -90,12 +90,7 @@ SqliteDb::~SqliteDb() {
 }
 
 Status SqliteDb::Exec(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message != nullptr ? message : "unknown error";
-    sqlite3_free(message);
-    return Error::Unavailable("sqlite: " + text);
-  }
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Failure();
   return {};
 }
 
@@ -113,7 +108,21 @@ SqliteStatement SqliteDb::Prepare(const char* sql) {
 }
 
 Error SqliteDb::Failure() const {
-  return Error::Unavailable(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  const int code = sqlite3_extended_errcode(db_);
+  const std::string words = std::string("sqlite: ") + sqlite3_errmsg(db_);
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+      return Error::Unavailable(words);
+    case SQLITE_CONSTRAINT:
+      // A conflict the caller did not expect (those it does expect, such as
+      // a username taken, it maps itself): reported, in words of its own.
+      std::fprintf(stderr, "chirpd: store: %s\n", words.c_str());
+      return Error::Unprocessable("Validation failed: the record conflicts with another");
+    default:
+      return Error::Internal(words);
+  }
 }
 
 Status SqliteDb::Run(SqliteStatement& statement) {

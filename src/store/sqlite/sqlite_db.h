@@ -65,7 +65,11 @@ class SqliteDb {
   // cache is keyed by its address).
   SqliteStatement Prepare(const char* sql);
 
-  // The error to report when a statement on this connection failed.
+  // The error to report when a statement on this connection failed, by
+  // SQLite's result code: busy, locked or a full disk is kUnavailable (a
+  // client may try again), a constraint kUnprocessable, anything else kInternal. The
+  // message names SQLite's own words only where no client sees them (the
+  // 5xx answers hide their message, see api/endpoint.h).
   Error Failure() const;
   // Steps `statement` once, for statements without results; the failure
   // as an error.

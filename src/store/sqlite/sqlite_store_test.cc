@@ -221,6 +221,29 @@ TEST_F(SqliteStoreTest, TheLogIsCheckpointedIntoTheDatabaseByItsOwnThread) {
   EXPECT_EQ(*store_->CountAccounts(), 1500);
 }
 
+TEST_F(SqliteStoreTest, FailuresAreMappedByWhatTheyMeanForTheClient) {
+  const std::string path = (dir_ / "failures.db").string();
+  auto db = SqliteDb::Open(path, false, "NORMAL");
+  auto other = SqliteDb::Open(path, false, "NORMAL");
+  ASSERT_TRUE(db.ok() && other.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (k TEXT UNIQUE); INSERT INTO t VALUES ('a')").ok());
+  const auto failure = [&](const char* sql) {
+    Status s = (*db)->Exec(sql);
+    EXPECT_FALSE(s.ok()) << sql;
+    return s.ok() ? Error{} : s.error();
+  };
+  const Error conflict = failure("INSERT INTO t VALUES ('a')");
+  EXPECT_EQ(conflict.code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(conflict.message.find("UNIQUE"), std::string::npos);  // no words of SQLite's
+  EXPECT_EQ(failure("SELECT * FROM no_such_table").code, ErrorCode::kInternal);
+  // Another connection holds the write lock: busy once the timeout passes.
+  ASSERT_TRUE((*other)->Exec("BEGIN IMMEDIATE").ok());
+  ASSERT_TRUE((*db)->Exec("PRAGMA busy_timeout=10").ok());
+  EXPECT_EQ(failure("INSERT INTO t VALUES ('b')").code, ErrorCode::kUnavailable);
+  ASSERT_TRUE((*other)->Exec("ROLLBACK").ok());
+  EXPECT_TRUE((*db)->Exec("INSERT INTO t VALUES ('b')").ok());
+}
+
 TEST_F(SqliteStoreTest, WritesAfterCloseAreUnavailable) {
   store_->Close();
   EXPECT_EQ(store_->CreateAccount(MakeAccount(1, "a"), MakeUser(1, "a@e.com")).error().code,
