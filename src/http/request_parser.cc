@@ -110,7 +110,8 @@ bool IsChunkExtensions(std::string_view s) {
     if (name == 0) return false;
     s.remove_prefix(name);
     const std::string_view after_name = SkipBws(s);
-    if (after_name.empty() || after_name.front() != '=') {
+    if (after_name.empty()) return s.empty();  // no whitespace after the last one
+    if (after_name.front() != '=') {
       s = after_name;
       continue;
     }
@@ -380,11 +381,20 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       const std::string_view line = line_;
       const size_t colon = line.find(':');
       const bool end = line.empty();
-      // Trailer fields are read and dropped, but well-formed ones only.
+      // Trailer fields are read and dropped, but well-formed ones only, and
+      // none that frames a message (RFC 9110 6.5.1): a proxy that merged
+      // them into the head would read the body otherwise.
       if (bare_lf || (!end && (colon == std::string_view::npos || !IsToken(line.substr(0, colon)) ||
                                !IsFieldValue(line.substr(colon + 1))))) {
         Fail(400);
         return used;
+      }
+      if (!end) {
+        const std::string name = AsciiLower(line.substr(0, colon));
+        if (name == "transfer-encoding" || name == "content-length") {
+          Fail(400);
+          return used;
+        }
       }
       line_.clear();
       if (end) state_ = State::kDone;

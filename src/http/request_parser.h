@@ -3,9 +3,9 @@
 // where laxness lets requests be smuggled past a proxy that reads them otherwise: a Content-Length
 // that is not one field of digits, any Transfer-Encoding but a single `chunked`, both at once, a
 // missing or repeated Host, obsolete line folding, spaces before a colon, a bare LF or a malformed
-// extension in chunked framing. Lenient where RFC 9112 allows it: empty lines before the request
-// line, a bare LF ending a line of the head. tests/fuzz/differential.md lists where it differs from
-// Boost.Beast's parser and why.
+// extension in chunked framing, a framing field in a trailer. Lenient where RFC 9112 allows it:
+// empty lines before the request line, a bare LF ending a line of the head.
+// tests/fuzz/differential.md lists where it differs from Boost.Beast's parser and why.
 //
 // One parser serves one connection; Reset() readies it for the next request.
 #pragma once

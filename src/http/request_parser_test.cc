@@ -136,6 +136,15 @@ TEST(RequestParser, RefusesABareLfInChunkedFraming) {
   }
 }
 
+TEST(RequestParser, RefusesFramingFieldsInTheTrailer) {
+  for (std::string_view trailer : {"Transfer-Encoding: chunked", "content-length: 5"}) {
+    ExpectRefused(std::string(kChunkedHead) + "5\r\nhello\r\n0\r\n" + std::string(trailer) +
+                  "\r\n\r\n");
+  }
+  RequestParser p = Parse(std::string(kChunkedHead) + "5\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n");
+  EXPECT_EQ(p.state(), RequestParser::State::kDone);
+}
+
 TEST(RequestParser, ReadsOnlyWellFormedChunkExtensions) {
   for (std::string_view size_line :
        {"5;a", "5 ;a", "5; a = b", "5;a=\"q \\\" d\";b", "5;a=b;c=\"\""}) {
@@ -144,8 +153,9 @@ TEST(RequestParser, ReadsOnlyWellFormedChunkExtensions) {
     EXPECT_EQ(p.state(), RequestParser::State::kDone) << size_line;
     EXPECT_EQ(p.body(), "hello") << size_line;
   }
-  for (std::string_view size_line : {"5;", "5;=b", "5;a=", "5;a=\"open", "5;a=b c", "5;a=\"x\"y",
-                                     "5;a@b", "5 ", " 5", "5 6", "5;a=\"\x01\"", "+5", "0x5"}) {
+  for (std::string_view size_line :
+       {"5;", "5;=b", "5;a=", "5;a=\"open", "5;a=b c", "5;a=\"x\"y", "5;a@b", "5 ", " 5", "5 6",
+        "5;a=\"\x01\"", "+5", "0x5", "5;a ", "5;a=b "}) {
     ExpectRefused(std::string(kChunkedHead) + std::string(size_line) + "\r\nhello\r\n0\r\n\r\n");
   }
 }

@@ -70,6 +70,8 @@ const refused = {
   'a bare LF ending chunk data': post(CHUNKED, `${HEX}\r\n${APP}\n0\r\n\r\n`),
   'a bare LF ending the last chunk': post(CHUNKED, `${HEX}\r\n${APP}\r\n0\n\r\n`),
   'a bare LF ending the trailer': post(CHUNKED, `${HEX}\r\n${APP}\r\n0\r\n\n`),
+  'Transfer-Encoding in the trailer': post(CHUNKED, `${HEX}\r\n${APP}\r\n0\r\nTransfer-Encoding: chunked\r\n\r\n`),
+  'Content-Length in the trailer': post(CHUNKED, `${HEX}\r\n${APP}\r\n0\r\nContent-Length: 5\r\n\r\n`),
   'a chunk extension with a space in its name': post(CHUNKED, `${HEX};a b\r\n${APP}\r\n0\r\n\r\n`),
   'a chunk extension without a name': post(CHUNKED, `${HEX};=v\r\n${APP}\r\n0\r\n\r\n`),
   'a chunk extension value that is neither token nor quoted-string': post(CHUNKED, `${HEX};a=b@c\r\n${APP}\r\n0\r\n\r\n`),
