@@ -20,6 +20,9 @@ struct RateLimitConfig {
   RateLimitRule sign_in{25, 300'000};
   RateLimitRule media{30, 1'800'000};
   RateLimitRule deletes{30, 1'800'000};
+  // Bearer tokens looked up in the store per address (those not held in
+  // memory): what a client guessing tokens is held to.
+  RateLimitRule token_lookup{300, 300'000};
   std::vector<Cidr> exempt_networks;  // none by default, loopback included
 };
 

@@ -85,6 +85,7 @@ struct StreamingRouteParts {
   Authenticator& auth;
   StreamHub* stream_hub;
   StreamSessionOptions stream_options;
+  EndpointParts endpoint;  // for the rate limit on token look-ups
 };
 struct SystemRouteParts {
   AccountDirectory& accounts;

@@ -114,6 +114,14 @@ bool ApiRoutes::TakeSignInAttempt(const EndpointParts& context, const std::strin
   return context.limiter.Take({&bucket, 1}, context.clock.NowMillis()).allowed;
 }
 
+bool ApiRoutes::TakeTokenLookup(const EndpointParts& context, const std::string& client_address) {
+  const RateLimitConfig& config = context.config.rate_limits;
+  if (!config.enabled || AnyContains(config.exempt_networks, client_address)) return true;
+  const BucketRequest bucket{"token_lookup:" + RateLimitAddressKey(client_address),
+                             config.token_lookup};
+  return context.limiter.Take({&bucket, 1}, context.clock.NowMillis()).allowed;
+}
+
 void ApiRoutes::AddRateLimitHeaders(const RateLimitDecision& decision, HttpResponse& response) {
   if (decision.limit == 0) return;  // rate limiting off or exempt
   response.AddHeader("X-RateLimit-Limit", std::to_string(decision.limit));
@@ -167,7 +175,8 @@ HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
       params->root().contains("access_token") && params->root().at("access_token").is_string()
           ? std::string_view(params->root().at("access_token").get_string())
           : std::string_view());
-  auto authenticated = context.auth.Authenticate(token);
+  auto authenticated =
+      context.auth.Authenticate(token, [&] { return ApiRoutes::TakeTokenLookup(context, client); });
   if (!authenticated && WouldBlock(authenticated.error())) {
     // Nothing is taken yet: the whole request starts over.
     return FinishBlocking([e, &http, &path] { return Serve(e, http, path); });

@@ -78,6 +78,9 @@ class ApiRoutes {
   // the address has none left. For endpoints where only some requests are
   // sign-ins (the password grant of /oauth/token).
   static bool TakeSignInAttempt(const EndpointParts& parts, const std::string& client_address);
+  // Takes one look-up of a bearer token in the store for the client's
+  // address; false when the address has none left.
+  static bool TakeTokenLookup(const EndpointParts& parts, const std::string& client_address);
 
  private:
   Router& router_;

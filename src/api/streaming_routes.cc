@@ -104,12 +104,21 @@ void HandleCommand(StreamHub& hub, const Principal& principal, StreamConnection&
     return;
   }
   for (const Subscription& s : *subscriptions) {
-    if (type == "subscribe") {
-      hub.Subscribe(&connection, s.channel, s.stream);
-    } else {
+    if (type == "unsubscribe") {
       hub.Unsubscribe(&connection, s.channel, s.stream);
+    } else if (hub.Subscribe(&connection, s.channel, s.stream) == SubscribeResult::kTooMany) {
+      connection.SendText(ErrorText("Too many subscriptions on this connection", 429));
+      return;
     }
   }
+}
+
+// Refuses a new streaming connection of `principal` beyond the hub's limit
+// for one account, before the connection is taken over.
+Status AdmitConnection(const StreamingRouteParts& ctx, const Principal& principal) {
+  if (ctx.stream_hub->Admits(principal.account_id)) return {};
+  return Error{
+      ErrorCode::kTooManyRequests, "Too many streaming connections for this account", {}, {}};
 }
 
 // The principal of a streaming request: from the bearer header or the
@@ -122,7 +131,8 @@ Result<Principal> StreamingPrincipal(const StreamingRouteParts& ctx, const ApiRe
     offered = offered.substr(0, offered.find(','));
     offered = TrimAscii(offered);
     if (!offered.empty()) {
-      auto found = ctx.auth.Authenticate(offered);
+      auto found = ctx.auth.Authenticate(
+          offered, [&] { return ApiRoutes::TakeTokenLookup(ctx.endpoint, req.client_address); });
       if (!found) return std::move(found).error();
       principal = *found;
     }
@@ -150,6 +160,7 @@ Result<HttpResponse> EventStream(const StreamingRouteParts& ctx, ApiRequest& req
   if (!tag) return std::move(tag).error();
   auto subscriptions = Resolve(*principal, name, tag->value_or(""));
   if (!subscriptions) return std::move(subscriptions).error();
+  if (Status s = AdmitConnection(ctx, *principal); !s) return std::move(s).error();
   HttpResponse response;
   response.status = 200;
   response.take_over = [ctx, account = principal->account_id,
@@ -183,6 +194,7 @@ Result<HttpResponse> Streaming(const StreamingRouteParts& ctx, ApiRequest& req) 
   }
   const std::string_view key = req.http.Header("sec-websocket-key");
   if (!IsValidWebSocketKey(key)) return Error::BadRequest("Invalid Sec-WebSocket-Key");
+  if (Status s = AdmitConnection(ctx, *principal); !s) return std::move(s).error();
 
   std::string head =
       "HTTP/1.1 101 Switching Protocols\r\n"

@@ -158,9 +158,11 @@ void AddAllRoutes(Router& router, ApiContext& c) {
                              .public_timelines = c.public_timelines});
   AddNotificationRoutes(routes,
                         {.read = c.read, .accounts = c.accounts, .notifications = c.notifications});
-  AddStreamingRoutes(
-      router, routes,
-      {.auth = c.auth, .stream_hub = c.stream_hub, .stream_options = c.stream_options});
+  AddStreamingRoutes(router, routes,
+                     {.auth = c.auth,
+                      .stream_hub = c.stream_hub,
+                      .stream_options = c.stream_options,
+                      .endpoint = c.endpoint()});
   AddAccountRoutes(
       routes, {.config = c.config, .accounts = c.accounts, .account_service = c.account_service});
   AddInstanceRoutes(routes, {.config = c.config, .account_service = c.account_service});

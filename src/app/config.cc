@@ -32,6 +32,18 @@ Result<bool> ParseSwitch(const std::string& s, const char* what) {
   return Error::BadRequest(std::string(what) + " must be on or off, not '" + s + "'");
 }
 
+// An option holding a whole number from `min` to `max`, handed to `set`.
+template <typename Set>
+std::function<Status(Config&, const std::string&)> WholeNumber(const char* what, int64_t min,
+                                                               int64_t max, Set set) {
+  return [=](Config& c, const std::string& v) -> Status {
+    auto n = ParseInt(v, min, max, what);
+    if (!n) return std::move(n).error();
+    set(c, *n);
+    return {};
+  };
+}
+
 std::function<Status(Config&, const std::string&)> RuleSetter(
     RateLimitRule RateLimitConfig::*member, const char* what) {
   return [member, what](Config& c, const std::string& v) -> Status {
@@ -131,6 +143,9 @@ const std::vector<Option>& Options() {
       {"rate-limit-deletes", "CHIRP_RATE_LIMIT_DELETES",
        "deletes and unreblogs per account (default 30/1800)",
        RuleSetter(&RateLimitConfig::deletes, "--rate-limit-deletes")},
+      {"rate-limit-token-lookup", "CHIRP_RATE_LIMIT_TOKEN_LOOKUP",
+       "bearer tokens not held in memory looked up per IP (default 300/300)",
+       RuleSetter(&RateLimitConfig::token_lookup, "--rate-limit-token-lookup")},
       {"rate-limit-exempt", "CHIRP_RATE_LIMIT_EXEMPT",
        "comma-separated networks not rate limited (default none)",
        [](Config& c, const std::string& v) -> Status {
@@ -147,6 +162,9 @@ const std::vector<Option>& Options() {
          if (!list)
            return Error::BadRequest("--trusted-proxies must be networks like 127.0.0.1/32");
          c.api.trusted_proxies = *list;
+         // A proxy's connections carry many clients: the per-address cap
+         // applies to the clients behind it, through rate limits.
+         c.server.connections.unlimited_networks = *list;
          return {};
        }},
       {"worker-id", "CHIRP_WORKER_ID",
@@ -180,6 +198,46 @@ const std::vector<Option>& Options() {
          c.server.idle_timeout = std::chrono::seconds(*n);
          return {};
        }},
+      {"header-timeout", "CHIRP_HEADER_TIMEOUT",
+       "seconds a client has to send a request's head once it began (default 10)",
+       WholeNumber(
+           "--header-timeout", 1, 3600,
+           [](Config& c, int64_t n) { c.server.header_timeout = std::chrono::seconds(n); })},
+      {"request-timeout", "CHIRP_REQUEST_TIMEOUT",
+       "seconds a client has to send a request's body and to take its answer (default 30)",
+       WholeNumber(
+           "--request-timeout", 1, 3600,
+           [](Config& c, int64_t n) { c.server.request_timeout = std::chrono::seconds(n); })},
+      {"max-connections", "CHIRP_MAX_CONNECTIONS",
+       "connections held at once; beyond, new ones are answered 503 (default 10000)",
+       WholeNumber("--max-connections", 1, 1 << 24,
+                   [](Config& c, int64_t n) { c.server.connections.total = n; })},
+      {"max-connections-per-address", "CHIRP_MAX_CONNECTIONS_PER_ADDRESS",
+       "connections held at once for one client address, an IPv6 one by its /64; trusted "
+       "proxies are not counted (default 256)",
+       WholeNumber("--max-connections-per-address", 1, 1 << 24,
+                   [](Config& c, int64_t n) { c.server.connections.per_address = n; })},
+      {"blocking-queue", "CHIRP_BLOCKING_QUEUE",
+       "requests that may wait for a blocking thread; beyond, they are answered 503 (default 4096)",
+       WholeNumber("--blocking-queue", 1, 1 << 24,
+                   [](Config& c, int64_t n) { c.server.blocking_queue_limit = n; })},
+      {"queue-deadline", "CHIRP_QUEUE_DEADLINE",
+       "seconds a request may wait for a blocking thread before it is answered 503 (default 10)",
+       WholeNumber(
+           "--queue-deadline", 1, 3600,
+           [](Config& c, int64_t n) { c.server.queue_deadline = std::chrono::seconds(n); })},
+      {"stream-connections-per-account", "CHIRP_STREAM_CONNECTIONS_PER_ACCOUNT",
+       "streaming connections one account may hold (default 32)",
+       WholeNumber("--stream-connections-per-account", 1, 1 << 20,
+                   [](Config& c, int64_t n) { c.stream_limits.connections_per_account = n; })},
+      {"stream-subscriptions", "CHIRP_STREAM_SUBSCRIPTIONS",
+       "streams one streaming connection may subscribe to (default 100)",
+       WholeNumber("--stream-subscriptions", 1, 1 << 20,
+                   [](Config& c, int64_t n) { c.stream_limits.subscriptions_per_connection = n; })},
+      {"account-cache-mib", "CHIRP_ACCOUNT_CACHE_MIB",
+       "MiB of memory for accounts held with their JSON rendered (default 256)",
+       WholeNumber("--account-cache-mib", 1, int64_t{1} << 30,
+                   [](Config& c, int64_t n) { c.account_cache_mib = n; })},
       {"shutdown-grace", "CHIRP_SHUTDOWN_GRACE",
        "seconds in-flight requests get at shutdown (default 10)",
        [](Config& c, const std::string& v) -> Status {

@@ -10,6 +10,7 @@
 #include "api/api_config.h"
 #include "core/error.h"
 #include "http/server.h"
+#include "stream/stream_hub.h"
 #include "timeline/fan_out.h"
 
 namespace chirp {
@@ -27,6 +28,9 @@ struct Config {
   size_t reader_cache_size = 100000;
   // Bytes queued for one streaming client before it is cut off as too slow.
   size_t stream_buffer_bytes = 256 * 1024;
+  StreamLimits stream_limits;
+  // Memory for accounts held with their JSON rendered.
+  size_t account_cache_mib = 256;
 };
 
 // Reads the environment variable `name`, or "" when unset. Injected so tests

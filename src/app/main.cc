@@ -17,9 +17,11 @@
 #include "app/worker_lease.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
+#include "core/open_files.h"
 #include "core/process_stats.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
+#include "core/thread_entry.h"
 #include "events/lane_metrics.h"
 #include "events/outbox_drainer.h"
 #include "http/metrics.h"
@@ -58,10 +60,12 @@ class TimelineJanitor {
  public:
   TimelineJanitor(TimelineCache& cache, const Clock& clock, int64_t window_ms)
       : thread_([this, &cache, &clock, window_ms] {
-          std::unique_lock lock(mu_);
-          while (!cv_.wait_for(lock, std::chrono::minutes(1), [this] { return stopping_; })) {
-            cache.DropIdle(clock.NowMillis() - window_ms);
-          }
+          RunThread("tl-janitor", [&] {
+            std::unique_lock lock(mu_);
+            while (!cv_.wait_for(lock, std::chrono::minutes(1), [this] { return stopping_; })) {
+              cache.DropIdle(clock.NowMillis() - window_ms);
+            }
+          });
         }) {}
   ~TimelineJanitor() { Stop(); }
   void Stop() {
@@ -80,6 +84,25 @@ class TimelineJanitor {
   std::thread thread_;     // last: starts after the members it uses
 };
 
+// Descriptors kept for what is not a client connection: the store's files,
+// listening sockets, the event stream's and the logs'.
+constexpr size_t kReservedDescriptors = 128;
+
+// `options` with the connection cap lowered to what `open_file_limit`
+// allows, said once on stderr when it is.
+ServerOptions ServerOptionsWithin(ServerOptions options, size_t open_file_limit) {
+  const size_t allowed = open_file_limit > 2 * kReservedDescriptors
+                             ? open_file_limit - kReservedDescriptors
+                             : open_file_limit / 2;
+  if (options.connections.total > allowed) {
+    std::fprintf(stderr,
+                 "chirpd: at most %zu connections, not %zu: the limit on open files is %zu\n",
+                 allowed, options.connections.total, open_file_limit);
+    options.connections.total = allowed;
+  }
+  return options;
+}
+
 int Serve(const Config& config) {
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
@@ -89,7 +112,7 @@ int Serve(const Config& config) {
   SystemClock clock;
   SnowflakeGenerator ids(clock, config.worker_id);
   Authenticator auth(**store);
-  AccountDirectory accounts(**store);
+  AccountDirectory accounts(**store, config.account_cache_mib << 20);
   StatusDirectory statuses(**store, accounts, std::numeric_limits<size_t>::max(),
                            config.status_cache_mib << 20);
   ViewerCache viewers(**store, clock, {.capacity = config.reader_cache_size});
@@ -132,7 +155,7 @@ int Serve(const Config& config) {
                      .oauth = oauth,
                      .home = &home};
   LocalPubSub pubsub;
-  StreamHub stream_hub(pubsub, viewers, clock);
+  StreamHub stream_hub(pubsub, viewers, clock, config.stream_limits);
   context.stream_hub = &stream_hub;
   context.stream_options.buffer_bytes = config.stream_buffer_bytes;
   StreamPublisher stream_publisher(read_models, pubsub, stream_hub, fan_out);
@@ -242,7 +265,7 @@ int Serve(const Config& config) {
   context.metrics = &metrics;
 
   HttpServer server(
-      config.server, router, metrics,
+      ServerOptionsWithin(config.server, RaiseOpenFileLimit()), router, metrics,
       [parts = context.endpoint()](HttpRequest& r, bool path_matched) {
         return Fallback(parts, r, path_matched);
       },

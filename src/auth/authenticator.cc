@@ -5,6 +5,7 @@
 #include <array>
 #include <mutex>
 
+#include "core/no_wait.h"
 #include "core/secrets.h"
 #include "core/text.h"
 
@@ -36,7 +37,8 @@ std::string_view Authenticator::BearerToken(std::string_view header, std::string
   return param;
 }
 
-Result<std::optional<Principal>> Authenticator::Authenticate(std::string_view token) {
+Result<std::optional<Principal>> Authenticator::Authenticate(std::string_view token,
+                                                             const TokenLookupGate& gate) {
   if (token.empty()) return std::optional<Principal>();
   thread_local std::array<RememberedToken, kRemembered> remembered;
   RememberedToken& slot = remembered[std::hash<std::string_view>{}(token) % kRemembered];
@@ -46,7 +48,7 @@ Result<std::optional<Principal>> Authenticator::Authenticate(std::string_view to
       sodium_memcmp(slot.token.data(), token.data(), token.size()) == 0) {
     return std::optional<Principal>(slot.principal);
   }
-  auto found = AuthenticateByDigest(token);
+  auto found = AuthenticateByDigest(token, gate);
   if (found && *found) {
     slot.instance = instance_;
     slot.generation = generation;
@@ -56,7 +58,8 @@ Result<std::optional<Principal>> Authenticator::Authenticate(std::string_view to
   return found;
 }
 
-Result<std::optional<Principal>> Authenticator::AuthenticateByDigest(std::string_view token) {
+Result<std::optional<Principal>> Authenticator::AuthenticateByDigest(std::string_view token,
+                                                                     const TokenLookupGate& gate) {
   const std::string digest = TokenDigest(token);
   uint64_t generation;
   {
@@ -64,6 +67,11 @@ Result<std::optional<Principal>> Authenticator::AuthenticateByDigest(std::string
     auto it = cache_.find(digest);
     if (it != cache_.end()) return std::optional<Principal>(it->second);
     generation = revocations_.load();
+  }
+  // Asked only where the store is read: a network thread's attempt is
+  // refused by the store (core/no_wait.h) and comes again where it may wait.
+  if (MayWait() && gate && !gate()) {
+    return Error{ErrorCode::kTooManyRequests, "Too many requests", {}, {}};
   }
   auto stored = store_.FindTokenByDigest(digest);
   if (!stored) {

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -20,6 +21,10 @@
 #include "store/store.h"
 
 namespace chirp {
+
+// Asked before a token not held in memory is looked up in the store; false
+// refuses the look-up. Where rate limits by client address come in.
+using TokenLookupGate = std::function<bool()>;
 
 struct Principal {
   int64_t token_id = 0;
@@ -40,8 +45,10 @@ class Authenticator {
   static std::string_view BearerToken(std::string_view authorization_header,
                                       std::string_view access_token_param);
 
-  // nullopt for an empty token; kUnauthorized for an unknown or revoked one.
-  Result<std::optional<Principal>> Authenticate(std::string_view token);
+  // nullopt for an empty token; kUnauthorized for an unknown or revoked one;
+  // kTooManyRequests when `gate` refused the store look-up it needed.
+  Result<std::optional<Principal>> Authenticate(std::string_view token,
+                                                const TokenLookupGate& gate = {});
 
   // Revokes `token` if it belongs to `app_id` (idempotent).
   Status Revoke(std::string_view token, int64_t app_id, int64_t now_ms);
@@ -53,7 +60,8 @@ class Authenticator {
   size_t cached() const;
 
  private:
-  Result<std::optional<Principal>> AuthenticateByDigest(std::string_view token);
+  Result<std::optional<Principal>> AuthenticateByDigest(std::string_view token,
+                                                        const TokenLookupGate& gate);
 
   Store& store_;
   const size_t capacity_;

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "core/thread_name.h"
+#include "core/thread_entry.h"
 
 namespace chirp {
 
@@ -221,10 +221,7 @@ Status EventLane::ReplayMarked(int64_t now) {
 }
 
 void EventLane::Start() {
-  thread_ = std::thread([this] {
-    NameThisThread("lane:" + options_.name);
-    Run();
-  });
+  thread_ = std::thread([this] { RunThread("lane:" + options_.name, [this] { Run(); }); });
 }
 
 void EventLane::Stop() {

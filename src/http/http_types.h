@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,10 @@ struct TakenConnection {
   int fd = -1;                            // the connected socket
   boost::asio::io_context* io = nullptr;  // the network thread it was served on
   std::string unread;                     // bytes received after the request
+  // Counts the connection against the server's caps until it is dropped
+  // (http/connection_limits.h): the new owner keeps it while the
+  // connection lives.
+  std::shared_ptr<const void> lease;
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;

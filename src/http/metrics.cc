@@ -71,6 +71,20 @@ void HttpMetrics::Render(std::string& out) const {
       "# HELP chirp_http_in_flight Requests being handled now.\n# TYPE chirp_http_in_flight "
       "gauge\n";
   out += "chirp_http_in_flight " + std::to_string(in_flight_.load()) + "\n";
+  out +=
+      "# HELP chirp_http_connections Connections held now.\n"
+      "# TYPE chirp_http_connections gauge\n"
+      "chirp_http_connections " +
+      std::to_string(connections_.load()) +
+      "\n# HELP chirp_http_connections_refused_total Connections refused at a cap.\n"
+      "# TYPE chirp_http_connections_refused_total counter\n"
+      "chirp_http_connections_refused_total " +
+      std::to_string(refused_connections_.load()) +
+      "\n# HELP chirp_http_requests_shed_total Requests answered 503 rather than queued for the "
+      "blocking pool or run past their deadline.\n"
+      "# TYPE chirp_http_requests_shed_total counter\n"
+      "chirp_http_requests_shed_total " +
+      std::to_string(shed_requests_.load()) + "\n";
 }
 
 }  // namespace chirp

@@ -26,11 +26,16 @@ class HttpMetrics {
   void Observe(size_t route, int status, int64_t micros);
   size_t route_count() const { return names_.size() - 1; }
 
-  // Appends chirp_http_requests_total, chirp_http_request_duration_seconds and
-  // chirp_http_in_flight to `out`.
+  // Appends chirp_http_requests_total, chirp_http_request_duration_seconds,
+  // chirp_http_in_flight and the connection and shedding figures to `out`.
   void Render(std::string& out) const;
 
   std::atomic<int64_t>& in_flight() { return in_flight_; }
+  // Connections held now (those taken over by the streaming API included).
+  std::atomic<int64_t>& connections() { return connections_; }
+  // Connections refused at a cap, and requests shed before the blocking pool.
+  std::atomic<uint64_t>& refused_connections() { return refused_connections_; }
+  std::atomic<uint64_t>& shed_requests() { return shed_requests_; }
 
  private:
   static constexpr int kMinStatus = 100;
@@ -43,6 +48,9 @@ class HttpMetrics {
   std::vector<std::string> names_;
   std::unique_ptr<PerRoute[]> routes_;
   std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> connections_{0};
+  std::atomic<uint64_t> refused_connections_{0};
+  std::atomic<uint64_t> shed_requests_{0};
 };
 
 }  // namespace chirp

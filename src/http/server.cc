@@ -16,7 +16,7 @@
 #include "core/no_wait.h"
 #include "core/secrets.h"
 #include "core/text.h"
-#include "core/thread_name.h"
+#include "core/thread_entry.h"
 #include "http/request_parser.h"
 
 namespace chirp {
@@ -35,9 +35,27 @@ HttpResponse ErrorResponse(int status, std::string_view message) {
   return JsonResponse(status, std::move(body));
 }
 
+// A connection reads into a small buffer until a read fills it, then into a
+// large one: an idle or slow connection holds little, a busy one reads much
+// at a time.
+constexpr size_t kFirstReadBuffer = 1024;
 constexpr size_t kReadBuffer = 16 * 1024;
 constexpr auto kSweepInterval = std::chrono::seconds(1);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Connections being refused at once (a cap was reached) that still get
+// their 503; beyond, a refused connection is closed without one.
+constexpr int kMaxAnsweredRefusals = 256;
+// How long a refused connection may take to send what it had sent before
+// learning of the refusal.
+constexpr auto kRefusalLinger = std::chrono::seconds(1);
+
+// The answer when the server sheds a request or a connection: the client
+// should try again in a moment.
+HttpResponse BusyResponse(std::string_view message) {
+  HttpResponse response = ErrorResponse(503, message);
+  response.AddHeader("Retry-After", "1");
+  return response;
+}
 
 const char* ReasonOf(int status) {
   switch (status) {
@@ -143,6 +161,35 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, int vers
   return out;
 }
 
+// Where a connection's coroutine ends: what escaped it (a bug: handlers'
+// exceptions are answered 500 where they run) is reported, and the
+// connection, whose socket closed as the coroutine unwound, is all it costs.
+void ReportFailure(const std::exception_ptr& failure) {
+  if (failure == nullptr) return;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "chirpd: a connection failed: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "chirpd: a connection failed\n");
+  }
+}
+
+// Where a network thread's own coroutine ends: what escaped it ends the
+// process, as for any thread (core/thread_entry.h).
+auto ExitOnFailure(const char* what) {
+  return [what](const std::exception_ptr& failure) {
+    if (failure == nullptr) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      ExitOnThreadFailure(what, e.what());
+    } catch (...) {
+      ExitOnThreadFailure(what, "an exception that is not a std::exception");
+    }
+  };
+}
+
 int64_t MicrosSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                                start)
@@ -160,6 +207,7 @@ class HttpServer::Impl {
         metrics_(metrics),
         fallback_(std::move(fallback)),
         decorate_(std::move(decorate)),
+        limits_(options_.connections, &metrics.connections()),
         pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {
     int n = options_.network_threads;
     if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -196,19 +244,24 @@ class HttpServer::Impl {
       if (!ec) Stop();
     });
     for (auto& w : workers_) {
-      asio::co_spawn(w->ioc, Accept(*w), asio::detached);
+      // The acceptor and the sweeper are the thread's own work: if either
+      // fails, the thread does (core/thread_entry.h).
+      asio::co_spawn(w->ioc, Accept(*w), ExitOnFailure("the acceptor"));
       w->sweep = std::make_unique<asio::steady_timer>(w->ioc);
-      asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
+      asio::co_spawn(w->ioc, Sweep(*w), ExitOnFailure("the sweeper"));
       w->guard.emplace(w->ioc.get_executor());
     }
     // Worker 0 runs on the calling thread, which keeps the process's name.
     for (size_t i = 1; i < workers_.size(); ++i) {
       workers_[i]->thread = std::thread([w = workers_[i].get(), i] {
-        NameThisThread("net-" + std::to_string(i));
-        w->ioc.run();
+        RunThread("net-" + std::to_string(i), [w] { w->ioc.run(); });
       });
     }
-    workers_[0]->ioc.run();
+    try {
+      workers_[0]->ioc.run();
+    } catch (const std::exception& e) {
+      ExitOnThreadFailure("net-0", e.what());
+    }
     for (size_t i = 1; i < workers_.size(); ++i) workers_[i]->thread.join();
     pool_.join();
     std::lock_guard lock(stopper_mu_);
@@ -239,11 +292,13 @@ class HttpServer::Impl {
     // Give in-flight requests the grace period, then end whatever remains.
     std::lock_guard lock(stopper_mu_);
     stopper_ = std::thread([this] {
-      const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
-      while (active_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-      for (auto& w : workers_) w->ioc.stop();
+      RunThread("net-stopper", [this] {
+        const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+        while (active_connections_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        for (auto& w : workers_) w->ioc.stop();
+      });
     });
   }
 
@@ -263,6 +318,35 @@ class HttpServer::Impl {
     std::unique_ptr<asio::steady_timer> sweep;
   };
 
+  // A connection on its worker's list (for the sweeper and shutdown) and
+  // counted in `count` (by the constructor, unless `counted` says the caller
+  // did), from construction until Release or destruction, so that a
+  // coroutine unwinding on an exception leaves neither behind.
+  class Listed {
+   public:
+    Listed(Worker& w, Connection& connection, std::atomic<int>& count, bool counted = false)
+        : w_(w),
+          count_(count),
+          it_((w.connections.push_front(&connection), w.connections.begin())) {
+      if (!counted) count_.fetch_add(1);
+    }
+    Listed(const Listed&) = delete;
+    Listed& operator=(const Listed&) = delete;
+    ~Listed() { Release(); }
+    void Release() {
+      if (released_) return;
+      released_ = true;
+      w_.connections.erase(it_);
+      count_.fetch_sub(1);
+    }
+
+   private:
+    Worker& w_;
+    std::atomic<int>& count_;
+    const std::list<Connection*>::iterator it_;
+    bool released_ = false;
+  };
+
   asio::awaitable<void> Accept(Worker& w) {
     while (!stopping_) {
       auto [ec, socket] = co_await w.acceptor->async_accept(kUseTuple);
@@ -273,41 +357,50 @@ class HttpServer::Impl {
         co_await pause.async_wait(kUseTuple);
         continue;
       }
-      boost::system::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      asio::co_spawn(w.ioc, Serve(w, std::move(socket)), asio::detached);
+      boost::system::error_code peer_ec;
+      std::string remote = socket.remote_endpoint(peer_ec).address().to_string();
+      if (peer_ec) continue;  // gone already
+      ConnectionLimits::Lease lease = limits_.Admit(remote);
+      if (lease == nullptr) {
+        asio::co_spawn(w.ioc, Refuse(w, std::move(socket)), ReportFailure);
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), peer_ec);
+      asio::co_spawn(w.ioc, Serve(w, std::move(socket), std::move(remote), std::move(lease)),
+                     ReportFailure);
     }
   }
 
-  asio::awaitable<HttpResponse> RunBlocking(const Route& route, HttpRequest& request,
-                                            const PathParams& params) {
-    co_return co_await asio::co_spawn(
-        pool_,
-        [&]() -> asio::awaitable<HttpResponse> { co_return Call(route.handler, request, params); },
-        asio::use_awaitable);
-  }
-
-  // `finish` by reference: a coroutine's by-value parameter is destroyed
-  // twice by GCC 12 when the argument is a temporary.
-  asio::awaitable<HttpResponse> RunBlocking(const HttpRequest& request,
-                                            const std::function<HttpResponse()>& finish) {
+  // Runs `work` on the blocking pool, unless too many requests wait for it
+  // already or this one waited past its deadline: a request shed is
+  // answered 503 at once, and one run late would only delay the others.
+  // `work` by reference: a coroutine's by-value parameter is destroyed twice
+  // by GCC 12 when the argument is a temporary.
+  asio::awaitable<HttpResponse> RunBlocking(const std::function<HttpResponse()>& work) {
+    if (blocking_waiting_.fetch_add(1) >= options_.blocking_queue_limit) {
+      blocking_waiting_.fetch_sub(1);
+      metrics_.shed_requests().fetch_add(1, std::memory_order_relaxed);
+      co_return BusyResponse("The service is busy, please try again");
+    }
+    const auto queued_at = Clock::now();
     co_return co_await asio::co_spawn(
         pool_,
         [&]() -> asio::awaitable<HttpResponse> {
-          try {
-            co_return finish();
-          } catch (const std::exception& e) {
-            std::fprintf(stderr, "chirpd: handler failed on %s %s: %s\n", request.method.c_str(),
-                         request.path.c_str(), e.what());
-            co_return ErrorResponse(500, "Internal server error");
+          blocking_waiting_.fetch_sub(1);
+          if (Clock::now() - queued_at > options_.queue_deadline) {
+            metrics_.shed_requests().fetch_add(1, std::memory_order_relaxed);
+            co_return BusyResponse("The service is busy, please try again");
           }
+          co_return work();
         },
         asio::use_awaitable);
   }
 
-  static HttpResponse Call(const Handler& handler, HttpRequest& request, const PathParams& params) {
+  // Runs `handler`; what it throws becomes a 500 and a log line.
+  template <typename Handler>
+  static HttpResponse Call(const HttpRequest& request, Handler&& handler) {
     try {
-      return handler(request, params);
+      return handler();
     } catch (const std::exception& e) {
       std::fprintf(stderr, "chirpd: handler failed on %s %s: %s\n", request.method.c_str(),
                    request.path.c_str(), e.what());
@@ -315,21 +408,22 @@ class HttpServer::Impl {
     }
   }
 
-  asio::awaitable<void> Serve(Worker& w, tcp::socket socket) {
-    active_connections_.fetch_add(1);
+  // Serves one connection, admitted under `lease`, until it ends or is
+  // taken over.
+  asio::awaitable<void> Serve(Worker& w, tcp::socket socket, std::string remote,
+                              ConnectionLimits::Lease lease) {
     Connection connection{&socket};
-    w.connections.push_front(&connection);
-    const auto registered = w.connections.begin();
+    Listed listed(w, connection, active_connections_);
     boost::system::error_code ec;
-    const std::string remote = socket.remote_endpoint(ec).address().to_string();
     // Bytes read but not yet parsed: [start, end) of `in`. What follows one
     // request (a pipelined next one) stays for the next round.
-    std::vector<char> in(kReadBuffer);
+    std::vector<char> in(kFirstReadBuffer);
     size_t start = 0;
     size_t end = 0;
     RequestParser parser(options_.header_limit);
     // Reads and parses until the parser leaves `state`; false when the
-    // connection failed or closed.
+    // connection failed or closed. The first bytes of a head start its
+    // time limit.
     const auto read_while = [&](RequestParser::State state) -> asio::awaitable<bool> {
       while (parser.state() == state) {
         if (start == end) {
@@ -337,15 +431,25 @@ class HttpServer::Impl {
           auto [read_ec, n] = co_await socket.async_read_some(asio::buffer(in), kUseTuple);
           if (read_ec) co_return false;
           end = n;
+          if (n == in.size() && in.size() < kReadBuffer) in.resize(kReadBuffer);
+        }
+        if (state == RequestParser::State::kHead) {
+          connection.deadline =
+              std::min(connection.deadline, Clock::now() + options_.header_timeout);
         }
         start += parser.Feed(std::string_view(in.data() + start, end - start));
       }
       co_return true;
     };
 
+    // A new connection is there to send a request: its first head has the
+    // head's time limit from the start.
+    connection.deadline = Clock::now() + std::min(options_.header_timeout, options_.idle_timeout);
+    bool first_request = true;
     while (!stopping_) {
       connection.busy = false;
-      connection.deadline = Clock::now() + options_.idle_timeout;
+      if (!first_request) connection.deadline = Clock::now() + options_.idle_timeout;
+      first_request = false;
       parser.Reset();
       if (!co_await read_while(RequestParser::State::kHead)) break;
       if (parser.state() == RequestParser::State::kError) {
@@ -400,14 +504,20 @@ class HttpServer::Impl {
             // http/execution.h: memory only here; what must wait goes on.
             {
               NoWaitScope memory_only;
-              response = Call(match.route->handler, request, match.params);
+              response = Call(request, [&] { return match.route->handler(request, match.params); });
             }
             if (response.finish_blocking) {
-              const std::function<HttpResponse()> finish = std::move(response.finish_blocking);
-              response = co_await RunBlocking(request, finish);
+              const std::function<HttpResponse()> work =
+                  [&request, finish = std::move(response.finish_blocking)] {
+                    return Call(request, finish);
+                  };
+              response = co_await RunBlocking(work);
             }
           } else {
-            response = co_await RunBlocking(*match.route, request, match.params);
+            const std::function<HttpResponse()> work = [&] {
+              return Call(request, [&] { return match.route->handler(request, match.params); });
+            };
+            response = co_await RunBlocking(work);
           }
           connection.deadline = Clock::now() + options_.request_timeout;
         }
@@ -422,9 +532,9 @@ class HttpServer::Impl {
         TakenConnection taken;
         taken.io = &w.ioc;
         taken.unread.assign(in.data() + start, end - start);
+        taken.lease = std::move(lease);
         taken.fd = socket.release(ec);
-        w.connections.erase(registered);
-        active_connections_.fetch_sub(1);
+        listed.Release();
         if (!ec) response.take_over(std::move(taken));
         co_return;
       }
@@ -444,8 +554,25 @@ class HttpServer::Impl {
       if (write_ec || !keep_alive) break;
     }
     socket.shutdown(tcp::socket::shutdown_send, ec);
-    w.connections.erase(registered);
-    active_connections_.fetch_sub(1);
+  }
+
+  // Answers a connection beyond the caps with a 503 and closes it. The
+  // answer is written before the request is read, then whatever the client
+  // sent meanwhile is drained for a moment so that closing does not reset
+  // the connection and lose the answer. When many are being refused at
+  // once, the rest are closed without one.
+  asio::awaitable<void> Refuse(Worker& w, tcp::socket socket) {
+    boost::system::error_code ec;
+    metrics_.refused_connections().fetch_add(1, std::memory_order_relaxed);
+    if (refusing_.fetch_add(1) >= kMaxAnsweredRefusals) {
+      refusing_.fetch_sub(1);
+      socket.close(ec);
+      co_return;
+    }
+    Connection connection{&socket, /*busy=*/true, Clock::now() + kRefusalLinger};
+    Listed listed(w, connection, refusing_, /*counted=*/true);
+    co_await WriteBare(socket, refused_);
+    co_await LingeringClose(socket, connection, kRefusalLinger);
   }
 
   // Closes the connections whose deadline passed: idle ones, and ones too
@@ -469,11 +596,12 @@ class HttpServer::Impl {
   // After refusing a body, the client may still be sending it; closing at
   // once would reset the connection and lose the 413. Half-close, then read
   // and drop what still comes, bounded in bytes and time.
-  asio::awaitable<void> LingeringClose(tcp::socket& socket, Connection& connection) {
+  asio::awaitable<void> LingeringClose(tcp::socket& socket, Connection& connection,
+                                       Clock::duration linger = std::chrono::seconds(2)) {
     constexpr size_t kMaxDrain = 64 << 20;
     boost::system::error_code ec;
     socket.shutdown(tcp::socket::shutdown_send, ec);
-    connection.deadline = Clock::now() + std::chrono::seconds(2);
+    connection.deadline = Clock::now() + linger;
     std::vector<char> sink(64 * 1024);
     size_t drained = 0;
     while (drained < kMaxDrain) {
@@ -504,6 +632,10 @@ class HttpServer::Impl {
   HttpMetrics& metrics_;
   FallbackHandler fallback_;
   ResponseDecorator decorate_;
+  ConnectionLimits limits_;
+  const HttpResponse refused_ = BusyResponse("Too many connections, please try again");
+  std::atomic<int> refusing_{0};
+  std::atomic<size_t> blocking_waiting_{0};  // requests queued for the pool, not yet started
   asio::thread_pool pool_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<asio::signal_set> signals_;  // on workers_[0]; set by Listen()

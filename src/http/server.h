@@ -7,8 +7,15 @@
 // so the kernel spreads connections over the cores. Handlers run on the
 // network thread or on a blocking pool as http/execution.h describes, so
 // that network threads never wait for the store. Each connection has an idle timeout between
-// requests, a time limit to read one request and write its answer (enforced by one sweeping timer
-// per thread, not a timer per request), a header size limit (431) and a per-route body limit (413).
+// requests, a time limit to send a request's head once it began and one to send its body and take
+// the answer (enforced by one sweeping timer per thread, not a timer per request), a header size
+// limit (431) and a per-route body limit (413).
+//
+// What a server holds is bounded: connections in total and per client
+// address (http/connection_limits.h; beyond, a 503 with Retry-After and the
+// connection closed), and the requests waiting for the blocking pool (beyond,
+// or when one waited past its deadline, a 503 with Retry-After instead of
+// running it late).
 //
 // Shutdown (SIGINT, SIGTERM or Stop()): stop accepting, close idle
 // connections, let in-flight requests finish and answer with
@@ -22,6 +29,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "http/connection_limits.h"
 #include "http/metrics.h"
 #include "http/router.h"
 
@@ -33,7 +41,11 @@ struct ServerOptions {
   int network_threads = 0;  // 0: one per core
   int blocking_threads = 16;
   size_t header_limit = 16 * 1024;
+  ConnectionCaps connections;
+  size_t blocking_queue_limit = 4096;       // requests waiting for the blocking pool
+  std::chrono::seconds queue_deadline{10};  // a request not started on the pool by then: 503
   std::chrono::seconds idle_timeout{75};
+  std::chrono::seconds header_timeout{10};  // to send a request's head, from its first byte
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds shutdown_grace{10};
 };

@@ -13,16 +13,79 @@ namespace {
 
 // The block holding a shared_ptr's counts, beside what it points to.
 constexpr size_t kSharedBlock = 16;
+// A map node: the link, the key and the value, and the bucket.
+constexpr size_t kNode = 2 * sizeof(void*) + sizeof(int64_t);
+// Rendered JSON held at most, whatever the budget in bytes.
+constexpr size_t kMaxRendered = 1 << 20;
 
 }  // namespace
+
+AccountDirectory::AccountDirectory(Store& store, size_t max_bytes)
+    : store_(store), max_entry_bytes_(max_bytes / 2), rendered_(kMaxRendered, max_bytes / 2) {}
+
+size_t AccountDirectory::Weigh(const Entry& e) {
+  const Account& a = *e.account;
+  size_t n = kNode + sizeof(Entry) + HeapBytes(e.applied_ahead);
+  n += kSharedBlock + sizeof(Account) + HeapBytes(a.username) + HeapBytes(a.display_name) +
+       HeapBytes(a.note) + HeapBytes(a.fields) + HeapBytes(a.default_privacy) +
+       HeapBytes(a.default_language);
+  for (const ProfileField& f : a.fields) n += HeapBytes(f.name) + HeapBytes(f.value);
+  // Its username's node in id_by_username_, lower-cased alike, and its
+  // place in the order of loads.
+  n += kNode + sizeof(std::string) + HeapBytes(a.username) + sizeof(std::pair<int64_t, uint64_t>);
+  return n;
+}
+
+void AccountDirectory::Put(Entry e) {
+  const int64_t id = e.account->id;
+  e.bytes = Weigh(e);
+  auto [it, inserted] = by_id_.try_emplace(id);
+  if (inserted) {
+    e.loaded = ++loads_;
+    load_order_.emplace_back(id, e.loaded);
+    id_by_username_[AsciiLower(e.account->username)] = id;
+  } else {
+    e.loaded = it->second.loaded;
+    entry_bytes_ -= it->second.bytes;
+  }
+  entry_bytes_ += e.bytes;
+  it->second = std::move(e);
+  while (entry_bytes_ > max_entry_bytes_ && by_id_.size() > 1 && !load_order_.empty()) {
+    const auto [oldest, loaded] = load_order_.front();
+    load_order_.pop_front();
+    auto victim = by_id_.find(oldest);
+    if (victim == by_id_.end() || victim->second.loaded != loaded) continue;
+    if (oldest == id) {
+      load_order_.emplace_back(oldest, loaded);  // the one just put stays
+    } else {
+      Drop(oldest);
+    }
+  }
+  // Pairs left by dropped accounts go once they outnumber the live ones.
+  if (load_order_.size() > 2 * by_id_.size() + 64) {
+    std::erase_if(load_order_, [&](const std::pair<int64_t, uint64_t>& p) {
+      auto held = by_id_.find(p.first);
+      return held == by_id_.end() || held->second.loaded != p.second;
+    });
+  }
+}
+
+void AccountDirectory::Drop(int64_t id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  auto name = id_by_username_.find(AsciiLower(it->second.account->username));
+  if (name != id_by_username_.end() && name->second == id) id_by_username_.erase(name);
+  entry_bytes_ -= it->second.bytes;
+  by_id_.erase(it);
+}
 
 AccountRef AccountDirectory::Insert(Account account, int64_t as_of_event, uint64_t loaded_at) {
   auto ref = std::make_shared<const Account>(std::move(account));
   std::unique_lock lock(mu_);
   if (loaded_at != forgets_) return ref;  // raced with a change
-  auto [it, inserted] = by_id_.try_emplace(ref->id, Entry{ref, as_of_event});
-  if (!inserted) return it->second.account;
-  id_by_username_[AsciiLower(ref->username)] = ref->id;
+  auto held = by_id_.find(ref->id);
+  if (held != by_id_.end()) return held->second.account;
+  Put(Entry{ref, as_of_event});
   return ref;
 }
 
@@ -76,7 +139,7 @@ Result<std::shared_ptr<const std::string>> AccountDirectory::Json(int64_t id,
 void AccountDirectory::Forget(int64_t id) {
   std::unique_lock lock(mu_);
   ++forgets_;
-  by_id_.erase(id);
+  Drop(id);
   rendered_.Forget(id);
 }
 
@@ -109,12 +172,11 @@ Status AccountDirectory::Reload(int64_t id, int64_t event_id) {
   std::unique_lock lock(mu_);
   if (!loaded || forgets_ != generation) {  // gone, or changed again meanwhile
     ++forgets_;
-    by_id_.erase(id);
+    Drop(id);
     rendered_.Forget(id);
     return {};
   }
-  by_id_[id] =
-      Entry{std::make_shared<const Account>(std::move(loaded->account)), loaded->as_of_event};
+  Put(Entry{std::make_shared<const Account>(std::move(loaded->account)), loaded->as_of_event});
   rendered_.Forget(id);
   return {};
 }
@@ -126,7 +188,7 @@ void AccountDirectory::CountOwnStatus(int64_t id, int64_t event_id, bool counted
   rendered_.Forget(id);
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return;
-  Entry& e = it->second;
+  Entry e = it->second;
   if (e.as_of_event >= event_id) return;  // loaded after the write: shows it
   auto updated = std::make_shared<Account>(*e.account);
   if (counted) updated->statuses_count += 1;
@@ -136,6 +198,7 @@ void AccountDirectory::CountOwnStatus(int64_t id, int64_t event_id, bool counted
   // go (an event no longer listed only costs its pass a reload).
   if (e.applied_ahead.size() >= kAppliedAheadKept) e.applied_ahead.erase(e.applied_ahead.begin());
   e.applied_ahead.push_back(event_id);
+  Put(std::move(e));
 }
 
 size_t AccountDirectory::size() const {
@@ -149,22 +212,9 @@ size_t AccountDirectory::Rendered::ResidentBytes() const {
 }
 
 size_t AccountDirectory::bytes() const {
-  // A map node: the link, the key and the value, and the bucket.
-  constexpr size_t kNode = 2 * sizeof(void*) + sizeof(int64_t);
-  size_t n = rendered_.bytes();
+  const size_t rendered = rendered_.bytes();
   std::shared_lock lock(mu_);
-  for (const auto& [id, entry] : by_id_) {
-    n += kNode + sizeof(Entry) + HeapBytes(entry.applied_ahead);
-    const Account& a = *entry.account;
-    n += kSharedBlock + sizeof(Account) + HeapBytes(a.username) + HeapBytes(a.display_name) +
-         HeapBytes(a.note) + HeapBytes(a.fields) + HeapBytes(a.default_privacy) +
-         HeapBytes(a.default_language);
-    for (const ProfileField& f : a.fields) n += HeapBytes(f.name) + HeapBytes(f.value);
-  }
-  for (const auto& [name, id] : id_by_username_) {
-    n += kNode + sizeof(std::string) + HeapBytes(name);
-  }
-  return n;
+  return rendered + entry_bytes_;
 }
 
 }  // namespace chirp

@@ -1,7 +1,6 @@
 #include "social/status_reads.h"
 
 #include <algorithm>
-#include <functional>
 #include <map>
 
 #include "social/status_access.h"
@@ -18,6 +17,7 @@ Result<Thread> StatusReads::Context(int64_t viewer_id, int64_t status_id) {
   const bool anonymous = viewer_id == 0;
   const int ancestor_limit = anonymous ? kAnonymousAncestorLimit : kAncestorLimit;
   const int descendant_limit = anonymous ? kAnonymousDescendantLimit : kDescendantLimit;
+  const int depth_limit = anonymous ? kAnonymousDescendantDepthLimit : kDescendantDepthLimit;
   auto viewer = viewers_.Get(viewer_id);
   if (!viewer) return std::move(viewer).error();
   // Mutes hide statuses from threads.
@@ -41,11 +41,14 @@ Result<Thread> StatusReads::Context(int64_t viewer_id, int64_t status_id) {
   }
   std::reverse(thread.ancestors.begin(), thread.ancestors.end());
 
-  // Descendants in depth-first order: load the tree level by level, then walk it.
+  // Descendants in depth-first order: load the tree level by level, then
+  // walk it with a stack of its own (a thread may be thousands of levels
+  // deep: no recursion).
   std::map<int64_t, std::vector<StatusRecord>> children;
   std::vector<int64_t> frontier{status->id};
   int loaded = 0;
-  while (!frontier.empty() && loaded < descendant_limit) {
+  for (int depth = 0; !frontier.empty() && loaded < descendant_limit && depth < depth_limit;
+       ++depth) {
     auto replies = store_.ListReplies(frontier);
     if (!replies) return std::move(replies).error();
     frontier.clear();
@@ -55,15 +58,23 @@ Result<Thread> StatusReads::Context(int64_t viewer_id, int64_t status_id) {
       children[r.in_reply_to_id].push_back(std::move(r));
     }
   }
-  std::function<void(int64_t)> walk = [&](int64_t id) {
-    auto it = children.find(id);
-    if (it == children.end()) return;
-    for (const StatusRecord& child : it->second) {
-      if (shown(child)) thread.descendants.push_back(child.id);
-      walk(child.id);
+  // Each entry: a status's replies and the next of them to visit.
+  using Level = std::pair<const std::vector<StatusRecord>*, size_t>;
+  std::vector<Level> stack;
+  if (auto top = children.find(status->id); top != children.end())
+    stack.push_back({&top->second, 0});
+  while (!stack.empty()) {
+    auto& [replies, next] = stack.back();
+    if (next == replies->size()) {
+      stack.pop_back();
+      continue;
     }
-  };
-  walk(status->id);
+    const StatusRecord& child = (*replies)[next++];
+    if (shown(child)) thread.descendants.push_back(child.id);
+    if (auto below = children.find(child.id); below != children.end()) {
+      stack.push_back({&below->second, 0});
+    }
+  }
   return thread;
 }
 

@@ -25,11 +25,14 @@ struct Thread {
 
 class StatusReads {
  public:
-  // How much of a thread is read; anonymous readers get less, as on Mastodon.
+  // How much of a thread is read, in statuses and in levels of replies
+  // below the status; anonymous readers get less, as on Mastodon.
   static constexpr int kAncestorLimit = 4096;
   static constexpr int kDescendantLimit = 4096;
+  static constexpr int kDescendantDepthLimit = 4096;
   static constexpr int kAnonymousAncestorLimit = 40;
   static constexpr int kAnonymousDescendantLimit = 60;
+  static constexpr int kAnonymousDescendantDepthLimit = 20;
 
   // Everything must outlive the service.
   StatusReads(Store& store, AccountLookup& accounts, StatusLookup& statuses, ViewerCache& viewers);

@@ -4,7 +4,7 @@
 #include <boost/json/string.hpp>
 #include <charconv>
 
-#include "core/thread_name.h"
+#include "core/thread_entry.h"
 
 namespace chirp {
 
@@ -74,13 +74,23 @@ size_t StreamHub::reader_count() const {
   return readers_.size();
 }
 
-void StreamHub::Add(const std::shared_ptr<StreamConnection>& connection) {
+bool StreamHub::Add(const std::shared_ptr<StreamConnection>& connection) {
   std::lock_guard lock(mu_);
-  if (stopping_) {
-    connection->Close(true);
-    return;
+  size_t& held = connections_by_account_[connection->account_id()];
+  if (!stopping_ && held < limits_.connections_per_account) {
+    ++held;
+    connections_[connection.get()] = connection;
+    return true;
   }
-  connections_[connection.get()] = connection;
+  if (held == 0) connections_by_account_.erase(connection->account_id());
+  return false;
+}
+
+bool StreamHub::Admits(int64_t account_id) const {
+  std::lock_guard lock(mu_);
+  auto it = connections_by_account_.find(account_id);
+  return !stopping_ &&
+         (it == connections_by_account_.end() || it->second < limits_.connections_per_account);
 }
 
 void StreamHub::Remove(StreamConnection* connection) {
@@ -105,15 +115,22 @@ void StreamHub::Remove(StreamConnection* connection) {
   if (it != connections_.end()) {
     last = std::move(it->second);
     connections_.erase(it);
+    auto held = connections_by_account_.find(last->account_id());
+    if (held != connections_by_account_.end() && --held->second == 0) {
+      connections_by_account_.erase(held);
+    }
   }
 }
 
-bool StreamHub::Subscribe(StreamConnection* connection, const std::string& channel,
-                          const std::string& stream) {
+SubscribeResult StreamHub::Subscribe(StreamConnection* connection, const std::string& channel,
+                                     const std::string& stream) {
   std::lock_guard lock(mu_);
   auto owner = connections_.find(connection);
-  if (owner == connections_.end()) return false;
-  if (!subscriptions_[connection].emplace(channel, stream).second) return false;
+  if (owner == connections_.end()) return SubscribeResult::kGone;
+  auto& held = subscriptions_[connection];
+  if (held.contains({channel, stream})) return SubscribeResult::kAlready;
+  if (held.size() >= limits_.subscriptions_per_connection) return SubscribeResult::kTooMany;
+  held.emplace(channel, stream);
   CountReader(channel, 1);
   auto [it, fresh] = channels_.try_emplace(channel);
   if (fresh) {
@@ -121,7 +138,7 @@ bool StreamHub::Subscribe(StreamConnection* connection, const std::string& chann
         channel, [this](const std::string& c, const std::string& text) { Deliver(c, text); });
   }
   it->second.listeners.push_back({owner->second, stream});
-  return true;
+  return SubscribeResult::kSubscribed;
 }
 
 void StreamHub::Unsubscribe(StreamConnection* connection, const std::string& channel,
@@ -172,10 +189,7 @@ void StreamHub::Deliver(const std::string& channel, const std::string& text) {
 }
 
 void StreamHub::Start() {
-  heartbeat_ = std::thread([this] {
-    NameThisThread("stream-beat");
-    HeartbeatLoop();
-  });
+  heartbeat_ = std::thread([this] { RunThread("stream-beat", [this] { HeartbeatLoop(); }); });
 }
 
 bool StreamHub::BeatIfDue() {
@@ -214,6 +228,7 @@ void StreamHub::CloseAll() {
     channels_.clear();
     subscriptions_.clear();
     readers_.clear();
+    connections_by_account_.clear();
   }
   wake_.notify_all();
   if (heartbeat_.joinable() && heartbeat_.get_id() != std::this_thread::get_id()) {

@@ -10,6 +10,10 @@
 // Delivery never waits for a client: a connection queues what it is sent
 // up to its bound and is closed when a message would exceed it, so a slow
 // reader costs its own connection, not anyone else's.
+//
+// What clients hold is bounded (StreamLimits): connections per account and
+// subscriptions per connection, so that one account cannot make the hub
+// hold an unbounded number of channels.
 #pragma once
 
 #include <atomic>
@@ -70,26 +74,47 @@ class StreamConnection {
   const int64_t account_id_;
 };
 
+struct StreamLimits {
+  size_t connections_per_account = 32;
+  size_t subscriptions_per_connection = 100;
+};
+
+enum class SubscribeResult {
+  kSubscribed,
+  kAlready,  // the connection listens to that stream already
+  kTooMany,  // the connection holds StreamLimits::subscriptions_per_connection
+  kGone,     // the connection is not (or no longer) registered
+};
+
 class StreamHub {
  public:
   static constexpr std::chrono::seconds kHeartbeat{15};
 
   // `pubsub`, `viewers` and `clock` must outlive the hub.
-  StreamHub(PubSub& pubsub, ViewerCache& viewers, const Clock& clock)
-      : pubsub_(pubsub), viewers_(viewers), clock_(clock), last_beat_ms_(clock.NowMillis()) {}
+  StreamHub(PubSub& pubsub, ViewerCache& viewers, const Clock& clock, StreamLimits limits = {})
+      : pubsub_(pubsub),
+        viewers_(viewers),
+        clock_(clock),
+        limits_(limits),
+        last_beat_ms_(clock.NowMillis()) {}
   ~StreamHub();
   StreamHub(const StreamHub&) = delete;
   StreamHub& operator=(const StreamHub&) = delete;
 
-  // Registers a new connection; it receives heartbeats until removed.
-  void Add(const std::shared_ptr<StreamConnection>& connection);
+  // Registers a new connection; it receives heartbeats until removed. False
+  // when its account holds as many as the limit allows already or the hub is
+  // stopping: the caller then drops the connection.
+  bool Add(const std::shared_ptr<StreamConnection>& connection);
+  // Whether a new connection of `account_id` would be registered now, for
+  // refusing it before it is taken over (Add decides for good).
+  bool Admits(int64_t account_id) const;
   // Forgets a connection that ended, with its subscriptions.
   void Remove(StreamConnection* connection);
 
   // Subscribes `connection` to `channel` under the name `stream` (a JSON
-  // array); false when it already is.
-  bool Subscribe(StreamConnection* connection, const std::string& channel,
-                 const std::string& stream);
+  // array).
+  SubscribeResult Subscribe(StreamConnection* connection, const std::string& channel,
+                            const std::string& stream);
   void Unsubscribe(StreamConnection* connection, const std::string& channel,
                    const std::string& stream);
 
@@ -134,6 +159,7 @@ class StreamHub {
   PubSub& pubsub_;
   ViewerCache& viewers_;
   const Clock& clock_;
+  const StreamLimits limits_;
   int64_t last_beat_ms_;  // guarded by mu_
   mutable std::mutex mu_;
   std::map<StreamConnection*, std::shared_ptr<StreamConnection>> connections_;  // guarded by mu_
@@ -141,7 +167,8 @@ class StreamHub {
       subscriptions_;                        // guarded by mu_
   std::map<std::string, Channel> channels_;  // guarded by mu_
   std::map<int64_t, int> readers_;  // guarded by mu_: user-stream subscriptions per account
-  bool stopping_ = false;           // guarded by mu_
+  std::map<int64_t, size_t> connections_by_account_;  // guarded by mu_; no zero counts
+  bool stopping_ = false;                             // guarded by mu_
   std::condition_variable wake_;
   std::atomic<uint64_t> delivered_{0};
   std::thread heartbeat_;

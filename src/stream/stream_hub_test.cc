@@ -102,10 +102,49 @@ TEST_F(StreamHubTest, HeartbeatsEveryConnectionOnceTheIntervalPassedOnTheClock) 
   EXPECT_EQ(b->heartbeats, 1);
 }
 
+TEST_F(StreamHubTest, RefusesConnectionsOfAnAccountBeyondItsLimit) {
+  StreamHub hub(pubsub_, *viewers_, clock_, {.connections_per_account = 2});
+  auto a = std::make_shared<RecordingConnection>(1);
+  auto b = std::make_shared<RecordingConnection>(1);
+  auto c = std::make_shared<RecordingConnection>(1);
+  EXPECT_TRUE(hub.Add(a));
+  EXPECT_TRUE(hub.Admits(1));
+  EXPECT_TRUE(hub.Add(b));
+  EXPECT_FALSE(hub.Admits(1));
+  EXPECT_FALSE(hub.Add(c));
+  EXPECT_EQ(hub.Subscribe(c.get(), "timeline:public", R"(["public"])"), SubscribeResult::kGone);
+  EXPECT_TRUE(hub.Add(std::make_shared<RecordingConnection>(2)));  // another account's own
+  hub.Remove(a.get());
+  EXPECT_TRUE(hub.Admits(1));
+  EXPECT_TRUE(hub.Add(c));
+  EXPECT_EQ(hub.connections(), 3u);
+}
+
+TEST_F(StreamHubTest, RefusesSubscriptionsOfAConnectionBeyondItsLimit) {
+  StreamHub hub(pubsub_, *viewers_, clock_, {.subscriptions_per_connection = 2});
+  auto c = std::make_shared<RecordingConnection>(1);
+  ASSERT_TRUE(hub.Add(c));
+  EXPECT_EQ(hub.Subscribe(c.get(), "timeline:hashtag:a", R"(["hashtag","a"])"),
+            SubscribeResult::kSubscribed);
+  EXPECT_EQ(hub.Subscribe(c.get(), "timeline:hashtag:b", R"(["hashtag","b"])"),
+            SubscribeResult::kSubscribed);
+  EXPECT_EQ(hub.Subscribe(c.get(), "timeline:hashtag:c", R"(["hashtag","c"])"),
+            SubscribeResult::kTooMany);
+  EXPECT_EQ(hub.Subscribe(c.get(), "timeline:hashtag:a", R"(["hashtag","a"])"),
+            SubscribeResult::kAlready);
+  hub.Unsubscribe(c.get(), "timeline:hashtag:a", R"(["hashtag","a"])");
+  EXPECT_EQ(hub.Subscribe(c.get(), "timeline:hashtag:c", R"(["hashtag","c"])"),
+            SubscribeResult::kSubscribed);
+  pubsub_.Publish("timeline:hashtag:c", EncodeStreamMessage({"update", R"({"id":"7"})", {2}}));
+  EXPECT_EQ(c->sent.size(), 1u);
+}
+
 TEST_F(StreamHubTest, DeliversUnderTheSubscribedStreamName) {
   auto c = Connect(1);
-  ASSERT_TRUE(hub_->Subscribe(c.get(), "timeline:hashtag:foo", R"(["hashtag","FoO"])"));
-  EXPECT_FALSE(hub_->Subscribe(c.get(), "timeline:hashtag:foo", R"(["hashtag","FoO"])"));
+  ASSERT_EQ(hub_->Subscribe(c.get(), "timeline:hashtag:foo", R"(["hashtag","FoO"])"),
+            SubscribeResult::kSubscribed);
+  EXPECT_EQ(hub_->Subscribe(c.get(), "timeline:hashtag:foo", R"(["hashtag","FoO"])"),
+            SubscribeResult::kAlready);
   Publish("timeline:hashtag:foo", {"update", R"({"id":"7"})", {2}});
   ASSERT_EQ(c->sent.size(), 1u);
   EXPECT_EQ(c->sent[0], R"(["hashtag","FoO"] update "{\"id\":\"7\"}")");
@@ -154,8 +193,8 @@ TEST_F(StreamHubTest, CloseAllClosesAndForgetsEveryConnection) {
   EXPECT_TRUE(a->closed);
   EXPECT_EQ(hub_->connections(), 0u);
   EXPECT_FALSE(pubsub_.HasSubscribers("timeline:1"));
-  auto late = Connect(2);
-  EXPECT_TRUE(late->closed);
+  EXPECT_FALSE(hub_->Add(std::make_shared<RecordingConnection>(2)));  // refused once stopping
+  EXPECT_EQ(hub_->connections(), 0u);
 }
 
 }  // namespace

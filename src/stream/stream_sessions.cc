@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <mutex>
 
@@ -44,7 +44,8 @@ class Session : public StreamConnection, public std::enable_shared_from_this<Ses
         on_command_(std::move(on_command)),
         socket_(*taken.io),
         parser_(options.message_limit),
-        unread_(std::move(taken.unread)) {
+        unread_(std::move(taken.unread)),
+        lease_(std::move(taken.lease)) {
     boost::system::error_code ec;
     socket_.assign(ProtocolOf(taken.fd), taken.fd, ec);
     if (ec) ::close(taken.fd);
@@ -272,6 +273,7 @@ class Session : public StreamConnection, public std::enable_shared_from_this<Ses
   tcp::socket socket_;
   WebSocketParser parser_;
   std::string unread_;
+  std::shared_ptr<const void> lease_;  // counts this connection against the server's caps
   std::array<char, kReadChunk> in_{};
   bool stopped_reading_ = false;   // network thread only
   std::atomic<bool> alive_{true};  // something came from the client since the last ping
@@ -292,8 +294,9 @@ std::shared_ptr<StreamConnection> Start(TakenConnection taken, const std::string
                                         StreamCommandHandler on_command) {
   auto session =
       std::make_shared<Session>(taken, account_id, hub, options, websocket, std::move(on_command));
-  hub.Add(session);
-  session->Begin(head);
+  // Refused (the account's connections are at their limit, or the server
+  // stops): the socket closes with the session, unanswered.
+  if (hub.Add(session)) session->Begin(head);
   return session;
 }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "core/text.h"
-#include "core/thread_name.h"
+#include "core/thread_entry.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/outbox_rows.h"
 #include "store/sqlite/sqlite_db.h"
@@ -218,14 +218,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
     }
     s->checkpoint_cv_.notify_one();
   });
-  store->checkpointer_ = std::thread([s = store.get()] {
-    NameThisThread("sqlite-checkpt");
-    s->CheckpointLoop();
-  });
-  store->writer_ = std::thread([s = store.get()] {
-    NameThisThread("sqlite-writer");
-    s->WriterLoop();
-  });
+  store->checkpointer_ =
+      std::thread([s = store.get()] { RunThread("sqlite-checkpt", [s] { s->CheckpointLoop(); }); });
+  store->writer_ =
+      std::thread([s = store.get()] { RunThread("sqlite-writer", [s] { s->WriterLoop(); }); });
   return store;
 }
 

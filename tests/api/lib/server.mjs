@@ -452,7 +452,8 @@ export async function pollUntil(fn, { timeoutMs = 5000, intervalMs = 25, what = 
 // arrives, even if the server stops reading the body and closes early (which
 // makes fetch fail with EPIPE). → { status, headers, text, body, contentType, socketError }
 import { connect } from 'node:net';
-export function rawRequest(srv, { method = 'GET', path = '/', headers = {}, body, timeoutMs = 15_000 }) {
+// `localAddress` picks the client's address on loopback (127.0.0.2, ...).
+export function rawRequest(srv, { method = 'GET', path = '/', headers = {}, body, timeoutMs = 15_000, localAddress }) {
   const u = new URL(baseOf(srv));
   const payload = body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(body) ? body : Buffer.from(body);
   const lines = [`${method} ${path} HTTP/1.1`, `Host: ${u.host}`, 'Connection: close'];
@@ -465,7 +466,7 @@ export function rawRequest(srv, { method = 'GET', path = '/', headers = {}, body
   return new Promise((res) => {
     const chunks = [];
     let socketError = null;
-    const sock = connect({ host: u.hostname, port: Number(u.port) });
+    const sock = connect({ host: u.hostname, port: Number(u.port), localAddress });
     const timer = setTimeout(() => { socketError ??= 'timeout'; sock.destroy(); }, timeoutMs);
     sock.on('connect', () => {
       sock.write(head);
