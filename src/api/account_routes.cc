@@ -103,9 +103,11 @@ Result<HttpResponse> UpdateCredentials(const AccountRouteParts& ctx, ApiRequest&
   }
   auto updated = ctx.account_service.UpdateProfile(req.account_id(), u);
   if (!updated) return std::move(updated).error();
-  auto pending = ctx.account_service.PendingRequests(**updated);
-  if (!pending) return std::move(pending).error();
-  return JsonBody(200, CredentialAccountJson(**updated, req.base_url, *pending));
+  return PresentCommitted([&]() -> Result<HttpResponse> {
+    auto pending = ctx.account_service.PendingRequests(**updated);
+    if (!pending) return std::move(pending).error();
+    return JsonBody(200, CredentialAccountJson(**updated, req.base_url, *pending));
+  });
 }
 
 Result<HttpResponse> ShowAccount(const AccountRouteParts& ctx, ApiRequest& req) {

@@ -1,9 +1,13 @@
 #include "api/endpoint.h"
 
+#include <array>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
+#include "core/no_wait.h"
 #include "core/time_format.h"
 
 namespace chirp {
@@ -66,6 +70,25 @@ HttpResponse ErrorResponse(const Error& error, std::string_view request_id) {
   HttpResponse response = JsonBody(status, body);
   if (status == 401) response.AddHeader("WWW-Authenticate", "Bearer realm=\"Chirp\"");
   return response;
+}
+
+Result<HttpResponse> PresentCommitted(const std::function<Result<HttpResponse>()>& present) {
+  // Pauses before each further attempt: the store's own busy wait has
+  // passed already, so these give a burst of writers time to drain.
+  constexpr std::array<std::chrono::milliseconds, 3> kPauses{std::chrono::milliseconds(20),
+                                                             std::chrono::milliseconds(100),
+                                                             std::chrono::milliseconds(400)};
+  Result<HttpResponse> presented = present();
+  for (const auto pause : kPauses) {
+    if (presented || presented.error().code != ErrorCode::kUnavailable || !MayWait()) break;
+    std::this_thread::sleep_for(pause);
+    presented = present();
+  }
+  if (!presented && presented.error().code == ErrorCode::kUnavailable) {
+    std::fprintf(stderr, "chirpd: a committed write could not be presented: %s\n",
+                 presented.error().message.c_str());
+  }
+  return presented;
 }
 
 RateLimitDecision ApiRoutes::TakeRateLimit(const EndpointParts& context, LimitClass limit,

@@ -61,6 +61,14 @@ std::string BaseUrlOf(const ApiConfig& config, const HttpRequest& request);
 // request id to report; what the store or a library said never reaches it.
 HttpResponse ErrorResponse(const Error& error, std::string_view request_id = {});
 
+// Presents what a committed write returned (the entity it changed, a
+// relationship). The write stands whatever happens here: a failure to read
+// what presenting needs because the store is busy is tried again a few
+// times with a short pause, rather than answered as an error the client
+// would take for the write's own and repeat. Other errors are answers as
+// they are (not found: what was written is gone again, deleted meanwhile).
+Result<HttpResponse> PresentCommitted(const std::function<Result<HttpResponse>()>& present);
+
 // An HTTP response with `json` serialized as its body.
 HttpResponse JsonBody(int status, const boost::json::value& json);
 

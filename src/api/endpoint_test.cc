@@ -135,6 +135,34 @@ TEST_F(EndpointTest, ARateLimitWindowRefillsOnTheClock) {
   EXPECT_EQ(get().status, 200);
 }
 
+TEST(PresentCommitted, TriesAgainWhileTheStoreIsBusyAndAnswersOnceItIsNot) {
+  int attempts = 0;
+  auto presented = PresentCommitted([&]() -> Result<HttpResponse> {
+    if (++attempts < 3) return Error::Unavailable("database is locked");
+    return JsonResponse(200, "{}");
+  });
+  ASSERT_TRUE(presented.ok());
+  EXPECT_EQ(presented->status, 200);
+  EXPECT_EQ(attempts, 3);
+}
+
+TEST(PresentCommitted, AnswersOtherErrorsAtOnceAndGivesUpOnABusyStoreInTheEnd) {
+  int attempts = 0;
+  auto gone = PresentCommitted([&]() -> Result<HttpResponse> {
+    ++attempts;
+    return Error::NotFound();
+  });
+  EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(attempts, 1);
+  attempts = 0;
+  auto busy = PresentCommitted([&]() -> Result<HttpResponse> {
+    ++attempts;
+    return Error::Unavailable("database is locked");
+  });
+  EXPECT_EQ(busy.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(attempts, 4);
+}
+
 TEST_F(EndpointTest, ErrorsBecomeMastodonErrorBodies) {
   ApiRoutes routes(router_, api_->context().endpoint());
   routes.Add({.method = "GET", .pattern = "/t"},

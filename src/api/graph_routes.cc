@@ -18,9 +18,11 @@ constexpr int kMaxRelationshipIds = 100;
 // The relationship of the viewer to `target` after a change.
 Result<HttpResponse> RelationshipResponse(const GraphRouteParts& ctx, int64_t viewer,
                                           int64_t target) {
-  auto r = ctx.graph.Relationship(viewer, target);
-  if (!r) return std::move(r).error();
-  return JsonBody(200, RelationshipJson(target, *r));
+  return PresentCommitted([&]() -> Result<HttpResponse> {
+    auto r = ctx.graph.Relationship(viewer, target);
+    if (!r) return std::move(r).error();
+    return JsonBody(200, RelationshipJson(target, *r));
+  });
 }
 
 // The account id in the path, or kNotFound.

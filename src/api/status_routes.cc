@@ -123,7 +123,7 @@ Result<HttpResponse> PostStatus(const StatusRouteParts& ctx, ApiRequest& req) {
 
   auto posted = ctx.posting.Post(draft);
   if (!posted) return std::move(posted).error();
-  return RenderPosted(ctx, req, *posted);
+  return PresentCommitted([&] { return RenderPosted(ctx, req, *posted); });
 }
 
 Result<HttpResponse> ShowStatus(const StatusRouteParts& ctx, ApiRequest& req) {
@@ -180,7 +180,7 @@ Result<HttpResponse> FavouriteStatus(const StatusRouteParts& ctx, ApiRequest& re
   if (!id) return Error::NotFound();
   auto target = ctx.engagement.SetFavourite(req.account_id(), *id, favourite);
   if (!target) return std::move(target).error();
-  return RenderCurrent(ctx, req, *target);
+  return PresentCommitted([&] { return RenderCurrent(ctx, req, *target); });
 }
 
 Result<HttpResponse> Reblog(const StatusRouteParts& ctx, ApiRequest& req) {
@@ -194,7 +194,7 @@ Result<HttpResponse> Reblog(const StatusRouteParts& ctx, ApiRequest& req) {
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     auto posted = ctx.engagement.Reblog(req.account_id(), req.principal->app_id, *id, *visibility);
     if (!posted) return std::move(posted).error();
-    auto rendered = RenderPosted(ctx, req, *posted);
+    auto rendered = PresentCommitted([&] { return RenderPosted(ctx, req, *posted); });
     if (rendered || rendered.error().code != ErrorCode::kNotFound) return rendered;
   }
   return Error::Unavailable("There was a temporary problem serving your request, please try again");
@@ -205,7 +205,7 @@ Result<HttpResponse> Unreblog(const StatusRouteParts& ctx, ApiRequest& req) {
   if (!id) return Error::NotFound();
   auto original = ctx.engagement.Unreblog(req.account_id(), *id);
   if (!original) return std::move(original).error();
-  return RenderCurrent(ctx, req, *original);
+  return PresentCommitted([&] { return RenderCurrent(ctx, req, *original); });
 }
 
 Result<HttpResponse> AccountsWho(const StatusRouteParts& ctx, ApiRequest& req, bool favourited) {
