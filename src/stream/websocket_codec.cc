@@ -1,10 +1,11 @@
 #include "stream/websocket_codec.h"
 
+#include <nettle/sha1.h>
+
 #include <algorithm>
 
 #include "core/secrets.h"
 #include "core/text.h"
-#include "stream/sha1.h"
 #include "stream/websocket_wire.h"
 
 namespace chirp {
@@ -49,7 +50,12 @@ void AppendFrame(std::string& out, uint8_t opcode, std::string_view payload) {
 std::string WebSocketAccept(std::string_view sec_websocket_key) {
   std::string input(sec_websocket_key);
   input += kHandshakeGuid;
-  const std::array<uint8_t, kSha1DigestSize> digest = Sha1(input);
+  // SHA-1 because RFC 6455 fixes it here; it authenticates nothing.
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, input.size(), reinterpret_cast<const uint8_t*>(input.data()));
+  std::array<uint8_t, SHA1_DIGEST_SIZE> digest;
+  sha1_digest(&ctx, digest.size(), digest.data());
   return EncodeBase64(
       std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }

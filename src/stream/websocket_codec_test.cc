@@ -7,7 +7,6 @@
 #include <ostream>
 #include <vector>
 
-#include "stream/sha1.h"
 
 namespace chirp {
 namespace {
@@ -101,42 +100,6 @@ uint16_t ErrorOf(std::string_view bytes, size_t limit = WebSocketParser::kDefaul
   return out.state == State::kError ? out.error_code : 0;
 }
 
-std::string Hex(const std::array<uint8_t, kSha1DigestSize>& digest) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (uint8_t b : digest) {
-    hex.push_back(kDigits[b >> 4]);
-    hex.push_back(kDigits[b & 0xF]);
-  }
-  return hex;
-}
-
-TEST(Sha1, MatchesTheFipsExamples) {
-  EXPECT_EQ(Hex(Sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
-  EXPECT_EQ(Hex(Sha1("")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-  EXPECT_EQ(Hex(Sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
-            "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
-}
-
-TEST(Sha1, HashesOneMillionA) {
-  EXPECT_EQ(Hex(Sha1(std::string(1000000, 'a'))), "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
-}
-
-// Lengths where the padding spills into a second block, or just does not;
-// digests from coreutils sha1sum.
-TEST(Sha1, PadsAtBlockBoundaries) {
-  const std::pair<size_t, const char*> cases[] = {
-      {55, "cef734ba81a024479e09eb5a75b6ddae62e6abf1"},
-      {56, "901305367c259952f4e7af8323f480d59f81335b"},
-      {63, "0ddc4e0cccd9a12850deb5abb0853a4425559fec"},
-      {64, "bb2fa3ee7afb9f54c6dfb5d021f14b1ffe40c163"},
-      {119, "4300320394f7ee239bcdce7d3b8bcee173a0cd5c"},
-      {120, "ceb2821639c4b6dcb10bce0e522ca2e608ce056d"},
-  };
-  for (const auto& [size, digest] : cases) {
-    EXPECT_EQ(Hex(Sha1(std::string(size, 'x'))), digest) << size;
-  }
-}
 
 // RFC 6455, section 1.3 (also what OpenSSL and Python's hashlib give).
 TEST(WebSocketHandshake, AcceptKeyMatchesTheRfcExample) {
