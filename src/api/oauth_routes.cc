@@ -4,6 +4,8 @@
 // and password when enabled), /oauth/revoke, and the RFC 8414 metadata.
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include "api/authorize_page.h"
 #include "api/routes.h"
@@ -117,15 +119,29 @@ Result<AuthorizeRequest> ParseAuthorize(const OAuthRouteParts& ctx, const Params
   return AuthorizeRequest{std::move(checked).value(), std::move(form)};
 }
 
-std::string WithQuery(const std::string& uri, const std::string& query) {
-  return uri + (uri.find('?') == std::string::npos ? "?" : "&") + query;
-}
-
 HttpResponse Redirect(const std::string& location) {
   HttpResponse r = JsonResponse(302, "{}");
   r.AddHeader("Location", location);
   r.AddHeader("Cache-Control", "no-store");
   return r;
+}
+
+// A redirect to `uri` (one the app registered) with the parameters that are
+// not empty added to its query.
+Result<HttpResponse> RedirectWith(
+    const std::string& uri,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> params) {
+  auto parsed = boost::urls::parse_uri(uri);
+  if (!parsed) {
+    return Error::OAuth(ErrorCode::kBadRequest, "invalid_redirect_uri",
+                        "The requested redirect uri is malformed or doesn't match client "
+                        "redirect URI.");
+  }
+  boost::urls::url url(*parsed);
+  for (const auto& [key, value] : params) {
+    if (!value.empty()) url.params().append({key, value});
+  }
+  return Redirect(std::string(url.buffer()));
 }
 
 Result<HttpResponse> CreateApp(const OAuthRouteParts& ctx, ApiRequest& req) {
@@ -197,13 +213,13 @@ Result<HttpResponse> DecideAuthorize(const OAuthRouteParts& ctx, ApiRequest& req
   if (!parsed) return std::move(parsed).error();
   AuthorizeForm& form = parsed->form;
   const bool oob = form.redirect_uri == OAuthService::kOutOfBand;
-  const std::string state_suffix = form.state.empty() ? "" : "&state=" + UrlEncode(form.state);
   if (Optional(req.params, "decision") == "deny") {
-    const std::string query =
-        "error=access_denied&error_description=" +
-        UrlEncode("The resource owner or authorization server denied the request.") + state_suffix;
     if (oob) return HtmlPage(200, RenderCodePage(ctx.config.title, form.app_name, "access denied"));
-    return Redirect(WithQuery(form.redirect_uri, query));
+    return RedirectWith(
+        form.redirect_uri,
+        {{"error", "access_denied"},
+         {"error_description", "The resource owner or authorization server denied the request."},
+         {"state", form.state}});
   }
   form.username = Optional(req.params, "username");
   auto account = ctx.oauth.SignIn(form.username, Optional(req.params, "password"));
@@ -215,7 +231,7 @@ Result<HttpResponse> DecideAuthorize(const OAuthRouteParts& ctx, ApiRequest& req
   auto code = ctx.oauth.IssueCode(parsed->authorization, account->id);
   if (!code) return std::move(code).error();
   if (oob) return HtmlPage(200, RenderCodePage(ctx.config.title, form.app_name, *code));
-  return Redirect(WithQuery(form.redirect_uri, "code=" + UrlEncode(*code) + state_suffix));
+  return RedirectWith(form.redirect_uri, {{"code", *code}, {"state", form.state}});
 }
 
 Result<HttpResponse> Revoke(const OAuthRouteParts& ctx, ApiRequest& req) {

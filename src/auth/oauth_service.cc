@@ -1,5 +1,7 @@
 #include "auth/oauth_service.h"
 
+#include <boost/url/parse.hpp>
+
 #include "auth/scopes.h"
 #include "core/secrets.h"
 #include "core/text.h"
@@ -9,25 +11,12 @@ namespace {
 
 constexpr const char* kDefaultScope = "read";
 
-// RFC 3986's absolute URI, loosely: a scheme, a colon, something after it,
-// and no whitespace, fragment or characters that would break a redirect.
+// RFC 3986's absolute URI (a scheme, no fragment), as OAuth 2.0 wants a
+// redirect URI, with something after the scheme.
 bool IsAbsoluteUri(std::string_view uri) {
   if (uri == OAuthService::kOutOfBand) return true;
-  const size_t colon = uri.find(':');
-  if (colon == 0 || colon == std::string_view::npos || colon + 1 >= uri.size()) return false;
-  const char first = uri[0];
-  if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z'))) return false;
-  for (size_t i = 0; i < colon; ++i) {
-    const char c = uri[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-          c == '-' || c == '.')) {
-      return false;
-    }
-  }
-  for (unsigned char c : uri) {
-    if (c <= ' ' || c == '#' || c == '<' || c == '>' || c == '"') return false;
-  }
-  return true;
+  auto parsed = boost::urls::parse_absolute_uri(uri);
+  return parsed && uri.size() > parsed->scheme().size() + 1;
 }
 
 Error InvalidClient() {

@@ -98,6 +98,10 @@ TEST_F(OAuthServiceTest, RefusesTheAppsMastodonRefuses) {
       {.name = "app"},
       {.name = "app", .redirect_uris = std::vector<std::string>(11, kRedirect)},
       {.name = "app", .redirect_uris = {"/relative"}},
+      {.name = "app", .redirect_uris = {"https://app.example/cb#fragment"}},
+      {.name = "app", .redirect_uris = {"https://app.example/c b"}},
+      {.name = "app", .redirect_uris = {"https://app.example/%zz"}},
+      {.name = "app", .redirect_uris = {"https:"}},
       {.name = "app", .redirect_uris = {kRedirect}, .scopes = "read bogus"},
       {.name = "app", .redirect_uris = {kRedirect}, .website = "not a uri"},
   };
@@ -105,6 +109,14 @@ TEST_F(OAuthServiceTest, RefusesTheAppsMastodonRefuses) {
     auto result = service_->RegisterApp(registration);
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, ErrorCode::kUnprocessable) << result.error().message;
+  }
+}
+
+TEST_F(OAuthServiceTest, AcceptsTheRedirectUrisClientsRegister) {
+  for (const char* uri : {"https://app.example/callback?x=1", "com.example.app:/oauth",
+                          "urn:ietf:wg:oauth:2.0:oob", "http://127.0.0.1:8000/cb"}) {
+    auto result = service_->RegisterApp({.name = "app", .redirect_uris = {uri}});
+    EXPECT_TRUE(result.ok()) << uri << ": " << result.error().message;
   }
 }
 

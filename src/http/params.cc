@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -44,13 +47,6 @@ std::optional<std::vector<std::string>> SplitKey(std::string_view key) {
     i = close + 1;
   }
   return out;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Parses "k=v&k2=v2" pairs into `params`.
@@ -145,41 +141,17 @@ std::vector<const json::value*> IndexedValues(const json::value& v) {
 }  // namespace
 
 std::optional<std::string> UrlDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      const int hi = HexValue(s[i + 1]);
-      const int lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  // Most keys and values hold nothing to decode.
+  if (s.find_first_of("%+") == std::string_view::npos) return std::string(s);
+  auto checked = boost::urls::make_pct_string_view(s);
+  if (!checked) return std::nullopt;
+  boost::urls::encoding_opts form;
+  form.space_as_plus = true;
+  return checked->decode(form);
 }
 
 std::string UrlEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
 Status Params::Assign(std::string_view path, std::string value) {

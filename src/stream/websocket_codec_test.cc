@@ -7,7 +7,6 @@
 #include <ostream>
 #include <vector>
 
-
 namespace chirp {
 namespace {
 
@@ -99,7 +98,6 @@ uint16_t ErrorOf(std::string_view bytes, size_t limit = WebSocketParser::kDefaul
   const Outcome out = FeedAll(bytes, std::numeric_limits<size_t>::max(), limit);
   return out.state == State::kError ? out.error_code : 0;
 }
-
 
 // RFC 6455, section 1.3 (also what OpenSSL and Python's hashlib give).
 TEST(WebSocketHandshake, AcceptKeyMatchesTheRfcExample) {

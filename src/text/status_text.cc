@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <span>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
 #include "core/text.h"
+#include "text/unicode.h"
 
 // Mastodon finds entities with Ruby regular expressions that backtrack; each
 // scanner below follows one of them and reaches the same match in a single
@@ -45,69 +48,9 @@ size_t CountChars(std::string_view s) {
   return n;
 }
 
-// Code points that continue the grapheme cluster before them (UAX #29's
-// Extend and SpacingMark for the common scripts, emoji modifiers, variation
-// selectors and tags). An approximation without the Unicode tables.
-bool ExtendsCluster(uint32_t c) {
-  static constexpr std::pair<uint32_t, uint32_t> kRanges[] = {
-      {0x0300, 0x036F},   {0x0483, 0x0489}, {0x0591, 0x05BD},   {0x05BF, 0x05BF},
-      {0x05C1, 0x05C2},   {0x05C4, 0x05C5}, {0x05C7, 0x05C7},   {0x0610, 0x061A},
-      {0x064B, 0x065F},   {0x0670, 0x0670}, {0x06D6, 0x06DC},   {0x06DF, 0x06E4},
-      {0x06E7, 0x06E8},   {0x06EA, 0x06ED}, {0x0711, 0x0711},   {0x0730, 0x074A},
-      {0x0900, 0x0903},   {0x093A, 0x093C}, {0x093E, 0x094F},   {0x0951, 0x0957},
-      {0x0962, 0x0963},   {0x0981, 0x0983}, {0x09BC, 0x09BC},   {0x09BE, 0x09CD},
-      {0x09D7, 0x09D7},   {0x0A01, 0x0A03}, {0x0A3C, 0x0A51},   {0x0A81, 0x0A83},
-      {0x0ABC, 0x0ABC},   {0x0ABE, 0x0ACD}, {0x0B01, 0x0B03},   {0x0B3C, 0x0B3C},
-      {0x0B3E, 0x0B57},   {0x0BBE, 0x0BCD}, {0x0C00, 0x0C04},   {0x0C3E, 0x0C56},
-      {0x0CBC, 0x0CBC},   {0x0CBE, 0x0CD6}, {0x0D00, 0x0D03},   {0x0D3E, 0x0D57},
-      {0x0E31, 0x0E31},   {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E},   {0x0EB1, 0x0EB1},
-      {0x0EB4, 0x0EBC},   {0x0EC8, 0x0ECD}, {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},
-      {0x200C, 0x200C},   {0x20D0, 0x20FF}, {0x302A, 0x302F},   {0x3099, 0x309A},
-      {0xFE00, 0xFE0F},   {0xFE20, 0xFE2F}, {0x1F3FB, 0x1F3FF}, {0xE0020, 0xE007F},
-      {0xE0100, 0xE01EF},
-  };
-  for (const auto& [lo, hi] : kRanges) {
-    if (c < lo) return false;
-    if (c <= hi) return true;
-  }
-  return false;
-}
-
-// User-perceived characters (grapheme clusters) in s, as Mastodon's length
-// counts them with Ruby's String#grapheme_clusters: combining marks, emoji
-// modifiers and variation selectors join the character before them, a ZWJ
-// joins the characters on both sides, a pair of regional indicators is one
-// flag, and "\r\n" is one. Approximate for scripts with complex clusters
-// (Hangul jamo sequences count per jamo).
 }  // namespace
 
-size_t CountGraphemes(std::string_view s) {
-  constexpr uint32_t kZwj = 0x200D;
-  const auto is_regional = [](uint32_t c) { return c >= 0x1F1E6 && c <= 0x1F1FF; };
-  size_t n = 0;
-  uint32_t previous = kInvalid;
-  bool pending_regional = false;  // an unpaired regional indicator opened the current cluster
-  for (size_t i = 0; i < s.size();) {
-    const CodePoint cp = DecodeAt(s, i);
-    i += cp.size;
-    const uint32_t c = cp.value;
-    bool joins = false;
-    if (previous != kInvalid && c != kInvalid) {
-      if (previous == '\r' && c == '\n')
-        joins = true;
-      else if (c == kZwj || ExtendsCluster(c))
-        joins = true;
-      else if (previous == kZwj)
-        joins = true;
-      else if (is_regional(c) && pending_regional)
-        joins = true;
-    }
-    if (!joins) ++n;
-    pending_regional = is_regional(c) && !(joins && pending_regional);
-    previous = c;
-  }
-  return n;
-}
+size_t CountGraphemes(std::string_view s) { return CountGraphemeClusters(s); }
 
 namespace {
 
@@ -116,24 +59,6 @@ size_t AdvanceChars(std::string_view s, size_t count) {
   size_t i = 0;
   for (; i < s.size() && count > 0; --count) i += DecodeAt(s, i).size;
   return i;
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // ---- Character classes --------------------------------------------------
@@ -157,136 +82,6 @@ bool InRanges(std::span<const Range> ranges, uint32_t cp) {
   return it != ranges.begin() && cp <= std::prev(it)->last;
 }
 
-// Code points from U+0080 up that are not [[:word:]] (letters, marks, decimal
-// digits, connector punctuation): punctuation, symbols, spaces, controls and
-// private use, by block, with the letters inside those blocks left out.
-constexpr Range kNonWordRanges[] = {
-    {0x0080, 0x00A9},     // C1 controls, NBSP, ¡¢£¤¥¦§¨©
-    {0x00AB, 0x00B4},     // «¬ soft hyphen ®¯°±²³´ (ª and µ are letters)
-    {0x00B6, 0x00B9},     // ¶·¸¹
-    {0x00BB, 0x00BF},     // »¼½¾¿ (º is a letter)
-    {0x00D7, 0x00D7},     // ×
-    {0x00F7, 0x00F7},     // ÷
-    {0x02C2, 0x02C5},     // modifier symbols ˂˃˄˅
-    {0x02D2, 0x02DF},     // modifier symbols ˒-˟
-    {0x02E5, 0x02EB},     // tone letters
-    {0x02ED, 0x02ED},     // unaspirated mark
-    {0x02EF, 0x02FF},     // more modifier symbols
-    {0x0375, 0x0375},     // Greek lower numeral sign
-    {0x037E, 0x037E},     // Greek question mark
-    {0x0384, 0x0385},     // Greek tonos, dialytika tonos
-    {0x0387, 0x0387},     // Greek ano teleia
-    {0x03F6, 0x03F6},     // Greek reversed lunate epsilon symbol
-    {0x0482, 0x0482},     // Cyrillic thousands sign
-    {0x055A, 0x055F},     // Armenian punctuation
-    {0x0589, 0x058A},     // Armenian full stop, hyphen
-    {0x058D, 0x058F},     // Armenian eternity signs, dram
-    {0x05BE, 0x05BE},     // Hebrew maqaf
-    {0x05C0, 0x05C0},     // Hebrew paseq
-    {0x05C3, 0x05C3},     // Hebrew sof pasuq
-    {0x05C6, 0x05C6},     // Hebrew nun hafukha
-    {0x05F3, 0x05F4},     // Hebrew geresh, gershayim
-    {0x0600, 0x060F},     // Arabic number signs, comma, poetic marks
-    {0x061B, 0x061F},     // Arabic semicolon, question mark
-    {0x066A, 0x066D},     // Arabic percent, separators, star
-    {0x06D4, 0x06D4},     // Arabic full stop
-    {0x06DD, 0x06DE},     // Arabic end of ayah, rub el hizb
-    {0x06E9, 0x06E9},     // Arabic place of sajdah
-    {0x06FD, 0x06FE},     // Arabic sign sindhi ampersand, postposition men
-    {0x0964, 0x0965},     // Devanagari danda, double danda
-    {0x0970, 0x0970},     // Devanagari abbreviation sign
-    {0x0E3F, 0x0E3F},     // Thai baht
-    {0x0E4F, 0x0E4F},     // Thai fongman
-    {0x0E5A, 0x0E5B},     // Thai angkhankhu, khomut
-    {0x10FB, 0x10FB},     // Georgian paragraph separator
-    {0x1360, 0x1368},     // Ethiopic punctuation
-    {0x1680, 0x1680},     // Ogham space
-    {0x169B, 0x169C},     // Ogham feather marks
-    {0x16EB, 0x16ED},     // Runic punctuation
-    {0x17D4, 0x17D6},     // Khmer punctuation
-    {0x17D8, 0x17DB},     // Khmer punctuation, riel
-    {0x1800, 0x180A},     // Mongolian punctuation
-    {0x180E, 0x180E},     // Mongolian vowel separator
-    {0x1FBD, 0x1FBD},     // Greek koronis
-    {0x1FBF, 0x1FC1},     // Greek psili, perispomeni, dialytika and perispomeni
-    {0x1FCD, 0x1FCF},     // Greek psili and varia, oxia, perispomeni
-    {0x1FDD, 0x1FDF},     // Greek dasia and varia, oxia, perispomeni
-    {0x1FED, 0x1FEF},     // Greek dialytika and varia, oxia; varia
-    {0x1FFD, 0x1FFE},     // Greek oxia, dasia
-    {0x2000, 0x2070},     // General Punctuation: spaces, ZWSP/ZWNJ/ZWJ, dashes, quotes; ⁰
-    {0x2074, 0x207E},     // superscript digits and signs
-    {0x2080, 0x208E},     // subscript digits and signs
-    {0x20A0, 0x20CF},     // currency symbols
-    {0x2100, 0x2101},     // ℀ ℁
-    {0x2103, 0x2106},     // ℃ ℄ ℅ ℆
-    {0x2108, 0x2109},     // ℈ ℉
-    {0x2114, 0x2114},     // ℔
-    {0x2116, 0x2118},     // № ℗ ℘
-    {0x211E, 0x2123},     // ℞ ℟ ℠ ℡ ™ ℣
-    {0x2125, 0x2125},     // ℥
-    {0x2127, 0x2127},     // ℧
-    {0x2129, 0x2129},     // ℩
-    {0x212E, 0x212E},     // ℮
-    {0x213A, 0x213B},     // ℺ ℻
-    {0x2140, 0x2144},     // ⅀ ⅁ ⅂ ⅃ ⅄
-    {0x214A, 0x214D},     // ⅊ ⅋ ⅌ ⅍
-    {0x214F, 0x218F},     // ⅏, number forms: fractions, Roman numerals
-    {0x2190, 0x2BFF},     // arrows, math, technical, box drawing, shapes, dingbats, braille
-    {0x2CE5, 0x2CEA},     // Coptic symbols
-    {0x2CF9, 0x2CFF},     // Coptic punctuation
-    {0x2E00, 0x2FFF},     // supplemental punctuation, CJK and Kangxi radicals
-    {0x3000, 0x3004},     // ideographic space 、。〃〄 (々〆〇 are letters)
-    {0x3008, 0x3020},     // CJK brackets, marks, postal signs
-    {0x3030, 0x3030},     // wavy dash
-    {0x3036, 0x3037},     // circled postal mark, ideographic telegraph line feed
-    {0x303D, 0x303F},     // part alternation mark, masu mark, half fill space
-    {0x309B, 0x309C},     // kana voiced sound marks
-    {0x30A0, 0x30A0},     // katakana-hiragana double hyphen
-    {0x30FB, 0x30FB},     // ・ (a hashtag separator, not a word character)
-    {0x3190, 0x319F},     // kanbun
-    {0x31C0, 0x31EF},     // CJK strokes
-    {0x3200, 0x33FF},     // enclosed CJK letters, CJK compatibility
-    {0x4DC0, 0x4DFF},     // Yijing hexagrams
-    {0xA490, 0xA4C6},     // Yi radicals
-    {0xA4FE, 0xA4FF},     // Lisu punctuation
-    {0xA60D, 0xA60F},     // Vai punctuation
-    {0xA700, 0xA716},     // modifier tone letters
-    {0xA720, 0xA721},     // modifier stress and low tone
-    {0xA828, 0xA82B},     // Syloti Nagri poetry marks
-    {0xA830, 0xA839},     // common Indic number forms
-    {0xD800, 0xF8FF},     // surrogates, private use
-    {0xFD3E, 0xFD3F},     // ornate parentheses
-    {0xFDFC, 0xFDFD},     // rial sign, bismillah
-    {0xFE10, 0xFE19},     // vertical forms
-    {0xFE30, 0xFE32},     // CJK compatibility forms
-    {0xFE35, 0xFE4C},     // CJK compatibility brackets and overlines
-    {0xFE50, 0xFE6B},     // small form variants
-    {0xFEFF, 0xFEFF},     // byte order mark
-    {0xFF00, 0xFF0F},     // fullwidth ！＂＃＄％＆＇（）＊＋，－．／
-    {0xFF1A, 0xFF20},     // fullwidth ：；＜＝＞？＠
-    {0xFF3B, 0xFF3E},     // fullwidth ［＼］＾
-    {0xFF40, 0xFF40},     // fullwidth ｀
-    {0xFF5B, 0xFF65},     // fullwidth ｛｜｝～ and halfwidth CJK punctuation
-    {0xFFE0, 0xFFFF},     // fullwidth symbols, specials
-    {0x10100, 0x1013F},   // Aegean numbers
-    {0x1D000, 0x1D24F},   // musical symbols
-    {0x1D300, 0x1D37F},   // Tai Xuan Jing symbols, counting rods
-    {0x1F000, 0x1FBFF},   // emoji, pictographs, playing cards, legacy computing
-    {0xE0000, 0xE007F},   // tag characters
-    {0xF0000, 0x10FFFF},  // supplementary private use
-};
-static_assert(IsSortedAndDisjoint(kNonWordRanges));
-
-// Non-ASCII decimal digits: word characters but not letters.
-constexpr Range kDigitRanges[] = {
-    {0x0660, 0x0669}, {0x06F0, 0x06F9}, {0x07C0, 0x07C9}, {0x0966, 0x096F}, {0x09E6, 0x09EF},
-    {0x0A66, 0x0A6F}, {0x0AE6, 0x0AEF}, {0x0B66, 0x0B6F}, {0x0BE6, 0x0BEF}, {0x0C66, 0x0C6F},
-    {0x0CE6, 0x0CEF}, {0x0D66, 0x0D6F}, {0x0DE6, 0x0DEF}, {0x0E50, 0x0E59}, {0x0ED0, 0x0ED9},
-    {0x0F20, 0x0F29}, {0x1040, 0x1049}, {0x17E0, 0x17E9}, {0x1810, 0x1819}, {0xFE33, 0xFE34},
-    {0xFE4D, 0xFE4F}, {0xFF10, 0xFF19}, {0xFF3F, 0xFF3F},
-};
-static_assert(IsSortedAndDisjoint(kDigitRanges));
-
 // twitter-text's LATIN_ACCENTS, which may not follow a mention.
 constexpr Range kLatinAccentRanges[] = {
     {0x00C0, 0x00D6}, {0x00D8, 0x00F6}, {0x00F8, 0x00FF}, {0x0100, 0x024F}, {0x0253, 0x0254},
@@ -302,26 +97,13 @@ bool IsAsciiAlnum(uint32_t c) { return IsAsciiDigit(c) || IsAsciiLetter(c); }
 // Ruby's \w, which is ASCII-only.
 bool IsAsciiWord(uint32_t c) { return IsAsciiAlnum(c) || c == '_'; }
 
-// [[:word:]]
-bool IsWord(uint32_t c) {
-  if (c < 0x80) return IsAsciiWord(c);
-  return c != kInvalid && !InRanges(kNonWordRanges, c);
-}
-
-// [[:alpha:]]
-bool IsLetter(uint32_t c) {
-  if (c < 0x80) return IsAsciiLetter(c);
-  return IsWord(c) && !InRanges(kDigitRanges, c);
-}
-
-// [[:alnum:]]
-bool IsAlnum(uint32_t c) { return IsWord(c) && c != '_' && c != 0xFF3F; }
-
-// \p{White_Space}
+// [[:word:]], [[:alpha:]], [[:alnum:]] and \p{White_Space} (text/unicode.h),
+// with ASCII decided here: most text is.
+bool IsWord(uint32_t c) { return c < 0x80 ? IsAsciiWord(c) : IsWordChar(c); }
+bool IsLetter(uint32_t c) { return c < 0x80 ? IsAsciiLetter(c) : IsAlphaChar(c); }
+bool IsAlnum(uint32_t c) { return c < 0x80 ? IsAsciiAlnum(c) : IsAlnumChar(c); }
 bool IsSpace(uint32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
-         c == 0x3000;
+  return c < 0x80 ? (c >= 0x09 && c <= 0x0D) || c == 0x20 : IsWhiteSpaceChar(c);
 }
 
 bool IsAsciiPunctuation(uint32_t c) {
@@ -737,72 +519,12 @@ bool IsBlank(std::string_view s) {
   return true;
 }
 
-// ---- Tag names --------------------------------------------------------------
-
-void AppendLower(std::string& out, uint32_t c) {
-  const auto even_upper = [c](uint32_t first, uint32_t last) {
-    return c >= first && c <= last && c % 2 == 0;
-  };
-  const auto odd_upper = [c](uint32_t first, uint32_t last) {
-    return c >= first && c <= last && c % 2 == 1;
-  };
-  uint32_t lower = c;
-  if (c >= 'A' && c <= 'Z') {
-    lower = c + 0x20;
-  } else if (c >= 0xC0 && c <= 0xDE && c != 0xD7) {  // Latin-1 Supplement
-    lower = c + 0x20;
-  } else if (c == 0x130) {  // İ: "i" and a combining dot above
-    AppendUtf8(out, 'i');
-    lower = 0x307;
-  } else if (c == 0x178) {  // Ÿ
-    lower = 0xFF;
-  } else if (even_upper(0x100, 0x12F) || even_upper(0x132, 0x137) || even_upper(0x14A, 0x177)) {
-    lower = c + 1;  // Latin Extended-A pairs
-  } else if (odd_upper(0x139, 0x148) || odd_upper(0x179, 0x17E)) {
-    lower = c + 1;
-  } else if (c == 0x386) {  // Greek with tonos
-    lower = 0x3AC;
-  } else if (c >= 0x388 && c <= 0x38A) {
-    lower = c + 0x25;
-  } else if (c == 0x38C) {
-    lower = 0x3CC;
-  } else if (c >= 0x38E && c <= 0x38F) {
-    lower = c + 0x3F;
-  } else if (c >= 0x391 && c <= 0x3AB && c != 0x3A2) {  // Greek
-    lower = c + 0x20;
-  } else if (c >= 0x400 && c <= 0x40F) {  // Cyrillic Ѐ-Џ
-    lower = c + 0x50;
-  } else if (c >= 0x410 && c <= 0x42F) {  // Cyrillic А-Я
-    lower = c + 0x20;
-  } else if (even_upper(0x460, 0x481) || even_upper(0x48A, 0x4BF) || even_upper(0x4D0, 0x52F)) {
-    lower = c + 1;
-  } else if (c == 0x4C0) {
-    lower = 0x4CF;
-  } else if (odd_upper(0x4C1, 0x4CE)) {
-    lower = c + 1;
-  }
-  AppendUtf8(out, lower);
-}
-
 // ---- HTML -------------------------------------------------------------------
 
 // Percent-encodes all but RFC 3986 unreserved characters, as Rails escapes a
 // path segment holding a tag name.
 std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (IsAsciiAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
+  return boost::urls::encode(s, boost::urls::unreserved_chars);
 }
 
 // Escaped plain text; line breaks become <br /> or a new paragraph, as
@@ -882,20 +604,7 @@ ParsedStatusText ParseStatusText(std::string_view text) {
   return {RemoveOverlaps(std::move(entities))};
 }
 
-std::string NormalizeTagName(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (size_t i = 0; i < name.size();) {
-    const CodePoint cp = DecodeAt(name, i);
-    if (cp.value == kInvalid) {
-      out += name[i];
-    } else {
-      AppendLower(out, cp.value);
-    }
-    i += cp.size;
-  }
-  return out;
-}
+std::string NormalizeTagName(std::string_view name) { return HashtagKey(name); }
 
 std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed,
                                         std::vector<std::string>* as_written) {

@@ -13,20 +13,10 @@
 // to no entity, and is copied to the HTML unchanged (the API rejects such text
 // before it gets here).
 //
-// Character classes. Mastodon's expressions use Unicode properties; this
-// module approximates them without Unicode tables:
-//  - a "word character" is an ASCII letter, digit or '_', or any code point
-//    from U+0080 up that is not in a table of punctuation, symbol, space,
-//    control and private-use blocks (Latin-1 punctuation U+0080-U+00BF except
-//    ª µ º, × ÷, General Punctuation U+2000-U+206F, currency, arrows, math,
-//    box drawing, dingbats and misc symbols U+2190-U+2BFF, CJK punctuation in
-//    U+3000-U+303F except 々 〆 〇 and friends, ・, fullwidth punctuation in
-//    U+FF00-U+FF65, emoji U+1F000-U+1FBFF, ...). So letters, marks and digits
-//    of every script are word characters, as are some rare symbols;
-//  - a "letter" is a word character other than a digit (ASCII digits and the
-//    common non-ASCII decimal digit blocks such as ٠-٩ and ０-９) or '_';
-//  - "white space" is Unicode's White_Space set (ASCII spaces, NEL, NBSP,
-//    U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+// Character classes are those of Mastodon's Ruby expressions on Unicode
+// text, from ICU's tables (text/unicode.h): a "word character" is a letter,
+// mark, decimal digit or connector punctuation ([[:word:]]); a "letter" is a
+// letter or mark ([[:alpha:]]); "white space" is Unicode's White_Space.
 #pragma once
 
 #include <cstddef>
@@ -118,11 +108,9 @@ struct ParsedStatusText {
 // The entities of `text`, offsets into `text` as given.
 ParsedStatusText ParseStatusText(std::string_view text);
 
-// The key for case-insensitive matching of hashtag names: the name with ASCII,
-// Latin-1 Supplement, Latin Extended-A, Greek and Cyrillic capitals lowered
-// (İ becomes "i" and U+0307, as Ruby's full case mapping does). Other
-// characters are kept. Mastodon's own key also applies NFKC and folds accents
-// (café and cafe are one tag there, two here).
+// The key hashtag names are matched by, as Mastodon's HashtagNormalizer
+// makes it (text/unicode.h HashtagKey): "#Café", "#cafe" and "#ＣＡＦＥ" are
+// one tag.
 std::string NormalizeTagName(std::string_view name);
 
 // The distinct normalised names of the hashtags in `parsed`, in order of
@@ -138,13 +126,12 @@ std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed,
 // is only white space counts 0. Hashtags count as written. Mastodon adds the
 // spoiler text to this; callers do the same (CountGraphemes).
 //
-// Clusters as Mastodon counts them: a letter with combining accents, a
-// skin-toned or ZWJ emoji sequence and a flag each count once. The cluster
-// rules are approximated without Unicode tables (see CountGraphemes in the
-// .cc); Hangul jamo sequences count per jamo.
+// Clusters as Mastodon counts them (text/unicode.h CountGraphemeClusters): a
+// letter with combining accents, a skin-toned or ZWJ emoji sequence and a
+// flag each count once.
 size_t CountStatusLength(std::string_view text);
 
-// Grapheme clusters in `text` (the approximation CountStatusLength uses).
+// Grapheme clusters in `text`, as CountStatusLength counts them.
 size_t CountGraphemes(std::string_view text);
 
 // A mentioned account as the server knows it.
