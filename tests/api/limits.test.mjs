@@ -8,8 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
-  withLogs, api, show, rawRequest, pollUntil, createUserToken, MANY_SIGNUPS,
+  withLogs, api, show, rawRequest, pollUntil, createUserToken, MANY_SIGNUPS, CHIRPD_BIN,
 } from './lib/server.mjs';
 import { assertJsonError } from './lib/entities.mjs';
 import { socialServer, postOk } from './lib/social.mjs';
@@ -194,4 +197,36 @@ test('unknown bearer tokens are limited per address before the store is asked; k
   assert.equal((await verify(`Bearer ${known.token}`, '127.0.0.1')).status, 200);
   // Another address has its own allowance.
   assert.equal((await verify(guess(), '127.0.0.2')).status, 401);
+}));
+
+test('the accounts held in memory stay within --account-cache-mib however many are read', withLogs(async (t, start) => {
+  const ACCOUNTS = 3000;
+  const srv = await start({
+    args: ['--account-cache-mib', '1', '--rate-limits', 'off'],
+    prepare: async (dir) => {
+      const edges = join(dir, 'edges');
+      await writeFile(edges, Array.from({ length: ACCOUNTS - 1 }, (_, i) => `${i + 1} ${i + 2}`).join('\n') + '\n');
+      await new Promise((resolve, reject) => execFile(CHIRPD_BIN,
+        ['admin', 'import-graph', '--data', dir, '--edges', edges, '--one-way', 'on'],
+        { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout))));
+    },
+  });
+  // Every account read, sixteen at a time; each answered as itself.
+  for (let from = 1; from <= ACCOUNTS; from += 16) {
+    const batch = Array.from({ length: Math.min(16, ACCOUNTS - from + 1) }, (_, i) => from + i);
+    const answers = await Promise.all(batch.map((n) => api(srv, 'GET', `/api/v1/accounts/lookup?acct=user${n}`)));
+    answers.forEach((res, i) => {
+      assert.equal(res.status, 200, show(res));
+      assert.equal(res.body.username, `user${batch[i]}`);
+    });
+  }
+  const metrics = (await api(srv, 'GET', '/metrics')).text;
+  const held = metric(metrics, 'chirp_accounts_held');
+  const bytes = metric(metrics, 'chirp_account_bytes');
+  t.diagnostic(`${held} of ${ACCOUNTS} accounts held in ${bytes} bytes`);
+  assert.ok(bytes <= 1 << 20, `within the budget: ${bytes} bytes`);
+  assert.ok(held > 0 && held < ACCOUNTS, `the first read let go: ${held} held`);
+  // One let go is read again from the store, unchanged.
+  const again = await api(srv, 'GET', '/api/v1/accounts/lookup?acct=user1');
+  assert.equal(again.body.username, 'user1', show(again));
 }));
