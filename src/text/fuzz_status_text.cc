@@ -29,8 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
     previous_end = entity.end;
   }
-  (void)chirp::NormalizedTags(parsed);
+  for (const std::string& key : chirp::NormalizedTags(parsed)) {
+    if (key.empty()) std::abort();  // NormalizedTags lists no empty key
+  }
   (void)chirp::CountStatusLength(text);
+  if (chirp::CountGraphemes(text) > size) std::abort();  // never more clusters than bytes
   std::vector<chirp::ResolvedMention> resolved;
   const std::string html =
       chirp::RenderStatusHtml(text, parsed, ResolveAlice, "https://chirp.example", &resolved);

@@ -612,7 +612,11 @@ std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed,
   if (as_written != nullptr) as_written->clear();
   std::unordered_set<std::string_view> seen;
   for (const TextEntity& entity : parsed.entities) {
-    if (entity.kind != EntityKind::kHashtag || !seen.insert(entity.normalized).second) continue;
+    // A name whose key is empty (nothing in it Mastodon keeps) tags nothing.
+    if (entity.kind != EntityKind::kHashtag || entity.normalized.empty() ||
+        !seen.insert(entity.normalized).second) {
+      continue;
+    }
     tags.push_back(entity.normalized);
     if (as_written != nullptr) as_written->push_back(entity.value);
   }

@@ -114,8 +114,8 @@ ParsedStatusText ParseStatusText(std::string_view text);
 std::string NormalizeTagName(std::string_view name);
 
 // The distinct normalised names of the hashtags in `parsed`, in order of
-// first appearance; `as_written`, when not null, receives each one's name as
-// first written in the text (what a status shows).
+// first appearance, leaving out any whose key is empty; `as_written`, when
+// not null, receives each one's name as first written (what a status shows).
 std::vector<std::string> NormalizedTags(const ParsedStatusText& parsed,
                                         std::vector<std::string>* as_written = nullptr);
 

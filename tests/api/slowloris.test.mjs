@@ -129,8 +129,11 @@ test('2,000 slow clients do not stop normal traffic, and the head timeout closes
   for (const c of slow) assert.equal(c.received, 0, 'a slow connection gets no answer');
   assert.ok(lastClosed - opened <= openedIn + (HEAD_TIMEOUT_S + 3) * 1000,
     `closed by the head timeout: the last ${lastClosed - opened} ms after the first opened`);
-  // Bounded memory: well under 64 KiB for each slow connection held.
-  assert.ok(rssDuring - rssBefore < SLOW * 64, `memory grew by ${rssDuring - rssBefore} KiB for ${SLOW} slow connections`);
+  // Bounded memory: well under 64 KiB for each slow connection held (not
+  // weighed under a sanitizer, whose shadow memory and quarantine dwarf it).
+  if (!process.env.CHIRP_SANITIZER) {
+    assert.ok(rssDuring - rssBefore < SLOW * 64, `memory grew by ${rssDuring - rssBefore} KiB for ${SLOW} slow connections`);
+  }
   // And normal traffic goes on after them.
   const after = await normalTraffic(srv, alice.token, { ms: 500 });
   assert.deepEqual(after.failures, [], `normal traffic after: ${after.failures.map(show)}`);
