@@ -31,6 +31,8 @@ struct Config {
   StreamLimits stream_limits;
   // Memory for accounts held with their JSON rendered.
   size_t account_cache_mib = 256;
+  // Memory for cached home timelines.
+  size_t timeline_cache_mib = 2048;
 };
 
 // Reads the environment variable `name`, or "" when unset. Injected so tests

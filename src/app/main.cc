@@ -55,15 +55,22 @@ constexpr const char* kUsage =
 constexpr const char* kOptionsHeading =
     "\nOptions (each also an environment variable; flags win):\n";
 
-// Drops cached home timelines not read within the live window, once a minute.
+// Keeps the cached home timelines within their budget in bytes (every few
+// seconds, dropping those read longest ago) and drops those not read within
+// the live window (once a minute).
 class TimelineJanitor {
  public:
-  TimelineJanitor(TimelineCache& cache, const Clock& clock, int64_t window_ms)
-      : thread_([this, &cache, &clock, window_ms] {
+  static constexpr auto kBudgetCheck = std::chrono::seconds(5);
+  static constexpr int kChecksPerIdleSweep = 12;
+
+  TimelineJanitor(TimelineCache& cache, const Clock& clock, int64_t window_ms, size_t max_bytes)
+      : thread_([this, &cache, &clock, window_ms, max_bytes] {
           RunThread("tl-janitor", [&] {
             std::unique_lock lock(mu_);
-            while (!cv_.wait_for(lock, std::chrono::minutes(1), [this] { return stopping_; })) {
-              cache.DropIdle(clock.NowMillis() - window_ms);
+            for (int check = 1; !cv_.wait_for(lock, kBudgetCheck, [this] { return stopping_; });
+                 ++check) {
+              if (check % kChecksPerIdleSweep == 0) cache.DropIdle(clock.NowMillis() - window_ms);
+              cache.ShrinkTo(max_bytes);
             }
           });
         }) {}
@@ -198,6 +205,9 @@ int Serve(const Config& config) {
                  "gauge");
     AppendMetric(out, "chirp_timeline_entries", "Entries in cached home timelines.", t.entries,
                  "gauge");
+    AppendMetric(out, "chirp_timeline_bytes",
+                 "Memory cached home timelines hold (bounded by --timeline-cache-mib).", t.bytes,
+                 "gauge");
     AppendMetric(out, "chirp_timeline_cache_hits_total",
                  "Home timeline reads served from the cache.", home.hits(), "counter");
     AppendMetric(out, "chirp_timeline_cache_misses_total",
@@ -286,7 +296,8 @@ int Serve(const Config& config) {
   stream_publisher.SetBaseUrl(own_base_url);
   stream_hub.Start();
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);
-  TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms);
+  TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms,
+                          config.timeline_cache_mib << 20);
   std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(),
               static_cast<unsigned>(*port));
   std::fflush(stdout);

@@ -165,6 +165,47 @@ size_t MemoryTimelineCache::DropIdle(int64_t cutoff_ms) {
   return dropped;
 }
 
+size_t MemoryTimelineCache::BytesOf(const Timeline& timeline) {
+  // A map node: the link, the key, the pointer and the bucket.
+  constexpr size_t kNode = 4 * sizeof(void*);
+  return timeline.entries.slots() * sizeof(TimelineEntry) + sizeof(Timeline) + kNode;
+}
+
+size_t MemoryTimelineCache::ShrinkTo(size_t max_bytes) {
+  // Every timeline's last read and size, without holding a shard while
+  // sorting; a timeline read meanwhile may still be dropped (it is rebuilt).
+  struct Held {
+    int64_t last_read_ms;
+    int64_t account_id;
+    size_t bytes;
+  };
+  std::vector<Held> held;
+  size_t total = 0;
+  for (const Shard& shard : shards_) {
+    std::shared_lock lock(shard.mu);
+    for (const auto& [id, timeline] : shard.timelines) {
+      const size_t bytes = BytesOf(*timeline);
+      total += bytes;
+      held.push_back({timeline->last_read_ms.load(std::memory_order_relaxed), id, bytes});
+    }
+  }
+  if (total <= max_bytes) return 0;
+  std::sort(held.begin(), held.end(),
+            [](const Held& a, const Held& b) { return a.last_read_ms < b.last_read_ms; });
+  size_t dropped = 0;
+  for (const Held& h : held) {
+    if (total <= max_bytes) break;
+    Shard& shard = ShardOf(h.account_id);
+    std::unique_lock lock(shard.mu);
+    auto it = shard.timelines.find(h.account_id);
+    if (it == shard.timelines.end() || !it->second->complete) continue;  // a rebuild is on
+    total -= std::min(total, BytesOf(*it->second));
+    shard.timelines.erase(it);
+    ++dropped;
+  }
+  return dropped;
+}
+
 TimelineCacheStats MemoryTimelineCache::Stats() const {
   TimelineCacheStats stats;
   for (const Shard& shard : shards_) {
@@ -173,6 +214,7 @@ TimelineCacheStats MemoryTimelineCache::Stats() const {
     for (const auto& [id, timeline] : shard.timelines) {
       stats.entries += timeline->entries.size();
       stats.entry_slots += timeline->entries.slots();
+      stats.bytes += BytesOf(*timeline);
     }
   }
   return stats;

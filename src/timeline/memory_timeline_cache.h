@@ -33,6 +33,7 @@ class MemoryTimelineCache final : public TimelineCache {
   void Install(int64_t account_id, std::vector<TimelineEntry> entries, int64_t now_ms) override;
   bool IsLive(int64_t account_id) const override;
   size_t DropIdle(int64_t cutoff_ms) override;
+  size_t ShrinkTo(size_t max_bytes) override;
   TimelineCacheStats Stats() const override;
 
  private:
@@ -47,6 +48,10 @@ class MemoryTimelineCache final : public TimelineCache {
     std::unordered_map<int64_t, std::unique_ptr<Timeline>> timelines;
   };
   static constexpr size_t kShards = 64;
+
+  // What one timeline holds in memory: its entries' slots, itself and its
+  // node in the shard's map.
+  static size_t BytesOf(const Timeline& timeline);
 
   // Push into one timeline, with its shard locked.
   bool PushLocked(Shard& shard, int64_t account_id, const TimelineEntry& entry, int dedupe_window);

@@ -48,6 +48,7 @@ struct TimelineCacheStats {
   uint64_t live_timelines = 0;
   uint64_t entries = 0;
   uint64_t entry_slots = 0;  // entries the allocated memory could hold
+  uint64_t bytes = 0;        // what the timelines hold in memory, entries and bookkeeping
 };
 
 class TimelineCache {
@@ -83,6 +84,10 @@ class TimelineCache {
   virtual bool IsLive(int64_t account_id) const = 0;
   // Drops timelines not read since `cutoff_ms`; returns how many.
   virtual size_t DropIdle(int64_t cutoff_ms) = 0;
+  // Drops the timelines read longest ago until what the rest hold is within
+  // `max_bytes` (Stats().bytes); returns how many. A dropped timeline is
+  // rebuilt when next read, as one dropped for idleness.
+  virtual size_t ShrinkTo(size_t max_bytes) = 0;
   virtual TimelineCacheStats Stats() const = 0;
 };
 

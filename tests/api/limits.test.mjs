@@ -16,6 +16,7 @@ import {
 } from './lib/server.mjs';
 import { assertJsonError } from './lib/entities.mjs';
 import { socialServer, postOk } from './lib/social.mjs';
+import { importGraph, adminTokens, runChirpd } from './lib/timelines.mjs';
 import { streamScope, openStream, expectUpgradeRefused, openSse, isUpdate, isError } from './lib/streaming.mjs';
 
 // Opens `count` keep-alive connections from `localAddress`, each served one
@@ -229,4 +230,43 @@ test('the accounts held in memory stay within --account-cache-mib however many a
   // One let go is read again from the store, unchanged.
   const again = await api(srv, 'GET', '/api/v1/accounts/lookup?acct=user1');
   assert.equal(again.body.username, 'user1', show(again));
+}));
+
+test('cached home timelines stay within --timeline-cache-mib: those read longest ago go, and come back when read', { timeout: 120_000 }, withLogs(async (t, start) => {
+  const READERS = 80;
+  const STATUSES = 800;
+  let tokens;
+  const srv = await start({
+    args: ['--timeline-cache-mib', '1', '--rate-limits', 'off'],
+    prepare: async (dir) => {
+      // Every reader follows account 1, which posted 800 statuses.
+      const edges = join(dir, 'edges');
+      await writeFile(edges, Array.from({ length: READERS }, (_, i) => `${i + 2} 1`).join('\n') + '\n');
+      await importGraph(dir, edges, ['--one-way', 'on']);
+      const statuses = join(dir, 'statuses');
+      const now = Date.now() - STATUSES * 1000;
+      await writeFile(statuses, Array.from({ length: STATUSES },
+        (_, i) => `1\t${now + i * 1000}\tstatus ${i}`).join('\n') + '\n');
+      await runChirpd(['admin', 'import-statuses', '--data', dir, '--statuses', statuses]);
+      tokens = await adminTokens(dir, Array.from({ length: READERS }, (_, i) => `user${i + 2}`), { parallel: 8 });
+    },
+  });
+  const readers = [...tokens.values()];
+  const home = (reader) => api(srv, 'GET', '/api/v1/timelines/home?limit=5', { token: reader.token });
+  for (const reader of readers) {
+    const res = await home(reader);
+    assert.equal(res.status, 200, show(res));
+    assert.equal(res.body.length, 5, `${reader.username} reads account 1's statuses`);
+  }
+  // 80 timelines of 800 entries hold more than a MiB: the janitor, every
+  // few seconds, lets the ones read longest ago go.
+  const bytes = async () => metric((await api(srv, 'GET', '/metrics')).text, 'chirp_timeline_bytes');
+  await pollUntil(async () => (await bytes()) <= 1 << 20, { timeoutMs: 20_000, what: 'the timelines to shrink within a MiB' });
+  const live = metric((await api(srv, 'GET', '/metrics')).text, 'chirp_timeline_live');
+  t.diagnostic(`${live} of ${READERS} home timelines held in ${await bytes()} bytes`);
+  assert.ok(live < READERS, `some timelines were let go: ${live} held`);
+  // The first reader's, let go, is rebuilt when read: the same statuses.
+  const again = await home(readers[0]);
+  assert.equal(again.status, 200, show(again));
+  assert.equal(again.body[0].content, `<p>status ${STATUSES - 1}</p>`);
 }));

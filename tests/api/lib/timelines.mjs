@@ -134,7 +134,7 @@ export async function barrier(srv, readers, poster, { text, timeoutMs } = {}) {
 // ---------------------------------------------------------------------------
 // Operator commands
 
-function runChirpd(args, { timeoutMs = 60_000 } = {}) {
+export function runChirpd(args, { timeoutMs = 60_000 } = {}) {
   return new Promise((res, rej) => {
     const env = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CHIRP_')) env[k] = v;
@@ -152,9 +152,8 @@ export const importGraph = (dataDir, edgesFile, extra = []) => runChirpd(['admin
 // chirpd admin token → { access_token, account_id }
 export const adminToken = (dataDir, username, scopes = 'read write follow push') => runChirpd(['admin', 'token', '--data', dataDir, '--username', username, '--scopes', scopes]);
 
-// Tokens for many accounts, one process at a time (concurrent `admin token`
-// processes on one data dir with the same worker id can mint the same token
-// id: "UNIQUE constraint failed: access_tokens.id").
+// Tokens for many accounts, `parallel` processes at a time (each holds a
+// worker id of its own, so their token ids never collide).
 // → Map(username → { token, id, username, name })
 export async function adminTokens(dataDir, usernames, { parallel = 1 } = {}) {
   const out = new Map();
