@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <vector>
 
 namespace chirp {
 
@@ -23,7 +24,37 @@ bool RateLimitRule::Parse(std::string_view text, RateLimitRule* out) {
   return true;
 }
 
-InMemoryRateLimiter::InMemoryRateLimiter() : shards_(std::make_unique<Shard[]>(kShards)) {}
+InMemoryRateLimiter::InMemoryRateLimiter(size_t max_buckets)
+    : max_per_shard_(std::max<size_t>(1, max_buckets / kShards)),
+      shards_(std::make_unique<Shard[]>(kShards)) {
+  for (size_t i = 0; i < kShards; ++i) {
+    shards_[i].sweep_at = std::min(shards_[i].sweep_at, max_per_shard_);
+  }
+}
+
+void InMemoryRateLimiter::Sweep(Shard& shard, int64_t now_ms) {
+  std::erase_if(shard.buckets, [&](auto& entry) {
+    Bucket copy = entry.second;
+    Refill(copy, now_ms);
+    return copy.tokens >= static_cast<double>(copy.rule.limit);
+  });
+  if (shard.buckets.size() > max_per_shard_) {
+    // Keep the three quarters touched most recently.
+    std::vector<int64_t> touched;
+    touched.reserve(shard.buckets.size());
+    for (const auto& [key, bucket] : shard.buckets) touched.push_back(bucket.updated_ms);
+    const size_t drop = shard.buckets.size() - max_per_shard_ * 3 / 4;
+    std::nth_element(touched.begin(), touched.begin() + (drop - 1), touched.end());
+    const int64_t cutoff = touched[drop - 1];
+    size_t dropped = 0;
+    std::erase_if(shard.buckets, [&](auto& entry) {
+      if (dropped == drop || entry.second.updated_ms > cutoff) return false;
+      ++dropped;
+      return true;
+    });
+  }
+  shard.sweep_at = std::min(max_per_shard_, std::max<size_t>(1024, shard.buckets.size() * 2));
+}
 
 InMemoryRateLimiter::Shard& InMemoryRateLimiter::ShardOf(std::string_view key) {
   return shards_[std::hash<std::string_view>()(key) % kShards];
@@ -81,13 +112,7 @@ RateLimitDecision InMemoryRateLimiter::Take(std::span<const BucketRequest> reque
   // Sweep shards that grew: drop buckets that have refilled completely.
   for (const auto& r : requests) {
     Shard& shard = ShardOf(r.key);
-    if (shard.buckets.size() < shard.sweep_at) continue;
-    std::erase_if(shard.buckets, [&](auto& entry) {
-      Bucket copy = entry.second;
-      Refill(copy, now_ms);
-      return copy.tokens >= static_cast<double>(copy.rule.limit);
-    });
-    shard.sweep_at = std::max<size_t>(1024, shard.buckets.size() * 2);
+    if (shard.buckets.size() >= shard.sweep_at) Sweep(shard, now_ms);
   }
   return decision;
 }

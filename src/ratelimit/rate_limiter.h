@@ -47,7 +47,14 @@ class RateLimiter {
 
 class InMemoryRateLimiter final : public RateLimiter {
  public:
-  InMemoryRateLimiter();
+  // About 150 bytes a bucket: some 150 MiB at most.
+  static constexpr size_t kDefaultMaxBuckets = size_t{1} << 20;
+
+  // Holds at most about `max_buckets` buckets: past that, after the full
+  // ones, those untouched longest go (their keys start afresh, as after a
+  // full refill), so that a flood from many addresses cannot grow it
+  // without bound.
+  explicit InMemoryRateLimiter(size_t max_buckets = kDefaultMaxBuckets);
   RateLimitDecision Take(std::span<const BucketRequest> buckets, int64_t now_ms) override;
   // Buckets currently held; full buckets are dropped as the maps grow, since a
   // full bucket and an absent one behave the same.
@@ -68,7 +75,11 @@ class InMemoryRateLimiter final : public RateLimiter {
 
   static void Refill(Bucket& b, int64_t now_ms);
   Shard& ShardOf(std::string_view key);
+  // Drops the buckets of a shard that refilled; past the cap, those
+  // untouched longest too. With the shard locked.
+  void Sweep(Shard& shard, int64_t now_ms);
 
+  const size_t max_per_shard_;
   std::unique_ptr<Shard[]> shards_;
 };
 

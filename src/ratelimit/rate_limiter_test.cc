@@ -59,6 +59,24 @@ TEST(InMemoryRateLimiter, KeysAreIndependent) {
   EXPECT_FALSE(limiter.Take({&a, 1}, kNow).allowed);
 }
 
+TEST(InMemoryRateLimiter, HoldsNoMoreBucketsThanItsCapUnderAFloodOfKeys) {
+  constexpr size_t kCap = 16 * 64;  // 64 a shard
+  InMemoryRateLimiter limiter(kCap);
+  const RateLimitRule rule{300, 300'000};
+  int64_t now = 1'000'000;
+  for (int i = 0; i < 20'000; ++i) {
+    const BucketRequest r{"ip:10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256),
+                          rule};
+    EXPECT_TRUE(limiter.Take({&r, 1}, ++now).allowed);
+    ASSERT_LE(limiter.bucket_count(), kCap + 16);
+  }
+  // A key in use keeps its count: the one just taken from is the newest.
+  const BucketRequest busy{"ip:192.0.2.1", RateLimitRule{2, 300'000}};
+  EXPECT_TRUE(limiter.Take({&busy, 1}, ++now).allowed);
+  EXPECT_TRUE(limiter.Take({&busy, 1}, ++now).allowed);
+  EXPECT_FALSE(limiter.Take({&busy, 1}, ++now).allowed);
+}
+
 TEST(InMemoryRateLimiter, SweepDropsOnlyFullBuckets) {
   InMemoryRateLimiter limiter;
   const BucketRequest slow{"slow", {1, 10'000'000}};
