@@ -17,6 +17,7 @@
 #include "core/secrets.h"
 #include "core/text.h"
 #include "core/thread_entry.h"
+#include "http/blocking_admission.h"
 #include "http/request_parser.h"
 
 namespace chirp {
@@ -208,6 +209,7 @@ class HttpServer::Impl {
         fallback_(std::move(fallback)),
         decorate_(std::move(decorate)),
         limits_(options_.connections, &metrics.connections()),
+        admission_(options_.blocking_queue_limit, options_.queue_deadline),
         pool_(static_cast<size_t>(std::max(1, options_.blocking_threads))) {
     int n = options_.network_threads;
     if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -377,17 +379,15 @@ class HttpServer::Impl {
   // `work` by reference: a coroutine's by-value parameter is destroyed twice
   // by GCC 12 when the argument is a temporary.
   asio::awaitable<HttpResponse> RunBlocking(const std::function<HttpResponse()>& work) {
-    if (blocking_waiting_.fetch_add(1) >= options_.blocking_queue_limit) {
-      blocking_waiting_.fetch_sub(1);
+    const std::optional<Clock::time_point> entered = admission_.Enter(Clock::now());
+    if (!entered) {
       metrics_.shed_requests().fetch_add(1, std::memory_order_relaxed);
       co_return BusyResponse("The service is busy, please try again");
     }
-    const auto queued_at = Clock::now();
     co_return co_await asio::co_spawn(
         pool_,
         [&]() -> asio::awaitable<HttpResponse> {
-          blocking_waiting_.fetch_sub(1);
-          if (Clock::now() - queued_at > options_.queue_deadline) {
+          if (!admission_.Start(*entered, Clock::now())) {
             metrics_.shed_requests().fetch_add(1, std::memory_order_relaxed);
             co_return BusyResponse("The service is busy, please try again");
           }
@@ -635,7 +635,7 @@ class HttpServer::Impl {
   ConnectionLimits limits_;
   const HttpResponse refused_ = BusyResponse("Too many connections, please try again");
   std::atomic<int> refusing_{0};
-  std::atomic<size_t> blocking_waiting_{0};  // requests queued for the pool, not yet started
+  BlockingAdmission admission_;
   asio::thread_pool pool_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<asio::signal_set> signals_;  // on workers_[0]; set by Listen()
