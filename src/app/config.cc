@@ -275,6 +275,10 @@ const std::vector<Option>& Options() {
          c.reader_cache_size = static_cast<size_t>(*n);
          return {};
        }},
+      {"reader-cache-mib", "CHIRP_READER_CACHE_MIB",
+       "MiB of memory for readers' relations and recent favourites (default 512)",
+       WholeNumber("--reader-cache-mib", 1, int64_t{1} << 30,
+                   [](Config& c, int64_t n) { c.reader_cache_mib = n; })},
       {"celebrity-threshold", "CHIRP_CELEBRITY_THRESHOLD",
        "followers from which an author's posts are merged at read time instead of pushed (default "
        "10000)",

@@ -26,6 +26,8 @@ struct Config {
   // Memory for statuses held with their JSON rendered.
   size_t status_cache_mib = 1024;
   size_t reader_cache_size = 100000;
+  // Memory for readers' relations and recent favourites.
+  size_t reader_cache_mib = 512;
   // Bytes queued for one streaming client before it is cut off as too slow.
   size_t stream_buffer_bytes = 256 * 1024;
   StreamLimits stream_limits;

@@ -122,7 +122,9 @@ int Serve(const Config& config) {
   AccountDirectory accounts(**store, config.account_cache_mib << 20);
   StatusDirectory statuses(**store, accounts, std::numeric_limits<size_t>::max(),
                            config.status_cache_mib << 20);
-  ViewerCache viewers(**store, clock, {.capacity = config.reader_cache_size});
+  ViewerCache viewers(
+      **store, clock,
+      {.capacity = config.reader_cache_size, .max_bytes = config.reader_cache_mib << 20});
   InMemoryRateLimiter limiter;
   MemoryTimelineCache timelines(config.timeline_size);
   HomeTimeline home(**store, timelines, config.timelines, clock);

@@ -1,8 +1,9 @@
 #include "http/request_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
-#include <cstring>
+#include <tuple>
 
 #include "core/text.h"
 
@@ -12,10 +13,17 @@ namespace {
 constexpr size_t kMaxFields = 100;
 constexpr size_t kMaxChunkLine = 1024;
 
-bool IsTchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
+// RFC 9110 5.6.2's tchar, by byte.
+constexpr std::array<bool, 256> kTchar = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
+
+bool IsTchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
 
 bool IsToken(std::string_view s) {
   if (s.empty()) return false;
@@ -165,17 +173,34 @@ std::pair<size_t, bool> RequestParser::TakeHeadLine(std::string_view data, bool*
 }
 
 size_t RequestParser::FeedHead(std::string_view data) {
-  auto [used, complete] = TakeHeadLine(data);
-  if (!complete) return used;
-  // The line is parsed in place; line_ keeps its buffer for the next one.
-  const std::string_view line = line_;
+  // A whole line in `data` is parsed where it lies (the common case); one
+  // cut by the end of `data` is assembled in line_, which keeps its buffer
+  // for the next one.
+  std::string_view line;
+  size_t used = 0;
+  const size_t lf = line_.empty() ? data.find('\n') : std::string_view::npos;
+  if (lf != std::string_view::npos) {
+    used = lf + 1;
+    head_bytes_ += used;
+    if (head_bytes_ > header_limit_) {
+      Fail(431);
+      return used;
+    }
+    line = data.substr(0, lf);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  } else {
+    bool complete = false;
+    std::tie(used, complete) = TakeHeadLine(data);
+    if (!complete) return used;
+    line = line_;
+  }
   struct ClearAfter {
     std::string& s;
     ~ClearAfter() { s.clear(); }
   } clear_after{line_};
-  if (line.find('\r') != std::string::npos || line.find('\0') != std::string::npos) {
-    Fail(400);  // a bare CR or a NUL inside a line
-  } else if (!seen_request_line_) {
+  // A bare CR or a NUL inside a line is refused by the checks of its parts:
+  // neither is a token character, nor allowed in a target or a field value.
+  if (!seen_request_line_) {
     if (line.empty()) return used;  // empty lines before the request line are ignored
     seen_request_line_ = true;
     if (!ParseRequestLine(line)) return used;

@@ -47,7 +47,8 @@ struct ViewerState {
 using ViewerRef = std::shared_ptr<const ViewerState>;
 
 struct ViewerCacheOptions {
-  size_t capacity = 100000;  // readers held
+  size_t capacity = 100000;              // readers held
+  size_t max_bytes = size_t{512} << 20;  // and the memory they may take
   // How far back favourites and reblogs are held, by the statuses' age.
   int64_t horizon_ms = int64_t{14} * 24 * 3600 * 1000;
 };
@@ -55,7 +56,10 @@ struct ViewerCacheOptions {
 class ViewerCache {
  public:
   ViewerCache(Store& store, const Clock& clock, ViewerCacheOptions options = {})
-      : store_(store), clock_(clock), options_(options), cache_(options.capacity) {}
+      : store_(store),
+        clock_(clock),
+        options_(options),
+        cache_(options.capacity, options.max_bytes) {}
 
   // The reader's state; viewer 0 (anonymous) has no relations and no store
   // access. Loads it from the store when absent or lapsed.
