@@ -98,12 +98,8 @@ const std::vector<Option>& Options() {
          return {};
        }},
       {"max-characters", "CHIRP_MAX_CHARACTERS", "longest status, in characters (default 280)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 1, 100000, "--max-characters");
-         if (!n) return std::move(n).error();
-         c.api.max_characters = static_cast<int>(*n);
-         return {};
-       }},
+       WholeNumber("--max-characters", 1, 100000,
+                   [](Config& c, int64_t n) { c.api.max_characters = static_cast<int>(n); })},
       {"registrations", "CHIRP_REGISTRATIONS", "open or closed (default open)",
        [](Config& c, const std::string& v) -> Status {
          auto b = ParseSwitch(v, "--registrations");
@@ -169,37 +165,21 @@ const std::vector<Option>& Options() {
        }},
       {"worker-id", "CHIRP_WORKER_ID",
        "0-1023, distinct for each instance sharing a store (default 0)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 0, 1023, "--worker-id");
-         if (!n) return std::move(n).error();
-         c.worker_id = *n;
-         return {};
-       }},
+       WholeNumber("--worker-id", 0, 1023, [](Config& c, int64_t n) { c.worker_id = n; })},
       {"threads", "CHIRP_THREADS", "network threads (default: one per core)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 0, 256, "--threads");
-         if (!n) return std::move(n).error();
-         c.server.network_threads = static_cast<int>(*n);
-         return {};
-       }},
+       WholeNumber("--threads", 0, 256,
+                   [](Config& c, int64_t n) { c.server.network_threads = static_cast<int>(n); })},
       {"blocking-threads", "CHIRP_BLOCKING_THREADS",
        "threads for work that waits on the store (default 16)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 1, 1024, "--blocking-threads");
-         if (!n) return std::move(n).error();
-         c.server.blocking_threads = static_cast<int>(*n);
-         return {};
-       }},
+       WholeNumber("--blocking-threads", 1, 1024,
+                   [](Config& c, int64_t n) { c.server.blocking_threads = static_cast<int>(n); })},
       {"idle-timeout", "CHIRP_IDLE_TIMEOUT",
        "seconds a keep-alive connection may idle (default 75)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 1, 86400, "--idle-timeout");
-         if (!n) return std::move(n).error();
-         c.server.idle_timeout = std::chrono::seconds(*n);
-         return {};
-       }},
+       WholeNumber("--idle-timeout", 1, 86400,
+                   [](Config& c, int64_t n) { c.server.idle_timeout = std::chrono::seconds(n); })},
       {"header-timeout", "CHIRP_HEADER_TIMEOUT",
-       "seconds a client has to send a request's head once it began (default 10)",
+       "seconds a client has to send a request's head, from its first byte or from connecting "
+       "(default 10)",
        WholeNumber(
            "--header-timeout", 1, 3600,
            [](Config& c, int64_t n) { c.server.header_timeout = std::chrono::seconds(n); })},
@@ -244,37 +224,24 @@ const std::vector<Option>& Options() {
                    [](Config& c, int64_t n) { c.account_cache_mib = n; })},
       {"shutdown-grace", "CHIRP_SHUTDOWN_GRACE",
        "seconds in-flight requests get at shutdown (default 10)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 0, 3600, "--shutdown-grace");
-         if (!n) return std::move(n).error();
-         c.server.shutdown_grace = std::chrono::seconds(*n);
-         return {};
-       }},
+       WholeNumber(
+           "--shutdown-grace", 0, 3600,
+           [](Config& c, int64_t n) { c.server.shutdown_grace = std::chrono::seconds(n); })},
       {"timeline-size", "CHIRP_TIMELINE_SIZE",
        "entries kept per cached home timeline (default 800)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 20, 100000, "--timeline-size");
-         if (!n) return std::move(n).error();
-         c.timeline_size = static_cast<size_t>(*n);
-         c.timelines.rebuild_capacity = c.timeline_size;
-         return {};
-       }},
+       WholeNumber("--timeline-size", 20, 100000,
+                   [](Config& c, int64_t n) {
+                     c.timeline_size = static_cast<size_t>(n);
+                     c.timelines.rebuild_capacity = c.timeline_size;
+                   })},
       {"status-cache-mib", "CHIRP_STATUS_CACHE_MIB",
        "MiB of memory for statuses held with their JSON rendered (default 1024)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 1, int64_t{1} << 30, "--status-cache-mib");
-         if (!n) return std::move(n).error();
-         c.status_cache_mib = static_cast<size_t>(*n);
-         return {};
-       }},
+       WholeNumber("--status-cache-mib", 1, int64_t{1} << 30,
+                   [](Config& c, int64_t n) { c.status_cache_mib = static_cast<size_t>(n); })},
       {"reader-cache-size", "CHIRP_READER_CACHE_SIZE",
        "readers whose relations and recent favourites are kept in memory (default 100000)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 64, int64_t{1} << 32, "--reader-cache-size");
-         if (!n) return std::move(n).error();
-         c.reader_cache_size = static_cast<size_t>(*n);
-         return {};
-       }},
+       WholeNumber("--reader-cache-size", 64, int64_t{1} << 32,
+                   [](Config& c, int64_t n) { c.reader_cache_size = static_cast<size_t>(n); })},
       {"reader-cache-mib", "CHIRP_READER_CACHE_MIB",
        "MiB of memory for readers' relations and recent favourites (default 512)",
        WholeNumber("--reader-cache-mib", 1, int64_t{1} << 30,
@@ -282,28 +249,17 @@ const std::vector<Option>& Options() {
       {"celebrity-threshold", "CHIRP_CELEBRITY_THRESHOLD",
        "followers from which an author's posts are merged at read time instead of pushed (default "
        "10000)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 1, int64_t{1} << 40, "--celebrity-threshold");
-         if (!n) return std::move(n).error();
-         c.timelines.celebrity_threshold = *n;
-         return {};
-       }},
+       WholeNumber("--celebrity-threshold", 1, int64_t{1} << 40,
+                   [](Config& c, int64_t n) { c.timelines.celebrity_threshold = n; })},
       {"stream-buffer-bytes", "CHIRP_STREAM_BUFFER_BYTES",
        "bytes queued for one streaming client before it is cut off as too slow (default 262144)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 1024, int64_t{1} << 30, "--stream-buffer-bytes");
-         if (!n) return std::move(n).error();
-         c.stream_buffer_bytes = static_cast<size_t>(*n);
-         return {};
-       }},
+       WholeNumber("--stream-buffer-bytes", 1024, int64_t{1} << 30,
+                   [](Config& c, int64_t n) { c.stream_buffer_bytes = static_cast<size_t>(n); })},
       {"live-window-days", "CHIRP_LIVE_WINDOW_DAYS",
        "days a home timeline stays cached after its last read (default 7)",
-       [](Config& c, const std::string& v) -> Status {
-         auto n = ParseInt(v, 1, 3650, "--live-window-days");
-         if (!n) return std::move(n).error();
-         c.timelines.live_window_ms = *n * 24 * 3600 * 1000;
-         return {};
-       }},
+       WholeNumber(
+           "--live-window-days", 1, 3650,
+           [](Config& c, int64_t n) { c.timelines.live_window_ms = n * 24 * 3600 * 1000; })},
       {"sync", "CHIRP_SYNC",
        "full (durable on power loss) or normal (durable on crash) (default full)",
        [](Config& c, const std::string& v) -> Status {
