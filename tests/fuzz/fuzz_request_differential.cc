@@ -237,7 +237,10 @@ bool ChirpIsStricterAbout(const Reading& beast, std::string_view input, std::str
   if (hosts != 1 && !(beast.version == 10 && hosts == 0)) return true;  // Host, RFC 9112 3.2
   if (lengths > 1) return true;                                         // a repeated Content-Length
   for (const auto& [name, value] : beast.fields) {
-    if (name == "content-length" && value.size() > 18) return true;  // leading zeros past 18 digits
+    if (name != "content-length") continue;
+    if (value.size() > 18) return true;  // leading zeros past 18 digits
+    // A list, even of equal values ("1,1"), which Beast reads as one.
+    if (value.find_first_not_of("0123456789") != std::string::npos) return true;
   }
   if (codings > 0) {
     // Chirp reads one `chunked` and nothing else (a list, gzip, a length beside it).
