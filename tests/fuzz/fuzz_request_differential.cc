@@ -195,13 +195,18 @@ bool HasConnectionBeyondTokens(std::string_view request) {
   return false;
 }
 
+// Chirp holds at most this much of one chunk-size line, extensions included.
+constexpr size_t kChirpMaxChunkLine = 1024;
+
 // Whether a chunk-size line of the chunked body `framing` (well-formed as
-// Beast read it) holds a control character other than HTAB.
-bool ChunkLinesHaveControls(std::string_view framing) {
+// Beast read it) holds a control character other than HTAB, or is longer
+// than Chirp holds.
+bool ChunkLinesChirpRefuses(std::string_view framing) {
   while (true) {
     const size_t end = framing.find("\r\n");
     if (end == std::string_view::npos) return false;
     const std::string_view line = framing.substr(0, end);
+    if (line.size() > kChirpMaxChunkLine) return true;
     for (char c : line) {
       const auto u = static_cast<unsigned char>(c);
       if ((u < 0x20 && c != '\t') || u == 0x7f) return true;
@@ -266,9 +271,10 @@ bool ChirpIsStricterAbout(const Reading& beast, std::string_view input, std::str
   if (beast.fields.size() >= 100) return true;  // Chirp's field count limit (431)
   if (beast.chunked && beast.used > head.size()) {
     const std::string_view framing = input.substr(head.size(), beast.used - head.size());
-    // Chirp wants CRLF in chunked framing, and a control character in no
-    // chunk extension, quoted or not (RFC 9112 7.1.1).
-    if (HasBareLf(framing) || ChunkLinesHaveControls(framing)) return true;
+    // Chirp wants CRLF in chunked framing, a control character in no chunk
+    // extension, quoted or not (RFC 9112 7.1.1), and chunk-size lines of a
+    // bounded length.
+    if (HasBareLf(framing) || ChunkLinesChirpRefuses(framing)) return true;
   }
   return false;
 }
