@@ -199,14 +199,16 @@ bool HasConnectionBeyondTokens(std::string_view request) {
 constexpr size_t kChirpMaxChunkLine = 1024;
 
 // Whether a chunk-size line of the chunked body `framing` (well-formed as
-// Beast read it) holds a control character other than HTAB, or is longer
-// than Chirp holds.
+// Beast read it) holds a control character other than HTAB, is longer than
+// Chirp holds, or has a size of more digits than Chirp reads.
 bool ChunkLinesChirpRefuses(std::string_view framing) {
   while (true) {
     const size_t end = framing.find("\r\n");
     if (end == std::string_view::npos) return false;
     const std::string_view line = framing.substr(0, end);
     if (line.size() > kChirpMaxChunkLine) return true;
+    // More than 15 hex digits of size, leading zeros too.
+    if (std::min(line.find_first_not_of("0123456789abcdefABCDEF"), line.size()) > 15) return true;
     for (char c : line) {
       const auto u = static_cast<unsigned char>(c);
       if ((u < 0x20 && c != '\t') || u == 0x7f) return true;
