@@ -2,8 +2,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
-#include <string>
 
 #include "core/thread_name.h"
 
@@ -18,14 +16,22 @@ void ExitOnThreadFailure(std::string_view name, std::string_view what) noexcept 
   std::_Exit(kThreadFailureExitCode);
 }
 
+std::string DescribeFailure(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+
 void RunThread(std::string_view name, const std::function<void()>& body) noexcept {
   NameThisThread(name);
   try {
     body();
-  } catch (const std::exception& e) {
-    ExitOnThreadFailure(name, e.what());
   } catch (...) {
-    ExitOnThreadFailure(name, "an exception that is not a std::exception");
+    ExitOnThreadFailure(name, DescribeFailure(std::current_exception()));
   }
 }
 

@@ -9,7 +9,9 @@
 // supervisor) recovers, where a process missing a thread would not.
 #pragma once
 
+#include <exception>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace chirp {
@@ -24,5 +26,9 @@ void RunThread(std::string_view name, const std::function<void()>& body) noexcep
 
 // Reports what escaped the thread `name` and exits the process.
 [[noreturn]] void ExitOnThreadFailure(std::string_view name, std::string_view what) noexcept;
+
+// What `failure` (not null) says: its what(), or that it is no
+// std::exception.
+std::string DescribeFailure(const std::exception_ptr& failure);
 
 }  // namespace chirp

@@ -7,10 +7,6 @@
 namespace chirp {
 namespace {
 
-constexpr int64_t kMillisPerDay = 86'400'000;
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 // Writes `value` as `digits` decimal digits at `out`.
 void PutDigits(char* out, int64_t value, int digits) {
   for (int i = digits - 1; i >= 0; --i) {
@@ -54,16 +50,22 @@ std::string FormatUtc(int64_t seconds, int64_t fraction, int fraction_digits) {
   return std::string(buf, 21 + fraction_digits);
 }
 
+// The whole seconds of `instant` (rounded down, before 1970 too) and what
+// remains, in `instant`'s unit.
+template <typename Duration>
+std::string FormatWithFraction(Duration instant, int fraction_digits) {
+  const auto whole = std::chrono::floor<std::chrono::seconds>(instant);
+  return FormatUtc(whole.count(), (instant - whole).count(), fraction_digits);
+}
+
 }  // namespace
 
 std::string FormatIso8601Millis(int64_t unix_millis) {
-  const int64_t seconds = FloorDiv(unix_millis, 1000);
-  return FormatUtc(seconds, unix_millis - seconds * 1000, 3);
+  return FormatWithFraction(std::chrono::milliseconds(unix_millis), 3);
 }
 
 std::string FormatIso8601Micros(int64_t unix_micros) {
-  const int64_t seconds = FloorDiv(unix_micros, 1'000'000);
-  return FormatUtc(seconds, unix_micros - seconds * 1'000'000, 6);
+  return FormatWithFraction(std::chrono::microseconds(unix_micros), 6);
 }
 
 std::string FormatDate(int64_t unix_millis) {
@@ -72,7 +74,8 @@ std::string FormatDate(int64_t unix_millis) {
 }
 
 int64_t StartOfDayMillis(int64_t unix_millis) {
-  return FloorDiv(unix_millis, kMillisPerDay) * kMillisPerDay;
+  const auto day = std::chrono::floor<std::chrono::days>(std::chrono::milliseconds(unix_millis));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(day).count();
 }
 
 }  // namespace chirp

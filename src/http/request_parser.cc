@@ -162,14 +162,16 @@ size_t RequestParser::Feed(std::string_view data) {
   return used;
 }
 
+bool RequestParser::CountHeadBytes(size_t n) {
+  head_bytes_ += n;
+  if (head_bytes_ <= header_limit_) return true;
+  Fail(431);
+  return false;
+}
+
 std::pair<size_t, bool> RequestParser::TakeHeadLine(std::string_view data, bool* bare_lf) {
   auto [used, complete] = TakeLine(data, line_, bare_lf);
-  head_bytes_ += used;
-  if (head_bytes_ > header_limit_) {
-    Fail(431);
-    return {used, false};
-  }
-  return {used, complete};
+  return {used, CountHeadBytes(used) && complete};
 }
 
 size_t RequestParser::FeedHead(std::string_view data) {
@@ -181,11 +183,7 @@ size_t RequestParser::FeedHead(std::string_view data) {
   const size_t lf = line_.empty() ? data.find('\n') : std::string_view::npos;
   if (lf != std::string_view::npos) {
     used = lf + 1;
-    head_bytes_ += used;
-    if (head_bytes_ > header_limit_) {
-      Fail(431);
-      return used;
-    }
+    if (!CountHeadBytes(used)) return used;
     line = data.substr(0, lf);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   } else {

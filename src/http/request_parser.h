@@ -68,6 +68,9 @@ class RequestParser {
   // header limit: the bytes consumed, and whether the line is complete (false
   // too when over the limit, which fails the request).
   std::pair<size_t, bool> TakeHeadLine(std::string_view data, bool* bare_lf = nullptr);
+  // Counts `n` more bytes of the head (or trailer) against the header
+  // limit; false, with the parser failed (431), past it.
+  bool CountHeadBytes(size_t n);
   size_t FeedHead(std::string_view data);
   size_t FeedBody(std::string_view data);
   size_t FeedChunked(std::string_view data);

@@ -167,27 +167,14 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, int vers
 // connection, whose socket closed as the coroutine unwound, is all it costs.
 void ReportFailure(const std::exception_ptr& failure) {
   if (failure == nullptr) return;
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "chirpd: a connection failed: %s\n", e.what());
-  } catch (...) {
-    std::fprintf(stderr, "chirpd: a connection failed\n");
-  }
+  std::fprintf(stderr, "chirpd: a connection failed: %s\n", DescribeFailure(failure).c_str());
 }
 
 // Where a network thread's own coroutine ends: what escaped it ends the
 // process, as for any thread (core/thread_entry.h).
 auto ExitOnFailure(const char* what) {
   return [what](const std::exception_ptr& failure) {
-    if (failure == nullptr) return;
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& e) {
-      ExitOnThreadFailure(what, e.what());
-    } catch (...) {
-      ExitOnThreadFailure(what, "an exception that is not a std::exception");
-    }
+    if (failure != nullptr) ExitOnThreadFailure(what, DescribeFailure(failure));
   };
 }
 
@@ -261,8 +248,8 @@ class HttpServer::Impl {
     }
     try {
       workers_[0]->ioc.run();
-    } catch (const std::exception& e) {
-      ExitOnThreadFailure("net-0", e.what());
+    } catch (...) {
+      ExitOnThreadFailure("net-0", DescribeFailure(std::current_exception()));
     }
     for (size_t i = 1; i < workers_.size(); ++i) workers_[i]->thread.join();
     pool_.join();

@@ -8,6 +8,8 @@
 
 #include <memory>
 
+#include "core/text.h"
+
 namespace chirp {
 namespace {
 
@@ -120,12 +122,8 @@ size_t CountGraphemeClusters(std::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   UText utext = UTEXT_INITIALIZER;
   utext_openUTF8(&utext, text.data(), static_cast<int64_t>(text.size()), &status);
-  if (breaks == nullptr || U_FAILURE(status)) {
-    // ICU without its data cannot happen with Debian's; count code points.
-    size_t n = 0;
-    for (char ch : text) n += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
-    return n;
-  }
+  // ICU without its data cannot happen with Debian's; count code points.
+  if (breaks == nullptr || U_FAILURE(status)) return CountCodePoints(text);
   breaks->setText(&utext, status);
   size_t n = 0;
   for (int32_t at = breaks->next(); at != icu::BreakIterator::DONE; at = breaks->next()) ++n;
