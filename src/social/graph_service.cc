@@ -52,12 +52,10 @@ Status GraphService::Follow(int64_t account_id, int64_t target_id, const FollowO
 Status GraphService::Unfollow(int64_t account_id, int64_t target_id) {
   auto target = accounts_.Get(target_id);
   if (!target) return std::move(target).error();
-  auto unfollowed = store_.DeleteFollow(account_id, target_id);
-  if (!unfollowed) return std::move(unfollowed).error();
-  if (*unfollowed) Applied(EventKind::kUnfollowed, account_id, target_id, 0);
-  auto withdrawn = store_.DeleteFollowRequest(account_id, target_id);
-  if (!withdrawn) return std::move(withdrawn).error();
-  if (*withdrawn) Applied(EventKind::kFollowRequestRemoved, account_id, target_id, 0);
+  auto removed = store_.Unfollow(account_id, target_id);
+  if (!removed) return std::move(removed).error();
+  if (removed->follow) Applied(EventKind::kUnfollowed, account_id, target_id, 0);
+  if (removed->request) Applied(EventKind::kFollowRequestRemoved, account_id, target_id, 0);
   return {};
 }
 

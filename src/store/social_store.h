@@ -131,6 +131,13 @@ class SocialStore {
   // across a block either way is kForbidden, checked in the same transaction.
   virtual Result<bool> CreateFollow(const Follow& follow) = 0;
   virtual Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) = 0;
+  // Unfollowing as Mastodon does: the follow and the request to follow, each
+  // removed if there is one, in one transaction; reports which were.
+  struct Unfollowed {
+    bool follow = false;
+    bool request = false;
+  };
+  virtual Result<Unfollowed> Unfollow(int64_t account_id, int64_t target_account_id) = 0;
   virtual Result<std::optional<Follow>> FindFollow(int64_t account_id,
                                                    int64_t target_account_id) = 0;
   // Followers of / accounts followed by `account_id`, paged by follow id.

@@ -525,6 +525,17 @@ Result<bool> SqliteStore::DeleteFollow(int64_t account_id, int64_t target_accoun
       [&](SqliteDb& db) { return RemoveFollow(db, account_id, target_account_id); });
 }
 
+Result<SocialStore::Unfollowed> SqliteStore::Unfollow(int64_t account_id,
+                                                      int64_t target_account_id) {
+  return WriteValue<Unfollowed>([&](SqliteDb& db) -> Result<Unfollowed> {
+    auto follow = RemoveFollow(db, account_id, target_account_id);
+    if (!follow) return std::move(follow).error();
+    auto request = RemoveRequest(db, account_id, target_account_id);
+    if (!request) return std::move(request).error();
+    return Unfollowed{*follow, *request};
+  });
+}
+
 Result<std::optional<Follow>> SqliteStore::FindFollow(int64_t account_id,
                                                       int64_t target_account_id) {
   return Read<Result<std::optional<Follow>>>([&](SqliteDb& db) -> Result<std::optional<Follow>> {

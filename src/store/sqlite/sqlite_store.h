@@ -102,6 +102,7 @@ class SqliteStore final : public Store {
   Result<Interactions> InteractionsSince(int64_t account_id, int64_t min_status_id) override;
   Result<bool> CreateFollow(const Follow& follow) override;
   Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) override;
+  Result<Unfollowed> Unfollow(int64_t account_id, int64_t target_account_id) override;
   Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) override;
   Result<std::vector<Paged<int64_t>>> ListFollowers(int64_t account_id,
                                                     const PageRequest& page) override;
