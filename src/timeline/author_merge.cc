@@ -9,7 +9,7 @@ namespace {
 // The heap's order: the cursor whose next post is newest on top.
 template <typename Cursor>
 bool NextIsOlder(const Cursor* a, const Cursor* b) {
-  return a->batch.posts[a->next].status_id < b->batch.posts[b->next].status_id;
+  return a->post().status_id < b->post().status_id;
 }
 
 }  // namespace
@@ -17,43 +17,72 @@ bool NextIsOlder(const Cursor* a, const Cursor* b) {
 AuthorMerge::AuthorMerge(AuthorPosts& posts, Store& store, size_t batch, int64_t before_id)
     : posts_(posts), store_(store), batch_(std::max<size_t>(1, batch)), before_id_(before_id) {}
 
-Status AuthorMerge::Refill(Cursor& c) {
-  auto held = posts_.Recent(c.author, batch_, c.before);
-  if (!held) return std::move(held).error();
-  if (*held) {
-    c.batch = std::move(**held);
-  } else {
-    auto stored = AuthorPosts::FromStore(store_, c.author, batch_, c.before);
-    if (!stored) return std::move(stored).error();
-    c.batch = std::move(*stored);
-  }
+Result<bool> AuthorMerge::Refill(Cursor& c) {
+  if (c.exhausted) return false;
+  auto stored = AuthorPosts::FromStore(store_, c.author, batch_, c.before);
+  if (!stored) return std::move(stored).error();
+  c.batch = std::move(*stored);
   c.exhausted = c.batch.posts.size() < batch_;
   c.next = 0;
-  if (!c.batch.posts.empty()) c.before = c.batch.posts.back().status_id;
-  return {};
+  if (c.batch.posts.empty()) return false;
+  c.before = c.batch.posts.back().status_id;
+  return true;
+}
+
+void AuthorMerge::Schedule(Cursor* c) {
+  heap_.push_back(c);
+  std::push_heap(heap_.begin(), heap_.end(), NextIsOlder<Cursor>);
 }
 
 Status AuthorMerge::Add(int64_t author) {
   Cursor& c = cursors_.emplace_back();
   c.author = author;
   c.before = before_id_;
-  if (Status s = Refill(c); !s) return s;
-  if (c.batch.posts.empty()) return {};
-  heap_.push_back(&c);
-  std::push_heap(heap_.begin(), heap_.end(), NextIsOlder<Cursor>);
+  auto held = posts_.Held(author);
+  if (!held) return std::move(held).error();
+  const AuthorList* list = held->get();
+  // Memory answers from the list's floor up: for a bound at or below it,
+  // the store does.
+  if (list != nullptr && (before_id_ == 0 || list->floor == 0 || before_id_ > list->floor)) {
+    const auto& posts = list->posts;
+    c.held_next = before_id_ == 0
+                      ? posts.size()
+                      : static_cast<size_t>(std::lower_bound(posts.begin(), posts.end(), before_id_,
+                                                             [](const AuthorPost& p, int64_t id) {
+                                                               return p.status_id < id;
+                                                             }) -
+                                            posts.begin());
+    // Below the list, the store; a list without a floor holds every post.
+    c.exhausted = list->floor == 0;
+    if (list->floor != 0) c.before = list->floor;
+    if (c.held_next > 0) {
+      c.held = std::move(*held);
+      Schedule(&c);
+      return {};
+    }
+  }
+  auto refilled = Refill(c);
+  if (!refilled) return std::move(refilled).error();
+  if (*refilled) Schedule(&c);
   return {};
 }
 
 Status AuthorMerge::Advance() {
   Cursor* c = std::exchange(taken_, nullptr);
   if (c == nullptr) return {};
-  if (++c->next >= c->batch.posts.size()) {
-    if (c->exhausted) return {};
-    if (Status s = Refill(*c); !s) return s;
-    if (c->batch.posts.empty()) return {};
+  if (c->held != nullptr) {
+    if (--c->held_next > 0) {
+      Schedule(c);
+      return {};
+    }
+    c->held = nullptr;  // memory is done; the store goes on below the floor
+  } else if (++c->next < c->batch.posts.size()) {
+    Schedule(c);
+    return {};
   }
-  heap_.push_back(c);
-  std::push_heap(heap_.begin(), heap_.end(), NextIsOlder<Cursor>);
+  auto refilled = Refill(*c);
+  if (!refilled) return std::move(refilled).error();
+  if (*refilled) Schedule(c);
   return {};
 }
 
@@ -63,8 +92,7 @@ Result<std::optional<AuthorMerge::Item>> AuthorMerge::Next() {
   std::pop_heap(heap_.begin(), heap_.end(), NextIsOlder<Cursor>);
   taken_ = heap_.back();
   heap_.pop_back();
-  return std::optional<Item>(
-      Item{taken_->author, &taken_->batch, &taken_->batch.posts[taken_->next]});
+  return std::optional<Item>(Item{taken_->author, &taken_->mentions(), &taken_->post()});
 }
 
 }  // namespace chirp

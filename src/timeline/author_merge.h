@@ -1,6 +1,7 @@
 // Several authors' posts merged newest first, as a home timeline takes them:
-// each author's read in batches from memory (AuthorPosts) or, below what
-// memory holds, from the store, and only as far back as the caller pulls.
+// each author's walked in place in the list memory holds (AuthorPosts, no
+// copy) and, below what memory holds, read from the store in batches, and
+// only as far back as the caller pulls.
 // What rebuilding a timeline and merging celebrities at read time share.
 //
 // Not thread-safe: one merge belongs to one read.
@@ -21,22 +22,23 @@ namespace chirp {
 
 class AuthorMerge {
  public:
-  // Reads `batch` posts of an author at a time, all below `before_id` (0:
-  // no bound).
+  // Takes posts below `before_id` (0: no bound); reads `batch` posts of an
+  // author at a time from the store.
   AuthorMerge(AuthorPosts& posts, Store& store, size_t batch, int64_t before_id);
 
   AuthorMerge(const AuthorMerge&) = delete;
   AuthorMerge& operator=(const AuthorMerge&) = delete;
 
-  // Adds an author to the merge, reading its first batch (the store when
-  // memory cannot answer: kWouldBlock on a thread that must not wait).
+  // Adds an author to the merge: its list in memory (loaded when absent), or
+  // its first batch from the store when memory cannot answer (kWouldBlock
+  // on a thread that must not wait).
   Status Add(int64_t author);
 
-  // One post of the merge, and the batch it came from (for its mentions).
-  // Valid until the next call to Next.
+  // One post of the merge, and the mentions of the posts beside it (sorted;
+  // PlacedInHome asks them). Valid until the next call to Next.
   struct Item {
     int64_t author = 0;
-    const AuthorSlice* slice = nullptr;
+    const std::vector<PostMention>* mentions = nullptr;
     const AuthorPost* post = nullptr;
   };
   // The newest post not yet taken; nullopt once every author is exhausted.
@@ -45,12 +47,26 @@ class AuthorMerge {
  private:
   struct Cursor {
     int64_t author = 0;
+    // From memory first: posts [0, held_next) of `held` are still to come
+    // (the newest last). Null once memory has given what it holds.
+    std::shared_ptr<const AuthorList> held;
+    size_t held_next = 0;
+    // Then from the store, below `before`, a batch at a time.
     AuthorSlice batch;  // newest first
     size_t next = 0;
-    int64_t before = 0;  // the oldest post read so far
-    bool exhausted = false;
+    int64_t before = 0;
+    bool exhausted = false;  // no more below the current batch (or list)
+
+    const AuthorPost& post() const {
+      return held != nullptr ? held->posts[held_next - 1] : batch.posts[next];
+    }
+    const std::vector<PostMention>& mentions() const {
+      return held != nullptr ? held->mentions : batch.mentions;
+    }
   };
-  Status Refill(Cursor& c);
+  // Reads the cursor's next batch from the store; false when there is none.
+  Result<bool> Refill(Cursor& c);
+  void Schedule(Cursor* c);
   // Moves the cursor of the post Next returned last past it.
   Status Advance();
 

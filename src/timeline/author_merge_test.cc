@@ -31,7 +31,7 @@ class AuthorMergeTest : public ::testing::Test {
       auto item = merge.Next();
       EXPECT_TRUE(item.ok());
       if (!item.ok() || !*item) break;
-      EXPECT_FALSE((*item)->slice->posts.empty());
+      EXPECT_NE((*item)->mentions, nullptr);
       out.push_back(std::to_string((*item)->author) + ":" +
                     std::to_string((*item)->post->status_id));
     }
@@ -65,6 +65,25 @@ TEST_F(AuthorMergeTest, ReadsBelowWhatMemoryHoldsFromTheStore) {
   EXPECT_EQ(all.front(), "2:21");
   EXPECT_EQ(all[2], "1:19");
   EXPECT_EQ(all.back(), "1:10");
+}
+
+// A merge walks the list it took; a status pushed meanwhile publishes a
+// new list, seen by the merges that start after it.
+TEST_F(AuthorMergeTest, WalksTheListItTookWhileAPushPublishesANewOne) {
+  for (int64_t id = 10; id <= 12; ++id) Post(id, 1);
+  AuthorPosts posts(*store_, 100, 1000);
+  AuthorMerge merge(posts, *store_, 2, 0);
+  ASSERT_TRUE(merge.Add(1).ok());
+  EXPECT_EQ(Drain(merge, 1), std::vector<std::string>{"1:12"});
+  StatusRecord pushed;
+  pushed.id = 13;
+  pushed.account_id = 1;
+  Post(13, 1);
+  posts.Push(pushed, 0);
+  EXPECT_EQ(Drain(merge), (std::vector<std::string>{"1:11", "1:10"}));
+  AuthorMerge later(posts, *store_, 2, 0);
+  ASSERT_TRUE(later.Add(1).ok());
+  EXPECT_EQ(Drain(later), (std::vector<std::string>{"1:13", "1:12", "1:11", "1:10"}));
 }
 
 TEST_F(AuthorMergeTest, StartsBelowTheBoundAndStopsWhereTheCallerStops) {

@@ -68,6 +68,12 @@ inline AuthorPost PostOf(const StatusRecord& status, int64_t original_author_id)
   return p;
 }
 
+// Whether `mentions` (sorted) has `account_id` mentioned by `status_id`.
+inline bool Mentioned(const std::vector<PostMention>& mentions, int64_t status_id,
+                      int64_t account_id) {
+  return std::binary_search(mentions.begin(), mentions.end(), PostMention{status_id, account_id});
+}
+
 // Some of one author's posts, newest first, with the accounts mentioned by
 // those placed by mentions (sorted).
 struct AuthorSlice {
@@ -75,8 +81,18 @@ struct AuthorSlice {
   std::vector<PostMention> mentions;
 
   bool Mentions(int64_t status_id, int64_t account_id) const {
-    return std::binary_search(mentions.begin(), mentions.end(), PostMention{status_id, account_id});
+    return Mentioned(mentions, status_id, account_id);
   }
+};
+
+// An author's newest posts as memory holds them (timeline/author_posts.h):
+// published whole and never changed afterwards (a change publishes a new
+// list), so that a reader keeps one and walks it without a lock or a copy.
+struct AuthorList {
+  std::vector<AuthorPost> posts;      // ascending by id
+  std::vector<PostMention> mentions;  // sorted
+  // Every post of the author from this id up is here; 0: every post.
+  int64_t floor = 0;
 };
 
 }  // namespace chirp

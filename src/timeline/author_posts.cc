@@ -36,15 +36,15 @@ AuthorPosts::Shard& AuthorPosts::ShardOf(int64_t author) {
   return shards_[x % kShards];
 }
 
-void AuthorPosts::Trim(List& list) {
-  if (list.posts.size() <= list.depth) return;
-  const size_t drop = list.posts.size() - list.depth;
+void AuthorPosts::Trim(AuthorList& list, size_t depth) {
+  if (list.posts.size() <= depth) return;
+  const size_t drop = list.posts.size() - depth;
   list.posts.erase(list.posts.begin(), list.posts.begin() + static_cast<ptrdiff_t>(drop));
   list.floor = list.posts.front().status_id;
   std::erase_if(list.mentions, [&](const PostMention& m) { return m.status_id < list.floor; });
 }
 
-void AuthorPosts::Insert(List& list, const AuthorPost& post,
+void AuthorPosts::Insert(AuthorList& list, size_t depth, const AuthorPost& post,
                          const std::vector<int64_t>& mentioned) {
   // Below the floor the store answers: nothing to keep.
   if (list.floor != 0 && post.status_id < list.floor) return;
@@ -58,15 +58,18 @@ void AuthorPosts::Insert(List& list, const AuthorPost& post,
     v.insert(at, post);
   }
   AddMentions(list.mentions, post, mentioned);
-  Trim(list);
+  Trim(list, depth);
 }
 
 void AuthorPosts::Push(const StatusRecord& status, int64_t original_author_id) {
   Shard& shard = ShardOf(status.account_id);
   std::unique_lock lock(shard.mu);
   auto it = shard.lists.find(status.account_id);
-  if (it != shard.lists.end())
-    Insert(it->second, PostOf(status, original_author_id), status.mentioned_account_ids);
+  if (it == shard.lists.end()) return;
+  List& list = it->second;
+  auto next = std::make_shared<AuthorList>(*list.held);
+  Insert(*next, list.depth, PostOf(status, original_author_id), status.mentioned_account_ids);
+  list.held = std::move(next);
 }
 
 void AuthorPosts::Remove(int64_t author, int64_t status_id) {
@@ -75,10 +78,17 @@ void AuthorPosts::Remove(int64_t author, int64_t status_id) {
   ++shard.changes;
   auto it = shard.lists.find(author);
   if (it == shard.lists.end()) return;
+  List& list = it->second;
+  const auto& posts = list.held->posts;
+  if (std::none_of(posts.begin(), posts.end(),
+                   [&](const AuthorPost& p) { return p.status_id == status_id; })) {
+    return;
+  }
   // The floor stays: every status from it up is still here, less this one.
-  std::erase_if(it->second.posts, [&](const AuthorPost& p) { return p.status_id == status_id; });
-  std::erase_if(it->second.mentions,
-                [&](const PostMention& m) { return m.status_id == status_id; });
+  auto next = std::make_shared<AuthorList>(*list.held);
+  std::erase_if(next->posts, [&](const AuthorPost& p) { return p.status_id == status_id; });
+  std::erase_if(next->mentions, [&](const PostMention& m) { return m.status_id == status_id; });
+  list.held = std::move(next);
 }
 
 void AuthorPosts::Forget(int64_t author) {
@@ -145,23 +155,24 @@ Status AuthorPosts::Load(int64_t author, size_t depth) {
   if (more_below) read->posts.pop_back();
   // The read replaces what the list held: pushes since the load began are
   // merged back in.
-  List fresh;
-  fresh.depth = list.depth;
-  for (auto p = read->posts.rbegin(); p != read->posts.rend(); ++p) fresh.posts.push_back(*p);
-  fresh.mentions = std::move(read->mentions);
-  fresh.floor = more_below && !fresh.posts.empty() ? fresh.posts.front().status_id.value() : 0;
-  for (const AuthorPost& p : list.posts) Insert(fresh, p, {});
-  for (const PostMention& m : list.mentions) {
-    auto at = std::lower_bound(fresh.mentions.begin(), fresh.mentions.end(), m);
-    if (at == fresh.mentions.end() || *at != m) fresh.mentions.insert(at, m);
+  auto fresh = std::make_shared<AuthorList>();
+  fresh->posts.reserve(std::max<size_t>(read->posts.size(), list.depth) + 1);
+  fresh->posts.assign(read->posts.rbegin(), read->posts.rend());
+  fresh->mentions = std::move(read->mentions);
+  fresh->floor = more_below && !fresh->posts.empty() ? fresh->posts.front().status_id.value() : 0;
+  for (const AuthorPost& p : list.held->posts) Insert(*fresh, list.depth, p, {});
+  for (const PostMention& m : list.held->mentions) {
+    auto at = std::lower_bound(fresh->mentions.begin(), fresh->mentions.end(), m);
+    if (at == fresh->mentions.end() || *at != m) fresh->mentions.insert(at, m);
   }
-  Trim(fresh);
-  fresh.loaded = true;
-  list = std::move(fresh);
+  Trim(*fresh, list.depth);
+  list.held = std::move(fresh);
+  list.loaded = true;
   return {};
 }
 
-std::optional<AuthorSlice> AuthorPosts::Answer(const List& list, size_t limit, int64_t before_id) {
+std::optional<AuthorSlice> AuthorPosts::Answer(const AuthorList& list, size_t limit,
+                                               int64_t before_id) {
   const int64_t upper = before_id > 0 ? before_id : std::numeric_limits<int64_t>::max();
   AuthorSlice out;
   for (auto p = list.posts.rbegin(); p != list.posts.rend() && out.posts.size() < limit; ++p) {
@@ -187,7 +198,7 @@ Result<std::optional<AuthorSlice>> AuthorPosts::Recent(int64_t author, size_t li
       std::shared_lock lock(shard.mu);
       auto it = shard.lists.find(author);
       if (it != shard.lists.end() && it->second.loaded) {
-        const List& list = it->second;
+        const AuthorList& list = *it->second.held;
         if (auto answer = Answer(list, limit, before_id)) return answer;
         // Deeper than the list: a list that would hold the page, within
         // kMaxDepth, is loaded; beyond, the store answers.
@@ -196,7 +207,8 @@ Result<std::optional<AuthorSlice>> AuthorPosts::Recent(int64_t author, size_t li
             std::count_if(list.posts.begin(), list.posts.end(),
                           [&](const AuthorPost& p) { return p.status_id >= upper; }));
         want_depth = above + limit;
-        if (want_depth > kMaxDepth || want_depth <= list.depth) return std::optional<AuthorSlice>();
+        if (want_depth > kMaxDepth || want_depth <= it->second.depth)
+          return std::optional<AuthorSlice>();
       }
     }
     if (Status s = Load(author, want_depth); !s) return std::move(s).error();
@@ -214,7 +226,7 @@ Result<std::optional<std::vector<int64_t>>> AuthorPosts::Select(
       std::shared_lock lock(shard.mu);
       auto it = shard.lists.find(author);
       if (it != shard.lists.end() && it->second.loaded) {
-        const List& list = it->second;
+        const AuthorList& list = *it->second.held;
         std::vector<int64_t> out;
         for (auto p = list.posts.rbegin(); p != list.posts.rend() && out.size() < limit; ++p) {
           if (p->status_id <= after_id) break;
@@ -231,16 +243,31 @@ Result<std::optional<std::vector<int64_t>>> AuthorPosts::Select(
   return std::optional<std::vector<int64_t>>();
 }
 
+Result<std::shared_ptr<const AuthorList>> AuthorPosts::Held(int64_t author) {
+  Shard& shard = ShardOf(author);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    {
+      std::shared_lock lock(shard.mu);
+      auto it = shard.lists.find(author);
+      if (it != shard.lists.end() && it->second.loaded) return it->second.held;
+    }
+    if (Status s = Load(author, depth_); !s) return std::move(s).error();
+  }
+  return std::shared_ptr<const AuthorList>();
+}
+
 AuthorPostsStats AuthorPosts::Stats() const {
   AuthorPostsStats out;
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mu);
     out.authors += shard.lists.size();
     for (const auto& [author, list] : shard.lists) {
-      out.posts += list.posts.size();
-      out.bytes += sizeof(List) + 2 * sizeof(void*) + sizeof(int64_t) +
-                   list.posts.capacity() * sizeof(AuthorPost) +
-                   list.mentions.capacity() * sizeof(PostMention);
+      // The map's node and the shared list with its control block.
+      constexpr size_t kShared = 16;
+      out.posts += list.held->posts.size();
+      out.bytes += sizeof(List) + 2 * sizeof(void*) + sizeof(int64_t) + sizeof(AuthorList) +
+                   kShared + list.held->posts.capacity() * sizeof(AuthorPost) +
+                   list.held->mentions.capacity() * sizeof(PostMention);
     }
   }
   return out;

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <unordered_map>
@@ -55,6 +56,12 @@ class AuthorPosts {
   // page, which needs the store (kWouldBlock on a thread that must not wait).
   Result<std::optional<AuthorSlice>> Recent(int64_t author, size_t limit, int64_t before_id);
 
+  // The author's list as held (loading it when absent, as Recent does), or
+  // null when memory cannot hold it (a load raced with changes twice). The
+  // list never changes: a reader walks it without a lock for as long as it
+  // keeps it, and reads below its floor from the store.
+  Result<std::shared_ptr<const AuthorList>> Held(int64_t author);
+
   // The ids of the newest `limit` posts of `author` between `after_id` and
   // `before_id` (both excluded; 0: no bound) that `keep` accepts, newest
   // first; nullopt when memory cannot answer for all of them. Loads the
@@ -78,11 +85,10 @@ class AuthorPosts {
 
  private:
   struct List {
-    std::vector<AuthorPost> posts;      // ascending by id
-    std::vector<PostMention> mentions;  // sorted
-    int64_t floor = 0;                  // every status of the author from this id up is here
-    uint32_t depth = 0;                 // posts kept
-    bool loaded = false;                // false while the store is read
+    // Never null; replaced, never changed, by pushes, removals and loads.
+    std::shared_ptr<const AuthorList> held = std::make_shared<const AuthorList>();
+    uint32_t depth = 0;   // posts kept
+    bool loaded = false;  // false while the store is read
   };
   struct Shard {
     mutable std::shared_mutex mu;
@@ -95,11 +101,12 @@ class AuthorPosts {
   static constexpr size_t kShards = 32;
   Shard& ShardOf(int64_t author);
   // Inserts in order without duplicates, trimming the oldest beyond depth.
-  static void Insert(List& list, const AuthorPost& post, const std::vector<int64_t>& mentioned);
-  static void Trim(List& list);
+  static void Insert(AuthorList& list, size_t depth, const AuthorPost& post,
+                     const std::vector<int64_t>& mentioned);
+  static void Trim(AuthorList& list, size_t depth);
   Status Load(int64_t author, size_t depth);
   // What the list answers of the page; nullopt when it cannot.
-  static std::optional<AuthorSlice> Answer(const List& list, size_t limit, int64_t before_id);
+  static std::optional<AuthorSlice> Answer(const AuthorList& list, size_t limit, int64_t before_id);
 
   Store& store_;
   const size_t depth_;

@@ -56,12 +56,13 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
   return out;
 }
 
-bool PlacedInHome(int64_t reader_id, int64_t author_id, const AuthorSlice& slice,
+bool PlacedInHome(int64_t reader_id, int64_t author_id, const std::vector<PostMention>& mentions,
                   const AuthorPost& post, const FollowSettings& following) {
   // Only reblogs and replies ask about the reader's follows.
   const HomeReader reader{reader_id, !post.is_reblog() || following.ShowsReblogsOf(author_id),
                           post.is_reply() && following.Follows(post.other_account_id)};
-  const bool mentioned = post.placed_by_mentions() && slice.Mentions(post.status_id, reader_id);
+  const bool mentioned =
+      post.placed_by_mentions() && Mentioned(mentions, post.status_id, reader_id);
   return BelongsInHome(post, author_id, mentioned, reader);
 }
 
@@ -71,7 +72,8 @@ std::vector<TimelineEntry> HomeEntriesOf(int64_t reader_id, int64_t author_id,
   std::vector<TimelineEntry> out;
   out.reserve(slice.posts.size());
   for (const AuthorPost& p : slice.posts) {
-    if (PlacedInHome(reader_id, author_id, slice, p, following)) out.push_back(p.Entry(author_id));
+    if (PlacedInHome(reader_id, author_id, slice.mentions, p, following))
+      out.push_back(p.Entry(author_id));
   }
   return out;
 }

@@ -51,9 +51,10 @@ Result<std::vector<TimelineEntry>> HomeEntries(Store& store, int64_t reader_id,
                                                const std::vector<StatusRecord>& statuses,
                                                const FollowSettings& following);
 
-// Whether `post`, one of `author_id`'s in `slice`, belongs in `reader_id`'s
-// home (home_rules.h).
-bool PlacedInHome(int64_t reader_id, int64_t author_id, const AuthorSlice& slice,
+// Whether `post`, one of `author_id`'s, belongs in `reader_id`'s home
+// (home_rules.h); `mentions` (sorted) holds the accounts it mentions when it
+// is placed by them.
+bool PlacedInHome(int64_t reader_id, int64_t author_id, const std::vector<PostMention>& mentions,
                   const AuthorPost& post, const FollowSettings& following);
 
 // The entries `author_id`'s posts in `slice` make in `reader_id`'s home, in

@@ -34,7 +34,7 @@ Result<std::vector<TimelineEntry>> NewestPlaced(AuthorMerge& merge, int64_t read
     if (!item) return std::move(item).error();
     if (!*item || (*item)->post->status_id <= after_id) break;
     const AuthorMerge::Item& it = **item;
-    if (PlacedInHome(reader_id, it.author, *it.slice, *it.post, settings))
+    if (PlacedInHome(reader_id, it.author, *it.mentions, *it.post, settings))
       out.push_back(it.post->Entry(it.author));
   }
   return out;
