@@ -107,7 +107,9 @@ Status CacheKeeper::Flush() {
   return {};
 }
 
-void CacheKeeper::Apply(const OutboxEvent& event) {
+void CacheKeeper::Apply(const OutboxEvent& event) { ApplyOwn(event, false); }
+
+void CacheKeeper::ApplyOwn(const OutboxEvent& event, bool pushed_to_author) {
   Touched t;
   Collect(event, t);
   for (int64_t id : t.statuses) statuses_.Forget(id);
@@ -122,9 +124,10 @@ void CacheKeeper::Apply(const OutboxEvent& event) {
     for (int64_t id : t.accounts) accounts_.Forget(id);
   }
   // The author reads their new status on their profile at once (the list
-  // loads again with it), and no longer reads a deleted one.
+  // took it, or loads again with it), and no longer reads a deleted one.
   if (author_posts_ != nullptr) {
-    if (event.kind == EventKind::kStatusCreated) author_posts_->Forget(event.account_id);
+    if (event.kind == EventKind::kStatusCreated && !pushed_to_author)
+      author_posts_->Forget(event.account_id);
     if (event.kind == EventKind::kStatusDeleted)
       author_posts_->Remove(event.account_id, event.subject_id);
   }
@@ -133,6 +136,16 @@ void CacheKeeper::Apply(const OutboxEvent& event) {
   if (celebrities_ != nullptr) {
     for (int64_t id : t.celebrities) (void)celebrities_->Refresh(id);
   }
+}
+
+void CacheKeeper::ApplyNewStatus(const OutboxEvent& event, const StatusRecord& status) {
+  // The author's list takes the status in place (fan-out's push of it later
+  // keeps one), so the next read of it needs no store. A reblog's entry
+  // needs the reblogged status's author: its list is loaded again instead.
+  const bool pushed =
+      author_posts_ != nullptr && status.reblog_of_id == 0 && status.id == event.subject_id;
+  if (pushed) author_posts_->Push(status, 0);
+  ApplyOwn(event, pushed);
 }
 
 }  // namespace chirp

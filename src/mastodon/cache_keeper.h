@@ -58,8 +58,12 @@ class CacheKeeper final : public EventConsumer, public OwnWrites {
   Status Flush() override;
 
   void Apply(const OutboxEvent& event) override;
+  void ApplyNewStatus(const OutboxEvent& event, const StatusRecord& status) override;
 
  private:
+  // Apply, with `pushed_to_author` when the author's list took the new status.
+  void ApplyOwn(const OutboxEvent& event, bool pushed_to_author);
+
   AccountDirectory& accounts_;
   StatusDirectory& statuses_;
   ViewerCache& readers_;

@@ -50,6 +50,12 @@ class OwnWrites {
   // stream applies it again later, in every process; together they count
   // each change once.
   virtual void Apply(const OutboxEvent& event) = 0;
+  // The same for a new status, `status` as stored, which caches that hold
+  // statuses take in place rather than read again.
+  virtual void ApplyNewStatus(const OutboxEvent& event, const StatusRecord& status) {
+    (void)status;
+    Apply(event);
+  }
 };
 
 }  // namespace chirp

@@ -33,7 +33,7 @@ Result<PostedStatus> WriteNewStatus(Store& store, StatusLookup& statuses, OwnWri
   if (created->stored) {
     OutboxEvent event = StatusEvent(EventKind::kStatusCreated, status, status.created_at_ms);
     event.id = created->event_id;
-    own_writes.Apply(event);
+    own_writes.ApplyNewStatus(event, status);
   }
   posted.created = std::move(created).value();
   return posted;
