@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "timeline/author_merge.h"
 #include "timeline/home_entries.h"
 #include "timeline/home_rules.h"
 
@@ -180,6 +181,7 @@ Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
   auto follow = store_.FindFollow(follower_id, followed_id);
   if (!follow) return std::move(follow).error();
   if (!*follow) return {};  // unfollowed since
+  if (author_posts_ != nullptr) return BackfillHeld(follower_id, followed_id);
   // As far back as a rebuild would reach, so a backfilled timeline and a
   // rebuilt one agree.
   auto recent =
@@ -192,6 +194,38 @@ Status FanOut::Backfill(int64_t follower_id, int64_t followed_id) {
   if (!entries) return std::move(entries).error();
   for (const TimelineEntry& e : *entries)
     cache_.Push(follower_id, e, options_.reblog_dedupe_window);
+  return {};
+}
+
+Status FanOut::BackfillHeld(int64_t follower_id, int64_t followed_id) {
+  // The followed account's posts newest first, from its list in memory and
+  // below it from the store, as far back as a rebuild would reach (so a
+  // backfilled timeline and a rebuilt one agree) and no further than the
+  // timeline keeps: a full timeline keeps nothing older than its oldest.
+  const int64_t oldest_kept = cache_.OldestIfFull(follower_id);
+  AuthorMerge merge(*author_posts_, store_, static_cast<size_t>(options_.rebuild_per_author), 0);
+  if (Status s = merge.Add(followed_id); !s) return s;
+  // The follower's follows decide only for reblogs and replies: read once
+  // one comes.
+  std::vector<Follow> follows;
+  bool follows_read = false;
+  std::vector<TimelineEntry> newest_first;
+  while (newest_first.size() < options_.rebuild_capacity) {
+    auto item = merge.Next();
+    if (!item) return std::move(item).error();
+    if (!*item || (*item)->post->status_id <= oldest_kept) break;
+    const AuthorPost& post = *(*item)->post;
+    if ((post.is_reblog() || post.is_reply()) && !follows_read) {
+      auto following = store_.FollowingOf(follower_id);
+      if (!following) return std::move(following).error();
+      follows = SortedByTarget(std::move(*following));
+      follows_read = true;
+    }
+    if (PlacedInHome(follower_id, followed_id, *(*item)->mentions, post, FollowSettings(follows)))
+      newest_first.push_back(post.Entry(followed_id));
+  }
+  const std::vector<TimelineEntry> oldest_first(newest_first.rbegin(), newest_first.rend());
+  cache_.PushEach(follower_id, oldest_first, options_.reblog_dedupe_window);
   return {};
 }
 

@@ -84,6 +84,9 @@ class FanOut final : public EventConsumer {
   // A deleted status out of the timelines it was pushed to.
   Status Purge(int64_t author_id, int64_t status_id);
   Status Backfill(int64_t follower_id, int64_t followed_id);
+  // Backfill from the authors' lists in memory (author_posts_), after the
+  // checks.
+  Status BackfillHeld(int64_t follower_id, int64_t followed_id);
   // After a change to the account's followers: brings celebrities_ up to
   // date, and pushes the account's statuses if it has just stopped being one.
   Status PushIfNoLongerCelebrity(int64_t account_id);

@@ -178,6 +178,40 @@ TEST_F(FanOutTest, FollowBackfillsTheFollowedAccountsRecentStatuses) {
   EXPECT_EQ(Cached(1), (Ids{b, a}));
 }
 
+// A full timeline keeps nothing older than its oldest entry: the backfill
+// stops there rather than pushing what would fall out at once.
+TEST_F(FanOutTest, FollowBackfillsNothingOlderThanAFullTimelineKeeps) {
+  TimelineOptions options = Options();
+  options.rebuild_capacity = 3;
+  Wire(options);
+  (void)Post(2);  // older than the timeline keeps once full
+  Follow(1, 3);
+  Drain();
+  Ids kept;
+  for (int i = 0; i < 3; ++i) kept.insert(kept.begin(), Post(3));
+  GoLive(1);
+  const int64_t newer = Post(2);
+  Drain();
+  Follow(1, 2);
+  Drain();
+  EXPECT_EQ(Cached(1), (Ids{newer, kept[0], kept[1]}));
+}
+
+// The followed account's list in memory holds its newest statuses; a
+// backfill reaches below it, into the store, as far as a rebuild would.
+TEST_F(FanOutTest, FollowBackfillsBelowWhatTheAuthorsListHolds) {
+  TimelineOptions options = Options();
+  options.author_posts_depth = 2;
+  Wire(options);
+  Ids all;
+  for (int i = 0; i < 5; ++i) all.insert(all.begin(), Post(2));
+  GoLive(1);
+  ASSERT_TRUE(home_->author_posts().Recent(2, 2, 0).ok());  // the list: the newest two
+  Follow(1, 2);
+  Drain();
+  EXPECT_EQ(Cached(1), all);
+}
+
 // A celebrity's statuses are merged at read, so a follow of one pushes none
 // of them: they would take the places of older statuses that a rebuild
 // keeps.

@@ -54,6 +54,25 @@ bool MemoryTimelineCache::PushLocked(Shard& shard, int64_t account_id, const Tim
   return true;
 }
 
+bool MemoryTimelineCache::PushEach(int64_t account_id, const std::vector<TimelineEntry>& entries,
+                                   int dedupe_window) {
+  Shard& shard = ShardOf(account_id);
+  std::unique_lock lock(shard.mu);
+  for (const TimelineEntry& e : entries) {
+    if (!PushLocked(shard, account_id, e, dedupe_window)) return false;
+  }
+  return shard.timelines.contains(account_id);
+}
+
+int64_t MemoryTimelineCache::OldestIfFull(int64_t account_id) const {
+  const Shard& shard = ShardOf(account_id);
+  std::shared_lock lock(shard.mu);
+  auto it = shard.timelines.find(account_id);
+  if (it == shard.timelines.end()) return 0;
+  const EntryRing& entries = it->second->entries;
+  return entries.size() >= capacity_ && entries.size() > 0 ? entries[0].status_id.value() : 0;
+}
+
 void MemoryTimelineCache::Remove(int64_t account_id, int64_t status_id) {
   Shard& shard = ShardOf(account_id);
   std::unique_lock lock(shard.mu);

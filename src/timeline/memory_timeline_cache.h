@@ -25,6 +25,9 @@ class MemoryTimelineCache final : public TimelineCache {
   // Locks each shard once for all of its accounts.
   size_t PushMany(const std::vector<int64_t>& account_ids, const TimelineEntry& entry,
                   int dedupe_window = 0) override;
+  bool PushEach(int64_t account_id, const std::vector<TimelineEntry>& entries,
+                int dedupe_window = 0) override;
+  int64_t OldestIfFull(int64_t account_id) const override;
   void Remove(int64_t account_id, int64_t status_id) override;
   void RemoveAuthor(int64_t account_id, int64_t author_id) override;
   std::optional<std::vector<TimelineEntry>> Read(int64_t account_id, const PageRequest& page,

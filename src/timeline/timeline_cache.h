@@ -66,6 +66,14 @@ class TimelineCache {
   // a live timeline.
   virtual size_t PushMany(const std::vector<int64_t>& account_ids, const TimelineEntry& entry,
                           int dedupe_window = 0) = 0;
+  // Push of each of `entries`, in order, to one account's timeline, as one
+  // operation where an implementation can do better (a follow's backfill).
+  // Returns false when the account has no live timeline.
+  virtual bool PushEach(int64_t account_id, const std::vector<TimelineEntry>& entries,
+                        int dedupe_window = 0) = 0;
+  // The id of the oldest entry of the account's live timeline when it is
+  // full, below which a push is not kept; 0 when it is not full or not live.
+  virtual int64_t OldestIfFull(int64_t account_id) const = 0;
   // Removes one status, or every entry of one author.
   virtual void Remove(int64_t account_id, int64_t status_id) = 0;
   virtual void RemoveAuthor(int64_t account_id, int64_t author_id) = 0;
