@@ -151,10 +151,9 @@ Status Notifier::Notify(int64_t recipient, int64_t from, NotificationType type, 
                         int64_t activity_id) {
   if (recipient == from || recipient == 0) return {};
   const int64_t now = clock_.NowMillis();
-  auto relation = store_.Relationship(recipient, from, now);
-  if (!relation) return std::move(relation).error();
-  if (relation->blocking || relation->blocked_by) return {};
-  if (relation->muting && relation->muting->hide_notifications) return {};
+  auto silenced = store_.NotificationsSilenced(recipient, from, now);
+  if (!silenced) return std::move(silenced).error();
+  if (*silenced) return {};
   NotificationRecord n;
   n.id = ids_.Next();
   n.account_id = recipient;

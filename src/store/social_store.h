@@ -174,6 +174,10 @@ class SocialStore {
 
   virtual Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id,
                                                   int64_t now_ms) = 0;
+  // True when `recipient` hears nothing from `from`: either blocks the other,
+  // or `recipient` mutes `from` with notifications hidden (a mute in force
+  // at `now_ms`). Three index lookups, where Relationship takes eleven.
+  virtual Result<bool> NotificationsSilenced(int64_t recipient, int64_t from, int64_t now_ms) = 0;
 };
 
 }  // namespace chirp

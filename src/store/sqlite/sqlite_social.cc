@@ -783,4 +783,17 @@ Result<RelationshipRecord> SqliteStore::Relationship(int64_t account_id, int64_t
   });
 }
 
+Result<bool> SqliteStore::NotificationsSilenced(int64_t recipient, int64_t from, int64_t now_ms) {
+  return Read<Result<bool>>([&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement q = db.Prepare(
+        "SELECT EXISTS (SELECT 1 FROM blocks WHERE account_id = ?1 AND target_account_id = ?2)"
+        " OR EXISTS (SELECT 1 FROM blocks WHERE account_id = ?2 AND target_account_id = ?1)"
+        " OR EXISTS (SELECT 1 FROM mutes WHERE account_id = ?1 AND target_account_id = ?2"
+        " AND hide_notifications AND (expires_at = 0 OR expires_at > ?3))");
+    q.Bind(1, recipient).Bind(2, from).Bind(3, now_ms);
+    if (!q.Step()) return db.Failure();
+    return q.Bool(0);
+  });
+}
+
 }  // namespace chirp

@@ -387,6 +387,22 @@ TEST_F(SocialStoreTest, MutesExpire) {
   EXPECT_FALSE(store_->Relationship(1, 2, 6000)->muting.has_value());
 }
 
+TEST_F(SocialStoreTest, NotificationsSilencedByABlockEitherWayOrAMuteHidingThemWhileInForce) {
+  EXPECT_FALSE(*store_->NotificationsSilenced(1, 2, 0));
+  ASSERT_TRUE(store_->CreateBlock(10, 2, 1, 0).ok());
+  EXPECT_TRUE(*store_->NotificationsSilenced(1, 2, 0));
+  EXPECT_TRUE(*store_->NotificationsSilenced(2, 1, 0));
+  ASSERT_TRUE(*store_->DeleteBlock(2, 1));
+  // A mute that shows notifications does not silence them.
+  ASSERT_TRUE(store_->CreateMute({11, 1, 2, false, 0, 0}).ok());
+  EXPECT_FALSE(*store_->NotificationsSilenced(1, 2, 0));
+  // One that hides them does until it ends, and only for the one muting.
+  ASSERT_TRUE(store_->CreateMute({12, 1, 3, true, 5000, 0}).ok());
+  EXPECT_TRUE(*store_->NotificationsSilenced(1, 3, 4000));
+  EXPECT_FALSE(*store_->NotificationsSilenced(3, 1, 4000));
+  EXPECT_FALSE(*store_->NotificationsSilenced(1, 3, 6000));
+}
+
 TEST_F(SocialStoreTest, ReaderFiltersTellWhenTheFirstMuteEnds) {
   ASSERT_TRUE(store_->CreateMute({10, 1, 2, true, 9000, 0}).ok());
   ASSERT_TRUE(store_->CreateMute({11, 1, 3, true, 5000, 0}).ok());

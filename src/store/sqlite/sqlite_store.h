@@ -126,6 +126,7 @@ class SqliteStore final : public Store {
   Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) override;
   Result<RelationshipRecord> Relationship(int64_t account_id, int64_t target_account_id,
                                           int64_t now_ms) override;
+  Result<bool> NotificationsSilenced(int64_t recipient, int64_t from, int64_t now_ms) override;
 
   // Timelines (sqlite_timeline.cc).
   Result<std::vector<Follow>> FollowersOf(int64_t account_id) override;
