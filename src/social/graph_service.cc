@@ -24,9 +24,8 @@ Result<AccountRef> GraphService::Other(int64_t account_id, int64_t target_id) {
 Status GraphService::Follow(int64_t account_id, int64_t target_id, const FollowOptions& options) {
   auto target = Other(account_id, target_id);
   if (!target) return std::move(target).error();
-  auto blocked = store_.BlockedEitherWay(account_id, target_id);
-  if (!blocked) return std::move(blocked).error();
-  if (*blocked) return Error::Forbidden("This action is not allowed");
+  // A block either way is refused by the write itself (403), which checks
+  // inside its transaction: no read for it here.
   auto existing = store_.FindFollow(account_id, target_id);
   if (!existing) return std::move(existing).error();
   ::chirp::Follow f;
