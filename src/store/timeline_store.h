@@ -60,10 +60,6 @@ class TimelineStore {
   virtual Result<std::vector<StatusRecord>> RecentPlacementsOf(const std::vector<int64_t>& authors,
                                                                int per_author,
                                                                int64_t before_id = 0) = 0;
-  // The accounts `reader_id` follows that have at least `min_followers`
-  // followers, with the follows.
-  virtual Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
-                                                                   int64_t min_followers) = 0;
   // kNotFound when the status is deleted.
   virtual Result<Delivery> DeliveryOf(int64_t status_id) = 0;
   // Every account with at least `min_followers` followers.

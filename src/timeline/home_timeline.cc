@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/no_wait.h"
 #include "core/process_stats.h"
@@ -51,10 +50,6 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   cache_.Reserve(reader_id, clock_.NowMillis());
   auto following = store_.FollowingOf(reader_id);
   if (!following) return std::move(following).error();
-  auto celebrities = store_.FollowedWithFollowersAtLeast(reader_id, options_.celebrity_threshold);
-  if (!celebrities) return std::move(celebrities).error();
-  std::unordered_set<int64_t> merged_at_read;
-  for (const Follow& f : *celebrities) merged_at_read.insert(f.target_account_id);
   const std::vector<Follow> sorted = SortedByTarget(std::move(*following));
   const FollowSettings settings(sorted);
 
@@ -64,7 +59,8 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   AuthorMerge merge(author_posts_, store_, static_cast<size_t>(options_.rebuild_per_author), 0);
   if (Status s = merge.Add(reader_id); !s) return s;
   for (const Follow& f : sorted) {
-    if (merged_at_read.contains(f.target_account_id)) continue;
+    // Left to the read, which merges the celebrities of the same set.
+    if (celebrities_.Contains(f.target_account_id)) continue;
     if (Status s = merge.Add(f.target_account_id); !s) return s;
   }
   auto entries = NewestPlaced(merge, reader_id, settings, options_.rebuild_capacity, 0);

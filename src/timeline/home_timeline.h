@@ -47,7 +47,10 @@ class HomeTimeline {
   // relations `reader` holds. Thread-safe.
   Result<std::vector<int64_t>> Page(const ViewerVisibility& reader, const PageRequest& page);
 
-  // Builds the reader's timeline from the store and installs it.
+  // Builds the reader's timeline from the authors' lists (and the store
+  // below them) and installs it. The celebrities of celebrities() are left
+  // out: reads merge those, so a rebuild and the reads after it cover the
+  // follows from the same set.
   Status Rebuild(int64_t reader_id);
 
   // Pages served from a live cached timeline, and pages that rebuilt one.

@@ -134,8 +134,6 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> FollowersAlsoFollowing(int64_t author_id, int64_t other_id) override;
   Result<std::vector<StatusRecord>> RecentPlacementsOf(const std::vector<int64_t>& authors,
                                                        int per_author, int64_t before_id) override;
-  Result<std::vector<Follow>> FollowedWithFollowersAtLeast(int64_t reader_id,
-                                                           int64_t min_followers) override;
   Result<Delivery> DeliveryOf(int64_t status_id) override;
   Result<std::vector<int64_t>> AccountsWithFollowersAtLeast(int64_t min_followers) override;
   Result<bool> TagExists(std::string_view normalized_name) override;

@@ -105,21 +105,6 @@ Result<std::vector<StatusRecord>> SqliteStore::RecentPlacementsOf(
       });
 }
 
-Result<std::vector<Follow>> SqliteStore::FollowedWithFollowersAtLeast(int64_t reader_id,
-                                                                      int64_t min_followers) {
-  return Read<Result<std::vector<Follow>>>([&](SqliteDb& db) -> Result<std::vector<Follow>> {
-    SqliteStatement q = db.Prepare(
-        "SELECT f.id, f.target_account_id, f.show_reblogs, f.notify FROM follows f "
-        "JOIN accounts a ON a.id = f.target_account_id WHERE f.account_id = ? AND "
-        "a.followers_count >= ?");
-    q.Bind(1, reader_id).Bind(2, min_followers);
-    std::vector<Follow> out;
-    while (q.Step()) out.push_back({q.Int(0), reader_id, q.Int(1), q.Bool(2), q.Bool(3), 0});
-    if (q.failed()) return db.Failure();
-    return out;
-  });
-}
-
 Result<Delivery> SqliteStore::DeliveryOf(int64_t status_id) {
   return Read<Result<Delivery>>([&](SqliteDb& db) -> Result<Delivery> {
     Delivery d;
