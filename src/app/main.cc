@@ -199,6 +199,15 @@ int Serve(const Config& config) {
                  s.write_queue_depth, "gauge");
     AppendMetric(out, "chirp_store_max_batch", "Largest group commit so far.", s.max_batch,
                  "gauge");
+    AppendMetric(out, "chirp_store_log_pages",
+                 "Pages the store's write-ahead log held at its last commit.", s.log_pages,
+                 "gauge");
+    AppendMetric(out, "chirp_store_log_restarts_total",
+                 "Times the write-ahead log was checkpointed and started again.", s.log_restarts,
+                 "counter");
+    AppendMetric(out, "chirp_store_log_restart_pause_microseconds_total",
+                 "Time writes were held for the write-ahead log's restarts.",
+                 s.log_restart_pause_us, "counter");
     AppendMetric(out, "chirp_store_memory_bytes",
                  "Memory the store's engine holds in this process (its page caches).",
                  s.memory_bytes, "gauge");

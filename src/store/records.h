@@ -150,6 +150,11 @@ struct StoreStats {
   uint64_t reads = 0;
   uint64_t write_queue_depth = 0;
   uint64_t max_batch = 0;
+  // The write-ahead log: pages it held at the last commit, and how many
+  // times it was checkpointed and started again (an embedded store's own).
+  uint64_t log_pages = 0;
+  uint64_t log_restarts = 0;
+  uint64_t log_restart_pause_us = 0;  // writes held for the restarts, in total
   // Memory the store's engine holds in this process (page caches, statements).
   uint64_t memory_bytes = 0;
 };

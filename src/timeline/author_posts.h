@@ -4,9 +4,10 @@
 // author followed (which is what made a rebuild cost milliseconds).
 //
 // Fan-out keeps the lists in event order (a new status pushed, a deleted one
-// removed); the writing process forgets its author's list at once on a new
-// status of its own (loaded again on next read), so an author sees their
-// status on their profile right after posting. A list absent from memory is
+// removed); the writing process pushes a new status of its own into its
+// author's list at once (a reblog: forgets the list, loaded again on next
+// read), so an author sees their status on their profile right after
+// posting, and fan-out's later push of it keeps one. A list absent from memory is
 // loaded from the store on first need, with the same care as a timeline
 // rebuild: pushes that arrive while the store is read are kept, and a load
 // that raced with a removal or a forget is not installed.

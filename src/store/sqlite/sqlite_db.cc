@@ -2,9 +2,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace chirp {
+namespace {
+// How long a connection waits for a lock another connection holds.
+constexpr int kBusyTimeoutMs = 5000;
+}  // namespace
 
 SqliteStatement::~SqliteStatement() {
   if (stmt_ != nullptr) {
@@ -68,7 +73,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool r
     return Error::Unavailable("cannot open database " + path + ": " + message);
   }
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   sqlite3_extended_result_codes(raw, 1);
   // No memory-mapped reads (mmap_size stays 0): a connection in WAL mode
   // drops its whole mapping at the first read after any other connection
@@ -146,13 +151,26 @@ void SqliteDb::SetWalHook(std::function<void(int pages)> hook) {
       this);
 }
 
-Status SqliteDb::CheckpointPassive() {
+Result<int> SqliteDb::CheckpointPassive() {
+  int log_frames = 0;
+  int copied = 0;
   const int rc =
-      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+  if (rc == SQLITE_OK) return std::max(0, log_frames - copied);
   // Busy: another checkpoint is under way; the next one catches up.
-  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return {};
+  if (rc == SQLITE_BUSY) return 0;
   return Failure();
 }
+Result<bool> SqliteDb::CheckpointRestart(int wait_ms) {
+  sqlite3_busy_timeout(db_, wait_ms);
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  if (rc == SQLITE_OK) return true;
+  if (rc == SQLITE_BUSY) return false;  // a reader took longer: the next time restarts it
+  return Failure();
+}
+
 std::string SqliteDb::LastError() const { return sqlite3_errmsg(db_); }
 int SqliteDb::LastExtendedCode() const { return sqlite3_extended_errcode(db_); }
 

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/text.h"
 #include "core/thread_entry.h"
@@ -200,6 +201,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   auto writer = SqliteDb::Open(options.path, false, options.synchronous, options.writer_cache_mib);
   if (!writer) return std::move(writer).error();
   store->writer_db_ = std::move(writer).value();
+  store->checkpoint_pages_ = std::max(1, options.checkpoint_pages);
+  store->restart_pages_ = std::max(store->checkpoint_pages_, options.restart_pages);
+  store->next_checkpoint_at_ = store->checkpoint_pages_;
   if (Status s = ApplyMigrations(*store->writer_db_); !s) return std::move(s).error();
   for (int i = 0; i < std::max(1, options.readers); ++i) {
     auto reader = SqliteDb::Open(options.path, true, options.synchronous, options.reader_cache_mib);
@@ -211,7 +215,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   if (!checkpoint_db) return std::move(checkpoint_db).error();
   store->checkpoint_db_ = std::move(checkpoint_db).value();
   store->writer_db_->SetWalHook([s = store.get()](int pages) {
-    if (pages < kCheckpointPages) return;
+    s->log_pages_.store(static_cast<uint64_t>(pages), std::memory_order_relaxed);
+    // A log shorter than at the last commit started again.
+    if (pages < s->last_log_pages_) s->next_checkpoint_at_ = s->checkpoint_pages_;
+    s->last_log_pages_ = pages;
+    if (pages < s->next_checkpoint_at_) return;
+    s->next_checkpoint_at_ = pages + s->checkpoint_pages_;
     {
       std::lock_guard lock(s->checkpoint_mu_);
       s->checkpoint_due_ = true;
@@ -233,9 +242,42 @@ void SqliteStore::CheckpointLoop() {
       if (checkpoint_stop_) return;
       checkpoint_due_ = false;
     }
+    // The bulk copied while writes go on: again while commits made during
+    // the last copy left much behind, so that the pause copies little.
     // A failed checkpoint leaves the log longer; the next commit asks again.
-    (void)checkpoint_db_->CheckpointPassive();
+    auto left = checkpoint_db_->CheckpointPassive();
+    for (int round = 1; left && *left > kPausedCopyPages && round < kPassiveRounds; ++round) {
+      left = checkpoint_db_->CheckpointPassive();
+    }
+    if (!left) continue;
+    if (log_pages_.load(std::memory_order_relaxed) < static_cast<uint64_t>(restart_pages_)) {
+      continue;
+    }
+    const auto paused_at = std::chrono::steady_clock::now();
+    PauseWrites();
+    auto restarted = checkpoint_db_->CheckpointRestart(kRestartWaitMs);
+    ResumeWrites();
+    restart_pause_us_.fetch_add(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - paused_at)
+                                  .count()),
+        std::memory_order_relaxed);
+    if (restarted && *restarted) restarts_.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+void SqliteStore::PauseWrites() {
+  std::unique_lock lock(write_mu_);
+  writes_paused_ = true;
+  writer_idle_cv_.wait(lock, [&] { return !writing_; });
+}
+
+void SqliteStore::ResumeWrites() {
+  {
+    std::lock_guard lock(write_mu_);
+    writes_paused_ = false;
+  }
+  write_cv_.notify_all();
 }
 
 SqliteStore::~SqliteStore() { Close(); }
@@ -277,8 +319,13 @@ void SqliteStore::WriterLoop() {
   for (;;) {
     {
       std::unique_lock lock(write_mu_);
-      write_cv_.wait(lock, [&] { return closing_ || !write_queue_.empty(); });
+      if (writing_) {
+        writing_ = false;
+        writer_idle_cv_.notify_all();
+      }
+      write_cv_.wait(lock, [&] { return !writes_paused_ && (closing_ || !write_queue_.empty()); });
       if (write_queue_.empty()) return;  // closing and drained
+      writing_ = true;
       listener = commit_listener_;
       const size_t n = std::min(write_queue_.size(), kMaxBatch);
       for (size_t i = 0; i < n; ++i) {
@@ -595,6 +642,9 @@ StoreStats SqliteStore::Stats() const {
   stats.write_failures = write_failures_.load();
   stats.reads = reads_.load();
   stats.max_batch = max_batch_.load();
+  stats.log_pages = log_pages_.load();
+  stats.log_restarts = restarts_.load();
+  stats.log_restart_pause_us = restart_pause_us_.load();
   stats.memory_bytes = static_cast<uint64_t>(sqlite3_memory_used());
   {
     std::lock_guard lock(write_mu_);

@@ -42,6 +42,11 @@ struct SqliteStoreOptions {
   // for many times over and mostly holds copies of the same pages; the
   // operating system's page cache, shared by all, holds the rest.
   int reader_cache_mib = 4;
+  // The write-ahead log is checkpointed each time it grows by
+  // `checkpoint_pages` pages (16 MiB of 4 KiB pages), and started again
+  // once it holds `restart_pages` (64 MiB), which bounds its file.
+  int checkpoint_pages = 4000;
+  int restart_pages = 16000;
 };
 
 class SqliteStore final : public Store {
@@ -212,9 +217,13 @@ class SqliteStore final : public Store {
   SqliteStore() = default;
   void WriterLoop();
   // Checkpoints the write-ahead log whenever the writer's commits have
-  // grown it past kCheckpointPages, on a connection of its own, so that no
-  // commit waits for one.
+  // grown it by checkpoint_pages_, on a connection of its own, so that no
+  // commit waits for the copying; restarts the log once it is long (see
+  // restart_pages_), which keeps its file bounded.
   void CheckpointLoop();
+  // Keep the writer idle between two of its transactions, and let it go on.
+  void PauseWrites();
+  void ResumeWrites();
   SqliteDb& AcquireReader();
   void ReleaseReader(SqliteDb& db);
 
@@ -224,13 +233,36 @@ class SqliteStore final : public Store {
   std::condition_variable write_cv_;
   std::deque<WriteJob> write_queue_;  // guarded by write_mu_
   bool closing_ = false;              // guarded by write_mu_
+  bool writing_ = false;              // a batch is under way; guarded by write_mu_
+  bool writes_paused_ = false;        // guarded by write_mu_
+  std::condition_variable writer_idle_cv_;
 
-  static constexpr int kCheckpointPages = 1000;
+  // The log is checkpointed each time it grows by checkpoint_pages_, and
+  // restarted once it holds restart_pages_ (SqliteStoreOptions). A passive
+  // checkpoint alone never lets the log start again while reads go on
+  // without a pause (each reader of an older frame keeps it), and the log's
+  // file grew by every page ever committed: about 20 MB a second under
+  // steady posting, every read looking past more frames. So once the log is
+  // long, after the passive checkpoints copy the bulk, the writer is held
+  // between two transactions for a restarting checkpoint, which copies the
+  // few frames committed meanwhile and waits up to kRestartWaitMs for the
+  // readers of older frames (new readers read the database alone). The
+  // hold takes tens of milliseconds (chirp_store_log_restart_pause_*):
+  // restarting at every checkpoint held writes a sixth of the time.
+  int checkpoint_pages_ = 0;
+  int restart_pages_ = 0;
+  int next_checkpoint_at_ = 0;  // pages; the writer's (its commit hook)
+  int last_log_pages_ = 0;      // the writer's
+  static constexpr int kRestartWaitMs = 5;
+  // Passive checkpoints before the pause, while they leave more than
+  // kPausedCopyPages behind.
+  static constexpr int kPassiveRounds = 3;
+  static constexpr int kPausedCopyPages = 256;
   std::unique_ptr<SqliteDb> checkpoint_db_;
   std::thread checkpointer_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
-  bool checkpoint_due_ = false;   // the log passed kCheckpointPages; guarded by checkpoint_mu_
+  bool checkpoint_due_ = false;   // the log grew by checkpoint_pages_; guarded by checkpoint_mu_
   bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
 
   std::mutex read_mu_;
@@ -246,6 +278,9 @@ class SqliteStore final : public Store {
   std::atomic<uint64_t> write_failures_{0};
   std::atomic<uint64_t> reads_{0};
   std::atomic<uint64_t> max_batch_{0};
+  std::atomic<uint64_t> log_pages_{0};
+  std::atomic<uint64_t> restarts_{0};
+  std::atomic<uint64_t> restart_pause_us_{0};
 };
 
 template <typename T>
