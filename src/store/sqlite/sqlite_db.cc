@@ -161,6 +161,7 @@ Result<int> SqliteDb::CheckpointPassive() {
   if (rc == SQLITE_BUSY) return 0;
   return Failure();
 }
+
 Result<bool> SqliteDb::CheckpointRestart(int wait_ms) {
   sqlite3_busy_timeout(db_, wait_ms);
   const int rc =
