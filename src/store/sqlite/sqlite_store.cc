@@ -203,7 +203,6 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   store->writer_db_ = std::move(writer).value();
   store->checkpoint_pages_ = std::max(1, options.checkpoint_pages);
   store->restart_pages_ = std::max(store->checkpoint_pages_, options.restart_pages);
-  store->next_checkpoint_at_ = store->checkpoint_pages_;
   if (Status s = ApplyMigrations(*store->writer_db_); !s) return std::move(s).error();
   for (int i = 0; i < std::max(1, options.readers); ++i) {
     auto reader = SqliteDb::Open(options.path, true, options.synchronous, options.reader_cache_mib);
@@ -216,11 +215,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions&
   store->checkpoint_db_ = std::move(checkpoint_db).value();
   store->writer_db_->SetWalHook([s = store.get()](int pages) {
     s->log_pages_.store(static_cast<uint64_t>(pages), std::memory_order_relaxed);
-    // A log shorter than at the last commit started again.
-    if (pages < s->last_log_pages_) s->next_checkpoint_at_ = s->checkpoint_pages_;
-    s->last_log_pages_ = pages;
-    if (pages < s->next_checkpoint_at_) return;
-    s->next_checkpoint_at_ = pages + s->checkpoint_pages_;
+    // Past the threshold every commit asks (the checkpointer takes the
+    // requests together): a log copied often is often wholly copied, when
+    // the writer's next transaction starts it again by itself if no reader
+    // is on its older frames.
+    if (pages < s->checkpoint_pages_) return;
     {
       std::lock_guard lock(s->checkpoint_mu_);
       s->checkpoint_due_ = true;

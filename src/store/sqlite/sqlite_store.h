@@ -42,10 +42,11 @@ struct SqliteStoreOptions {
   // for many times over and mostly holds copies of the same pages; the
   // operating system's page cache, shared by all, holds the rest.
   int reader_cache_mib = 4;
-  // The write-ahead log is checkpointed each time it grows by
-  // `checkpoint_pages` pages (16 MiB of 4 KiB pages), and started again
-  // once it holds `restart_pages` (64 MiB), which bounds its file.
-  int checkpoint_pages = 4000;
+  // The write-ahead log is checkpointed after each commit once it holds
+  // `checkpoint_pages` pages (4 MiB of 4 KiB pages), and started again with
+  // writes held once it holds `restart_pages` (64 MiB), which bounds its
+  // file.
+  int checkpoint_pages = 1000;
   int restart_pages = 16000;
 };
 
@@ -217,7 +218,7 @@ class SqliteStore final : public Store {
   SqliteStore() = default;
   void WriterLoop();
   // Checkpoints the write-ahead log whenever the writer's commits have
-  // grown it by checkpoint_pages_, on a connection of its own, so that no
+  // grown it past checkpoint_pages_, on a connection of its own, so that no
   // commit waits for the copying; restarts the log once it is long (see
   // restart_pages_), which keeps its file bounded.
   void CheckpointLoop();
@@ -237,12 +238,14 @@ class SqliteStore final : public Store {
   bool writes_paused_ = false;        // guarded by write_mu_
   std::condition_variable writer_idle_cv_;
 
-  // The log is checkpointed each time it grows by checkpoint_pages_, and
-  // restarted once it holds restart_pages_ (SqliteStoreOptions). A passive
-  // checkpoint alone never lets the log start again while reads go on
-  // without a pause (each reader of an older frame keeps it), and the log's
-  // file grew by every page ever committed: about 20 MB a second under
-  // steady posting, every read looking past more frames. So once the log is
+  // The log is checkpointed once it passes checkpoint_pages_, and restarted
+  // once it holds restart_pages_ (SqliteStoreOptions). A passive checkpoint
+  // alone never lets the log start again while reads go on without a pause
+  // (each reader of an older frame keeps it): under steady posting the
+  // log's file grew by every page committed, about 20 MB a second, every
+  // read looking past more frames. (Under lighter writes the writer often
+  // finds the log wholly copied and no reader on it, and starts it again by
+  // itself: the mix of reads and posts kept it near 10 MB.) So once the log is
   // long, after the passive checkpoints copy the bulk, the writer is held
   // between two transactions for a restarting checkpoint, which copies the
   // few frames committed meanwhile and waits up to kRestartWaitMs for the
@@ -254,8 +257,6 @@ class SqliteStore final : public Store {
   // log.
   int checkpoint_pages_ = 0;
   int restart_pages_ = 0;
-  int next_checkpoint_at_ = 0;  // pages; the writer's (its commit hook)
-  int last_log_pages_ = 0;      // the writer's
   static constexpr int kRestartWaitMs = 5;
   // Passive checkpoints before the pause, while they leave more than
   // kPausedCopyPages behind.
@@ -265,7 +266,7 @@ class SqliteStore final : public Store {
   std::thread checkpointer_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
-  bool checkpoint_due_ = false;   // the log grew by checkpoint_pages_; guarded by checkpoint_mu_
+  bool checkpoint_due_ = false;   // the log passed checkpoint_pages_; guarded by checkpoint_mu_
   bool checkpoint_stop_ = false;  // guarded by checkpoint_mu_
 
   std::mutex read_mu_;
