@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <cstdio>
 
 namespace chirp {
@@ -151,14 +150,11 @@ void SqliteDb::SetWalHook(std::function<void(int pages)> hook) {
       this);
 }
 
-Result<int> SqliteDb::CheckpointPassive() {
-  int log_frames = 0;
-  int copied = 0;
+Status SqliteDb::CheckpointPassive() {
   const int rc =
-      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
-  if (rc == SQLITE_OK) return std::max(0, log_frames - copied);
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
   // Busy: another checkpoint is under way; the next one catches up.
-  if (rc == SQLITE_BUSY) return 0;
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return {};
   return Failure();
 }
 

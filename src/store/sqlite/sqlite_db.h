@@ -93,9 +93,8 @@ class SqliteDb {
   void SetWalHook(std::function<void(int pages)> hook);
   // Copies into the database what the write-ahead log holds that no reader
   // still needs, without waiting for readers or blocking writers (a
-  // passive checkpoint): the frames it leaves in the log uncopied (0 when
-  // another checkpoint was under way).
-  Result<int> CheckpointPassive();
+  // passive checkpoint).
+  Status CheckpointPassive();
   // Copies the rest of the log into the database, then waits up to
   // `wait_ms` for readers of the log's older frames to finish, so that the
   // next commit writes the log from its start again: true when it did. Takes

@@ -241,14 +241,9 @@ void SqliteStore::CheckpointLoop() {
       if (checkpoint_stop_) return;
       checkpoint_due_ = false;
     }
-    // The bulk copied while writes go on: again while commits made during
-    // the last copy left much behind, so that the pause copies little.
+    // The bulk copied while writes go on, so that a restart copies little.
     // A failed checkpoint leaves the log longer; the next commit asks again.
-    auto left = checkpoint_db_->CheckpointPassive();
-    for (int round = 1; left && *left > kPausedCopyPages && round < kPassiveRounds; ++round) {
-      left = checkpoint_db_->CheckpointPassive();
-    }
-    if (!left) continue;
+    if (!checkpoint_db_->CheckpointPassive()) continue;
     if (log_pages_.load(std::memory_order_relaxed) < static_cast<uint64_t>(restart_pages_)) {
       continue;
     }
