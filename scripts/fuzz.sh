@@ -13,7 +13,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCHIRP_FUZZ=ON -DCHIRP_TESTS=OFF \
 ninja -C "$build" >> "$build.log" 2>&1 || { tail -50 "$build.log"; exit 1; }
 failed=0
 for target in fuzz_json_body fuzz_form_body fuzz_multipart_body fuzz_query fuzz_request_parser \
-    fuzz_request_differential fuzz_status_text fuzz_websocket_parser; do
+    fuzz_request_differential fuzz_status_text fuzz_websocket_parser fuzz_search_query; do
   work=$(mktemp -d)
   cp "$root/tests/fuzz/corpus/$target/"* "$work/"
   if "$build/bin/$target" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 \

@@ -12,12 +12,10 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kDefaultSearchLimit = 40;
-constexpr int kMaxSearchLimit = 80;
-
 Result<HttpResponse> Register(const AccountRouteParts& ctx, ApiRequest& req) {
   if (!ctx.config.registrations_open) return Error::Forbidden("This action is not allowed");
   RegistrationRequest r;
+  r.indexable = ctx.config.indexable_default;
   for (auto [key, target] : {std::pair{"username", &r.username},
                              {"email", &r.email},
                              {"password", &r.password},
@@ -142,25 +140,6 @@ Result<HttpResponse> Lookup(const AccountRouteParts& ctx, ApiRequest& req) {
   return JsonBody(200, AccountJson(**account, req.base_url));
 }
 
-Result<HttpResponse> Search(const AccountRouteParts& ctx, ApiRequest& req) {
-  auto q = req.params.String("q");
-  if (!q) return std::move(q).error();
-  if (!*q || TrimAscii(**q).empty())
-    return Error::BadRequest("param is missing or the value is empty: q");
-  auto limit = req.params.Count("limit", kDefaultSearchLimit, 1, kMaxSearchLimit);
-  if (!limit) return std::move(limit).error();
-  // Offsets stop at 2^20, about a million accounts in.
-  auto offset = req.params.Count("offset", 0, 0, 1 << 20);
-  if (!offset) return std::move(offset).error();
-  std::string prefix = LocalUsername(**q, req.base_url);
-  if (prefix.empty()) return JsonResponse(200, "[]");
-  auto found = ctx.account_service.Search(prefix, *limit, *offset);
-  if (!found) return std::move(found).error();
-  json::array out;
-  for (const Account& a : *found) out.push_back(AccountJson(a, req.base_url));
-  return JsonBody(200, out);
-}
-
 }  // namespace
 
 void AddAccountRoutes(ApiRoutes& routes, const AccountRouteParts& ctx) {
@@ -186,11 +165,6 @@ void AddAccountRoutes(ApiRoutes& routes, const AccountRouteParts& ctx) {
               .auth = AuthRequirement::kOptional,
               .scopes = "read:accounts"},
              [ctx](ApiRequest& r) { return Lookup(ctx, r); });
-  routes.Add({.method = "GET",
-              .pattern = "/api/v1/accounts/search",
-              .auth = AuthRequirement::kUser,
-              .scopes = "read:accounts"},
-             [ctx](ApiRequest& r) { return Search(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/:id",
               .auth = AuthRequirement::kOptional,

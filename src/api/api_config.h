@@ -37,6 +37,9 @@ struct ApiConfig {
   int max_media_attachments = 4;
   bool registrations_open = true;
   bool password_grant = false;  // the OAuth password grant (removed from Mastodon 4.4)
+  // Whether new accounts are indexable (their public statuses found by
+  // anyone's search) until they say otherwise.
+  bool indexable_default = true;
   std::vector<Cidr> trusted_proxies;
   RateLimitConfig rate_limits;
   // Mastodon-shaped version, so clients that compare versions accept it.

@@ -31,6 +31,8 @@
 
 namespace chirp {
 
+class SearchService;
+
 // What the endpoint pipeline needs for every route (api/endpoint.h):
 // configuration, tokens, rate limits, the clock.
 struct EndpointParts {
@@ -77,6 +79,10 @@ struct OAuthRouteParts {
   OAuthService& oauth;
   EndpointParts endpoint;  // sign-in attempts are rate limited inside the grant
 };
+struct SearchRouteParts {
+  ReadModels& read;
+  SearchService& search;
+};
 struct InstanceRouteParts {
   const ApiConfig& config;
   AccountService& account_service;
@@ -117,6 +123,8 @@ struct ApiContext {
   NotificationService& notifications;
   OAuthService& oauth;
   HomeTimeline* home = nullptr;
+  // Search, accounts search and hashtags; their routes are left out without it.
+  SearchService* search = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
   // The streaming API's connections; null when streaming is off.
   StreamHub* stream_hub = nullptr;

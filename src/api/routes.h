@@ -18,6 +18,7 @@ void AddTimelineRoutes(ApiRoutes& routes, const TimelineRouteParts& parts);  // 
 void AddNotificationRoutes(ApiRoutes& routes, const NotificationRouteParts& parts);  // + markers
 // The streaming API, when the parts have a hub.
 void AddStreamingRoutes(Router& router, ApiRoutes& routes, const StreamingRouteParts& parts);
+void AddSearchRoutes(ApiRoutes& routes, const SearchRouteParts& parts);      // search, tags
 void AddInstanceRoutes(ApiRoutes& routes, const InstanceRouteParts& parts);  // instance, nodeinfo
 void AddSystemRoutes(Router& router, const SystemRouteParts& parts);  // health, ready, metrics
 

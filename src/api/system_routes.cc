@@ -143,6 +143,8 @@ void AddAllRoutes(Router& router, ApiContext& c) {
   ApiRoutes routes(router, c.endpoint());
   AddOAuthRoutes(routes, {.config = c.config, .oauth = c.oauth, .endpoint = c.endpoint()});
   // Before /api/v1/accounts/:id.
+  if (c.search != nullptr) AddSearchRoutes(routes, {.read = c.read, .search = *c.search});
+  // Before /api/v1/accounts/:id.
   AddGraphRoutes(routes, {.accounts = c.accounts, .graph = c.graph});
   AddStatusRoutes(routes, {.read = c.read,
                            .accounts = c.accounts,

@@ -35,6 +35,9 @@ const char kAdminUsage[] =
     "  chirpd admin import-statuses --statuses FILE [--prefix user] [options]\n"
     "                                  bulk-load public statuses of accounts PREFIXn from a file\n"
     "                                  of 'n<TAB>created_at_ms<TAB>text' lines\n"
+    "  chirpd admin reindex [options]\n"
+    "                                  rebuild the search index from the store (after an\n"
+    "                                  import, or to repair it); prints the statuses indexed\n"
     "  chirpd admin events list [--consumer NAME] [options]\n"
     "                                  the event stream's dead letters (events that kept\n"
     "                                  failing for a consumer), one JSON object a line\n"
@@ -50,7 +53,7 @@ const char kAdminUsage[] =
     "admin commands may run while a server and other admin commands use the same data\n"
     "directory (each holds the highest worker id no other process holds, unless\n"
     "--worker-id names one), except the imports: what they load is not fanned out to\n"
-    "a running server's timelines.\n";
+    "a running server's timelines, nor indexed for search until a reindex.\n";
 
 namespace {
 
@@ -76,6 +79,7 @@ int CreateAccount(const Config& config, const Extra& extra) {
   request.email = ExtraOr(extra, "email", "");
   request.password = ExtraOr(extra, "password", "");
   request.agreement = true;
+  request.indexable = config.api.indexable_default;
   auto account = RegisterAccount(request, **store, ids, clock);
   (*store)->Close();
   if (!account) return Fail(account.error().message);
@@ -203,6 +207,22 @@ int ImportStatusesCommand(const Config& config, const Extra& extra) {
   return 0;
 }
 
+int ReindexCommand(const Config& config, const Extra&) {
+  auto store = OpenStore(config, kImportCacheMib);
+  if (!store) return Fail(store.error().message);
+  auto index = OpenSearchIndex(config);
+  if (!index) return Fail(index.error().message);
+  SystemClock clock;
+  Status s = ReindexSearch(**store, **index, clock);
+  auto statuses = (*index)->CountStatuses();
+  (*store)->Close();
+  if (!s) return Fail(s.error().message);
+  if (!statuses) return Fail(statuses.error().message);
+  boost::json::object out{{"statuses", *statuses}};
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
 const char* EventKindName(EventKind kind) {
   switch (kind) {
     case EventKind::kStatusCreated:
@@ -235,6 +255,8 @@ const char* EventKindName(EventKind kind) {
       return "account_updated";
     case EventKind::kTokenRevoked:
       return "token_revoked";
+    case EventKind::kAccountCreated:
+      return "account_created";
   }
   return "unknown";
 }
@@ -390,6 +412,9 @@ int RunAdminCommand(std::vector<std::string> args) {
     return with_worker(ParseConfig(args, Env, nullptr, &extra, {"statuses", "prefix"}),
                        ImportStatusesCommand, extra);
   }
+  if (sub == "reindex") {
+    return with_worker(ParseConfig(args, Env, nullptr, &extra, {}), ReindexCommand, extra);
+  }
   if (sub == "events") {
     auto out = RunEventsCommand(std::move(args));
     if (!out) return Fail(out.error().message);
@@ -397,8 +422,8 @@ int RunAdminCommand(std::vector<std::string> args) {
     return 0;
   }
   return Fail(
-      "admin needs a subcommand: create-account, token, import-graph, import-statuses or events "
-      "(see chirpd --help)");
+      "admin needs a subcommand: create-account, token, import-graph, import-statuses, reindex "
+      "or events (see chirpd --help)");
 }
 
 }  // namespace chirp

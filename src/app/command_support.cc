@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "search/search_indexer.h"
+
 namespace chirp {
 
 int Fail(const std::string& message) {
@@ -27,6 +29,41 @@ Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config, int writer_
   options.readers = config.server.blocking_threads + 4;
   options.writer_cache_mib = writer_cache_mib;
   return SqliteStore::Open(options);
+}
+
+Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Error::Unavailable("cannot create " + config.data_dir + ": " + ec.message());
+  return SqliteSearchIndex::Open((std::filesystem::path(config.data_dir) / "search.db").string());
+}
+
+Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock) {
+  auto cursor = store.LoadCursor(kSearchIndexerLane);
+  if (!cursor) return std::move(cursor).error();
+  if (*cursor) {
+    auto indexed = index.CountStatuses();
+    if (!indexed) return std::move(indexed).error();
+    auto accounts = store.CountAccounts();
+    if (!accounts) return std::move(accounts).error();
+    if (*indexed > 0 || *accounts == 0) return {};
+  }
+  std::fprintf(stderr, "chirpd: building the search index from the store\n");
+  return ReindexSearch(store, index, clock);
+}
+
+Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock) {
+  auto newest = store.NewestOutboxId();
+  if (!newest) return std::move(newest).error();
+  constexpr int64_t kReportEvery = 100000;
+  int64_t reported = 0;
+  Status rebuilt = SearchIndexer::Rebuild(store, index, [&](int64_t done) {
+    if (done - reported < kReportEvery) return;
+    reported = done;
+    std::fprintf(stderr, "chirpd: search index: %lld statuses\n", static_cast<long long>(done));
+  });
+  if (!rebuilt) return rebuilt;
+  return store.SaveCursor(kSearchIndexerLane, *newest, clock.NowMillis(), 0);
 }
 
 }  // namespace chirp

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "app/config.h"
+#include "core/clock.h"
 #include "core/error.h"
+#include "search/sqlite_search_index.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace chirp {
@@ -21,5 +23,21 @@ std::string Env(const std::string& name);
 // The store in config.data_dir (created when missing), migrated to the
 // current schema, its writer with a page cache of `writer_cache_mib`.
 Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config, int writer_cache_mib = 64);
+
+// The name of the search indexer's lane, under which its cursor is saved.
+inline constexpr char kSearchIndexerLane[] = "search_indexer";
+
+// The search index in config.data_dir (created when missing).
+Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config);
+
+// Rebuilds the search index from the store and saves the indexer's cursor
+// at the outbox's end as it was before the rebuild (what came after is
+// indexed again by the lane, idempotently). Progress on stderr.
+Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock);
+
+// Before the indexer's lane opens: rebuilds the index when it has never
+// been built beside this store (no cursor saved) or holds nothing while the
+// store holds accounts (its file was removed).
+Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock);
 
 }  // namespace chirp

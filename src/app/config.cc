@@ -115,6 +115,15 @@ const std::vector<Option>& Options() {
          c.api.password_grant = *b;
          return {};
        }},
+      {"search-indexable-default", "CHIRP_SEARCH_INDEXABLE_DEFAULT",
+       "on or off: whether new accounts' public statuses are found by anyone's search (default "
+       "on)",
+       [](Config& c, const std::string& v) -> Status {
+         auto b = ParseSwitch(v, "--search-indexable-default");
+         if (!b) return std::move(b).error();
+         c.api.indexable_default = *b;
+         return {};
+       }},
       {"rate-limits", "CHIRP_RATE_LIMITS", "on or off (default on; off for benchmarks)",
        [](Config& c, const std::string& v) -> Status {
          auto b = ParseSwitch(v, "--rate-limits");

@@ -30,6 +30,8 @@
 #include "mastodon/account_directory.h"
 #include "mastodon/cache_keeper.h"
 #include "ratelimit/rate_limiter.h"
+#include "search/search_indexer.h"
+#include "search/search_service.h"
 #include "social/notifier.h"
 #include "store/sqlite/sqlite_store.h"
 #include "stream/pubsub.h"
@@ -143,6 +145,13 @@ int Serve(const Config& config) {
   PublicTimelines public_timelines(**store);
   NotificationService notification_service(**store, clock);
   OAuthService oauth(**store, clock, ids, auth);
+  auto search_index = OpenSearchIndex(config);
+  if (!search_index) return Fail(search_index.error().message);
+  if (Status s = PrepareSearchIndex(**store, **search_index, clock); !s) {
+    return Fail(s.error().message);
+  }
+  SearchIndexer search_indexer(**store, **search_index);
+  SearchService search(**search_index, accounts, statuses, viewers, clock);
   ReadModels read_models{
       .store = **store, .accounts = accounts, .statuses = statuses, .viewers = viewers};
   ApiContext context{.config = config.api,
@@ -162,7 +171,8 @@ int Serve(const Config& config) {
                      .user_timeline = user_timeline,
                      .notifications = notification_service,
                      .oauth = oauth,
-                     .home = &home};
+                     .home = &home,
+                     .search = &search};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers, clock, config.stream_limits);
   context.stream_hub = &stream_hub;
@@ -183,6 +193,8 @@ int Serve(const Config& config) {
   const EventLane& fan_out_lane = drainer.Add(fan_out, {.name = "fan_out"});
   drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
   drainer.Add(stream_publisher, {.name = "stream_publisher"});
+  drainer.Add(search_indexer,
+              {.name = kSearchIndexerLane, .cursor = CursorKind::kDurable, .gather_us = 5000});
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
 
   context.extra_metrics = [&](std::string& out) {

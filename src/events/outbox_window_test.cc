@@ -11,9 +11,10 @@ namespace {
 class OutboxWindowTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // No accounts: the outbox's ids start at 1.
     temp_ = std::make_unique<TempStore>(
         std::string("window-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-        1);
+        0);
     ASSERT_TRUE(temp_->ok());
   }
   std::vector<int64_t> Ids(OutboxWindow& window, int64_t after, int limit) {

@@ -61,6 +61,7 @@ void CacheKeeper::Collect(const OutboxEvent& e, Touched& t) {
       return;
     case EventKind::kFollowRequested:  // requests are read from the store
     case EventKind::kFollowRequestRemoved:
+    case EventKind::kAccountCreated:  // nothing held of an account not yet read
       return;
   }
 }

@@ -104,11 +104,6 @@ Result<int64_t> AccountService::PendingRequests(const Account& account) {
   return store_.CountFollowRequests(account.id);
 }
 
-Result<std::vector<Account>> AccountService::Search(std::string_view prefix, int limit,
-                                                    int offset) {
-  return store_.SearchAccounts(prefix, limit, offset);
-}
-
 Result<int64_t> AccountService::Count() { return store_.CountAccounts(); }
 
 }  // namespace chirp

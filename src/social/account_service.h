@@ -64,9 +64,6 @@ class AccountService {
   // Follow requests waiting for the account (none unless it is locked).
   Result<int64_t> PendingRequests(const Account& account);
 
-  // Accounts whose username or display name starts with `prefix` (any
-  // case), at most `limit` from `offset` on.
-  Result<std::vector<Account>> Search(std::string_view prefix, int limit, int offset);
   // How many accounts there are, for the instance's figures.
   Result<int64_t> Count();
 

@@ -78,6 +78,7 @@ Status Notifier::Handle(const OutboxEvent& event) {
     case EventKind::kUnmuted:
     case EventKind::kAccountUpdated:
     case EventKind::kTokenRevoked:
+    case EventKind::kAccountCreated:
       return {};
   }
   return {};

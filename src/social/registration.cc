@@ -125,6 +125,7 @@ Result<Account> RegisterAccount(const RegistrationRequest& request, Store& store
   Account account;
   account.id = ids.Next();
   account.username = request.username;
+  account.indexable = request.indexable;
   account.created_at_ms = now;
   User user;
   user.account_id = account.id;

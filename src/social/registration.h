@@ -22,6 +22,9 @@ struct RegistrationRequest {
   std::string locale;
   std::string reason;
   std::string date_of_birth;
+  // Whether the account's public statuses are found by anyone's search
+  // (the operator's default; the account may change it).
+  bool indexable = true;
 };
 
 constexpr size_t kMaxUsernameLength = 30;

@@ -37,6 +37,7 @@ enum class EventKind : int {
   kUnmuted = 13,               // account: the former muter; subject: the unmuted
   kAccountUpdated = 14,        // the profile or its settings changed; account and subject: it
   kTokenRevoked = 15,          // account: the token's (0 for an app's); subject: the token
+  kAccountCreated = 16,        // registered or imported; account and subject: it
 };
 
 // OutboxEvent::flags.

@@ -22,7 +22,7 @@ struct Account {
   bool locked = false;
   bool bot = false;
   bool discoverable = true;
-  bool indexable = false;
+  bool indexable = true;  // public statuses found by anyone's search
   std::vector<ProfileField> fields;
   std::string default_privacy = "public";
   bool default_sensitive = false;

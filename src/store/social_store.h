@@ -62,6 +62,13 @@ struct Interactions {
   std::vector<int64_t> reblogged;
 };
 
+// One favourite, as ScanFavourites reads them.
+struct FavouriteRow {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  int64_t status_id = 0;
+};
+
 // How CreateStatus went: the status's id, and whether an earlier status with
 // the same idempotency key (or the live reblog) was returned instead of a
 // new one.
@@ -96,6 +103,11 @@ class SocialStore {
   // A deleted status as it was, for the consequences of its deletion;
   // kNotFound when unknown or not deleted.
   virtual Result<StatusRecord> FindDeletedStatus(int64_t id) = 0;
+  // Every live status (reblogs included) in id order, `limit` at a time
+  // after `after_id`: for rebuilding what is derived from them.
+  virtual Result<std::vector<StatusRecord>> ScanStatuses(int64_t after_id, int limit) = 0;
+  // Every favourite of a live status in the favourites' order, as above.
+  virtual Result<std::vector<FavouriteRow>> ScanFavourites(int64_t after_id, int limit) = 0;
   // Marks the status deleted, with the reblogs of it, and updates counters.
   virtual Result<DeletedStatuses> DeleteStatus(int64_t id, int64_t at_ms) = 0;
   // The account's live reblog of `status_id`, if any.

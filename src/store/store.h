@@ -44,10 +44,10 @@ class Store : public SocialStore, public TimelineStore, public NotificationStore
   virtual Result<Account> FindAccountByUsername(std::string_view username) = 0;  // any case
   virtual Result<User> FindUserByEmail(std::string_view email) = 0;              // any case
   virtual Result<User> FindUser(int64_t account_id) = 0;
-  // Accounts whose username or display name starts with `prefix` (any case),
-  // ordered by username; `offset` and `limit` page through them.
-  virtual Result<std::vector<Account>> SearchAccounts(std::string_view prefix, int limit,
-                                                      int offset) = 0;
+  // Every account in id order, `limit` at a time after `after_id`, without
+  // its profile fields: for rebuilding what is derived from them (the
+  // search index).
+  virtual Result<std::vector<Account>> ScanAccounts(int64_t after_id, int limit) = 0;
   // Replaces the editable profile fields (display name, note, flags, fields,
   // source defaults) of `account.id`.
   virtual Status UpdateProfile(const Account& account) = 0;

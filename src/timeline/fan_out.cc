@@ -63,6 +63,7 @@ Status FanOut::Handle(const OutboxEvent& event) {
     case EventKind::kUnmuted:    // entries are not restored; a rebuild brings them
     case EventKind::kAccountUpdated:
     case EventKind::kTokenRevoked:
+    case EventKind::kAccountCreated:  // followed by nobody yet
       return {};
   }
   return {};

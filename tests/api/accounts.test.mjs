@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  withLogs, api, show, registerApp, appToken, createUserToken, uniq, MANY_SIGNUPS,
+  withLogs, api, show, registerApp, appToken, createUserToken, uniq, MANY_SIGNUPS, pollUntil,
 } from './lib/server.mjs';
 import {
   assertAccount, assertCredentialAccount, assertJsonError, detailCodes,
@@ -362,6 +362,10 @@ test('accounts/search matches username and display-name prefixes', withLogs(asyn
   assert.equal(set.status, 200, show(set));
 
   const search = (q, extra = '') => api(srv, 'GET', `/api/v1/accounts/search?q=${encodeURIComponent(q)}${extra}`, { token: alice.token });
+  // The search index follows the event stream: once the last change (bob's
+  // display name) is found, the accounts created before it are indexed too.
+  await pollUntil(async () => (await search('Zebedee')).body?.some((a) => a.id === bob.account.id),
+    { what: 'the search index to catch up' });
 
   const ali = await search(`${tag}ali`);
   assert.equal(ali.status, 200, show(ali));

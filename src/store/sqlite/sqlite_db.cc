@@ -11,7 +11,9 @@ constexpr int kBusyTimeoutMs = 5000;
 }  // namespace
 
 SqliteStatement::~SqliteStatement() {
-  if (stmt_ != nullptr) {
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+  } else if (stmt_ != nullptr) {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
@@ -109,6 +111,16 @@ SqliteStatement SqliteDb::Prepare(const char* sql) {
   }
   statements_.emplace(sql, stmt);
   return SqliteStatement(stmt);
+}
+
+std::unique_ptr<SqliteStatement> SqliteDb::PrepareOnce(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    std::fprintf(stderr, "sqlite: cannot prepare statement: %s\n%s\n", sqlite3_errmsg(db_),
+                 sql.c_str());
+  }
+  return std::make_unique<SqliteStatement>(stmt, true);
 }
 
 Error SqliteDb::Failure() const {

@@ -19,7 +19,9 @@ namespace chirp {
 
 class SqliteStatement {
  public:
-  explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  // `owned`: the statement is finalized with this object instead of staying
+  // cached (SqliteDb::PrepareOnce).
+  explicit SqliteStatement(sqlite3_stmt* stmt, bool owned = false) : stmt_(stmt), owned_(owned) {}
   ~SqliteStatement();  // resets and clears bindings; the statement stays cached
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -46,6 +48,7 @@ class SqliteStatement {
 
  private:
   sqlite3_stmt* stmt_;
+  bool owned_;
   int last_result_ = 0;
 };
 
@@ -64,6 +67,10 @@ class SqliteDb {
   // A cached prepared statement for `sql`. `sql` must be a string literal (the
   // cache is keyed by its address).
   SqliteStatement Prepare(const char* sql);
+  // A statement built at run time (its shape depends on a request), not
+  // cached: finalized when the returned object goes. `sql` is the caller's
+  // text, never a user's: values are bound.
+  std::unique_ptr<SqliteStatement> PrepareOnce(const std::string& sql);
 
   // The error to report when a statement on this connection failed, by
   // SQLite's result code: busy, locked or a full disk is kUnavailable (a

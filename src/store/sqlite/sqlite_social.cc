@@ -273,6 +273,36 @@ Result<StatusRecord> SqliteStore::FindDeletedStatus(int64_t id) {
   });
 }
 
+Result<std::vector<StatusRecord>> SqliteStore::ScanStatuses(int64_t after_id, int limit) {
+  return Read<Result<std::vector<StatusRecord>>>(
+      [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {
+        SqliteStatement q = db.Prepare("SELECT " STATUS_COLUMNS
+                                       " FROM statuses s WHERE s.id > ? AND s.deleted_at = 0 "
+                                       "ORDER BY s.id LIMIT ?");
+        q.Bind(1, after_id).Bind(2, limit);
+        std::vector<StatusRecord> out;
+        while (q.Step()) out.push_back(ReadStatusRow(q));
+        if (q.failed()) return db.Failure();
+        if (Status st = LoadStatusDetails(db, out); !st) return std::move(st).error();
+        return out;
+      });
+}
+
+Result<std::vector<FavouriteRow>> SqliteStore::ScanFavourites(int64_t after_id, int limit) {
+  return Read<Result<std::vector<FavouriteRow>>>(
+      [&](SqliteDb& db) -> Result<std::vector<FavouriteRow>> {
+        SqliteStatement q = db.Prepare(
+            "SELECT f.id, f.account_id, f.status_id FROM favourites f "
+            "JOIN statuses s ON s.id = f.status_id AND s.deleted_at = 0 "
+            "WHERE f.id > ? ORDER BY f.id LIMIT ?");
+        q.Bind(1, after_id).Bind(2, limit);
+        std::vector<FavouriteRow> out;
+        while (q.Step()) out.push_back({q.Int(0), q.Int(1), q.Int(2)});
+        if (q.failed()) return db.Failure();
+        return out;
+      });
+}
+
 Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<int64_t>& ids) {
   return Read<Result<std::vector<StatusRecord>>>(
       [&](SqliteDb& db) -> Result<std::vector<StatusRecord>> {

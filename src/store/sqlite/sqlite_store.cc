@@ -61,12 +61,6 @@ const std::string kSelectAccountById =
     std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = ?";
 const std::string kSelectAccountByUsername =
     std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE username_lower = ?";
-const std::string kSearchAccounts =
-    std::string("SELECT ") + kAccountColumns +
-    " FROM accounts WHERE (username_lower >= ?1 AND username_lower < ?2)"
-    " OR (lower(display_name) >= ?1 AND lower(display_name) < ?2)"
-    " ORDER BY username_lower LIMIT ?3 OFFSET ?4";
-
 User ReadUser(const SqliteStatement& s) {
   User u;
   u.account_id = s.Int(0);
@@ -151,6 +145,13 @@ Status InsertAccount(SqliteDb& db, const Account& a, const User& u) {
     s.Bind(4, a.fields[i].value);
     if (Status st = db.Run(s); !st) return st;
   }
+  if (Status st = AppendEvent(db, {.kind = EventKind::kAccountCreated,
+                                   .account_id = a.id,
+                                   .subject_id = a.id,
+                                   .created_at_ms = a.created_at_ms});
+      !st) {
+    return st;
+  }
   SqliteStatement s = db.Prepare(
       "INSERT INTO users (account_id, email, password_hash, locale, date_of_birth, reason, "
       "created_at) VALUES (?,?,?,?,?,?,?)");
@@ -175,14 +176,6 @@ Status InsertToken(SqliteDb& db, const AccessToken& t) {
   s.Bind(1, t.id).Bind(2, t.digest).Bind(3, t.app_id).Bind(4, t.account_id).Bind(5, t.scopes);
   s.Bind(6, t.created_at_ms);
   return db.Run(s);
-}
-
-// The exclusive upper bound of strings starting with `prefix`.
-std::string PrefixUpperBound(std::string prefix) {
-  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
-  if (prefix.empty()) return std::string(1, '\xFF');
-  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
-  return prefix;
 }
 
 }  // namespace
@@ -453,16 +446,15 @@ Result<User> SqliteStore::FindUser(int64_t account_id) {
   });
 }
 
-Result<std::vector<Account>> SqliteStore::SearchAccounts(std::string_view prefix, int limit,
-                                                         int offset) {
-  const std::string lower = AsciiLower(prefix);
+Result<std::vector<Account>> SqliteStore::ScanAccounts(int64_t after_id, int limit) {
   return Read<Result<std::vector<Account>>>([&](SqliteDb& db) -> Result<std::vector<Account>> {
-    SqliteStatement s = db.Prepare(kSearchAccounts.c_str());
-    s.Bind(1, lower).Bind(2, PrefixUpperBound(lower)).Bind(3, limit).Bind(4, offset);
+    static const std::string sql = std::string("SELECT ") + kAccountColumns +
+                                   " FROM accounts WHERE id > ? ORDER BY id LIMIT ?";
+    SqliteStatement s = db.Prepare(sql.c_str());
+    s.Bind(1, after_id).Bind(2, limit);
     std::vector<Account> out;
     while (s.Step()) out.push_back(ReadAccount(s));
     if (s.failed()) return db.Failure();
-    for (Account& a : out) LoadFields(db, a);
     return out;
   });
 }

@@ -64,8 +64,7 @@ class SqliteStore final : public Store {
   Result<Account> FindAccountByUsername(std::string_view username) override;
   Result<User> FindUserByEmail(std::string_view email) override;
   Result<User> FindUser(int64_t account_id) override;
-  Result<std::vector<Account>> SearchAccounts(std::string_view prefix, int limit,
-                                              int offset) override;
+  Result<std::vector<Account>> ScanAccounts(int64_t after_id, int limit) override;
   Status UpdateProfile(const Account& account) override;
   Status RecordLogin(int64_t account_id, int64_t at_ms) override;
   Result<int64_t> CountAccounts() override;
@@ -86,6 +85,8 @@ class SqliteStore final : public Store {
                                      int64_t idempotency_window_ms) override;
   Result<StatusRecord> FindStatus(int64_t id) override;
   Result<std::vector<StatusRecord>> FindStatuses(const std::vector<int64_t>& ids) override;
+  Result<std::vector<StatusRecord>> ScanStatuses(int64_t after_id, int limit) override;
+  Result<std::vector<FavouriteRow>> ScanFavourites(int64_t after_id, int limit) override;
   Result<StatusRecord> FindDeletedStatus(int64_t id) override;
   Result<DeletedStatuses> DeleteStatus(int64_t id, int64_t at_ms) override;
   Result<std::optional<int64_t>> FindReblog(int64_t account_id, int64_t status_id) override;

@@ -97,24 +97,43 @@ TEST_F(SqliteStoreTest, ProfileUpdatesReplaceFields) {
   ASSERT_EQ(read->fields.size(), 1u);
   EXPECT_EQ(read->fields[0].name, "only");
   EXPECT_EQ(store_->UpdateProfile(MakeAccount(99, "ghost")).error().code, ErrorCode::kNotFound);
-  auto events = store_->ReadOutbox(0, 10).value();  // caches elsewhere learn of the update
-  ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].kind, EventKind::kAccountUpdated);
-  EXPECT_EQ(events[0].account_id, 1);
+  // Caches and the search index elsewhere learn of the account and its update.
+  auto events = store_->ReadOutbox(0, 10).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, EventKind::kAccountCreated);
+  EXPECT_EQ(events[1].kind, EventKind::kAccountUpdated);
+  EXPECT_EQ(events[1].account_id, 1);
 }
 
-TEST_F(SqliteStoreTest, SearchesByUsernameAndDisplayNamePrefix) {
-  for (int i = 1; i <= 3; ++i) {
-    Account a = MakeAccount(i, "user" + std::to_string(i));
-    if (i == 3) a.display_name = "Zed";
-    ASSERT_TRUE(store_->CreateAccount(a, MakeUser(i, "u" + std::to_string(i) + "@e.com")).ok());
+TEST_F(SqliteStoreTest, ScansReadEveryAccountStatusAndFavouriteInIdOrder) {
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(store_
+                    ->CreateAccount(MakeAccount(i, "user" + std::to_string(i)),
+                                    MakeUser(i, "u" + std::to_string(i) + "@e.com"))
+                    .ok());
   }
-  EXPECT_EQ(store_->SearchAccounts("USER", 10, 0)->size(), 3u);
-  EXPECT_EQ(store_->SearchAccounts("user", 2, 0)->size(), 2u);
-  EXPECT_EQ(store_->SearchAccounts("user", 10, 2)->size(), 1u);
-  auto zed = store_->SearchAccounts("ze", 10, 0);
-  ASSERT_EQ(zed->size(), 1u);
-  EXPECT_EQ((*zed)[0].username, "user3");
+  auto first = store_->ScanAccounts(0, 2);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[1].id, 2);
+  auto rest = store_->ScanAccounts(2, 10);
+  ASSERT_EQ(rest->size(), 3u);
+  EXPECT_EQ(rest->front().id, 3);
+  for (int64_t id = 10; id <= 12; ++id) {
+    StatusRecord s{.id = id, .account_id = 1, .text = "t", .created_at_ms = 1};
+    ASSERT_TRUE(store_->CreateStatus(s, "", 0).ok());
+  }
+  ASSERT_TRUE(store_->DeleteStatus(11, 2).ok());
+  ASSERT_TRUE(store_->Favourite(2, 10, 100, 3).ok());
+  ASSERT_TRUE(store_->Favourite(3, 12, 101, 3).ok());
+  auto statuses = store_->ScanStatuses(0, 10);
+  ASSERT_TRUE(statuses.ok());
+  ASSERT_EQ(statuses->size(), 2u) << "the deleted one is left out";
+  EXPECT_EQ((*statuses)[1].id, 12);
+  auto favourites = store_->ScanFavourites(100, 10);
+  ASSERT_TRUE(favourites.ok());
+  ASSERT_EQ(favourites->size(), 1u);
+  EXPECT_EQ((*favourites)[0].account_id, 3);
 }
 
 TEST_F(SqliteStoreTest, TokensRevokeOnlyForTheirApp) {

@@ -1,5 +1,6 @@
 // For tests: a real SQLite store in a fresh temporary directory, with
-// accounts user1..userN (ids 1..N), removed when the TempStore goes.
+// accounts user1..userN (ids 1..N) and an empty outbox, removed when the
+// TempStore goes.
 #pragma once
 
 #include <unistd.h>
@@ -37,6 +38,10 @@ class TempStore {
       u.email = a.username + "@e.com";
       u.password_hash = "x";
       if (Status s = store_->CreateAccount(a, u); !s) error_ = s.error().message;
+    }
+    // The accounts are the fixture: their events are not a test's.
+    if (auto newest = store_->NewestOutboxId(); newest && *newest > 0) {
+      if (Status s = store_->AckOutbox(*newest); !s) error_ = s.error().message;
     }
   }
   ~TempStore() {
