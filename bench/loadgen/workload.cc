@@ -19,13 +19,18 @@ std::string_view RequestKindName(RequestKind kind) {
       return "post";
     case RequestKind::kFollow:
       return "follow";
+    case RequestKind::kSearch:
+      return "search";
     case RequestKind::kUnfollow:
       return "unfollow";
   }
   return "unknown";
 }
 
-std::string_view WorkloadNames() { return "static, home, user, post, follow, mix"; }
+std::string_view WorkloadNames() {
+  return "static, home, user, post, follow, mix, search-word, search-rare, search-phrase, "
+         "search-from, search-tag, search-accounts";
+}
 
 namespace {
 
@@ -209,6 +214,74 @@ class FollowSource final : public RequestSource {
   int64_t target_ = 0;
 };
 
+// What a search workload looks for.
+enum class SearchKind { kWord, kRare, kPhrase, kFrom, kTag, kAccounts };
+
+// Appends `s` percent-encoded for a query string.
+void AppendQueryValue(std::string& out, std::string_view s) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    }
+  }
+}
+
+// The characters of a username an account search types.
+constexpr size_t kAccountPrefixChars = 7;
+// The numbers the post workload's links end with are below this.
+constexpr uint64_t kLinkNumbers = 1'000'000;
+
+template <SearchKind kKind>
+class SearchSource final : public RequestSource {
+ public:
+  SearchSource(const RequestParts& parts, uint64_t seed) : parts_(parts), rng_(seed) {}
+  RequestKind Next(std::string& out) override {
+    query_.clear();
+    switch (kKind) {
+      case SearchKind::kWord:
+        query_ = kWords[rng_.Below(kWords.size())];
+        break;
+      case SearchKind::kRare:
+        query_ = std::to_string(rng_.Below(kLinkNumbers));
+        break;
+      case SearchKind::kPhrase:
+        query_ = "\"";
+        query_ += kWords[rng_.Below(kWords.size())];
+        query_ += ' ';
+        query_ += kWords[rng_.Below(kWords.size())];
+        query_ += '"';
+        break;
+      case SearchKind::kFrom:
+        query_ = "from:" + parts_.accounts[rng_.Below(parts_.accounts.size())].username;
+        break;
+      case SearchKind::kTag:
+        query_ = "#chirpbench";
+        break;
+      case SearchKind::kAccounts:
+        query_ = parts_.accounts[rng_.Below(parts_.accounts.size())].username.substr(
+            0, kAccountPrefixChars);
+        break;
+    }
+    out.assign(kKind == SearchKind::kAccounts ? "GET /api/v1/accounts/search?q="
+                                              : "GET /api/v2/search?type=statuses&q=");
+    AppendQueryValue(out, query_);
+    FinishRequest(out, parts_, rng_.Below(parts_.accounts.size()), "", "");
+    return RequestKind::kSearch;
+  }
+
+ private:
+  const RequestParts& parts_;
+  Prng rng_;
+  std::string query_;
+};
+
 // DeathStarBench's social network mix, in percent.
 constexpr uint64_t kMixHomePercent = 60;
 constexpr uint64_t kMixUserPercent = 30;
@@ -297,6 +370,12 @@ Result<std::unique_ptr<Workload>> MakeWorkload(std::string_view name, WorkloadOp
   if (name == "user") return make.operator()<UserSource>();
   if (name == "post") return make.operator()<PostSource>();
   if (name == "mix") return make.operator()<MixSource>();
+  if (name == "search-word") return make.operator()<SearchSource<SearchKind::kWord>>();
+  if (name == "search-rare") return make.operator()<SearchSource<SearchKind::kRare>>();
+  if (name == "search-phrase") return make.operator()<SearchSource<SearchKind::kPhrase>>();
+  if (name == "search-from") return make.operator()<SearchSource<SearchKind::kFrom>>();
+  if (name == "search-tag") return make.operator()<SearchSource<SearchKind::kTag>>();
+  if (name == "search-accounts") return make.operator()<SearchSource<SearchKind::kAccounts>>();
   if (name == "follow") {
     // Some target must differ from some follower, or FollowSource never
     // finds one.

@@ -18,8 +18,8 @@
 namespace chirp::loadgen {
 
 // The kinds of request, reported separately (a mix reports each part).
-enum class RequestKind : uint8_t { kStatic, kHome, kUser, kPost, kFollow, kUnfollow };
-inline constexpr size_t kRequestKindCount = 6;
+enum class RequestKind : uint8_t { kStatic, kHome, kUser, kPost, kFollow, kUnfollow, kSearch };
+inline constexpr size_t kRequestKindCount = 7;
 std::string_view RequestKindName(RequestKind kind);
 
 // The requests of one connection. Not thread-safe; one per connection.
@@ -64,6 +64,14 @@ struct WorkloadOptions {
 //   follow  POST /api/v1/accounts/:id/follow, then /unfollow of the same
 //           account by the same account, alternately
 //   mix     60% home, 30% user, 10% post (DeathStarBench's social network)
+//   search-word, search-rare, search-phrase, search-from, search-tag
+//           GET /api/v2/search?type=statuses for a common word of the post
+//           workload's, a number of its links (a word few statuses hold),
+//           two of its words as a phrase, from:USERNAME of an account, and
+//           its hashtag
+//   search-accounts
+//           GET /api/v1/accounts/search for the first characters of an
+//           account's username
 // kBadRequest for an unknown name, or when a workload lacks what it needs
 // (accounts for all but static; for follow, a target other than the
 // follower).

@@ -185,3 +185,31 @@ TEST(StatusText, EscapesNothingItNeedNotAndStaysShort) {
 
 }  // namespace
 }  // namespace chirp::loadgen
+
+namespace chirp::loadgen {
+namespace {
+
+TEST(Workload, SearchesAskForEncodedQueriesWithAReadersToken) {
+  const std::map<std::string, std::string> starts = {
+      {"search-word", "GET /api/v2/search?type=statuses&q="},
+      {"search-rare", "GET /api/v2/search?type=statuses&q="},
+      {"search-phrase", "GET /api/v2/search?type=statuses&q=%22"},
+      {"search-from", "GET /api/v2/search?type=statuses&q=from%3A"},
+      {"search-tag", "GET /api/v2/search?type=statuses&q=%23chirpbench"},
+      {"search-accounts", "GET /api/v1/accounts/search?q="}};
+  for (const auto& [name, start] : starts) {
+    auto workload = Make(name);
+    auto source = workload->NewSource(7);
+    for (int i = 0; i < 20; ++i) {
+      std::string raw;
+      EXPECT_EQ(source->Next(raw), RequestKind::kSearch) << name;
+      Request r = Split(raw);
+      EXPECT_TRUE(r.line.starts_with(start)) << r.line;
+      EXPECT_EQ(r.line.find(' ', 4), std::string::npos) << "one target: " << r.line;
+      EXPECT_TRUE(r.headers["Authorization"].starts_with("Bearer tok-")) << name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace chirp::loadgen

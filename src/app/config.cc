@@ -115,6 +115,14 @@ const std::vector<Option>& Options() {
          c.api.password_grant = *b;
          return {};
        }},
+      {"search", "CHIRP_SEARCH",
+       "on or off: index statuses, accounts and hashtags for search (default on)",
+       [](Config& c, const std::string& v) -> Status {
+         auto b = ParseSwitch(v, "--search");
+         if (!b) return std::move(b).error();
+         c.search = *b;
+         return {};
+       }},
       {"search-indexable-default", "CHIRP_SEARCH_INDEXABLE_DEFAULT",
        "on or off: whether new accounts' public statuses are found by anyone's search (default "
        "on)",

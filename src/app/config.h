@@ -35,6 +35,9 @@ struct Config {
   size_t account_cache_mib = 256;
   // Memory for cached home timelines.
   size_t timeline_cache_mib = 2048;
+  // Whether statuses, accounts and hashtags are indexed for search (off:
+  // the search routes answer 404 and nothing is indexed).
+  bool search = true;
 };
 
 // Reads the environment variable `name`, or "" when unset. Injected so tests

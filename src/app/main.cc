@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -93,6 +94,18 @@ class TimelineJanitor {
   std::thread thread_;     // last: starts after the members it uses
 };
 
+// The bytes of a database file in `dir` and of its write-ahead log; 0 for
+// what does not exist.
+uint64_t FileBytes(const std::string& dir, const std::string& name) {
+  uint64_t total = 0;
+  for (const std::string& file : {name, name + "-wal"}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(std::filesystem::path(dir) / file, ec);
+    if (!ec) total += size;
+  }
+  return total;
+}
+
 // Descriptors kept for what is not a client connection: the store's files,
 // listening sockets, the event stream's and the logs'.
 constexpr size_t kReservedDescriptors = 128;
@@ -145,13 +158,19 @@ int Serve(const Config& config) {
   PublicTimelines public_timelines(**store);
   NotificationService notification_service(**store, clock);
   OAuthService oauth(**store, clock, ids, auth);
-  auto search_index = OpenSearchIndex(config);
-  if (!search_index) return Fail(search_index.error().message);
-  if (Status s = PrepareSearchIndex(**store, **search_index, clock); !s) {
-    return Fail(s.error().message);
+  std::unique_ptr<SqliteSearchIndex> search_index;
+  std::unique_ptr<SearchIndexer> search_indexer;
+  std::unique_ptr<SearchService> search;
+  if (config.search) {
+    auto opened = OpenSearchIndex(config);
+    if (!opened) return Fail(opened.error().message);
+    search_index = std::move(opened).value();
+    if (Status s = PrepareSearchIndex(**store, *search_index, clock); !s) {
+      return Fail(s.error().message);
+    }
+    search_indexer = std::make_unique<SearchIndexer>(**store, *search_index);
+    search = std::make_unique<SearchService>(*search_index, accounts, statuses, viewers, clock);
   }
-  SearchIndexer search_indexer(**store, **search_index);
-  SearchService search(**search_index, accounts, statuses, viewers, clock);
   ReadModels read_models{
       .store = **store, .accounts = accounts, .statuses = statuses, .viewers = viewers};
   ApiContext context{.config = config.api,
@@ -172,7 +191,7 @@ int Serve(const Config& config) {
                      .notifications = notification_service,
                      .oauth = oauth,
                      .home = &home,
-                     .search = &search};
+                     .search = search.get()};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers, clock, config.stream_limits);
   context.stream_hub = &stream_hub;
@@ -193,8 +212,12 @@ int Serve(const Config& config) {
   const EventLane& fan_out_lane = drainer.Add(fan_out, {.name = "fan_out"});
   drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
   drainer.Add(stream_publisher, {.name = "stream_publisher"});
-  drainer.Add(search_indexer,
-              {.name = kSearchIndexerLane, .cursor = CursorKind::kDurable, .gather_us = 5000});
+  const EventLane* search_lane =
+      search_indexer == nullptr
+          ? nullptr
+          : &drainer.Add(
+                *search_indexer,
+                {.name = kSearchIndexerLane, .cursor = CursorKind::kDurable, .gather_us = 5000});
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
 
   context.extra_metrics = [&](std::string& out) {
@@ -281,6 +304,14 @@ int Serve(const Config& config) {
                     "From an event's commit to its handling by fan-out (fan-out lag).", lag_bounds,
                     fan_out_lane.lag().counts(), fan_out_lane.lag().sum_ms() / 1000.0);
     AppendLaneMetrics(drainer, out);
+    if (search_lane != nullptr) {
+      AppendHistogram(out, "chirp_search_index_lag_seconds",
+                      "From an event's commit to its indexing for search.", lag_bounds,
+                      search_lane->lag().counts(), search_lane->lag().sum_ms() / 1000.0);
+      AppendMetric(out, "chirp_search_index_bytes",
+                   "Bytes of the search index's files (its database and write-ahead log).",
+                   FileBytes(config.data_dir, "search.db"), "gauge");
+    }
     AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
                  fan_out.pushes(), "counter");
     AppendMetric(out, "chirp_stream_connections", "Open streaming API connections.",

@@ -129,16 +129,23 @@ std::string PrefixEnd(std::string prefix) {
   return prefix;
 }
 
-// The query for FindStatuses: which table drives the walk (the one that
-// narrows most and yields ids in order), and the conditions on each row.
+// The query for FindStatuses, and which table drives its walk newest
+// first:
+//  - kIndex: the text index when the query has words to match, else the
+//    author's statuses (from:, account_id), else a hashtag's, else every
+//    status; the reader's access is a condition on each row;
+//  - kLibrary: the reader's own statuses and library, each row matched
+//    against the text index by id (in:library, and what kIndex did not
+//    reach within its budget).
+enum class Driver { kIndex, kLibrary };
+
 struct StatusQueryPlan {
   std::string sql;
   std::vector<SqlValue> values;
 };
 
-StatusQueryPlan PlanStatusQuery(const StatusSearch& search) {
+StatusQueryPlan PlanStatusQuery(const StatusSearch& search, Driver driver) {
   const SearchQuery& q = search.query;
-  StatusQueryPlan plan;
   std::vector<std::string> where;
   std::vector<SqlValue> where_values;
 
@@ -154,16 +161,24 @@ StatusQueryPlan PlanStatusQuery(const StatusSearch& search) {
   std::string from;
   std::string order = "s.id";
   std::vector<SqlValue> from_values;
-  if (!positive.empty()) {
+  bool text_driven = false;
+  if (driver == Driver::kLibrary) {
+    from =
+        "(SELECT status_id AS id FROM library WHERE account_id = ? UNION "
+        "SELECT id FROM statuses WHERE author_id = ? ORDER BY id DESC) c "
+        "CROSS JOIN statuses s ON s.id = c.id";
+    order = "c.id";
+    from_values.push_back(search.viewer_id);
+    from_values.push_back(search.viewer_id);
+  } else if (!positive.empty()) {
     from = "status_text t CROSS JOIN statuses s ON s.id = t.rowid";
     order = "t.rowid";
+    text_driven = true;
     where.push_back("status_text MATCH ?");
     where_values.push_back(negative.empty() ? positive
                                             : "(" + positive + ") NOT (" + negative + ")");
   } else if (author != 0) {
     from = "statuses s INDEXED BY statuses_by_author";
-    where.push_back("s.author_id = ?");
-    where_values.push_back(author);
   } else if (!q.tags.empty()) {
     from = "status_tags g CROSS JOIN statuses s ON s.id = g.status_id";
     order = "g.status_id";
@@ -172,8 +187,15 @@ StatusQueryPlan PlanStatusQuery(const StatusSearch& search) {
   } else {
     from = "statuses s";
   }
-  if (positive.empty() && !negative.empty()) {
-    where.push_back("s.id NOT IN (SELECT rowid FROM status_text WHERE status_text MATCH ?)");
+  // The text, matched row by row where the index does not drive.
+  if (!text_driven && !positive.empty()) {
+    where.push_back(
+        "EXISTS (SELECT 1 FROM status_text WHERE status_text MATCH ? AND rowid = s.id)");
+    where_values.push_back(positive);
+  }
+  if (!text_driven && !negative.empty()) {
+    where.push_back(
+        "NOT EXISTS (SELECT 1 FROM status_text WHERE status_text MATCH ? AND rowid = s.id)");
     where_values.push_back(negative);
   }
   if (author != 0) {
@@ -227,28 +249,32 @@ StatusQueryPlan PlanStatusQuery(const StatusSearch& search) {
     where_values.push_back(max_id);
   }
 
-  // Who finds what.
+  // Who finds what: the library driver walks only what the reader owns or
+  // holds in their library.
   const std::string own_or_library =
       "s.author_id = ? OR EXISTS (SELECT 1 FROM library WHERE account_id = ? AND status_id = s.id)";
   const std::string public_indexable =
       "s.visibility = 0 AND NOT EXISTS (SELECT 1 FROM accounts WHERE id = s.author_id AND "
       "indexable = 0)";
-  switch (q.scope) {
-    case SearchScope::kLibrary:
-      where.push_back("(" + own_or_library + ")");
-      where_values.push_back(search.viewer_id);
-      where_values.push_back(search.viewer_id);
-      break;
-    case SearchScope::kPublic:
-      where.push_back("(" + public_indexable + ")");
-      break;
-    case SearchScope::kAll:
-      where.push_back("(" + own_or_library + " OR (" + public_indexable + "))");
-      where_values.push_back(search.viewer_id);
-      where_values.push_back(search.viewer_id);
-      break;
+  if (driver == Driver::kIndex) {
+    switch (q.scope) {
+      case SearchScope::kLibrary:
+        where.push_back("(" + own_or_library + ")");
+        where_values.push_back(search.viewer_id);
+        where_values.push_back(search.viewer_id);
+        break;
+      case SearchScope::kPublic:
+        where.push_back("(" + public_indexable + ")");
+        break;
+      case SearchScope::kAll:
+        where.push_back("(" + own_or_library + " OR (" + public_indexable + "))");
+        where_values.push_back(search.viewer_id);
+        where_values.push_back(search.viewer_id);
+        break;
+    }
   }
 
+  StatusQueryPlan plan;
   plan.sql = "SELECT s.id FROM " + from;
   for (size_t i = 0; i < where.size(); ++i) plan.sql += (i == 0 ? " WHERE " : " AND ") + where[i];
   plan.sql += " ORDER BY " + order + " DESC LIMIT ? OFFSET ?";
@@ -257,6 +283,26 @@ StatusQueryPlan PlanStatusQuery(const StatusSearch& search) {
   plan.values.push_back(int64_t{search.limit});
   plan.values.push_back(int64_t{search.offset});
   return plan;
+}
+
+// The ids `plan` finds within `budget`, and whether it was cut short.
+struct BudgetedIds {
+  std::vector<int64_t> ids;
+  bool cut = false;
+};
+
+Result<BudgetedIds> RunWithinBudget(SqliteDb& db, const StatusQueryPlan& plan, uint64_t budget) {
+  db.LimitWork(budget);
+  auto s = db.PrepareOnce(plan.sql);
+  BindAll(*s, plan.values);
+  BudgetedIds out;
+  while (s->Step()) out.ids.push_back(s->Int(0));
+  out.cut = db.WorkLimitReached();
+  const bool failed = s->failed() && !out.cut;
+  s.reset();
+  db.LimitWork(0);
+  if (failed) return db.Failure();
+  return out;
 }
 
 Result<std::vector<int64_t>> Ids(SqliteDb& db, SqliteStatement& s) {
@@ -367,6 +413,7 @@ class SqliteIndexWriter final : public SearchIndexWriter {
 Result<std::unique_ptr<SqliteSearchIndex>> SqliteSearchIndex::Open(
     const std::string& path, SqliteSearchIndexOptions options) {
   std::unique_ptr<SqliteSearchIndex> index(new SqliteSearchIndex());
+  index->status_query_budget_ = options.status_query_budget;
   // A crash of the process loses nothing committed with synchronous NORMAL
   // in WAL mode; a crash of the machine may lose the last commits, which
   // the operator's reindex restores (the index is derived).
@@ -418,11 +465,28 @@ Status SqliteSearchIndex::Write(const std::function<Status(SearchIndexWriter&)>&
 
 Result<std::vector<int64_t>> SqliteSearchIndex::FindStatuses(const StatusSearch& search) {
   if (search.viewer_id == 0 || search.limit <= 0) return std::vector<int64_t>{};
-  const StatusQueryPlan plan = PlanStatusQuery(search);
+  const Driver driver =
+      search.query.scope == SearchScope::kLibrary ? Driver::kLibrary : Driver::kIndex;
   return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
-    auto s = db.PrepareOnce(plan.sql);
-    BindAll(*s, plan.values);
-    return Ids(db, *s);
+    auto found = RunWithinBudget(db, PlanStatusQuery(search, driver), status_query_budget_);
+    if (!found) return std::move(found).error();
+    const size_t wanted = static_cast<size_t>(search.limit);
+    if (!found->cut || found->ids.size() >= wanted || search.query.scope != SearchScope::kAll) {
+      return std::move(found->ids);
+    }
+    // The walk stopped before a page was full (the text is common, the
+    // reader may find little of it): what the reader holds themselves is
+    // still found, newest first beside what the walk reached.
+    StatusSearch own = search;
+    own.offset = 0;
+    auto held = RunWithinBudget(db, PlanStatusQuery(own, Driver::kLibrary), status_query_budget_);
+    if (!held) return std::move(held).error();
+    std::vector<int64_t> ids = std::move(found->ids);
+    ids.insert(ids.end(), held->ids.begin(), held->ids.end());
+    std::sort(ids.begin(), ids.end(), std::greater<>());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (ids.size() > wanted) ids.resize(wanted);
+    return ids;
   });
 }
 

@@ -20,6 +20,12 @@ namespace chirp {
 struct SqliteSearchIndexOptions {
   int readers = 4;
   int cache_mib = 16;  // each connection's page cache
+  // The most work one status query may do, in SQLite's virtual machine
+  // instructions (a few milliseconds): a common word that the reader may
+  // find in few statuses would otherwise walk every status holding it.
+  // What was found within it is the answer, with the reader's own and
+  // library statuses looked for apart when the page is not full.
+  uint64_t status_query_budget = 3'000'000;
 };
 
 class SqliteSearchIndex final : public SearchIndex {
@@ -42,6 +48,7 @@ class SqliteSearchIndex final : public SearchIndex {
   template <typename T>
   T Read(const std::function<T(SqliteDb&)>& fn);
 
+  uint64_t status_query_budget_ = 0;
   std::mutex write_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_
   std::mutex read_mu_;

@@ -269,3 +269,43 @@ TEST_F(SqliteSearchIndexTest, TagsByExactNameThenPrefixByLatestUseWithHistory) {
 
 }  // namespace
 }  // namespace chirp
+
+namespace chirp {
+namespace {
+
+TEST(SqliteSearchIndexBudgetTest, ACommonWordTheReaderMayNotSeeStillFindsTheirOwn) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("chirp-search-budget-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto index = SqliteSearchIndex::Open((dir / "search.db").string(),
+                                       {.readers = 1, .status_query_budget = 20'000});
+  ASSERT_TRUE(index.ok());
+  int64_t id = SnowflakeGenerator::IdAt(kJan1, 1, 0);
+  const int64_t own = id;
+  ASSERT_TRUE((*index)
+                  ->Write([&](SearchIndexWriter& w) -> Status {
+                    if (Status s = w.PutStatus({.id = own, .author_id = 9, .text = "common"}); !s)
+                      return s;
+                    // Newer statuses the reader may not find: followers-only.
+                    for (int i = 1; i <= 2000; ++i) {
+                      Status s = w.PutStatus({.id = own + i,
+                                              .author_id = 1,
+                                              .visibility = Visibility::kPrivate,
+                                              .text = "common word"});
+                      if (!s) return s;
+                    }
+                    return {};
+                  })
+                  .ok());
+  SearchQuery q;
+  q.words = {"common"};
+  auto found = (*index)->FindStatuses({.query = q, .viewer_id = 9});
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(*found, (std::vector<int64_t>{own}));
+  index->reset();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace chirp

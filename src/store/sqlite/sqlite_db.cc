@@ -113,6 +113,28 @@ SqliteStatement SqliteDb::Prepare(const char* sql) {
   return SqliteStatement(stmt);
 }
 
+void SqliteDb::LimitWork(uint64_t instructions) {
+  // SQLite calls the handler every kPeriod instructions.
+  constexpr int kPeriod = 1000;
+  work_limit_ = instructions;
+  work_done_ = 0;
+  work_limit_reached_ = false;
+  if (instructions == 0) {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    return;
+  }
+  sqlite3_progress_handler(
+      db_, kPeriod,
+      [](void* self) -> int {
+        auto* db = static_cast<SqliteDb*>(self);
+        db->work_done_ += kPeriod;
+        if (db->work_done_ < db->work_limit_) return 0;
+        db->work_limit_reached_ = true;
+        return 1;
+      },
+      this);
+}
+
 std::unique_ptr<SqliteStatement> SqliteDb::PrepareOnce(const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=

@@ -82,6 +82,15 @@ class SqliteDb {
   // as an error.
   Status Run(SqliteStatement& statement);
 
+  // Stops the statements of this connection once they have run about
+  // `instructions` of SQLite's virtual machine instructions in all (0: no
+  // limit, the default): the step that passes the limit fails with
+  // SQLITE_INTERRUPT and WorkLimitReached() is true until the next call.
+  // For queries whose cost depends on what users ask (search): what was
+  // read before the limit stands.
+  void LimitWork(uint64_t instructions);
+  bool WorkLimitReached() const { return work_limit_reached_; }
+
   int64_t Changes() const;
   // The rowid of the last row inserted on this connection.
   int64_t LastInsertRowId() const;
@@ -115,6 +124,9 @@ class SqliteDb {
   std::function<void(int)> wal_hook_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
   uint64_t events_appended_ = 0;
+  uint64_t work_limit_ = 0;
+  uint64_t work_done_ = 0;
+  bool work_limit_reached_ = false;
 };
 
 }  // namespace chirp

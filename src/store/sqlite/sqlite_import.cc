@@ -15,13 +15,14 @@ Result<std::vector<int64_t>> SqliteStore::ImportAccounts(const std::vector<Accou
     ids.clear();
     for (const Account& a : accounts) {
       SqliteStatement ins = db.Prepare(
-          "INSERT OR IGNORE INTO accounts (id, username, username_lower, display_name, created_at) "
-          "VALUES (?, ?, lower(?), ?, ?)");
+          "INSERT OR IGNORE INTO accounts (id, username, username_lower, display_name, "
+          "indexable, created_at) VALUES (?, ?, lower(?), ?, ?, ?)");
       ins.Bind(1, a.id)
           .Bind(2, a.username)
           .Bind(3, a.username)
           .Bind(4, a.display_name)
-          .Bind(5, a.created_at_ms);
+          .Bind(5, a.indexable)
+          .Bind(6, a.created_at_ms);
       ins.Step();
       if (ins.failed()) return db.Failure();
       if (db.Changes() == 0) {  // the username exists: its account stands
