@@ -1,4 +1,4 @@
-// Statuses: posting, reading, deleting, threads, source, favourites and
+// Statuses: posting, reading, deleting, threads, source, bookmarks, favourites and
 // reblogs, and an account's statuses.
 #include <algorithm>
 #include <boost/json/array.hpp>
@@ -183,6 +183,14 @@ Result<HttpResponse> FavouriteStatus(const StatusRouteParts& ctx, ApiRequest& re
   return PresentCommitted([&] { return RenderCurrent(ctx, req, *target); });
 }
 
+Result<HttpResponse> BookmarkStatus(const StatusRouteParts& ctx, ApiRequest& req, bool bookmark) {
+  const auto id = ParseId(req.path.Get("id"));
+  if (!id) return Error::NotFound();
+  auto target = ctx.engagement.SetBookmark(req.account_id(), *id, bookmark);
+  if (!target) return std::move(target).error();
+  return PresentCommitted([&] { return RenderCurrent(ctx, req, *target); });
+}
+
 Result<HttpResponse> Reblog(const StatusRouteParts& ctx, ApiRequest& req) {
   const auto id = ParseId(req.path.Get("id"));
   if (!id) return Error::NotFound();
@@ -229,6 +237,17 @@ Result<HttpResponse> Favourites(const StatusRouteParts& ctx, ApiRequest& req) {
   auto page = ParsePage(req.params);
   if (!page) return std::move(page).error();
   auto listed = ctx.status_reads.Favourites(req.account_id(), *page);
+  if (!listed) return std::move(listed).error();
+  std::vector<int64_t> ids;
+  for (const auto& entry : *listed) ids.push_back(entry.item);
+  StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
+  return ListResponse(presenter, req, ids, *listed);
+}
+
+Result<HttpResponse> Bookmarks(const StatusRouteParts& ctx, ApiRequest& req) {
+  auto page = ParsePage(req.params);
+  if (!page) return std::move(page).error();
+  auto listed = ctx.status_reads.Bookmarks(req.account_id(), *page);
   if (!listed) return std::move(listed).error();
   std::vector<int64_t> ids;
   for (const auto& entry : *listed) ids.push_back(entry.item);
@@ -309,6 +328,16 @@ void AddStatusRoutes(ApiRoutes& routes, const StatusRouteParts& ctx) {
               .scopes = "write:favourites"},
              [ctx](ApiRequest& r) { return FavouriteStatus(ctx, r, false); });
   routes.Add({.method = "POST",
+              .pattern = "/api/v1/statuses/:id/bookmark",
+              .auth = AuthRequirement::kUser,
+              .scopes = "write:bookmarks"},
+             [ctx](ApiRequest& r) { return BookmarkStatus(ctx, r, true); });
+  routes.Add({.method = "POST",
+              .pattern = "/api/v1/statuses/:id/unbookmark",
+              .auth = AuthRequirement::kUser,
+              .scopes = "write:bookmarks"},
+             [ctx](ApiRequest& r) { return BookmarkStatus(ctx, r, false); });
+  routes.Add({.method = "POST",
               .pattern = "/api/v1/statuses/:id/reblog",
               .auth = AuthRequirement::kUser,
               .scopes = "write:statuses"},
@@ -334,6 +363,11 @@ void AddStatusRoutes(ApiRoutes& routes, const StatusRouteParts& ctx) {
               .auth = AuthRequirement::kUser,
               .scopes = "read:favourites"},
              [ctx](ApiRequest& r) { return Favourites(ctx, r); });
+  routes.Add({.method = "GET",
+              .pattern = "/api/v1/bookmarks",
+              .auth = AuthRequirement::kUser,
+              .scopes = "read:bookmarks"},
+             [ctx](ApiRequest& r) { return Bookmarks(ctx, r); });
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/:id/statuses",
               .auth = AuthRequirement::kOptional,

@@ -257,6 +257,10 @@ const char* EventKindName(EventKind kind) {
       return "token_revoked";
     case EventKind::kAccountCreated:
       return "account_created";
+    case EventKind::kBookmarked:
+      return "bookmarked";
+    case EventKind::kUnbookmarked:
+      return "unbookmarked";
   }
   return "unknown";
 }

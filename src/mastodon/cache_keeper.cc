@@ -53,6 +53,10 @@ void CacheKeeper::Collect(const OutboxEvent& e, Touched& t) {
       t.statuses.push_back(subject);  // favourites_count
       t.readers.push_back(actor);
       return;
+    case EventKind::kBookmarked:  // what the reader bookmarked
+    case EventKind::kUnbookmarked:
+      t.readers.push_back(actor);
+      return;
     case EventKind::kAccountUpdated:
       t.accounts.push_back(actor);
       return;

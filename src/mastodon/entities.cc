@@ -232,7 +232,7 @@ void AppendStatusJson(std::string& out, const StatusParts& p) {
     AppendFlag(out, "favourited", p.viewer->favourited);
     AppendFlag(out, "reblogged", p.viewer->reblogged);
     AppendFlag(out, "muted", false);
-    AppendFlag(out, "bookmarked", false);
+    AppendFlag(out, "bookmarked", p.viewer->bookmarked);
     out += ",\"filtered\":[]";
     if (p.viewer->is_author && p.status.reblog_of_id == 0 &&
         p.status.visibility != Visibility::kDirect) {

@@ -31,6 +31,7 @@ boost::json::object TokenJson(const std::string& access_token, const std::string
 struct ViewerFlags {
   bool favourited = false;
   bool reblogged = false;
+  bool bookmarked = false;
   bool is_author = false;
 };
 

@@ -42,10 +42,12 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
     if (!found) return std::move(found).error();
     for (StatusRef& o : *found) originals.emplace(o->record.id, std::move(o));
   }
-  // The viewer's favourites and reblogs among what is shown: from the
-  // viewer's state, and from the store for statuses older than it holds.
+  // The viewer's favourites, reblogs and bookmarks among what is shown:
+  // from the viewer's state, and from the store for statuses older than it
+  // holds.
   std::unordered_set<int64_t> old_favourited;
   std::unordered_set<int64_t> old_reblogged;
+  std::unordered_set<int64_t> old_bookmarked;
   if (viewer_id_ != 0) {
     std::vector<int64_t> old;
     for (const StatusRef& s : statuses) {
@@ -59,6 +61,9 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
       auto r = read_.store.RebloggedAmong(viewer_id_, old);
       if (!r) return std::move(r).error();
       old_reblogged.insert(r->begin(), r->end());
+      auto b = read_.store.BookmarkedAmong(viewer_id_, old);
+      if (!b) return std::move(b).error();
+      old_bookmarked.insert(b->begin(), b->end());
     }
   }
 
@@ -84,9 +89,11 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
     if (viewer.Covers(shown)) {
       flags.favourited = viewer.Favourited(shown);
       flags.reblogged = viewer.Reblogged(shown);
+      flags.bookmarked = viewer.Bookmarked(shown);
     } else {
       flags.favourited = old_favourited.contains(shown);
       flags.reblogged = old_reblogged.contains(shown);
+      flags.bookmarked = old_bookmarked.contains(shown);
     }
     const ViewerFlags* shown_flags = viewer_id_ != 0 ? &flags : nullptr;
 

@@ -12,7 +12,7 @@
 //
 // A status is found by:
 //  - its author, and the accounts in its library (mentioned, favourited,
-//    reblogged it);
+//    reblogged or bookmarked it);
 //  - anyone signed in, when it is public and its author is indexable.
 //
 // Thread safety: reads from any number of threads at once; writes from one
@@ -59,6 +59,7 @@ enum LibraryReason : uint32_t {
   kLibraryMention = 1,
   kLibraryFavourite = 2,
   kLibraryReblog = 4,
+  kLibraryBookmark = 8,
 };
 
 // The writes of one batch of events, applied in one transaction. Each is

@@ -54,6 +54,8 @@ Status SearchIndexer::Handle(const OutboxEvent& event) {
     case EventKind::kStatusDeleted:
     case EventKind::kFavourited:
     case EventKind::kUnfavourited:
+    case EventKind::kBookmarked:
+    case EventKind::kUnbookmarked:
     case EventKind::kFollowed:
     case EventKind::kUnfollowed:
     case EventKind::kAccountCreated:
@@ -132,6 +134,12 @@ Status SearchIndexer::Flush() {
         case EventKind::kUnfavourited:
           s = w.RemoveFromLibrary(c.account_id, c.subject_id, kLibraryFavourite);
           break;
+        case EventKind::kBookmarked:
+          s = w.AddToLibrary(c.account_id, c.subject_id, kLibraryBookmark);
+          break;
+        case EventKind::kUnbookmarked:
+          s = w.RemoveFromLibrary(c.account_id, c.subject_id, kLibraryBookmark);
+          break;
         default:
           break;
       }
@@ -179,20 +187,30 @@ Status SearchIndexer::Rebuild(Store& store, SearchIndex& index,
     done += static_cast<int64_t>(statuses->size());
     if (progress) progress(done);
   }
-  for (int64_t after = 0;;) {
-    auto favourites = store.ScanFavourites(after, kRebuildBatch);
-    if (!favourites) return std::move(favourites).error();
-    if (favourites->empty()) break;
-    Status s = index.Write([&](SearchIndexWriter& w) -> Status {
-      for (const FavouriteRow& f : *favourites) {
-        if (Status r = w.AddToLibrary(f.account_id, f.status_id, kLibraryFavourite); !r) return r;
-      }
-      return {};
-    });
-    if (!s) return s;
-    after = favourites->back().id;
+  // Favourites and bookmarks, each a library entry.
+  const auto scan_into_libraries = [&](auto scan, LibraryReason reason) -> Status {
+    for (int64_t after = 0;;) {
+      auto rows = scan(after);
+      if (!rows) return std::move(rows).error();
+      if (rows->empty()) return {};
+      Status s = index.Write([&](SearchIndexWriter& w) -> Status {
+        for (const FavouriteRow& row : *rows) {
+          if (Status r = w.AddToLibrary(row.account_id, row.status_id, reason); !r) return r;
+        }
+        return {};
+      });
+      if (!s) return s;
+      after = rows->back().id;
+    }
+  };
+  if (Status s = scan_into_libraries(
+          [&](int64_t after) { return store.ScanFavourites(after, kRebuildBatch); },
+          kLibraryFavourite);
+      !s) {
+    return s;
   }
-  return {};
+  return scan_into_libraries(
+      [&](int64_t after) { return store.ScanBookmarks(after, kRebuildBatch); }, kLibraryBookmark);
 }
 
 }  // namespace chirp

@@ -1,6 +1,6 @@
 // Keeps the search index (search/search_index.h) by following the event
-// stream: statuses posted and deleted, favourites and reblogs (which put a
-// status in an account's library), accounts created and changed (names,
+// stream: statuses posted and deleted, favourites, reblogs and bookmarks
+// (which put a status in an account's library), accounts created and changed (names,
 // indexable) and followed (the figures account search ranks by).
 //
 // A durable consumer: the index is in a file of its own and outlives the
@@ -34,7 +34,7 @@ class SearchIndexer final : public EventConsumer {
   Status Flush() override;
 
   // Rebuilds the whole index from the store: every account and every live
-  // status, with favourites and reblogs in the libraries; `progress` is
+  // status, with favourites, reblogs and bookmarks in the libraries; `progress` is
   // told how many statuses are done. For `chirpd admin reindex` and a first
   // start over an existing store.
   static Status Rebuild(Store& store, SearchIndex& index,

@@ -30,6 +30,23 @@ Result<int64_t> Engagement::SetFavourite(int64_t account_id, int64_t status_id, 
   return target;
 }
 
+Result<int64_t> Engagement::SetBookmark(int64_t account_id, int64_t status_id, bool bookmark) {
+  auto status = FindVisibleStatus(statuses_, viewers_, account_id, status_id);
+  if (!status) return std::move(status).error();
+  const int64_t target = status->reblog_of_id != 0 ? status->reblog_of_id : status->id;
+  const int64_t now = clock_.NowMillis();
+  Result<bool> changed = bookmark ? store_.Bookmark(account_id, target, ids_.Next(), now)
+                                  : store_.Unbookmark(account_id, target);
+  if (!changed) return std::move(changed).error();
+  if (*changed) {
+    own_writes_.Apply({.kind = bookmark ? EventKind::kBookmarked : EventKind::kUnbookmarked,
+                       .account_id = account_id,
+                       .subject_id = target,
+                       .created_at_ms = now});
+  }
+  return target;
+}
+
 Result<PostedStatus> Engagement::Reblog(int64_t account_id, int64_t application_id,
                                         int64_t status_id,
                                         const std::optional<std::string>& visibility_name) {

@@ -1,4 +1,4 @@
-// Favourites and reblogs: acting on a status one may see. Favouriting or
+// Favourites, reblogs and bookmarks: acting on a status one may see. Favouriting or
 // reblogging a reblog acts on what it wraps, as Mastodon does; each action
 // is idempotent, and its undo too.
 //
@@ -29,6 +29,9 @@ class Engagement {
   // what it wraps; returns the id of the status acted on. kNotFound when the
   // account may not see it.
   Result<int64_t> SetFavourite(int64_t account_id, int64_t status_id, bool favourite);
+  // Bookmarks (or removes the bookmark of) the status, or what it wraps, as
+  // SetFavourite: bookmarks are seen by their account alone.
+  Result<int64_t> SetBookmark(int64_t account_id, int64_t status_id, bool bookmark);
 
   // Reblogs the status, or what it wraps, with `visibility` (public when
   // absent; a private status's reblog stays private). The account's live

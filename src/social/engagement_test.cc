@@ -41,6 +41,21 @@ TEST_F(EngagementTest, FavouritingAReblogFavouritesWhatItWrapsOnce) {
   EXPECT_EQ(applied_->kinds().back(), EventKind::kUnfavourited);
 }
 
+TEST_F(EngagementTest, BookmarkingAReblogBookmarksWhatItWraps) {
+  const int64_t original = Post(1);
+  const int64_t reblog = Post(2, Visibility::kPublic, original);
+  auto target = engagement_->SetBookmark(3, reblog, true);
+  ASSERT_TRUE(target.ok());
+  EXPECT_EQ(*target, original);
+  EXPECT_EQ(*store_->BookmarkedAmong(3, {original, reblog}), std::vector<int64_t>{original});
+  ASSERT_TRUE(engagement_->SetBookmark(3, original, true).ok());  // again: no change
+  ASSERT_TRUE(engagement_->SetBookmark(3, original, false).ok());
+  EXPECT_EQ(applied_->kinds(),
+            (std::vector<EventKind>{EventKind::kBookmarked, EventKind::kUnbookmarked}));
+  const int64_t hidden = Post(1, Visibility::kPrivate);
+  EXPECT_EQ(engagement_->SetBookmark(4, hidden, true).error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(EngagementTest, WhatTheAccountMayNotSeeIsOutOfReach) {
   const int64_t hidden = Post(1, Visibility::kPrivate);
   EXPECT_EQ(engagement_->SetFavourite(2, hidden, true).error().code, ErrorCode::kNotFound);

@@ -79,6 +79,8 @@ Status Notifier::Handle(const OutboxEvent& event) {
     case EventKind::kAccountUpdated:
     case EventKind::kTokenRevoked:
     case EventKind::kAccountCreated:
+    case EventKind::kBookmarked:  // private to who bookmarks
+    case EventKind::kUnbookmarked:
       return {};
   }
   return {};

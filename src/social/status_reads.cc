@@ -100,4 +100,9 @@ Result<std::vector<Paged<int64_t>>> StatusReads::Favourites(int64_t account_id,
   return store_.ListFavourites(account_id, page);
 }
 
+Result<std::vector<Paged<int64_t>>> StatusReads::Bookmarks(int64_t account_id,
+                                                           const PageRequest& page) {
+  return store_.ListBookmarks(account_id, page);
+}
+
 }  // namespace chirp

@@ -50,6 +50,8 @@ class StatusReads {
 
   // The statuses the account favourited, paged by the favourite's id.
   Result<std::vector<Paged<int64_t>>> Favourites(int64_t account_id, const PageRequest& page);
+  // The account's bookmarks, as Favourites.
+  Result<std::vector<Paged<int64_t>>> Bookmarks(int64_t account_id, const PageRequest& page);
 
  private:
   Store& store_;

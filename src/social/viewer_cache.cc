@@ -7,7 +7,7 @@ namespace chirp {
 
 size_t ViewerState::ResidentBytes() const {
   return sizeof(ViewerState) + visibility.HeapBytes() + HeapBytes(interactions.favourited) +
-         HeapBytes(interactions.reblogged);
+         HeapBytes(interactions.reblogged) + HeapBytes(interactions.bookmarked);
 }
 
 Result<ViewerRef> ViewerCache::Get(int64_t viewer_id) {

@@ -25,8 +25,8 @@ namespace chirp {
 
 struct ViewerState {
   ViewerVisibility visibility;
-  // Favourites and reblogs are held for statuses with ids from horizon_id
-  // up; older statuses are asked of the store.
+  // Favourites, reblogs and bookmarks are held for statuses with ids from
+  // horizon_id up; older statuses are asked of the store.
   int64_t horizon_id = 0;
   Interactions interactions;
 
@@ -38,6 +38,10 @@ struct ViewerState {
   }
   bool Reblogged(int64_t status_id) const {
     return std::binary_search(interactions.reblogged.begin(), interactions.reblogged.end(),
+                              status_id);
+  }
+  bool Bookmarked(int64_t status_id) const {
+    return std::binary_search(interactions.bookmarked.begin(), interactions.bookmarked.end(),
                               status_id);
   }
   // What this reader's state takes in memory.

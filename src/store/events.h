@@ -37,7 +37,9 @@ enum class EventKind : int {
   kUnmuted = 13,               // account: the former muter; subject: the unmuted
   kAccountUpdated = 14,        // the profile or its settings changed; account and subject: it
   kTokenRevoked = 15,          // account: the token's (0 for an app's); subject: the token
-  kAccountCreated = 16,        // registered or imported; account and subject: it
+  kAccountCreated = 16,        // registered; account and subject: it
+  kBookmarked = 17,            // account: who bookmarked; subject: the status
+  kUnbookmarked = 18,          // account: who removed the bookmark; subject: the status
 };
 
 // OutboxEvent::flags.

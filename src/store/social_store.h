@@ -56,13 +56,15 @@ struct DeletedStatuses {
   std::vector<int64_t> account_ids;
 };
 
-// Status ids an account favourited and reblogged, each list sorted.
+// Status ids an account favourited, reblogged and bookmarked, each list
+// sorted.
 struct Interactions {
   std::vector<int64_t> favourited;
   std::vector<int64_t> reblogged;
+  std::vector<int64_t> bookmarked;
 };
 
-// One favourite, as ScanFavourites reads them.
+// One favourite (or bookmark), as ScanFavourites (ScanBookmarks) reads them.
 struct FavouriteRow {
   int64_t id = 0;
   int64_t account_id = 0;
@@ -135,8 +137,25 @@ class SocialStore {
   virtual Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
                                                       const std::vector<int64_t>& status_ids) = 0;
   // The statuses with ids from `min_status_id` up that the account has
-  // favourited and (live reblogs) reblogged.
+  // favourited, (live reblogs) reblogged and bookmarked.
   virtual Result<Interactions> InteractionsSince(int64_t account_id, int64_t min_status_id) = 0;
+
+  // Bookmarks, private to their account. Bookmark and Unbookmark are
+  // idempotent and report whether they changed anything; Bookmark is
+  // kNotFound for a status that is not live.
+  virtual Result<bool> Bookmark(int64_t account_id, int64_t status_id, int64_t id,
+                                int64_t at_ms) = 0;
+  virtual Result<bool> Unbookmark(int64_t account_id, int64_t status_id) = 0;
+  // The account's bookmarks of live statuses: (bookmark id, status id)
+  // pairs, newest bookmark first, paged by bookmark id.
+  virtual Result<std::vector<Paged<int64_t>>> ListBookmarks(int64_t account_id,
+                                                            const PageRequest& page) = 0;
+  // Of `status_ids`, those the account bookmarked.
+  virtual Result<std::vector<int64_t>> BookmarkedAmong(int64_t account_id,
+                                                       const std::vector<int64_t>& status_ids) = 0;
+  // Every bookmark of a live status in the bookmarks' order, `limit` at a
+  // time after `after_id` (for rebuilding the search index).
+  virtual Result<std::vector<FavouriteRow>> ScanBookmarks(int64_t after_id, int limit) = 0;
 
   // Follows. CreateFollow inserts or updates the settings of an existing
   // follow; it reports whether the follow is new. Following (or asking to)

@@ -64,6 +64,8 @@ Status FanOut::Handle(const OutboxEvent& event) {
     case EventKind::kAccountUpdated:
     case EventKind::kTokenRevoked:
     case EventKind::kAccountCreated:  // followed by nobody yet
+    case EventKind::kBookmarked:
+    case EventKind::kUnbookmarked:
       return {};
   }
   return {};

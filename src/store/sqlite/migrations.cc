@@ -272,6 +272,17 @@ DROP INDEX follows_by_target;
 CREATE INDEX follows_by_target ON follows(target_account_id, id, account_id, show_reblogs, notify);
 CREATE INDEX follows_by_account ON follows(account_id, target_account_id, id, show_reblogs, notify);
 )sql",
+    // 9: bookmarks, private to the account that made them.
+    R"sql(
+CREATE TABLE bookmarks (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  status_id INTEGER NOT NULL REFERENCES statuses(id),
+  created_at INTEGER NOT NULL,
+  UNIQUE (account_id, status_id)
+);
+CREATE INDEX bookmarks_by_account ON bookmarks(account_id, id);
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

@@ -542,8 +542,89 @@ Result<Interactions> SqliteStore::InteractionsSince(int64_t account_id, int64_t 
     r.Bind(1, account_id).Bind(2, min_status_id);
     while (r.Step()) out.reblogged.push_back(r.Int(0));
     if (r.failed()) return db.Failure();
+    SqliteStatement b = db.Prepare(
+        "SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id >= ? "
+        "ORDER BY status_id");
+    b.Bind(1, account_id).Bind(2, min_status_id);
+    while (b.Step()) out.bookmarked.push_back(b.Int(0));
+    if (b.failed()) return db.Failure();
     return out;
   });
+}
+
+Result<bool> SqliteStore::Bookmark(int64_t account_id, int64_t status_id, int64_t id,
+                                   int64_t at_ms) {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
+    auto live = LiveStatus(db, status_id);
+    if (!live) return std::move(live).error();
+    if (!*live) return Error::NotFound();
+    SqliteStatement ins = db.Prepare(
+        "INSERT OR IGNORE INTO bookmarks (id, account_id, status_id, created_at) VALUES "
+        "(?,?,?,?)");
+    ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
+    if (Status st = db.Run(ins); !st) return std::move(st).error();
+    if (db.Changes() == 0) return false;
+    if (Status st = Emit(db, EventKind::kBookmarked, account_id, status_id, at_ms); !st)
+      return std::move(st).error();
+    return true;
+  });
+}
+
+Result<bool> SqliteStore::Unbookmark(int64_t account_id, int64_t status_id) {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement del =
+        db.Prepare("DELETE FROM bookmarks WHERE account_id = ? AND status_id = ?");
+    del.Bind(1, account_id).Bind(2, status_id);
+    if (Status st = db.Run(del); !st) return std::move(st).error();
+    if (db.Changes() == 0) return false;
+    if (Status st = Emit(db, EventKind::kUnbookmarked, account_id, status_id, 0); !st)
+      return std::move(st).error();
+    return true;
+  });
+}
+
+Result<std::vector<Paged<int64_t>>> SqliteStore::ListBookmarks(int64_t account_id,
+                                                               const PageRequest& page) {
+  return Read<Result<std::vector<Paged<int64_t>>>>([&](SqliteDb& db) {
+    return Page<int64_t>(
+        db,
+        "SELECT b.id, b.status_id FROM bookmarks b JOIN statuses s ON s.id = b.status_id "
+        "WHERE b.account_id = ? AND b.id < ? AND b.id > ? AND s.deleted_at = 0 ORDER BY b.id DESC "
+        "LIMIT ?",
+        "SELECT b.id, b.status_id FROM bookmarks b JOIN statuses s ON s.id = b.status_id "
+        "WHERE b.account_id = ? AND b.id > ? AND b.id < ? AND s.deleted_at = 0 ORDER BY b.id ASC "
+        "LIMIT ?",
+        account_id, page, SecondColumn);
+  });
+}
+
+Result<std::vector<int64_t>> SqliteStore::BookmarkedAmong(int64_t account_id,
+                                                          const std::vector<int64_t>& ids) {
+  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT value FROM "
+        "json_each(?))");
+    q.Bind(1, account_id).Bind(2, JsonIds(ids));
+    std::vector<int64_t> out;
+    while (q.Step()) out.push_back(q.Int(0));
+    if (q.failed()) return db.Failure();
+    return out;
+  });
+}
+
+Result<std::vector<FavouriteRow>> SqliteStore::ScanBookmarks(int64_t after_id, int limit) {
+  return Read<Result<std::vector<FavouriteRow>>>(
+      [&](SqliteDb& db) -> Result<std::vector<FavouriteRow>> {
+        SqliteStatement q = db.Prepare(
+            "SELECT b.id, b.account_id, b.status_id FROM bookmarks b "
+            "JOIN statuses s ON s.id = b.status_id AND s.deleted_at = 0 "
+            "WHERE b.id > ? ORDER BY b.id LIMIT ?");
+        q.Bind(1, after_id).Bind(2, limit);
+        std::vector<FavouriteRow> out;
+        while (q.Step()) out.push_back({q.Int(0), q.Int(1), q.Int(2)});
+        if (q.failed()) return db.Failure();
+        return out;
+      });
 }
 
 Result<bool> SqliteStore::CreateFollow(const Follow& follow) {

@@ -321,6 +321,38 @@ TEST_F(SocialStoreTest, FavouritesAreIdempotent) {
   EXPECT_EQ(store_->Favourite(2, 999, 3, 0).error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(SocialStoreTest, BookmarksArePrivateIdempotentAndListedNewestFirst) {
+  Post(100, 1);
+  Post(200, 1);
+  Post(300, 1);
+  EXPECT_TRUE(*store_->Bookmark(2, 200, 10, 1));
+  EXPECT_FALSE(*store_->Bookmark(2, 200, 11, 1));
+  EXPECT_TRUE(*store_->Bookmark(2, 100, 12, 1));
+  EXPECT_TRUE(*store_->Bookmark(2, 300, 13, 1));
+  EXPECT_EQ(store_->Bookmark(2, 999, 14, 1).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->DeleteStatus(300, 2).ok());  // a deleted status is not listed
+  auto listed = store_->ListBookmarks(2, {.limit = 10});
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].item, 100) << "the newest bookmark first";
+  EXPECT_EQ((*listed)[1].item, 200);
+  EXPECT_EQ(*store_->BookmarkedAmong(2, {100, 200, 300}), (std::vector<int64_t>{100, 200, 300}));
+  EXPECT_TRUE(store_->BookmarkedAmong(3, {100})->empty());
+  EXPECT_EQ(store_->InteractionsSince(2, 150)->bookmarked, (std::vector<int64_t>{200, 300}));
+  EXPECT_EQ(store_->ScanBookmarks(0, 10)->size(), 2u);
+  EXPECT_TRUE(*store_->Unbookmark(2, 200));
+  EXPECT_FALSE(*store_->Unbookmark(2, 200));
+  std::vector<EventKind> kinds;
+  const std::vector<OutboxEvent> events = store_->ReadOutbox(0, 100).value();
+  for (const OutboxEvent& e : events) {
+    if (e.kind == EventKind::kBookmarked || e.kind == EventKind::kUnbookmarked) {
+      kinds.push_back(e.kind);
+    }
+  }
+  EXPECT_EQ(kinds, (std::vector<EventKind>{EventKind::kBookmarked, EventKind::kBookmarked,
+                                           EventKind::kBookmarked, EventKind::kUnbookmarked}));
+}
+
 TEST_F(SocialStoreTest, IdempotencyKeyReturnsTheFirstStatus) {
   StatusRecord s;
   s.id = 100;

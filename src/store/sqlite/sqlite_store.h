@@ -107,6 +107,13 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
                                               const std::vector<int64_t>& status_ids) override;
   Result<Interactions> InteractionsSince(int64_t account_id, int64_t min_status_id) override;
+  Result<bool> Bookmark(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) override;
+  Result<bool> Unbookmark(int64_t account_id, int64_t status_id) override;
+  Result<std::vector<Paged<int64_t>>> ListBookmarks(int64_t account_id,
+                                                    const PageRequest& page) override;
+  Result<std::vector<int64_t>> BookmarkedAmong(int64_t account_id,
+                                               const std::vector<int64_t>& status_ids) override;
+  Result<std::vector<FavouriteRow>> ScanBookmarks(int64_t after_id, int limit) override;
   Result<bool> CreateFollow(const Follow& follow) override;
   Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) override;
   Result<Unfollowed> Unfollow(int64_t account_id, int64_t target_account_id) override;
