@@ -74,6 +74,11 @@ class SearchIndexWriter {
   virtual Status RemoveFromLibrary(int64_t account_id, int64_t status_id, LibraryReason reason) = 0;
   // Creates or replaces the account's entry (names, indexable, figures).
   virtual Status PutAccount(const IndexedAccount& account) = 0;
+  // The figures account search ranks by, for an account with an entry
+  // (nothing for one without): its followers, and its latest status
+  // (kept when later than `last_status_at_ms`).
+  virtual Status SetFollowers(int64_t account_id, int64_t followers_count) = 0;
+  virtual Status NoteStatusAt(int64_t account_id, int64_t last_status_at_ms) = 0;
 };
 
 // What FindStatuses looks for: the parsed query with its accounts resolved.

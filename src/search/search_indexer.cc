@@ -75,22 +75,26 @@ Status SearchIndexer::Flush() {
   changes.swap(pending_);  // dropped whatever happens: a failed batch is handed out again
 
   // What the batch must read: the statuses posted (those deleted since are
-  // not found and stay out), and the accounts whose entries changed.
+  // not found and stay out), the accounts whose names or settings changed,
+  // and the follower counts of those followed or unfollowed. Authors only
+  // get the time of their latest status, which the event carries.
   std::vector<int64_t> status_ids;
-  std::set<int64_t> account_ids;
+  std::set<int64_t> profiles;
+  std::set<int64_t> followed;
+  std::map<int64_t, int64_t> latest_status_at;
   for (const Change& c : changes) {
     switch (c.kind) {
       case EventKind::kStatusCreated:
         if ((c.flags & kEventReblog) == 0) status_ids.push_back(c.subject_id);
-        account_ids.insert(c.account_id);
+        latest_status_at[c.account_id] = std::max(latest_status_at[c.account_id], c.at_ms);
         break;
       case EventKind::kFollowed:
       case EventKind::kUnfollowed:
-        account_ids.insert(c.subject_id);
+        followed.insert(c.subject_id);
         break;
       case EventKind::kAccountCreated:
       case EventKind::kAccountUpdated:
-        account_ids.insert(c.account_id);
+        profiles.insert(c.account_id);
         break;
       default:
         break;
@@ -103,12 +107,19 @@ Status SearchIndexer::Flush() {
     for (StatusRecord& s : *found) statuses.emplace(s.id, std::move(s));
   }
   std::vector<Account> accounts;
-  for (int64_t id : account_ids) {
-    auto account = store_.FindAccount(id);
-    if (account) {
-      accounts.push_back(std::move(account).value());
-    } else if (account.error().code != ErrorCode::kNotFound) {
-      return std::move(account).error();
+  std::vector<std::pair<int64_t, int64_t>> followers;  // account, count
+  for (const std::set<int64_t>* ids : {&profiles, &followed}) {
+    for (int64_t id : *ids) {
+      auto account = store_.FindAccount(id);
+      if (!account) {
+        if (account.error().code == ErrorCode::kNotFound) continue;
+        return std::move(account).error();
+      }
+      if (ids == &profiles) {
+        accounts.push_back(std::move(account).value());
+      } else {
+        followers.emplace_back(id, account->followers_count);
+      }
     }
   }
 
@@ -147,6 +158,12 @@ Status SearchIndexer::Flush() {
     }
     for (const Account& a : accounts) {
       if (Status s = w.PutAccount(IndexEntryOf(a)); !s) return s;
+    }
+    for (const auto& [id, count] : followers) {
+      if (Status s = w.SetFollowers(id, count); !s) return s;
+    }
+    for (const auto& [id, at_ms] : latest_status_at) {
+      if (Status s = w.NoteStatusAt(id, at_ms); !s) return s;
     }
     return {};
   });

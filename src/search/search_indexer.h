@@ -1,7 +1,9 @@
 // Keeps the search index (search/search_index.h) by following the event
-// stream: statuses posted and deleted, favourites, reblogs and bookmarks
-// (which put a status in an account's library), accounts created and changed (names,
-// indexable) and followed (the figures account search ranks by).
+// stream: statuses posted and deleted; favourites, reblogs and bookmarks
+// (which put a status in an account's library); accounts created and
+// changed (names, indexable), followed (the follower counts account search
+// ranks by) and posting (the time of their latest status, which it ranks
+// by too).
 //
 // A durable consumer: the index is in a file of its own and outlives the
 // process, so its lane saves a cursor and resumes after a restart. Handle
@@ -48,6 +50,7 @@ class SearchIndexer final : public EventConsumer {
     int64_t subject_id;
     int64_t related_id;
     uint32_t flags;
+    int64_t at_ms;
   };
 
   Store& store_;

@@ -171,6 +171,22 @@ TEST_F(SearchServiceTest, FollowedAccountsComeFirstAfterAnExactMatch) {
   EXPECT_EQ((*found)[0]->id, 4);
 }
 
+TEST_F(SearchServiceTest, AccountsRankByFollowersKeptByTheEventStream) {
+  for (int64_t follower : {1, 2, 4}) {
+    ASSERT_TRUE(
+        store_->CreateFollow({.id = ids_.Next(), .account_id = follower, .target_account_id = 3})
+            .ok());
+  }
+  Index();
+  auto found = service_->SearchAccounts(2, {.q = "user", .limit = 2});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0]->id, 3) << "the reader follows it, and it is the most followed";
+  auto stranger = service_->SearchAccounts(3, {.q = "user", .limit = 1});
+  ASSERT_TRUE(stranger.ok());
+  EXPECT_EQ((*stranger)[0]->id, 3) << "the most followed first for a reader who follows none";
+}
+
 TEST_F(SearchServiceTest, ResolveFindsLocalStatusAndProfileUrls) {
   const int64_t id = Post(2, "resolvable");
   auto status = service_->Search(1, {.q = "https://c.test/@user2/" + std::to_string(id),

@@ -404,6 +404,19 @@ class SqliteIndexWriter final : public SearchIndexWriter {
     return db_.Run(s);
   }
 
+  Status SetFollowers(int64_t account_id, int64_t followers_count) override {
+    SqliteStatement s = db_.Prepare("UPDATE accounts SET followers_count = ? WHERE id = ?");
+    s.Bind(1, followers_count).Bind(2, account_id);
+    return db_.Run(s);
+  }
+
+  Status NoteStatusAt(int64_t account_id, int64_t last_status_at_ms) override {
+    SqliteStatement s = db_.Prepare(
+        "UPDATE accounts SET last_status_at = ?1 WHERE id = ?2 AND last_status_at < ?1");
+    s.Bind(1, last_status_at_ms).Bind(2, account_id);
+    return db_.Run(s);
+  }
+
  private:
   SqliteDb& db_;
 };
