@@ -268,3 +268,14 @@ test('masto v2.search.list and megalodon search', withLogs(async (t, start) => {
   const all = await client.search(alice.username);
   assert.equal(all.data.accounts[0].id, alice.id);
 }));
+
+test('--search off leaves search out: its routes are 404 and nothing is indexed', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'], args: ['--search', 'off'] });
+  await postOk(srv, alice, 'not indexed');
+  for (const path of ['/api/v2/search?q=not', '/api/v1/accounts/search?q=alice', '/api/v1/tags/x']) {
+    const res = await as(srv, alice, 'GET', path);
+    assert.equal(res.status, 404, `${path}: ${show(res)}`);
+  }
+  const metrics = await fetch(`${srv.url}/metrics`).then((r) => r.text());
+  assert.ok(!metrics.includes('chirp_search_index_bytes'), 'no index metrics');
+}));
