@@ -15,7 +15,10 @@ constexpr int64_t kDayMs = 24 * 3600 * 1000;
 // the FTS5 table `status_text` under the same rowid (the status id), so the
 // index is walked newest first. Libraries: who, besides the author, may find
 // a status whatever its visibility. Accounts: names for prefix search (FTS5
-// prefix indexes on 1 to 3 characters), figures for ranking.
+// prefix indexes on 1 to 3 characters), figures for ranking. Hashtags:
+// when each was last used, and its uses and distinct authors a day, counted
+// as statuses are indexed (as Mastodon counts them, a deleted status stays
+// counted).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS statuses (
   id INTEGER PRIMARY KEY,
@@ -39,6 +42,19 @@ CREATE TABLE IF NOT EXISTS tags (
   last_used_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_by_use ON tags(last_used_at);
+CREATE TABLE IF NOT EXISTS tag_days (
+  tag TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  uses INTEGER NOT NULL,
+  accounts INTEGER NOT NULL,
+  PRIMARY KEY (tag, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tag_day_accounts (
+  tag TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  account_id INTEGER NOT NULL,
+  PRIMARY KEY (tag, day, account_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS library (
   account_id INTEGER NOT NULL,
   status_id INTEGER NOT NULL,
@@ -318,7 +334,9 @@ class SqliteIndexWriter final : public SearchIndexWriter {
   explicit SqliteIndexWriter(SqliteDb& db) : db_(db) {}
 
   Status PutStatus(const IndexedStatus& st) override {
-    if (Status s = RemoveStatus(st.id); !s) return s;
+    // Its hashtags stay: a status indexed again (the event stream may
+    // deliver it twice) is counted once.
+    if (Status s = RemoveStatus(st.id, /*keep_tags=*/true); !s) return s;
     {
       SqliteStatement s = db_.Prepare(
           "INSERT INTO statuses (id, author_id, visibility, features, language) "
@@ -338,6 +356,9 @@ class SqliteIndexWriter final : public SearchIndexWriter {
           "INSERT OR IGNORE INTO status_tags (tag, status_id, author_id) VALUES (?,?,?)");
       s.Bind(1, std::string_view(tag)).Bind(2, st.id).Bind(3, st.author_id);
       if (Status r = db_.Run(s); !r) return r;
+      if (db_.Changes() == 1) {
+        if (Status r = CountUse(tag, at_ms - at_ms % kDayMs, st.author_id); !r) return r;
+      }
       SqliteStatement u = db_.Prepare(
           "INSERT INTO tags (name, last_used_at) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE "
           "SET last_used_at = max(last_used_at, ?2)");
@@ -350,17 +371,7 @@ class SqliteIndexWriter final : public SearchIndexWriter {
     return {};
   }
 
-  Status RemoveStatus(int64_t id) override {
-    for (const char* sql :
-         {"DELETE FROM statuses WHERE id = ?", "DELETE FROM status_text WHERE rowid = ?",
-          "DELETE FROM status_tags WHERE status_id = ?",
-          "DELETE FROM library WHERE status_id = ?"}) {
-      SqliteStatement s = db_.Prepare(sql);
-      s.Bind(1, id);
-      if (Status r = db_.Run(s); !r) return r;
-    }
-    return {};
-  }
+  Status RemoveStatus(int64_t id) override { return RemoveStatus(id, false); }
 
   Status AddToLibrary(int64_t account_id, int64_t status_id, LibraryReason reason) override {
     SqliteStatement s = db_.Prepare(
@@ -418,6 +429,34 @@ class SqliteIndexWriter final : public SearchIndexWriter {
   }
 
  private:
+  Status RemoveStatus(int64_t id, bool keep_tags) {
+    for (const char* sql :
+         {"DELETE FROM statuses WHERE id = ?", "DELETE FROM status_text WHERE rowid = ?",
+          "DELETE FROM library WHERE status_id = ?"}) {
+      SqliteStatement s = db_.Prepare(sql);
+      s.Bind(1, id);
+      if (Status r = db_.Run(s); !r) return r;
+    }
+    if (keep_tags) return {};
+    SqliteStatement s = db_.Prepare("DELETE FROM status_tags WHERE status_id = ?");
+    s.Bind(1, id);
+    return db_.Run(s);
+  }
+
+  // One more use of `tag` on `day`, by `author_id`.
+  Status CountUse(const std::string& tag, int64_t day, int64_t author_id) {
+    SqliteStatement a =
+        db_.Prepare("INSERT OR IGNORE INTO tag_day_accounts (tag, day, account_id) VALUES (?,?,?)");
+    a.Bind(1, std::string_view(tag)).Bind(2, day).Bind(3, author_id);
+    if (Status r = db_.Run(a); !r) return r;
+    const int64_t new_account = db_.Changes();
+    SqliteStatement u = db_.Prepare(
+        "INSERT INTO tag_days (tag, day, uses, accounts) VALUES (?1, ?2, 1, ?3) "
+        "ON CONFLICT (tag, day) DO UPDATE SET uses = uses + 1, accounts = accounts + ?3");
+    u.Bind(1, std::string_view(tag)).Bind(2, day).Bind(3, new_account);
+    return db_.Run(u);
+  }
+
   SqliteDb& db_;
 };
 
@@ -590,11 +629,9 @@ Result<std::vector<TagDay>> SqliteSearchIndex::TagHistory(std::string_view tag, 
     std::vector<TagDay> out;
     for (int i = 0; i < days; ++i) {
       TagDay day{.day_start_ms = today - i * kDayMs};
-      SqliteStatement s = db.Prepare(
-          "SELECT count(*), count(DISTINCT author_id) FROM status_tags "
-          "WHERE tag = ? AND status_id >= ? AND status_id < ?");
-      s.Bind(1, tag).Bind(2, SnowflakeGenerator::FirstIdAt(day.day_start_ms));
-      s.Bind(3, SnowflakeGenerator::FirstIdAt(day.day_start_ms + kDayMs));
+      SqliteStatement s =
+          db.Prepare("SELECT uses, accounts FROM tag_days WHERE tag = ? AND day = ?");
+      s.Bind(1, tag).Bind(2, day.day_start_ms);
       if (s.Step()) {
         day.uses = s.Int(0);
         day.accounts = s.Int(1);
@@ -618,7 +655,8 @@ Status SqliteSearchIndex::Clear() {
   std::lock_guard lock(write_mu_);
   return writer_->Exec(
       "BEGIN IMMEDIATE; DELETE FROM statuses; DELETE FROM status_text; DELETE FROM status_tags; "
-      "DELETE FROM tags; DELETE FROM library; DELETE FROM accounts; DELETE FROM account_names; "
+      "DELETE FROM tags; DELETE FROM tag_days; DELETE FROM tag_day_accounts; DELETE FROM library; "
+      "DELETE FROM accounts; DELETE FROM account_names; "
       "COMMIT;");
 }
 

@@ -207,6 +207,17 @@ TEST_F(SqliteSearchIndexTest, OperatorsFilterByAuthorFeaturesLanguageAndDay) {
   EXPECT_EQ(*index_->FindStatuses(all_of_one), (std::vector<int64_t>{first}));
 }
 
+TEST_F(SqliteSearchIndexTest, AStatusIndexedTwiceCountsOnceInItsTagsHistory) {
+  const int64_t id = Put(1, "x", Visibility::kPublic, 0, {"once"});
+  IndexedStatus again{.id = id, .author_id = 1, .text = "x", .tags = {"once"}};
+  ASSERT_TRUE(index_->Write([&](SearchIndexWriter& w) { return w.PutStatus(again); }).ok());
+  Put(1, "y", Visibility::kPublic, 0, {"once"});
+  auto history = index_->TagHistory("once", kJan1 + 5000, 1);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ((*history)[0].uses, 2);
+  EXPECT_EQ((*history)[0].accounts, 1);
+}
+
 TEST_F(SqliteSearchIndexTest, IndexSyntaxInQueriesIsSearchedAsText) {
   const int64_t id = Put(1, "a NEAR b and c* d^e f:g");
   for (const char* word :
