@@ -18,6 +18,24 @@ readers=${READERS:-10000}
 [ "$readers" -le "$accounts" ] || readers=$accounts
 
 # seconds_since START: elapsed seconds, one decimal.
+# bench LABEL WORKLOAD CONNECTIONS WARMUP [ARGS...]: one chirp-bench run
+# against chirpd as the dataset's readers, its JSON appended to $runs
+# (each run lasts $duration seconds).
+bench() {
+  local label=$1 workload=$2 conns=$3 warm=$4
+  shift 4
+  "$bench_root/build/bin/chirp-bench" run --url "$CHIRP_URL" --workload "$workload" \
+    --tokens "$bench_tmp/tokens" --connections "$conns" --duration "$duration" --warmup "$warm" \
+    --metrics-url "$CHIRP_URL/metrics" --pid "$CHIRP_PID" --json "$runs" --label "$label" "$@" >&2
+}
+# nginx_run LABEL: the static baseline, the same way ($connections,
+# $warmup).
+nginx_run() {
+  "$bench_root/build/bin/chirp-bench" run --url "$NGINX_URL/static.json" --workload static \
+    --connections "$connections" --duration "$duration" --warmup "$warmup" --json "$runs" \
+    --label "$1" >&2
+}
+
 seconds_since() { python3 -c "import time, sys; print(f'{time.time() - float(sys.argv[1]):.1f}')" "$1"; }
 
 load_graph_dataset() {

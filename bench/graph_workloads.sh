@@ -25,7 +25,6 @@ connections=${CONNECTIONS:-64}
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
 open_share=${OPEN_SHARE:-0.5}
-bin="$bench_root/build/bin"
 runs="$bench_tmp/runs.jsonl"
 : > "$runs"
 
@@ -33,20 +32,6 @@ load_graph_dataset
 
 start_chirpd --rate-limits off
 
-# bench LABEL WORKLOAD CONNECTIONS WARMUP [ARGS...]: one chirp-bench run
-# against chirpd, its JSON appended to $runs.
-bench() {
-  local label=$1 workload=$2 conns=$3 warm=$4
-  shift 4
-  "$bin/chirp-bench" run --url "$CHIRP_URL" --workload "$workload" --tokens "$bench_tmp/tokens" \
-    --connections "$conns" --duration "$duration" --warmup "$warm" \
-    --metrics-url "$CHIRP_URL/metrics" --pid "$CHIRP_PID" --json "$runs" --label "$label" "$@" >&2
-}
-# nginx_run LABEL: the static baseline, the same way.
-nginx_run() {
-  "$bin/chirp-bench" run --url "$NGINX_URL/static.json" --workload static \
-    --connections "$connections" --duration "$duration" --warmup "$warmup" --json "$runs" --label "$1" >&2
-}
 # last FIELD: a field of the last run's JSON (dots for nesting).
 last() { python3 -c 'import json, sys
 r = json.loads(open(sys.argv[1]).read().splitlines()[-1])

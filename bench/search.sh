@@ -23,24 +23,12 @@ source "$(dirname "$0")/graph_dataset.sh"
 connections=${CONNECTIONS:-64}
 duration=${DURATION:-10}
 warmup=${WARMUP:-2}
-bin="$bench_root/build/bin"
 runs="$bench_tmp/runs.jsonl"
 : > "$runs"
 
 load_graph_dataset
 start_chirpd --rate-limits off
 
-bench() {
-  local label=$1 workload=$2 conns=$3
-  shift 3
-  "$bin/chirp-bench" run --url "$CHIRP_URL" --workload "$workload" --tokens "$bench_tmp/tokens" \
-    --connections "$conns" --duration "$duration" --warmup "$warmup" \
-    --metrics-url "$CHIRP_URL/metrics" --pid "$CHIRP_PID" --json "$runs" --label "$label" "$@" >&2
-}
-nginx_run() {
-  "$bin/chirp-bench" run --url "$NGINX_URL/static.json" --workload static \
-    --connections "$connections" --duration "$duration" --warmup "$warmup" --json "$runs" --label "$1" >&2
-}
 # median_bytes PATH_AND_QUERY...: the median size of the answers to the
 # requests given, each made by the next reader.
 median_bytes() {
@@ -75,21 +63,21 @@ account_median=$(median_bytes "${account_targets[@]}")
 head -c "$status_median" /dev/zero | tr '\0' 'x' > "$bench_tmp/status_median.json"
 start_nginx "$bench_tmp/status_median.json"
 nginx_run nginx_statuses
-for kind in word rare phrase from tag; do bench "search_$kind" "search-$kind" "$connections"; done
+for kind in word rare phrase from tag; do bench "search_$kind" "search-$kind" "$connections" "$warmup"; done
 # The same nginx, now serving a file of the account search's median size.
 head -c "$account_median" /dev/zero | tr '\0' 'x' > "$bench_tmp/nginx/www/static.json"
 nginx_run nginx_accounts
-bench search_accounts search-accounts "$connections"
+bench search_accounts search-accounts "$connections" "$warmup"
 
 lag_before=$(lag_histogram)
-bench post_indexed post 16
+bench post_indexed post 16 "$warmup"
 wait_drained
 lag_after=$(lag_histogram)
 index_bytes=$(metric chirp_search_index_bytes)
 kill "$CHIRP_PID" 2> /dev/null || true
 wait "$CHIRP_PID" 2> /dev/null || true
 start_chirpd --rate-limits off --search off
-bench post_unindexed post 16
+bench post_unindexed post 16 "$warmup"
 wait_drained
 head -c "$status_median" /dev/zero | tr '\0' 'x' > "$bench_tmp/nginx/www/static.json"
 nginx_run nginx_after

@@ -176,6 +176,96 @@ Result<bool> RemoveRequest(SqliteDb& db, int64_t account_id, int64_t target_id) 
   return true;
 }
 
+// A table of marks accounts put on statuses (favourites, bookmarks): one
+// row per account and status, with an event for each change.
+struct MarkTable {
+  const char* insert;  // (id, account_id, status_id, created_at); a repeat is ignored
+  const char* remove;  // by account_id and status_id
+  const char* among;   // status_id of the account's marks among a JSON array of ids
+  const char* scan;    // id, account_id, status_id of marks of live statuses after an id
+  EventKind added;
+  EventKind removed;
+};
+
+constexpr MarkTable kFavourites{
+    .insert =
+        "INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at) "
+        "VALUES (?,?,?,?)",
+    .remove = "DELETE FROM favourites WHERE account_id = ? AND status_id = ?",
+    .among =
+        "SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT "
+        "value FROM json_each(?))",
+    .scan =
+        "SELECT f.id, f.account_id, f.status_id FROM favourites f "
+        "JOIN statuses s ON s.id = f.status_id AND s.deleted_at = 0 "
+        "WHERE f.id > ? ORDER BY f.id LIMIT ?",
+    .added = EventKind::kFavourited,
+    .removed = EventKind::kUnfavourited};
+
+constexpr MarkTable kBookmarks{
+    .insert =
+        "INSERT OR IGNORE INTO bookmarks (id, account_id, status_id, created_at) "
+        "VALUES (?,?,?,?)",
+    .remove = "DELETE FROM bookmarks WHERE account_id = ? AND status_id = ?",
+    .among =
+        "SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT "
+        "value FROM json_each(?))",
+    .scan =
+        "SELECT b.id, b.account_id, b.status_id FROM bookmarks b "
+        "JOIN statuses s ON s.id = b.status_id AND s.deleted_at = 0 "
+        "WHERE b.id > ? ORDER BY b.id LIMIT ?",
+    .added = EventKind::kBookmarked,
+    .removed = EventKind::kUnbookmarked};
+
+// Marks the live status `status_id` for the account, with its event;
+// false when the mark was there already.
+Result<bool> PutMark(SqliteDb& db, const MarkTable& table, int64_t account_id, int64_t status_id,
+                     int64_t id, int64_t at_ms) {
+  auto live = LiveStatus(db, status_id);
+  if (!live) return std::move(live).error();
+  if (!*live) return Error::NotFound();
+  SqliteStatement ins = db.Prepare(table.insert);
+  ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
+  if (Status st = db.Run(ins); !st) return std::move(st).error();
+  if (db.Changes() == 0) return false;
+  if (Status st = Emit(db, table.added, account_id, status_id, at_ms); !st) {
+    return std::move(st).error();
+  }
+  return true;
+}
+
+// Removes the account's mark with its event; false when there was none.
+Result<bool> TakeMark(SqliteDb& db, const MarkTable& table, int64_t account_id, int64_t status_id) {
+  SqliteStatement del = db.Prepare(table.remove);
+  del.Bind(1, account_id).Bind(2, status_id);
+  if (Status st = db.Run(del); !st) return std::move(st).error();
+  if (db.Changes() == 0) return false;
+  if (Status st = Emit(db, table.removed, account_id, status_id, 0); !st) {
+    return std::move(st).error();
+  }
+  return true;
+}
+
+Result<std::vector<int64_t>> MarkedAmong(SqliteDb& db, const MarkTable& table, int64_t account_id,
+                                         const std::vector<int64_t>& ids) {
+  SqliteStatement q = db.Prepare(table.among);
+  q.Bind(1, account_id).Bind(2, JsonIds(ids));
+  std::vector<int64_t> out;
+  while (q.Step()) out.push_back(q.Int(0));
+  if (q.failed()) return db.Failure();
+  return out;
+}
+
+Result<std::vector<FavouriteRow>> ScanMarks(SqliteDb& db, const MarkTable& table, int64_t after_id,
+                                            int limit) {
+  SqliteStatement q = db.Prepare(table.scan);
+  q.Bind(1, after_id).Bind(2, limit);
+  std::vector<FavouriteRow> out;
+  while (q.Step()) out.push_back({q.Int(0), q.Int(1), q.Int(2)});
+  if (q.failed()) return db.Failure();
+  return out;
+}
+
 }  // namespace
 
 Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
@@ -290,17 +380,7 @@ Result<std::vector<StatusRecord>> SqliteStore::ScanStatuses(int64_t after_id, in
 
 Result<std::vector<FavouriteRow>> SqliteStore::ScanFavourites(int64_t after_id, int limit) {
   return Read<Result<std::vector<FavouriteRow>>>(
-      [&](SqliteDb& db) -> Result<std::vector<FavouriteRow>> {
-        SqliteStatement q = db.Prepare(
-            "SELECT f.id, f.account_id, f.status_id FROM favourites f "
-            "JOIN statuses s ON s.id = f.status_id AND s.deleted_at = 0 "
-            "WHERE f.id > ? ORDER BY f.id LIMIT ?");
-        q.Bind(1, after_id).Bind(2, limit);
-        std::vector<FavouriteRow> out;
-        while (q.Step()) out.push_back({q.Int(0), q.Int(1), q.Int(2)});
-        if (q.failed()) return db.Failure();
-        return out;
-      });
+      [&](SqliteDb& db) { return ScanMarks(db, kFavourites, after_id, limit); });
 }
 
 Result<std::vector<StatusRecord>> SqliteStore::FindStatuses(const std::vector<int64_t>& ids) {
@@ -425,17 +505,8 @@ Result<std::vector<StatusRecord>> SqliteStore::ListReplies(const std::vector<int
 Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64_t id,
                                     int64_t at_ms) {
   return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
-    auto live = LiveStatus(db, status_id);
-    if (!live) return std::move(live).error();
-    if (!*live) return Error::NotFound();
-    SqliteStatement ins = db.Prepare(
-        "INSERT OR IGNORE INTO favourites (id, account_id, status_id, created_at) VALUES "
-        "(?,?,?,?)");
-    ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
-    if (Status st = db.Run(ins); !st) return std::move(st).error();
-    if (db.Changes() == 0) return false;
-    if (Status st = Emit(db, EventKind::kFavourited, account_id, status_id, at_ms); !st)
-      return std::move(st).error();
+    auto changed = PutMark(db, kFavourites, account_id, status_id, id, at_ms);
+    if (!changed || !*changed) return changed;
     if (Status st = Bump(db, kBumpFavourites, status_id, 1); !st) return std::move(st).error();
     return true;
   });
@@ -443,13 +514,8 @@ Result<bool> SqliteStore::Favourite(int64_t account_id, int64_t status_id, int64
 
 Result<bool> SqliteStore::Unfavourite(int64_t account_id, int64_t status_id) {
   return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
-    SqliteStatement del =
-        db.Prepare("DELETE FROM favourites WHERE account_id = ? AND status_id = ?");
-    del.Bind(1, account_id).Bind(2, status_id);
-    if (Status st = db.Run(del); !st) return std::move(st).error();
-    if (db.Changes() == 0) return false;
-    if (Status st = Emit(db, EventKind::kUnfavourited, account_id, status_id, 0); !st)
-      return std::move(st).error();
+    auto changed = TakeMark(db, kFavourites, account_id, status_id);
+    if (!changed || !*changed) return changed;
     if (Status st = Bump(db, kBumpFavourites, status_id, -1); !st) return std::move(st).error();
     return true;
   });
@@ -497,16 +563,8 @@ Result<std::vector<Paged<int64_t>>> SqliteStore::ListRebloggedBy(int64_t status_
 
 Result<std::vector<int64_t>> SqliteStore::FavouritedAmong(int64_t account_id,
                                                           const std::vector<int64_t>& ids) {
-  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
-    SqliteStatement q = db.Prepare(
-        "SELECT status_id FROM favourites WHERE account_id = ? AND status_id IN (SELECT value FROM "
-        "json_each(?))");
-    q.Bind(1, account_id).Bind(2, JsonIds(ids));
-    std::vector<int64_t> out;
-    while (q.Step()) out.push_back(q.Int(0));
-    if (q.failed()) return db.Failure();
-    return out;
-  });
+  return Read<Result<std::vector<int64_t>>>(
+      [&](SqliteDb& db) { return MarkedAmong(db, kFavourites, account_id, ids); });
 }
 
 Result<std::vector<int64_t>> SqliteStore::RebloggedAmong(int64_t account_id,
@@ -554,33 +612,13 @@ Result<Interactions> SqliteStore::InteractionsSince(int64_t account_id, int64_t 
 
 Result<bool> SqliteStore::Bookmark(int64_t account_id, int64_t status_id, int64_t id,
                                    int64_t at_ms) {
-  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
-    auto live = LiveStatus(db, status_id);
-    if (!live) return std::move(live).error();
-    if (!*live) return Error::NotFound();
-    SqliteStatement ins = db.Prepare(
-        "INSERT OR IGNORE INTO bookmarks (id, account_id, status_id, created_at) VALUES "
-        "(?,?,?,?)");
-    ins.Bind(1, id).Bind(2, account_id).Bind(3, status_id).Bind(4, at_ms);
-    if (Status st = db.Run(ins); !st) return std::move(st).error();
-    if (db.Changes() == 0) return false;
-    if (Status st = Emit(db, EventKind::kBookmarked, account_id, status_id, at_ms); !st)
-      return std::move(st).error();
-    return true;
-  });
+  return WriteValue<bool>(
+      [&](SqliteDb& db) { return PutMark(db, kBookmarks, account_id, status_id, id, at_ms); });
 }
 
 Result<bool> SqliteStore::Unbookmark(int64_t account_id, int64_t status_id) {
-  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
-    SqliteStatement del =
-        db.Prepare("DELETE FROM bookmarks WHERE account_id = ? AND status_id = ?");
-    del.Bind(1, account_id).Bind(2, status_id);
-    if (Status st = db.Run(del); !st) return std::move(st).error();
-    if (db.Changes() == 0) return false;
-    if (Status st = Emit(db, EventKind::kUnbookmarked, account_id, status_id, 0); !st)
-      return std::move(st).error();
-    return true;
-  });
+  return WriteValue<bool>(
+      [&](SqliteDb& db) { return TakeMark(db, kBookmarks, account_id, status_id); });
 }
 
 Result<std::vector<Paged<int64_t>>> SqliteStore::ListBookmarks(int64_t account_id,
@@ -600,31 +638,13 @@ Result<std::vector<Paged<int64_t>>> SqliteStore::ListBookmarks(int64_t account_i
 
 Result<std::vector<int64_t>> SqliteStore::BookmarkedAmong(int64_t account_id,
                                                           const std::vector<int64_t>& ids) {
-  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
-    SqliteStatement q = db.Prepare(
-        "SELECT status_id FROM bookmarks WHERE account_id = ? AND status_id IN (SELECT value FROM "
-        "json_each(?))");
-    q.Bind(1, account_id).Bind(2, JsonIds(ids));
-    std::vector<int64_t> out;
-    while (q.Step()) out.push_back(q.Int(0));
-    if (q.failed()) return db.Failure();
-    return out;
-  });
+  return Read<Result<std::vector<int64_t>>>(
+      [&](SqliteDb& db) { return MarkedAmong(db, kBookmarks, account_id, ids); });
 }
 
 Result<std::vector<FavouriteRow>> SqliteStore::ScanBookmarks(int64_t after_id, int limit) {
   return Read<Result<std::vector<FavouriteRow>>>(
-      [&](SqliteDb& db) -> Result<std::vector<FavouriteRow>> {
-        SqliteStatement q = db.Prepare(
-            "SELECT b.id, b.account_id, b.status_id FROM bookmarks b "
-            "JOIN statuses s ON s.id = b.status_id AND s.deleted_at = 0 "
-            "WHERE b.id > ? ORDER BY b.id LIMIT ?");
-        q.Bind(1, after_id).Bind(2, limit);
-        std::vector<FavouriteRow> out;
-        while (q.Step()) out.push_back({q.Int(0), q.Int(1), q.Int(2)});
-        if (q.failed()) return db.Failure();
-        return out;
-      });
+      [&](SqliteDb& db) { return ScanMarks(db, kBookmarks, after_id, limit); });
 }
 
 Result<bool> SqliteStore::CreateFollow(const Follow& follow) {
