@@ -169,7 +169,8 @@ int Serve(const Config& config) {
       return Fail(s.error().message);
     }
     search_indexer = std::make_unique<SearchIndexer>(**store, *search_index);
-    search = std::make_unique<SearchService>(*search_index, accounts, statuses, viewers, clock);
+    search =
+        std::make_unique<SearchService>(*search_index, **store, accounts, statuses, viewers, clock);
   }
   ReadModels read_models{
       .store = **store, .accounts = accounts, .statuses = statuses, .viewers = viewers};

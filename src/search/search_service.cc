@@ -141,8 +141,8 @@ Result<std::vector<AccountRef>> SearchService::FindAccounts(int64_t viewer_id,
       return std::vector<AccountRef>{};
     }
   }
-  // The index ranks by followers; the reader's follows come first among
-  // what it proposes, after an exact username.
+  // The index ranks by followers; the accounts the reader follows or is
+  // followed by come first among what it proposes, after an exact username.
   const int wanted = request.offset + request.limit;
   search.limit = std::max(wanted, std::min(kAccountCandidates, 4 * wanted));
   auto ids = index_.FindAccounts(search);
@@ -163,8 +163,15 @@ Result<std::vector<AccountRef>> SearchService::FindAccounts(int64_t viewer_id,
     exact = exact.substr(0, exact.find('@'));
     const auto first =
         AsciiLower(found.front()->username) == exact ? found.begin() + 1 : found.begin();
-    std::stable_partition(first, found.end(),
-                          [&](const AccountRef& a) { return visibility->Follows(a->id); });
+    std::vector<int64_t> candidates;
+    for (auto it = first; it != found.end(); ++it) candidates.push_back((*it)->id);
+    auto followers = graph_.FollowersAmong(viewer_id, candidates);
+    if (!followers) return std::move(followers).error();
+    std::sort(followers->begin(), followers->end());
+    std::stable_partition(first, found.end(), [&](const AccountRef& a) {
+      return visibility->Follows(a->id) ||
+             std::binary_search(followers->begin(), followers->end(), a->id);
+    });
   }
   const size_t begin = std::min(found.size(), static_cast<size_t>(request.offset));
   const size_t end = std::min(found.size(), begin + static_cast<size_t>(request.limit));

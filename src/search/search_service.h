@@ -20,6 +20,7 @@
 #include "search/search_index.h"
 #include "social/lookups.h"
 #include "social/viewer_cache.h"
+#include "store/social_store.h"
 
 namespace chirp {
 
@@ -51,9 +52,15 @@ struct SearchResults {
 class SearchService {
  public:
   // Everything must outlive the service.
-  SearchService(SearchIndex& index, AccountLookup& accounts, StatusLookup& statuses,
-                ViewerCache& viewers, const Clock& clock)
-      : index_(index), accounts_(accounts), statuses_(statuses), viewers_(viewers), clock_(clock) {}
+  // `graph` tells who follows the reader among the accounts found.
+  SearchService(SearchIndex& index, SocialStore& graph, AccountLookup& accounts,
+                StatusLookup& statuses, ViewerCache& viewers, const Clock& clock)
+      : index_(index),
+        graph_(graph),
+        accounts_(accounts),
+        statuses_(statuses),
+        viewers_(viewers),
+        clock_(clock) {}
 
   // `viewer_id` 0 is an anonymous reader: accounts and hashtags only.
   // Errors: kBadRequest for an empty query, kUnauthorized for `resolve` or
@@ -80,6 +87,7 @@ class SearchService {
                  SearchResults& results);
 
   SearchIndex& index_;
+  SocialStore& graph_;
   AccountLookup& accounts_;
   StatusLookup& statuses_;
   ViewerCache& viewers_;

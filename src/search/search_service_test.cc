@@ -28,7 +28,8 @@ class SearchServiceTest : public ServiceTest {
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     index_ = std::move(opened).value();
     indexer_ = std::make_unique<SearchIndexer>(*store_, *index_);
-    service_ = std::make_unique<SearchService>(*index_, *lookups_, *lookups_, *readers_, clock_);
+    service_ =
+        std::make_unique<SearchService>(*index_, *store_, *lookups_, *lookups_, *readers_, clock_);
     // The fixture's accounts, as a reindex finds them.
     ASSERT_TRUE(SearchIndexer::Rebuild(*store_, *index_).ok());
   }
@@ -169,6 +170,15 @@ TEST_F(SearchServiceTest, FollowedAccountsComeFirstAfterAnExactMatch) {
   ASSERT_TRUE(found.ok());
   ASSERT_FALSE(found->empty());
   EXPECT_EQ((*found)[0]->id, 4);
+}
+
+TEST_F(SearchServiceTest, AccountsThatFollowTheReaderComeFirstToo) {
+  ASSERT_TRUE(
+      store_->CreateFollow({.id = ids_.Next(), .account_id = 3, .target_account_id = 1}).ok());
+  auto found = service_->SearchAccounts(1, {.q = "user", .limit = 5});
+  ASSERT_TRUE(found.ok());
+  ASSERT_FALSE(found->empty());
+  EXPECT_EQ((*found)[0]->id, 3);
 }
 
 TEST_F(SearchServiceTest, AccountsRankByFollowersKeptByTheEventStream) {

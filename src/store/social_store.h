@@ -196,6 +196,10 @@ class SocialStore {
                                                          const PageRequest& page) = 0;
   // True when either account blocks the other.
   virtual Result<bool> BlockedEitherWay(int64_t a, int64_t b) = 0;
+  // Of `account_ids`, those that follow `account_id` (a few hundred at most:
+  // one index look-up each).
+  virtual Result<std::vector<int64_t>> FollowersAmong(int64_t account_id,
+                                                      const std::vector<int64_t>& account_ids) = 0;
 
   // Mutes: CreateMute inserts or updates.
   virtual Status CreateMute(const Mute& mute) = 0;

@@ -832,6 +832,20 @@ Result<std::vector<Paged<int64_t>>> SqliteStore::ListBlocks(int64_t account_id,
   });
 }
 
+Result<std::vector<int64_t>> SqliteStore::FollowersAmong(int64_t account_id,
+                                                         const std::vector<int64_t>& account_ids) {
+  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
+    SqliteStatement q = db.Prepare(
+        "SELECT account_id FROM follows INDEXED BY follows_by_account "
+        "WHERE account_id IN (SELECT value FROM json_each(?)) AND target_account_id = ?");
+    q.Bind(1, JsonIds(account_ids)).Bind(2, account_id);
+    std::vector<int64_t> out;
+    while (q.Step()) out.push_back(q.Int(0));
+    if (q.failed()) return db.Failure();
+    return out;
+  });
+}
+
 Result<bool> SqliteStore::BlockedEitherWay(int64_t a, int64_t b) {
   return Read<Result<bool>>([&](SqliteDb& db) { return BlockedEitherWayIn(db, a, b); });
 }

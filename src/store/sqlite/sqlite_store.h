@@ -135,6 +135,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Paged<int64_t>>> ListBlocks(int64_t account_id,
                                                  const PageRequest& page) override;
   Result<bool> BlockedEitherWay(int64_t a, int64_t b) override;
+  Result<std::vector<int64_t>> FollowersAmong(int64_t account_id,
+                                              const std::vector<int64_t>& account_ids) override;
   Status CreateMute(const Mute& mute) override;
   Result<bool> DeleteMute(int64_t account_id, int64_t target_account_id) override;
   Result<std::vector<Paged<Mute>>> ListMutes(int64_t account_id, const PageRequest& page) override;
