@@ -1,5 +1,6 @@
 #include "mastodon/status_directory.h"
 
+#include <optional>
 #include <unordered_map>
 
 #include "core/resident_bytes.h"
@@ -94,6 +95,33 @@ Result<std::vector<StatusRef>> StatusDirectory::GetMany(const std::vector<int64_
 Result<StatusRecord> StatusDirectory::FindLive(int64_t id) {
   if (StatusRef cached = cache_.Find(id); cached != nullptr) return cached->record;
   return store_.FindStatus(id);
+}
+
+Result<std::vector<StatusRecord>> StatusDirectory::FindLiveMany(const std::vector<int64_t>& ids) {
+  std::vector<std::optional<StatusRecord>> found(ids.size());
+  std::vector<int64_t> missing;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (StatusRef cached = cache_.Find(ids[i]); cached != nullptr) {
+      found[i] = cached->record;
+    } else {
+      missing.push_back(ids[i]);
+    }
+  }
+  if (!missing.empty()) {
+    auto read = store_.FindStatuses(missing);
+    if (!read) return std::move(read).error();
+    std::unordered_map<int64_t, StatusRecord> by_id;
+    for (StatusRecord& s : *read) by_id.emplace(s.id, std::move(s));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (found[i]) continue;
+      if (auto it = by_id.find(ids[i]); it != by_id.end()) found[i] = std::move(it->second);
+    }
+  }
+  std::vector<StatusRecord> out;
+  for (auto& s : found) {
+    if (s) out.push_back(std::move(*s));
+  }
+  return out;
 }
 
 Result<StatusRef> StatusDirectory::Remember(const StatusRecord& stored, const std::string& base_url,

@@ -78,6 +78,7 @@ class StatusDirectory final : public StatusLookup {
   // rendered for), from the store otherwise; its text and content may be
   // empty (see CachedStatus::record).
   Result<StatusRecord> FindLive(int64_t id) override;
+  Result<std::vector<StatusRecord>> FindLiveMany(const std::vector<int64_t>& ids) override;
 
   // Drops a status after a committed change to it.
   void Forget(int64_t id) { cache_.Forget(id); }

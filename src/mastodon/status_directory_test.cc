@@ -43,6 +43,21 @@ TEST_F(StatusDirectoryTest, ACachedStatusHoldsItsWordsOnlyInItsJson) {
   EXPECT_EQ(fixed.at("text").as_string(), "hello #world, from a cached status");
 }
 
+TEST_F(StatusDirectoryTest, FindLiveManyReadsWhatIsNotHeldInOneGoInTheOrderAsked) {
+  const int64_t held = api_->Post(1, "held");
+  const int64_t stored = api_->Post(1, "stored");
+  const int64_t deleted = api_->Post(2, "deleted");
+  ASSERT_TRUE(api_->statuses().Get(held, "http://chirp.test").ok());
+  api_->statuses().Forget(stored);
+  ASSERT_TRUE(api_->store().DeleteStatus(deleted, 1).ok());
+  api_->statuses().Forget(deleted);
+  auto found = api_->statuses().FindLiveMany({stored, deleted, 999, held});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 2u);
+  EXPECT_EQ((*found)[0].id, stored);
+  EXPECT_EQ((*found)[1].id, held);
+}
+
 TEST_F(StatusDirectoryTest, AStatusReadUnderAnotherHostNameIsRenderedForIt) {
   const int64_t id = api_->Post(1, "hosts");
   ASSERT_TRUE(api_->statuses().Get(id, "http://chirp.test").ok());

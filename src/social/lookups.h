@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "store/events.h"
@@ -35,6 +36,20 @@ class StatusLookup {
   virtual ~StatusLookup() = default;
   // A live status; kNotFound for unknown and deleted ones.
   virtual Result<StatusRecord> FindLive(int64_t id) = 0;
+  // The live statuses among `ids`, in the order of `ids` (unknown and
+  // deleted ones left out): one read of the store for those not in memory.
+  virtual Result<std::vector<StatusRecord>> FindLiveMany(const std::vector<int64_t>& ids) {
+    std::vector<StatusRecord> out;
+    for (int64_t id : ids) {
+      auto found = FindLive(id);
+      if (found) {
+        out.push_back(std::move(found).value());
+      } else if (found.error().code != ErrorCode::kNotFound) {
+        return std::move(found).error();
+      }
+    }
+    return out;
+  }
   // For a status about to be written with `id`: a token to take before the
   // write, so that caching the status as written is safe afterwards (see
   // core/snapshot_cache.h).
