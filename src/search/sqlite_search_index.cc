@@ -309,13 +309,15 @@ struct BudgetedIds {
 
 Result<BudgetedIds> RunWithinBudget(SqliteDb& db, const StatusQueryPlan& plan, uint64_t budget) {
   db.LimitWork(budget);
-  auto s = db.PrepareOnce(plan.sql);
-  BindAll(*s, plan.values);
   BudgetedIds out;
-  while (s->Step()) out.ids.push_back(s->Int(0));
-  out.cut = db.WorkLimitReached();
-  const bool failed = s->failed() && !out.cut;
-  s.reset();
+  bool failed = false;
+  {
+    SqliteStatement s = db.PrepareText(plan.sql);
+    BindAll(s, plan.values);
+    while (s.Step()) out.ids.push_back(s.Int(0));
+    out.cut = db.WorkLimitReached();
+    failed = s.failed() && !out.cut;
+  }
   db.LimitWork(0);
   if (failed) return db.Failure();
   return out;
@@ -568,22 +570,14 @@ Result<std::vector<int64_t>> SqliteSearchIndex::FindAccounts(const AccountSearch
       }
     }
     if (!match.empty()) {
-      std::unique_ptr<SqliteStatement> s;
-      if (only.empty()) {
-        s = db.PrepareOnce(
-            "SELECT a.id FROM account_names n CROSS JOIN accounts a ON a.id = n.rowid "
-            "WHERE account_names MATCH ? ORDER BY a.followers_count DESC, a.last_status_at DESC "
-            "LIMIT ?");
-        s->Bind(1, std::string_view(match)).Bind(2, int64_t{wanted + 1});
-      } else {
-        s = db.PrepareOnce(
-            "SELECT a.id FROM account_names n CROSS JOIN accounts a ON a.id = n.rowid "
-            "WHERE account_names MATCH ? AND a.id IN (SELECT value FROM json_each(?)) "
-            "ORDER BY a.followers_count DESC, a.last_status_at DESC LIMIT ?");
-        s->Bind(1, std::string_view(match)).Bind(2, std::string_view(only));
-        s->Bind(3, int64_t{wanted + 1});
-      }
-      auto more = Ids(db, *s);
+      // `only` empty: every account ("[]" would be none).
+      SqliteStatement s = db.Prepare(
+          "SELECT a.id FROM account_names n CROSS JOIN accounts a ON a.id = n.rowid "
+          "WHERE account_names MATCH ?1 AND (?2 = '' OR a.id IN (SELECT value FROM json_each(?2))) "
+          "ORDER BY a.followers_count DESC, a.last_status_at DESC LIMIT ?3");
+      s.Bind(1, std::string_view(match)).Bind(2, std::string_view(only));
+      s.Bind(3, int64_t{wanted + 1});
+      auto more = Ids(db, s);
       if (!more) return std::move(more).error();
       for (int64_t id : *more) {
         if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);

@@ -11,9 +11,7 @@ constexpr int kBusyTimeoutMs = 5000;
 }  // namespace
 
 SqliteStatement::~SqliteStatement() {
-  if (owned_) {
-    sqlite3_finalize(stmt_);
-  } else if (stmt_ != nullptr) {
+  if (stmt_ != nullptr) {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
@@ -92,6 +90,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool r
 
 SqliteDb::~SqliteDb() {
   for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  for (auto& [sql, stmt] : text_statements_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
 }
 
@@ -135,14 +134,22 @@ void SqliteDb::LimitWork(uint64_t instructions) {
       this);
 }
 
-std::unique_ptr<SqliteStatement> SqliteDb::PrepareOnce(const std::string& sql) {
+SqliteStatement SqliteDb::PrepareText(const std::string& sql) {
+  if (auto it = text_statements_.find(sql); it != text_statements_.end()) {
+    return SqliteStatement(it->second);
+  }
+  if (text_statements_.size() >= kMaxTextStatements) {
+    for (auto& [text, stmt] : text_statements_) sqlite3_finalize(stmt);
+    text_statements_.clear();
+  }
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
     std::fprintf(stderr, "sqlite: cannot prepare statement: %s\n%s\n", sqlite3_errmsg(db_),
                  sql.c_str());
   }
-  return std::make_unique<SqliteStatement>(stmt, true);
+  text_statements_.emplace(sql, stmt);
+  return SqliteStatement(stmt);
 }
 
 Error SqliteDb::Failure() const {

@@ -19,9 +19,7 @@ namespace chirp {
 
 class SqliteStatement {
  public:
-  // `owned`: the statement is finalized with this object instead of staying
-  // cached (SqliteDb::PrepareOnce).
-  explicit SqliteStatement(sqlite3_stmt* stmt, bool owned = false) : stmt_(stmt), owned_(owned) {}
+  explicit SqliteStatement(sqlite3_stmt* stmt) : stmt_(stmt) {}
   ~SqliteStatement();  // resets and clears bindings; the statement stays cached
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -48,7 +46,6 @@ class SqliteStatement {
 
  private:
   sqlite3_stmt* stmt_;
-  bool owned_;
   int last_result_ = 0;
 };
 
@@ -67,10 +64,14 @@ class SqliteDb {
   // A cached prepared statement for `sql`. `sql` must be a string literal (the
   // cache is keyed by its address).
   SqliteStatement Prepare(const char* sql);
-  // A statement built at run time (its shape depends on a request), not
-  // cached: finalized when the returned object goes. `sql` is the caller's
-  // text, never a user's: values are bound.
-  std::unique_ptr<SqliteStatement> PrepareOnce(const std::string& sql);
+  // A prepared statement for `sql` built at run time (its shape depends on
+  // a request, as a search's on its operators), cached by its text: the
+  // same shapes come again. `sql` is the caller's text, never a user's:
+  // values are bound. At most kMaxTextStatements are kept; past that the
+  // cache starts again, so the statement returned must be done with
+  // (destroyed) before the next call on this connection.
+  static constexpr size_t kMaxTextStatements = 64;
+  SqliteStatement PrepareText(const std::string& sql);
 
   // The error to report when a statement on this connection failed, by
   // SQLite's result code: busy, locked or a full disk is kUnavailable (a
@@ -123,6 +124,7 @@ class SqliteDb {
   sqlite3* db_;
   std::function<void(int)> wal_hook_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, sqlite3_stmt*> text_statements_;
   uint64_t events_appended_ = 0;
   uint64_t work_limit_ = 0;
   uint64_t work_done_ = 0;
