@@ -11,9 +11,9 @@ namespace chirp {
 namespace {
 
 // Rounds of the index a status search reads when what it proposes is
-// hidden from the reader (blocked, muted, deleted since): each asks for
-// twice what is still missing, so a page is full unless hidden statuses
-// are most of what matches.
+// hidden from the reader (blocked, muted, deleted since): each after the
+// first asks for twice what is still missing, so a page is full unless
+// hidden statuses are most of what matches.
 constexpr int kStatusRounds = 4;
 // Accounts read from the index to rank a page by the reader's follows.
 constexpr int kAccountCandidates = 200;
@@ -144,7 +144,7 @@ Result<std::vector<AccountRef>> SearchService::FindAccounts(int64_t viewer_id,
   // The index ranks by followers; the accounts the reader follows or is
   // followed by come first among what it proposes, after an exact username.
   const int wanted = request.offset + request.limit;
-  search.limit = std::max(wanted, std::min(kAccountCandidates, 4 * wanted));
+  search.limit = std::max(wanted, std::min(kAccountCandidates, 2 * wanted));
   auto ids = index_.FindAccounts(search);
   if (!ids) return std::move(ids).error();
   std::vector<AccountRef> found;
@@ -232,7 +232,10 @@ Result<std::vector<StatusRecord>> SearchService::FindStatuses(int64_t viewer_id,
   std::vector<StatusRecord> found;
   for (int round = 0; round < kStatusRounds && static_cast<int>(found.size()) < request.limit;
        ++round) {
-    search.limit = 2 * (request.limit - static_cast<int>(found.size()));
+    // A page's worth first (the index proposes what the reader may find, so
+    // little is usually left out), then twice what is still missing.
+    const int missing = request.limit - static_cast<int>(found.size());
+    search.limit = round == 0 ? missing : 2 * missing;
     auto ids = index_.FindStatuses(search);
     if (!ids) return std::move(ids).error();
     // Deleted since they were indexed: left out here.
