@@ -6,7 +6,6 @@
 #include "api/pagination.h"
 #include "api/routes.h"
 #include "core/text.h"
-#include "mastodon/entities.h"
 #include "mastodon/status_presenter.h"
 #include "search/search_service.h"
 #include "text/status_text.h"
@@ -87,9 +86,19 @@ Result<json::object> TagJson(SearchService& search, const std::string& name,
   return tag;
 }
 
-json::array AccountsJson(const std::vector<AccountRef>& accounts, const std::string& base_url) {
-  json::array out;
-  for (const AccountRef& a : accounts) out.push_back(AccountJson(*a, base_url));
+// A JSON array of the accounts, each rendered once and kept by the
+// directory.
+Result<std::string> AccountsJson(const SearchRouteParts& ctx,
+                                 const std::vector<AccountRef>& accounts,
+                                 const std::string& base_url) {
+  std::string out = "[";
+  for (const AccountRef& a : accounts) {
+    if (out.size() > 1) out += ',';
+    Status s =
+        ctx.read.accounts.WithJson(a->id, base_url, [&](std::string_view json) { out += json; });
+    if (!s) return std::move(s).error();
+  }
+  out += ']';
   return out;
 }
 
@@ -109,8 +118,10 @@ Result<HttpResponse> Search(const SearchRouteParts& ctx, ApiRequest& req) {
   StatusPresenter presenter(ctx.read, req.account_id(), req.base_url);
   auto statuses = presenter.RenderVisibleIds(ids);
   if (!statuses) return std::move(statuses).error();
+  auto accounts = AccountsJson(ctx, found->accounts, req.base_url);
+  if (!accounts) return std::move(accounts).error();
   std::string body = "{\"accounts\":";
-  body += json::serialize(AccountsJson(found->accounts, req.base_url));
+  body += *accounts;
   body += ",\"statuses\":";
   body += *statuses;
   body += ",\"hashtags\":";
@@ -125,7 +136,9 @@ Result<HttpResponse> SearchAccounts(const SearchRouteParts& ctx, ApiRequest& req
   request->type = SearchType::kAccounts;
   auto found = ctx.search.SearchAccounts(req.account_id(), *request);
   if (!found) return std::move(found).error();
-  return JsonBody(200, AccountsJson(*found, req.base_url));
+  auto accounts = AccountsJson(ctx, *found, req.base_url);
+  if (!accounts) return std::move(accounts).error();
+  return JsonResponse(200, std::move(accounts).value());
 }
 
 Result<HttpResponse> ShowTag(const SearchRouteParts& ctx, ApiRequest& req) {
