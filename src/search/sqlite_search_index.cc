@@ -27,9 +27,7 @@ CREATE TABLE IF NOT EXISTS statuses (
   features INTEGER NOT NULL,
   language TEXT NOT NULL
 );
--- An earlier build's index, which statuses_of_author replaces: it covers the
--- filters too, so a from: search reads no rows of the table.
-DROP INDEX IF EXISTS statuses_by_author;
+-- Covers the filters, so that a from: search reads no rows of the table.
 CREATE INDEX IF NOT EXISTS statuses_of_author ON statuses(author_id, id, visibility, features, language);
 CREATE VIRTUAL TABLE IF NOT EXISTS status_text USING fts5(
   text, tokenize = 'unicode61 remove_diacritics 2', columnsize = 0);
@@ -105,29 +103,17 @@ std::string Placeholders(size_t n) {
   return out;
 }
 
-// The FTS5 expression all of `terms` match, or "" when none has anything
+// The FTS5 expression joining the phrases of `words` and `phrases` with
+// `op` (" AND ": all must match; " OR ": any), or "" when none has anything
 // to match.
-std::string AllOf(const std::vector<std::string>& words, const std::vector<std::string>& phrases) {
+std::string Joined(const std::vector<std::string>& words, const std::vector<std::string>& phrases,
+                   const char* op) {
   std::string out;
   for (const auto* list : {&words, &phrases}) {
     for (const std::string& term : *list) {
       const std::string phrase = FtsPhrase(term);
       if (phrase.empty()) continue;
-      if (!out.empty()) out += " AND ";
-      out += phrase;
-    }
-  }
-  return out;
-}
-
-// The expression any of `terms` matches, or "".
-std::string AnyOf(const std::vector<std::string>& words, const std::vector<std::string>& phrases) {
-  std::string out;
-  for (const auto* list : {&words, &phrases}) {
-    for (const std::string& term : *list) {
-      const std::string phrase = FtsPhrase(term);
-      if (phrase.empty()) continue;
-      if (!out.empty()) out += " OR ";
+      if (!out.empty()) out += op;
       out += phrase;
     }
   }
@@ -168,8 +154,8 @@ StatusQueryPlan PlanStatusQuery(const StatusSearch& search, Driver driver) {
   std::vector<std::string> where;
   std::vector<SqlValue> where_values;
 
-  const std::string positive = AllOf(q.words, q.phrases);
-  const std::string negative = AnyOf(q.excluded_words, q.excluded_phrases);
+  const std::string positive = Joined(q.words, q.phrases, " AND ");
+  const std::string negative = Joined(q.excluded_words, q.excluded_phrases, " OR ");
   int64_t author = search.account_id;
   for (int64_t id : search.from_ids) {
     // Two different authors: nothing matches.
