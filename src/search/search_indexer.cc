@@ -10,7 +10,7 @@ namespace chirp {
 namespace {
 
 // Statuses, accounts and favourites read at a time by a rebuild.
-constexpr int kRebuildBatch = 2000;
+constexpr int kRebuildBatch = 20000;
 
 uint32_t FeaturesOf(const StatusRecord& status) {
   uint32_t features = 0;
