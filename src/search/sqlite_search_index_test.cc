@@ -167,6 +167,21 @@ TEST_F(SqliteSearchIndexTest, StrangersFindOnlyPublicStatusesOfIndexableAuthors)
   EXPECT_EQ(Find(9, in_library), (std::vector<int64_t>{followers}));
 }
 
+TEST_F(SqliteSearchIndexTest, TheLibraryIsSearchedNewestFirst) {
+  const int64_t oldest = Put(9, "mine");
+  const int64_t favourited = Put(1, "mine too", Visibility::kPrivate);
+  const int64_t newest = Put(9, "mine again");
+  ASSERT_TRUE(index_
+                  ->Write([&](SearchIndexWriter& w) {
+                    return w.AddToLibrary(9, favourited, kLibraryFavourite);
+                  })
+                  .ok());
+  SearchQuery q = Words({"mine"});
+  q.scope = SearchScope::kLibrary;
+  EXPECT_EQ(Find(9, q), (std::vector<int64_t>{newest, favourited, oldest}));
+  EXPECT_EQ(Find(9, q, 2), (std::vector<int64_t>{newest, favourited}));
+}
+
 TEST_F(SqliteSearchIndexTest, AnonymousReadersFindNoStatuses) {
   Put(1, "word");
   EXPECT_TRUE(Find(0, Words({"word"})).empty());
@@ -298,10 +313,11 @@ TEST(SqliteSearchIndexBudgetTest, ACommonWordTheReaderMayNotSeeStillFindsTheirOw
                   ->Write([&](SearchIndexWriter& w) -> Status {
                     if (Status s = w.PutStatus({.id = own, .author_id = 9, .text = "common"}); !s)
                       return s;
-                    // Newer statuses the reader may not find: followers-only.
+                    // Newer statuses the reader may not find (followers-only),
+                    // with one more of the reader's among them.
                     for (int i = 1; i <= 2000; ++i) {
                       Status s = w.PutStatus({.id = own + i,
-                                              .author_id = 1,
+                                              .author_id = i == 1000 ? 9 : 1,
                                               .visibility = Visibility::kPrivate,
                                               .text = "common word"});
                       if (!s) return s;
@@ -313,7 +329,7 @@ TEST(SqliteSearchIndexBudgetTest, ACommonWordTheReaderMayNotSeeStillFindsTheirOw
   q.words = {"common"};
   auto found = (*index)->FindStatuses({.query = q, .viewer_id = 9});
   ASSERT_TRUE(found.ok()) << found.error().message;
-  EXPECT_EQ(*found, (std::vector<int64_t>{own}));
+  EXPECT_EQ(*found, (std::vector<int64_t>{own + 1000, own}));
   index->reset();
   std::filesystem::remove_all(dir);
 }
