@@ -41,7 +41,7 @@ Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config)
 Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock) {
   auto cursor = store.LoadCursor(kSearchIndexerLane);
   if (!cursor) return std::move(cursor).error();
-  if (*cursor) {
+  if (*cursor && **cursor > 0) {
     auto indexed = index.CountStatuses();
     if (!indexed) return std::move(indexed).error();
     auto accounts = store.CountAccounts();
@@ -50,6 +50,13 @@ Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock) 
   }
   std::fprintf(stderr, "chirpd: building the search index from the store\n");
   return ReindexSearch(store, index, clock);
+}
+
+Status MarkSearchIndexStale(Store& store, const Clock& clock) {
+  auto cursor = store.LoadCursor(kSearchIndexerLane);
+  if (!cursor) return std::move(cursor).error();
+  if (!*cursor || **cursor == 0) return {};
+  return store.SaveCursor(kSearchIndexerLane, 0, clock.NowMillis(), 0);
 }
 
 Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock) {

@@ -36,8 +36,14 @@ Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config)
 Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock);
 
 // Before the indexer's lane opens: rebuilds the index when it has never
-// been built beside this store (no cursor saved) or holds nothing while the
-// store holds accounts (its file was removed).
+// been built beside this store (no cursor saved), when a run without search
+// left it behind (cursor 0, see MarkSearchIndexStale), or when it holds
+// nothing while the store holds accounts (its file was removed).
 Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock);
+
+// For a run with search off: the outbox is trimmed without waiting for the
+// indexer, so its cursor is set to 0 and the next run with search rebuilds
+// the index.
+Status MarkSearchIndexStale(Store& store, const Clock& clock);
 
 }  // namespace chirp

@@ -171,6 +171,8 @@ int Serve(const Config& config) {
     search_indexer = std::make_unique<SearchIndexer>(**store, *search_index);
     search =
         std::make_unique<SearchService>(*search_index, **store, accounts, statuses, viewers, clock);
+  } else if (Status s = MarkSearchIndexStale(**store, clock); !s) {
+    return Fail(s.error().message);
   }
   ReadModels read_models{
       .store = **store, .accounts = accounts, .statuses = statuses, .viewers = viewers};

@@ -12,7 +12,10 @@ import assert from 'node:assert/strict';
 import { createRestAPIClient } from 'masto';
 import megalodonPkg from 'megalodon';
 import { withLogs, show, pollUntil, uniq, rawRequest } from './lib/server.mjs';
-import { socialServer, postOk, ok, as, followOk, block, statusAction, idOf } from './lib/social.mjs';
+import { socialServer, signUpMany, postOk, ok, as, followOk, block } from './lib/social.mjs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assertAccount } from './lib/entities.mjs';
 
 const generator = megalodonPkg.default ?? megalodonPkg;
@@ -278,4 +281,20 @@ test('--search off leaves search out: its routes are 404 and nothing is indexed'
   }
   const metrics = await fetch(`${srv.url}/metrics`).then((r) => r.text());
   assert.ok(!metrics.includes('chirp_search_index_bytes'), 'no index metrics');
+}));
+
+test('a run with --search off leaves the index to be rebuilt: what it took is found after', withLogs(async (t, start) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'chirp-search-'));
+  t.after(() => rm(dataDir, { recursive: true, force: true }));
+  const first = await start({ dataDir, args: ['--rate-limits', 'off'] });
+  const [alice] = await signUpMany(first, ['alice']);
+  await postOk(first, alice, 'before the pause');
+  await settle(first, alice);
+  await first.stop({ keep: true });
+  const off = await start({ dataDir, args: ['--rate-limits', 'off', '--search', 'off'] });
+  const during = await postOk(off, alice, 'written while search was off');
+  await off.stop({ keep: true });
+  const on = await start({ dataDir, args: ['--rate-limits', 'off'] });
+  assert.deepEqual(await statusIds(on, alice, 'while search was off'), [during.id], 'rebuilt at start');
+  assert.equal((await statusIds(on, alice, 'before the pause')).length, 1);
 }));
