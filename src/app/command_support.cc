@@ -42,11 +42,11 @@ Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock) 
   auto cursor = store.LoadCursor(kSearchIndexerLane);
   if (!cursor) return std::move(cursor).error();
   if (*cursor && **cursor > 0) {
-    auto indexed = index.CountStatuses();
+    auto indexed = index.HoldsStatuses();
     if (!indexed) return std::move(indexed).error();
     auto accounts = store.CountAccounts();
     if (!accounts) return std::move(accounts).error();
-    if (*indexed > 0 || *accounts == 0) return {};
+    if (*indexed || *accounts == 0) return {};
   }
   std::fprintf(stderr, "chirpd: building the search index from the store\n");
   return ReindexSearch(store, index, clock);

@@ -132,8 +132,10 @@ class SearchIndex {
   // `now_ms`, newest first (days without use included, as zeros).
   virtual Result<std::vector<TagDay>> TagHistory(std::string_view tag, int64_t now_ms,
                                                  int days) = 0;
-  // Statuses the index holds (for /metrics and the reindex command).
+  // Statuses the index holds (for the reindex command: it reads them all).
   virtual Result<int64_t> CountStatuses() = 0;
+  // Whether it holds any status (at once).
+  virtual Result<bool> HoldsStatuses() = 0;
   // Forgets everything (before a reindex).
   virtual Status Clear() = 0;
 };

@@ -638,6 +638,15 @@ Result<int64_t> SqliteSearchIndex::CountStatuses() {
   });
 }
 
+Result<bool> SqliteSearchIndex::HoldsStatuses() {
+  return Read<Result<bool>>([&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement s = db.Prepare("SELECT 1 FROM statuses LIMIT 1");
+    const bool any = s.Step();
+    if (s.failed()) return db.Failure();
+    return any;
+  });
+}
+
 Status SqliteSearchIndex::Clear() {
   std::lock_guard lock(write_mu_);
   return writer_->Exec(

@@ -41,6 +41,7 @@ class SqliteSearchIndex final : public SearchIndex {
                                             int offset) override;
   Result<std::vector<TagDay>> TagHistory(std::string_view tag, int64_t now_ms, int days) override;
   Result<int64_t> CountStatuses() override;
+  Result<bool> HoldsStatuses() override;
   Status Clear() override;
 
  private:

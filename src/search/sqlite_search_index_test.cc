@@ -189,7 +189,9 @@ TEST_F(SqliteSearchIndexTest, AnonymousReadersFindNoStatuses) {
 
 TEST_F(SqliteSearchIndexTest, RemovedStatusesAreGoneWithTheirTagsAndLibraries) {
   const int64_t id = Put(1, "word", Visibility::kDirect, 0, {"tag"}, 0, {5});
+  EXPECT_TRUE(*index_->HoldsStatuses());
   ASSERT_TRUE(index_->Write([&](SearchIndexWriter& w) { return w.RemoveStatus(id); }).ok());
+  EXPECT_FALSE(*index_->HoldsStatuses());
   EXPECT_TRUE(Find(5, Words({"word"})).empty());
   SearchQuery tag;
   tag.tags = {"tag"};
