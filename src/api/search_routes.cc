@@ -19,6 +19,34 @@ constexpr int kTagHistoryDays = 7;
 constexpr int kMaxOffset = 1 << 20;
 constexpr int64_t kMillisPerSecond = 1000;
 
+// The directory's statuses as a request renders them: the statuses a search
+// finds are read once, and held rendered for the request's host when the
+// presenter asks for them.
+class RenderedStatuses final : public StatusLookup {
+ public:
+  RenderedStatuses(StatusDirectory& statuses, const std::string& base_url)
+      : statuses_(statuses), base_url_(base_url) {}
+
+  Result<StatusRecord> FindLive(int64_t id) override {
+    auto found = statuses_.Get(id, base_url_);
+    if (!found) return std::move(found).error();
+    return (*found)->record;
+  }
+  Result<std::vector<StatusRecord>> FindLiveMany(const std::vector<int64_t>& ids) override {
+    auto found = statuses_.GetMany(ids, base_url_);
+    if (!found) return std::move(found).error();
+    std::vector<StatusRecord> out;
+    out.reserve(found->size());
+    for (const StatusRef& s : *found) out.push_back(s->record);
+    return out;
+  }
+  uint64_t LoadToken(int64_t id) const override { return statuses_.LoadToken(id); }
+
+ private:
+  StatusDirectory& statuses_;
+  const std::string& base_url_;
+};
+
 // The request's parameters as /api/v2/search reads them; `default_limit`
 // and `max_limit` differ between it and /api/v1/accounts/search.
 Result<SearchRequest> ParseSearch(const ApiRequest& req, int default_limit, int max_limit) {
@@ -105,6 +133,8 @@ Result<std::string> AccountsJson(const SearchRouteParts& ctx,
 Result<HttpResponse> Search(const SearchRouteParts& ctx, ApiRequest& req) {
   auto request = ParseSearch(req, kDefaultPageLimit, kMaxPageLimit);
   if (!request) return std::move(request).error();
+  RenderedStatuses rendered(ctx.read.statuses, req.base_url);
+  request->statuses = &rendered;
   auto found = ctx.search.Search(req.account_id(), *request);
   if (!found) return std::move(found).error();
   json::array tags;

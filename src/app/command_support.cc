@@ -41,7 +41,7 @@ Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config)
 Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock) {
   auto cursor = store.LoadCursor(kSearchIndexerLane);
   if (!cursor) return std::move(cursor).error();
-  if (*cursor && **cursor > 0) {
+  if (*cursor && **cursor != kStaleSearchCursor) {
     auto indexed = index.HoldsStatuses();
     if (!indexed) return std::move(indexed).error();
     auto accounts = store.CountAccounts();
@@ -55,8 +55,8 @@ Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock) 
 Status MarkSearchIndexStale(Store& store, const Clock& clock) {
   auto cursor = store.LoadCursor(kSearchIndexerLane);
   if (!cursor) return std::move(cursor).error();
-  if (!*cursor || **cursor == 0) return {};
-  return store.SaveCursor(kSearchIndexerLane, 0, clock.NowMillis(), 0);
+  if (!*cursor || **cursor == kStaleSearchCursor) return {};
+  return store.SaveCursor(kSearchIndexerLane, kStaleSearchCursor, clock.NowMillis(), 0);
 }
 
 Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock) {

@@ -35,15 +35,19 @@ Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config)
 // indexed again by the lane, idempotently). Progress on stderr.
 Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock);
 
+// The indexer's cursor while its index is behind the outbox for good (a
+// run without search trimmed the outbox past it): no event has this id.
+inline constexpr int64_t kStaleSearchCursor = -1;
+
 // Before the indexer's lane opens: rebuilds the index when it has never
 // been built beside this store (no cursor saved), when a run without search
-// left it behind (cursor 0, see MarkSearchIndexStale), or when it holds
-// nothing while the store holds accounts (its file was removed).
+// left it behind (kStaleSearchCursor, see MarkSearchIndexStale), or when it
+// holds nothing while the store holds accounts (its file was removed).
 Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock);
 
 // For a run with search off: the outbox is trimmed without waiting for the
-// indexer, so its cursor is set to 0 and the next run with search rebuilds
-// the index.
+// indexer, so its cursor is set to kStaleSearchCursor and the next run with
+// search rebuilds the index.
 Status MarkSearchIndexStale(Store& store, const Clock& clock);
 
 }  // namespace chirp

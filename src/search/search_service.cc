@@ -229,6 +229,7 @@ Result<std::vector<StatusRecord>> SearchService::FindStatuses(int64_t viewer_id,
   }
   search.query = std::move(query).value();
 
+  StatusLookup& lookup = request.statuses != nullptr ? *request.statuses : statuses_;
   std::vector<StatusRecord> found;
   for (int round = 0; round < kStatusRounds && static_cast<int>(found.size()) < request.limit;
        ++round) {
@@ -239,11 +240,11 @@ Result<std::vector<StatusRecord>> SearchService::FindStatuses(int64_t viewer_id,
     auto ids = index_.FindStatuses(search);
     if (!ids) return std::move(ids).error();
     // Deleted since they were indexed: left out here.
-    auto live = statuses_.FindLiveMany(*ids);
+    auto live = lookup.FindLiveMany(*ids);
     if (!live) return std::move(live).error();
     for (StatusRecord& status : *live) {
       if (visibility.Mutes(status.account_id)) continue;
-      auto visible = MayView(statuses_, visibility, status);
+      auto visible = MayView(lookup, visibility, status);
       if (!visible) return std::move(visible).error();
       if (!*visible) continue;
       found.push_back(std::move(status));

@@ -41,6 +41,10 @@ struct SearchRequest {
   // Where this server answers (scheme and host, as statuses' URLs start):
   // what a URL must start with to resolve, and the domain of local handles.
   std::string base_url;
+  // Where the statuses found are read; the service's own lookup when null.
+  // A route passes the one it renders through, so that a status read from
+  // the store is read once.
+  StatusLookup* statuses = nullptr;
 };
 
 struct SearchResults {
