@@ -650,11 +650,21 @@ Result<bool> SqliteSearchIndex::HoldsStatuses() {
 
 Status SqliteSearchIndex::Clear() {
   std::lock_guard lock(write_mu_);
-  return writer_->Exec(
-      "BEGIN IMMEDIATE; DELETE FROM statuses; DELETE FROM status_text; DELETE FROM status_tags; "
-      "DELETE FROM tags; DELETE FROM tag_days; DELETE FROM tag_day_accounts; DELETE FROM library; "
-      "DELETE FROM accounts; DELETE FROM account_names; "
-      "COMMIT;");
+  // Dropped and made again rather than emptied: deleting every row of an
+  // FTS5 table writes a tombstone for each into the index, which then
+  // carries the old entries until they are merged away (a reindex of 10
+  // million statuses over an index of them grew it from 3.3 to 5.2 GiB and
+  // slowed its searches).
+  const std::string script =
+      std::string(
+          "BEGIN IMMEDIATE; DROP TABLE statuses; DROP TABLE status_text; "
+          "DROP TABLE status_tags; DROP TABLE tags; DROP TABLE tag_days; "
+          "DROP TABLE tag_day_accounts; DROP TABLE library; DROP TABLE accounts; "
+          "DROP TABLE account_names;") +
+      kSchema + "COMMIT;";
+  Status s = writer_->Exec(script.c_str());
+  if (!s) (void)writer_->Exec("ROLLBACK");
+  return s;
 }
 
 }  // namespace chirp
