@@ -163,7 +163,6 @@ Result<HttpResponse> Search(const SearchRouteParts& ctx, ApiRequest& req) {
 Result<HttpResponse> SearchAccounts(const SearchRouteParts& ctx, ApiRequest& req) {
   auto request = ParseSearch(req, kDefaultAccountPageLimit, kMaxAccountPageLimit);
   if (!request) return std::move(request).error();
-  request->type = SearchType::kAccounts;
   auto found = ctx.search.SearchAccounts(req.account_id(), *request);
   if (!found) return std::move(found).error();
   auto accounts = AccountsJson(ctx, *found, req.base_url);

@@ -55,15 +55,11 @@ Status StatusPresenter::AppendVisible(std::string& out, const std::vector<Status
       if (!viewer.Covers(shown)) old.push_back(shown);
     }
     if (!old.empty()) {
-      auto f = read_.store.FavouritedAmong(viewer_id_, old);
-      if (!f) return std::move(f).error();
-      old_favourited.insert(f->begin(), f->end());
-      auto r = read_.store.RebloggedAmong(viewer_id_, old);
-      if (!r) return std::move(r).error();
-      old_reblogged.insert(r->begin(), r->end());
-      auto b = read_.store.BookmarkedAmong(viewer_id_, old);
-      if (!b) return std::move(b).error();
-      old_bookmarked.insert(b->begin(), b->end());
+      auto done = read_.store.InteractionsAmong(viewer_id_, old);
+      if (!done) return std::move(done).error();
+      old_favourited.insert(done->favourited.begin(), done->favourited.end());
+      old_reblogged.insert(done->reblogged.begin(), done->reblogged.end());
+      old_bookmarked.insert(done->bookmarked.begin(), done->bookmarked.end());
     }
   }
 

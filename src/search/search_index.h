@@ -95,8 +95,7 @@ struct StatusSearch {
 };
 
 struct AccountSearch {
-  std::string prefix;     // matched against the start of the username and of display-name words
-  int64_t viewer_id = 0;  // 0: anonymous
+  std::string prefix;  // matched against the start of the username and of display-name words
   std::vector<int64_t> only_ids;  // when not empty, only these accounts (following=true)
   int limit = 40;
   int offset = 0;

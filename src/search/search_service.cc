@@ -128,7 +128,7 @@ Result<std::vector<TagDay>> SearchService::TagHistory(std::string_view name, int
 Result<std::vector<AccountRef>> SearchService::FindAccounts(int64_t viewer_id,
                                                             const SearchRequest& request,
                                                             const ViewerVisibility* visibility) {
-  AccountSearch search{.prefix = std::string(TrimAscii(request.q)), .viewer_id = viewer_id};
+  AccountSearch search{.prefix = std::string(TrimAscii(request.q))};
   if (request.following) {
     if (visibility == nullptr) return std::vector<AccountRef>{};
     for (const Follow& f : visibility->follows()) search.only_ids.push_back(f.target_account_id);

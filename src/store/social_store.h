@@ -136,6 +136,10 @@ class SocialStore {
                                                        const std::vector<int64_t>& status_ids) = 0;
   virtual Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
                                                       const std::vector<int64_t>& status_ids) = 0;
+  // Of `status_ids`, those the account favourited, reblogged and
+  // bookmarked, in one read (unsorted).
+  virtual Result<Interactions> InteractionsAmong(int64_t account_id,
+                                                 const std::vector<int64_t>& status_ids) = 0;
   // The statuses with ids from `min_status_id` up that the account has
   // favourited, (live reblogs) reblogged and bookmarked.
   virtual Result<Interactions> InteractionsSince(int64_t account_id, int64_t min_status_id) = 0;

@@ -256,6 +256,22 @@ Result<std::vector<int64_t>> MarkedAmong(SqliteDb& db, const MarkTable& table, i
   return out;
 }
 
+// Of `ids`, the statuses the account has a live reblog of.
+Result<std::vector<int64_t>> RebloggedAmongIn(SqliteDb& db, int64_t account_id,
+                                              const std::vector<int64_t>& ids) {
+  SqliteStatement q = db.Prepare(
+      // The conditions of the partial index one_live_reblog, spelled out so
+      // the planner uses it instead of scanning the account's statuses.
+      "SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id != 0 AND "
+      "deleted_at = 0 "
+      "AND reblog_of_id IN (SELECT value FROM json_each(?))");
+  q.Bind(1, account_id).Bind(2, JsonIds(ids));
+  std::vector<int64_t> out;
+  while (q.Step()) out.push_back(q.Int(0));
+  if (q.failed()) return db.Failure();
+  return out;
+}
+
 Result<std::vector<FavouriteRow>> ScanMarks(SqliteDb& db, const MarkTable& table, int64_t after_id,
                                             int limit) {
   SqliteStatement q = db.Prepare(table.scan);
@@ -569,17 +585,23 @@ Result<std::vector<int64_t>> SqliteStore::FavouritedAmong(int64_t account_id,
 
 Result<std::vector<int64_t>> SqliteStore::RebloggedAmong(int64_t account_id,
                                                          const std::vector<int64_t>& ids) {
-  return Read<Result<std::vector<int64_t>>>([&](SqliteDb& db) -> Result<std::vector<int64_t>> {
-    SqliteStatement q = db.Prepare(
-        // The conditions of the partial index one_live_reblog, spelled out so
-        // the planner uses it instead of scanning the account's statuses.
-        "SELECT reblog_of_id FROM statuses WHERE account_id = ? AND reblog_of_id != 0 AND "
-        "deleted_at = 0 "
-        "AND reblog_of_id IN (SELECT value FROM json_each(?))");
-    q.Bind(1, account_id).Bind(2, JsonIds(ids));
-    std::vector<int64_t> out;
-    while (q.Step()) out.push_back(q.Int(0));
-    if (q.failed()) return db.Failure();
+  return Read<Result<std::vector<int64_t>>>(
+      [&](SqliteDb& db) { return RebloggedAmongIn(db, account_id, ids); });
+}
+
+Result<Interactions> SqliteStore::InteractionsAmong(int64_t account_id,
+                                                    const std::vector<int64_t>& ids) {
+  return Read<Result<Interactions>>([&](SqliteDb& db) -> Result<Interactions> {
+    Interactions out;
+    auto favourited = MarkedAmong(db, kFavourites, account_id, ids);
+    if (!favourited) return std::move(favourited).error();
+    out.favourited = std::move(favourited).value();
+    auto reblogged = RebloggedAmongIn(db, account_id, ids);
+    if (!reblogged) return std::move(reblogged).error();
+    out.reblogged = std::move(reblogged).value();
+    auto bookmarked = MarkedAmong(db, kBookmarks, account_id, ids);
+    if (!bookmarked) return std::move(bookmarked).error();
+    out.bookmarked = std::move(bookmarked).value();
     return out;
   });
 }

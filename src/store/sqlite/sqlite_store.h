@@ -106,6 +106,8 @@ class SqliteStore final : public Store {
                                                const std::vector<int64_t>& status_ids) override;
   Result<std::vector<int64_t>> RebloggedAmong(int64_t account_id,
                                               const std::vector<int64_t>& status_ids) override;
+  Result<Interactions> InteractionsAmong(int64_t account_id,
+                                         const std::vector<int64_t>& status_ids) override;
   Result<Interactions> InteractionsSince(int64_t account_id, int64_t min_status_id) override;
   Result<bool> Bookmark(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) override;
   Result<bool> Unbookmark(int64_t account_id, int64_t status_id) override;
