@@ -104,10 +104,23 @@ Status CacheKeeper::Flush() {
   for (int64_t id : t.accounts) {
     if (Status s = accounts_.Reload(id, account_events[id]); !s) return s;
   }
-  if (celebrities_ != nullptr) {
-    for (int64_t id : t.celebrities) {
-      if (Status s = celebrities_->Refresh(id); !s) return s;
-    }
+  for (int64_t id : t.celebrities) {
+    if (Status s = RefreshCelebrity(id); !s) return s;
+  }
+  return {};
+}
+
+Status CacheKeeper::RefreshCelebrity(int64_t id) {
+  if (celebrities_ == nullptr) return {};
+  // The account as the directory holds it after the change (reloaded or
+  // loaded now), so its count is read from the store once, not twice.
+  auto account = accounts_.Get(id);
+  if (account) {
+    celebrities_->Update(id, (*account)->followers_count);
+  } else if (account.error().code == ErrorCode::kNotFound) {
+    celebrities_->Update(id, std::nullopt);
+  } else {
+    return std::move(account).error();
   }
   return {};
 }
@@ -137,10 +150,10 @@ void CacheKeeper::ApplyOwn(const OutboxEvent& event, bool pushed_to_author) {
       author_posts_->Remove(event.account_id, event.subject_id);
   }
   // A celebrity's status must not be missed by its new followers: refresh
-  // now. On failure the stream's own pass refreshes it moments later.
-  if (celebrities_ != nullptr) {
-    for (int64_t id : t.celebrities) (void)celebrities_->Refresh(id);
-  }
+  // now (the account forgotten above is loaded again, as the next request
+  // naming it would). On failure the stream's own pass refreshes it moments
+  // later.
+  for (int64_t id : t.celebrities) (void)RefreshCelebrity(id);
 }
 
 void CacheKeeper::ApplyNewStatus(const OutboxEvent& event, const StatusRecord& status) {

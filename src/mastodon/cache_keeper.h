@@ -63,6 +63,9 @@ class CacheKeeper final : public EventConsumer, public OwnWrites {
  private:
   // Apply, with `pushed_to_author` when the author's list took the new status.
   void ApplyOwn(const OutboxEvent& event, bool pushed_to_author);
+  // Whether the account is a celebrity now, by its followers count as the
+  // account directory holds it after the change.
+  Status RefreshCelebrity(int64_t id);
 
   AccountDirectory& accounts_;
   StatusDirectory& statuses_;

@@ -26,25 +26,33 @@ Status GraphService::Follow(int64_t account_id, int64_t target_id, const FollowO
   if (!target) return std::move(target).error();
   // A block either way is refused by the write itself (403), which checks
   // inside its transaction: no read for it here.
-  auto existing = store_.FindFollow(account_id, target_id);
-  if (!existing) return std::move(existing).error();
   ::chirp::Follow f;
   f.id = ids_.Next();
   f.account_id = account_id;
   f.target_account_id = target_id;
   f.created_at_ms = clock_.NowMillis();
-  f.show_reblogs = options.show_reblogs.value_or(*existing ? (*existing)->show_reblogs : true);
-  f.notify = options.notify.value_or(*existing ? (*existing)->notify : false);
-  if (*existing || !(*target)->locked) {
-    auto created = store_.CreateFollow(f);
-    if (!created) return std::move(created).error();
-    Applied(*created ? EventKind::kFollowed : EventKind::kFollowChanged, account_id, target_id,
-            f.created_at_ms);
-  } else {
+  f.show_reblogs = options.show_reblogs.value_or(true);
+  f.notify = options.notify.value_or(false);
+  // A locked account is asked, unless it is followed already (then its
+  // settings change): only then is the follow read ahead of the write.
+  bool follows_now = !(*target)->locked;
+  if (!follows_now) {
+    auto existing = store_.FindFollow(account_id, target_id);
+    if (!existing) return std::move(existing).error();
+    follows_now = existing->has_value();
+  }
+  if (!follows_now) {
     auto requested = store_.CreateFollowRequest(f);
     if (!requested) return std::move(requested).error();
     if (*requested) Applied(EventKind::kFollowRequested, account_id, target_id, f.created_at_ms);
+    return {};
   }
+  // An existing follow keeps the settings the request leaves out.
+  auto created = store_.CreateFollow(f, {.show_reblogs = options.show_reblogs.has_value(),
+                                         .notify = options.notify.has_value()});
+  if (!created) return std::move(created).error();
+  Applied(*created ? EventKind::kFollowed : EventKind::kFollowChanged, account_id, target_id,
+          f.created_at_ms);
   return {};
 }
 

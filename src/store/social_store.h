@@ -164,7 +164,14 @@ class SocialStore {
   // Follows. CreateFollow inserts or updates the settings of an existing
   // follow; it reports whether the follow is new. Following (or asking to)
   // across a block either way is kForbidden, checked in the same transaction.
-  virtual Result<bool> CreateFollow(const Follow& follow) = 0;
+  // An existing follow takes only the settings `change` names, keeping the
+  // others (a new one takes all of `follow`'s): no read ahead of the write.
+  struct FollowSettingsChange {
+    bool show_reblogs = true;
+    bool notify = true;
+  };
+  virtual Result<bool> CreateFollow(const Follow& follow, FollowSettingsChange change) = 0;
+  Result<bool> CreateFollow(const Follow& follow) { return CreateFollow(follow, {}); }
   virtual Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) = 0;
   // Unfollowing as Mastodon does: the follow and the request to follow, each
   // removed if there is one, in one transaction; reports which were.

@@ -7,9 +7,9 @@ namespace chirp {
 namespace {
 
 // The heap's order: the cursor whose next post is newest on top.
-template <typename Cursor>
-bool NextIsOlder(const Cursor* a, const Cursor* b) {
-  return a->post().status_id < b->post().status_id;
+template <typename Scheduled>
+bool NextIsOlder(const Scheduled& a, const Scheduled& b) {
+  return a.next_id < b.next_id;
 }
 
 }  // namespace
@@ -30,8 +30,8 @@ Result<bool> AuthorMerge::Refill(Cursor& c) {
 }
 
 void AuthorMerge::Schedule(Cursor* c) {
-  heap_.push_back(c);
-  std::push_heap(heap_.begin(), heap_.end(), NextIsOlder<Cursor>);
+  heap_.push_back({c->post().status_id, c});
+  std::push_heap(heap_.begin(), heap_.end(), NextIsOlder<Scheduled>);
 }
 
 Status AuthorMerge::Add(int64_t author) {
@@ -67,31 +67,63 @@ Status AuthorMerge::Add(int64_t author) {
   return {};
 }
 
+void AuthorMerge::SiftTopDown() {
+  // The top's key went down (its cursor moved on to an older post): it
+  // sinks below any child with a newer next post, as a max-heap keeps
+  // (std::push_heap and std::pop_heap go on working on it).
+  const size_t n = heap_.size();
+  size_t at = 0;
+  const Scheduled moved = heap_[0];
+  for (;;) {
+    size_t child = 2 * at + 1;
+    if (child >= n) break;
+    if (child + 1 < n && heap_[child].next_id < heap_[child + 1].next_id) ++child;
+    if (heap_[child].next_id <= moved.next_id) break;
+    heap_[at] = heap_[child];
+    at = child;
+  }
+  heap_[at] = moved;
+}
+
 Status AuthorMerge::Advance() {
   Cursor* c = std::exchange(taken_, nullptr);
   if (c == nullptr) return {};
+  // The cursor taken last is still at the top of the heap: when it has a
+  // next post, the top takes it and sinks (one pass down instead of a pop
+  // and a push, the most frequent step of a merge).
+  bool more = false;
   if (c->held != nullptr) {
     if (--c->held_next > 0) {
-      Schedule(c);
-      return {};
+      more = true;
+    } else {
+      c->held = nullptr;  // memory is done; the store goes on below the floor
     }
-    c->held = nullptr;  // memory is done; the store goes on below the floor
-  } else if (++c->next < c->batch.posts.size()) {
-    Schedule(c);
+  } else {
+    more = ++c->next < c->batch.posts.size();
+  }
+  if (!more) {
+    auto refilled = Refill(*c);
+    if (!refilled) {
+      std::pop_heap(heap_.begin(), heap_.end(), NextIsOlder<Scheduled>);
+      heap_.pop_back();
+      return std::move(refilled).error();
+    }
+    more = *refilled;
+  }
+  if (!more) {
+    std::pop_heap(heap_.begin(), heap_.end(), NextIsOlder<Scheduled>);
+    heap_.pop_back();
     return {};
   }
-  auto refilled = Refill(*c);
-  if (!refilled) return std::move(refilled).error();
-  if (*refilled) Schedule(c);
+  heap_[0].next_id = c->post().status_id;
+  SiftTopDown();
   return {};
 }
 
 Result<std::optional<AuthorMerge::Item>> AuthorMerge::Next() {
   if (Status s = Advance(); !s) return std::move(s).error();
   if (heap_.empty()) return std::optional<Item>();
-  std::pop_heap(heap_.begin(), heap_.end(), NextIsOlder<Cursor>);
-  taken_ = heap_.back();
-  heap_.pop_back();
+  taken_ = heap_[0].cursor;
   return std::optional<Item>(Item{taken_->author, &taken_->mentions(), &taken_->post()});
 }
 

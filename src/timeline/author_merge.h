@@ -67,16 +67,26 @@ class AuthorMerge {
   // Reads the cursor's next batch from the store; false when there is none.
   Result<bool> Refill(Cursor& c);
   void Schedule(Cursor* c);
-  // Moves the cursor of the post Next returned last past it.
+  // Restores the heap after its top's next post changed to an older one.
+  void SiftTopDown();
+  // Moves the cursor of the post Next returned last (still the heap's top)
+  // past it.
   Status Advance();
 
   AuthorPosts& posts_;
   Store& store_;
   const size_t batch_;
   const int64_t before_id_;
-  std::deque<Cursor> cursors_;  // stable addresses for the heap
-  std::vector<Cursor*> heap_;   // the cursors with posts left, newest next post on top
-  Cursor* taken_ = nullptr;     // whose post Next returned last (popped from the heap)
+  // A cursor with posts left, under the id of its next post: the heap's
+  // comparisons read the heap alone, not each cursor and its list (which
+  // were most of a rebuild's cache misses).
+  struct Scheduled {
+    int64_t next_id = 0;
+    Cursor* cursor = nullptr;
+  };
+  std::deque<Cursor> cursors_;   // stable addresses for the heap
+  std::vector<Scheduled> heap_;  // newest next post on top
+  Cursor* taken_ = nullptr;      // whose post Next returned last (the heap's top)
 };
 
 }  // namespace chirp

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "store/sqlite/temp_store.h"
 
 namespace chirp {
@@ -13,7 +15,7 @@ class AuthorMergeTest : public ::testing::Test {
     temp_ = std::make_unique<TempStore>(
         std::string("author-merge-") +
             ::testing::UnitTest::GetInstance()->current_test_info()->name(),
-        4);
+        40);
     ASSERT_TRUE(temp_->ok()) << temp_->error();
     store_ = &temp_->store();
   }
@@ -51,6 +53,24 @@ TEST_F(AuthorMergeTest, MergesAuthorsNewestFirstAcrossBatches) {
   for (int64_t author : {1, 2, 3}) ASSERT_TRUE(merge.Add(author).ok());
   EXPECT_EQ(Drain(merge), (std::vector<std::string>{"1:19", "3:18", "2:17", "1:16", "3:15", "3:14",
                                                     "1:13", "2:12", "2:11", "1:10"}));
+}
+
+// Enough authors for a heap of several levels, their posts interleaved
+// unevenly, some read from memory and some from the store in batches.
+TEST_F(AuthorMergeTest, MergesManyAuthorsInExactlyTheOrderOfTheirIds) {
+  std::vector<std::string> expected;
+  uint64_t x = 7;
+  for (int64_t id = 100; id < 700; ++id) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int64_t author = 1 + static_cast<int64_t>((x >> 33) % 37);
+    Post(id, author);
+    expected.push_back(std::to_string(author) + ":" + std::to_string(id));
+  }
+  std::reverse(expected.begin(), expected.end());
+  AuthorPosts posts(*store_, 8, 1000);  // each author's 8 newest in memory
+  AuthorMerge merge(posts, *store_, 5, 0);
+  for (int64_t author = 1; author <= 40; ++author) ASSERT_TRUE(merge.Add(author).ok());  // 38..40: none
+  EXPECT_EQ(Drain(merge), expected);
 }
 
 TEST_F(AuthorMergeTest, ReadsBelowWhatMemoryHoldsFromTheStore) {

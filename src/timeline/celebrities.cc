@@ -15,18 +15,23 @@ Status Celebrities::Load() {
 
 Status Celebrities::Refresh(int64_t account_id) {
   auto account = store_.FindAccount(account_id);
-  bool celebrity = false;
   if (account) {
-    celebrity = account->followers_count >= threshold_;
-  } else if (account.error().code != ErrorCode::kNotFound) {
+    Update(account_id, account->followers_count);
+  } else if (account.error().code == ErrorCode::kNotFound) {
+    Update(account_id, std::nullopt);
+  } else {
     return std::move(account).error();
   }
+  return {};
+}
+
+void Celebrities::Update(int64_t account_id, std::optional<int64_t> followers_count) {
+  const bool celebrity = followers_count.has_value() && *followers_count >= threshold_;
   std::unique_lock lock(mu_);
   auto it = std::lower_bound(ids_.begin(), ids_.end(), account_id);
   const bool present = it != ids_.end() && *it == account_id;
   if (celebrity && !present) ids_.insert(it, account_id);
   if (!celebrity && present) ids_.erase(it);
-  return {};
 }
 
 std::vector<int64_t> Celebrities::FollowedBy(const ViewerVisibility& reader) const {

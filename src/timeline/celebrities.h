@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <shared_mutex>
 #include <vector>
 
@@ -29,6 +30,9 @@ class Celebrities {
   Status Load();
   // Re-reads the account's followers count.
   Status Refresh(int64_t account_id);
+  // The same from a count read already (an account just loaded after the
+  // change); a missing account is none.
+  void Update(int64_t account_id, std::optional<int64_t> followers_count);
   // Of the accounts `reader` follows, the celebrities, ascending.
   std::vector<int64_t> FollowedBy(const ViewerVisibility& reader) const;
   bool Contains(int64_t account_id) const;

@@ -64,6 +64,17 @@ TEST_F(CelebritiesTest, RefreshOfAnUnknownAccountFindsNoCelebrity) {
   EXPECT_FALSE(celebrities.Contains(999));
 }
 
+TEST_F(CelebritiesTest, UpdateDecidesFromACountReadAlreadyWithoutTheStore) {
+  Celebrities celebrities(*store_, kCelebrityThreshold);
+  celebrities.Update(kCelebrity, kCelebrityThreshold);  // no follows in the store
+  EXPECT_TRUE(celebrities.Contains(kCelebrity));
+  celebrities.Update(kCelebrity, kCelebrityThreshold - 1);
+  EXPECT_FALSE(celebrities.Contains(kCelebrity));
+  celebrities.Update(kCelebrity, kCelebrityThreshold + 5);
+  celebrities.Update(kCelebrity, std::nullopt);  // the account is gone
+  EXPECT_FALSE(celebrities.Contains(kCelebrity));
+}
+
 TEST_F(CelebritiesTest, FollowedByGivesTheReadersCelebritiesAscending) {
   for (int64_t follower : {1, 11, 12}) Follow(follower, 7);
   for (int64_t follower : {10, 11, 12}) Follow(follower, 8);

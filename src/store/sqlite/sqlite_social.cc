@@ -126,16 +126,19 @@ Status RefuseIfBlocked(SqliteDb& db, int64_t a, int64_t b) {
   return {};
 }
 
-Result<bool> InsertFollow(SqliteDb& db, const Follow& f) {
+Result<bool> InsertFollow(SqliteDb& db, const Follow& f,
+                          SocialStore::FollowSettingsChange change = {}) {
   if (Status st = RefuseIfBlocked(db, f.account_id, f.target_account_id); !st)
     return std::move(st).error();
   SqliteStatement existing = db.Prepare(
-      "UPDATE follows SET show_reblogs = ?, notify = ? WHERE account_id = ? AND target_account_id "
-      "= ?");
-  existing.Bind(1, f.show_reblogs)
-      .Bind(2, f.notify)
-      .Bind(3, f.account_id)
-      .Bind(4, f.target_account_id);
+      "UPDATE follows SET show_reblogs = iif(?1, ?2, show_reblogs), notify = iif(?3, ?4, notify) "
+      "WHERE account_id = ?5 AND target_account_id = ?6");
+  existing.Bind(1, change.show_reblogs)
+      .Bind(2, f.show_reblogs)
+      .Bind(3, change.notify)
+      .Bind(4, f.notify)
+      .Bind(5, f.account_id)
+      .Bind(6, f.target_account_id);
   if (Status st = db.Run(existing); !st) return std::move(st).error();
   if (db.Changes() > 0) {
     if (Status st =
@@ -669,8 +672,8 @@ Result<std::vector<FavouriteRow>> SqliteStore::ScanBookmarks(int64_t after_id, i
       [&](SqliteDb& db) { return ScanMarks(db, kBookmarks, after_id, limit); });
 }
 
-Result<bool> SqliteStore::CreateFollow(const Follow& follow) {
-  return WriteValue<bool>([&](SqliteDb& db) { return InsertFollow(db, follow); });
+Result<bool> SqliteStore::CreateFollow(const Follow& follow, FollowSettingsChange change) {
+  return WriteValue<bool>([&](SqliteDb& db) { return InsertFollow(db, follow, change); });
 }
 
 Result<bool> SqliteStore::DeleteFollow(int64_t account_id, int64_t target_account_id) {

@@ -52,6 +52,30 @@ TEST_F(SocialStoreTest, FollowCountersStayExactThroughRepeatsAndUndos) {
   EXPECT_EQ(Get(2).followers_count, 0);
 }
 
+TEST_F(SocialStoreTest, FollowAgainChangesOnlyTheSettingsItNames) {
+  ASSERT_TRUE(*store_->CreateFollow({10, 1, 2, false, true, 0}));
+  // Neither named: both kept, whatever the record carries.
+  EXPECT_FALSE(*store_->CreateFollow({11, 1, 2, true, false, 0}, {.show_reblogs = false,
+                                                                  .notify = false}));
+  auto kept = store_->FindFollow(1, 2).value();
+  EXPECT_FALSE(kept->show_reblogs);
+  EXPECT_TRUE(kept->notify);
+  EXPECT_EQ(kept->id, 10);
+  // Only notify named.
+  EXPECT_FALSE(*store_->CreateFollow({12, 1, 2, true, false, 0}, {.show_reblogs = false,
+                                                                  .notify = true}));
+  kept = store_->FindFollow(1, 2).value();
+  EXPECT_FALSE(kept->show_reblogs);
+  EXPECT_FALSE(kept->notify);
+  // A new follow takes the record's settings, named or not.
+  EXPECT_TRUE(*store_->CreateFollow({13, 2, 1, false, true, 0}, {.show_reblogs = false,
+                                                                 .notify = false}));
+  auto fresh = store_->FindFollow(2, 1).value();
+  EXPECT_FALSE(fresh->show_reblogs);
+  EXPECT_TRUE(fresh->notify);
+  EXPECT_EQ(Get(2).followers_count, 1);
+}
+
 TEST_F(SocialStoreTest, BlockRemovesFollowsBothWays) {
   ASSERT_TRUE(store_->CreateFollow({10, 1, 2, true, false, 0}).ok());
   ASSERT_TRUE(store_->CreateFollow({11, 2, 1, true, false, 0}).ok());

@@ -116,7 +116,8 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> BookmarkedAmong(int64_t account_id,
                                                const std::vector<int64_t>& status_ids) override;
   Result<std::vector<FavouriteRow>> ScanBookmarks(int64_t after_id, int limit) override;
-  Result<bool> CreateFollow(const Follow& follow) override;
+  using SocialStore::CreateFollow;
+  Result<bool> CreateFollow(const Follow& follow, FollowSettingsChange change) override;
   Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) override;
   Result<Unfollowed> Unfollow(int64_t account_id, int64_t target_account_id) override;
   Result<std::optional<Follow>> FindFollow(int64_t account_id, int64_t target_account_id) override;
