@@ -103,17 +103,13 @@ Status AuthorMerge::Advance() {
   }
   if (!more) {
     auto refilled = Refill(*c);
-    if (!refilled) {
+    if (!refilled || !*refilled) {
+      // Done, or failed: the cursor leaves the heap.
       std::pop_heap(heap_.begin(), heap_.end(), NextIsOlder<Scheduled>);
       heap_.pop_back();
-      return std::move(refilled).error();
+      if (!refilled) return std::move(refilled).error();
+      return {};
     }
-    more = *refilled;
-  }
-  if (!more) {
-    std::pop_heap(heap_.begin(), heap_.end(), NextIsOlder<Scheduled>);
-    heap_.pop_back();
-    return {};
   }
   heap_[0].next_id = c->post().status_id;
   SiftTopDown();
