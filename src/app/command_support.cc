@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "search/search_indexer.h"
+#include "store/postgres/pg_store.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace chirp {
 
@@ -18,7 +20,17 @@ std::string Env(const std::string& name) {
   return v != nullptr ? v : "";
 }
 
-Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config, int writer_cache_mib) {
+Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_mib) {
+  if (!config.database.url.empty()) {
+    PgStoreOptions options;
+    options.conninfo = config.database.url;
+    options.connections = config.database.connections > 0 ? config.database.connections
+                                                          : config.server.blocking_threads + 4;
+    options.prepare = config.database.prepared_statements;
+    auto opened = PgStore::Open(options);
+    if (!opened) return std::move(opened).error();
+    return std::unique_ptr<Store>(std::move(opened).value());
+  }
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Error::Unavailable("cannot create " + config.data_dir + ": " + ec.message());
@@ -28,7 +40,9 @@ Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config, int writer_
   // One read connection for every thread that may read, so none waits for one.
   options.readers = config.server.blocking_threads + 4;
   options.writer_cache_mib = writer_cache_mib;
-  return SqliteStore::Open(options);
+  auto opened = SqliteStore::Open(options);
+  if (!opened) return std::move(opened).error();
+  return std::unique_ptr<Store>(std::move(opened).value());
 }
 
 Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config) {

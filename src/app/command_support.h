@@ -9,7 +9,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "search/sqlite_search_index.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
 
 namespace chirp {
 
@@ -20,9 +20,11 @@ int Fail(const std::string& message);
 // The process environment, for ParseConfig.
 std::string Env(const std::string& name);
 
-// The store in config.data_dir (created when missing), migrated to the
-// current schema, its writer with a page cache of `writer_cache_mib`.
-Result<std::unique_ptr<SqliteStore>> OpenStore(const Config& config, int writer_cache_mib = 64);
+// The store the configuration names, migrated to the current schema:
+// PostgreSQL at config.database.url when set, else the embedded store in
+// config.data_dir (created when missing), its writer with a page cache of
+// `writer_cache_mib`.
+Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_mib = 64);
 
 // The name of the search indexer's lane, under which its cursor is saved.
 inline constexpr char kSearchIndexerLane[] = "search_indexer";

@@ -78,6 +78,27 @@ const std::vector<Option>& Options() {
          c.data_dir = v;
          return {};
        }},
+      {"database-url", "CHIRP_DATABASE_URL",
+       "PostgreSQL to keep the records in instead of the embedded store, as a libpq "
+       "connection string or postgresql:// URL (default: none, the embedded store in --data)",
+       [](Config& c, const std::string& v) -> Status {
+         c.database.url = v;
+         return {};
+       }},
+      {"database-connections", "CHIRP_DATABASE_CONNECTIONS",
+       "connections to PostgreSQL at most (default: --blocking-threads + 4)",
+       WholeNumber("--database-connections", 1, 1000,
+                   [](Config& c, int64_t n) { c.database.connections = static_cast<int>(n); })},
+      {"database-prepared-statements", "CHIRP_DATABASE_PREPARED_STATEMENTS",
+       "on or off: off behind a pooler in transaction mode, such as pgbouncer 1.18 (default on)",
+       [](Config& c, const std::string& v) -> Status {
+         const std::string s = AsciiLower(v);
+         if (s != "on" && s != "off") {
+           return Error::BadRequest("--database-prepared-statements must be on or off");
+         }
+         c.database.prepared_statements = s == "on";
+         return {};
+       }},
       {"public-url", "CHIRP_PUBLIC_URL",
        "base of the absolute URLs the API writes, e.g. https://chirp.example (default: from Host)",
        [](Config& c, const std::string& v) -> Status {

@@ -15,8 +15,17 @@
 
 namespace chirp {
 
+// Where the records are kept: the embedded store in Config::data_dir, or
+// PostgreSQL when `url` is set.
+struct DatabaseConfig {
+  std::string url;
+  int connections = 0;  // 0: one for each blocking thread, and a few more
+  bool prepared_statements = true;
+};
+
 struct Config {
   ServerOptions server;
+  DatabaseConfig database;
   ApiConfig api;
   std::string data_dir = "data";
   int64_t worker_id = 0;

@@ -24,6 +24,18 @@ if [ ! -x "$bin" ]; then
 fi
 export CHIRPD_BIN="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 
+# CHIRP_API_STORE=postgres: the same suite with chirpd's records in a
+# PostgreSQL server started here (scripts/postgres.sh), a database for each
+# test's data directory (chirpd_on_postgres.sh).
+if [ "${CHIRP_API_STORE:-sqlite}" = postgres ]; then
+  pg_dir=$(mktemp -d /tmp/chirp-api-pg-XXXXXX)
+  trap '../../scripts/postgres.sh stop "$pg_dir"' EXIT
+  CHIRPD_POSTGRES_URL=$(../../scripts/postgres.sh start "$pg_dir" --no-durability | tail -1)
+  export CHIRPD_POSTGRES_URL
+  export CHIRPD_REAL_BIN="$CHIRPD_BIN"
+  export CHIRPD_BIN="$PWD/chirpd_on_postgres.sh"
+fi
+
 # Two test files at a time (the machine has 2 cores); 120 s per test at most.
 set +e
 # CHIRP_API_TESTS="streaming graph" runs those files alone (the TSan pass).

@@ -13,6 +13,26 @@
 
 namespace chirp {
 
+// Adds accounts user1..userN (ids 1..N) to `store` and forgets their
+// events (the accounts are a test's fixture, their events are not its
+// subject). Returns what failed, "" when nothing did.
+inline std::string AddNumberedAccounts(Store& store, int accounts) {
+  for (int64_t id = 1; id <= accounts; ++id) {
+    Account a;
+    a.id = id;
+    a.username = "user" + std::to_string(id);
+    User u;
+    u.account_id = id;
+    u.email = a.username + "@e.com";
+    u.password_hash = "x";
+    if (Status s = store.CreateAccount(a, u); !s) return s.error().message;
+  }
+  if (auto newest = store.NewestOutboxId(); newest && *newest > 0) {
+    if (Status s = store.AckOutbox(*newest); !s) return s.error().message;
+  }
+  return "";
+}
+
 class TempStore {
  public:
   // `name` keeps concurrent test runs apart (the test's name, say). Check
@@ -29,20 +49,7 @@ class TempStore {
       return;
     }
     store_ = std::move(opened).value();
-    for (int64_t id = 1; id <= accounts; ++id) {
-      Account a;
-      a.id = id;
-      a.username = "user" + std::to_string(id);
-      User u;
-      u.account_id = id;
-      u.email = a.username + "@e.com";
-      u.password_hash = "x";
-      if (Status s = store_->CreateAccount(a, u); !s) error_ = s.error().message;
-    }
-    // The accounts are the fixture: their events are not a test's.
-    if (auto newest = store_->NewestOutboxId(); newest && *newest > 0) {
-      if (Status s = store_->AckOutbox(*newest); !s) error_ = s.error().message;
-    }
+    error_ = AddNumberedAccounts(*store_, accounts);
   }
   ~TempStore() {
     store_.reset();

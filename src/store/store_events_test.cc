@@ -1,31 +1,29 @@
-// The outbox's reading side in SQLite: cursors, trimming and dead letters.
+// The outbox's reading side, against each store: cursors, trimming and dead
+// letters.
 #include <gtest/gtest.h>
 
-#include "store/sqlite/outbox_rows.h"
-#include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/temp_store.h"
+#include "store/store_kinds.h"
 
 namespace chirp {
 namespace {
 
-class SqliteEventsTest : public ::testing::Test {
+class EventLogTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    temp_ = std::make_unique<TempStore>(
+    temp_ = std::make_unique<StoreUnderTest>(
+        GetParam(),
         std::string("events-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
         0);
     ASSERT_TRUE(temp_->ok()) << temp_->error();
   }
-  SqliteStore& store() { return temp_->store(); }
+  Store& store() { return temp_->store(); }
   void Append(int n) {
     for (int i = 0; i < n; ++i) {
-      ASSERT_TRUE(store()
-                      .Write([&](SqliteDb& db) {
-                        return AppendEvent(db, {.kind = EventKind::kFollowed,
-                                                .account_id = 1,
-                                                .subject_id = 2,
-                                                .created_at_ms = 10});
-                      })
+      ASSERT_TRUE(temp_
+                      ->AppendEvent({.kind = EventKind::kFollowed,
+                                     .account_id = 1,
+                                     .subject_id = 2,
+                                     .created_at_ms = 10})
                       .ok());
     }
   }
@@ -43,10 +41,10 @@ class SqliteEventsTest : public ::testing::Test {
             .failed_at_ms = 1234};
   }
 
-  std::unique_ptr<TempStore> temp_;
+  std::unique_ptr<StoreUnderTest> temp_;
 };
 
-TEST_F(SqliteEventsTest, NewestOutboxIdAndCountFollowTheOutbox) {
+TEST_P(EventLogTest, NewestOutboxIdAndCountFollowTheOutbox) {
   EXPECT_EQ(store().NewestOutboxId().value(), 0);
   Append(3);
   EXPECT_EQ(store().NewestOutboxId().value(), 3);
@@ -56,7 +54,7 @@ TEST_F(SqliteEventsTest, NewestOutboxIdAndCountFollowTheOutbox) {
   EXPECT_EQ(store().NewestOutboxId().value(), 3);
 }
 
-TEST_F(SqliteEventsTest, CursorIsAbsentUntilSavedThenListed) {
+TEST_P(EventLogTest, CursorIsAbsentUntilSavedThenListed) {
   EXPECT_FALSE(store().LoadCursor("notifier").value().has_value());
   ASSERT_TRUE(store().SaveCursor("notifier", 5, 100, 0).ok());
   ASSERT_TRUE(store().SaveCursor("notifier", 9, 200, 0).ok());
@@ -70,7 +68,7 @@ TEST_F(SqliteEventsTest, CursorIsAbsentUntilSavedThenListed) {
   EXPECT_EQ(all[1].updated_at_ms, 200);
 }
 
-TEST_F(SqliteEventsTest, SaveCursorTrimsTheOutboxInTheSameWrite) {
+TEST_P(EventLogTest, SaveCursorTrimsTheOutboxInTheSameWrite) {
   Append(5);
   ASSERT_TRUE(store().SaveCursor("notifier", 4, 100, 3).ok());
   auto left = store().ReadOutbox(0, 10).value();
@@ -78,7 +76,7 @@ TEST_F(SqliteEventsTest, SaveCursorTrimsTheOutboxInTheSameWrite) {
   EXPECT_EQ(left[0].id, 4);
 }
 
-TEST_F(SqliteEventsTest, DeadLetterKeepsEveryFieldOfTheEvent) {
+TEST_P(EventLogTest, DeadLetterKeepsEveryFieldOfTheEvent) {
   const int64_t id = store().AddDeadLetter(Letter("notifier", 42)).value();
   auto listed = store().ListDeadLetters({}, 0, 10).value();
   ASSERT_EQ(listed.size(), 1u);
@@ -98,7 +96,7 @@ TEST_F(SqliteEventsTest, DeadLetterKeepsEveryFieldOfTheEvent) {
   EXPECT_FALSE(d.replay);
 }
 
-TEST_F(SqliteEventsTest, SelectionsPickByIdConsumerAndMark) {
+TEST_P(EventLogTest, SelectionsPickByIdConsumerAndMark) {
   const int64_t a = store().AddDeadLetter(Letter("notifier", 1)).value();
   store().AddDeadLetter(Letter("notifier", 2)).value();
   store().AddDeadLetter(Letter("fan_out", 3)).value();
@@ -115,7 +113,7 @@ TEST_F(SqliteEventsTest, SelectionsPickByIdConsumerAndMark) {
   EXPECT_EQ(store().CountDeadLetters({}).value(), 0);
 }
 
-TEST_F(SqliteEventsTest, ReplayFailureCountsAnAttemptAndClearsTheMark) {
+TEST_P(EventLogTest, ReplayFailureCountsAnAttemptAndClearsTheMark) {
   const int64_t id = store().AddDeadLetter(Letter("notifier", 1)).value();
   ASSERT_EQ(store().MarkForReplay({.id = id}).value(), 1);
   ASSERT_TRUE(store().RecordReplayFailure(id, "still failing", 5000).ok());
@@ -126,6 +124,8 @@ TEST_F(SqliteEventsTest, ReplayFailureCountsAnAttemptAndClearsTheMark) {
   EXPECT_FALSE(d.replay);
   EXPECT_EQ(store().RecordReplayFailure(id + 1, "x", 1).error().code, ErrorCode::kNotFound);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, EventLogTest, ::testing::ValuesIn(kStoreKinds), StoreKindName);
 
 }  // namespace
 }  // namespace chirp

@@ -2,17 +2,17 @@
 
 #include <filesystem>
 
-#include "store/sqlite/sqlite_db.h"
-#include "store/sqlite/sqlite_store.h"
-#include "store/sqlite/temp_store.h"
+#include "store/store_kinds.h"
 
 namespace chirp {
 namespace {
 
-class SocialStoreTest : public ::testing::Test {
+// The social graph and statuses, against each store.
+class SocialStoreTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
-    temp_ = std::make_unique<TempStore>(
+    temp_ = std::make_unique<StoreUnderTest>(
+        GetParam(),
         std::string("social-") + ::testing::UnitTest::GetInstance()->current_test_info()->name(),
         3);
     ASSERT_TRUE(temp_->ok()) << temp_->error();
@@ -34,11 +34,11 @@ class SocialStoreTest : public ::testing::Test {
   }
   Account Get(int64_t id) { return store_->FindAccount(id).value(); }
 
-  std::unique_ptr<TempStore> temp_;
-  SqliteStore* store_ = nullptr;
+  std::unique_ptr<StoreUnderTest> temp_;
+  Store* store_ = nullptr;
 };
 
-TEST_F(SocialStoreTest, FollowCountersStayExactThroughRepeatsAndUndos) {
+TEST_P(SocialStoreTest, FollowCountersStayExactThroughRepeatsAndUndos) {
   Follow f{10, 1, 2, true, false, 0};
   EXPECT_TRUE(*store_->CreateFollow(f));
   f.show_reblogs = false;
@@ -52,31 +52,31 @@ TEST_F(SocialStoreTest, FollowCountersStayExactThroughRepeatsAndUndos) {
   EXPECT_EQ(Get(2).followers_count, 0);
 }
 
-TEST_F(SocialStoreTest, FollowAgainChangesOnlyTheSettingsItNames) {
+TEST_P(SocialStoreTest, FollowAgainChangesOnlyTheSettingsItNames) {
   ASSERT_TRUE(*store_->CreateFollow({10, 1, 2, false, true, 0}));
   // Neither named: both kept, whatever the record carries.
-  EXPECT_FALSE(*store_->CreateFollow({11, 1, 2, true, false, 0}, {.show_reblogs = false,
-                                                                  .notify = false}));
+  EXPECT_FALSE(
+      *store_->CreateFollow({11, 1, 2, true, false, 0}, {.show_reblogs = false, .notify = false}));
   auto kept = store_->FindFollow(1, 2).value();
   EXPECT_FALSE(kept->show_reblogs);
   EXPECT_TRUE(kept->notify);
   EXPECT_EQ(kept->id, 10);
   // Only notify named.
-  EXPECT_FALSE(*store_->CreateFollow({12, 1, 2, true, false, 0}, {.show_reblogs = false,
-                                                                  .notify = true}));
+  EXPECT_FALSE(
+      *store_->CreateFollow({12, 1, 2, true, false, 0}, {.show_reblogs = false, .notify = true}));
   kept = store_->FindFollow(1, 2).value();
   EXPECT_FALSE(kept->show_reblogs);
   EXPECT_FALSE(kept->notify);
   // A new follow takes the record's settings, named or not.
-  EXPECT_TRUE(*store_->CreateFollow({13, 2, 1, false, true, 0}, {.show_reblogs = false,
-                                                                 .notify = false}));
+  EXPECT_TRUE(
+      *store_->CreateFollow({13, 2, 1, false, true, 0}, {.show_reblogs = false, .notify = false}));
   auto fresh = store_->FindFollow(2, 1).value();
   EXPECT_FALSE(fresh->show_reblogs);
   EXPECT_TRUE(fresh->notify);
   EXPECT_EQ(Get(2).followers_count, 1);
 }
 
-TEST_F(SocialStoreTest, BlockRemovesFollowsBothWays) {
+TEST_P(SocialStoreTest, BlockRemovesFollowsBothWays) {
   ASSERT_TRUE(store_->CreateFollow({10, 1, 2, true, false, 0}).ok());
   ASSERT_TRUE(store_->CreateFollow({11, 2, 1, true, false, 0}).ok());
   EXPECT_TRUE(*store_->CreateBlock(12, 1, 2, 0));
@@ -90,7 +90,7 @@ TEST_F(SocialStoreTest, BlockRemovesFollowsBothWays) {
   EXPECT_FALSE(*store_->BlockedEitherWay(2, 1));
 }
 
-TEST_F(SocialStoreTest, FollowRequestBecomesFollowWhenAuthorized) {
+TEST_P(SocialStoreTest, FollowRequestBecomesFollowWhenAuthorized) {
   EXPECT_TRUE(*store_->CreateFollowRequest({10, 1, 2, true, true, 0}));
   EXPECT_TRUE(store_->Relationship(1, 2, 0)->requested);
   EXPECT_TRUE(store_->Relationship(2, 1, 0)->requested_by);
@@ -102,7 +102,7 @@ TEST_F(SocialStoreTest, FollowRequestBecomesFollowWhenAuthorized) {
   EXPECT_EQ(store_->AuthorizeFollowRequest(1, 2, 12, 5).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(SocialStoreTest, StatusCountersFollowMastodon) {
+TEST_P(SocialStoreTest, StatusCountersFollowMastodon) {
   Post(100, 1);
   Post(101, 2, Visibility::kPublic, 100);     // a public reply counts
   Post(102, 2, Visibility::kPrivate, 100);    // a private reply does not
@@ -127,7 +127,7 @@ TEST_F(SocialStoreTest, StatusCountersFollowMastodon) {
 
 // The events that let any process's caches follow a change without reading
 // the store: what a status replies to or reblogs, undone blocks and mutes.
-TEST_F(SocialStoreTest, EventsCarryWhatConsumersNeedWithoutReadingTheStore) {
+TEST_P(SocialStoreTest, EventsCarryWhatConsumersNeedWithoutReadingTheStore) {
   Post(100, 1);
   Post(101, 2, Visibility::kPublic, 100);
   Post(102, 3, Visibility::kPublic, 0, 100);
@@ -159,7 +159,7 @@ TEST_F(SocialStoreTest, EventsCarryWhatConsumersNeedWithoutReadingTheStore) {
   EXPECT_EQ(kept[5].related_id, 100);
 }
 
-TEST_F(SocialStoreTest, OneLiveReblogPerAccount) {
+TEST_P(SocialStoreTest, OneLiveReblogPerAccount) {
   Post(100, 1);
   Post(101, 2, Visibility::kPublic, 0, 100);
   StatusRecord again;
@@ -176,7 +176,7 @@ TEST_F(SocialStoreTest, OneLiveReblogPerAccount) {
   EXPECT_EQ(store_->FindStatus(100)->reblogs_count, 1);
 }
 
-TEST_F(SocialStoreTest, CreatedStatusIsWhatTheStoreHolds) {
+TEST_P(SocialStoreTest, CreatedStatusIsWhatTheStoreHolds) {
   StatusRecord first;
   first.id = 100;
   first.account_id = 1;
@@ -211,7 +211,7 @@ TEST_F(SocialStoreTest, CreatedStatusIsWhatTheStoreHolds) {
   EXPECT_FALSE(store_->CreateStatus(reblog, "", 0)->stored.has_value());
 }
 
-TEST_F(SocialStoreTest, BulkImportKeepsExistingAccountsAndCountsFollowsOnce) {
+TEST_P(SocialStoreTest, BulkImportKeepsExistingAccountsAndCountsFollowsOnce) {
   std::vector<Account> accounts(3);
   accounts[0].id = 50;
   accounts[0].username = "user1";  // exists: keeps id 1
@@ -234,7 +234,7 @@ TEST_F(SocialStoreTest, BulkImportKeepsExistingAccountsAndCountsFollowsOnce) {
   EXPECT_EQ(Get(2).followers_count, 0);
 }
 
-TEST_F(SocialStoreTest, BulkStatusImportMovesATakenIdUpAndLeavesCountsForTheRecount) {
+TEST_P(SocialStoreTest, BulkStatusImportMovesATakenIdUpAndLeavesCountsForTheRecount) {
   Post(100, 1);
   std::vector<StatusRecord> history(3);
   for (StatusRecord& s : history) {
@@ -271,7 +271,7 @@ TEST_F(SocialStoreTest, BulkStatusImportMovesATakenIdUpAndLeavesCountsForTheReco
   EXPECT_EQ(store_->ImportStatuses({reply}).error().code, ErrorCode::kBadRequest);
 }
 
-TEST_F(SocialStoreTest, RecentPlacementsCarryWhatHomePlacementNeedsNewestFirst) {
+TEST_P(SocialStoreTest, RecentPlacementsCarryWhatHomePlacementNeedsNewestFirst) {
   Post(100, 2);
   Post(101, 1);  // another author
   StatusRecord direct;
@@ -316,7 +316,7 @@ TEST_F(SocialStoreTest, RecentPlacementsCarryWhatHomePlacementNeedsNewestFirst) 
   EXPECT_EQ((*older)[1].id, 100);
 }
 
-TEST_F(SocialStoreTest, InteractionsSinceListsFavouritesAndLiveReblogsFromTheHorizon) {
+TEST_P(SocialStoreTest, InteractionsSinceListsFavouritesAndLiveReblogsFromTheHorizon) {
   Post(100, 1);
   Post(200, 1);
   Post(300, 1);
@@ -334,7 +334,7 @@ TEST_F(SocialStoreTest, InteractionsSinceListsFavouritesAndLiveReblogsFromTheHor
   EXPECT_TRUE(store_->InteractionsSince(1, 0)->favourited.empty());
 }
 
-TEST_F(SocialStoreTest, FavouritesAreIdempotent) {
+TEST_P(SocialStoreTest, FavouritesAreIdempotent) {
   Post(100, 1);
   EXPECT_TRUE(*store_->Favourite(2, 100, 1, 0));
   EXPECT_FALSE(*store_->Favourite(2, 100, 2, 0));
@@ -345,7 +345,7 @@ TEST_F(SocialStoreTest, FavouritesAreIdempotent) {
   EXPECT_EQ(store_->Favourite(2, 999, 3, 0).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(SocialStoreTest, BookmarksArePrivateIdempotentAndListedNewestFirst) {
+TEST_P(SocialStoreTest, BookmarksArePrivateIdempotentAndListedNewestFirst) {
   Post(100, 1);
   Post(200, 1);
   Post(300, 1);
@@ -377,7 +377,7 @@ TEST_F(SocialStoreTest, BookmarksArePrivateIdempotentAndListedNewestFirst) {
                                            EventKind::kBookmarked, EventKind::kUnbookmarked}));
 }
 
-TEST_F(SocialStoreTest, IdempotencyKeyReturnsTheFirstStatus) {
+TEST_P(SocialStoreTest, IdempotencyKeyReturnsTheFirstStatus) {
   StatusRecord s;
   s.id = 100;
   s.account_id = 1;
@@ -395,7 +395,7 @@ TEST_F(SocialStoreTest, IdempotencyKeyReturnsTheFirstStatus) {
   EXPECT_EQ(Get(1).statuses_count, 2);
 }
 
-TEST_F(SocialStoreTest, PagesNewestFirstWithMinIdAboveCursor) {
+TEST_P(SocialStoreTest, PagesNewestFirstWithMinIdAboveCursor) {
   for (int64_t id = 100; id < 110; ++id) Post(id, 1);
   AccountStatusFilter all;
   all.visibilities = {Visibility::kPublic};
@@ -412,16 +412,10 @@ TEST_F(SocialStoreTest, PagesNewestFirstWithMinIdAboveCursor) {
   EXPECT_EQ(since[0].cursor, 109);  // since_id gives the newest page
 }
 
-TEST_F(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
-  ASSERT_TRUE(store_
-                  ->Write([](SqliteDb& db) -> Status {
-                    SqliteStatement s = db.Prepare(
-                        "INSERT INTO media_attachments (id, account_id, type, created_at) VALUES "
-                        "(?, ?, 'image', 0)");
-                    s.Bind(1, int64_t{500}).Bind(2, int64_t{1});
-                    s.Step();
-                    return s.failed() ? Status(Error::Internal(db.LastError())) : Status();
-                  })
+TEST_P(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
+  ASSERT_TRUE(temp_
+                  ->RunSql("INSERT INTO media_attachments (id, account_id, type, created_at) "
+                           "VALUES (500, 1, 'image', 0)")
                   .ok());
   StatusRecord s;
   s.id = 100;
@@ -437,13 +431,13 @@ TEST_F(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
   EXPECT_EQ(Get(1).statuses_count, 1);
 }
 
-TEST_F(SocialStoreTest, MutesExpire) {
+TEST_P(SocialStoreTest, MutesExpire) {
   ASSERT_TRUE(store_->CreateMute({10, 1, 2, true, 5000, 0}).ok());
   EXPECT_TRUE(store_->Relationship(1, 2, 4000)->muting.has_value());
   EXPECT_FALSE(store_->Relationship(1, 2, 6000)->muting.has_value());
 }
 
-TEST_F(SocialStoreTest, NotificationsSilencedByABlockEitherWayOrAMuteHidingThemWhileInForce) {
+TEST_P(SocialStoreTest, NotificationsSilencedByABlockEitherWayOrAMuteHidingThemWhileInForce) {
   EXPECT_FALSE(*store_->NotificationsSilenced(1, 2, 0));
   ASSERT_TRUE(store_->CreateBlock(10, 2, 1, 0).ok());
   EXPECT_TRUE(*store_->NotificationsSilenced(1, 2, 0));
@@ -459,7 +453,7 @@ TEST_F(SocialStoreTest, NotificationsSilencedByABlockEitherWayOrAMuteHidingThemW
   EXPECT_FALSE(*store_->NotificationsSilenced(1, 3, 6000));
 }
 
-TEST_F(SocialStoreTest, ReaderFiltersTellWhenTheFirstMuteEnds) {
+TEST_P(SocialStoreTest, ReaderFiltersTellWhenTheFirstMuteEnds) {
   ASSERT_TRUE(store_->CreateMute({10, 1, 2, true, 9000, 0}).ok());
   ASSERT_TRUE(store_->CreateMute({11, 1, 3, true, 5000, 0}).ok());
   ASSERT_TRUE(store_->CreateMute({12, 2, 3, true, 0, 0}).ok());
@@ -473,6 +467,8 @@ TEST_F(SocialStoreTest, ReaderFiltersTellWhenTheFirstMuteEnds) {
   EXPECT_EQ(store_->FiltersOf(1, 10000)->next_expiry_ms, 0);
   EXPECT_EQ(store_->FiltersOf(2, 0)->next_expiry_ms, 0);  // a mute that never ends
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, SocialStoreTest, ::testing::ValuesIn(kStoreKinds), StoreKindName);
 
 }  // namespace
 }  // namespace chirp

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# chirpd with its records in PostgreSQL, for running the black-box suite
+# against that store unchanged (run.sh with CHIRP_API_STORE=postgres).
+# Each data directory a test gives chirpd (--data DIR) gets a database of
+# its own on the server at CHIRPD_POSTGRES_URL, named after the
+# directory, so a test's server, its restarts and its admin commands share
+# their records as they would in the directory. Everything else passes
+# through to the chirpd at CHIRPD_REAL_BIN.
+set -euo pipefail
+data=""
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --data) data=${args[i + 1]:-} ;;
+    --data=*) data=${args[i]#--data=} ;;
+  esac
+done
+if [ -n "$data" ]; then
+  db="chirp_$(realpath -m "$data" | md5sum | cut -c1-20)"
+  server=${CHIRPD_POSTGRES_URL%/*}
+  # Created once; two commands on one directory may race to it, and the
+  # loser's "already exists" is fine.
+  if [ "$(psql -X -tA "$server/postgres" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
+    psql -X -q "$server/postgres" -c "CREATE DATABASE $db" > /dev/null 2>&1 || true
+  fi
+  export CHIRP_DATABASE_URL="$server/$db"
+fi
+exec "$CHIRPD_REAL_BIN" "$@"
