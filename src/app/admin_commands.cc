@@ -213,7 +213,7 @@ int ReindexCommand(const Config& config, const Extra&) {
   auto index = OpenSearchIndex(config);
   if (!index) return Fail(index.error().message);
   SystemClock clock;
-  Status s = ReindexSearch(**store, **index, clock);
+  Status s = ReindexSearch(**store, **index, clock, SearchIndexerLane(config));
   auto statuses = (*index)->CountStatuses();
   (*store)->Close();
   if (!s) return Fail(s.error().message);
@@ -261,6 +261,8 @@ const char* EventKindName(EventKind kind) {
       return "bookmarked";
     case EventKind::kUnbookmarked:
       return "unbookmarked";
+    case EventKind::kNotificationAdded:
+      return "notification_added";
   }
   return "unknown";
 }

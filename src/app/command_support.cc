@@ -27,6 +27,9 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_
     options.connections = config.database.connections > 0 ? config.database.connections
                                                           : config.server.blocking_threads + 4;
     options.prepare = config.database.prepared_statements;
+    // Other processes on the database read the outbox behind its end for
+    // their caches and streams; a minute covers a pause of theirs.
+    options.outbox_retention_ms = 60'000;
     auto opened = PgStore::Open(options);
     if (!opened) return std::move(opened).error();
     return std::unique_ptr<Store>(std::move(opened).value());
@@ -45,6 +48,17 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_
   return std::unique_ptr<Store>(std::move(opened).value());
 }
 
+Status HoldWorkerIdInStore(Store& store, int64_t worker_id) {
+  auto held = store.HoldWorkerId(worker_id);
+  if (!held) return std::move(held).error();
+  if (!*held) {
+    return Error::Unavailable("worker id " + std::to_string(worker_id) +
+                              " is held by another process on the database: give each process "
+                              "its own --worker-id");
+  }
+  return {};
+}
+
 Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -52,28 +66,54 @@ Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config)
   return SqliteSearchIndex::Open((std::filesystem::path(config.data_dir) / "search.db").string());
 }
 
-Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock) {
-  auto cursor = store.LoadCursor(kSearchIndexerLane);
+std::string SearchIndexerLane(const Config& config) {
+  if (config.database.url.empty()) return kSearchIndexerLane;
+  return std::string(kSearchIndexerLane) + "@" + std::to_string(config.worker_id);
+}
+
+namespace {
+
+// Whether the outbox has lost events after `cursor` (trimmed while the
+// lane was away): the next event it holds is not the one right after.
+// Event ids have no gaps in either store: a write that rolls back takes
+// none.
+Result<bool> MissedEvents(Store& store, int64_t cursor) {
+  auto next = store.ReadOutbox(cursor, 1);
+  if (!next) return std::move(next).error();
+  if (!next->empty()) return next->front().id > cursor + 1;
+  auto newest = store.NewestOutboxId();
+  if (!newest) return std::move(newest).error();
+  return *newest > cursor;
+}
+
+}  // namespace
+
+Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock,
+                          const std::string& lane) {
+  auto cursor = store.LoadCursor(lane);
   if (!cursor) return std::move(cursor).error();
   if (*cursor && **cursor != kStaleSearchCursor) {
     auto indexed = index.HoldsStatuses();
     if (!indexed) return std::move(indexed).error();
     auto accounts = store.CountAccounts();
     if (!accounts) return std::move(accounts).error();
-    if (*indexed || *accounts == 0) return {};
+    auto missed = MissedEvents(store, **cursor);
+    if (!missed) return std::move(missed).error();
+    if ((*indexed || *accounts == 0) && !*missed) return {};
   }
   std::fprintf(stderr, "chirpd: building the search index from the store\n");
-  return ReindexSearch(store, index, clock);
+  return ReindexSearch(store, index, clock, lane);
 }
 
-Status MarkSearchIndexStale(Store& store, const Clock& clock) {
-  auto cursor = store.LoadCursor(kSearchIndexerLane);
+Status MarkSearchIndexStale(Store& store, const Clock& clock, const std::string& lane) {
+  auto cursor = store.LoadCursor(lane);
   if (!cursor) return std::move(cursor).error();
   if (!*cursor || **cursor == kStaleSearchCursor) return {};
-  return store.SaveCursor(kSearchIndexerLane, kStaleSearchCursor, clock.NowMillis(), 0);
+  return store.SaveCursor(lane, kStaleSearchCursor, clock.NowMillis(), 0);
 }
 
-Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock) {
+Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock,
+                     const std::string& lane) {
   auto newest = store.NewestOutboxId();
   if (!newest) return std::move(newest).error();
   constexpr int64_t kReportEvery = 100000;
@@ -84,7 +124,7 @@ Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock) {
     std::fprintf(stderr, "chirpd: search index: %lld statuses\n", static_cast<long long>(done));
   });
   if (!rebuilt) return rebuilt;
-  return store.SaveCursor(kSearchIndexerLane, *newest, clock.NowMillis(), 0);
+  return store.SaveCursor(lane, *newest, clock.NowMillis(), 0);
 }
 
 }  // namespace chirp

@@ -26,8 +26,22 @@ std::string Env(const std::string& name);
 // `writer_cache_mib`.
 Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_mib = 64);
 
+// Holds `worker_id` among the processes that share the store
+// (Store::HoldWorkerId): kUnavailable, saying what to do, when another
+// holds it.
+Status HoldWorkerIdInStore(Store& store, int64_t worker_id);
+
 // The name of the search indexer's lane, under which its cursor is saved.
 inline constexpr char kSearchIndexerLane[] = "search_indexer";
+
+// The lane of the search index a process keeps: the embedded store's one
+// process, kSearchIndexerLane; on PostgreSQL, where each process keeps an
+// index of its own in its data directory, kSearchIndexerLane@<worker id>
+// (the store holds the worker id for it). Such a lane reads within the
+// outbox's retention, as the lanes in memory do: the store's trimming does
+// not wait for it, and an index found behind the outbox's start is built
+// again (PrepareSearchIndex).
+std::string SearchIndexerLane(const Config& config);
 
 // The search index in config.data_dir (created when missing).
 Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config);
@@ -35,7 +49,8 @@ Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config)
 // Rebuilds the search index from the store and saves the indexer's cursor
 // at the outbox's end as it was before the rebuild (what came after is
 // indexed again by the lane, idempotently). Progress on stderr.
-Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock);
+Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock,
+                     const std::string& lane = kSearchIndexerLane);
 
 // The indexer's cursor while its index is behind the outbox for good (a
 // run without search trimmed the outbox past it): no event has this id.
@@ -44,12 +59,15 @@ inline constexpr int64_t kStaleSearchCursor = -1;
 // Before the indexer's lane opens: rebuilds the index when it has never
 // been built beside this store (no cursor saved), when a run without search
 // left it behind (kStaleSearchCursor, see MarkSearchIndexStale), or when it
-// holds nothing while the store holds accounts (its file was removed).
-Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock);
+// holds nothing while the store holds accounts (its file was removed), or
+// when the outbox no longer holds the events after its cursor.
+Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock,
+                          const std::string& lane = kSearchIndexerLane);
 
 // For a run with search off: the outbox is trimmed without waiting for the
 // indexer, so its cursor is set to kStaleSearchCursor and the next run with
 // search rebuilds the index.
-Status MarkSearchIndexStale(Store& store, const Clock& clock);
+Status MarkSearchIndexStale(Store& store, const Clock& clock,
+                            const std::string& lane = kSearchIndexerLane);
 
 }  // namespace chirp

@@ -15,6 +15,7 @@
 #include "app/admin_commands.h"
 #include "app/command_support.h"
 #include "app/config.h"
+#include "app/worker.h"
 #include "app/worker_lease.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
@@ -50,6 +51,8 @@ constexpr const char* kUsage =
     "\n"
     "Usage:\n"
     "  chirpd [serve] [options]        serve HTTP on the embedded store (the default)\n"
+    "  chirpd worker [options]         run the event stream's durable consumers for API\n"
+    "                                  instances sharing a PostgreSQL database (--database-url)\n"
     "  chirpd migrate [options]        create or upgrade the store's schema, then exit\n"
     "  chirpd admin ...                operator commands (accounts, imports, the event\n"
     "                                  stream's dead letters), below\n"
@@ -131,6 +134,9 @@ int Serve(const Config& config) {
   // Two processes with one worker id would make the same ids.
   auto worker = WorkerLease::Hold(config.data_dir, config.worker_id);
   if (!worker) return Fail(worker.error().message);
+  if (Status s = HoldWorkerIdInStore(**store, config.worker_id); !s) {
+    return Fail(s.error().message);
+  }
   SystemClock clock;
   SnowflakeGenerator ids(clock, config.worker_id);
   Authenticator auth(**store);
@@ -165,13 +171,14 @@ int Serve(const Config& config) {
     auto opened = OpenSearchIndex(config);
     if (!opened) return Fail(opened.error().message);
     search_index = std::move(opened).value();
-    if (Status s = PrepareSearchIndex(**store, *search_index, clock); !s) {
+    if (Status s = PrepareSearchIndex(**store, *search_index, clock, SearchIndexerLane(config));
+        !s) {
       return Fail(s.error().message);
     }
     search_indexer = std::make_unique<SearchIndexer>(**store, *search_index);
     search =
         std::make_unique<SearchService>(*search_index, **store, accounts, statuses, viewers, clock);
-  } else if (Status s = MarkSearchIndexStale(**store, clock); !s) {
+  } else if (Status s = MarkSearchIndexStale(**store, clock, SearchIndexerLane(config)); !s) {
     return Fail(s.error().message);
   }
   ReadModels read_models{
@@ -203,9 +210,15 @@ int Serve(const Config& config) {
   // Statuses come from the directory the API renders them with: a status
   // just posted is there already.
   Notifier notifier(**store, clock, ids, [&statuses](int64_t id) { return statuses.FindLive(id); });
-  notifier.SetListener([&](const std::vector<NotificationRecord>& added) {
-    stream_publisher.NotificationsAdded(added);
-  });
+  // In one process the notifier hands what it added to the streams; on
+  // PostgreSQL, where another process may run it, the store announces each
+  // in the outbox (kNotificationAdded) and every process's publisher
+  // streams them.
+  if (config.database.url.empty()) {
+    notifier.SetListener([&](const std::vector<NotificationRecord>& added) {
+      stream_publisher.NotificationsAdded(added);
+    });
+  }
   // Each consumer in a lane of its own. The notifier's notifications are
   // in the store, so it resumes where it stopped; the others keep state in
   // memory that starts empty, so they start at the outbox's end, taken now,
@@ -222,7 +235,7 @@ int Serve(const Config& config) {
   // far under its 1 s bound.
   const EventLane* search_lane =
       search_indexer == nullptr ? nullptr
-                                : &drainer.Add(*search_indexer, {.name = kSearchIndexerLane,
+                                : &drainer.Add(*search_indexer, {.name = SearchIndexerLane(config),
                                                                  .cursor = CursorKind::kDurable,
                                                                  .batch = 2048,
                                                                  .gather_us = 100000});
@@ -393,6 +406,11 @@ int Main(int argc, char** argv) {
     auto config = ParseConfig(args, Env);
     if (!config) return Fail(config.error().message);
     return Serve(*config);
+  }
+  if (command == "worker") {
+    auto config = ParseConfig(args, Env);
+    if (!config) return Fail(config.error().message);
+    return Work(*config);
   }
   if (command == "migrate") {
     auto config = ParseConfig(args, Env);

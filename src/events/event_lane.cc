@@ -51,9 +51,36 @@ int64_t EventLane::pending() const {
       0, newest_seen_.load(std::memory_order_relaxed) - position_.load(std::memory_order_relaxed));
 }
 
+Result<bool> EventLane::Hold() {
+  auto held = log_.HoldLane(options_.name);
+  if (!held) return std::move(held).error();
+  if (!*held) {
+    // Another process runs the lane: what this one handled and did not
+    // save, that one does again (consumers are idempotent).
+    holding_ = false;
+    unsaved_ = false;
+    return false;
+  }
+  if (holding_) return true;
+  auto saved = log_.LoadCursor(options_.name);
+  if (!saved) return std::move(saved).error();
+  const int64_t start = saved->value_or(0);
+  position_.store(start, std::memory_order_relaxed);
+  newest_seen_.store(start, std::memory_order_relaxed);
+  trim_.Set(trim_slot_, start);
+  holding_ = true;
+  return true;
+}
+
 LaneStep EventLane::DrainOnce() {
   const int64_t now = clock_.NowMillis();
   if (now < resume_at_ms_) return {LaneStep::Next::kAt, resume_at_ms_, {}};
+  if (options_.cursor == CursorKind::kDurable) {
+    auto held = Hold();
+    if (!held) return Pause(now, "holding the lane: " + held.error().message);
+    // Standing by: looked at again after a while, not at every commit.
+    if (!*held) return {LaneStep::Next::kAt, now + options_.replay_check_ms, {}};
+  }
   std::string problem;
   if (now >= next_replay_check_ms_) {
     next_replay_check_ms_ = now + options_.replay_check_ms;

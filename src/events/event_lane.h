@@ -162,6 +162,10 @@ class EventLane {
   LaneStep Failed(const OutboxEvent* first, const OutboxEvent* last, const Error& error,
                   int64_t now);
   LaneStep Pause(int64_t now, std::string problem);
+  // A durable lane runs in one process at a time (EventLog::HoldLane):
+  // false while another holds it. On taking it over, the lane starts again
+  // from the cursor the last holder saved.
+  Result<bool> Hold();
   void Run();
 
   EventLog& log_;
@@ -173,6 +177,7 @@ class EventLane {
   const size_t trim_slot_;
 
   // The stepping thread's state.
+  bool holding_ = false;         // a durable lane: this process runs it (Hold)
   bool unsaved_ = false;         // the position is ahead of the saved cursor and trim
   int64_t next_save_ms_ = 0;     // when a save is next due (options_.save_every_ms)
   int64_t failing_first_ = 0;    // the events failing in a row: their first id,

@@ -13,6 +13,7 @@ class FaultyLog final : public EventLog {
  public:
   explicit FaultyLog(SqliteStore& store) : store_(store) {}
   bool fail_dead_letter_writes = false;
+  bool lane_held_elsewhere = false;  // as when another process runs the lane
 
   Result<std::vector<OutboxEvent>> ReadOutbox(int64_t after_id, int limit) override {
     return store_.ReadOutbox(after_id, limit);
@@ -22,6 +23,10 @@ class FaultyLog final : public EventLog {
   Result<int64_t> CountOutbox() override { return store_.CountOutbox(); }
   void SetCommitListener(std::function<void()> listener) override {
     store_.SetCommitListener(std::move(listener));
+  }
+  Result<bool> HoldLane(const std::string& consumer) override {
+    if (lane_held_elsewhere) return false;
+    return store_.HoldLane(consumer);
   }
   Result<std::optional<int64_t>> LoadCursor(const std::string& consumer) override {
     return store_.LoadCursor(consumer);
@@ -132,6 +137,23 @@ TEST_F(EventLaneTest, EventThatAlwaysFailsIsDeadLetteredAfterTheBoundedAttemptsA
   clock_.Advance(LaneOptions().save_every_ms);
   lane->DrainOnce();
   EXPECT_EQ(store().LoadCursor("notifier").value(), std::optional<int64_t>(4));
+}
+
+TEST_F(EventLaneTest, ADurableLaneHeldElsewhereStandsByThenResumesFromTheHoldersCursor) {
+  Recorder r;
+  AppendEvents(store(), 5);
+  log_->lane_held_elsewhere = true;
+  auto lane = LaneFor(r);
+  const LaneStep standing_by = lane->DrainOnce();
+  EXPECT_EQ(standing_by.next, LaneStep::Next::kAt);
+  EXPECT_EQ(standing_by.at_ms, clock_.NowMillis() + LaneOptions().replay_check_ms);
+  EXPECT_TRUE(r.seen().empty());
+  // The holder handled three and saved its cursor, then went away.
+  ASSERT_TRUE(store().SaveCursor("notifier", 3, clock_.NowMillis(), 0).ok());
+  log_->lane_held_elsewhere = false;
+  Settle(*lane);
+  EXPECT_EQ(r.seen(), (std::vector<int64_t>{4, 5}));
+  EXPECT_EQ(lane->position(), 5);
 }
 
 TEST_F(EventLaneTest, PositionIsSavedAtMostEverySaveIntervalAndOnStop) {

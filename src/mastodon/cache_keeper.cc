@@ -63,6 +63,7 @@ void CacheKeeper::Collect(const OutboxEvent& e, Touched& t) {
     case EventKind::kTokenRevoked:
       t.tokens.push_back(subject);
       return;
+    case EventKind::kNotificationAdded:  // notifications are read from the store
     case EventKind::kFollowRequested:  // requests are read from the store
     case EventKind::kFollowRequestRemoved:
     case EventKind::kAccountCreated:  // nothing held of an account not yet read

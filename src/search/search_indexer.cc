@@ -56,6 +56,7 @@ Status SearchIndexer::Handle(const OutboxEvent& event) {
     case EventKind::kUnfavourited:
     case EventKind::kBookmarked:
     case EventKind::kUnbookmarked:
+    case EventKind::kNotificationAdded:
     case EventKind::kFollowed:
     case EventKind::kUnfollowed:
     case EventKind::kAccountCreated:

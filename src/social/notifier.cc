@@ -81,6 +81,7 @@ Status Notifier::Handle(const OutboxEvent& event) {
     case EventKind::kAccountCreated:
     case EventKind::kBookmarked:  // private to who bookmarks
     case EventKind::kUnbookmarked:
+    case EventKind::kNotificationAdded:  // its own
       return {};
   }
   return {};

@@ -40,6 +40,11 @@ enum class EventKind : int {
   kAccountCreated = 16,        // registered; account and subject: it
   kBookmarked = 17,            // account: who bookmarked; subject: the status
   kUnbookmarked = 18,          // account: who removed the bookmark; subject: the status
+  // A notification was added; account: its recipient; subject: it. Only
+  // where the processes that stream to clients are not the one whose
+  // notifier added it (the PostgreSQL store writes it; in one process the
+  // notifier hands its notifications to the streams itself).
+  kNotificationAdded = 19,
 };
 
 // OutboxEvent::flags.
@@ -138,10 +143,18 @@ class EventLog : public EventCursors, public DeadLetters {
   // Forgets the events up to `up_to_id`: every consumer has handled them.
   virtual Status AckOutbox(int64_t up_to_id) = 0;
   // The id of the newest event in the outbox; 0 when it is empty (ids of
-  // events appended later are higher than any it held).
+  // events appended later are higher than any it held). The PostgreSQL
+  // store answers the id of the newest event appended, trimmed or not.
   virtual Result<int64_t> NewestOutboxId() = 0;
   // How many events the outbox holds.
   virtual Result<int64_t> CountOutbox() = 0;
+  // Whether this process may run the durable consumer `consumer` now. One
+  // process at a time does, among all that share the store (the embedded
+  // store has one: always true); another stands by and takes over when
+  // the holder ends. Once true, it stays true until the holder loses its
+  // hold (its session with the store ended); ask before each batch. Cheap
+  // when held: no round trip.
+  virtual Result<bool> HoldLane(const std::string& consumer) = 0;
   // Called (on the writer's thread; it must not block) after each commit
   // that appended events, so that consumers can wake up instead of polling. One listener: a new
   // one replaces the last, and an empty one removes it. Thread-safe.

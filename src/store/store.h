@@ -97,6 +97,13 @@ class Store : public SocialStore, public TimelineStore, public NotificationStore
   // statuses.
   virtual Status RecountStatuses() = 0;
 
+  // Holds `worker_id` (snowflake.h) for this process among every process
+  // that shares the store, until the store closes or the process ends:
+  // false when another holds it. The embedded store's processes share a
+  // data directory, where WorkerLease (app/worker_lease.h) keeps them
+  // apart: always true there.
+  virtual Result<bool> HoldWorkerId(int64_t worker_id) = 0;
+
   virtual StoreStats Stats() const = 0;
   // Stops accepting work, finishes queued writes, closes the database.
   virtual void Close() = 0;

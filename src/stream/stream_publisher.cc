@@ -48,9 +48,17 @@ Status StreamPublisher::Handle(const OutboxEvent& event) {
   if (hub_.connections() == 0) return {};  // nobody listens: nothing to render
   switch (event.kind) {
     case EventKind::kStatusCreated:
+      // The author's counts as of this status, as the posting process
+      // rendered them: this lane may be ahead of the cache keeper's, which
+      // applies the status of another process (sharing the store) only
+      // after. Nothing is read when the directory shows it already (the
+      // writer's own status, counted in place).
+      if (Status s = read_.accounts.Reload(event.account_id, event.id); !s) return s;
       return IgnoreNotFound(Created(event.subject_id));
     case EventKind::kStatusDeleted:
       return IgnoreNotFound(Deleted(event.subject_id));
+    case EventKind::kNotificationAdded:
+      return IgnoreNotFound(NotificationAdded(event.account_id, event.subject_id));
     default:
       return {};
   }
@@ -212,6 +220,14 @@ Status StreamPublisher::Deleted(int64_t status_id) {
     if (!(*viewer)->visibility.CanSee(s)) continue;
     Publish(UserChannel(reader), {"delete", id, {}});
   }
+  return {};
+}
+
+Status StreamPublisher::NotificationAdded(int64_t recipient, int64_t notification_id) {
+  if (!hub_.HasReader(recipient)) return {};
+  auto record = read_.store.FindNotification(recipient, notification_id);
+  if (!record) return std::move(record).error();
+  NotificationsAdded({*record});
   return {};
 }
 

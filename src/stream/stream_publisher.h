@@ -52,6 +52,8 @@ class StreamPublisher final : public EventConsumer {
 
  private:
   Status Created(int64_t status_id);
+  // A notification another process's notifier added (kNotificationAdded).
+  Status NotificationAdded(int64_t recipient, int64_t notification_id);
   Status Deleted(int64_t status_id);
   // Connected readers who follow `author` (and the author, when connected).
   Result<std::vector<int64_t>> ConnectedAudience(int64_t author);

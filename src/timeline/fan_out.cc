@@ -66,6 +66,7 @@ Status FanOut::Handle(const OutboxEvent& event) {
     case EventKind::kAccountCreated:  // followed by nobody yet
     case EventKind::kBookmarked:
     case EventKind::kUnbookmarked:
+    case EventKind::kNotificationAdded:
       return {};
   }
   return {};

@@ -4,8 +4,10 @@
 # Each data directory a test gives chirpd (--data DIR) gets a database of
 # its own on the server at CHIRPD_POSTGRES_URL, named after the
 # directory, so a test's server, its restarts and its admin commands share
-# their records as they would in the directory. Everything else passes
-# through to the chirpd at CHIRPD_REAL_BIN.
+# their records as they would in the directory. A CHIRP_DATABASE_URL already
+# set (a test's servers sharing one database, as several instances of a
+# scaled-out deployment do) is left alone. Everything else passes through to
+# the chirpd at CHIRPD_REAL_BIN.
 set -euo pipefail
 data=""
 args=("$@")
@@ -15,7 +17,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --data=*) data=${args[i]#--data=} ;;
   esac
 done
-if [ -n "$data" ]; then
+if [ -n "$data" ] && [ -z "${CHIRP_DATABASE_URL:-}" ]; then
   db="chirp_$(realpath -m "$data" | md5sum | cut -c1-20)"
   server=${CHIRPD_POSTGRES_URL%/*}
   # Created once; two commands on one directory may race to it, and the

@@ -166,6 +166,22 @@ PgConn::~PgConn() { PQfinish(conn_); }
 
 bool PgConn::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
 
+int PgConn::socket() const { return PQsocket(conn_); }
+
+Result<int> PgConn::TakeNotifications() {
+  if (PQconsumeInput(conn_) == 0) {
+    std::string reason = PQerrorMessage(conn_);
+    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    return Error::Unavailable("PostgreSQL: " + reason);
+  }
+  int n = 0;
+  while (PGnotify* notify = PQnotifies(conn_)) {
+    PQfreemem(notify);
+    ++n;
+  }
+  return n;
+}
+
 Error PgConn::Failure(PGresult* result) {
   last_state_ = Field(result, PG_DIAG_SQLSTATE);
   const std::string_view state = last_state_;

@@ -103,6 +103,13 @@ class PgConn {
   // BEGIN, COMMIT), by the simple query protocol.
   Status Script(std::string_view sql);
 
+  // Reads what the server sent unasked and returns how many notifications
+  // (LISTEN) have arrived since the last call; kUnavailable when the
+  // connection is lost.
+  Result<int> TakeNotifications();
+  // The connection's socket, to wait on for notifications (-1 when none).
+  int socket() const;
+
   // True when the connection is gone; the pool replaces it.
   bool broken() const;
   // True when the last failure may pass if the transaction is tried again

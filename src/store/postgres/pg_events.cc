@@ -66,20 +66,42 @@ Result<std::vector<OutboxEvent>> PgStore::ReadOutbox(int64_t after_id, int limit
   });
 }
 
+Status PgStore::TrimOutbox(PgTx& tx, int64_t up_to_id) {
+  // Every process that shares the store reads this outbox. Past what this
+  // process's lanes have passed (up_to_id), an event may still be due to a
+  // durable consumer another process runs (its saved cursor says how far
+  // it came) or to the lanes in another process's memory, which read
+  // within the retention. A negative cursor is a consumer set aside for
+  // good (kStaleSearchCursor): it holds nothing back; nor does the cursor
+  // of one process's own state (named consumer@process, such as its
+  // search index), which reads within the retention too and is rebuilt
+  // when it finds itself behind.
+  constexpr const char* kTrim =
+      "DELETE FROM outbox WHERE id <= least($1::bigint, coalesce((SELECT min(last_id) "
+      "FROM event_cursors WHERE last_id >= 0 AND strpos(consumer, '@') = 0), $1::bigint))";
+  constexpr const char* kTrimRetained =
+      "DELETE FROM outbox WHERE id <= least($1::bigint, coalesce((SELECT min(last_id) "
+      "FROM event_cursors WHERE last_id >= 0 AND strpos(consumer, '@') = 0), $1::bigint)) "
+      "AND created_at < (extract(epoch FROM clock_timestamp()) * 1000)::bigint - $2::bigint";
+  auto rows =
+      options_.outbox_retention_ms > 0
+          ? tx.Exec(kTrimRetained, PgParams().Add(up_to_id).Add(options_.outbox_retention_ms))
+          : tx.Exec(kTrim, PgParams().Add(up_to_id));
+  if (!rows) return std::move(rows).error();
+  return {};
+}
+
 Status PgStore::AckOutbox(int64_t up_to_id) {
-  return WriteStatus([&](PgTx& tx) -> Status {
-    auto rows = tx.Exec("DELETE FROM outbox WHERE id <= $1::bigint", PgParams().Add(up_to_id));
-    if (!rows) return std::move(rows).error();
-    return {};
-  });
+  return WriteStatus([&](PgTx& tx) { return TrimOutbox(tx, up_to_id); });
 }
 
 Result<int64_t> PgStore::NewestOutboxId() {
-  // 0 when the outbox is empty, as the embedded store answers: its
-  // contract (events.h) only promises that later events have higher ids,
-  // which outbox_head keeps even when every row has been trimmed.
+  // outbox_head's id, trimmed or not: it is committed with the events, so
+  // it is never ahead of what a reader can see, and a consumer back after
+  // a long while can tell what it missed (the next event it finds is not
+  // the one after its cursor, or there is none).
   return Read<int64_t>([](PgConn& conn) -> Result<int64_t> {
-    return Single(conn, "SELECT coalesce(max(id), 0) FROM outbox");
+    return Single(conn, "SELECT last_id FROM outbox_head");
   });
 }
 
@@ -108,10 +130,12 @@ Status PgStore::SaveCursor(const std::string& consumer, int64_t last_id, int64_t
         PgParams().Add(consumer).Add(last_id).Add(at_ms));
     if (!saved) return std::move(saved).error();
     if (trim_up_to <= 0) return {};
-    auto trimmed = tx.Exec("DELETE FROM outbox WHERE id <= $1::bigint", PgParams().Add(trim_up_to));
-    if (!trimmed) return std::move(trimmed).error();
-    return {};
+    return TrimOutbox(tx, trim_up_to);
   });
+}
+
+Result<bool> PgStore::HoldLane(const std::string& consumer) {
+  return session_->Hold(LaneLockKey(consumer));
 }
 
 Result<std::vector<EventCursor>> PgStore::ListCursors() {

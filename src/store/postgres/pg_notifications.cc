@@ -185,6 +185,14 @@ Result<std::vector<NotificationRecord>> PgStore::ApplyNotificationWrites(
         if (withdrawn_after_add) {
           if (Status st = KeepPresent(tx, added); !st) return std::move(st).error();
         }
+        // The processes that stream to the recipients learn of them from
+        // the outbox: the notifier runs in one process of many.
+        for (const NotificationRecord& n : added) {
+          tx.AppendEvent({.kind = EventKind::kNotificationAdded,
+                          .account_id = n.account_id,
+                          .subject_id = n.id,
+                          .created_at_ms = n.created_at_ms});
+        }
         return added;
       });
 }

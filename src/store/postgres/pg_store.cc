@@ -21,6 +21,11 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options) {
   auto first = PgConn::Connect({options.conninfo, options.prepare});
   if (!first) return std::move(first).error();
   if (Status s = ApplyPgMigrations(**first); !s) return std::move(s).error();
+  // Commits of other processes wake this one's consumers as its own do.
+  PgStore* raw = store.get();
+  auto session = PgSession::Open({options.conninfo, false}, [raw] { raw->NotifyCommitListener(); });
+  if (!session) return std::move(session).error();
+  store->session_ = std::move(session).value();
   std::lock_guard lock(store->pool_mu_);
   store->open_ = 1;
   store->idle_.push_back(std::move(first).value());
@@ -30,11 +35,48 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options) {
 PgStore::~PgStore() { Close(); }
 
 void PgStore::Close() {
-  std::lock_guard lock(pool_mu_);
-  closed_ = true;
-  open_ -= static_cast<int>(idle_.size());
-  idle_.clear();
-  pool_cv_.notify_all();
+  {
+    std::lock_guard lock(pool_mu_);
+    closed_ = true;
+    open_ -= static_cast<int>(idle_.size());
+    idle_.clear();
+    pool_cv_.notify_all();
+  }
+  // Its locks go with it: another process may take over this one's lanes.
+  session_.reset();
+}
+
+namespace {
+
+// 64-bit FNV-1a: a lock key from a name, the same in every process.
+int64_t NameKey(std::string_view name) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(h);
+}
+
+}  // namespace
+
+int64_t PgStore::LaneLockKey(const std::string& consumer) { return NameKey("lane:" + consumer); }
+
+int64_t PgStore::WorkerLockKey(int64_t worker_id) {
+  return NameKey("worker:" + std::to_string(worker_id));
+}
+
+Result<bool> PgStore::HoldWorkerId(int64_t worker_id) {
+  return session_->Hold(WorkerLockKey(worker_id));
+}
+
+void PgStore::NotifyCommitListener() {
+  std::shared_ptr<const std::function<void()>> listener;
+  {
+    std::lock_guard lock(listener_mu_);
+    listener = commit_listener_;
+  }
+  if (listener && *listener) (*listener)();
 }
 
 Result<std::unique_ptr<PgConn>> PgStore::Acquire() {
@@ -84,8 +126,13 @@ Status PgStore::FlushEvents(PgTx& tx, std::vector<int64_t>* event_ids) {
   // with events takes its ids after the one before it committed (see
   // pg_store.h). Taken last, it is never held while waiting for another
   // lock, so it cannot be part of a deadlock.
-  auto head = tx.Exec("UPDATE outbox_head SET last_id = last_id + $1 RETURNING last_id",
-                      PgParams().Add(static_cast<int64_t>(events.size())));
+  // The notification goes out with the commit (none if it rolls back);
+  // several in one transaction are one.
+  auto head = tx.Exec(
+      "UPDATE outbox_head SET last_id = last_id + $1 "
+      "RETURNING last_id, pg_notify('" +
+          std::string(PgSession::kOutboxChannel) + "', '')",
+      PgParams().Add(static_cast<int64_t>(events.size())));
   if (!head) return std::move(head).error();
   const int64_t first = head->Int(0, 0) - static_cast<int64_t>(events.size()) + 1;
   std::vector<int64_t> ids, kinds, accounts, subjects, times, related, flags;
@@ -154,14 +201,7 @@ Status PgStore::RunTransaction(const std::function<Status(PgTx&)>& fn,
     return result;
   }
   write_transactions_.fetch_add(1, std::memory_order_relaxed);
-  if (had_events) {
-    std::shared_ptr<const std::function<void()>> listener;
-    {
-      std::lock_guard lock(listener_mu_);
-      listener = commit_listener_;
-    }
-    if (listener && *listener) (*listener)();
-  }
+  if (had_events) NotifyCommitListener();
   return {};
 }
 

@@ -28,6 +28,7 @@
 
 #include "core/no_wait.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_session.h"
 #include "store/store.h"
 
 namespace chirp {
@@ -39,6 +40,10 @@ struct PgStoreOptions {
   // are then sent unnamed each time.
   bool prepare = true;
   int acquire_timeout_ms = 5000;  // past it, kUnavailable
+  // How long events stay in the outbox at least, for the consumers other
+  // processes keep in memory (they start at the outbox's end and read
+  // behind it): 0 keeps nothing longer than this process's lanes need.
+  int64_t outbox_retention_ms = 0;
 };
 
 // One transaction of the store in progress: its connection and the events
@@ -206,6 +211,8 @@ class PgStore final : public Store {
   Result<int64_t> NewestOutboxId() override;
   Result<int64_t> CountOutbox() override;
   void SetCommitListener(std::function<void()> listener) override;
+  // An advisory lock of the store's session (pg_session.h) per consumer.
+  Result<bool> HoldLane(const std::string& consumer) override;
   Result<std::optional<int64_t>> LoadCursor(const std::string& consumer) override;
   Status SaveCursor(const std::string& consumer, int64_t last_id, int64_t at_ms,
                     int64_t trim_up_to) override;
@@ -218,6 +225,7 @@ class PgStore final : public Store {
   Result<int64_t> DropDeadLetters(const DeadLetterSelection& selection) override;
   Status RecordReplayFailure(int64_t id, const std::string& error, int64_t at_ms) override;
 
+  Result<bool> HoldWorkerId(int64_t worker_id) override;
   StoreStats Stats() const override;
   void Close() override;
 
@@ -241,10 +249,20 @@ class PgStore final : public Store {
   // BEGIN, fn, the events, COMMIT; retried on deadlocks and serialization
   // failures.
   Status RunTransaction(const std::function<Status(PgTx&)>& fn, std::vector<int64_t>* event_ids);
-  // Writes the transaction's events with ids from outbox_head.
+  // Writes the transaction's events with ids from outbox_head, and
+  // notifies the processes that listen (pg_session.h).
   Status FlushEvents(PgTx& tx, std::vector<int64_t>* event_ids);
+  // Deletes the outbox's events up to `up_to_id` that no process may still
+  // need (pg_events.cc).
+  Status TrimOutbox(PgTx& tx, int64_t up_to_id);
+  // Calls the commit listener, if any.
+  void NotifyCommitListener();
+  // The advisory lock keys of a durable consumer and of a worker id.
+  static int64_t LaneLockKey(const std::string& consumer);
+  static int64_t WorkerLockKey(int64_t worker_id);
 
   PgStoreOptions options_;
+  std::unique_ptr<PgSession> session_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<PgConn>> idle_;  // guarded by pool_mu_

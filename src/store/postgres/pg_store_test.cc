@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -152,6 +154,60 @@ TEST_F(PgStoreTest, ConnectionsCutByTheServerAreMadeAgain) {
   cut();
   ASSERT_TRUE(AppendEvents(1, 1).ok());
   EXPECT_EQ(store_->CountOutbox().value(), 2);
+}
+
+// Two stores on one database stand for two processes: a durable consumer
+// runs in one at a time, and the other takes it over when the first goes.
+TEST_F(PgStoreTest, ALaneIsHeldByOneProcessAtATimeAndTakenOverWhenItsHolderGoes) {
+  auto other = PgStore::Open({.conninfo = conninfo_, .connections = 2});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  EXPECT_TRUE(store_->HoldLane("notifier").value());
+  EXPECT_TRUE(store_->HoldLane("notifier").value()) << "held stays held";
+  EXPECT_FALSE((*other)->HoldLane("notifier").value());
+  EXPECT_TRUE((*other)->HoldLane("search_indexer@2").value()) << "another lane is free";
+  store_->Close();  // as when the process ends: its session, and its locks, go
+  EXPECT_TRUE((*other)->HoldLane("notifier").value());
+}
+
+TEST_F(PgStoreTest, AWorkerIdIsHeldByOneProcessAtATime) {
+  auto other = PgStore::Open({.conninfo = conninfo_, .connections = 2});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  EXPECT_TRUE(store_->HoldWorkerId(7).value());
+  EXPECT_FALSE((*other)->HoldWorkerId(7).value());
+  EXPECT_TRUE((*other)->HoldWorkerId(8).value());
+}
+
+// A commit of one process wakes the consumers of another, through
+// PostgreSQL's notifications, without their polling.
+TEST_F(PgStoreTest, ACommitWithEventsWakesTheListenersOfEveryProcess) {
+  auto other = PgStore::Open({.conninfo = conninfo_, .connections = 2});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  std::mutex mu;
+  std::condition_variable cv;
+  int woken = 0;
+  (*other)->SetCommitListener([&] {
+    std::lock_guard lock(mu);
+    ++woken;
+    cv.notify_all();
+  });
+  ASSERT_TRUE(AppendEvents(1, 2).ok());
+  std::unique_lock lock(mu);
+  EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return woken > 0; }));
+}
+
+// The outbox is trimmed up to what this process's lanes passed, but never
+// past the saved cursor of a durable consumer another process runs.
+TEST_F(PgStoreTest, TrimmingWaitsForTheDurableCursorsOfEveryProcess) {
+  ASSERT_TRUE(AppendEvents(1, 5).ok());
+  ASSERT_TRUE(store_->SaveCursor("notifier", 2, 1, 0).ok());
+  ASSERT_TRUE(store_->SaveCursor("search_indexer@1", 1, 1, 0).ok());
+  ASSERT_TRUE(store_->SaveCursor("fan_out", 5, 1, 5).ok());
+  EXPECT_EQ(store_->CountOutbox().value(), 3) << "kept after the notifier's 2, not its own";
+  EXPECT_EQ(store_->ReadOutbox(0, 10).value().front().id, 3);
+  EXPECT_EQ(store_->NewestOutboxId().value(), 5);
+  ASSERT_TRUE(store_->SaveCursor("notifier", 5, 1, 5).ok());
+  EXPECT_EQ(store_->CountOutbox().value(), 0);
+  EXPECT_EQ(store_->NewestOutboxId().value(), 5) << "ids go on from the last appended";
 }
 
 }  // namespace

@@ -196,6 +196,8 @@ class SqliteStore final : public Store {
   Result<int64_t> NewestOutboxId() override;
   Result<int64_t> CountOutbox() override;
   void SetCommitListener(std::function<void()> listener) override;
+  // One process runs the lanes of an embedded store.
+  Result<bool> HoldLane(const std::string&) override { return true; }
   Result<std::optional<int64_t>> LoadCursor(const std::string& consumer) override;
   Status SaveCursor(const std::string& consumer, int64_t last_id, int64_t at_ms,
                     int64_t trim_up_to) override;
@@ -208,6 +210,7 @@ class SqliteStore final : public Store {
   Result<int64_t> DropDeadLetters(const DeadLetterSelection& selection) override;
   Status RecordReplayFailure(int64_t id, const std::string& error, int64_t at_ms) override;
 
+  Result<bool> HoldWorkerId(int64_t) override { return true; }
   StoreStats Stats() const override;
   void Close() override;
 
