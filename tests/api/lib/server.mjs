@@ -24,6 +24,7 @@ export const CHIRPD_BIN = process.env.CHIRPD_BIN
 export const STARTUP_DEADLINE_MS = 10_000;
 export const STOP_DEADLINE_MS = 10_000;
 const LISTEN_RE = /chirpd listening on (http:\/\/\S+)/;
+const WORKER_RE = /chirpd worker (\d+) running/;
 
 // Options that let one test register more than the default 5 accounts per IP.
 export const MANY_SIGNUPS = ['--rate-limit-registration', '1000/60'];
@@ -49,8 +50,12 @@ function tail(text, max = 4000) {
   return text.length > max ? '…' + text.slice(-max) : text;
 }
 
+// A chirpd process: `chirpd serve` (an API server, ready once it prints its
+// URL) or `chirpd worker` (no HTTP, ready once it prints that it runs; its
+// url stays null).
 export class ChirpServer {
-  constructor({ args = [], env = {}, dataDir, ownsDataDir }) {
+  constructor({ args = [], env = {}, dataDir, ownsDataDir, command = 'serve' }) {
+    this.command = command;
     this.args = args;
     this.env = env;
     this.dataDir = dataDir;
@@ -84,7 +89,11 @@ export class ChirpServer {
     this.exitCode = undefined;
     this.exitSignal = undefined;
     this.url = null;
-    const argv = ['serve', '--listen', '127.0.0.1:0', '--data', this.dataDir, ...this.args];
+    const worker = this.command === 'worker';
+    const argv = worker
+      ? ['worker', '--data', this.dataDir, ...this.args]
+      : ['serve', '--listen', '127.0.0.1:0', '--data', this.dataDir, ...this.args];
+    const ready = worker ? WORKER_RE : LISTEN_RE;
     const proc = spawn(CHIRPD_BIN, argv, {
       env: serverEnv(this.env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,20 +124,21 @@ export class ChirpServer {
       const timer = setTimeout(() => {
         proc.kill('SIGKILL');
         finish(new Error(
-          `chirpd did not print its listening line within ${STARTUP_DEADLINE_MS} ms\n` +
+          `chirpd did not print its ${worker ? 'running' : 'listening'} line within ${STARTUP_DEADLINE_MS} ms\n` +
           `argv: ${argv.join(' ')}\n${this.logs()}`));
       }, STARTUP_DEADLINE_MS);
       proc.stdout.on('data', (d) => {
         this.stdout += d;
-        const m = LISTEN_RE.exec(this.stdout);
-        if (m && !this.url) {
-          this.url = m[1].replace(/\/+$/, '');
+        const m = ready.exec(this.stdout);
+        if (m && !settled) {
+          if (worker) this.workerId = m[1];
+          else this.url = m[1].replace(/\/+$/, '');
           finish();
         }
       });
       proc.on('error', (e) => finish(new Error(`cannot start chirpd: ${e.message}`)));
       proc.on('exit', (code, signal) => finish(new Error(
-        `chirpd exited (code ${code}, signal ${signal}) before listening\n` +
+        `chirpd exited (code ${code}, signal ${signal}) before ${worker ? 'running' : 'listening'}\n` +
         `argv: ${argv.join(' ')}\n${this.logs()}`)));
     });
     return this;
@@ -201,10 +211,11 @@ export class ChirpServer {
 //   dataDir  use this directory instead of a fresh temp one (not removed)
 //   prepare  async (dataDir) => {...} run on the fresh data dir before the
 //            server starts (e.g. adminCreateAccount)
-export async function startServer({ t, args = [], env = {}, dataDir, prepare } = {}) {
+//   command  'serve' (the default) or 'worker' (see startWorker)
+export async function startServer({ t, args = [], env = {}, dataDir, prepare, command = 'serve' } = {}) {
   const ownsDataDir = !dataDir;
   const dir = dataDir ?? await mkdtemp(join(tmpdir(), 'chirp-api-'));
-  const srv = new ChirpServer({ args, env, dataDir: dir, ownsDataDir });
+  const srv = new ChirpServer({ args, env, dataDir: dir, ownsDataDir, command });
   if (t) {
     t.after(async () => {
       await srv.dispose();
@@ -218,6 +229,44 @@ export async function startServer({ t, args = [], env = {}, dataDir, prepare } =
     throw e;
   }
   return srv;
+}
+
+// Starts `chirpd worker` (the event stream's durable consumers, no HTTP) and
+// waits for its "running" line; the same options and the same object as
+// startServer (stop, kill9, dispose, logs), with url null and workerId the
+// id it printed. A worker needs a database: pass env { CHIRP_DATABASE_URL,
+// CHIRP_WORKER_ID } (the CHIRP_* variables of this process never reach it).
+// withLogs' start({ command: 'worker', ... }) does the same and adds its logs
+// to a failing test's message.
+export function startWorker(opts = {}) {
+  return startServer({ ...opts, command: 'worker' });
+}
+
+// Runs chirpd expecting it to refuse: resolves once it exits, or once it
+// prints a ready line (listening or running), in which case it is killed and
+// `started` is true, or after `timeoutMs` (killed, `timedOut`).
+// → { code, signal, stdout, stderr, started, timedOut }
+export function runUntilExit(argv, { env = {}, timeoutMs = STARTUP_DEADLINE_MS, bin = CHIRPD_BIN } = {}) {
+  return new Promise((res) => {
+    const proc = spawn(bin, argv, { env: serverEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { code: null, signal: null, stdout: '', stderr: '', started: false, timedOut: false };
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (d) => { out.stderr += d; });
+    proc.stdout.on('data', (d) => {
+      out.stdout += d;
+      if (!out.started && (LISTEN_RE.test(out.stdout) || WORKER_RE.test(out.stdout))) {
+        out.started = true;
+        proc.kill('SIGKILL');
+      }
+    });
+    const timer = setTimeout(() => { out.timedOut = true; proc.kill('SIGKILL'); }, timeoutMs);
+    proc.on('error', (e) => { out.stderr += `\ncannot start ${bin}: ${e.message}`; });
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
+      res({ ...out, code, signal });
+    });
+  });
 }
 
 // Wraps a test body so that a failure message carries the logs of every
@@ -234,7 +283,7 @@ export function withLogs(fn) {
       await fn(t, start);
     } catch (e) {
       if (servers.length && e && typeof e === 'object') {
-        const logs = servers.map((s, i) => `--- chirpd #${i} (${s.url}) ---\n${s.logs()}`).join('\n');
+        const logs = servers.map((s, i) => `--- chirpd #${i} (${s.url ?? `chirpd ${s.command}`}) ---\n${s.logs()}`).join('\n');
         try { e.message = `${e.message}\n${logs}`; } catch { /* frozen */ }
       }
       throw e;
