@@ -1,5 +1,6 @@
 #include "store/postgres/pg_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
@@ -109,6 +110,13 @@ Result<std::unique_ptr<PgConn>> PgStore::Acquire() {
   }
 }
 
+void PgStore::DropIdle() {
+  std::lock_guard lock(pool_mu_);
+  open_ -= static_cast<int>(idle_.size());
+  idle_.clear();
+  pool_cv_.notify_all();
+}
+
 void PgStore::Release(std::unique_ptr<PgConn> conn) {
   std::lock_guard lock(pool_mu_);
   if (closed_ || conn->broken()) {
@@ -125,20 +133,12 @@ Status PgStore::FlushEvents(PgTx& tx, std::vector<int64_t>* event_ids) {
   // The row lock taken here is held until the commit: every transaction
   // with events takes its ids after the one before it committed (see
   // pg_store.h). Taken last, it is never held while waiting for another
-  // lock, so it cannot be part of a deadlock.
-  // The notification goes out with the commit (none if it rolls back);
-  // several in one transaction are one.
-  auto head = tx.Exec(
-      "UPDATE outbox_head SET last_id = last_id + $1 "
-      "RETURNING last_id, pg_notify('" +
-          std::string(PgSession::kOutboxChannel) + "', '')",
-      PgParams().Add(static_cast<int64_t>(events.size())));
-  if (!head) return std::move(head).error();
-  const int64_t first = head->Int(0, 0) - static_cast<int64_t>(events.size()) + 1;
-  std::vector<int64_t> ids, kinds, accounts, subjects, times, related, flags;
-  for (size_t i = 0; i < events.size(); ++i) {
-    const OutboxEvent& e = events[i];
-    ids.push_back(first + static_cast<int64_t>(i));
+  // lock, so it cannot be part of a deadlock. One statement, so that the
+  // lock is held for one round trip and the commit's. The notification
+  // goes out with the commit (none if it rolls back); several in one
+  // transaction are one.
+  std::vector<int64_t> kinds, accounts, subjects, times, related, flags;
+  for (const OutboxEvent& e : events) {
     kinds.push_back(static_cast<int64_t>(e.kind));
     accounts.push_back(e.account_id);
     subjects.push_back(e.subject_id);
@@ -146,19 +146,29 @@ Status PgStore::FlushEvents(PgTx& tx, std::vector<int64_t>* event_ids) {
     related.push_back(e.related_id);
     flags.push_back(static_cast<int64_t>(e.flags));
   }
-  auto inserted = tx.Exec(
+  static const std::string kFlush =
+      "WITH head AS (UPDATE outbox_head SET last_id = last_id + $1 "
+      "RETURNING last_id, pg_notify('" +
+      std::string(PgSession::kOutboxChannel) +
+      "', '')) "
       "INSERT INTO outbox (id, kind, account_id, subject_id, created_at, related_id, flags) "
-      "SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::bigint[], $5::bigint[], "
-      "$6::bigint[], $7::int[])",
-      PgParams()
-          .AddIds(ids)
-          .AddIds(kinds)
-          .AddIds(accounts)
-          .AddIds(subjects)
-          .AddIds(times)
-          .AddIds(related)
-          .AddIds(flags));
+      "SELECT (SELECT last_id FROM head) - $1 + e.n, e.kind, e.account_id, e.subject_id, "
+      "e.created_at, e.related_id, e.flags "
+      "FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::int[]) "
+      "WITH ORDINALITY AS e(kind, account_id, subject_id, created_at, related_id, flags, n) "
+      "RETURNING id";
+  auto inserted = tx.Exec(kFlush, PgParams()
+                                      .Add(static_cast<int64_t>(events.size()))
+                                      .AddIds(kinds)
+                                      .AddIds(accounts)
+                                      .AddIds(subjects)
+                                      .AddIds(times)
+                                      .AddIds(related)
+                                      .AddIds(flags));
   if (!inserted) return std::move(inserted).error();
+  std::vector<int64_t> ids;
+  for (int i = 0; i < inserted->size(); ++i) ids.push_back(inserted->Int(i, 0));
+  std::sort(ids.begin(), ids.end());
   if (event_ids) *event_ids = std::move(ids);
   return {};
 }
@@ -178,6 +188,7 @@ Status PgStore::RunTransaction(const std::function<Status(PgTx&)>& fn,
       // An idle connection the server closed (a restart): nothing was
       // sent yet, so the transaction starts again on a new one.
       Release(std::move(conn));
+      DropIdle();
       auto again = Acquire();
       if (!again) return std::move(again).error();
       conn = std::move(again).value();

@@ -246,6 +246,9 @@ class PgStore final : public Store {
   // A connection of the pool, connecting a new one where one broke.
   Result<std::unique_ptr<PgConn>> Acquire();
   void Release(std::unique_ptr<PgConn> conn);
+  // Closes the idle connections: after one was found lost (a restart of
+  // the server), the others most likely are too.
+  void DropIdle();
   // BEGIN, fn, the events, COMMIT; retried on deadlocks and serialization
   // failures.
   Status RunTransaction(const std::function<Status(PgTx&)>& fn, std::vector<int64_t>* event_ids);
@@ -291,6 +294,7 @@ Result<T> PgStore::Read(const std::function<Result<T>(PgConn&)>& fn) {
     const bool lost = !r && (*conn)->broken();
     Release(std::move(conn).value());
     if (!lost || attempt > 0) return r;
+    DropIdle();
   }
 }
 
