@@ -389,15 +389,37 @@ int RunAdminCommand(std::vector<std::string> args) {
   // data directory: each holds a worker id of its own while it runs (the
   // highest one free unless --worker-id names one), so the ids and token
   // ids they make cannot collide with a server's or with each other's.
+  // On PostgreSQL the id is held in the database as well (Store::HoldWorkerId),
+  // where processes of other data directories and machines hold theirs.
   const auto with_worker = [](Result<Config> config, int (*command)(const Config&, const Extra&),
                               const Extra& extra) {
     if (!config) return Fail(config.error().message);
-    auto lease = config->worker_id == 0
-                     ? WorkerLease::HoldFree(config->data_dir, 1, SnowflakeGenerator::kMaxWorker)
-                     : WorkerLease::Hold(config->data_dir, config->worker_id);
-    if (!lease) return Fail(lease.error().message);
-    config->worker_id = lease->worker_id();
-    return command(*config, extra);
+    if (config->database.url.empty()) {
+      auto lease = config->worker_id == 0
+                       ? WorkerLease::HoldFree(config->data_dir, 1, SnowflakeGenerator::kMaxWorker)
+                       : WorkerLease::Hold(config->data_dir, config->worker_id);
+      if (!lease) return Fail(lease.error().message);
+      config->worker_id = lease->worker_id();
+      return command(*config, extra);
+    }
+    auto holder = OpenStore(*config);
+    if (!holder) return Fail(holder.error().message);
+    const int64_t highest =
+        config->worker_id == 0 ? SnowflakeGenerator::kMaxWorker : config->worker_id;
+    const int64_t lowest = config->worker_id == 0 ? 1 : config->worker_id;
+    for (int64_t id = highest; id >= lowest; --id) {
+      auto lease = WorkerLease::Hold(config->data_dir, id);
+      if (!lease) continue;
+      auto held = (*holder)->HoldWorkerId(id);
+      if (!held) return Fail(held.error().message);
+      if (!*held) continue;
+      config->worker_id = id;
+      return command(*config, extra);
+    }
+    return Fail(config->worker_id == 0
+                    ? "every worker id is held by another process"
+                    : "worker id " + std::to_string(config->worker_id) +
+                          " is held by another process: give another --worker-id");
   };
   const std::string sub = args.empty() ? "" : args[0];
   if (!args.empty()) args.erase(args.begin());

@@ -157,8 +157,12 @@ Result<std::unique_ptr<PgConn>> PgConn::Connect(const PgConnOptions& options) {
     return Error::Unavailable("PostgreSQL: cannot connect: " + reason);
   }
   auto pg = std::unique_ptr<PgConn>(new PgConn(conn, options.prepare));
-  // Times are numbers and text is UTF-8 whatever the server's defaults.
-  if (Status s = pg->Script("SET client_encoding = 'UTF8'"); !s) return std::move(s).error();
+  // Text is UTF-8 whatever the server's defaults, and its notices (a
+  // table that exists already, say) stay out of chirpd's log.
+  if (Status s = pg->Script("SET client_encoding = 'UTF8'; SET client_min_messages = warning");
+      !s) {
+    return std::move(s).error();
+  }
   return pg;
 }
 
