@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace chirp {
@@ -158,5 +159,10 @@ struct StoreStats {
   // Memory the store's engine holds in this process (page caches, statements).
   uint64_t memory_bytes = 0;
 };
+
+// How an app's redirect URIs are kept in one text column by both stores:
+// one a line (a URI holds no line break).
+std::string RedirectUrisToText(const std::vector<std::string>& uris);
+std::vector<std::string> RedirectUrisFromText(std::string_view text);
 
 }  // namespace chirp

@@ -93,27 +93,6 @@ Result<User> UserFrom(Result<PgRows> rows) {
   return u;
 }
 
-std::vector<std::string> SplitLines(std::string_view s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find('\n', start);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > start) out.emplace_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string JoinLines(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += '\n';
-    out += s;
-  }
-  return out;
-}
-
 #define PG_APP_COLUMNS                                                                            \
   "SELECT id, name, website, redirect_uris, scopes, client_id, client_secret_digest, created_at " \
   "FROM apps "
@@ -127,7 +106,7 @@ Result<App> AppFrom(Result<PgRows> rows) {
   a.id = rows->Int(0, 0);
   a.name = rows->Text(0, 1);
   a.website = rows->Text(0, 2);
-  a.redirect_uris = SplitLines(rows->View(0, 3));
+  a.redirect_uris = RedirectUrisFromText(rows->View(0, 3));
   a.scopes = rows->Text(0, 4);
   a.client_id = rows->Text(0, 5);
   a.client_secret_digest = rows->Text(0, 6);
@@ -344,7 +323,7 @@ Status PgStore::CreateApp(const App& a) {
                     .Add(a.id)
                     .Add(a.name)
                     .Add(a.website)
-                    .Add(JoinLines(a.redirect_uris))
+                    .Add(RedirectUrisToText(a.redirect_uris))
                     .Add(a.scopes)
                     .Add(a.client_id)
                     .Add(a.client_secret_digest)

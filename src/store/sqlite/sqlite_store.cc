@@ -81,33 +81,12 @@ constexpr const char* kSelectUserById =
     "SELECT account_id, email, password_hash, locale, date_of_birth, reason, created_at, "
     "last_login_at FROM users WHERE account_id = ?";
 
-std::vector<std::string> SplitLines(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find('\n', start);
-    if (end == std::string::npos) end = s.size();
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string JoinLines(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) {
-    if (!out.empty()) out += '\n';
-    out += s;
-  }
-  return out;
-}
-
 App ReadApp(const SqliteStatement& s) {
   App a;
   a.id = s.Int(0);
   a.name = s.Text(1);
   a.website = s.Text(2);
-  a.redirect_uris = SplitLines(s.Text(3));
+  a.redirect_uris = RedirectUrisFromText(s.Text(3));
   a.scopes = s.Text(4);
   a.client_id = s.Text(5);
   a.client_secret_digest = s.Text(6);
@@ -506,7 +485,7 @@ Status SqliteStore::CreateApp(const App& a) {
     SqliteStatement s = db.Prepare(
         "INSERT INTO apps (id, name, website, redirect_uris, scopes, client_id, "
         "client_secret_digest, created_at) VALUES (?,?,?,?,?,?,?,?)");
-    s.Bind(1, a.id).Bind(2, a.name).Bind(3, a.website).Bind(4, JoinLines(a.redirect_uris));
+    s.Bind(1, a.id).Bind(2, a.name).Bind(3, a.website).Bind(4, RedirectUrisToText(a.redirect_uris));
     s.Bind(5, a.scopes).Bind(6, a.client_id).Bind(7, a.client_secret_digest);
     s.Bind(8, a.created_at_ms);
     return db.Run(s);
