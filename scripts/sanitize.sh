@@ -16,7 +16,10 @@ case "$mode" in
   address)
     build="$root/build-asan"
     sanitizers="address,undefined"
-    tests=()  # all of them
+    # All of them but the deployment's (scripts/scaled.sh) and the suite
+    # with Redis (label scaled: the PostgreSQL suite's code, and the Redis
+    # side's unit tests, run here).
+    tests=(-LE 'deployment|scaled')
     ;;
   thread)
     build="$root/build-tsan"
@@ -24,8 +27,9 @@ case "$mode" in
     # The unit tests, and the black-box files whose requests race each other
     # inside chirpd: streaming, follows against blocks, fan-out under posting
     # (on the embedded store: the PostgreSQL store's races are the store
-    # tests', which run here).
-    tests=(-E api_black_box_postgres)
+    # tests', which run here). Never the deployment's (label deployment)
+    # nor the suite with Redis (label scaled).
+    tests=(-E api_black_box_postgres -LE 'deployment|scaled')
     export CHIRP_API_TESTS="streaming timelines graph social_clients durability limits"
     ;;
   *) echo "sanitize: unknown mode '$mode' (address or thread)" >&2; exit 2 ;;

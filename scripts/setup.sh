@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsodium-dev libjemalloc-dev
   libpq-dev postgresql-15
+  libhiredis-dev redis-server redis-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   nettle-dev libicu-dev
   clang libclang-rt-14-dev

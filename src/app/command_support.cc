@@ -4,9 +4,11 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "redis/redis_timeline_cache.h"
 #include "search/search_indexer.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "timeline/memory_timeline_cache.h"
 
 namespace chirp {
 
@@ -46,6 +48,31 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_
   auto opened = SqliteStore::Open(options);
   if (!opened) return std::move(opened).error();
   return std::unique_ptr<Store>(std::move(opened).value());
+}
+
+Result<std::unique_ptr<RedisCluster>> ConnectRedis(const Config& config) {
+  if (config.redis.url.empty()) return std::unique_ptr<RedisCluster>();
+  if (config.database.url.empty()) {
+    return Error::BadRequest(
+        "a Redis Cluster keeps what the processes of one PostgreSQL database share: give "
+        "--database-url with --redis-url");
+  }
+  auto options = ParseRedisClusterUrl(config.redis.url);
+  if (!options) return std::move(options).error();
+  auto connected = RedisCluster::Connect(std::move(options).value());
+  if (!connected) {
+    return Error::Unavailable("cannot reach the Redis Cluster at " + config.redis.url + ": " +
+                              connected.error().message);
+  }
+  return std::move(connected).value();
+}
+
+std::unique_ptr<TimelineCache> MakeTimelineCache(const Config& config, RedisCluster* redis) {
+  if (redis == nullptr) return std::make_unique<MemoryTimelineCache>(config.timeline_size);
+  return std::make_unique<RedisTimelineCache>(
+      *redis, RedisTimelineOptions{.prefix = config.redis.prefix,
+                                   .capacity = config.timeline_size,
+                                   .live_window_ms = config.timelines.live_window_ms});
 }
 
 Status HoldWorkerIdInStore(Store& store, int64_t worker_id) {

@@ -8,8 +8,10 @@
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "redis/redis_cluster.h"
 #include "search/sqlite_search_index.h"
 #include "store/store.h"
+#include "timeline/timeline_cache.h"
 
 namespace chirp {
 
@@ -26,10 +28,23 @@ std::string Env(const std::string& name);
 // `writer_cache_mib`.
 Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_mib = 64);
 
+// The Redis Cluster config.redis.url names, with its slot map read; null
+// when none is named. kBadRequest when one is named without a PostgreSQL
+// database (what the cluster serves is shared by the processes of one
+// database); kUnavailable, naming the cluster, when it cannot be reached.
+Result<std::unique_ptr<RedisCluster>> ConnectRedis(const Config& config);
+
+// Where home timelines are kept: in `redis` when given (shared by every
+// process of the deployment), else in this process's memory.
+std::unique_ptr<TimelineCache> MakeTimelineCache(const Config& config, RedisCluster* redis);
+
 // Holds `worker_id` among the processes that share the store
 // (Store::HoldWorkerId): kUnavailable, saying what to do, when another
 // holds it.
 Status HoldWorkerIdInStore(Store& store, int64_t worker_id);
+
+// The name of fan-out's lane: durable when the timelines are in Redis.
+inline constexpr char kFanOutLane[] = "fan_out";
 
 // The name of the search indexer's lane, under which its cursor is saved.
 inline constexpr char kSearchIndexerLane[] = "search_indexer";

@@ -99,6 +99,25 @@ const std::vector<Option>& Options() {
          c.database.prepared_statements = s == "on";
          return {};
        }},
+      {"redis-url", "CHIRP_REDIS_URL",
+       "a Redis Cluster to keep home timelines in, shared by the instances of one "
+       "PostgreSQL database: redis://host:port[,host:port...] (default: none, in process)",
+       [](Config& c, const std::string& v) -> Status {
+         if (!v.starts_with("redis://")) {
+           return Error::BadRequest("--redis-url must look like redis://host:port[,host:port...]");
+         }
+         c.redis.url = v;
+         return {};
+       }},
+      {"redis-prefix", "CHIRP_REDIS_PREFIX",
+       "prefix of Chirp's keys in the Redis Cluster (default chirp:)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.find_first_of("{} \t\r\n") != std::string::npos) {
+           return Error::BadRequest("--redis-prefix must not hold braces or spaces");
+         }
+         c.redis.prefix = v;
+         return {};
+       }},
       {"public-url", "CHIRP_PUBLIC_URL",
        "base of the absolute URLs the API writes, e.g. https://chirp.example (default: from Host)",
        [](Config& c, const std::string& v) -> Status {
@@ -134,6 +153,16 @@ const std::vector<Option>& Options() {
          auto b = ParseSwitch(v, "--password-grant");
          if (!b) return std::move(b).error();
          c.api.password_grant = *b;
+         return {};
+       }},
+      {"shared-lanes", "CHIRP_SHARED_LANES",
+       "on or off: whether this API instance also runs the event stream's work the "
+       "deployment shares (notifications; fan-out to timelines in Redis) while no other "
+       "process does; off leaves it to `chirpd worker` processes (default on)",
+       [](Config& c, const std::string& v) -> Status {
+         auto b = ParseSwitch(v, "--shared-lanes");
+         if (!b) return std::move(b).error();
+         c.shared_lanes = *b;
          return {};
        }},
       {"search", "CHIRP_SEARCH",
@@ -253,7 +282,8 @@ const std::vector<Option>& Options() {
        WholeNumber("--stream-subscriptions", 1, 1 << 20,
                    [](Config& c, int64_t n) { c.stream_limits.subscriptions_per_connection = n; })},
       {"timeline-cache-mib", "CHIRP_TIMELINE_CACHE_MIB",
-       "MiB of memory for cached home timelines; those read longest ago go first (default 2048)",
+       "MiB of memory for cached home timelines; those read longest ago go first (default 2048; "
+       "with --redis-url, the cluster's maxmemory bounds them instead)",
        WholeNumber("--timeline-cache-mib", 1, int64_t{1} << 30,
                    [](Config& c, int64_t n) { c.timeline_cache_mib = n; })},
       {"account-cache-mib", "CHIRP_ACCOUNT_CACHE_MIB",

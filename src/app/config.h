@@ -23,9 +23,17 @@ struct DatabaseConfig {
   bool prepared_statements = true;
 };
 
+// The scaled-out deployment's cache tier: home timelines in a Redis
+// Cluster when `url` is set (with a PostgreSQL database), else in process.
+struct RedisConfig {
+  std::string url;                 // redis://host:port[,host:port...], any nodes of the cluster
+  std::string prefix = "chirp:";  // of every key, so that deployments can share a cluster
+};
+
 struct Config {
   ServerOptions server;
   DatabaseConfig database;
+  RedisConfig redis;
   ApiConfig api;
   std::string data_dir = "data";
   int64_t worker_id = 0;
@@ -44,6 +52,10 @@ struct Config {
   size_t account_cache_mib = 256;
   // Memory for cached home timelines.
   size_t timeline_cache_mib = 2048;
+  // Whether an API instance also takes up the event stream's work that the
+  // processes of one database share (notifications; fan-out to timelines in
+  // Redis) while no other process holds it; off leaves it to workers.
+  bool shared_lanes = true;
   // Whether statuses, accounts and hashtags are indexed for search (off:
   // the search routes answer 404 and nothing is indexed).
   bool search = true;

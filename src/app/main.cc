@@ -41,7 +41,6 @@
 #include "stream/stream_publisher.h"
 #include "timeline/fan_out.h"
 #include "timeline/home_timeline.h"
-#include "timeline/memory_timeline_cache.h"
 
 namespace chirp {
 namespace {
@@ -129,6 +128,10 @@ ServerOptions ServerOptionsWithin(ServerOptions options, size_t open_file_limit)
 }
 
 int Serve(const Config& config) {
+  if (!config.shared_lanes && config.database.url.empty()) {
+    return Fail("--shared-lanes off leaves work to chirpd worker processes, which need "
+                "--database-url");
+  }
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
   // Two processes with one worker id would make the same ids.
@@ -147,7 +150,10 @@ int Serve(const Config& config) {
       **store, clock,
       {.capacity = config.reader_cache_size, .max_bytes = config.reader_cache_mib << 20});
   InMemoryRateLimiter limiter;
-  MemoryTimelineCache timelines(config.timeline_size);
+  auto redis = ConnectRedis(config);
+  if (!redis) return Fail(redis.error().message);
+  const std::unique_ptr<TimelineCache> timeline_cache = MakeTimelineCache(config, redis->get());
+  TimelineCache& timelines = *timeline_cache;
   HomeTimeline home(**store, timelines, config.timelines, clock);
   if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
   FanOut fan_out(**store, timelines, config.timelines, &home.author_posts());
@@ -225,8 +231,19 @@ int Serve(const Config& config) {
   // before any request.
   OutboxDrainer drainer(**store, clock);
   drainer.Add(cache_keeper, {.name = "cache_keeper", .gather_us = 5000});
-  const EventLane& fan_out_lane = drainer.Add(fan_out, {.name = "fan_out"});
-  drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
+  // Timelines in Redis are shared: one process at a time pushes to them,
+  // from where the last one stopped (a worker, or an instance when no
+  // worker runs); the others' fan-out stands by. With --shared-lanes off,
+  // the work the deployment shares is left to `chirpd worker` processes.
+  const EventLane* fan_out_lane = nullptr;
+  if (*redis == nullptr) {
+    fan_out_lane = &drainer.Add(fan_out, {.name = kFanOutLane});
+  } else if (config.shared_lanes) {
+    fan_out_lane = &drainer.Add(fan_out, {.name = kFanOutLane, .cursor = CursorKind::kDurable});
+  }
+  if (config.shared_lanes) {
+    drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
+  }
   drainer.Add(stream_publisher, {.name = "stream_publisher"});
   // The indexer takes events in large batches (up to 2,048, gathered for
   // 100 ms): each commit of the index flushes a segment of it, so fewer,
@@ -314,16 +331,19 @@ int Serve(const Config& config) {
                  "gauge");
     AppendMetric(out, "chirp_process_resident_bytes", "Resident memory of the process.",
                  ProcessResidentBytes(), "gauge");
-    AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by fan-out.",
-                 fan_out_lane.handled(), "counter");
-    AppendMetric(out, "chirp_events_lag_milliseconds",
-                 "From the commit of the newest event fan-out handled to its handling.",
-                 static_cast<uint64_t>(fan_out_lane.lag().last_ms()), "gauge");
     std::vector<double> lag_bounds;
     for (int64_t ms : LagHistogram::kBucketsMs) lag_bounds.push_back(ms / 1000.0);
-    AppendHistogram(out, "chirp_events_lag_seconds",
-                    "From an event's commit to its handling by fan-out (fan-out lag).", lag_bounds,
-                    fan_out_lane.lag().counts(), fan_out_lane.lag().sum_ms() / 1000.0);
+    if (fan_out_lane != nullptr) {
+      AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by fan-out.",
+                   fan_out_lane->handled(), "counter");
+      AppendMetric(out, "chirp_events_lag_milliseconds",
+                   "From the commit of the newest event fan-out handled to its handling.",
+                   static_cast<uint64_t>(fan_out_lane->lag().last_ms()), "gauge");
+      AppendHistogram(out, "chirp_events_lag_seconds",
+                      "From an event's commit to its handling by fan-out (fan-out lag).",
+                      lag_bounds, fan_out_lane->lag().counts(),
+                      fan_out_lane->lag().sum_ms() / 1000.0);
+    }
     AppendLaneMetrics(drainer, out);
     if (search_lane != nullptr) {
       AppendHistogram(out, "chirp_search_index_lag_seconds",

@@ -15,6 +15,7 @@
 #include "mastodon/status_directory.h"
 #include "social/notifier.h"
 #include "social/viewer_cache.h"
+#include "timeline/fan_out.h"
 
 namespace chirp {
 
@@ -33,6 +34,8 @@ int Work(const Config& config) {
 
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
+  auto redis = ConnectRedis(config);
+  if (!redis) return Fail(redis.error().message);
   if (Status s = HoldWorkerIdInStore(**store, config.worker_id); !s) {
     return Fail(s.error().message);
   }
@@ -52,6 +55,16 @@ int Work(const Config& config) {
   OutboxDrainer drainer(**store, clock);
   drainer.Add(cache_keeper, {.name = "cache_keeper", .gather_us = 5000});
   drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
+  // Timelines in Redis are fanned out to by one process at a time; a
+  // worker takes the lane when no other process holds it. Timelines kept
+  // in the API instances' memory are theirs to fan out to.
+  std::unique_ptr<TimelineCache> timelines;
+  std::unique_ptr<FanOut> fan_out;
+  if (*redis != nullptr) {
+    timelines = MakeTimelineCache(config, redis->get());
+    fan_out = std::make_unique<FanOut>(**store, *timelines, config.timelines);
+    drainer.Add(*fan_out, {.name = kFanOutLane, .cursor = CursorKind::kDurable});
+  }
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);
   std::printf("chirpd worker %lld running\n", static_cast<long long>(config.worker_id));

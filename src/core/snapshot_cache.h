@@ -112,6 +112,18 @@ class SnapshotCache {
     Erase(s, key);
   }
 
+  // Drops every value, as a Forget of each key would.
+  void ForgetAll() {
+    for (Shard& s : shards_) {
+      std::unique_lock lock(s.mu);
+      ++s.forgets;
+      s.version.fetch_add(1, std::memory_order_release);
+      s.map.clear();
+      s.order.clear();
+      s.bytes = 0;
+    }
+  }
+
   size_t size() const {
     size_t n = 0;
     for (const Shard& s : shards_) {

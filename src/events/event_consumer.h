@@ -23,6 +23,11 @@ class EventConsumer {
   // batch is handed out again (one event at a time if it keeps failing), so
   // it must drop what it gathered either way.
   virtual Status Flush() { return {}; }
+  // Called on a durable lane's thread when this process takes the lane up
+  // (events/event_lane.h: the first time, and again after another process
+  // ran it): whatever the consumer derived in memory from earlier events may
+  // be older than where the lane resumes, so it drops that.
+  virtual void Resumed() {}
 };
 
 }  // namespace chirp

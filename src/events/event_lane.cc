@@ -69,6 +69,7 @@ Result<bool> EventLane::Hold() {
   newest_seen_.store(start, std::memory_order_relaxed);
   trim_.Set(trim_slot_, start);
   holding_ = true;
+  consumer_.Resumed();
   return true;
 }
 

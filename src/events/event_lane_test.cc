@@ -148,12 +148,22 @@ TEST_F(EventLaneTest, ADurableLaneHeldElsewhereStandsByThenResumesFromTheHolders
   EXPECT_EQ(standing_by.next, LaneStep::Next::kAt);
   EXPECT_EQ(standing_by.at_ms, clock_.NowMillis() + LaneOptions().replay_check_ms);
   EXPECT_TRUE(r.seen().empty());
+  EXPECT_EQ(r.resumed(), 0);
   // The holder handled three and saved its cursor, then went away.
   ASSERT_TRUE(store().SaveCursor("notifier", 3, clock_.NowMillis(), 0).ok());
   log_->lane_held_elsewhere = false;
   Settle(*lane);
   EXPECT_EQ(r.seen(), (std::vector<int64_t>{4, 5}));
   EXPECT_EQ(lane->position(), 5);
+  EXPECT_EQ(r.resumed(), 1);  // told once, on taking the lane up
+  // Lost to another process and taken up again: told again.
+  log_->lane_held_elsewhere = true;
+  clock_.Advance(LaneOptions().replay_check_ms);
+  lane->DrainOnce();
+  log_->lane_held_elsewhere = false;
+  clock_.Advance(LaneOptions().replay_check_ms);
+  Settle(*lane);
+  EXPECT_EQ(r.resumed(), 2);
 }
 
 TEST_F(EventLaneTest, PositionIsSavedAtMostEverySaveIntervalAndOnStop) {

@@ -61,6 +61,15 @@ class Recorder final : public EventConsumer {
     return {};
   }
 
+  void Resumed() override {
+    std::lock_guard lock(mu_);
+    ++resumed_;
+  }
+  int resumed() {
+    std::lock_guard lock(mu_);
+    return resumed_;
+  }
+
   void FailNext(int n) {
     std::lock_guard lock(mu_);
     fail_next_ = n;
@@ -114,6 +123,7 @@ class Recorder final : public EventConsumer {
   std::set<int64_t> poison_;
   std::set<int64_t> poison_flush_;
   int fail_next_ = 0;
+  int resumed_ = 0;
   bool open_ = true;
 };
 

@@ -25,6 +25,11 @@ void FanOut::ForgetFollowersChangedBy(const OutboxEvent& event) {
   }
 }
 
+void FanOut::Resumed() {
+  followers_.ForgetAll();
+  celebrities_loaded_ = false;
+}
+
 Status FanOut::Handle(const OutboxEvent& event) {
   if (!celebrities_loaded_) {
     if (Status s = celebrities_.Load(); !s) return s;

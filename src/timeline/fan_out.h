@@ -66,6 +66,9 @@ class FanOut final : public EventConsumer {
         celebrities_(store, options.celebrity_threshold) {}
 
   Status Handle(const OutboxEvent& event) override;
+  // Another process ran fan-out meanwhile: the follower lists and
+  // celebrities held are loaded again.
+  void Resumed() override;
 
   uint64_t pushes() const { return pushes_.load(std::memory_order_relaxed); }
 

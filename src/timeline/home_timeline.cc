@@ -7,6 +7,7 @@
 #include "core/process_stats.h"
 #include "timeline/author_merge.h"
 #include "timeline/home_entries.h"
+#include "timeline/memory_timeline_cache.h"
 
 namespace chirp {
 namespace {
@@ -41,7 +42,7 @@ Result<std::vector<TimelineEntry>> NewestPlaced(AuthorMerge& merge, int64_t read
 
 }  // namespace
 
-Status HomeTimeline::Rebuild(int64_t reader_id) {
+Status HomeTimeline::Rebuild(int64_t reader_id, std::vector<TimelineEntry>* built) {
   // On a thread that must not wait, the rebuild is left to where it may.
   if (!MayWait()) return Error::WouldBlock();
   const uint64_t cpu_start = ThreadCpuNanos();
@@ -72,6 +73,7 @@ Status HomeTimeline::Rebuild(int64_t reader_id) {
   for (auto e = entries->rbegin(); e != entries->rend(); ++e) {
     if (!RepeatsRecent(*e, kept, options_.reblog_dedupe_window)) kept.push_back(*e);
   }
+  if (built != nullptr) *built = kept;
   cache_.Install(reader_id, std::move(kept), clock_.NowMillis());
   rebuild_cpu_ns_.fetch_add(ThreadCpuNanos() - cpu_start, std::memory_order_relaxed);
   rebuilds_.fetch_add(1, std::memory_order_relaxed);
@@ -143,10 +145,18 @@ Result<std::vector<TimelineEntry>> HomeTimeline::Merged(const Merge& merge, cons
   const int64_t reader_id = merge.reader.viewer_id();
   auto cached = cache_.Read(reader_id, page, now);
   if (!cached) {
-    if (Status s = Rebuild(reader_id); !s) return std::move(s).error();
+    std::vector<TimelineEntry> built;
+    if (Status s = Rebuild(reader_id, &built); !s) return std::move(s).error();
     if (rebuilt != nullptr) *rebuilt = true;
     cached = cache_.Read(reader_id, page, now);
-    if (!cached) cached.emplace();
+    if (!cached) {
+      // The cache did not keep it (it cannot be reached, or dropped it at
+      // once): the page comes from what was just built, paged as any cache
+      // pages.
+      MemoryTimelineCache just_built(options_.rebuild_capacity);
+      just_built.Install(reader_id, std::move(built), now);
+      cached = just_built.Read(reader_id, page, now);
+    }
   }
   const bool more_beyond = cached->size() >= static_cast<size_t>(page.limit);
   std::optional<int64_t> newest_cached;

@@ -50,8 +50,10 @@ class HomeTimeline {
   // Builds the reader's timeline from the authors' lists (and the store
   // below them) and installs it. The celebrities of celebrities() are left
   // out: reads merge those, so a rebuild and the reads after it cover the
-  // follows from the same set.
-  Status Rebuild(int64_t reader_id);
+  // follows from the same set. With `built`, also hands the entries
+  // installed (oldest first) to the caller, who can page them when the
+  // cache could not keep them (Redis unreachable).
+  Status Rebuild(int64_t reader_id, std::vector<TimelineEntry>* built = nullptr);
 
   // Pages served from a live cached timeline, and pages that rebuilt one.
   uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }

@@ -6,8 +6,10 @@
 # directory, so a test's server, its restarts and its admin commands share
 # their records as they would in the directory. A CHIRP_DATABASE_URL already
 # set (a test's servers sharing one database, as several instances of a
-# scaled-out deployment do) is left alone. Everything else passes through to
-# the chirpd at CHIRPD_REAL_BIN.
+# scaled-out deployment do) is left alone. With CHIRPD_REDIS_URL set, chirpd
+# keeps home timelines in that Redis Cluster, under a key prefix of the
+# database's own. Everything else passes through to the chirpd at
+# CHIRPD_REAL_BIN.
 set -euo pipefail
 data=""
 args=("$@")
@@ -26,5 +28,9 @@ if [ -n "$data" ] && [ -z "${CHIRP_DATABASE_URL:-}" ]; then
     psql -X -q "$server/postgres" -c "CREATE DATABASE $db" > /dev/null 2>&1 || true
   fi
   export CHIRP_DATABASE_URL="$server/$db"
+fi
+if [ -n "${CHIRPD_REDIS_URL:-}" ] && [ -n "${CHIRP_DATABASE_URL:-}" ]; then
+  export CHIRP_REDIS_URL="$CHIRPD_REDIS_URL"
+  export CHIRP_REDIS_PREFIX="chirp:$(echo -n "$CHIRP_DATABASE_URL" | md5sum | cut -c1-12):"
 fi
 exec "$CHIRPD_REAL_BIN" "$@"

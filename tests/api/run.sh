@@ -26,12 +26,21 @@ export CHIRPD_BIN="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 
 # CHIRP_API_STORE=postgres: the same suite with chirpd's records in a
 # PostgreSQL server started here (scripts/postgres.sh), a database for each
-# test's data directory (chirpd_on_postgres.sh).
-if [ "${CHIRP_API_STORE:-sqlite}" = postgres ]; then
+# test's data directory (chirpd_on_postgres.sh). CHIRP_API_STORE=scaled:
+# the same, and home timelines in a Redis Cluster started here
+# (scripts/redis.sh), with a key prefix for each database.
+store="${CHIRP_API_STORE:-sqlite}"
+if [ "$store" = postgres ] || [ "$store" = scaled ]; then
   pg_dir=$(mktemp -d /tmp/chirp-api-pg-XXXXXX)
-  trap '../../scripts/postgres.sh stop "$pg_dir"' EXIT
+  redis_dir=""
+  trap '../../scripts/postgres.sh stop "$pg_dir"; [ -z "$redis_dir" ] || ../../scripts/redis.sh stop "$redis_dir"' EXIT
   CHIRPD_POSTGRES_URL=$(../../scripts/postgres.sh start "$pg_dir" --no-durability | tail -1)
   export CHIRPD_POSTGRES_URL
+  if [ "$store" = scaled ]; then
+    redis_dir=$(mktemp -d /tmp/chirp-api-redis-XXXXXX)
+    CHIRPD_REDIS_URL=$(../../scripts/redis.sh start "$redis_dir" --owner $$ | tail -1)
+    export CHIRPD_REDIS_URL
+  fi
   export CHIRPD_REAL_BIN="$CHIRPD_BIN"
   export CHIRPD_BIN="$PWD/chirpd_on_postgres.sh"
 fi

@@ -1,0 +1,358 @@
+// The scaled-out deployment that scripts/scaled.sh starts, as a client and
+// an operator see it: PostgreSQL with a streaming replica, a Redis Cluster,
+// two API instances and two workers on the primary, nginx in front.
+//
+// One deployment for the whole file, started in a directory under /tmp
+// (the postgres user must reach it) and stopped after the last test, also
+// when one fails (the after hook), and by the script itself should this
+// process die (--owner). In order:
+//   - through the load balancer: an account and a token made the way the
+//     black-box suite makes them, a status posted and read back; a client's
+//     own address reaching the instances (they trust the proxy);
+//   - across instances: a status posted through instance 1 read through
+//     instance 2, and reaching user streams on instance 2 and through the
+//     load balancer (a WebSocket upgrade through nginx);
+//   - faults under a stream of posts, each answered status reaching every
+//     follower's cached home timeline: the worker running fan-out killed
+//     with kill -9 (the other takes over), and the Redis master holding a
+//     follower's timeline killed (its replica takes over);
+//   - instance 1 killed with kill -9: every request through the load
+//     balancer still answered 200, by instance 2, and `status` says which
+//     process died;
+//   - `stop`: every process it listed gone and the directory removed, and a
+//     second `stop` harmless.
+// Every wait is bounded: the deployment starts in about 10 s here, and the
+// whole file takes well under 3 minutes.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { api, show, createUserToken, rawRequest, REPO_ROOT, CHIRPD_BIN } from '../api/lib/server.mjs';
+import { postOk, followOk } from '../api/lib/social.mjs';
+import { eventually } from '../api/lib/timelines.mjs';
+import { openStream, isUpdate } from '../api/lib/streaming.mjs';
+
+const SCALED = join(REPO_ROOT, 'scripts', 'scaled.sh');
+const START_DEADLINE_MS = 120_000;
+const STOP_DEADLINE_MS = 60_000;
+// How long a status posted through one instance may take to reach the
+// other's reads and streams (it travels through PostgreSQL's outbox and
+// LISTEN/NOTIFY, in milliseconds normally).
+const PROPAGATION_MS = 5000;
+
+// Runs scripts/scaled.sh with the environment of this process minus any
+// CHIRP_* variable (which every chirpd would take) but those of `chirpEnv`,
+// killed after timeoutMs.
+// → { code, signal, stdout, stderr }
+function scaled(args, timeoutMs, chirpEnv = {}) {
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CHIRP_')) env[k] = v;
+  Object.assign(env, chirpEnv);
+  env.CHIRPD_BIN = CHIRPD_BIN;
+  return new Promise((res) => {
+    execFile(SCALED, args, { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        res({ code: err ? (err.code ?? null) : 0, signal: err?.signal ?? null, stdout, stderr });
+      });
+  });
+}
+
+const describeRun = (r) => `exit ${r.code}${r.signal ? ` (signal ${r.signal})` : ''}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
+
+// `scripts/scaled.sh status DIR` → { code, processes: [{ name, pid, state, address }] }
+async function status(dir) {
+  const r = await scaled(['status', dir], 30_000);
+  const processes = r.stdout.split('\n').filter((l) => l.trim()).map((l) => {
+    const [name, pid, state, address] = l.trim().split(/\s+/);
+    return { name, pid: Number(pid), state, address };
+  });
+  return { code: r.code, processes, run: r };
+}
+
+// Whether a process runs; a zombie (ended, not reaped yet) does not.
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function tailOf(file, max = 3000) {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.length > max ? `…${text.slice(-max)}` : text;
+  } catch {
+    return '(none)';
+  }
+}
+
+// Runs redis-cli against 127.0.0.1:port → its stdout.
+function redisCli(port, args) {
+  return new Promise((res, rej) => {
+    execFile('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 },
+      (err, stdout, stderr) => (err ? rej(new Error(`redis-cli ${args.join(' ')}: ${stderr || err.message}`)) : res(stdout)));
+  });
+}
+
+// The master of the Redis Cluster in `dir` that serves `key`, as the first
+// node that answers sees it → { port, pid }.
+async function redisMasterOf(dir, key) {
+  const ports = readFileSync(join(dir, 'redis', 'ports'), 'utf8').trim().split('\n');
+  let asked;
+  for (const port of ports) {
+    try {
+      asked = { port, nodes: await redisCli(port, ['cluster', 'nodes']) };
+      break;
+    } catch { /* a node killed: the next */ }
+  }
+  if (!asked) throw new Error('no node of the Redis Cluster answers');
+  const slot = Number((await redisCli(asked.port, ['cluster', 'keyslot', key])).trim());
+  for (const line of asked.nodes.trim().split('\n')) {
+    const fields = line.split(' ');
+    if (!fields[2].includes('master') || fields[2].includes('fail')) continue;
+    for (const range of fields.slice(8)) {
+      const [from, to = from] = range.split('-').map(Number);
+      if (slot >= from && slot <= to) {
+        const port = fields[1].split('@')[0].split(':')[1];
+        return { port: Number(port), pid: Number(readFileSync(join(dir, 'redis', `node-${port}`, 'pid'), 'utf8')) };
+      }
+    }
+  }
+  throw new Error(`no master serves slot ${slot}`);
+}
+
+describe('scripts/scaled.sh', () => {
+  let dir;
+  let lb; // the load balancer's base URL
+  let instances; // [{ url }] of API instances 1 and 2, bypassing the load balancer
+  let user;
+  let stopped = false;
+
+  // The logs of the deployment, for a failing test's message.
+  const logs = () => (dir && existsSync(dir)
+    ? ['api-1/log', 'api-2/log', 'worker-1/log', 'worker-2/log', 'nginx/error.log', 'nginx/access.log']
+      .map((f) => `----- ${f}\n${tailOf(join(dir, f))}`).join('\n')
+    : '');
+  const step = (fn) => async (t) => {
+    try {
+      await fn(t);
+    } catch (e) {
+      if (e && typeof e === 'object') {
+        try { e.message = `${e.message}\n${logs()}`; } catch { /* frozen */ }
+      }
+      throw e;
+    }
+  };
+
+  before(async () => {
+    // mkdtemp makes a directory only its owner may enter: PostgreSQL's
+    // user must reach the servers' directories in it.
+    dir = await mkdtemp('/tmp/chirp-scaled-');
+    await chmod(dir, 0o755);
+    // The tests sign up more accounts from one address than the default
+    // limit on registrations lets a person.
+    const r = await scaled(['start', dir, '--owner', String(process.pid)], START_DEADLINE_MS,
+      { CHIRP_RATE_LIMIT_REGISTRATION: '1000/300' });
+    assert.equal(r.code, 0, `scripts/scaled.sh start failed: ${describeRun(r)}`);
+    lb = r.stdout.trim().split('\n').pop();
+    assert.match(lb, /^http:\/\/127\.0\.0\.1:\d+$/, `the last line of start is the load balancer's URL: ${describeRun(r)}`);
+    instances = [1, 2].map((n) => {
+      const port = readFileSync(join(dir, `api-${n}`, 'port'), 'utf8').trim();
+      assert.match(port, /^\d+$/, `api-${n}/port`);
+      return { url: `http://127.0.0.1:${port}` };
+    });
+  }, { timeout: START_DEADLINE_MS + 10_000 });
+
+  after(async () => {
+    if (!stopped && dir) {
+      const r = await scaled(['stop', dir], STOP_DEADLINE_MS);
+      if (r.code !== 0) console.error(`scripts/scaled.sh stop failed: ${describeRun(r)}`);
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, { timeout: STOP_DEADLINE_MS + 10_000 });
+
+  test('start lays out every process and the URLs of the engines', { timeout: 30_000 }, step(async () => {
+    const s = await status(dir);
+    assert.equal(s.code, 0, `status: every process alive: ${describeRun(s.run)}`);
+    const names = s.processes.map((p) => p.name);
+    for (const name of ['postgres', 'postgres-replica', 'api-1', 'api-2', 'worker-1', 'worker-2', 'nginx', 'watcher']) {
+      assert.ok(names.includes(name), `status lists ${name}: ${s.run.stdout}`);
+    }
+    assert.equal(names.filter((n) => n.startsWith('redis-')).length, 6, `six Redis nodes: ${s.run.stdout}`);
+    assert.match(readFileSync(join(dir, 'database-url'), 'utf8'), /^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/chirp\n$/);
+    assert.match(readFileSync(join(dir, 'replica-url'), 'utf8'), /^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/chirp\n$/);
+    assert.match(readFileSync(join(dir, 'redis-url'), 'utf8'), /^redis:\/\/(127\.0\.0\.1:\d+,){5}127\.0\.0\.1:\d+\n$/);
+  }));
+
+  test('through the load balancer: sign up, post, read back', { timeout: 30_000 }, step(async () => {
+    user = await createUserToken(lb);
+    const text = `through the load balancer ${Date.now()}`;
+    const posted = await postOk(lb, user, { status: text });
+    // Read through each instance in turn (round robin), at least twice.
+    for (let i = 0; i < 4; i += 1) {
+      const got = await api(lb, 'GET', `/api/v1/statuses/${posted.id}`, { token: user.token });
+      assert.equal(got.status, 200, show(got));
+      assert.equal(got.body.id, posted.id);
+      assert.ok(got.body.content.includes(text), `the content of the status read back: ${got.body.content}`);
+    }
+    const answeredBy = new Set();
+    for (let i = 0; i < 4; i += 1) {
+      const me = await api(lb, 'GET', '/api/v1/accounts/verify_credentials', { token: user.token });
+      assert.equal(me.status, 200, show(me));
+      assert.equal(me.body.id, user.account.id);
+      answeredBy.add(me.headers.get('x-chirp-upstream'));
+    }
+    assert.equal(answeredBy.size, 2, `round robin over both instances: ${[...answeredBy].join(', ')}`);
+  }));
+
+  test('the instances see the client\'s address, not the proxy\'s', { timeout: 30_000 }, step(async () => {
+    // Per-address rate limits are counted by each instance for the address
+    // X-Forwarded-For names, when the peer (nginx, 127.0.0.1) is trusted:
+    // a client from an address of its own starts with a full budget on
+    // each instance, though the proxy's address has spent some already.
+    for (let i = 0; i < 4; i += 1) {
+      const spent = await api(lb, 'GET', '/api/v1/instance');
+      assert.equal(spent.status, 200, show(spent));
+    }
+    const client = `127.0.0.${10 + Math.floor(Math.random() * 200)}`;
+    const first = new Map(); // upstream → remaining on its first answer
+    for (let i = 0; i < 6 && first.size < 2; i += 1) {
+      const res = await rawRequest(lb, { path: '/api/v1/instance', localAddress: client });
+      assert.equal(res.status, 200, `${show(res)} ${res.socketError ?? ''}`);
+      const upstream = res.headers.get('x-chirp-upstream');
+      if (!first.has(upstream)) {
+        first.set(upstream, { limit: Number(res.headers.get('x-ratelimit-limit')), remaining: Number(res.headers.get('x-ratelimit-remaining')) });
+      }
+    }
+    assert.equal(first.size, 2, 'both instances answered');
+    for (const [upstream, h] of first) {
+      assert.equal(h.remaining, h.limit - 1, `instance ${upstream} counted ${client}'s first request alone: ${JSON.stringify(h)}`);
+    }
+  }));
+
+  test('a status posted through instance 1 is read and streamed through instance 2', { timeout: 30_000 }, step(async (t) => {
+    const [one, two] = instances;
+    const direct = await openStream(two, { token: user.token, stream: 'user', label: 'user stream on instance 2' });
+    const balanced = await openStream({ url: lb }, { token: user.token, stream: 'user', label: 'user stream through the load balancer' });
+    t.after(async () => {
+      await direct.close();
+      await balanced.close();
+    });
+    const text = `from instance 1 ${Date.now()}`;
+    const posted = await postOk(one, user, { status: text });
+    const read = await eventually('the status through instance 2', async () => {
+      const got = await api(two, 'GET', `/api/v1/statuses/${posted.id}`, { token: user.token });
+      return { ok: got.status === 200, value: got, detail: show(got) };
+    }, { timeoutMs: PROPAGATION_MS });
+    assert.ok(read.body.content.includes(text), read.body.content);
+    await direct.waitFor(isUpdate(posted.id, ['user']), 'the status posted through instance 1', { timeoutMs: PROPAGATION_MS });
+    await balanced.waitFor(isUpdate(posted.id, ['user']), 'the status posted through instance 1', { timeoutMs: PROPAGATION_MS });
+  }));
+
+  // An author with followers whose home timelines are live in Redis (each
+  // read once), so that fan-out's pushes, not a rebuild, fill them.
+  async function audience(n) {
+    const author = await createUserToken(lb);
+    const followers = [];
+    for (let i = 0; i < n; i += 1) {
+      const f = await createUserToken(lb);
+      await followOk(lb, f, author.account);
+      const home = await api(lb, 'GET', '/api/v1/timelines/home', { token: f.token });
+      assert.equal(home.status, 200, show(home));
+      followers.push(f);
+    }
+    return { author, followers };
+  }
+
+  // Every id of `posted` in each follower's home timeline, read through
+  // the load balancer, within `timeoutMs`.
+  async function reachesEveryone(followers, posted, timeoutMs) {
+    for (const f of followers) {
+      await eventually(`${posted.length} statuses in ${f.account.username}'s home timeline`, async () => {
+        const home = await api(lb, 'GET', `/api/v1/timelines/home?limit=${posted.length + 5}`, { token: f.token });
+        if (home.status !== 200) return { ok: false, detail: show(home) };
+        const shown = new Set(home.body.map((st) => st.id));
+        const missing = posted.filter((id) => !shown.has(id));
+        return { ok: missing.length === 0, detail: `missing ${missing.length}: ${missing.join(', ')}` };
+      }, { timeoutMs });
+    }
+  }
+
+  test('kill -9 of the worker running fan-out, under a stream of posts: every answered status reaches every follower', { timeout: 90_000 }, step(async () => {
+    const { author, followers } = await audience(3);
+    // Worker 1 started first and took the lanes; worker 2 stands by.
+    const pid = Number(readFileSync(join(dir, 'worker-1', 'pid'), 'utf8'));
+    assert.ok(alive(pid), 'worker-1 runs');
+    const posted = [];
+    for (let i = 0; i < 30; i += 1) {
+      if (i === 10) process.kill(pid, 'SIGKILL');
+      posted.push((await postOk(lb, author, { status: `through a worker's death ${i}` })).id);
+    }
+    await reachesEveryone(followers, posted, 30_000);
+  }));
+
+  test('a Redis master killed under a stream of posts: its replica takes over and no answered status is lost', { timeout: 120_000 }, step(async () => {
+    const { author, followers } = await audience(3);
+    const master = await redisMasterOf(dir, `chirp:tl:${followers[0].account.id}`);
+    const posted = [];
+    for (let i = 0; i < 20; i += 1) {
+      if (i === 5) process.kill(master.pid, 'SIGKILL');
+      posted.push((await postOk(lb, author, { status: `through a failover ${i}` })).id);
+    }
+    await reachesEveryone(followers, posted, 60_000);
+    const after = await redisMasterOf(dir, `chirp:tl:${followers[0].account.id}`);
+    assert.notEqual(after.port, master.port, 'another node serves the timeline now');
+  }));
+
+  test('the load balancer routes around an instance killed with kill -9', { timeout: 60_000 }, step(async () => {
+    const pid = Number(readFileSync(join(dir, 'api-1', 'pid'), 'utf8'));
+    assert.ok(alive(pid), `api-1 (${pid}) runs before the kill`);
+    const posted = await postOk(lb, user, { status: `before the kill ${Date.now()}` });
+    process.kill(pid, 'SIGKILL');
+    await eventually('api-1 ended', async () => ({ ok: !alive(pid) }), { timeoutMs: 10_000 });
+    const survivor = new URL(instances[1].url).host;
+    // Idempotent requests first: nginx retries them on instance 2 when one
+    // fails on instance 1 (a kept-alive connection the kill closed, or a
+    // refused one), and then leaves instance 1 out.
+    for (let i = 0; i < 20; i += 1) {
+      const path = i % 2 ? '/ready' : `/api/v1/statuses/${posted.id}`;
+      const res = await api(lb, 'GET', path, { token: user.token });
+      assert.equal(res.status, 200, `request ${i} (${path}) after the kill: ${show(res)}`);
+      // X-Chirp-Upstream lists every instance tried: the last answered.
+      const answered = res.headers.get('x-chirp-upstream')?.split(/,\s*/).pop();
+      assert.equal(answered, survivor, `request ${i} answered by instance 2`);
+    }
+    const after = await postOk(lb, user, { status: `after the kill ${Date.now()}` });
+    const read = await api(lb, 'GET', `/api/v1/statuses/${after.id}`, { token: user.token });
+    assert.equal(read.status, 200, show(read));
+    const s = await status(dir);
+    assert.equal(s.code, 1, `status exits 1 with a process dead: ${describeRun(s.run)}`);
+    const states = Object.fromEntries(s.processes.map((p) => [p.name, p.state]));
+    assert.equal(states['api-1'], 'dead', s.run.stdout);
+    assert.equal(states['api-2'], 'alive', s.run.stdout);
+  }));
+
+  test('stop ends every process and removes the directory', { timeout: STOP_DEADLINE_MS * 2 }, step(async () => {
+    const { processes, run } = await status(dir);
+    assert.ok(processes.length >= 14, `status lists every process: ${run.stdout}`);
+    const r = await scaled(['stop', dir], STOP_DEADLINE_MS);
+    stopped = true;
+    assert.equal(r.code, 0, `scripts/scaled.sh stop: ${describeRun(r)}`);
+    // stop waits for each; the watcher is only signalled (it sleeps 0.5 s at a time).
+    await eventually('every process of the deployment ended', async () => {
+      const left = processes.filter((p) => alive(p.pid));
+      return { ok: left.length === 0, detail: `still running: ${JSON.stringify(left)}` };
+    }, { timeoutMs: 5000 });
+    assert.ok(!existsSync(dir), `${dir} is removed`);
+    const again = await scaled(['stop', dir], STOP_DEADLINE_MS);
+    assert.equal(again.code, 0, `a second stop is harmless: ${describeRun(again)}`);
+  }));
+});
