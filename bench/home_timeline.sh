@@ -33,6 +33,7 @@ start_nginx "$bench_tmp/median.json"
 export CHIRP_TOKENS="$bench_tmp/tokens"
 rounds=${ROUNDS:-3}
 nginx_runs=("$(wrk_rps "$NGINX_URL/static.json")")
+cost_mark
 : > "$bench_tmp/rounds"
 for round in $(seq "$rounds"); do
   rps=$(wrk_run "$CHIRP_URL" -s "$(dirname "$0")/home_timeline.lua")
@@ -53,7 +54,8 @@ ratio, rps, p99, nginx = rounds[len(rounds) // 2]
 print(f"{rps:.0f} {p99} {nginx:.0f} {ratio:.3f} {','.join(f'{r[0]:.3f}' for r in rounds)}")
 PY
 )
+read -ra costs < <(cost_fields)
 hits=$(curl -sf "$CHIRP_URL/metrics" | awk '/^chirp_timeline_cache_hits_total/ {h=$2} /^chirp_timeline_cache_misses_total/ {m=$2} END {printf "%.3f", h/(h+m)}')
 echo
 echo "home timeline: ${home_rps} req/s, p99 ${p99}; nginx static ${median} bytes: ${nginx_rps} req/s; ratio ${ratio} (the median of ${rounds} rounds: ${all_ratios}); cache hit rate ${hits}"
-record home_timeline rps "$home_rps" p99_ms "$p99" nginx_rps "$nginx_rps" ratio "$ratio" round_ratios "$all_ratios" bytes "$median" hit_rate "$hits"
+record home_timeline rps "$home_rps" p99_ms "$p99" nginx_rps "$nginx_rps" ratio "$ratio" round_ratios "$all_ratios" bytes "$median" hit_rate "$hits" "${costs[@]}"

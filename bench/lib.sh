@@ -140,6 +140,17 @@ wait_drained() {
   done
 }
 
+# cost_mark, then cost_fields after the measured run: what one request
+# answered in between cost chirpd (CPU), PostgreSQL (statements, rows) and
+# the Redis Cluster (commands), as record's KEY VALUE pairs
+# (bench/request_costs.py).
+cost_mark() {
+  python3 "$bench_root/bench/request_costs.py" snapshot "$CHIRP_PID" "$CHIRP_URL" > "$bench_tmp/costs_before.json"
+}
+cost_fields() {
+  python3 "$bench_root/bench/request_costs.py" since "$bench_tmp/costs_before.json" "$CHIRP_PID" "$CHIRP_URL"
+}
+
 # record NAME KEY VALUE [KEY VALUE...]: one result as a JSON line appended
 # to $BENCH_RESULTS when it is set (bench/suite.sh sets it).
 record() {

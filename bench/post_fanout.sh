@@ -16,9 +16,11 @@ warm_timelines
 pushes_before=$(metric chirp_fanout_pushes_total)
 curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_before"
 export CHIRP_TOKENS="$bench_tmp/tokens"
+cost_mark
 post_rps=$(wrk_run "$CHIRP_URL" -s "$(dirname "$0")/post_fanout.lua")
 posted=$(awk '/requests in/ {print $1}' "$bench_tmp/wrk.out")
 wait_drained
+read -ra costs < <(cost_fields)
 pushes=$(( $(metric chirp_fanout_pushes_total) - pushes_before ))
 curl -sf "$CHIRP_URL/metrics" | grep '^chirp_events_lag_seconds_bucket' > "$bench_tmp/lag_after"
 read -r rps goal_ratio per_status lag_p50 lag_p99 events < <(python3 - "$bench_tmp/lag_before" "$bench_tmp/lag_after" "$post_rps" "$posted" "$pushes" <<'PY'
@@ -41,4 +43,4 @@ PY
 )
 echo
 echo "POST with fan-out: ${rps} statuses/s (${goal_ratio} of the 12,000 goal); ${per_status} timeline entries pushed per status; fan-out lag p50 <= ${lag_p50} ms, p99 <= ${lag_p99} ms over ${events} events"
-record post_fanout rps "$rps" goal_ratio "$goal_ratio" pushes_per_status "$per_status" lag_p50_ms "$lag_p50" lag_p99_ms "$lag_p99"
+record post_fanout rps "$rps" goal_ratio "$goal_ratio" pushes_per_status "$per_status" lag_p50_ms "$lag_p50" lag_p99_ms "$lag_p99" "${costs[@]}"

@@ -18,11 +18,13 @@ curl -sf -X POST "$CHIRP_URL/api/v1/statuses" -H "Authorization: Bearer $CHIRP_T
 size=$(stat -c %s "$bench_tmp/body.json")
 start_nginx "$bench_tmp/body.json"
 nginx_rps=$(wrk_rps "$NGINX_URL/static.json")
+cost_mark
 post_rps=$(wrk_run "$CHIRP_URL/api/v1/statuses" -s "$(dirname "$0")/post_status.lua")
+read -ra costs < <(cost_fields)
 stored=$(curl -sf "$CHIRP_URL/api/v1/accounts/verify_credentials" -H "Authorization: Bearer $CHIRP_TOKEN" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["statuses_count"])')
 batches=$(curl -sf "$CHIRP_URL/metrics" | awk '/^chirp_store_write_transactions_total/ {t=$2} /^chirp_store_write_operations_total/ {o=$2} END {printf "%.1f", o/t}')
 ratio=$(python3 -c "print(f'{$post_rps / $nginx_rps:.3f}')")
 echo
 echo "POST /api/v1/statuses: ${post_rps} statuses/s (${stored} stored, ${batches} writes per commit on average); nginx static ${size} bytes: ${nginx_rps} req/s; ratio ${ratio}"
-record post_status rps "$post_rps" nginx_rps "$nginx_rps" ratio "$ratio" writes_per_commit "$batches"
+record post_status rps "$post_rps" nginx_rps "$nginx_rps" ratio "$ratio" writes_per_commit "$batches" "${costs[@]}"

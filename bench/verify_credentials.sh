@@ -18,10 +18,12 @@ start_nginx "$bench_tmp/body.json"
 
 # The baseline before and after, averaged: the machine drifts within a run.
 nginx_before=$(wrk_rps "$NGINX_URL/static.json")
+cost_mark
 chirp_rps=$(wrk_rps "$CHIRP_URL/api/v1/accounts/verify_credentials" "Authorization: Bearer $token")
+read -ra costs < <(cost_fields)
 nginx_after=$(wrk_rps "$NGINX_URL/static.json")
 nginx_rps=$(python3 -c "print(f'{($nginx_before + $nginx_after) / 2:.2f}')")
 ratio=$(python3 -c "print(f'{$chirp_rps / $nginx_rps:.2f}')")
 echo
 echo "verify_credentials: ${chirp_rps} req/s; nginx static file of ${size} bytes: ${nginx_rps} req/s (${nginx_before} before, ${nginx_after} after); ratio ${ratio}"
-record verify_credentials rps "$chirp_rps" nginx_rps "$nginx_rps" ratio "$ratio" bytes "$size"
+record verify_credentials rps "$chirp_rps" nginx_rps "$nginx_rps" ratio "$ratio" bytes "$size" "${costs[@]}"

@@ -13,7 +13,9 @@
 # may connect without a password over 127.0.0.1 only: a server for one
 # machine's tests and trials, not for production. As root, the server runs
 # as the `postgres` system user (PostgreSQL refuses root). --no-durability
-# turns flushes to disk off, for throwaway test servers.
+# turns flushes to disk off, for throwaway test servers. The server loads
+# pg_stat_statements (`CREATE EXTENSION pg_stat_statements` in a database
+# shows what ran there; the benchmarks count statements with it).
 #
 # A replica is a hot standby (read-only queries allowed) copied from the
 # running primary with pg_basebackup -R over 127.0.0.1 (initdb -A trust lets
@@ -81,7 +83,8 @@ serve() {
     # least the primary's: both take the same.
     "${server_user[@]}" setsid "$bin/postgres" -D "$dir/data" -c listen_addresses=127.0.0.1 \
       -c port="$port" -c unix_socket_directories="$dir" -c max_connections=300 \
-      -c shared_buffers=256MB -c logging_collector=off "$@" \
+      -c shared_buffers=256MB -c logging_collector=off \
+      -c shared_preload_libraries=pg_stat_statements "$@" \
       > "$dir/server.log" 2>&1 < /dev/null &
     echo $! > "$dir/pid"
     for _ in $(seq 200); do

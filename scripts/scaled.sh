@@ -49,7 +49,7 @@
 #   database-url         the primary's URL (every chirpd's --database-url)
 #   replica-url          the replica's URL (given to nothing yet)
 #   redis-url            the cluster's seed list, redis://HOST:PORT,... (every chirpd's --redis-url)
-#   url                  the load balancer's URL
+#   url                  the load balancer's URL (every API instance's --public-url)
 #   pids                 'NAME PID' a line, for every process this script started itself
 #   watcher.pid          with --owner: the process that stops the deployment after the owner
 #   migrate.log          chirpd migrate's output
@@ -131,7 +131,7 @@ chirpd_args() {
       # Worker ids 1..api_instances; the load balancer (127.0.0.1) is
       # trusted for X-Forwarded-For, so limits see the client's address.
       chirpd_argv+=(--listen 127.0.0.1:0 --data "$dir/api-$n/data" --worker-id "$n"
-        --trusted-proxies 127.0.0.1/32 --shared-lanes off)
+        --trusted-proxies 127.0.0.1/32 --shared-lanes off --public-url "$(cat "$dir/url")")
       ;;
     worker)
       chirpd_argv+=(--data "$dir/worker-$n/data" --worker-id "$((api_instances + n))")
@@ -251,29 +251,26 @@ start_nginx() {
   local home="$dir/nginx" port pid
   command -v nginx > /dev/null || fail "nginx is not installed (scripts/setup.sh installs nginx-light)"
   mkdir -p "$home/temp"
-  for _ in 1 2 3; do
-    port=$(free_port)
-    write_nginx_conf "$port" "$home/nginx.conf"
-    # -e: the error log before the configuration is read (not /var/log/nginx).
-    setsid nginx -e "$home/error.log" -p "$home/" -c "$home/nginx.conf" \
-      < /dev/null > "$home/stdout.log" 2>&1 &
-    pid=$!
-    record nginx "$pid"
-    for _ in $(seq "$start_wait"); do
-      if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/health"; then
-        echo "$port" > "$home/port"
-        echo "http://127.0.0.1:$port" > "$dir/url"
-        return 0
-      fi
-      alive "$pid" || break
-      sleep 0.1
-    done
-    alive "$pid" && fail "nginx does not answer" "$home/error.log" "$home/stdout.log"
-    # Its port taken meanwhile: another one, and this one forgotten.
-    log "nginx did not start on port $port: $(tail -n 1 "$home/error.log" 2> /dev/null)"
-    sed -i "/^nginx $pid\$/d" "$dir/pids"
+  # The port chosen before the instances started (they write URLs with it).
+  port=$(sed 's|.*:||' "$dir/url")
+  write_nginx_conf "$port" "$home/nginx.conf"
+  # -e: the error log before the configuration is read (not /var/log/nginx).
+  setsid nginx -e "$home/error.log" -p "$home/" -c "$home/nginx.conf" \
+    < /dev/null > "$home/stdout.log" 2>&1 &
+  pid=$!
+  record nginx "$pid"
+  for _ in $(seq "$start_wait"); do
+    if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$port/health"; then
+      echo "$port" > "$home/port"
+      return 0
+    fi
+    alive "$pid" || break
+    sleep 0.1
   done
-  fail "nginx did not start" "$home/error.log" "$home/stdout.log"
+  alive "$pid" && fail "nginx does not answer" "$home/error.log" "$home/stdout.log"
+  # Taken since it was chosen: rare; start again.
+  fail "nginx did not start on port $port (taken since it was chosen? start again)" \
+    "$home/error.log" "$home/stdout.log"
 }
 
 # Waits until GET /ready through the load balancer has answered 200 from
@@ -424,6 +421,9 @@ start() {
   chirpd_args migrate
   "${chirpd_argv[@]}" < /dev/null > "$dir/migrate.log" 2>&1 || fail "chirpd migrate failed" "$dir/migrate.log"
 
+  # The load balancer's port, chosen now: the instances write their URLs
+  # (statuses, profiles, streams) with it.
+  echo "http://127.0.0.1:$(free_port)" > "$dir/url"
   for n in $(seq "$api_instances"); do
     log "API instance $n"
     start_chirpd serve "$n" "$dir/api-$n" 'chirpd listening on http://'

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "redis/redis_rate_limiter.h"
 #include "redis/redis_timeline_cache.h"
 #include "search/search_indexer.h"
 #include "store/postgres/pg_store.h"
@@ -73,6 +74,13 @@ std::unique_ptr<TimelineCache> MakeTimelineCache(const Config& config, RedisClus
       *redis, RedisTimelineOptions{.prefix = config.redis.prefix,
                                    .capacity = config.timeline_size,
                                    .live_window_ms = config.timelines.live_window_ms});
+}
+
+std::unique_ptr<RateLimiter> MakeRateLimiter(const Config& config, RedisCluster* redis,
+                                             const Clock& clock) {
+  if (redis == nullptr) return std::make_unique<InMemoryRateLimiter>();
+  return std::make_unique<RedisRateLimiter>(*redis, clock,
+                                            RedisRateLimiterOptions{.prefix = config.redis.prefix});
 }
 
 Status HoldWorkerIdInStore(Store& store, int64_t worker_id) {

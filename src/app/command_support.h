@@ -8,6 +8,7 @@
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "ratelimit/rate_limiter.h"
 #include "redis/redis_cluster.h"
 #include "search/sqlite_search_index.h"
 #include "store/store.h"
@@ -37,6 +38,11 @@ Result<std::unique_ptr<RedisCluster>> ConnectRedis(const Config& config);
 // Where home timelines are kept: in `redis` when given (shared by every
 // process of the deployment), else in this process's memory.
 std::unique_ptr<TimelineCache> MakeTimelineCache(const Config& config, RedisCluster* redis);
+
+// Where rate-limit buckets are kept: shared by the deployment's instances
+// through `redis` when given, else in this process's memory.
+std::unique_ptr<RateLimiter> MakeRateLimiter(const Config& config, RedisCluster* redis,
+                                             const Clock& clock);
 
 // Holds `worker_id` among the processes that share the store
 // (Store::HoldWorkerId): kUnavailable, saying what to do, when another

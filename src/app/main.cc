@@ -149,9 +149,9 @@ int Serve(const Config& config) {
   ViewerCache viewers(
       **store, clock,
       {.capacity = config.reader_cache_size, .max_bytes = config.reader_cache_mib << 20});
-  InMemoryRateLimiter limiter;
   auto redis = ConnectRedis(config);
   if (!redis) return Fail(redis.error().message);
+  const std::unique_ptr<RateLimiter> limiter = MakeRateLimiter(config, redis->get(), clock);
   const std::unique_ptr<TimelineCache> timeline_cache = MakeTimelineCache(config, redis->get());
   TimelineCache& timelines = *timeline_cache;
   HomeTimeline home(**store, timelines, config.timelines, clock);
@@ -196,7 +196,7 @@ int Serve(const Config& config) {
                      .accounts = accounts,
                      .statuses = statuses,
                      .viewers = viewers,
-                     .limiter = limiter,
+                     .limiter = *limiter,
                      .posting = posting,
                      .engagement = engagement,
                      .graph = graph,
@@ -292,6 +292,9 @@ int Serve(const Config& config) {
     AppendMetric(out, "chirp_timeline_bytes",
                  "Memory cached home timelines hold (bounded by --timeline-cache-mib).", t.bytes,
                  "gauge");
+    AppendMetric(out, "chirp_timeline_cache_failures_total",
+                 "Operations on cached home timelines that could not reach the cache (Redis).",
+                 timelines.failures(), "counter");
     AppendMetric(out, "chirp_timeline_cache_hits_total",
                  "Home timeline reads served from the cache.", home.hits(), "counter");
     AppendMetric(out, "chirp_timeline_cache_misses_total",

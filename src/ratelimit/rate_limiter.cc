@@ -117,6 +117,16 @@ RateLimitDecision InMemoryRateLimiter::Take(std::span<const BucketRequest> reque
   return decision;
 }
 
+void InMemoryRateLimiter::Set(const std::string& key, const RateLimitRule& rule, double tokens,
+                              int64_t now_ms) {
+  Shard& shard = ShardOf(key);
+  std::lock_guard lock(shard.mu);
+  Bucket& b = shard.buckets[key];
+  b.rule = rule;
+  b.tokens = std::clamp(tokens, 0.0, static_cast<double>(rule.limit));
+  b.updated_ms = now_ms;
+}
+
 size_t InMemoryRateLimiter::bucket_count() const {
   size_t n = 0;
   for (size_t i = 0; i < kShards; ++i) {

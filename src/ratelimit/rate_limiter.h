@@ -59,6 +59,10 @@ class InMemoryRateLimiter final : public RateLimiter {
   // Buckets currently held; full buckets are dropped as the maps grow, since a
   // full bucket and an absent one behave the same.
   size_t bucket_count() const;
+  // Sets the tokens of `key`'s bucket as of `now_ms` (within 0 and the
+  // rule's limit): what another count of the same bucket says, such as the
+  // one a deployment's processes share (redis/redis_rate_limiter.h).
+  void Set(const std::string& key, const RateLimitRule& rule, double tokens, int64_t now_ms);
 
  private:
   struct Bucket {

@@ -22,7 +22,8 @@
 //
 // Redis cannot be reached (a failover beyond the retry window): a push
 // returns false as for a timeline that is not live and a read nullopt, so
-// a reader's timeline is rebuilt from the store; `failures()` counts them.
+// a reader's timeline is rebuilt from the store; `failures()` counts them,
+// and fan-out hands such an event out again (timeline/fan_out.h).
 // Thread-safe. Every call waits on the network.
 #pragma once
 
@@ -79,7 +80,7 @@ class RedisTimelineCache final : public TimelineCache {
   TimelineCacheStats Stats() const override;
 
   // Calls that could not reach the cluster.
-  uint64_t failures() const { return failures_.load(std::memory_order_relaxed); }
+  uint64_t failures() const override { return failures_.load(std::memory_order_relaxed); }
   // Counts the timelines now (the census Stats() reports), and returns it.
   Result<TimelineCacheStats> Census() const;
 

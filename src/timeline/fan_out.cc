@@ -31,6 +31,15 @@ void FanOut::Resumed() {
 }
 
 Status FanOut::Handle(const OutboxEvent& event) {
+  const uint64_t failures_before = cache_.failures();
+  Status handled = HandleEvent(event);
+  if (handled && cache_.failures() != failures_before) {
+    return Error::Unavailable("the cache of home timelines could not be reached");
+  }
+  return handled;
+}
+
+Status FanOut::HandleEvent(const OutboxEvent& event) {
   if (!celebrities_loaded_) {
     if (Status s = celebrities_.Load(); !s) return s;
     celebrities_loaded_ = true;

@@ -65,6 +65,10 @@ class FanOut final : public EventConsumer {
         followers_(options.follower_cache_size),
         celebrities_(store, options.celebrity_threshold) {}
 
+  // An event whose pushes or removals did not all reach the cache (Redis
+  // unreachable past its retry window) fails as unavailable, so that the
+  // lane hands it out again rather than leave a timeline without it (every
+  // step is idempotent).
   Status Handle(const OutboxEvent& event) override;
   // Another process ran fan-out meanwhile: the follower lists and
   // celebrities held are loaded again.
@@ -83,6 +87,7 @@ class FanOut final : public EventConsumer {
   void ForgetFollowersChangedBy(const OutboxEvent& event);
 
  private:
+  Status HandleEvent(const OutboxEvent& event);
   Status Deliver(int64_t status_id);
   // A deleted status out of the timelines it was pushed to.
   Status Purge(int64_t author_id, int64_t status_id);

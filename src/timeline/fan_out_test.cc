@@ -23,6 +23,73 @@ Ids StatusIds(const std::optional<AuthorSlice>& slice) {
   return ids;
 }
 
+// A cache that, while `down`, reaches nothing, as a Redis Cluster past its
+// retry window: pushes and removals count failures and keep nothing.
+class UnreachableWhenDown final : public TimelineCache {
+ public:
+  explicit UnreachableWhenDown(TimelineCache& inner) : inner_(inner) {}
+  bool down = false;
+
+  bool Push(int64_t account, const TimelineEntry& e, int window) override {
+    if (down) return Fail(1), false;
+    return inner_.Push(account, e, window);
+  }
+  size_t PushMany(const std::vector<int64_t>& accounts, const TimelineEntry& e,
+                  int window) override {
+    if (down) return Fail(accounts.size()), 0;
+    return inner_.PushMany(accounts, e, window);
+  }
+  bool PushEach(int64_t account, const std::vector<TimelineEntry>& entries, int window) override {
+    if (down) return Fail(1), false;
+    return inner_.PushEach(account, entries, window);
+  }
+  int64_t OldestIfFull(int64_t account) const override { return inner_.OldestIfFull(account); }
+  void Remove(int64_t account, int64_t status) override {
+    down ? Fail(1) : inner_.Remove(account, status);
+  }
+  void RemoveAuthor(int64_t account, int64_t author) override {
+    down ? Fail(1) : inner_.RemoveAuthor(account, author);
+  }
+  std::optional<std::vector<TimelineEntry>> Read(int64_t account, const PageRequest& page,
+                                                 int64_t now) override {
+    return inner_.Read(account, page, now);
+  }
+  void Reserve(int64_t account, int64_t now) override { inner_.Reserve(account, now); }
+  void Install(int64_t account, std::vector<TimelineEntry> entries, int64_t now) override {
+    inner_.Install(account, std::move(entries), now);
+  }
+  bool IsLive(int64_t account) const override { return inner_.IsLive(account); }
+  size_t DropIdle(int64_t cutoff) override { return inner_.DropIdle(cutoff); }
+  size_t ShrinkTo(size_t bytes) override { return inner_.ShrinkTo(bytes); }
+  TimelineCacheStats Stats() const override { return inner_.Stats(); }
+  uint64_t failures() const override { return failures_; }
+
+ private:
+  void Fail(size_t n) { failures_ += n; }
+  TimelineCache& inner_;
+  uint64_t failures_ = 0;
+};
+
+TEST_F(FanOutTest, AnEventWhosePushesDidNotReachTheCacheIsHandedOutAgain) {
+  Follow(1, 2);
+  GoLive(1);
+  Drain();
+  UnreachableWhenDown cache(*cache_);
+  FanOut fan_out(*store_, cache, options_);
+  const int64_t s = Post(2);
+  const std::vector<OutboxEvent> events = NewEvents();
+  cache.down = true;
+  for (const OutboxEvent& e : events) {
+    const Status handled = fan_out.Handle(e);
+    ASSERT_FALSE(handled.ok());
+    EXPECT_EQ(handled.error().code, ErrorCode::kUnavailable);
+  }
+  EXPECT_EQ(Cached(1), Ids{});
+  cache.down = false;  // handed out again, once it can be reached
+  for (const OutboxEvent& e : events) Handle(fan_out, e);
+  EXPECT_EQ(Cached(1), Ids{s});
+}
+
 TEST_F(FanOutTest, PushesANewStatusToFollowersWithALiveTimelineOnly) {
   Follow(1, 2);
   Follow(3, 2);

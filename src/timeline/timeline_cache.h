@@ -97,6 +97,10 @@ class TimelineCache {
   // rebuilt when next read, as one dropped for idleness.
   virtual size_t ShrinkTo(size_t max_bytes) = 0;
   virtual TimelineCacheStats Stats() const = 0;
+  // Operations so far that could not reach the cache (Redis, past its retry
+  // window); always 0 for a cache in process memory. Fan-out hands an event
+  // out again when handling it counted one (timeline/fan_out.h).
+  virtual uint64_t failures() const { return 0; }
 };
 
 }  // namespace chirp

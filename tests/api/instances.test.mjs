@@ -584,6 +584,31 @@ test('chirpd worker without --database-url exits with a non-zero status and says
   assert.match(r.stderr, /--database-url|CHIRP_DATABASE_URL/, `stderr says what is missing: ${what}`);
 });
 
+test('PostgreSQL or the Redis Cluster unreachable at start: chirpd serve and chirpd worker exit non-zero, naming what they could not reach', { timeout: 60_000 }, async (t) => {
+  const bin = process.env.CHIRPD_REAL_BIN ? resolve(process.env.CHIRPD_REAL_BIN) : CHIRPD_BIN;
+  const dir = await mkdtemp(join(tmpdir(), 'chirp-api-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // Port 1 on loopback: nothing listens there.
+  const cases = [
+    { what: 'PostgreSQL', env: { CHIRP_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/chirp' }, says: /127\.0\.0\.1|port 1|connect/i },
+  ];
+  if (POSTGRES_URL) {
+    cases.push({ what: 'the Redis Cluster', env: { CHIRP_DATABASE_URL: POSTGRES_URL, CHIRP_REDIS_URL: 'redis://127.0.0.1:1' }, says: /Redis Cluster at redis:\/\/127\.0\.0\.1:1/ });
+  }
+  for (const c of cases) {
+    for (const command of ['serve', 'worker']) {
+      const argv = command === 'worker'
+        ? ['worker', '--data', dir, '--worker-id', '7']
+        : ['serve', '--listen', '127.0.0.1:0', '--data', dir, '--worker-id', '7'];
+      const r = await runUntilExit(argv, { bin, env: c.env });
+      const shown = `chirpd ${command} with ${c.what} unreachable: code ${r.code}, signal ${r.signal}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+      assert.ok(!r.started && !r.timedOut, `exits at once: ${shown}`);
+      assert.ok(r.code !== 0 && r.code !== null, `a non-zero exit status: ${shown}`);
+      assert.match(r.stderr, c.says, `stderr names what it could not reach: ${shown}`);
+    }
+  }
+});
+
 test('a second process with a worker id already held on the database (a worker or an API instance) refuses to start, naming the worker id', T, withLogs(async (t, start) => {
   const { a, url, worker } = await twoInstances(t, start, { worker: '3' });
   const dirs = [];

@@ -202,6 +202,8 @@ describe('scripts/scaled.sh', () => {
       assert.equal(got.status, 200, show(got));
       assert.equal(got.body.id, posted.id);
       assert.ok(got.body.content.includes(text), `the content of the status read back: ${got.body.content}`);
+      // Its links name the deployment's address, not an instance's.
+      assert.ok(got.body.url.startsWith(`${lb}/@`), `the status's URL is under ${lb}: ${got.body.url}`);
     }
     const answeredBy = new Set();
     for (let i = 0; i < 4; i += 1) {
