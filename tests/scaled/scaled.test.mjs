@@ -17,8 +17,9 @@
 //     with kill -9 (the other takes over), and the Redis master holding a
 //     follower's timeline killed (its replica takes over);
 //   - instance 1 killed with kill -9: every request through the load
-//     balancer still answered 200, by instance 2, and `status` says which
-//     process died;
+//     balancer still answered 200, by instance 2; its streaming client cut
+//     off and connecting again through the load balancer, to instance 2,
+//     where the stream goes on; `status` says which process died;
 //   - `stop`: every process it listed gone and the directory removed, and a
 //     second `stop` harmless.
 // Every wait is bounded: the deployment starts in about 10 s here, and the
@@ -314,11 +315,22 @@ describe('scripts/scaled.sh', () => {
     assert.notEqual(after.port, master.port, 'another node serves the timeline now');
   }));
 
-  test('the load balancer routes around an instance killed with kill -9', { timeout: 60_000 }, step(async () => {
+  test('the load balancer routes around an instance killed with kill -9, and streaming clients reconnect to the other', { timeout: 60_000 }, step(async (t) => {
     const pid = Number(readFileSync(join(dir, 'api-1', 'pid'), 'utf8'));
     assert.ok(alive(pid), `api-1 (${pid}) runs before the kill`);
+    // Two streams through the load balancer, one on each instance (round
+    // robin, nothing else asking meanwhile).
+    const streams = [];
+    t.after(async () => { for (const s of streams) await s.close(); });
+    for (let i = 0; i < 2; i += 1) {
+      streams.push(await openStream({ url: lb }, { token: user.token, stream: 'user', label: `stream ${i} through the load balancer` }));
+    }
     const posted = await postOk(lb, user, { status: `before the kill ${Date.now()}` });
     process.kill(pid, 'SIGKILL');
+    await eventually('the stream on the killed instance closed', async () => ({
+      ok: streams.some((s) => !s.open),
+      detail: streams.map((s) => s.closeInfo ? JSON.stringify(s.closeInfo) : 'open').join(', '),
+    }), { timeoutMs: 10_000 });
     await eventually('api-1 ended', async () => ({ ok: !alive(pid) }), { timeoutMs: 10_000 });
     const survivor = new URL(instances[1].url).host;
     // Idempotent requests first: nginx retries them on instance 2 when one
@@ -332,9 +344,16 @@ describe('scripts/scaled.sh', () => {
       const answered = res.headers.get('x-chirp-upstream')?.split(/,\s*/).pop();
       assert.equal(answered, survivor, `request ${i} answered by instance 2`);
     }
+    // A client whose stream closed connects again through the load
+    // balancer, to the instance left, and its stream goes on.
+    const again = await openStream({ url: lb }, { token: user.token, stream: 'user', label: 'the stream connected again' });
+    streams.push(again);
     const after = await postOk(lb, user, { status: `after the kill ${Date.now()}` });
     const read = await api(lb, 'GET', `/api/v1/statuses/${after.id}`, { token: user.token });
     assert.equal(read.status, 200, show(read));
+    await again.waitFor(isUpdate(after.id, ['user']), 'the status posted after the kill', { timeoutMs: PROPAGATION_MS });
+    const survivorStream = streams.find((s, i) => i < 2 && s.open);
+    await survivorStream.waitFor(isUpdate(after.id, ['user']), 'the status posted after the kill, on the stream of the instance left', { timeoutMs: PROPAGATION_MS });
     const s = await status(dir);
     assert.equal(s.code, 1, `status exits 1 with a process dead: ${describeRun(s.run)}`);
     const states = Object.fromEntries(s.processes.map((p) => [p.name, p.state]));

@@ -49,12 +49,16 @@ Status PgSession::ReconnectLocked() {
   if (Status s = (*conn)->Script(std::string("LISTEN ") + kOutboxChannel); !s) return s;
   conn_ = std::move(conn).value();
   // The locks went with the old connection: take them again where nobody
-  // took them meanwhile.
-  std::set<int64_t> wanted = std::move(held_);
+  // took them meanwhile (a lane's holder then stands by; Hold tries again).
   held_.clear();
-  for (int64_t key : wanted) {
+  for (int64_t key : wanted_) {
     auto got = conn_->Exec("SELECT pg_try_advisory_lock($1)", PgParams().Add(key));
-    if (got && got->Bool(0, 0)) held_.insert(key);
+    if (got && got->Bool(0, 0)) {
+      held_.insert(key);
+    } else {
+      std::fprintf(stderr, "chirpd: store: advisory lock %lld was taken by another process while "
+                   "the session with PostgreSQL was away\n", static_cast<long long>(key));
+    }
   }
   return {};
 }
@@ -105,7 +109,10 @@ Result<bool> PgSession::Hold(int64_t key) {
   auto got = conn_->Exec("SELECT pg_try_advisory_lock($1)", PgParams().Add(key));
   if (!got) return std::move(got).error();
   const bool held = got->Bool(0, 0);
-  if (held) held_.insert(key);
+  if (held) {
+    held_.insert(key);
+    wanted_.insert(key);
+  }
   return held;
 }
 
@@ -116,6 +123,7 @@ bool PgSession::Holds(int64_t key) const {
 
 void PgSession::Release(int64_t key) {
   std::lock_guard lock(mu_);
+  wanted_.erase(key);
   if (!held_.erase(key) || !conn_ || conn_->broken()) return;
   (void)conn_->Exec("SELECT pg_advisory_unlock($1)", PgParams().Add(key));
 }

@@ -61,14 +61,18 @@ class PgSession {
   void Run();
   // With mu_ held: reads what arrived, true when a notification did.
   bool ConsumeLocked();
-  // With mu_ held: a new connection, listening, and the locks taken again.
+  // With mu_ held: a new connection, listening, and the locks wanted taken
+  // again where nobody took them meanwhile.
   Status ReconnectLocked();
 
   const PgConnOptions options_;
   const std::function<void()> on_notify_;
   mutable std::mutex mu_;
   std::unique_ptr<PgConn> conn_;  // guarded by mu_
-  std::set<int64_t> held_;        // guarded by mu_
+  std::set<int64_t> held_;        // held now; guarded by mu_
+  // What Hold took and Release did not give up: taken again by every new
+  // connection, however many attempts it takes to make one. Guarded by mu_.
+  std::set<int64_t> wanted_;
   bool stopping_ = false;         // guarded by mu_
   std::condition_variable stop_cv_;
   std::atomic<uint64_t> reconnections_{0};

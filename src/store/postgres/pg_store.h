@@ -229,6 +229,9 @@ class PgStore final : public Store {
   StoreStats Stats() const override;
   void Close() override;
 
+  // Times the session connection (pg_session.h) was made again.
+  uint64_t session_reconnections() const { return session_ ? session_->reconnections() : 0; }
+
   // Runs `fn` as one transaction; an error from it rolls the transaction
   // back. Events it appended get their ids and are written just before the
   // commit; `event_ids`, when given, receives them in order.

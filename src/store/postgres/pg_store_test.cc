@@ -192,6 +192,40 @@ TEST_F(PgStoreTest, AWorkerIdIsHeldByOneProcessAtATime) {
   EXPECT_TRUE((*other)->HoldWorkerId(8).value());
 }
 
+// The session's locks go with its connection: a new one takes them again,
+// also when the server refused the first attempts to make it (a restart).
+TEST_F(PgStoreTest, AWorkerIdIsHeldAgainWhenTheSessionComesBackAfterRefusedAttempts) {
+  ASSERT_TRUE(store_->HoldWorkerId(7).value());
+  auto db_conn = PgConn::Connect({conninfo_, false});
+  ASSERT_TRUE(db_conn.ok());
+  const std::string db = (*db_conn)->Exec("SELECT current_database()")->Text(0, 0);
+  db_conn->reset();
+  // From the maintenance database: a database's own connections may not
+  // close it to others.
+  auto admin = PgConn::Connect({(*PgTestServer::Get())->admin_conninfo(), false});
+  ASSERT_TRUE(admin.ok());
+  auto allow = [&](bool on) {
+    ASSERT_TRUE((*admin)->Script("ALTER DATABASE " + db + " ALLOW_CONNECTIONS " + (on ? "true" : "false")).ok());
+  };
+  allow(false);
+  const uint64_t reconnections = store_->session_reconnections();
+  ASSERT_TRUE((*admin)
+                  ->Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                         PgParams().Add(db))
+                  .ok());
+  // The session tries again every second: refused at least once.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(store_->session_reconnections(), reconnections);
+  allow(true);
+  for (int i = 0; i < 500 && store_->session_reconnections() == reconnections; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_GT(store_->session_reconnections(), reconnections);
+  auto other = PgStore::Open({.conninfo = conninfo_, .connections = 2});
+  ASSERT_TRUE(other.ok()) << other.error().message;
+  EXPECT_FALSE((*other)->HoldWorkerId(7).value()) << "the first store holds 7 again";
+}
+
 // A commit of one process wakes the consumers of another, through
 // PostgreSQL's notifications, without their polling.
 TEST_F(PgStoreTest, ACommitWithEventsWakesTheListenersOfEveryProcess) {
