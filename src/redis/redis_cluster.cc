@@ -224,7 +224,9 @@ class RedisCluster::Impl {
   explicit Impl(RedisClusterOptions options)
       : options_(std::move(options)), slot_node_(kRedisSlots, -1) {}
 
-  Status RefreshSlots();
+  // Reads the slot map again; with `when_stale`, only if no other thread
+  // did since it was older than slot_map_max_age_ms.
+  Status RefreshSlots(bool when_stale = false);
   Result<std::vector<RedisReply>> RunAll(std::span<const RedisCommand> commands,
                                          const RedisBatchOptions& batch);
   Result<RedisReply> RunOnNode(const std::string& address, const RedisCommand& command);
@@ -251,6 +253,7 @@ class RedisCluster::Impl {
   void Point(int slot, const std::string& address);
   int NodeIndex(const std::string& address);  // with map_mu_ held exclusively
   int ReplicasOf(const std::string& address) const;
+  bool Stale() const;  // the slot map is older than slot_map_max_age_ms
 
   const RedisClusterOptions options_;
 
@@ -317,8 +320,14 @@ void RedisCluster::Impl::Point(int slot, const std::string& address) {
   slot_node_[slot] = static_cast<int16_t>(NodeIndex(address));
 }
 
-Status RedisCluster::Impl::RefreshSlots() {
+bool RedisCluster::Impl::Stale() const {
+  return SteadyMillis() - refreshed_at_ms_.load(std::memory_order_relaxed) >
+         options_.slot_map_max_age_ms;
+}
+
+Status RedisCluster::Impl::RefreshSlots(bool when_stale) {
   std::lock_guard refreshing(refresh_mu_);
+  if (when_stale && !Stale()) return {};  // another thread just did
   std::vector<std::string> candidates;
   {
     std::shared_lock lock(map_mu_);
@@ -427,9 +436,8 @@ Result<std::vector<RedisReply>> RedisCluster::Impl::RunAll(std::span<const Redis
                                                            const RedisBatchOptions& batch) {
   batches_.fetch_add(1, std::memory_order_relaxed);
   commands_.fetch_add(commands.size(), std::memory_order_relaxed);
-  if (SteadyMillis() - refreshed_at_ms_.load(std::memory_order_relaxed) >
-      options_.slot_map_max_age_ms) {
-    (void)RefreshSlots();  // a failure leaves the map in use; errors refresh it again
+  if (Stale()) {
+    (void)RefreshSlots(/*when_stale=*/true);  // a failure leaves the map in use
   }
   std::vector<RedisReply> replies(commands.size());
   std::vector<Item> todo(commands.size());
