@@ -19,9 +19,11 @@ start_chirpd() {
   "$bench_root/build/bin/chirpd" serve --listen 127.0.0.1:0 --data "$bench_tmp/data" "$@" > "$out" 2> "$bench_tmp/chirpd.err" &
   CHIRP_PID=$!
   bench_pids+=($!)
-  for _ in $(seq 100); do
+  # Up to ten minutes: a start may first build the search index.
+  for _ in $(seq 6000); do
     CHIRP_URL=$(sed -n 's/^chirpd listening on \(.*\)$/\1/p' "$out")
     [ -n "$CHIRP_URL" ] && return 0
+    kill -0 "$CHIRP_PID" 2> /dev/null || break
     sleep 0.1
   done
   echo "chirpd did not start"; cat "$bench_tmp/chirpd.err"; exit 1
