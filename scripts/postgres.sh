@@ -2,8 +2,9 @@
 # A PostgreSQL server of this machine's (Debian's postgresql-15) for Chirp,
 # on 127.0.0.1 and a free port, with everything in DIR.
 #
-#   scripts/postgres.sh start DIR [--no-durability]   # prints the server's URL as its last line
-#   scripts/postgres.sh replica DIR PRIMARY_DIR [--no-durability]
+#   scripts/postgres.sh start DIR [--no-durability] [--owner PID]
+#                                                      # prints the server's URL as its last line
+#   scripts/postgres.sh replica DIR PRIMARY_DIR [--no-durability] [--owner PID]
 #                                                      # a streaming replica of the server in PRIMARY_DIR;
 #                                                      # prints its URL as its last line
 #   scripts/postgres.sh url DIR                        # the URL again (of a primary or a replica)
@@ -15,7 +16,9 @@
 # as the `postgres` system user (PostgreSQL refuses root). --no-durability
 # turns flushes to disk off, for throwaway test servers. The server loads
 # pg_stat_statements (`CREATE EXTENSION pg_stat_statements` in a database
-# shows what ran there; the benchmarks count statements with it).
+# shows what ran there; the benchmarks count statements with it). With
+# --owner PID, the server is stopped and DIR removed once that process ends
+# (tests pass their own pid, so that a crash leaves no server behind).
 #
 # A replica is a hot standby (read-only queries allowed) copied from the
 # running primary with pg_basebackup -R over 127.0.0.1 (initdb -A trust lets
@@ -26,7 +29,7 @@
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start DIR [--no-durability] | replica DIR PRIMARY_DIR [--no-durability] | url DIR | stop DIR" >&2
+  echo "usage: $0 start DIR [--no-durability] [--owner PID] | replica DIR PRIMARY_DIR [--no-durability] [--owner PID] | url DIR | stop DIR" >&2
   exit 2
 }
 [ $# -ge 2 ] || usage
@@ -101,23 +104,36 @@ serve() {
   exit 1
 }
 
-durability_of() {
-  if [ "${1:-}" = "--no-durability" ]; then
-    echo "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-  else
-    echo "-c fsync=on"
-  fi
+# options ARGS...: sets durability (the server's settings) and owner from
+# --no-durability and --owner PID.
+options() {
+  durability=(-c fsync=on) owner=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --no-durability) durability=(-c fsync=off -c synchronous_commit=off -c full_page_writes=off); shift ;;
+      --owner) [ $# -ge 2 ] || usage; owner=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
+}
+
+# Stops the server in $dir once $owner ends, when an owner was given.
+watch_owner() {
+  [ -n "$owner" ] || return 0
+  setsid bash -c 'while kill -0 '"$owner"' 2> /dev/null; do sleep 0.5; done; "$0" stop "$1"' \
+    "$(realpath "$0")" "$dir" < /dev/null > /dev/null 2>&1 &
 }
 
 case "$command" in
   start)
     require_postgres
-    read -ra durability <<< "$(durability_of "${3:-}")"
+    options "${@:3}"
     prepare_dir
     as_server_user "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync \
       --no-instructions > "$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     serve "${durability[@]}"
     "$bin/psql" -X -q -h 127.0.0.1 -p "$(cat "$dir/port")" -U postgres -d postgres -c "CREATE DATABASE chirp"
+    watch_owner
     url_of "$dir"
     ;;
   replica)
@@ -128,7 +144,7 @@ case "$command" in
       echo "$0: the primary in $primary is not running (scripts/postgres.sh start it first)" >&2
       exit 1
     fi
-    read -ra durability <<< "$(durability_of "${4:-}")"
+    options "${@:4}"
     prepare_dir
     # -R writes standby.signal and primary_conninfo (host, port, user) into
     # the copy; -X stream copies the WAL written meanwhile; -c fast does not
@@ -150,6 +166,7 @@ case "$command" in
       cat "$dir/server.log" >&2
       exit 1
     }
+    watch_owner
     url_of "$dir"
     ;;
   url)

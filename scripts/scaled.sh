@@ -39,15 +39,16 @@
 # options are built in one place, chirpd_args below; CHIRP_* variables in
 # the environment reach every chirpd process (e.g. CHIRP_RATE_LIMITS=off),
 # except for the options chirpd_args sets, which win. Every process keeps
-# home timelines in the Redis Cluster; the replica is not given to chirpd
-# yet (it has no option for one): its URL is in DIR for when it does.
+# home timelines in the Redis Cluster; the API instances read from the
+# replica what may lag (--database-replica-url), each account's reads after
+# its writes kept by the write positions in the cluster.
 #
 # PostgreSQL runs as the `postgres` user when this runs as root: DIR must be
 # reachable by that user (e.g. under /tmp, not under /root).
 #
 # Layout of DIR:
 #   database-url         the primary's URL (every chirpd's --database-url)
-#   replica-url          the replica's URL (given to nothing yet)
+#   replica-url          the replica's URL (the API instances' --database-replica-url)
 #   redis-url            the cluster's seed list, redis://HOST:PORT,... (every chirpd's --redis-url)
 #   url                  the load balancer's URL (every API instance's --public-url)
 #   pids                 'NAME PID' a line, for every process this script started itself
@@ -115,14 +116,12 @@ fail() {
 # chirpd_args ROLE [N]: every chirpd process's arguments, into the array
 # chirpd_argv. ROLE is serve (API instance N), worker (worker N) or
 # migrate. This is the one place that says how chirpd reaches the shared
-# engines: the primary, the Redis Cluster (its seed list), and the replica
-# ($replica_url) once chirpd takes one.
+# engines: the primary, the Redis Cluster (its seed list), and the replica.
 chirpd_args() {
   local role=$1 n=${2:-}
   local database_url redis_url replica_url
   database_url=$(cat "$dir/database-url")
   redis_url=$(cat "$dir/redis-url")
-  # shellcheck disable=SC2034  # read here for the option chirpd does not take yet
   replica_url=$(cat "$dir/replica-url")
   chirpd_argv=("$chirpd" "$role" --database-url "$database_url")
   [ "$role" = migrate ] || chirpd_argv+=(--redis-url "$redis_url")
@@ -131,7 +130,8 @@ chirpd_args() {
       # Worker ids 1..api_instances; the load balancer (127.0.0.1) is
       # trusted for X-Forwarded-For, so limits see the client's address.
       chirpd_argv+=(--listen 127.0.0.1:0 --data "$dir/api-$n/data" --worker-id "$n"
-        --trusted-proxies 127.0.0.1/32 --shared-lanes off --public-url "$(cat "$dir/url")")
+        --trusted-proxies 127.0.0.1/32 --shared-lanes off --public-url "$(cat "$dir/url")"
+        --database-replica-url "$replica_url")
       ;;
     worker)
       chirpd_argv+=(--data "$dir/worker-$n/data" --worker-id "$((api_instances + n))")

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/no_wait.h"
+#include "core/reader_scope.h"
 #include "core/time_format.h"
 
 namespace chirp {
@@ -173,6 +174,14 @@ HttpResponse Finish(const Endpoint& e, const HttpRequest& http, Result<HttpRespo
 
 bool WouldBlock(const Error& error) { return error.code == ErrorCode::kWouldBlock; }
 
+// Runs the handler for the request's account: the store keeps that
+// account's reads consistent with its writes, and lets the reads of a GET
+// come from a replica that has them (core/reader_scope.h).
+Result<HttpResponse> RunHandler(const Endpoint& e, ApiRequest& request) {
+  ReaderScope reader(request.account_id(), request.http.method == "GET");
+  return e.handler(request);
+}
+
 // A response that is finished by `fn` on the blocking pool.
 HttpResponse FinishBlocking(std::function<HttpResponse()> fn) {
   HttpResponse response;
@@ -227,13 +236,13 @@ HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
   }
   ApiRequest request{http,      path,   std::move(params).value(),
                      principal, client, BaseUrlOf(context.config, http)};
-  Result<HttpResponse> result = e->handler(request);
+  Result<HttpResponse> result = RunHandler(*e, request);
   if (!result && WouldBlock(result.error())) {
     // The handler needs the store: it runs again where waiting is fine,
     // under the rate-limit decision already taken.
     auto pending = std::make_shared<ApiRequest>(std::move(request));
     return FinishBlocking([e, pending, decision] {
-      return Finish(*e, pending->http, e->handler(*pending), decision, false);
+      return Finish(*e, pending->http, RunHandler(*e, *pending), decision, false);
     });
   }
   return Finish(*e, http, std::move(result), decision, false);

@@ -6,6 +6,7 @@
 
 #include "redis/redis_rate_limiter.h"
 #include "redis/redis_timeline_cache.h"
+#include "redis/redis_write_positions.h"
 #include "search/search_indexer.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -23,10 +24,28 @@ std::string Env(const std::string& name) {
   return v != nullptr ? v : "";
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_mib) {
+namespace {
+
+// Positions are kept six times the lag a replica in use may have
+// (store/write_positions.h).
+constexpr int64_t kMaxReplicaLagMs = 10'000;
+constexpr int64_t kWritePositionKeepMs = 6 * kMaxReplicaLagMs;
+
+Result<std::unique_ptr<Store>> OpenStoreWith(const Config& config, int writer_cache_mib,
+                                             bool replicas, RedisCluster* redis) {
   if (!config.database.url.empty()) {
     PgStoreOptions options;
     options.conninfo = config.database.url;
+    options.session_conninfo = config.database.session_url;
+    if (replicas) {
+      options.replica_conninfos = config.database.replica_urls;
+      options.max_replica_lag_ms = kMaxReplicaLagMs;
+      if (redis != nullptr && !options.replica_conninfos.empty()) {
+        options.write_positions = std::make_shared<RedisWritePositions>(
+            *redis, RedisWritePositionsOptions{.prefix = config.redis.prefix,
+                                               .keep_ms = kWritePositionKeepMs});
+      }
+    }
     options.connections = config.database.connections > 0 ? config.database.connections
                                                           : config.server.blocking_threads + 4;
     options.prepare = config.database.prepared_statements;
@@ -49,6 +68,16 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_
   auto opened = SqliteStore::Open(options);
   if (!opened) return std::move(opened).error();
   return std::unique_ptr<Store>(std::move(opened).value());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_mib) {
+  return OpenStoreWith(config, writer_cache_mib, false, nullptr);
+}
+
+Result<std::unique_ptr<Store>> OpenServingStore(const Config& config, RedisCluster* redis) {
+  return OpenStoreWith(config, 64, true, redis);
 }
 
 Result<std::unique_ptr<RedisCluster>> ConnectRedis(const Config& config) {

@@ -28,6 +28,11 @@ std::string Env(const std::string& name);
 // config.data_dir (created when missing), its writer with a page cache of
 // `writer_cache_mib`.
 Result<std::unique_ptr<Store>> OpenStore(const Config& config, int writer_cache_mib = 64);
+// The store of an API instance: OpenStore's, and on PostgreSQL with the
+// replicas config.database.replica_urls names serving the reads that may
+// lag, the accounts' write positions in `redis` when given (so that every
+// instance keeps an account's reads after its writes), else in process.
+Result<std::unique_ptr<Store>> OpenServingStore(const Config& config, RedisCluster* redis);
 
 // The Redis Cluster config.redis.url names, with its slot map read; null
 // when none is named. kBadRequest when one is named without a PostgreSQL

@@ -85,6 +85,22 @@ const std::vector<Option>& Options() {
          c.database.url = v;
          return {};
        }},
+      {"database-session-url", "CHIRP_DATABASE_SESSION_URL",
+       "a direct connection to the PostgreSQL of --database-url, for what a pooler in "
+       "transaction mode cannot carry: LISTEN, session advisory locks, the migrations "
+       "(default: --database-url)",
+       [](Config& c, const std::string& v) -> Status {
+         c.database.session_url = v;
+         return {};
+       }},
+      {"database-replica-url", "CHIRP_DATABASE_REPLICA_URL",
+       "a streaming replica of that PostgreSQL for the reads that may lag, with "
+       "read-your-writes; each one given adds one (default: none, every read on the primary)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.empty()) return Error::BadRequest("--database-replica-url must not be empty");
+         c.database.replica_urls.push_back(v);
+         return {};
+       }},
       {"database-connections", "CHIRP_DATABASE_CONNECTIONS",
        "connections to PostgreSQL at most (default: --blocking-threads + 4)",
        WholeNumber("--database-connections", 1, 1000,
@@ -392,6 +408,11 @@ Result<Config> ParseConfig(const std::vector<std::string>& args, const EnvLookup
       (*extra)[name] = value;
     }
     if (!known) return Error::BadRequest("unknown option --" + name + " (see chirpd --help)");
+  }
+  if (config.database.url.empty() &&
+      (!config.database.session_url.empty() || !config.database.replica_urls.empty())) {
+    return Error::BadRequest(
+        "--database-session-url and --database-replica-url go with --database-url");
   }
   return config;
 }

@@ -19,6 +19,10 @@ namespace chirp {
 // PostgreSQL when `url` is set.
 struct DatabaseConfig {
   std::string url;
+  // A direct connection for the session (LISTEN, advisory locks) and the
+  // migrations when `url` goes through a pooler in transaction mode.
+  std::string session_url;
+  std::vector<std::string> replica_urls;  // streaming replicas for reads that may lag
   int connections = 0;  // 0: one for each blocking thread, and a few more
   bool prepared_statements = true;
 };

@@ -52,6 +52,22 @@ TEST(Config, ParsesRateLimitRulesAndNetworks) {
   EXPECT_EQ(c->api.rate_limits.exempt_networks.size(), 2u);
 }
 
+TEST(Config, EachReplicaGivenAddsOneAndGoesWithADatabase) {
+  auto c = ParseConfig({"--database-url", "postgresql://p/chirp", "--database-replica-url",
+                        "postgresql://r1/chirp", "--database-replica-url=postgresql://r2/chirp",
+                        "--database-session-url", "postgresql://direct/chirp"},
+                       Env({}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->database.replica_urls,
+            (std::vector<std::string>{"postgresql://r1/chirp", "postgresql://r2/chirp"}));
+  EXPECT_EQ(c->database.session_url, "postgresql://direct/chirp");
+  EXPECT_FALSE(ParseConfig({"--database-replica-url", "postgresql://r1/chirp"}, Env({})).ok());
+  EXPECT_FALSE(ParseConfig({"--database-session-url", "postgresql://d/chirp"}, Env({})).ok());
+  EXPECT_FALSE(
+      ParseConfig({"--database-url", "postgresql://p/chirp", "--database-replica-url="}, Env({}))
+          .ok());
+}
+
 TEST(Config, CollectsCommandOptions) {
   std::map<std::string, std::string> extra;
   auto c =

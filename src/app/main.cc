@@ -127,12 +127,45 @@ ServerOptions ServerOptionsWithin(ServerOptions options, size_t open_file_limit)
   return options;
 }
 
+// The streaming replicas' reads and lag (the PostgreSQL store's), one
+// series a replica, numbered from 1 in the order of --database-replica-url.
+void AppendReplicaMetrics(std::string& out, const StoreStats& s) {
+  if (s.replicas.empty()) return;
+  AppendMetric(out, "chirp_store_replica_reads_total", "Reads served by a streaming replica.",
+               s.replica_reads, "counter");
+  AppendMetric(out, "chirp_store_replica_passed_over_total",
+               "Reads that could have gone to a replica but went to the primary: none had "
+               "replayed the reader's last write, or none was within the lag allowed.",
+               s.replica_passed_over, "counter");
+  AppendMetric(out, "chirp_store_write_position_failures_total",
+               "Writes whose log position could not be recorded, or reads whose reader's "
+               "position could not be read (Redis unreachable).",
+               s.write_position_failures, "counter");
+  const auto series = [&](const char* name, const char* help, auto value_of) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+    for (size_t i = 0; i < s.replicas.size(); ++i) {
+      out += std::string(name) + "{replica=\"" + std::to_string(i + 1) + "\"} " +
+             std::to_string(value_of(s.replicas[i])) + "\n";
+    }
+  };
+  series("chirp_store_replica_lag_bytes",
+         "Bytes of the primary's write-ahead log the replica has not replayed.",
+         [](const ReplicaLag& r) { return r.lag_bytes; });
+  series("chirp_store_replica_lag_seconds",
+         "How long ago the primary first held a change the replica has not replayed.",
+         [](const ReplicaLag& r) { return static_cast<double>(r.lag_ms) / 1000.0; });
+  series("chirp_store_replica_up", "1 when the replica answered its last poll and follows the primary.",
+         [](const ReplicaLag& r) { return r.reachable ? 1 : 0; });
+}
+
 int Serve(const Config& config) {
   if (!config.shared_lanes && config.database.url.empty()) {
     return Fail("--shared-lanes off leaves work to chirpd worker processes, which need "
                 "--database-url");
   }
-  auto store = OpenStore(config);
+  auto redis = ConnectRedis(config);
+  if (!redis) return Fail(redis.error().message);
+  auto store = OpenServingStore(config, redis->get());
   if (!store) return Fail(store.error().message);
   // Two processes with one worker id would make the same ids.
   auto worker = WorkerLease::Hold(config.data_dir, config.worker_id);
@@ -149,8 +182,6 @@ int Serve(const Config& config) {
   ViewerCache viewers(
       **store, clock,
       {.capacity = config.reader_cache_size, .max_bytes = config.reader_cache_mib << 20});
-  auto redis = ConnectRedis(config);
-  if (!redis) return Fail(redis.error().message);
   const std::unique_ptr<RateLimiter> limiter = MakeRateLimiter(config, redis->get(), clock);
   const std::unique_ptr<TimelineCache> timeline_cache = MakeTimelineCache(config, redis->get());
   TimelineCache& timelines = *timeline_cache;
@@ -284,6 +315,7 @@ int Serve(const Config& config) {
     AppendMetric(out, "chirp_store_memory_bytes",
                  "Memory the store's engine holds in this process (its page caches).",
                  s.memory_bytes, "gauge");
+    AppendReplicaMetrics(out, s);
     const TimelineCacheStats t = timelines.Stats();
     AppendMetric(out, "chirp_timeline_live", "Home timelines held in the cache.", t.live_timelines,
                  "gauge");

@@ -144,6 +144,13 @@ struct RelationshipRecord {
 };
 
 // Store figures for /metrics.
+// A streaming replica's state (the scaled-out store's).
+struct ReplicaLag {
+  bool reachable = false;
+  uint64_t lag_bytes = 0;  // of the primary's write-ahead log not replayed
+  int64_t lag_ms = 0;      // how long ago the primary first held what it lacks
+};
+
 struct StoreStats {
   uint64_t write_transactions = 0;  // group commits
   uint64_t write_operations = 0;    // requests' writes inside them
@@ -158,6 +165,14 @@ struct StoreStats {
   uint64_t log_restart_pause_us = 0;  // writes held for the restarts, in total
   // Memory the store's engine holds in this process (page caches, statements).
   uint64_t memory_bytes = 0;
+  // Streaming replicas: reads they served; reads that might have gone to
+  // one but went to the primary (none had replayed the reader's last
+  // write, or none was within the lag allowed); writes whose position
+  // could not be recorded or read; and each replica.
+  uint64_t replica_reads = 0;
+  uint64_t replica_passed_over = 0;
+  uint64_t write_position_failures = 0;
+  std::vector<ReplicaLag> replicas;
 };
 
 // How an app's redirect URIs are kept in one text column by both stores:

@@ -11,7 +11,10 @@
 //     own address reaching the instances (they trust the proxy);
 //   - across instances: a status posted through instance 1 read through
 //     instance 2, and reaching user streams on instance 2 and through the
-//     load balancer (a WebSocket upgrade through nginx);
+//     load balancer (a WebSocket upgrade through nginx); with the replica's
+//     replay paused, a follow through instance 1 read back by the follower
+//     through instance 2 (read-your-writes), not yet by another account
+//     (the replica serves it), and the replica's lag in /metrics;
 //   - faults under a stream of posts, each answered status reaching every
 //     follower's cached home timeline: the worker running fan-out killed
 //     with kill -9 (the other takes over), and the Redis master holding a
@@ -105,6 +108,26 @@ function redisCli(port, args) {
 
 // The master of the Redis Cluster in `dir` that serves `key`, as the first
 // node that answers sees it → { port, pid }.
+// Runs `sql` on the deployment's PostgreSQL replica with psql.
+function onReplica(dir, sql) {
+  const url = readFileSync(join(dir, 'replica-url'), 'utf8').trim();
+  const script = 'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); "$bin/psql" -X -tA "$1" -c "$2"';
+  return new Promise((res, rej) => {
+    execFile('sh', ['-c', script, 'sh', url, sql], { timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`psql on the replica: ${stderr}`));
+      else res(stdout.trim());
+    });
+  });
+}
+
+// The replica's lag in bytes, as instance `srv`'s /metrics tells it.
+async function replicaLagBytes(srv) {
+  const got = await api(srv, 'GET', '/metrics');
+  const m = /^chirp_store_replica_lag_bytes\{replica="1"\} (\d+)$/m.exec(got.text ?? got.body ?? '');
+  assert.ok(m, `chirp_store_replica_lag_bytes in /metrics: ${show(got)}`);
+  return Number(m[1]);
+}
+
 async function redisMasterOf(dir, key) {
   const ports = readFileSync(join(dir, 'redis', 'ports'), 'utf8').trim().split('\n');
   let asked;
@@ -258,6 +281,41 @@ describe('scripts/scaled.sh', () => {
     assert.ok(read.body.content.includes(text), read.body.content);
     await direct.waitFor(isUpdate(posted.id, ['user']), 'the status posted through instance 1', { timeoutMs: PROPAGATION_MS });
     await balanced.waitFor(isUpdate(posted.id, ['user']), 'the status posted through instance 1', { timeoutMs: PROPAGATION_MS });
+  }));
+
+  test('with the replica held behind, an account reads its own writes through the other instance, and others read the replica', { timeout: 60_000 }, step(async (t) => {
+    const [one, two] = instances;
+    const author = await createUserToken(lb);
+    const fan = await createUserToken(lb);
+    const stranger = await createUserToken(lb);
+    // Everything so far replayed, so that only what follows is missing.
+    await eventually('the replica caught up', async () => {
+      const lag = await replicaLagBytes(two);
+      return { ok: lag === 0, value: lag, detail: `lag ${lag}` };
+    }, { timeoutMs: PROPAGATION_MS });
+    await onReplica(dir, 'SELECT pg_wal_replay_pause()');
+    t.after(() => onReplica(dir, 'SELECT pg_wal_replay_resume()'));
+    await followOk(one, fan, author.account.id);
+    const followersAs = async (who) => {
+      const got = await api(two, 'GET', `/api/v1/accounts/${author.account.id}/followers`, { token: who.token });
+      assert.equal(got.status, 200, show(got));
+      return got.body.map((a) => a.id);
+    };
+    // The follower, right after following through instance 1, reads through
+    // instance 2: its write position (in Redis) sends it to the primary.
+    assert.deepEqual(await followersAs(fan), [fan.account.id]);
+    const rel = await api(two, 'GET', `/api/v1/accounts/relationships?id[]=${author.account.id}`, { token: fan.token });
+    assert.equal(rel.status, 200, show(rel));
+    assert.equal(rel.body[0].following, true, show(rel));
+    // An account that wrote nothing reads the replica, which is behind.
+    assert.deepEqual(await followersAs(stranger), []);
+    const lag = await replicaLagBytes(two);
+    assert.ok(lag > 0, `the replica's lag shows in /metrics: ${lag} bytes`);
+    await onReplica(dir, 'SELECT pg_wal_replay_resume()');
+    await eventually('the follow on the replica', async () => {
+      const ids = await followersAs(stranger);
+      return { ok: ids.length === 1, value: ids, detail: JSON.stringify(ids) };
+    }, { timeoutMs: PROPAGATION_MS });
   }));
 
   // An author with followers whose home timelines are live in Redis (each

@@ -653,7 +653,7 @@ Result<std::optional<int64_t>> PgStore::FindReblog(int64_t account_id, int64_t s
 Result<std::vector<Paged<StatusRecord>>> PgStore::ListAccountStatuses(int64_t account_id,
                                                                       const AccountStatusFilter& f,
                                                                       const PageRequest& page) {
-  return Read<std::vector<Paged<StatusRecord>>>(
+  return ReadMayLag<std::vector<Paged<StatusRecord>>>(
       [&](PgConn& conn) -> Result<std::vector<Paged<StatusRecord>>> {
         const bool oldest = page.min_id > 0;
         auto rows = conn.Exec(oldest ? kAccountStatusesOldest : kAccountStatusesNewest,
@@ -670,7 +670,7 @@ Result<std::vector<Paged<StatusRecord>>> PgStore::ListAccountStatuses(int64_t ac
 }
 
 Result<std::vector<StatusRecord>> PgStore::ListReplies(const std::vector<int64_t>& parent_ids) {
-  return Read<std::vector<StatusRecord>>([&](PgConn& conn) -> Result<std::vector<StatusRecord>> {
+  return ReadMayLag<std::vector<StatusRecord>>([&](PgConn& conn) -> Result<std::vector<StatusRecord>> {
     // `in_reply_to_id <> 0`: the condition of the partial index
     // statuses_by_parent, which the planner cannot infer from `= ANY($1)`.
     auto rows = conn.Exec("SELECT " PG_STATUS_COLUMNS
@@ -702,7 +702,7 @@ Result<bool> PgStore::Unfavourite(int64_t account_id, int64_t status_id) {
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListFavouritedBy(int64_t status_id,
                                                               const PageRequest& page) {
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(conn,
                          "SELECT id, account_id FROM favourites WHERE status_id = $1 AND id < $2 "
                          "AND id > $3 ORDER BY id DESC LIMIT $4",
@@ -714,7 +714,7 @@ Result<std::vector<Paged<int64_t>>> PgStore::ListFavouritedBy(int64_t status_id,
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListFavourites(int64_t account_id,
                                                             const PageRequest& page) {
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(
         conn,
         "SELECT f.id, f.status_id FROM favourites f JOIN statuses s ON s.id = f.status_id "
@@ -731,7 +731,7 @@ Result<std::vector<Paged<int64_t>>> PgStore::ListRebloggedBy(int64_t status_id,
                                                              const PageRequest& page) {
   // `reblog_of_id <> 0`: the condition of the partial index
   // statuses_by_reblog_of, which a generic plan cannot infer from `= $1`.
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(
         conn,
         "SELECT id, account_id FROM statuses WHERE reblog_of_id = $1 AND reblog_of_id <> 0 "
@@ -756,7 +756,7 @@ Result<std::vector<int64_t>> PgStore::RebloggedAmong(int64_t account_id,
 
 Result<Interactions> PgStore::InteractionsAmong(int64_t account_id,
                                                 const std::vector<int64_t>& ids) {
-  return Read<Interactions>([&](PgConn& conn) -> Result<Interactions> {
+  return ReadMayLag<Interactions>([&](PgConn& conn) -> Result<Interactions> {
     Interactions out;
     auto favourited = MarkedAmong(conn, kFavourites, account_id, ids);
     if (!favourited) return std::move(favourited).error();
@@ -810,7 +810,7 @@ Result<bool> PgStore::Unbookmark(int64_t account_id, int64_t status_id) {
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListBookmarks(int64_t account_id,
                                                            const PageRequest& page) {
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(
         conn,
         "SELECT b.id, b.status_id FROM bookmarks b JOIN statuses s ON s.id = b.status_id "
@@ -867,7 +867,7 @@ Result<std::optional<Follow>> PgStore::FindFollow(int64_t account_id, int64_t ta
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListFollowers(int64_t account_id,
                                                            const PageRequest& page) {
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(conn,
                          "SELECT id, account_id FROM follows WHERE target_account_id = $1 AND "
                          "id < $2 AND id > $3 ORDER BY id DESC LIMIT $4",
@@ -879,7 +879,7 @@ Result<std::vector<Paged<int64_t>>> PgStore::ListFollowers(int64_t account_id,
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListFollowing(int64_t account_id,
                                                            const PageRequest& page) {
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(conn,
                          "SELECT id, target_account_id FROM follows WHERE account_id = $1 AND "
                          "id < $2 AND id > $3 ORDER BY id DESC LIMIT $4",
@@ -946,7 +946,7 @@ Status PgStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_accoun
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListFollowRequests(int64_t target_account_id,
                                                                 const PageRequest& page) {
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(conn,
                          "SELECT id, account_id FROM follow_requests WHERE target_account_id = $1 "
                          "AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4",
@@ -957,7 +957,7 @@ Result<std::vector<Paged<int64_t>>> PgStore::ListFollowRequests(int64_t target_a
 }
 
 Result<int64_t> PgStore::CountFollowRequests(int64_t target_account_id) {
-  return Read<int64_t>([&](PgConn& conn) -> Result<int64_t> {
+  return ReadMayLag<int64_t>([&](PgConn& conn) -> Result<int64_t> {
     auto rows = conn.Exec("SELECT count(*) FROM follow_requests WHERE target_account_id = $1",
                           PgParams().Add(target_account_id));
     if (!rows) return std::move(rows).error();
@@ -1003,7 +1003,7 @@ Result<bool> PgStore::DeleteBlock(int64_t account_id, int64_t target_account_id)
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListBlocks(int64_t account_id,
                                                         const PageRequest& page) {
-  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(conn,
                          "SELECT id, target_account_id FROM blocks WHERE account_id = $1 AND "
                          "id < $2 AND id > $3 ORDER BY id DESC LIMIT $4",
@@ -1060,7 +1060,7 @@ Result<bool> PgStore::DeleteMute(int64_t account_id, int64_t target_account_id) 
 }
 
 Result<std::vector<Paged<Mute>>> PgStore::ListMutes(int64_t account_id, const PageRequest& page) {
-  return Read<std::vector<Paged<Mute>>>([&](PgConn& conn) {
+  return ReadMayLag<std::vector<Paged<Mute>>>([&](PgConn& conn) {
     return Page<Mute>(
         conn,
         "SELECT id, target_account_id, hide_notifications, expires_at, created_at FROM mutes "
@@ -1076,7 +1076,7 @@ Result<std::vector<Paged<Mute>>> PgStore::ListMutes(int64_t account_id, const Pa
 
 Result<RelationshipRecord> PgStore::Relationship(int64_t account_id, int64_t target_account_id,
                                                  int64_t now_ms) {
-  return Read<RelationshipRecord>([&](PgConn& conn) -> Result<RelationshipRecord> {
+  return ReadMayLag<RelationshipRecord>([&](PgConn& conn) -> Result<RelationshipRecord> {
     // One statement, so one snapshot: the parts agree with each other.
     auto rows = conn.Exec(
         "SELECT "

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "core/reader_scope.h"
 #include "store/postgres/pg_migrations.h"
 
 namespace chirp {
@@ -19,32 +20,81 @@ constexpr int kMaxAttempts = 4;
 Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options) {
   if (options.connections < 1) return Error::BadRequest("the pool needs a connection at least");
   auto store = std::unique_ptr<PgStore>(new PgStore(options));
-  auto first = PgConn::Connect({options.conninfo, options.prepare});
+  PgStoreOptions& o = store->options_;
+  if (o.session_conninfo.empty()) o.session_conninfo = o.conninfo;
+  {
+    // The migrations take a session advisory lock: the direct connection.
+    auto direct = PgConn::Connect({o.session_conninfo, o.prepare});
+    if (!direct) return std::move(direct).error();
+    if (Status s = ApplyPgMigrations(**direct); !s) return std::move(s).error();
+  }
+  auto first = PgConn::Connect({o.conninfo, o.prepare});
   if (!first) return std::move(first).error();
-  if (Status s = ApplyPgMigrations(**first); !s) return std::move(s).error();
   // Commits of other processes wake this one's consumers as its own do.
   PgStore* raw = store.get();
-  auto session = PgSession::Open({options.conninfo, false}, [raw] { raw->NotifyCommitListener(); });
+  auto session = PgSession::Open({o.session_conninfo, false}, [raw] { raw->NotifyCommitListener(); });
   if (!session) return std::move(session).error();
   store->session_ = std::move(session).value();
-  std::lock_guard lock(store->pool_mu_);
-  store->open_ = 1;
-  store->idle_.push_back(std::move(first).value());
+  if (!o.replica_conninfos.empty()) {
+    auto replicas = PgReplicas::Open({.conninfos = o.replica_conninfos,
+                                      .primary_conninfo = o.session_conninfo,
+                                      .prepare = o.prepare,
+                                      .connections = o.connections,
+                                      .max_lag_ms = o.max_replica_lag_ms});
+    if (!replicas) return std::move(replicas).error();
+    store->replicas_ = std::move(replicas).value();
+    // Kept six times the lag allowed: a forgotten position is one every
+    // replica in use has replayed (write_positions.h).
+    if (!o.write_positions) {
+      o.write_positions = std::make_shared<MemoryWritePositions>(6 * int64_t{o.max_replica_lag_ms});
+    }
+  }
+  store->pool_.Seed(std::move(first).value());
   return store;
 }
 
 PgStore::~PgStore() { Close(); }
 
 void PgStore::Close() {
-  {
-    std::lock_guard lock(pool_mu_);
-    closed_ = true;
-    open_ -= static_cast<int>(idle_.size());
-    idle_.clear();
-    pool_cv_.notify_all();
-  }
+  pool_.Close();
+  replicas_.reset();
   // Its locks go with it: another process may take over this one's lanes.
   session_.reset();
+}
+
+PgPool* PgStore::ReplicaForReader() {
+  if (!replicas_) return nullptr;
+  Reader* reader = CurrentReader();
+  if (reader == nullptr || !reader->reads_may_lag) return nullptr;
+  if (!reader->floor_known && reader->account_id != 0) {
+    auto position = options_.write_positions->Find(reader->account_id);
+    // Not knowing the account's last write, the primary serves it.
+    if (!position) {
+      position_failures_.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+    reader->floor = std::max(reader->floor, *position);
+  }
+  reader->floor_known = true;
+  PgPool* replica = replicas_->Pick(reader->floor);
+  if (replica == nullptr) replica_passed_over_.fetch_add(1, std::memory_order_relaxed);
+  return replica;
+}
+
+void PgStore::RecordWritePosition(PgConn& conn) {
+  Reader* reader = CurrentReader();
+  if (!replicas_ || reader == nullptr || reader->account_id == 0) return;
+  // After the commit, so past its record: where the next insertion would go.
+  auto rows = conn.Exec("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint");
+  Status recorded = rows ? Status() : Status(std::move(rows).error());
+  if (recorded && !rows->empty()) {
+    const auto position = static_cast<uint64_t>(rows->Int(0, 0));
+    reader->floor = std::max(reader->floor, position);
+    recorded = options_.write_positions->Record(reader->account_id, position);
+  }
+  // The write stands; the account's next reads may miss it on a replica
+  // of another instance for the replica's lag, which the metric shows.
+  if (!recorded) position_failures_.fetch_add(1, std::memory_order_relaxed);
 }
 
 namespace {
@@ -78,53 +128,6 @@ void PgStore::NotifyCommitListener() {
     listener = commit_listener_;
   }
   if (listener && *listener) (*listener)();
-}
-
-Result<std::unique_ptr<PgConn>> PgStore::Acquire() {
-  std::unique_lock lock(pool_mu_);
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.acquire_timeout_ms);
-  for (;;) {
-    if (closed_) return Error::Unavailable("the store is closed");
-    if (!idle_.empty()) {
-      std::unique_ptr<PgConn> conn = std::move(idle_.back());
-      idle_.pop_back();
-      if (!conn->broken()) return conn;
-      --open_;  // a server restart or a network failure: connect anew below
-    }
-    if (open_ < options_.connections) {
-      ++open_;
-      lock.unlock();
-      auto conn = PgConn::Connect({options_.conninfo, options_.prepare});
-      if (!conn) {
-        lock.lock();
-        --open_;
-        pool_cv_.notify_one();
-      }
-      return conn;
-    }
-    if (pool_cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= options_.connections) {
-      return Error::Unavailable("no PostgreSQL connection came free in time");
-    }
-  }
-}
-
-void PgStore::DropIdle() {
-  std::lock_guard lock(pool_mu_);
-  open_ -= static_cast<int>(idle_.size());
-  idle_.clear();
-  pool_cv_.notify_all();
-}
-
-void PgStore::Release(std::unique_ptr<PgConn> conn) {
-  std::lock_guard lock(pool_mu_);
-  if (closed_ || conn->broken()) {
-    --open_;
-  } else {
-    idle_.push_back(std::move(conn));
-  }
-  pool_cv_.notify_one();
 }
 
 Status PgStore::FlushEvents(PgTx& tx, std::vector<int64_t>* event_ids) {
@@ -176,7 +179,7 @@ Status PgStore::FlushEvents(PgTx& tx, std::vector<int64_t>* event_ids) {
 Status PgStore::RunTransaction(const std::function<Status(PgTx&)>& fn,
                                std::vector<int64_t>* event_ids) {
   if (!MayWait()) return Error::WouldBlock();
-  auto acquired = Acquire();
+  auto acquired = pool_.Acquire();
   if (!acquired) return std::move(acquired).error();
   std::unique_ptr<PgConn> conn = std::move(acquired).value();
   Status result;
@@ -187,9 +190,9 @@ Status PgStore::RunTransaction(const std::function<Status(PgTx&)>& fn,
     if (!result && conn->broken() && attempt == 1) {
       // An idle connection the server closed (a restart): nothing was
       // sent yet, so the transaction starts again on a new one.
-      Release(std::move(conn));
-      DropIdle();
-      auto again = Acquire();
+      pool_.Release(std::move(conn));
+      pool_.DropIdle();
+      auto again = pool_.Acquire();
       if (!again) return std::move(again).error();
       conn = std::move(again).value();
       continue;
@@ -199,6 +202,7 @@ Status PgStore::RunTransaction(const std::function<Status(PgTx&)>& fn,
     if (result) result = conn->Script("COMMIT");
     if (result) {
       had_events = !tx.events().empty();
+      RecordWritePosition(*conn);
       break;
     }
     const bool retry = conn->retryable() && attempt < kMaxAttempts;
@@ -206,7 +210,7 @@ Status PgStore::RunTransaction(const std::function<Status(PgTx&)>& fn,
     if (!retry) break;
     retries_.fetch_add(1, std::memory_order_relaxed);
   }
-  Release(std::move(conn));
+  pool_.Release(std::move(conn));
   if (!result) {
     write_failures_.fetch_add(1, std::memory_order_relaxed);
     return result;
@@ -234,6 +238,15 @@ StoreStats PgStore::Stats() const {
   stats.write_failures = write_failures_.load(std::memory_order_relaxed);
   stats.reads = reads_.load(std::memory_order_relaxed);
   stats.max_batch = 1;
+  stats.replica_reads = replica_reads_.load(std::memory_order_relaxed);
+  stats.replica_passed_over = replica_passed_over_.load(std::memory_order_relaxed);
+  stats.write_position_failures = position_failures_.load(std::memory_order_relaxed);
+  if (replicas_) {
+    for (const PgReplicaState& r : replicas_->States()) {
+      stats.replicas.push_back(
+          {.reachable = r.reachable, .lag_bytes = r.lag_bytes, .lag_ms = r.lag_ms});
+    }
+  }
   return stats;
 }
 

@@ -15,6 +15,18 @@
 // the commit. Transactions that write events thus commit one at a time
 // (about 0.1 ms each on this machine's disk); those that write none, and
 // every read, run in parallel.
+//
+// Streaming replicas (pg_replicas.h), when given, serve the reads that may
+// lag: lists a request shows as they are (an account's statuses, followers,
+// notifications, the public timelines, relationships), called inside a
+// ReaderScope that allows it (a GET; core/reader_scope.h). Everything else
+// reads the primary: writes and what they read first, the event
+// consumers, and the point reads that fill the caches the event stream
+// keeps, which a replica behind that stream would fill with what an event
+// already replaced. Read-your-writes: a write inside a scope records where
+// it ended in the primary's log as the account's write position
+// (store/write_positions.h, in Redis when the instances share one), and
+// that account's reads go to a replica only once it has replayed past it.
 #pragma once
 
 #include <atomic>
@@ -28,14 +40,29 @@
 
 #include "core/no_wait.h"
 #include "store/postgres/pg_conn.h"
+#include "store/postgres/pg_pool.h"
+#include "store/postgres/pg_replicas.h"
 #include "store/postgres/pg_session.h"
 #include "store/store.h"
+#include "store/write_positions.h"
 
 namespace chirp {
 
 struct PgStoreOptions {
   std::string conninfo;  // a libpq connection string or postgresql:// URI
+  // The session connection's and the migrations' (LISTEN, session advisory
+  // locks), when `conninfo` goes through a pooler in transaction mode,
+  // which keeps neither: a direct connection. Empty: `conninfo`.
+  std::string session_conninfo;
   int connections = 16;  // the pool's size: callers beyond it wait
+  // Streaming replicas of the primary for the reads that may lag (above),
+  // each with a pool of `connections`.
+  std::vector<std::string> replica_conninfos;
+  int max_replica_lag_ms = 10'000;  // a replica further behind serves nothing
+  // Where accounts' last writes ended; with replicas, a MemoryWritePositions
+  // of this process when none is given. Must keep positions longer than
+  // max_replica_lag_ms.
+  std::shared_ptr<WritePositions> write_positions;
   // Off behind a pooler in transaction mode (pgbouncer 1.18): statements
   // are then sent unnamed each time.
   bool prepare = true;
@@ -231,6 +258,8 @@ class PgStore final : public Store {
 
   // Times the session connection (pg_session.h) was made again.
   uint64_t session_reconnections() const { return session_ ? session_->reconnections() : 0; }
+  // The replicas, polled now (tests); null without replicas.
+  PgReplicas* replicas() { return replicas_.get(); }
 
   // Runs `fn` as one transaction; an error from it rolls the transaction
   // back. Events it appended get their ids and are written just before the
@@ -243,15 +272,22 @@ class PgStore final : public Store {
   // transaction (each statement sees what was committed when it began).
   template <typename T>
   Result<T> Read(const std::function<Result<T>(PgConn&)>& fn);
+  // Read, from a replica where the rule above allows it: a list a request
+  // shows as it is, and nothing a cache keeps.
+  template <typename T>
+  Result<T> ReadMayLag(const std::function<Result<T>(PgConn&)>& fn);
 
  private:
-  explicit PgStore(const PgStoreOptions& options) : options_(options) {}
-  // A connection of the pool, connecting a new one where one broke.
-  Result<std::unique_ptr<PgConn>> Acquire();
-  void Release(std::unique_ptr<PgConn> conn);
-  // Closes the idle connections: after one was found lost (a restart of
-  // the server), the others most likely are too.
-  void DropIdle();
+  explicit PgStore(const PgStoreOptions& options)
+      : options_(options),
+        pool_(PgPoolOptions{.conn = {options.conninfo, options.prepare},
+                            .size = options.connections,
+                            .acquire_timeout_ms = options.acquire_timeout_ms}) {}
+  // The replica's pool that may serve a read of the current thread's
+  // reader now; null for the primary.
+  PgPool* ReplicaForReader();
+  // Records where a committed write of the current reader's account ended.
+  void RecordWritePosition(PgConn& conn);
   // BEGIN, fn, the events, COMMIT; retried on deadlocks and serialization
   // failures.
   Status RunTransaction(const std::function<Status(PgTx&)>& fn, std::vector<int64_t>* event_ids);
@@ -268,12 +304,9 @@ class PgStore final : public Store {
   static int64_t WorkerLockKey(int64_t worker_id);
 
   PgStoreOptions options_;
+  PgPool pool_;
   std::unique_ptr<PgSession> session_;
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::vector<std::unique_ptr<PgConn>> idle_;  // guarded by pool_mu_
-  int open_ = 0;                               // connections made and not dropped; pool_mu_
-  bool closed_ = false;                        // guarded by pool_mu_
+  std::unique_ptr<PgReplicas> replicas_;
 
   std::mutex listener_mu_;
   std::shared_ptr<const std::function<void()>> commit_listener_;  // guarded by listener_mu_
@@ -282,23 +315,31 @@ class PgStore final : public Store {
   std::atomic<uint64_t> write_failures_{0};
   std::atomic<uint64_t> reads_{0};
   std::atomic<uint64_t> retries_{0};
+  std::atomic<uint64_t> replica_reads_{0};
+  std::atomic<uint64_t> replica_passed_over_{0};
+  std::atomic<uint64_t> position_failures_{0};
 };
 
 template <typename T>
 Result<T> PgStore::Read(const std::function<Result<T>(PgConn&)>& fn) {
   if (!MayWait()) return Error::WouldBlock();
   reads_.fetch_add(1, std::memory_order_relaxed);
-  // An idle connection the server closed (a restart) shows only when used:
-  // a read is run again once on a new one.
-  for (int attempt = 0;; ++attempt) {
-    auto conn = Acquire();
-    if (!conn) return std::move(conn).error();
-    Result<T> r = fn(**conn);
-    const bool lost = !r && (*conn)->broken();
-    Release(std::move(conn).value());
-    if (!lost || attempt > 0) return r;
-    DropIdle();
+  return pool_.Run(fn);
+}
+
+template <typename T>
+Result<T> PgStore::ReadMayLag(const std::function<Result<T>(PgConn&)>& fn) {
+  if (!MayWait()) return Error::WouldBlock();
+  if (PgPool* replica = ReplicaForReader()) {
+    Result<T> r = replica->Run(fn);
+    // A replica that cannot serve leaves the read to the primary.
+    if (r || r.error().code != ErrorCode::kUnavailable) {
+      reads_.fetch_add(1, std::memory_order_relaxed);
+      replica_reads_.fetch_add(1, std::memory_order_relaxed);
+      return r;
+    }
   }
+  return Read(fn);
 }
 
 template <typename T>

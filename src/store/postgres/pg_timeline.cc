@@ -253,7 +253,7 @@ Result<ReaderFilters> PgStore::FiltersOf(int64_t reader_id, int64_t now_ms) {
 
 Result<std::vector<StatusRecord>> PgStore::PublicTimeline(const PublicTimelineQuery& query,
                                                           const PageRequest& page) {
-  return Read<std::vector<StatusRecord>>([&](PgConn& conn) -> Result<std::vector<StatusRecord>> {
+  return ReadMayLag<std::vector<StatusRecord>>([&](PgConn& conn) -> Result<std::vector<StatusRecord>> {
     const bool tagged = !query.any_tags.empty();
     const int64_t upper = page.max_id > 0 ? page.max_id : kNoUpperBound;
     const bool oldest = page.min_id > 0;
