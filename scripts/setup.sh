@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libsodium-dev libjemalloc-dev
-  libpq-dev postgresql-15
+  libpq-dev postgresql-15 pgbouncer
   libhiredis-dev redis-server redis-tools
   libgtest-dev libgmock-dev libbenchmark-dev
   nettle-dev libicu-dev

@@ -26,11 +26,6 @@ std::string Env(const std::string& name) {
 
 namespace {
 
-// Positions are kept six times the lag a replica in use may have
-// (store/write_positions.h).
-constexpr int64_t kMaxReplicaLagMs = 10'000;
-constexpr int64_t kWritePositionKeepMs = 6 * kMaxReplicaLagMs;
-
 Result<std::unique_ptr<Store>> OpenStoreWith(const Config& config, int writer_cache_mib,
                                              bool replicas, RedisCluster* redis) {
   if (!config.database.url.empty()) {
@@ -39,11 +34,12 @@ Result<std::unique_ptr<Store>> OpenStoreWith(const Config& config, int writer_ca
     options.session_conninfo = config.database.session_url;
     if (replicas) {
       options.replica_conninfos = config.database.replica_urls;
-      options.max_replica_lag_ms = kMaxReplicaLagMs;
+      options.max_replica_lag_ms = config.database.replica_max_lag_ms;
       if (redis != nullptr && !options.replica_conninfos.empty()) {
         options.write_positions = std::make_shared<RedisWritePositions>(
-            *redis, RedisWritePositionsOptions{.prefix = config.redis.prefix,
-                                               .keep_ms = kWritePositionKeepMs});
+            *redis, RedisWritePositionsOptions{
+                        .prefix = config.redis.prefix,
+                        .keep_ms = WritePositionKeepMs(config.database.replica_max_lag_ms)});
       }
     }
     options.connections = config.database.connections > 0 ? config.database.connections

@@ -101,6 +101,11 @@ const std::vector<Option>& Options() {
          c.database.replica_urls.push_back(v);
          return {};
        }},
+      {"database-replica-max-lag-ms", "CHIRP_DATABASE_REPLICA_MAX_LAG_MS",
+       "a replica further behind the primary serves no read; others' writes reach a reader "
+       "within this (default 2000)",
+       WholeNumber("--database-replica-max-lag-ms", 10, 600'000,
+                   [](Config& c, int64_t n) { c.database.replica_max_lag_ms = static_cast<int>(n); })},
       {"database-connections", "CHIRP_DATABASE_CONNECTIONS",
        "connections to PostgreSQL at most (default: --blocking-threads + 4)",
        WholeNumber("--database-connections", 1, 1000,

@@ -23,6 +23,7 @@ struct DatabaseConfig {
   // migrations when `url` goes through a pooler in transaction mode.
   std::string session_url;
   std::vector<std::string> replica_urls;  // streaming replicas for reads that may lag
+  int replica_max_lag_ms = 2000;          // a replica further behind serves nothing
   int connections = 0;  // 0: one for each blocking thread, and a few more
   bool prepared_statements = true;
 };

@@ -1,8 +1,9 @@
 // For tests of the store's contract: the same test against each
 // implementation. A StoreUnderTest is a fresh store of one kind (SQLite in a
 // temporary directory, or a new database on the test PostgreSQL server,
-// store/postgres/pg_test_server.h) with accounts user1..userN (ids 1..N)
-// and an empty outbox.
+// store/postgres/pg_test_server.h, reached directly or through pgbouncer in
+// transaction mode without prepared statements, as behind an operator's
+// pooler) with accounts user1..userN (ids 1..N) and an empty outbox.
 //
 //   class FooTest : public ::testing::TestWithParam<StoreKind> { ... };
 //   INSTANTIATE_TEST_SUITE_P(Stores, FooTest, ::testing::ValuesIn(kStoreKinds),
@@ -24,11 +25,20 @@
 
 namespace chirp {
 
-enum class StoreKind { kSqlite, kPostgres };
-inline constexpr StoreKind kStoreKinds[] = {StoreKind::kSqlite, StoreKind::kPostgres};
+enum class StoreKind { kSqlite, kPostgres, kPostgresPooled };
+inline constexpr StoreKind kStoreKinds[] = {StoreKind::kSqlite, StoreKind::kPostgres,
+                                            StoreKind::kPostgresPooled};
 
 inline std::string StoreKindName(const ::testing::TestParamInfo<StoreKind>& info) {
-  return info.param == StoreKind::kSqlite ? "Sqlite" : "Postgres";
+  switch (info.param) {
+    case StoreKind::kSqlite:
+      return "Sqlite";
+    case StoreKind::kPostgres:
+      return "Postgres";
+    case StoreKind::kPostgresPooled:
+      return "PostgresPooled";
+  }
+  return "";
 }
 
 class StoreUnderTest {
@@ -52,7 +62,18 @@ class StoreUnderTest {
       return;
     }
     conninfo_ = *conninfo;
-    auto opened = PgStore::Open({.conninfo = *conninfo, .connections = 4});
+    PgStoreOptions options{.conninfo = *conninfo, .connections = 4};
+    if (kind == StoreKind::kPostgresPooled) {
+      auto pooled = (*server)->PooledConninfo(*conninfo);
+      if (!pooled) {
+        error_ = pooled.error().message;
+        return;
+      }
+      options.conninfo = *pooled;
+      options.session_conninfo = *conninfo;
+      options.prepare = false;
+    }
+    auto opened = PgStore::Open(options);
     if (!opened) {
       error_ = opened.error().message;
       return;

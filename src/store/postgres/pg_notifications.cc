@@ -200,7 +200,7 @@ Result<std::vector<NotificationRecord>> PgStore::ApplyNotificationWrites(
 Result<std::vector<NotificationRecord>> PgStore::ListNotifications(int64_t account_id,
                                                                    const NotificationFilter& filter,
                                                                    const PageRequest& page) {
-  return ReadMayLag<std::vector<NotificationRecord>>(
+  return Read<std::vector<NotificationRecord>>(
       [&](PgConn& conn) -> Result<std::vector<NotificationRecord>> {
         const int64_t upper = page.max_id > 0 ? page.max_id : kNoUpperBound;
         const bool oldest = page.min_id > 0;
@@ -237,7 +237,7 @@ Result<NotificationRecord> PgStore::FindNotification(int64_t account_id, int64_t
 
 Result<int64_t> PgStore::CountNotifications(int64_t account_id, const NotificationFilter& filter,
                                             int64_t after_id, int64_t cap) {
-  return ReadMayLag<int64_t>([&](PgConn& conn) -> Result<int64_t> {
+  return Read<int64_t>([&](PgConn& conn) -> Result<int64_t> {
     PgParams params;
     params.Add(account_id).Add(filter.type_mask).Add(filter.from_account_id).Add(after_id);
     AddLimit(params, cap);
@@ -269,7 +269,7 @@ Status PgStore::ClearNotifications(int64_t account_id) {
 Result<std::vector<NotificationRecord>> PgStore::ListNotificationGroup(int64_t account_id,
                                                                        const std::string& group_key,
                                                                        int limit) {
-  return ReadMayLag<std::vector<NotificationRecord>>(
+  return Read<std::vector<NotificationRecord>>(
       [&](PgConn& conn) -> Result<std::vector<NotificationRecord>> {
         PgParams params;
         params.Add(account_id).Add(group_key);
@@ -284,7 +284,7 @@ Result<std::vector<NotificationRecord>> PgStore::ListNotificationGroup(int64_t a
 }
 
 Result<int64_t> PgStore::CountNotificationGroup(int64_t account_id, const std::string& group_key) {
-  return ReadMayLag<int64_t>([&](PgConn& conn) -> Result<int64_t> {
+  return Read<int64_t>([&](PgConn& conn) -> Result<int64_t> {
     auto rows =
         conn.Exec("SELECT count(*) FROM notifications WHERE account_id = $1 AND group_key = $2",
                   PgParams().Add(account_id).Add(group_key));
@@ -327,7 +327,7 @@ Result<bool> PgStore::FollowRequested(int64_t account_id, int64_t target_account
 }
 
 Result<std::optional<Marker>> PgStore::FindMarker(int64_t account_id, const std::string& timeline) {
-  return ReadMayLag<std::optional<Marker>>([&](PgConn& conn) -> Result<std::optional<Marker>> {
+  return Read<std::optional<Marker>>([&](PgConn& conn) -> Result<std::optional<Marker>> {
     auto rows = conn.Exec(
         "SELECT last_read_id, version, updated_at FROM markers WHERE account_id = $1 AND "
         "timeline = $2",

@@ -38,7 +38,7 @@ struct PgReplicasOptions {
   // A replica further behind serves nothing. Positions of writes are kept
   // longer than this (store/write_positions.h), so that a write whose
   // position was forgotten is one every replica in use has replayed.
-  int max_lag_ms = 10'000;
+  int max_lag_ms = 2'000;
 };
 
 struct PgReplicaState {

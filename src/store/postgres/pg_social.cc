@@ -946,7 +946,7 @@ Status PgStore::AuthorizeFollowRequest(int64_t account_id, int64_t target_accoun
 
 Result<std::vector<Paged<int64_t>>> PgStore::ListFollowRequests(int64_t target_account_id,
                                                                 const PageRequest& page) {
-  return ReadMayLag<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
+  return Read<std::vector<Paged<int64_t>>>([&](PgConn& conn) {
     return Page<int64_t>(conn,
                          "SELECT id, account_id FROM follow_requests WHERE target_account_id = $1 "
                          "AND id < $2 AND id > $3 ORDER BY id DESC LIMIT $4",
@@ -957,7 +957,7 @@ Result<std::vector<Paged<int64_t>>> PgStore::ListFollowRequests(int64_t target_a
 }
 
 Result<int64_t> PgStore::CountFollowRequests(int64_t target_account_id) {
-  return ReadMayLag<int64_t>([&](PgConn& conn) -> Result<int64_t> {
+  return Read<int64_t>([&](PgConn& conn) -> Result<int64_t> {
     auto rows = conn.Exec("SELECT count(*) FROM follow_requests WHERE target_account_id = $1",
                           PgParams().Add(target_account_id));
     if (!rows) return std::move(rows).error();
@@ -1076,7 +1076,7 @@ Result<std::vector<Paged<Mute>>> PgStore::ListMutes(int64_t account_id, const Pa
 
 Result<RelationshipRecord> PgStore::Relationship(int64_t account_id, int64_t target_account_id,
                                                  int64_t now_ms) {
-  return ReadMayLag<RelationshipRecord>([&](PgConn& conn) -> Result<RelationshipRecord> {
+  return Read<RelationshipRecord>([&](PgConn& conn) -> Result<RelationshipRecord> {
     // One statement, so one snapshot: the parts agree with each other.
     auto rows = conn.Exec(
         "SELECT "

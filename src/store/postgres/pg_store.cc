@@ -43,10 +43,9 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgStoreOptions& options) {
                                       .max_lag_ms = o.max_replica_lag_ms});
     if (!replicas) return std::move(replicas).error();
     store->replicas_ = std::move(replicas).value();
-    // Kept six times the lag allowed: a forgotten position is one every
-    // replica in use has replayed (write_positions.h).
     if (!o.write_positions) {
-      o.write_positions = std::make_shared<MemoryWritePositions>(6 * int64_t{o.max_replica_lag_ms});
+      o.write_positions =
+          std::make_shared<MemoryWritePositions>(WritePositionKeepMs(o.max_replica_lag_ms));
     }
   }
   store->pool_.Seed(std::move(first).value());

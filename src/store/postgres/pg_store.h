@@ -17,16 +17,24 @@
 // every read, run in parallel.
 //
 // Streaming replicas (pg_replicas.h), when given, serve the reads that may
-// lag: lists a request shows as they are (an account's statuses, followers,
-// notifications, the public timelines, relationships), called inside a
-// ReaderScope that allows it (a GET; core/reader_scope.h). Everything else
-// reads the primary: writes and what they read first, the event
-// consumers, and the point reads that fill the caches the event stream
-// keeps, which a replica behind that stream would fill with what an event
-// already replaced. Read-your-writes: a write inside a scope records where
-// it ended in the primary's log as the account's write position
-// (store/write_positions.h, in Redis when the instances share one), and
-// that account's reads go to a replica only once it has replayed past it.
+// lag, inside a ReaderScope that allows it (a GET; core/reader_scope.h):
+// the heavy lists a request shows as they are, namely an account's
+// statuses, the public timelines, a thread's replies, followers and
+// following, who favourited or reblogged a status; and the reader's own
+// lists and flags (favourites, bookmarks, blocks, mutes), which only the
+// reader writes. Everything else reads the primary: writes and what they
+// read first, the event consumers, the point reads that fill the caches
+// the event stream keeps (a replica behind that stream would fill them
+// with what an event already replaced), and what others' writes put
+// before the reader with a notification: relationships, notifications,
+// markers, follow requests.
+//
+// Read-your-writes: a write inside a scope records where it ended in the
+// primary's log as the account's write position (store/write_positions.h,
+// in Redis when the instances share one), and that account's reads go to
+// a replica only once it has replayed past it. Others' writes reach a
+// reader through a replica within its lag, which is bounded: a replica
+// further behind than max_replica_lag_ms serves nothing.
 #pragma once
 
 #include <atomic>
@@ -58,7 +66,7 @@ struct PgStoreOptions {
   // Streaming replicas of the primary for the reads that may lag (above),
   // each with a pool of `connections`.
   std::vector<std::string> replica_conninfos;
-  int max_replica_lag_ms = 10'000;  // a replica further behind serves nothing
+  int max_replica_lag_ms = 2'000;  // a replica further behind serves nothing
   // Where accounts' last writes ended; with replicas, a MemoryWritePositions
   // of this process when none is given. Must keep positions longer than
   // max_replica_lag_ms.

@@ -241,7 +241,74 @@ Result<std::string> PgTestServer::CreateEmptyDatabase() {
   return CreateFrom("template0");
 }
 
+Result<std::string> PgTestServer::PooledConninfo(const std::string& conninfo) {
+  {
+    std::lock_guard lock(g_mu);
+    if (pooler_port_ == 0) {
+      if (Status s = StartPooler(); !s) return std::move(s).error();
+    }
+  }
+  const size_t at = conninfo.rfind("dbname=");
+  if (at == std::string::npos) return Error::BadRequest("no dbname in " + conninfo);
+  return "host=127.0.0.1 port=" + std::to_string(pooler_port_) +
+         " user=postgres connect_timeout=5 " + conninfo.substr(at);
+}
+
+Status PgTestServer::StartPooler() {
+  if (pid_ == 0) {
+    return Error::Unavailable("the pooler runs in front of a server this process started");
+  }
+  const std::string bin = "/usr/sbin/pgbouncer";
+  if (!fs::exists(bin)) {
+    return Error::Unavailable("no pgbouncer (scripts/setup.sh installs it)");
+  }
+  auto as = ServerUser();
+  if (!as) return std::move(as).error();
+  for (int attempt = 0; attempt < kStartTries; ++attempt) {
+    const int port = FreePort();
+    const std::string config = dir_ + "/pgbouncer.ini";
+    {
+      std::ofstream users(dir_ + "/userlist.txt");
+      users << "\"postgres\" \"\"\n";
+      // Transaction mode, as an operator's pooler in front of many
+      // instances: each transaction may get another server connection.
+      std::ofstream ini(config);
+      ini << "[databases]\n* = host=127.0.0.1 port=" << port_ << " user=postgres\n"
+          << "[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = " << port
+          << "\nunix_socket_dir =\nauth_type = trust\nauth_file = " << dir_
+          << "/userlist.txt\npool_mode = transaction\nmax_client_conn = 400\n"
+          << "default_pool_size = 20\nlogfile = " << dir_ << "/pgbouncer.log\n";
+    }
+    auto pooler = Spawn(*as, {bin, config}, dir_ + "/pgbouncer.out");
+    if (!pooler) return std::move(pooler).error();
+    pooler_pid_ = *pooler;
+    const std::string probe =
+        "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres";
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadyWaitMs);
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (PgConn::Connect({probe, false})) {
+        pooler_port_ = port;
+        return {};
+      }
+      if (::waitpid(pooler_pid_, &status, WNOHANG) == pooler_pid_) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::kill(pooler_pid_, SIGKILL);
+    ::waitpid(pooler_pid_, &status, 0);
+    pooler_pid_ = 0;
+  }
+  return Error::Unavailable("pgbouncer did not start: " + Slurp(dir_ + "/pgbouncer.log") +
+                            Slurp(dir_ + "/pgbouncer.out"));
+}
+
 PgTestServer::~PgTestServer() {
+  if (pooler_pid_ > 0) {
+    ::kill(pooler_pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pooler_pid_, &status, 0);
+  }
   if (pid_ > 0) {
     ::kill(pid_, SIGINT);  // a fast shutdown: disconnects clients, no checkpoint wait
     int status = 0;

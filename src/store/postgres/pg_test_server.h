@@ -27,6 +27,12 @@ class PgTestServer {
   // A new empty database without any schema.
   Result<std::string> CreateEmptyDatabase();
 
+  // `conninfo` (of a database CreateDatabase made) through pgbouncer in
+  // transaction mode in front of this server, started on the first call
+  // (Debian's pgbouncer, as the postgres user when root). kUnavailable
+  // with a server given by CHIRP_TEST_POSTGRES, or without pgbouncer.
+  Result<std::string> PooledConninfo(const std::string& conninfo);
+
   // The conninfo of the server's maintenance database, `postgres`.
   const std::string& admin_conninfo() const { return admin_conninfo_; }
   // The server's process id (0 when it was not started by this process).
@@ -38,6 +44,7 @@ class PgTestServer {
   PgTestServer() = default;
   Status Start();
   Status MakeTemplate();
+  Status StartPooler();
   Result<std::string> CreateFrom(const char* template_name);
   std::string ConninfoOf(const std::string& database) const;
 
@@ -45,6 +52,8 @@ class PgTestServer {
   std::string host_;
   int port_ = 0;
   int pid_ = 0;
+  int pooler_port_ = 0;
+  int pooler_pid_ = 0;
   std::string admin_conninfo_;
   std::string base_conninfo_;  // without dbname
   int databases_ = 0;
