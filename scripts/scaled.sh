@@ -124,7 +124,9 @@ chirpd_args() {
   redis_url=$(cat "$dir/redis-url")
   replica_url=$(cat "$dir/replica-url")
   chirpd_argv=("$chirpd" "$role" --database-url "$database_url")
-  [ "$role" = migrate ] || chirpd_argv+=(--redis-url "$redis_url")
+  # The shared work (notifications, fan-out) in 4 partitions by account,
+  # which the workers share out (2 each); the same in every process.
+  [ "$role" = migrate ] || chirpd_argv+=(--redis-url "$redis_url" --lane-partitions 4)
   case "$role" in
     serve)
       # Worker ids 1..api_instances; the load balancer (127.0.0.1) is

@@ -108,6 +108,27 @@ std::unique_ptr<RateLimiter> MakeRateLimiter(const Config& config, RedisCluster*
                                             RedisRateLimiterOptions{.prefix = config.redis.prefix});
 }
 
+SharedLanes AddSharedLanes(OutboxDrainer& drainer, EventLog& log, const Config& config,
+                           LaneOptions options, EventConsumer& single,
+                           const std::function<std::unique_ptr<EventConsumer>()>& make) {
+  SharedLanes shared;
+  options.cursor = CursorKind::kDurable;
+  if (config.lane_partitions <= 1) {
+    shared.lanes.push_back(&drainer.Add(single, options));
+    return shared;
+  }
+  shared.group = std::make_unique<LaneGroup>(log, options.name, config.lane_partitions);
+  for (int k = 0; k < config.lane_partitions; ++k) {
+    shared.owned.push_back(make());
+    LaneOptions partition = options;
+    partition.name = shared.group->LaneName(k);
+    partition.group = shared.group.get();
+    partition.partition = k;
+    shared.lanes.push_back(&drainer.Add(*shared.owned.back(), partition));
+  }
+  return shared;
+}
+
 Status HoldWorkerIdInStore(Store& store, int64_t worker_id) {
   auto held = store.HoldWorkerId(worker_id);
   if (!held) return std::move(held).error();

@@ -2,12 +2,16 @@
 // a configuration names.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "events/lane_group.h"
+#include "events/outbox_drainer.h"
 #include "ratelimit/rate_limiter.h"
 #include "redis/redis_cluster.h"
 #include "search/sqlite_search_index.h"
@@ -56,6 +60,24 @@ Status HoldWorkerIdInStore(Store& store, int64_t worker_id);
 
 // The name of fan-out's lane: durable when the timelines are in Redis.
 inline constexpr char kFanOutLane[] = "fan_out";
+
+// A durable consumer the processes of one database share (the notifier;
+// fan-out to timelines in Redis), as this process runs it: one lane taking
+// every event, or with config.lane_partitions above 1, a lane for each
+// partition by account (events/lane_group.h), each with a consumer of its
+// own, since partitions run at once on lanes' threads.
+struct SharedLanes {
+  std::unique_ptr<LaneGroup> group;                   // null for one lane
+  std::vector<std::unique_ptr<EventConsumer>> owned;  // the partitions' consumers
+  std::vector<const EventLane*> lanes;
+};
+
+// Adds the lanes of the shared consumer `options.name` to `drainer`:
+// `single` in one lane when there is one partition, else a consumer made by
+// `make` for each partition. `options` apply to every lane (durable).
+SharedLanes AddSharedLanes(OutboxDrainer& drainer, EventLog& log, const Config& config,
+                           LaneOptions options, EventConsumer& single,
+                           const std::function<std::unique_ptr<EventConsumer>()>& make);
 
 // The name of the search indexer's lane, under which its cursor is saved.
 inline constexpr char kSearchIndexerLane[] = "search_indexer";

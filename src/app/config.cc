@@ -186,6 +186,12 @@ const std::vector<Option>& Options() {
          c.shared_lanes = *b;
          return {};
        }},
+      {"lane-partitions", "CHIRP_LANE_PARTITIONS",
+       "partitions by account of the shared work (notifications; fan-out to timelines in "
+       "Redis), shared out among the processes that run it; the same in every process of a "
+       "database (default 1)",
+       WholeNumber("--lane-partitions", 1, 256,
+                   [](Config& c, int64_t n) { c.lane_partitions = static_cast<int>(n); })},
       {"search", "CHIRP_SEARCH",
        "on or off: index statuses, accounts and hashtags for search (default on)",
        [](Config& c, const std::string& v) -> Status {
@@ -418,6 +424,11 @@ Result<Config> ParseConfig(const std::vector<std::string>& args, const EnvLookup
       (!config.database.session_url.empty() || !config.database.replica_urls.empty())) {
     return Error::BadRequest(
         "--database-session-url and --database-replica-url go with --database-url");
+  }
+  if (config.database.url.empty() && config.lane_partitions > 1) {
+    return Error::BadRequest(
+        "--lane-partitions shares work among the processes of a PostgreSQL database: give "
+        "--database-url");
   }
   return config;
 }

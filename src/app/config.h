@@ -61,6 +61,11 @@ struct Config {
   // processes of one database share (notifications; fan-out to timelines in
   // Redis) while no other process holds it; off leaves it to workers.
   bool shared_lanes = true;
+  // How many partitions by account the shared work (notifications,
+  // fan-out to Redis) is split into, each a lane of its own that any
+  // process may run (events/lane_group.h): the same in every process of a
+  // database. 1: one lane each, run by one process at a time.
+  int lane_partitions = 1;
   // Whether statuses, accounts and hashtags are indexed for search (off:
   // the search routes answer 404 and nothing is indexed).
   bool search = true;

@@ -266,14 +266,21 @@ int Serve(const Config& config) {
   // from where the last one stopped (a worker, or an instance when no
   // worker runs); the others' fan-out stands by. With --shared-lanes off,
   // the work the deployment shares is left to `chirpd worker` processes.
-  const EventLane* fan_out_lane = nullptr;
+  SharedLanes fan_out_lanes;
   if (*redis == nullptr) {
-    fan_out_lane = &drainer.Add(fan_out, {.name = kFanOutLane});
+    fan_out_lanes.lanes.push_back(&drainer.Add(fan_out, {.name = kFanOutLane}));
   } else if (config.shared_lanes) {
-    fan_out_lane = &drainer.Add(fan_out, {.name = kFanOutLane, .cursor = CursorKind::kDurable});
+    fan_out_lanes = AddSharedLanes(drainer, **store, config, {.name = kFanOutLane}, fan_out, [&] {
+      return std::make_unique<FanOut>(**store, timelines, config.timelines, &home.author_posts());
+    });
   }
+  SharedLanes notifier_lanes;
   if (config.shared_lanes) {
-    drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
+    notifier_lanes = AddSharedLanes(
+        drainer, **store, config, {.name = "notifier", .gather_us = 5000}, notifier, [&] {
+          return std::make_unique<Notifier>(
+              **store, clock, ids, [&statuses](int64_t id) { return statuses.FindLive(id); });
+        });
   }
   drainer.Add(stream_publisher, {.name = "stream_publisher"});
   // The indexer takes events in large batches (up to 2,048, gathered for
@@ -368,16 +375,29 @@ int Serve(const Config& config) {
                  ProcessResidentBytes(), "gauge");
     std::vector<double> lag_bounds;
     for (int64_t ms : LagHistogram::kBucketsMs) lag_bounds.push_back(ms / 1000.0);
-    if (fan_out_lane != nullptr) {
+    if (!fan_out_lanes.lanes.empty()) {
+      // Over every partition this process runs (standing by, a lane adds
+      // nothing).
+      uint64_t handled = 0;
+      int64_t last_ms = 0;
+      double sum_ms = 0;
+      std::vector<uint64_t> counts;
+      for (const EventLane* lane : fan_out_lanes.lanes) {
+        handled += lane->handled();
+        last_ms = std::max(last_ms, lane->lag().last_ms());
+        sum_ms += static_cast<double>(lane->lag().sum_ms());
+        const std::vector<uint64_t> c = lane->lag().counts();
+        counts.resize(std::max(counts.size(), c.size()));
+        for (size_t i = 0; i < c.size(); ++i) counts[i] += c[i];
+      }
       AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by fan-out.",
-                   fan_out_lane->handled(), "counter");
+                   handled, "counter");
       AppendMetric(out, "chirp_events_lag_milliseconds",
                    "From the commit of the newest event fan-out handled to its handling.",
-                   static_cast<uint64_t>(fan_out_lane->lag().last_ms()), "gauge");
+                   static_cast<uint64_t>(last_ms), "gauge");
       AppendHistogram(out, "chirp_events_lag_seconds",
                       "From an event's commit to its handling by fan-out (fan-out lag).",
-                      lag_bounds, fan_out_lane->lag().counts(),
-                      fan_out_lane->lag().sum_ms() / 1000.0);
+                      lag_bounds, counts, sum_ms / 1000.0);
     }
     AppendLaneMetrics(drainer, out);
     if (search_lane != nullptr) {

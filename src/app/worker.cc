@@ -51,19 +51,26 @@ int Work(const Config& config) {
       **store, clock,
       {.capacity = config.reader_cache_size, .max_bytes = config.reader_cache_mib << 20});
   CacheKeeper cache_keeper(accounts, statuses, viewers, auth, nullptr, nullptr);
-  Notifier notifier(**store, clock, ids, [&statuses](int64_t id) { return statuses.FindLive(id); });
+  const auto find_status = [&statuses](int64_t id) { return statuses.FindLive(id); };
+  Notifier notifier(**store, clock, ids, find_status);
   OutboxDrainer drainer(**store, clock);
   drainer.Add(cache_keeper, {.name = "cache_keeper", .gather_us = 5000});
-  drainer.Add(notifier, {.name = "notifier", .cursor = CursorKind::kDurable, .gather_us = 5000});
-  // Timelines in Redis are fanned out to by one process at a time; a
-  // worker takes the lane when no other process holds it. Timelines kept
-  // in the API instances' memory are theirs to fan out to.
+  const SharedLanes notifier_lanes =
+      AddSharedLanes(drainer, **store, config, {.name = "notifier", .gather_us = 5000}, notifier,
+                     [&] { return std::make_unique<Notifier>(**store, clock, ids, find_status); });
+  // Timelines in Redis are fanned out to by the processes that share them,
+  // each lane (or partition) by one at a time; a worker takes those no
+  // other process holds. Timelines kept in the API instances' memory are
+  // theirs to fan out to.
   std::unique_ptr<TimelineCache> timelines;
   std::unique_ptr<FanOut> fan_out;
+  SharedLanes fan_out_lanes;
   if (*redis != nullptr) {
     timelines = MakeTimelineCache(config, redis->get());
     fan_out = std::make_unique<FanOut>(**store, *timelines, config.timelines);
-    drainer.Add(*fan_out, {.name = kFanOutLane, .cursor = CursorKind::kDurable});
+    fan_out_lanes = AddSharedLanes(drainer, **store, config, {.name = kFanOutLane}, *fan_out, [&] {
+      return std::make_unique<FanOut>(**store, *timelines, config.timelines);
+    });
   }
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);

@@ -51,25 +51,72 @@ int64_t EventLane::pending() const {
       0, newest_seen_.load(std::memory_order_relaxed) - position_.load(std::memory_order_relaxed));
 }
 
-Result<bool> EventLane::Hold() {
+bool EventLane::Mine(const OutboxEvent& event) const {
+  return options_.group == nullptr ||
+         PartitionOf(event.account_id, options_.group->partitions()) == options_.partition;
+}
+
+void EventLane::GiveUp(int64_t now) {
+  // Saved first, so that the next holder starts where this one stopped;
+  // should the save fail, it redoes a little (consumers are idempotent).
+  if (unsaved_) (void)SaveProgress(now);
+  log_.ReleaseLane(options_.name);
+  holding_ = false;
+  unsaved_ = false;
+  std::fprintf(stderr, "chirpd: events: %s: given up at %lld, to share the partitions\n",
+               options_.name.c_str(), static_cast<long long>(position()));
+}
+
+Result<bool> EventLane::Hold(int64_t now) {
+  LaneGroup* const group = options_.group;
+  bool reserved = false;
+  if (group != nullptr && holding_) {
+    auto over = group->GiveUpOne(now);
+    if (!over) return std::move(over).error();
+    if (*over) {
+      GiveUp(now);
+      return false;
+    }
+  } else if (group != nullptr) {
+    auto may = group->Reserve(now);
+    if (!may) return std::move(may).error();
+    if (!*may) return false;
+    reserved = true;
+  }
   auto held = log_.HoldLane(options_.name);
-  if (!held) return std::move(held).error();
+  if (!held) {
+    if (reserved) group->Unreserve();
+    return std::move(held).error();
+  }
   if (!*held) {
     // Another process runs the lane: what this one handled and did not
     // save, that one does again (consumers are idempotent).
+    if (holding_) {
+      std::fprintf(stderr, "chirpd: events: %s: lost (its session ended), run elsewhere now\n",
+                   options_.name.c_str());
+    }
+    if (group != nullptr && (reserved || holding_)) group->Unreserve();
     holding_ = false;
     unsaved_ = false;
     return false;
   }
   if (holding_) return true;
   auto saved = log_.LoadCursor(options_.name);
-  if (!saved) return std::move(saved).error();
+  if (!saved) {
+    // Taken but not started: given back, tried again after a pause.
+    log_.ReleaseLane(options_.name);
+    if (reserved) group->Unreserve();
+    return std::move(saved).error();
+  }
   const int64_t start = saved->value_or(0);
   position_.store(start, std::memory_order_relaxed);
   newest_seen_.store(start, std::memory_order_relaxed);
   trim_.Set(trim_slot_, start);
   holding_ = true;
   consumer_.Resumed();
+  // Which process runs what, for the operator (and the deployment's test).
+  std::fprintf(stderr, "chirpd: events: %s: taken up at %lld\n", options_.name.c_str(),
+               static_cast<long long>(start));
   return true;
 }
 
@@ -77,7 +124,7 @@ LaneStep EventLane::DrainOnce() {
   const int64_t now = clock_.NowMillis();
   if (now < resume_at_ms_) return {LaneStep::Next::kAt, resume_at_ms_, {}};
   if (options_.cursor == CursorKind::kDurable) {
-    auto held = Hold();
+    auto held = Hold(now);
     if (!held) return Pause(now, "holding the lane: " + held.error().message);
     // Standing by: looked at again after a while, not at every commit.
     if (!*held) return {LaneStep::Next::kAt, now + options_.replay_check_ms, {}};
@@ -112,6 +159,7 @@ LaneStep EventLane::DrainOnce() {
   const OutboxEvent* failed = end;
   Status handled;
   for (const OutboxEvent* e = first; e != end; ++e) {
+    if (!Mine(*e)) continue;
     handled = consumer_.Handle(*e);
     if (!handled) {
       failed = e;
@@ -192,10 +240,13 @@ LaneStep EventLane::Pause(int64_t now, std::string problem) {
 }
 
 Status EventLane::Advance(const OutboxEvent* first, const OutboxEvent* last, int64_t now) {
+  uint64_t mine = 0;
   for (const OutboxEvent* e = first; e != last; ++e) {
+    if (!Mine(*e)) continue;
+    ++mine;
     if (e->created_at_ms > 0) lag_.Record(now - e->created_at_ms);
   }
-  handled_.fetch_add(static_cast<uint64_t>(last - first), std::memory_order_relaxed);
+  handled_.fetch_add(mine, std::memory_order_relaxed);
   return MoveTo((last - 1)->id, now);
 }
 

@@ -35,6 +35,7 @@
 #include "core/clock.h"
 #include "events/event_consumer.h"
 #include "events/lag_histogram.h"
+#include "events/lane_group.h"
 #include "events/outbox_window.h"
 #include "events/trim_point.h"
 #include "store/events.h"
@@ -82,6 +83,14 @@ struct LaneOptions {
   // before it reads: under a stream of commits it then wakes once for many
   // instead of once for each. Adds at most this much to the lag.
   int64_t gather_us = 1000;
+  // A partition of a consumer split by account (lane_group.h): the group
+  // it belongs to (`name` is then the group's LaneName of `partition`) and
+  // which partition. The lane hands the consumer only the events of its
+  // partition, moves past the others, and holds its partition as the
+  // group shares them out. Durable lanes only; null for a lane that takes
+  // every event.
+  LaneGroup* group = nullptr;
+  int partition = 0;
 };
 
 // What a step did, and when the next one is due.
@@ -164,8 +173,13 @@ class EventLane {
   LaneStep Pause(int64_t now, std::string problem);
   // A durable lane runs in one process at a time (EventLog::HoldLane):
   // false while another holds it. On taking it over, the lane starts again
-  // from the cursor the last holder saved.
-  Result<bool> Hold();
+  // from the cursor the last holder saved. A partition's lane also takes
+  // and gives up its partition as its group shares them out.
+  Result<bool> Hold(int64_t now);
+  // Gives the lane's partition up: its progress saved, its hold released.
+  void GiveUp(int64_t now);
+  // Whether the lane hands `event` to its consumer (its partition's).
+  bool Mine(const OutboxEvent& event) const;
   void Run();
 
   EventLog& log_;

@@ -28,6 +28,10 @@ class FaultyLog final : public EventLog {
     if (lane_held_elsewhere) return false;
     return store_.HoldLane(consumer);
   }
+  void ReleaseLane(const std::string& consumer) override { store_.ReleaseLane(consumer); }
+  Result<int> JoinLaneGroup(const std::string& group) override {
+    return store_.JoinLaneGroup(group);
+  }
   Result<std::optional<int64_t>> LoadCursor(const std::string& consumer) override {
     return store_.LoadCursor(consumer);
   }

@@ -155,6 +155,14 @@ class EventLog : public EventCursors, public DeadLetters {
   // hold (its session with the store ended); ask before each batch. Cheap
   // when held: no round trip.
   virtual Result<bool> HoldLane(const std::string& consumer) = 0;
+  // Gives up a lane HoldLane took, so that another process may take it.
+  virtual void ReleaseLane(const std::string& consumer) = 0;
+  // Counts this process among those that run the partitions of `group` (a
+  // durable consumer split by account, events/lane_group.h) and answers how
+  // many processes do, this one included: each then holds its share of the
+  // partitions. Needs the process's worker id held (Store::HoldWorkerId)
+  // on a shared store; the embedded store has one process: always 1.
+  virtual Result<int> JoinLaneGroup(const std::string& group) = 0;
   // Called (on the writer's thread; it must not block) after each commit
   // that appended events, so that consumers can wake up instead of polling. One listener: a new
   // one replaces the last, and an empty one removes it. Thread-safe.

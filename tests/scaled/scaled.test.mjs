@@ -15,10 +15,13 @@
 //     replay paused, a follow through instance 1 read back by the follower
 //     through instance 2 (read-your-writes), not yet by another account
 //     (the replica serves it), and the replica's lag in /metrics;
+//   - the two workers sharing the 4 partitions of fan-out and of
+//     notifications (2 each, as their logs tell);
 //   - faults under a stream of posts, each answered status reaching every
-//     follower's cached home timeline: the worker running fan-out killed
-//     with kill -9 (the other takes over), and the Redis master holding a
-//     follower's timeline killed (its replica takes over);
+//     follower's cached home timeline: the worker running the author's
+//     fan-out partition killed with kill -9 (the other takes it over), and
+//     the Redis master holding a follower's timeline killed (its replica
+//     takes over);
 //   - instance 1 killed with kill -9: every request through the load
 //     balancer still answered 200, by instance 2; its streaming client cut
 //     off and connecting again through the load balancer, to instance 2,
@@ -108,6 +111,32 @@ function redisCli(port, args) {
 
 // The master of the Redis Cluster in `dir` that serves `key`, as the first
 // node that answers sees it → { port, pid }.
+// The partition, of `partitions`, of an account's events
+// (events/lane_group.cc's PartitionOf: SplitMix64's finalizer, modulo).
+function partitionOf(accountId, partitions) {
+  const mask = (1n << 64n) - 1n;
+  let x = BigInt(accountId) & mask;
+  x ^= x >> 30n;
+  x = (x * 0xbf58476d1ce4e5b9n) & mask;
+  x ^= x >> 27n;
+  x = (x * 0x94d049bb133111ebn) & mask;
+  x ^= x >> 31n;
+  return Number(x % BigInt(partitions));
+}
+
+// The lanes a chirpd process holds now, from what its log says it took up,
+// gave up and lost.
+function heldLanes(logPath) {
+  const held = new Set();
+  for (const line of readFileSync(logPath, 'utf8').split('\n')) {
+    const m = /^chirpd: events: (\S+): (taken up|given up|lost)\b/.exec(line);
+    if (!m) continue;
+    if (m[2] === 'taken up') held.add(m[1]);
+    else held.delete(m[1]);
+  }
+  return held;
+}
+
 // Runs `sql` on the deployment's PostgreSQL replica with psql.
 function onReplica(dir, sql) {
   const url = readFileSync(join(dir, 'replica-url'), 'utf8').trim();
@@ -347,17 +376,30 @@ describe('scripts/scaled.sh', () => {
     }
   }
 
-  test('kill -9 of the worker running fan-out, under a stream of posts: every answered status reaches every follower', { timeout: 90_000 }, step(async () => {
+  test('the workers share the partitions of fan-out and notifications; kill -9 of the one running an author\'s partition, under a stream of posts: every answered status reaches every follower', { timeout: 90_000 }, step(async () => {
     const { author, followers } = await audience(3);
-    // Worker 1 started first and took the lanes; worker 2 stands by.
-    const pid = Number(readFileSync(join(dir, 'worker-1', 'pid'), 'utf8'));
-    assert.ok(alive(pid), 'worker-1 runs');
+    // Each worker runs its share of the 4 partitions of each shared
+    // consumer (2 of 4), as its log tells.
+    let held;
+    await eventually('each worker holds 2 partitions of fan_out and of notifier', async () => {
+      held = [1, 2].map((n) => heldLanes(join(dir, `worker-${n}`, 'log')));
+      const counts = held.map((h) => ['fan_out', 'notifier'].map((c) => [...h].filter((l) => l.startsWith(`${c}.`)).length));
+      return { ok: counts.every((c) => c[0] === 2 && c[1] === 2), detail: JSON.stringify(held.map((h) => [...h])) };
+    }, { timeoutMs: 15_000 });
+    const lane = `fan_out.${partitionOf(author.account.id, 4)}of4`;
+    const holder = held[0].has(lane) ? 1 : 2;
+    assert.ok(held[holder - 1].has(lane), `worker-${holder} runs ${lane}: ${JSON.stringify(held.map((h) => [...h]))}`);
+    const pid = Number(readFileSync(join(dir, `worker-${holder}`, 'pid'), 'utf8'));
+    assert.ok(alive(pid), `worker-${holder} runs`);
     const posted = [];
     for (let i = 0; i < 30; i += 1) {
       if (i === 10) process.kill(pid, 'SIGKILL');
       posted.push((await postOk(lb, author, { status: `through a worker's death ${i}` })).id);
     }
     await reachesEveryone(followers, posted, 30_000);
+    // The other worker took every partition up.
+    const survivor = heldLanes(join(dir, `worker-${3 - holder}`, 'log'));
+    assert.ok(survivor.has(lane), `worker-${3 - holder} runs ${lane} now: ${[...survivor]}`);
   }));
 
   test('a Redis master killed under a stream of posts: its replica takes over and no answered status is lost', { timeout: 120_000 }, step(async () => {

@@ -138,6 +138,28 @@ Result<bool> PgStore::HoldLane(const std::string& consumer) {
   return session_->Hold(LaneLockKey(consumer));
 }
 
+void PgStore::ReleaseLane(const std::string& consumer) { session_->Release(LaneLockKey(consumer)); }
+
+Result<int> PgStore::JoinLaneGroup(const std::string& group) {
+  const int64_t worker_id = worker_id_.load(std::memory_order_relaxed);
+  if (worker_id < 0) return Error::Internal("a lane group joined before the worker id was held");
+  const int64_t key = GroupLockKey(group, worker_id);
+  auto held = session_->Hold(key);
+  if (!held) return std::move(held).error();
+  if (!*held) return Error::Internal("another process holds this worker id's place in " + group);
+  // A bigint key shows in pg_locks as classid (its upper half) and objid
+  // (its lower half) with objsubid 1: the group's members share classid.
+  return Read<int>([&](PgConn& conn) -> Result<int> {
+    auto rows = conn.Exec(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 "
+        "AND granted AND classid = $1::bigint::oid "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        PgParams().Add(static_cast<int64_t>(static_cast<uint64_t>(key) >> 32)));
+    if (!rows) return std::move(rows).error();
+    return static_cast<int>(rows->Int(0, 0));
+  });
+}
+
 Result<std::vector<EventCursor>> PgStore::ListCursors() {
   return Read<std::vector<EventCursor>>([](PgConn& conn) -> Result<std::vector<EventCursor>> {
     // COLLATE "C": the byte order SQLite sorts text in, whatever the

@@ -116,8 +116,15 @@ int64_t PgStore::WorkerLockKey(int64_t worker_id) {
   return NameKey("worker:" + std::to_string(worker_id));
 }
 
+int64_t PgStore::GroupLockKey(const std::string& group, int64_t worker_id) {
+  const auto name_bits = static_cast<uint64_t>(NameKey("group:" + group)) & 0x7fffffffu;
+  return static_cast<int64_t>((name_bits << 32) | static_cast<uint64_t>(worker_id));
+}
+
 Result<bool> PgStore::HoldWorkerId(int64_t worker_id) {
-  return session_->Hold(WorkerLockKey(worker_id));
+  auto held = session_->Hold(WorkerLockKey(worker_id));
+  if (held && *held) worker_id_.store(worker_id, std::memory_order_relaxed);
+  return held;
 }
 
 void PgStore::NotifyCommitListener() {

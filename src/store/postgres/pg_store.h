@@ -248,6 +248,10 @@ class PgStore final : public Store {
   void SetCommitListener(std::function<void()> listener) override;
   // An advisory lock of the store's session (pg_session.h) per consumer.
   Result<bool> HoldLane(const std::string& consumer) override;
+  void ReleaseLane(const std::string& consumer) override;
+  // A session advisory lock of the group and this process's worker id,
+  // counted among the session locks of the group in pg_locks.
+  Result<int> JoinLaneGroup(const std::string& group) override;
   Result<std::optional<int64_t>> LoadCursor(const std::string& consumer) override;
   Status SaveCursor(const std::string& consumer, int64_t last_id, int64_t at_ms,
                     int64_t trim_up_to) override;
@@ -310,11 +314,15 @@ class PgStore final : public Store {
   // The advisory lock keys of a durable consumer and of a worker id.
   static int64_t LaneLockKey(const std::string& consumer);
   static int64_t WorkerLockKey(int64_t worker_id);
+  // A lane group's key: 31 bits of the group's name above (pg_locks'
+  // classid), the worker id below (objid).
+  static int64_t GroupLockKey(const std::string& group, int64_t worker_id);
 
   PgStoreOptions options_;
   PgPool pool_;
   std::unique_ptr<PgSession> session_;
   std::unique_ptr<PgReplicas> replicas_;
+  std::atomic<int64_t> worker_id_{-1};  // held by HoldWorkerId; -1 before
 
   std::mutex listener_mu_;
   std::shared_ptr<const std::function<void()>> commit_listener_;  // guarded by listener_mu_

@@ -198,6 +198,8 @@ class SqliteStore final : public Store {
   void SetCommitListener(std::function<void()> listener) override;
   // One process runs the lanes of an embedded store.
   Result<bool> HoldLane(const std::string&) override { return true; }
+  void ReleaseLane(const std::string&) override {}
+  Result<int> JoinLaneGroup(const std::string&) override { return 1; }
   Result<std::optional<int64_t>> LoadCursor(const std::string& consumer) override;
   Status SaveCursor(const std::string& consumer, int64_t last_id, int64_t at_ms,
                     int64_t trim_up_to) override;
