@@ -10,6 +10,8 @@
 # embedded one's.
 #
 #   ACCOUNTS=5000 bench/deployments.sh     # the graph's size (default 5,000)
+#   LANE_PARTITIONS=4 bench/deployments.sh  # and a third run: the scaled-out one
+#                                           # with fan-out in 4 partitions (--lane-partitions)
 #
 # With BENCH_RESULTS set, one JSON line a workload (deployments_<name>).
 set -euo pipefail
@@ -37,23 +39,45 @@ run() {
 }
 run embedded
 run scaled CHIRP_DATABASE_URL="$url" CHIRP_REDIS_URL="$redis_url"
+partitions=${LANE_PARTITIONS:-1}
+if [ "$partitions" -gt 1 ]; then
+  # A database and a key prefix of its own.
+  psql -X -q "$url" -c "CREATE DATABASE chirp_partitioned"
+  psql -X -q "${url%/*}/chirp_partitioned" -c "CREATE EXTENSION pg_stat_statements"
+  run partitioned CHIRP_DATABASE_URL="${url%/*}/chirp_partitioned" CHIRP_REDIS_URL="$redis_url" \
+    CHIRP_REDIS_PREFIX="chirp_partitioned:" CHIRP_LANE_PARTITIONS="$partitions"
+fi
 
-python3 - "$work/embedded.json" "$work/scaled.json" <<'PY'
+python3 - "$work/embedded.json" "$work/scaled.json" "$work/partitioned.json" <<'PY'
 import json, os, sys
 def load(path):
+    if not os.path.exists(path):
+        return {}
     return {r["benchmark"]: r for r in map(json.loads, open(path)) if r["benchmark"].startswith("graph_")}
-embedded, scaled = load(sys.argv[1]), load(sys.argv[2])
+embedded, scaled, partitioned = load(sys.argv[1]), load(sys.argv[2]), load(sys.argv[3])
 out = os.environ.get("BENCH_RESULTS")
-print(f"{'workload':12} {'embedded /s':>12} {'p99 ms':>8} {'scaled /s':>10} {'p99 ms':>8} {'share':>6}")
+lag = lambda r: "" if r.get("lag_p99_ms") is None else f"{r['lag_p99_ms']}"
+head = f"{'workload':12} {'embedded /s':>12} {'p99 ms':>8} {'scaled /s':>10} {'p99 ms':>8} {'share':>6} {'lag p99':>8}"
+if partitioned:
+    head += f" {'partitioned /s':>15} {'p99 ms':>8} {'share':>6} {'lag p99':>8}"
+print(head)
 for name in ["home_cold", "home", "user", "mix", "mix_open", "follow", "post"]:
     e, s = embedded.get("graph_" + name), scaled.get("graph_" + name)
     if not e or not s:
         continue
     share = s["rps"] / e["rps"] if e["rps"] else 0
-    print(f"{name:12} {e['rps']:12.0f} {e['p99_ms']:8.2f} {s['rps']:10.0f} {s['p99_ms']:8.2f} {share:6.2f}")
+    line = f"{name:12} {e['rps']:12.0f} {e['p99_ms']:8.2f} {s['rps']:10.0f} {s['p99_ms']:8.2f} {share:6.2f} {lag(s):>8}"
+    record = {"benchmark": "deployments_" + name, "embedded_rps": e["rps"],
+              "embedded_p99_ms": e["p99_ms"], "scaled_rps": s["rps"],
+              "scaled_p99_ms": s["p99_ms"], "scaled_share": round(share, 3)}
+    p = partitioned.get("graph_" + name)
+    if p:
+        pshare = p["rps"] / e["rps"] if e["rps"] else 0
+        line += f" {p['rps']:15.0f} {p['p99_ms']:8.2f} {pshare:6.2f} {lag(p):>8}"
+        record.update({"partitioned_rps": p["rps"], "partitioned_p99_ms": p["p99_ms"],
+                       "partitioned_share": round(pshare, 3)})
+    print(line)
     if out:
         with open(out, "a") as f:
-            f.write(json.dumps({"benchmark": "deployments_" + name, "embedded_rps": e["rps"],
-                                "embedded_p99_ms": e["p99_ms"], "scaled_rps": s["rps"],
-                                "scaled_p99_ms": s["p99_ms"], "scaled_share": round(share, 3)}) + "\n")
+            f.write(json.dumps(record) + "\n")
 PY

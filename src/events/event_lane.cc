@@ -114,9 +114,12 @@ Result<bool> EventLane::Hold(int64_t now) {
   trim_.Set(trim_slot_, start);
   holding_ = true;
   consumer_.Resumed();
-  // Which process runs what, for the operator (and the deployment's test).
-  std::fprintf(stderr, "chirpd: events: %s: taken up at %lld\n", options_.name.c_str(),
-               static_cast<long long>(start));
+  if (group != nullptr) {
+    // Which process runs which partition, for the operator (and the
+    // deployment's test).
+    std::fprintf(stderr, "chirpd: events: %s: taken up at %lld\n", options_.name.c_str(),
+                 static_cast<long long>(start));
+  }
   return true;
 }
 

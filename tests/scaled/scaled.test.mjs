@@ -22,6 +22,9 @@
 //     fan-out partition killed with kill -9 (the other takes it over), and
 //     the Redis master holding a follower's timeline killed (its replica
 //     takes over);
+//   - the PostgreSQL primary restarted under a stream of posts: each
+//     answered 200 or 503 with Retry-After, posts answered 200 again within
+//     seconds, no chirpd restarted;
 //   - instance 1 killed with kill -9: every request through the load
 //     balancer still answered 200, by instance 2; its streaming client cut
 //     off and connecting again through the load balancer, to instance 2,
@@ -135,6 +138,22 @@ function heldLanes(logPath) {
     else held.delete(m[1]);
   }
   return held;
+}
+
+// Restarts the deployment's PostgreSQL primary (a fast shutdown, then a
+// start with the same settings) and records its new pid.
+function restartPrimary(dir) {
+  const pg = join(dir, 'postgres');
+  const script = 'bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); ' +
+    'as=""; [ "$(id -u)" -ne 0 ] || as="setpriv --reuid=postgres --regid=postgres --init-groups --"; ' +
+    '$as "$bin/pg_ctl" -D "$1/data" -l "$1/restarted.log" -m fast -w -t 60 restart > /dev/null && ' +
+    'head -1 "$1/data/postmaster.pid" > "$1/pid"';
+  return new Promise((res, rej) => {
+    execFile('sh', ['-c', script, 'sh', pg], { timeout: 70_000 }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`pg_ctl restart: ${stderr}`));
+      else res();
+    });
+  });
 }
 
 // Runs `sql` on the deployment's PostgreSQL replica with psql.
@@ -413,6 +432,38 @@ describe('scripts/scaled.sh', () => {
     await reachesEveryone(followers, posted, 60_000);
     const after = await redisMasterOf(dir, `chirp:tl:${followers[0].account.id}`);
     assert.notEqual(after.port, master.port, 'another node serves the timeline now');
+  }));
+
+  test('PostgreSQL restarted under a stream of posts: each is answered 200 or 503 with Retry-After, and the instances recover without a restart', { timeout: 90_000 }, step(async () => {
+    const poster = await createUserToken(lb);
+    const answers = [];
+    let stopping = false;
+    const load = (async () => {
+      for (let i = 0; !stopping; i += 1) {
+        const res = await api(lb, 'POST', '/api/v1/statuses', { token: poster.token, json: { status: `through a restart ${i}` } });
+        answers.push(res);
+        if (res.status !== 200) await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    await restartPrimary(dir);
+    // Every instance's pool and session come back on their own.
+    await eventually('posts answered 200 again', async () => {
+      const tail = answers.slice(-5);
+      return { ok: tail.length === 5 && tail.every((r) => r.status === 200), detail: tail.map((r) => r.status).join(' ') };
+    }, { timeoutMs: 30_000 });
+    stopping = true;
+    await load;
+    for (const res of answers) {
+      assert.ok(res.status === 200 || (res.status === 503 && res.headers.get('retry-after')),
+        `each post answered 200, or 503 with Retry-After: ${show(res)}`);
+    }
+    const refused = answers.filter((r) => r.status === 503).length;
+    assert.ok(refused > 0, `some posts met the restart (${answers.length} answered)`);
+    // What was answered 200 is there.
+    const last = answers.filter((r) => r.status === 200).pop();
+    const got = await api(lb, 'GET', `/api/v1/statuses/${last.body.id}`, { token: poster.token });
+    assert.equal(got.status, 200, show(got));
   }));
 
   test('the load balancer routes around an instance killed with kill -9, and streaming clients reconnect to the other', { timeout: 60_000 }, step(async (t) => {

@@ -138,6 +138,10 @@ int64_t PgReplicas::LagMsLocked(uint64_t replayed, int64_t now_ms) const {
   return 0;
 }
 
+void PgReplicas::Close() {
+  for (Replica& r : replicas_) r.pool->Close();
+}
+
 PgPool* PgReplicas::Pick(uint64_t floor) {
   const size_t n = replicas_.size();
   if (n == 0) return nullptr;

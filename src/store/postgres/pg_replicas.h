@@ -63,6 +63,9 @@ class PgReplicas {
   std::vector<PgReplicaState> States() const;
   // Polls now (tests; the thread does it on its own).
   void PollOnce();
+  // Closes every replica's pool: reads then go to the primary (or fail,
+  // when it is closed too). Polling goes on until destruction.
+  void Close();
 
  private:
   struct Replica {

@@ -56,7 +56,8 @@ PgStore::~PgStore() { Close(); }
 
 void PgStore::Close() {
   pool_.Close();
-  replicas_.reset();
+  // Kept until destruction: reads racing the close still ask them.
+  if (replicas_) replicas_->Close();
   // Its locks go with it: another process may take over this one's lanes.
   session_.reset();
 }
