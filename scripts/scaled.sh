@@ -59,7 +59,7 @@
 #   redis/               the cluster (scripts/redis.sh: ports, node-PORT/{redis.conf,pid,log})
 #   api-N/               API instance N (1, 2): data/ (its --data), log (stdout and stderr),
 #                        pid, port, url (its own address, bypassing the load balancer)
-#   worker-N/            worker N (1, 2): data/, log, pid
+#   worker-N/            worker N (1, 2): data/, log, pid, url (its /metrics and /ready)
 #   nginx/               nginx.conf, pid (the master's), port, error.log, access.log
 #                        (with the instance that answered), stdout.log, temp/
 set -euo pipefail
@@ -136,7 +136,8 @@ chirpd_args() {
         --database-replica-url "$replica_url")
       ;;
     worker)
-      chirpd_argv+=(--data "$dir/worker-$n/data" --worker-id "$((api_instances + n))")
+      chirpd_argv+=(--data "$dir/worker-$n/data" --worker-id "$((api_instances + n))"
+        --metrics-listen 127.0.0.1:0)
       ;;
     migrate) ;;
     *) fail "chirpd_args: unknown role $role" ;;
@@ -436,6 +437,8 @@ start() {
   for n in $(seq "$workers"); do
     log "worker $n"
     start_chirpd worker "$n" "$dir/worker-$n" 'chirpd worker [0-9]* running'
+    sed -n 's|^chirpd worker [0-9]* metrics on \(http://[^ ]*\).*|\1|p' "$dir/worker-$n/log" |
+      head -1 > "$dir/worker-$n/url"
   done
 
   log "load balancer"

@@ -25,6 +25,19 @@ Result<int64_t> ParseInt(const std::string& s, int64_t min, int64_t max, const c
   return v;
 }
 
+// "HOST:PORT", "[V6]:PORT" or ":PORT" (every address).
+Result<ListenAddress> ParseListen(const std::string& v, const char* what) {
+  const size_t colon = v.rfind(':');
+  if (colon == std::string::npos) return Error::BadRequest(std::string(what) + " must be HOST:PORT");
+  auto port = ParseInt(v.substr(colon + 1), 0, 65535, "the port");
+  if (!port) return std::move(port).error();
+  std::string host = v.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return ListenAddress{host.empty() ? "0.0.0.0" : host, static_cast<uint16_t>(*port)};
+}
+
 Result<bool> ParseSwitch(const std::string& s, const char* what) {
   const std::string v = AsciiLower(s);
   if (v == "on" || v == "true" || v == "1" || v == "yes" || v == "open") return true;
@@ -60,15 +73,18 @@ const std::vector<Option>& Options() {
   static const std::vector<Option> options = {
       {"listen", "CHIRP_LISTEN", "HOST:PORT to serve on (default 127.0.0.1:8080; port 0 picks one)",
        [](Config& c, const std::string& v) -> Status {
-         const size_t colon = v.rfind(':');
-         if (colon == std::string::npos) return Error::BadRequest("--listen must be HOST:PORT");
-         auto port = ParseInt(v.substr(colon + 1), 0, 65535, "the port");
-         if (!port) return std::move(port).error();
-         std::string host = v.substr(0, colon);
-         if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-           host = host.substr(1, host.size() - 2);
-         c.server.host = host.empty() ? "0.0.0.0" : host;
-         c.server.port = static_cast<uint16_t>(*port);
+         auto address = ParseListen(v, "--listen");
+         if (!address) return std::move(address).error();
+         c.server.host = address->host;
+         c.server.port = address->port;
+         return {};
+       }},
+      {"metrics-listen", "CHIRP_METRICS_LISTEN",
+       "HOST:PORT where `chirpd worker` serves /metrics and /ready (default: none)",
+       [](Config& c, const std::string& v) -> Status {
+         auto address = ParseListen(v, "--metrics-listen");
+         if (!address) return std::move(address).error();
+         c.metrics_listen = *address;
          return {};
        }},
       {"data", "CHIRP_DATA",

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,15 @@ struct RedisConfig {
   std::string prefix = "chirp:";  // of every key, so that deployments can share a cluster
 };
 
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+
 struct Config {
   ServerOptions server;
+  // Where a worker serves /metrics and /ready; none when unset.
+  std::optional<ListenAddress> metrics_listen;
   DatabaseConfig database;
   RedisConfig redis;
   ApiConfig api;

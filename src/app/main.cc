@@ -400,6 +400,7 @@ int Serve(const Config& config) {
                       lag_bounds, counts, sum_ms / 1000.0);
     }
     AppendLaneMetrics(drainer, out);
+    AppendOutboxDepth(**store, out);
     if (search_lane != nullptr) {
       AppendHistogram(out, "chirp_search_index_lag_seconds",
                       "From an event's commit to its indexing for search.", lag_bounds,

@@ -4,12 +4,19 @@
 
 #include <cstdio>
 #include <limits>
+#include <memory>
+#include <string>
+#include <thread>
 
 #include "app/command_support.h"
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/snowflake.h"
+#include "events/lane_metrics.h"
 #include "events/outbox_drainer.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/server.h"
 #include "mastodon/account_directory.h"
 #include "mastodon/cache_keeper.h"
 #include "mastodon/status_directory.h"
@@ -18,6 +25,65 @@
 #include "timeline/fan_out.h"
 
 namespace chirp {
+namespace {
+
+// A worker's /metrics and /ready on --metrics-listen: a server of its own,
+// small (one network thread, two blocking ones), run on a thread of its
+// own until Stop.
+class WorkerMetricsServer {
+ public:
+  // `drainer` and `store` must outlive the server.
+  WorkerMetricsServer(const ListenAddress& address, const OutboxDrainer& drainer, Store& store)
+      : drainer_(drainer), store_(store) {
+    router_.Add({.method = "GET", .pattern = "/metrics", .handler = [this](HttpRequest&, const PathParams&) {
+                   HttpResponse r;
+                   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                   AppendLaneMetrics(drainer_, r.body);
+                   AppendOutboxDepth(store_, r.body);
+                   return r;
+                 }});
+    router_.Add({.method = "GET", .pattern = "/ready", .handler = [this](HttpRequest&, const PathParams&) {
+                   if (!store_.NewestOutboxId()) {
+                     return JsonResponse(503, "{\"status\":\"unavailable\"}");
+                   }
+                   return JsonResponse(200, "{\"status\":\"ready\"}");
+                 }});
+    metrics_ = std::make_unique<HttpMetrics>(std::vector<std::string>{"GET /metrics", "GET /ready"});
+    ServerOptions options;
+    options.host = address.host;
+    options.port = address.port;
+    options.network_threads = 1;
+    options.blocking_threads = 2;
+    server_ = std::make_unique<HttpServer>(
+        options, router_, *metrics_,
+        [](HttpRequest&, bool) { return JsonResponse(404, "{\"error\":\"Record not found\"}"); },
+        [](const HttpRequest&, HttpResponse&) {});
+  }
+  ~WorkerMetricsServer() { Stop(); }
+
+  // Binds and starts serving; the bound port.
+  Result<uint16_t> Start() {
+    auto port = server_->Listen();
+    if (!port) return port;
+    thread_ = std::thread([this] { server_->Run(); });
+    return port;
+  }
+  void Stop() {
+    if (!thread_.joinable()) return;
+    server_->Stop();
+    thread_.join();
+  }
+
+ private:
+  const OutboxDrainer& drainer_;
+  Store& store_;
+  Router router_;
+  std::unique_ptr<HttpMetrics> metrics_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+}  // namespace
 
 int Work(const Config& config) {
   if (config.database.url.empty()) {
@@ -74,10 +140,20 @@ int Work(const Config& config) {
   }
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);
+  std::unique_ptr<WorkerMetricsServer> metrics;
+  if (config.metrics_listen) {
+    metrics = std::make_unique<WorkerMetricsServer>(*config.metrics_listen, drainer, **store);
+    auto port = metrics->Start();
+    if (!port) return Fail(port.error().message);
+    std::printf("chirpd worker %lld metrics on http://%s:%u\n",
+                static_cast<long long>(config.worker_id), config.metrics_listen->host.c_str(),
+                static_cast<unsigned>(*port));
+  }
   std::printf("chirpd worker %lld running\n", static_cast<long long>(config.worker_id));
   std::fflush(stdout);
   int received = 0;
   sigwait(&stop_signals, &received);
+  if (metrics) metrics->Stop();
   drainer.Stop();
   (*store)->Close();
   std::fprintf(stderr, "chirpd: worker stopped\n");

@@ -62,6 +62,7 @@ void EventLane::GiveUp(int64_t now) {
   if (unsaved_) (void)SaveProgress(now);
   log_.ReleaseLane(options_.name);
   holding_ = false;
+  held_.store(false, std::memory_order_relaxed);
   unsaved_ = false;
   std::fprintf(stderr, "chirpd: events: %s: given up at %lld, to share the partitions\n",
                options_.name.c_str(), static_cast<long long>(position()));
@@ -97,6 +98,7 @@ Result<bool> EventLane::Hold(int64_t now) {
     }
     if (group != nullptr && (reserved || holding_)) group->Unreserve();
     holding_ = false;
+    held_.store(false, std::memory_order_relaxed);
     unsaved_ = false;
     return false;
   }
@@ -113,6 +115,7 @@ Result<bool> EventLane::Hold(int64_t now) {
   newest_seen_.store(start, std::memory_order_relaxed);
   trim_.Set(trim_slot_, start);
   holding_ = true;
+  held_.store(true, std::memory_order_relaxed);
   consumer_.Resumed();
   if (group != nullptr) {
     // Which process runs which partition, for the operator (and the

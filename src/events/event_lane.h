@@ -153,6 +153,11 @@ class EventLane {
   }
   // From each event's commit to its handling by this consumer.
   const LagHistogram& lag() const { return lag_; }
+  // Whether this process runs the lane now: always for a lane in memory;
+  // for a durable one, while it holds it (EventLog::HoldLane).
+  bool running() const {
+    return options_.cursor == CursorKind::kVolatile || held_.load(std::memory_order_relaxed);
+  }
 
  private:
   // Hands the marked dead letters to the consumer; counts those waiting.
@@ -201,6 +206,7 @@ class EventLane {
   int64_t resume_at_ms_ = 0;     // no step before this time
   int64_t next_replay_check_ms_ = 0;
 
+  std::atomic<bool> held_{false};  // holding_, for running()
   std::atomic<int64_t> position_{0};
   std::atomic<int64_t> newest_seen_{0};
   std::atomic<uint64_t> handled_{0};

@@ -127,6 +127,18 @@ function partitionOf(accountId, partitions) {
   return Number(x % BigInt(partitions));
 }
 
+// The lanes worker `n` runs now, from its /metrics.
+async function runningLanes(dir, n) {
+  const url = readFileSync(join(dir, `worker-${n}`, 'url'), 'utf8').trim();
+  const got = await api({ url }, 'GET', '/metrics');
+  assert.equal(got.status, 200, show(got));
+  const running = new Set();
+  for (const m of got.text.matchAll(/^chirp_event_lane_running\{consumer="([^"]+)"\} 1$/gm)) {
+    if (m[1].includes('.')) running.add(m[1]);
+  }
+  return running;
+}
+
 // The lanes a chirpd process holds now, from what its log says it took up,
 // gave up and lost.
 function heldLanes(logPath) {
@@ -357,8 +369,11 @@ describe('scripts/scaled.sh', () => {
     assert.equal(rel.body[0].following, true, show(rel));
     // An account that wrote nothing reads the replica, which is behind.
     assert.deepEqual(await followersAs(stranger), []);
-    const lag = await replicaLagBytes(two);
-    assert.ok(lag > 0, `the replica's lag shows in /metrics: ${lag} bytes`);
+    // At the next poll of the replica (every 20 ms).
+    await eventually('the replica\'s lag in /metrics', async () => {
+      const lag = await replicaLagBytes(two);
+      return { ok: lag > 0, value: lag, detail: `${lag} bytes` };
+    }, { timeoutMs: PROPAGATION_MS });
     await onReplica(dir, 'SELECT pg_wal_replay_resume()');
     await eventually('the follow on the replica', async () => {
       const ids = await followersAs(stranger);
@@ -398,13 +413,16 @@ describe('scripts/scaled.sh', () => {
   test('the workers share the partitions of fan-out and notifications; kill -9 of the one running an author\'s partition, under a stream of posts: every answered status reaches every follower', { timeout: 90_000 }, step(async () => {
     const { author, followers } = await audience(3);
     // Each worker runs its share of the 4 partitions of each shared
-    // consumer (2 of 4), as its log tells.
+    // consumer (2 of 4), as its /metrics and its log tell.
     let held;
     await eventually('each worker holds 2 partitions of fan_out and of notifier', async () => {
-      held = [1, 2].map((n) => heldLanes(join(dir, `worker-${n}`, 'log')));
+      held = await Promise.all([1, 2].map((n) => runningLanes(dir, n)));
       const counts = held.map((h) => ['fan_out', 'notifier'].map((c) => [...h].filter((l) => l.startsWith(`${c}.`)).length));
       return { ok: counts.every((c) => c[0] === 2 && c[1] === 2), detail: JSON.stringify(held.map((h) => [...h])) };
     }, { timeoutMs: 15_000 });
+    for (const n of [1, 2]) {
+      assert.deepEqual(heldLanes(join(dir, `worker-${n}`, 'log')), held[n - 1], `worker-${n}'s log says what its /metrics says`);
+    }
     const lane = `fan_out.${partitionOf(author.account.id, 4)}of4`;
     const holder = held[0].has(lane) ? 1 : 2;
     assert.ok(held[holder - 1].has(lane), `worker-${holder} runs ${lane}: ${JSON.stringify(held.map((h) => [...h]))}`);
@@ -416,9 +434,14 @@ describe('scripts/scaled.sh', () => {
       posted.push((await postOk(lb, author, { status: `through a worker's death ${i}` })).id);
     }
     await reachesEveryone(followers, posted, 30_000);
-    // The other worker took every partition up.
-    const survivor = heldLanes(join(dir, `worker-${3 - holder}`, 'log'));
-    assert.ok(survivor.has(lane), `worker-${3 - holder} runs ${lane} now: ${[...survivor]}`);
+    // The other worker took every partition up, and the outbox drains.
+    await eventually('the survivor runs every partition', async () => {
+      const survivor = await runningLanes(dir, 3 - holder);
+      return { ok: survivor.size === 8 && survivor.has(lane), detail: [...survivor].join(' ') };
+    }, { timeoutMs: 15_000 });
+    const metrics = await api({ url: readFileSync(join(dir, `worker-${3 - holder}`, 'url'), 'utf8').trim() }, 'GET', '/metrics');
+    assert.match(metrics.text, /^chirp_outbox_depth \d+$/m, 'the outbox depth in the worker\'s /metrics');
+    assert.match(metrics.text, /^chirp_event_lane_lag_milliseconds\{consumer="fan_out\.\dof4"\} \d+$/m, 'fan-out lag in the worker\'s /metrics');
   }));
 
   test('a Redis master killed under a stream of posts: its replica takes over and no answered status is lost', { timeout: 120_000 }, step(async () => {
