@@ -20,6 +20,10 @@ class SystemClock final : public Clock {
   int64_t NowMillis() const override;
 };
 
+// Milliseconds of the monotonic clock (from an unspecified start): for
+// intervals and deadlines within a process, never for times shown.
+int64_t SteadyMillis();
+
 // A clock that only moves when told to; for tests.
 class ManualClock final : public Clock {
  public:

@@ -13,10 +13,7 @@ namespace {
 RedisCommand Cmd(std::vector<std::string> args) { return RedisCommand{std::move(args), "", nullptr}; }
 
 std::unique_ptr<RedisCluster> ConnectShared() {
-  auto cluster = RedisTestCluster::Shared();
-  EXPECT_TRUE(cluster) << cluster.error().message;
-  if (!cluster) return nullptr;
-  auto client = (*cluster)->Connect();
+  auto client = RedisTestCluster::ConnectShared();
   EXPECT_TRUE(client) << client.error().message;
   return client ? std::move(client).value() : nullptr;
 }

@@ -10,10 +10,7 @@ namespace {
 constexpr int64_t kNow = 1'700'000'000'000;
 
 std::unique_ptr<RedisCluster> Connect() {
-  auto cluster = RedisTestCluster::Shared();
-  EXPECT_TRUE(cluster) << cluster.error().message;
-  if (!cluster) return nullptr;
-  auto client = (*cluster)->Connect();
+  auto client = RedisTestCluster::ConnectShared();
   EXPECT_TRUE(client) << client.error().message;
   return client ? std::move(client).value() : nullptr;
 }

@@ -46,6 +46,12 @@ Result<std::unique_ptr<RedisTestCluster>> RedisTestCluster::Start() {
   return cluster;
 }
 
+Result<std::unique_ptr<RedisCluster>> RedisTestCluster::ConnectShared() {
+  auto cluster = Shared();
+  if (!cluster) return std::move(cluster).error();
+  return (*cluster)->Connect();
+}
+
 Result<RedisTestCluster*> RedisTestCluster::Shared() {
   static std::mutex mu;
   static std::unique_ptr<RedisTestCluster> shared;

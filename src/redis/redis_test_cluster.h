@@ -23,6 +23,8 @@ class RedisTestCluster {
  public:
   // The binary's shared cluster. Thread-safe.
   static Result<RedisTestCluster*> Shared();
+  // A new client of the shared cluster (Shared, then Connect).
+  static Result<std::unique_ptr<RedisCluster>> ConnectShared();
   // A cluster of the caller's own, stopped when the result is destroyed.
   static Result<std::unique_ptr<RedisTestCluster>> Start();
   ~RedisTestCluster();

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "core/clock.h"
 #include "core/no_wait.h"
 
 namespace chirp {
@@ -202,12 +203,6 @@ void AddIdHalves(std::vector<std::string>& args, int64_t id) {
   const uint64_t u = static_cast<uint64_t>(id);
   args.push_back(std::to_string(u >> 32));
   args.push_back(std::to_string(u & 0xffffffffu));
-}
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace

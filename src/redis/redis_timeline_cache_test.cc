@@ -11,12 +11,7 @@ namespace {
 // One client for the binary's tests; each cache keeps its keys apart.
 RedisCluster& SharedClient() {
   static std::unique_ptr<RedisCluster> client = [] {
-    auto cluster = RedisTestCluster::Shared();
-    if (!cluster) {
-      ADD_FAILURE() << cluster.error().message;
-      std::abort();
-    }
-    auto connected = (*cluster)->Connect();
+    auto connected = RedisTestCluster::ConnectShared();
     if (!connected) {
       ADD_FAILURE() << connected.error().message;
       std::abort();

@@ -1,18 +1,10 @@
 #include "store/write_positions.h"
 
 #include <algorithm>
-#include <chrono>
+
+#include "core/clock.h"
 
 namespace chirp {
-namespace {
-
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Status MemoryWritePositions::Record(int64_t account_id, uint64_t position) {
   const int64_t now_ms = SteadyMillis();

@@ -4,22 +4,20 @@
 #include <chrono>
 #include <optional>
 
+#include "core/clock.h"
+
 namespace chirp {
 namespace {
 
-int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// Log positions as byte offsets, which compare and subtract as numbers.
-constexpr char kReplayed[] =
-    "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, pg_is_in_recovery()";
 // Samples of the primary's position kept at most (about 20 minutes of a
 // position moving at every poll).
 constexpr size_t kMaxSamples = 1 << 16;
 
+// Log positions as byte offsets, which compare and subtract as numbers.
+// The primary's is where its next record goes: what it holds, flushed or
+// not yet (with asynchronous commits).
+constexpr char kReplayed[] =
+    "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, pg_is_in_recovery()";
 constexpr char kWritten[] = "SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint";
 
 // Runs `sql` on `conn`, connecting it first where it is missing or broken;
