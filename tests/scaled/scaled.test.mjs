@@ -19,9 +19,10 @@
 //     notifications (2 each, as their logs tell);
 //   - faults under a stream of posts, each answered status reaching every
 //     follower's cached home timeline: the worker running the author's
-//     fan-out partition killed with kill -9 (the other takes it over), and
-//     the Redis master holding a follower's timeline killed (its replica
-//     takes over);
+//     fan-out partition killed with kill -9 (the other takes it over); the
+//     slot of a follower's timeline moved to another master with redis-cli
+//     --cluster reshard; and the master holding a follower's timeline
+//     killed (its replica takes over);
 //   - the PostgreSQL primary restarted under a stream of posts: each
 //     answered 200 or 503 with Retry-After, posts answered 200 again within
 //     seconds, no chirpd restarted;
@@ -112,8 +113,6 @@ function redisCli(port, args) {
   });
 }
 
-// The master of the Redis Cluster in `dir` that serves `key`, as the first
-// node that answers sees it → { port, pid }.
 // The partition, of `partitions`, of an account's events
 // (events/lane_group.cc's PartitionOf: SplitMix64's finalizer, modulo).
 function partitionOf(accountId, partitions) {
@@ -188,6 +187,28 @@ async function replicaLagBytes(srv) {
   return Number(m[1]);
 }
 
+// The masters of the Redis Cluster that serve slots, as the node at
+// `port` sees them → [{ id, port, slots, ranges: [[from, to], ...] }].
+async function redisMasters(port) {
+  const masters = [];
+  for (const line of (await redisCli(port, ['cluster', 'nodes'])).trim().split('\n')) {
+    const fields = line.split(' ');
+    if (!fields[2].includes('master') || fields[2].includes('fail')) continue;
+    let slots = 0;
+    const ranges = [];
+    for (const range of fields.slice(8)) {
+      if (range.startsWith('[')) continue; // a slot in migration
+      const [from, to = from] = range.split('-').map(Number);
+      slots += to - from + 1;
+      ranges.push([from, to]);
+    }
+    if (slots > 0) masters.push({ id: fields[0], port: Number(fields[1].split('@')[0].split(':')[1]), slots, ranges });
+  }
+  return masters;
+}
+
+// The master of the Redis Cluster in `dir` that serves `key`, as the first
+// node that answers sees it → { port, pid }.
 async function redisMasterOf(dir, key) {
   const ports = readFileSync(join(dir, 'redis', 'ports'), 'utf8').trim().split('\n');
   let asked;
@@ -442,6 +463,47 @@ describe('scripts/scaled.sh', () => {
     const metrics = await api({ url: readFileSync(join(dir, `worker-${3 - holder}`, 'url'), 'utf8').trim() }, 'GET', '/metrics');
     assert.match(metrics.text, /^chirp_outbox_depth \d+$/m, 'the outbox depth in the worker\'s /metrics');
     assert.match(metrics.text, /^chirp_event_lane_lag_milliseconds\{consumer="fan_out\.\dof4"\} \d+$/m, 'fan-out lag in the worker\'s /metrics');
+  }));
+
+  test('redis-cli --cluster reshard under a stream of posts moves the slot of a follower\'s timeline to another master: no answered status is lost', { timeout: 120_000 }, step(async () => {
+    // A follower whose timeline's slot is not its master's last: the
+    // master keeps some slots, and the cluster its three voting masters
+    // (the next test's failover needs a majority of them).
+    let audienceOf;
+    let key;
+    let source;
+    let range;
+    for (let tries = 0; tries < 5 && !range; tries += 1) {
+      audienceOf = await audience(3);
+      key = `chirp:tl:${audienceOf.followers[0].account.id}`;
+      source = await redisMasterOf(dir, key);
+      const slot = Number((await redisCli(source.port, ['cluster', 'keyslot', key])).trim());
+      const mine = (await redisMasters(source.port)).find((m) => m.port === source.port);
+      const containing = mine.ranges.find(([from, to]) => slot >= from && slot < to);
+      if (containing) range = { first: containing[0], slot, id: mine.id };
+    }
+    assert.ok(range, 'a follower whose timeline is not in its master\'s last slot');
+    const { author, followers } = audienceOf;
+    const to = (await redisMasters(source.port)).find((m) => m.port !== source.port);
+    // reshard takes the source's slots from its lowest up: through the
+    // timeline's slot.
+    const slots = range.slot - range.first + 1;
+    const reshard = new Promise((res, rej) => {
+      execFile('redis-cli', ['--cluster', 'reshard', `127.0.0.1:${source.port}`, '--cluster-from', range.id,
+        '--cluster-to', to.id, '--cluster-slots', String(slots), '--cluster-yes'],
+      { timeout: 90_000, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) => (err ? rej(new Error(`reshard: ${stderr || err.message}`)) : res(stdout)));
+    });
+    let resharded = false;
+    reshard.then(() => { resharded = true; }, () => {});
+    const posted = [];
+    for (let i = 0; i < 200 && (i < 20 || !resharded); i += 1) {
+      posted.push((await postOk(lb, author, { status: `through a reshard ${i}` })).id);
+    }
+    await reshard;
+    await reachesEveryone(followers, posted.slice(-40), 60_000);
+    const after = await redisMasterOf(dir, key);
+    assert.equal(after.port, to.port, `the timeline's slot is on the target master now (${after.port})`);
   }));
 
   test('a Redis master killed under a stream of posts: its replica takes over and no answered status is lost', { timeout: 120_000 }, step(async () => {
