@@ -137,15 +137,22 @@ EOF
       exit 1
     fi
     # Ready once every node agrees that all slots are served, every replica
-    # has found its master, and each replica's link to it is up (its first
-    # copy of the master done).
+    # has found its master, each replica's link to it is up (its first
+    # copy of the master done), and every node's CLUSTER SLOTS lists each
+    # replica beside its master: Redis leaves a replica out of it until the
+    # others have heard of its first copy, a second or more after the link
+    # is up, and clients that read the map before then (WAIT for the
+    # replicas the map lists) would not know it.
     want_replicas=$((masters * replicas))
-    for _ in $(seq 300); do
+    want_listed=$((masters * (replicas + 1)))
+    for _ in $(seq 600); do
       ready=1
       while read -r port; do
         cluster_ok "$port" || { ready=""; break; }
         have=$(redis-cli -h 127.0.0.1 -p "$port" cluster nodes 2> /dev/null | awk '$3 ~ /slave/' | wc -l)
         [ "$have" -eq "$want_replicas" ] || { ready=""; break; }
+        listed=$(redis-cli -h 127.0.0.1 -p "$port" cluster slots 2> /dev/null | grep -c '^127\.0\.0\.1$' || true)
+        [ "$listed" -eq "$want_listed" ] || { ready=""; break; }
         replication=$(redis-cli -h 127.0.0.1 -p "$port" info replication 2> /dev/null | tr -d '\r')
         if grep -q '^role:slave' <<< "$replication"; then
           grep -q '^master_link_status:up' <<< "$replication" || { ready=""; break; }
