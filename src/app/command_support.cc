@@ -7,7 +7,9 @@
 #include "redis/redis_rate_limiter.h"
 #include "redis/redis_timeline_cache.h"
 #include "redis/redis_write_positions.h"
+#include "search/pg_search_index.h"
 #include "search/search_indexer.h"
+#include "search/sqlite_search_index.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "timeline/memory_timeline_cache.h"
@@ -140,16 +142,30 @@ Status HoldWorkerIdInStore(Store& store, int64_t worker_id) {
   return {};
 }
 
-Result<std::unique_ptr<SqliteSearchIndex>> OpenSearchIndex(const Config& config) {
+Result<std::unique_ptr<SearchIndex>> OpenSearchIndex(const Config& config) {
+  if (!config.database.url.empty()) {
+    PgSearchIndexOptions options;
+    options.conn = {.conninfo = config.database.url, .prepare = config.database.prepared_statements};
+    auto opened = PgSearchIndex::Open(options);
+    if (!opened) return std::move(opened).error();
+    return std::unique_ptr<SearchIndex>(std::move(opened).value());
+  }
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Error::Unavailable("cannot create " + config.data_dir + ": " + ec.message());
-  return SqliteSearchIndex::Open((std::filesystem::path(config.data_dir) / "search.db").string());
+  auto opened =
+      SqliteSearchIndex::Open((std::filesystem::path(config.data_dir) / "search.db").string());
+  if (!opened) return std::move(opened).error();
+  return std::unique_ptr<SearchIndex>(std::move(opened).value());
 }
 
-std::string SearchIndexerLane(const Config& config) {
-  if (config.database.url.empty()) return kSearchIndexerLane;
-  return std::string(kSearchIndexerLane) + "@" + std::to_string(config.worker_id);
+std::string SearchIndexerLane(const Config&) { return kSearchIndexerLane; }
+
+LaneOptions SearchIndexerLaneOptions(const Config& config) {
+  return {.name = SearchIndexerLane(config),
+          .cursor = CursorKind::kDurable,
+          .batch = 2048,
+          .gather_us = 100000};
 }
 
 namespace {
@@ -171,6 +187,9 @@ Result<bool> MissedEvents(Store& store, int64_t cursor) {
 
 Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock,
                           const std::string& lane) {
+  auto held = store.HoldLane(lane);
+  if (!held) return std::move(held).error();
+  if (!*held) return {};
   auto cursor = store.LoadCursor(lane);
   if (!cursor) return std::move(cursor).error();
   if (*cursor && **cursor != kStaleSearchCursor) {
@@ -187,10 +206,18 @@ Status PrepareSearchIndex(Store& store, SearchIndex& index, const Clock& clock,
 }
 
 Status MarkSearchIndexStale(Store& store, const Clock& clock, const std::string& lane) {
+  auto held = store.HoldLane(lane);
+  if (!held) return std::move(held).error();
+  if (!*held) return {};
   auto cursor = store.LoadCursor(lane);
-  if (!cursor) return std::move(cursor).error();
-  if (!*cursor || **cursor == kStaleSearchCursor) return {};
-  return store.SaveCursor(lane, kStaleSearchCursor, clock.NowMillis(), 0);
+  Status marked;
+  if (!cursor) {
+    marked = std::move(cursor).error();
+  } else if (*cursor && **cursor != kStaleSearchCursor) {
+    marked = store.SaveCursor(lane, kStaleSearchCursor, clock.NowMillis(), 0);
+  }
+  store.ReleaseLane(lane);
+  return marked;
 }
 
 Status ReindexSearch(Store& store, SearchIndex& index, const Clock& clock,

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/clock.h"
+#include "search/sqlite_search_index.h"
 #include "store/sqlite/temp_store.h"
 
 namespace chirp {

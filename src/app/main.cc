@@ -23,6 +23,7 @@
 #include "core/process_stats.h"
 #include "core/secrets.h"
 #include "core/snowflake.h"
+#include "core/stop_signals.h"
 #include "core/thread_entry.h"
 #include "events/lane_metrics.h"
 #include "events/outbox_drainer.h"
@@ -96,18 +97,6 @@ class TimelineJanitor {
   std::thread thread_;     // last: starts after the members it uses
 };
 
-// The bytes of a database file in `dir` and of its write-ahead log; 0 for
-// what does not exist.
-uint64_t FileBytes(const std::string& dir, const std::string& name) {
-  uint64_t total = 0;
-  for (const std::string& file : {name, name + "-wal"}) {
-    std::error_code ec;
-    const auto size = std::filesystem::file_size(std::filesystem::path(dir) / file, ec);
-    if (!ec) total += size;
-  }
-  return total;
-}
-
 // Descriptors kept for what is not a client connection: the store's files,
 // listening sockets, the event stream's and the logs'.
 constexpr size_t kReservedDescriptors = 128;
@@ -163,6 +152,9 @@ int Serve(const Config& config) {
     return Fail("--shared-lanes off leaves work to chirpd worker processes, which need "
                 "--database-url");
   }
+  // Before any thread starts: the server takes the signals on its own
+  // thread (core/stop_signals.h).
+  BlockStopSignals();
   auto redis = ConnectRedis(config);
   if (!redis) return Fail(redis.error().message);
   auto store = OpenServingStore(config, redis->get());
@@ -201,22 +193,29 @@ int Serve(const Config& config) {
   PublicTimelines public_timelines(**store);
   NotificationService notification_service(**store, clock);
   OAuthService oauth(**store, clock, ids, auth);
-  std::unique_ptr<SqliteSearchIndex> search_index;
+  std::unique_ptr<SearchIndex> search_index;
   std::unique_ptr<SearchIndexer> search_indexer;
   std::unique_ptr<SearchService> search;
+  // On PostgreSQL the index is shared and so is its lane: with
+  // --shared-lanes off, workers keep it and this process only reads it.
+  const bool keeps_search_index = config.database.url.empty() || config.shared_lanes;
   if (config.search) {
     auto opened = OpenSearchIndex(config);
     if (!opened) return Fail(opened.error().message);
     search_index = std::move(opened).value();
-    if (Status s = PrepareSearchIndex(**store, *search_index, clock, SearchIndexerLane(config));
-        !s) {
-      return Fail(s.error().message);
+    if (keeps_search_index) {
+      if (Status s = PrepareSearchIndex(**store, *search_index, clock, SearchIndexerLane(config));
+          !s) {
+        return Fail(s.error().message);
+      }
+      search_indexer = std::make_unique<SearchIndexer>(**store, *search_index);
     }
-    search_indexer = std::make_unique<SearchIndexer>(**store, *search_index);
     search =
         std::make_unique<SearchService>(*search_index, **store, accounts, statuses, viewers, clock);
-  } else if (Status s = MarkSearchIndexStale(**store, clock, SearchIndexerLane(config)); !s) {
-    return Fail(s.error().message);
+  } else if (keeps_search_index) {
+    if (Status s = MarkSearchIndexStale(**store, clock, SearchIndexerLane(config)); !s) {
+      return Fail(s.error().message);
+    }
   }
   ReadModels read_models{
       .store = **store, .accounts = accounts, .statuses = statuses, .viewers = viewers};
@@ -283,17 +282,9 @@ int Serve(const Config& config) {
         });
   }
   drainer.Add(stream_publisher, {.name = "stream_publisher"});
-  // The indexer takes events in large batches (up to 2,048, gathered for
-  // 100 ms): each commit of the index flushes a segment of it, so fewer,
-  // larger commits cost less (posting ran at 0.81 of its rate without the
-  // indexer with 5 ms and 512, at 0.9 with these), and the index lag stays
-  // far under its 1 s bound.
   const EventLane* search_lane =
       search_indexer == nullptr ? nullptr
-                                : &drainer.Add(*search_indexer, {.name = SearchIndexerLane(config),
-                                                                 .cursor = CursorKind::kDurable,
-                                                                 .batch = 2048,
-                                                                 .gather_us = 100000});
+                                : &drainer.Add(*search_indexer, SearchIndexerLaneOptions(config));
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
 
   context.extra_metrics = [&](std::string& out) {
@@ -405,9 +396,14 @@ int Serve(const Config& config) {
       AppendHistogram(out, "chirp_search_index_lag_seconds",
                       "From an event's commit to its indexing for search.", lag_bounds,
                       search_lane->lag().counts(), search_lane->lag().sum_ms() / 1000.0);
+    }
+    if (search_index != nullptr) {
       AppendMetric(out, "chirp_search_index_bytes",
-                   "Bytes of the search index's files (its database and write-ahead log).",
-                   FileBytes(config.data_dir, "search.db"), "gauge");
+                   "Bytes of the search index (its files, or its tables in PostgreSQL).",
+                   [&] {
+                     auto bytes = search_index->Bytes();
+                     return bytes ? static_cast<uint64_t>(*bytes) : 0;
+                   }(), "gauge");
     }
     AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
                  fan_out.pushes(), "counter");

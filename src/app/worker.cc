@@ -12,6 +12,7 @@
 #include "auth/authenticator.h"
 #include "core/clock.h"
 #include "core/snowflake.h"
+#include "core/stop_signals.h"
 #include "events/lane_metrics.h"
 #include "events/outbox_drainer.h"
 #include "http/metrics.h"
@@ -20,6 +21,7 @@
 #include "mastodon/account_directory.h"
 #include "mastodon/cache_keeper.h"
 #include "mastodon/status_directory.h"
+#include "search/search_indexer.h"
 #include "social/notifier.h"
 #include "social/viewer_cache.h"
 #include "timeline/fan_out.h"
@@ -54,6 +56,7 @@ class WorkerMetricsServer {
     options.port = address.port;
     options.network_threads = 1;
     options.blocking_threads = 2;
+    options.stop_on_signals = false;  // the worker's main thread waits for them
     server_ = std::make_unique<HttpServer>(
         options, router_, *metrics_,
         [](HttpRequest&, bool) { return JsonResponse(404, "{\"error\":\"Record not found\"}"); },
@@ -92,11 +95,7 @@ int Work(const Config& config) {
   }
   // Held from here on, so that the threads started below inherit the mask
   // and the signals wait for sigwait.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  BlockStopSignals();
 
   auto store = OpenStore(config);
   if (!store) return Fail(store.error().message);
@@ -138,6 +137,23 @@ int Work(const Config& config) {
       return std::make_unique<FanOut>(**store, *timelines, config.timelines);
     });
   }
+  // The search index in the database, which every process reads, kept by
+  // one process at a time.
+  std::unique_ptr<SearchIndex> search_index;
+  std::unique_ptr<SearchIndexer> search_indexer;
+  if (config.search) {
+    auto opened = OpenSearchIndex(config);
+    if (!opened) return Fail(opened.error().message);
+    search_index = std::move(opened).value();
+    if (Status s = PrepareSearchIndex(**store, *search_index, clock, SearchIndexerLane(config));
+        !s) {
+      return Fail(s.error().message);
+    }
+    search_indexer = std::make_unique<SearchIndexer>(**store, *search_index);
+    drainer.Add(*search_indexer, SearchIndexerLaneOptions(config));
+  } else if (Status s = MarkSearchIndexStale(**store, clock, SearchIndexerLane(config)); !s) {
+    return Fail(s.error().message);
+  }
   if (Status s = drainer.Open(); !s) return Fail(s.error().message);
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);
   std::unique_ptr<WorkerMetricsServer> metrics;
@@ -151,8 +167,8 @@ int Work(const Config& config) {
   }
   std::printf("chirpd worker %lld running\n", static_cast<long long>(config.worker_id));
   std::fflush(stdout);
-  int received = 0;
-  sigwait(&stop_signals, &received);
+  const int received = WaitForStopSignal();
+  std::fprintf(stderr, "chirpd: worker stopping on %s\n", received == SIGINT ? "SIGINT" : "SIGTERM");
   if (metrics) metrics->Stop();
   drainer.Stop();
   (*store)->Close();

@@ -15,6 +15,7 @@
 
 #include "core/no_wait.h"
 #include "core/secrets.h"
+#include "core/stop_signals.h"
 #include "core/text.h"
 #include "core/thread_entry.h"
 #include "http/blocking_admission.h"
@@ -206,7 +207,7 @@ class HttpServer::Impl {
   Result<uint16_t> Listen() {
     // From here on SIGINT and SIGTERM are held for Run(), so a signal that
     // arrives before serving starts still shuts down cleanly.
-    signals_.emplace(workers_[0]->ioc, SIGINT, SIGTERM);
+    if (options_.stop_on_signals) signals_.emplace(workers_[0]->ioc, SIGINT, SIGTERM);
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return Error::BadRequest("invalid listen address: " + options_.host);
@@ -229,9 +230,13 @@ class HttpServer::Impl {
   }
 
   void Run() {
-    signals_->async_wait([this](const boost::system::error_code& ec, int) {
-      if (!ec) Stop();
-    });
+    if (signals_) {
+      signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        std::fprintf(stderr, "chirpd: stopping on %s\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        Stop();
+      });
+    }
     for (auto& w : workers_) {
       // The acceptor and the sweeper are the thread's own work: if either
       // fails, the thread does (core/thread_entry.h).
@@ -246,6 +251,9 @@ class HttpServer::Impl {
         RunThread("net-" + std::to_string(i), [w] { w->ioc.run(); });
       });
     }
+    // The signals reach this thread alone, which waits in its event loop
+    // (the threads started above inherited them blocked).
+    if (signals_) UnblockStopSignals();
     try {
       workers_[0]->ioc.run();
     } catch (...) {

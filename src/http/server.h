@@ -48,6 +48,11 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};  // to send a request's head, from its first byte
   std::chrono::seconds request_timeout{30};
   std::chrono::seconds shutdown_grace{10};
+  // Whether SIGINT and SIGTERM stop the server. They are taken on the thread
+  // that calls Run(), which unblocks them for itself (core/stop_signals.h:
+  // the process blocks them before it starts any thread). Off for a server
+  // inside a process that waits for them elsewhere.
+  bool stop_on_signals = true;
 };
 
 // Answers requests that matched no route. `path_matched` tells whether the

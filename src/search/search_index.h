@@ -137,6 +137,8 @@ class SearchIndex {
   virtual Result<bool> HoldsStatuses() = 0;
   // Forgets everything (before a reindex).
   virtual Status Clear() = 0;
+  // Bytes the index takes where it is kept (its files, or its tables).
+  virtual Result<int64_t> Bytes() = 0;
 };
 
 }  // namespace chirp

@@ -1,5 +1,7 @@
 #include "search/search_text.h"
 
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
@@ -101,7 +103,85 @@ std::string Prepare(std::string_view text, bool last_alone, bool* lone_last_cjk)
   return out;
 }
 
+// A combining mark that only adds a diacritic to a Latin, Greek or
+// Cyrillic letter (the blocks of combining diacritical marks): removed from
+// tokens. Marks of other scripts (Indic vowel signs, for one) are part of
+// the letters they follow and stay.
+bool IsDiacritic(UChar32 c) {
+  return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+         (c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+         (c >= 0xFE20 && c <= 0xFE2F);
+}
+
+bool IsMark(UChar32 c) {
+  const int8_t type = u_charType(c);
+  return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
+         type == U_ENCLOSING_MARK;
+}
+
+void AppendUtf8(UChar32 c, std::string& out) {
+  char buffer[U8_MAX_LENGTH];
+  int32_t length = 0;
+  UBool error = false;
+  U8_APPEND(reinterpret_cast<uint8_t*>(buffer), length, U8_MAX_LENGTH, c, error);
+  if (!error) out.append(buffer, static_cast<size_t>(length));
+}
+
+// Adds `c` to the token being made, or ends it.
+void AddToToken(UChar32 c, std::string& token, std::vector<std::string>& tokens) {
+  if (IsDiacritic(c)) return;
+  if (IsMark(c) || IsAlnumChar(static_cast<uint32_t>(c))) {
+    AppendUtf8(u_foldCase(c, U_FOLD_CASE_DEFAULT), token);
+    return;
+  }
+  if (!token.empty()) tokens.push_back(std::move(token));
+  token.clear();
+}
+
 }  // namespace
+
+std::vector<std::string> SearchTokens(std::string_view text) {
+  UErrorCode status = U_ZERO_ERROR;
+  const UNormalizer2* nfd = unorm2_getNFDInstance(&status);
+  std::vector<std::string> tokens;
+  std::string token;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) c = ' ';
+    // A letter with a diacritic becomes the letter and the mark, which
+    // AddToToken drops (Hangul syllables stay whole).
+    UChar decomposed[8];
+    int32_t n = 0;
+    if (U_SUCCESS(status) && !(c >= 0xAC00 && c <= 0xD7A3)) {
+      UErrorCode error = U_ZERO_ERROR;
+      n = unorm2_getDecomposition(nfd, c, decomposed, 8, &error);
+      if (U_FAILURE(error)) n = 0;
+    }
+    if (n <= 0) {
+      AddToToken(c, token, tokens);
+      continue;
+    }
+    for (int32_t j = 0; j < n;) {
+      UChar32 part;
+      U16_NEXT(decomposed, j, n, part);
+      AddToToken(part, token, tokens);
+    }
+  }
+  if (!token.empty()) tokens.push_back(std::move(token));
+  return tokens;
+}
+
+QueryTokens TokensOfTerm(std::string_view term) {
+  QueryTokens out;
+  if (!HasAlnum(term)) return out;
+  bool lone_last_cjk = false;
+  out.tokens = SearchTokens(Prepare(term, false, &lone_last_cjk));
+  out.last_is_prefix = lone_last_cjk && !out.tokens.empty();
+  return out;
+}
 
 std::string IndexableText(std::string_view text) { return Prepare(text, true, nullptr); }
 

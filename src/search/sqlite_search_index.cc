@@ -1,6 +1,7 @@
 #include "search/sqlite_search_index.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "core/snowflake.h"
 #include "core/text.h"
@@ -462,6 +463,7 @@ class SqliteIndexWriter final : public SearchIndexWriter {
 Result<std::unique_ptr<SqliteSearchIndex>> SqliteSearchIndex::Open(
     const std::string& path, SqliteSearchIndexOptions options) {
   std::unique_ptr<SqliteSearchIndex> index(new SqliteSearchIndex());
+  index->path_ = path;
   index->status_query_budget_ = options.status_query_budget;
   // A crash of the process loses nothing committed with synchronous NORMAL
   // in WAL mode; a crash of the machine may lose the last commits, which
@@ -646,6 +648,16 @@ Result<bool> SqliteSearchIndex::HoldsStatuses() {
     if (s.failed()) return db.Failure();
     return any;
   });
+}
+
+Result<int64_t> SqliteSearchIndex::Bytes() {
+  int64_t total = 0;
+  for (const std::string& file : {path_, path_ + "-wal"}) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (!ec) total += static_cast<int64_t>(size);
+  }
+  return total;
 }
 
 Status SqliteSearchIndex::Clear() {

@@ -43,12 +43,14 @@ class SqliteSearchIndex final : public SearchIndex {
   Result<int64_t> CountStatuses() override;
   Result<bool> HoldsStatuses() override;
   Status Clear() override;
+  Result<int64_t> Bytes() override;  // the database file and its write-ahead log
 
  private:
   SqliteSearchIndex() = default;
   template <typename T>
   T Read(const std::function<T(SqliteDb&)>& fn);
 
+  std::string path_;
   uint64_t status_query_budget_ = 0;
   std::mutex write_mu_;
   std::unique_ptr<SqliteDb> writer_;  // guarded by write_mu_

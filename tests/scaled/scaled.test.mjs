@@ -364,6 +364,22 @@ describe('scripts/scaled.sh', () => {
     await balanced.waitFor(isUpdate(posted.id, ['user']), 'the status posted through instance 1', { timeoutMs: PROPAGATION_MS });
   }));
 
+  test('a status posted through instance 1 is found by search through instance 2 (one index in PostgreSQL, kept by a worker)', { timeout: 30_000 }, step(async () => {
+    const [one, two] = instances;
+    const word = `findable${Date.now()}`;
+    const posted = await postOk(one, user, { status: `a ${word} status` });
+    const found = await eventually('the status in search through instance 2', async () => {
+      const got = await api(two, 'GET', `/api/v2/search?type=statuses&q=${word}`, { token: user.token });
+      return { ok: got.status === 200 && got.body.statuses.length === 1, value: got, detail: show(got) };
+    }, { timeoutMs: PROPAGATION_MS });
+    assert.equal(found.body.statuses[0].id, posted.id);
+    const deleted = await api(one, 'DELETE', `/api/v1/statuses/${posted.id}`, { token: user.token });
+    assert.equal(deleted.status, 200, show(deleted));
+    const after = await api(two, 'GET', `/api/v2/search?type=statuses&q=${word}`, { token: user.token });
+    assert.equal(after.status, 200, show(after));
+    assert.deepEqual(after.body.statuses, [], 'a deleted status is gone from search at once, on every instance');
+  }));
+
   test('with the replica held behind, an account reads its own writes through the other instance, and others read the replica', { timeout: 60_000 }, step(async (t) => {
     const [one, two] = instances;
     const author = await createUserToken(lb);

@@ -265,6 +265,63 @@ CREATE TABLE markers (
   PRIMARY KEY (account_id, timeline)
 );
 )sql",
+    // 2: the search index (search/pg_search_index.h), derived from the rest
+    // by the indexer lane and rebuilt by chirpd admin reindex. Tags and
+    // usernames compare bytewise, so that a prefix is a range of the index.
+    R"sql(
+CREATE TABLE search_statuses (
+  id bigint PRIMARY KEY,
+  author_id bigint NOT NULL,
+  visibility smallint NOT NULL,
+  features integer NOT NULL,
+  language text NOT NULL,
+  body tsvector NOT NULL
+);
+CREATE INDEX search_statuses_text ON search_statuses USING gin (body);
+CREATE INDEX search_statuses_of_author ON search_statuses (author_id, id);
+CREATE TABLE search_status_tags (
+  tag text COLLATE "C" NOT NULL,
+  status_id bigint NOT NULL,
+  author_id bigint NOT NULL,
+  PRIMARY KEY (tag, status_id)
+);
+CREATE INDEX search_status_tags_by_status ON search_status_tags (status_id);
+CREATE TABLE search_tags (
+  name text COLLATE "C" PRIMARY KEY,
+  last_used_at bigint NOT NULL
+);
+CREATE INDEX search_tags_by_use ON search_tags (last_used_at);
+CREATE TABLE search_tag_days (
+  tag text COLLATE "C" NOT NULL,
+  day bigint NOT NULL,
+  uses bigint NOT NULL,
+  accounts bigint NOT NULL,
+  PRIMARY KEY (tag, day)
+);
+CREATE TABLE search_tag_day_accounts (
+  tag text COLLATE "C" NOT NULL,
+  day bigint NOT NULL,
+  account_id bigint NOT NULL,
+  PRIMARY KEY (tag, day, account_id)
+);
+CREATE TABLE search_library (
+  account_id bigint NOT NULL,
+  status_id bigint NOT NULL,
+  reasons integer NOT NULL,
+  PRIMARY KEY (account_id, status_id)
+);
+CREATE INDEX search_library_by_status ON search_library (status_id);
+CREATE TABLE search_accounts (
+  id bigint PRIMARY KEY,
+  username_lower text COLLATE "C" NOT NULL,
+  indexable boolean NOT NULL,
+  followers_count bigint NOT NULL,
+  last_status_at bigint NOT NULL,
+  names tsvector NOT NULL
+);
+CREATE INDEX search_accounts_by_username ON search_accounts (username_lower);
+CREATE INDEX search_accounts_names ON search_accounts USING gin (names);
+)sql",
 };
 
 // Any 64-bit number, the same for every instance: the key of the advisory
