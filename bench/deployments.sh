@@ -12,6 +12,10 @@
 #   ACCOUNTS=5000 bench/deployments.sh     # the graph's size (default 5,000)
 #   LANE_PARTITIONS=4 bench/deployments.sh  # and a third run: the scaled-out one
 #                                           # with fan-out in 4 partitions (--lane-partitions)
+#   GRAPH=off SEARCH=on bench/deployments.sh  # only the search runs
+#   SEARCH=on bench/deployments.sh          # and bench/search.sh on both (STATUSES a
+#                                           # account, 100 by default: the index in SQLite
+#                                           # against the one in PostgreSQL)
 #
 # With BENCH_RESULTS set, one JSON line a workload (deployments_<name>).
 set -euo pipefail
@@ -27,28 +31,42 @@ url=$("$root/scripts/postgres.sh" start "$work/pg" | tail -1)
 redis_url=$("$root/scripts/redis.sh" start "$work/redis" | tail -1)
 psql -X -q "$url" -c "CREATE EXTENSION pg_stat_statements"
 
-# run NAME [ENV...]: graph_workloads.sh with ENV, its results in $work/NAME.json.
+# run NAME SCRIPT [ENV...]: SCRIPT with ENV, its results in $work/NAME.json.
 run() {
-  local name=$1
-  shift
+  local name=$1 script=$2
+  shift 2
   : > "$work/$name.json"
   env -u CHIRP_DATABASE_URL -u CHIRP_REDIS_URL "$@" BENCH_RESULTS="$work/$name.json" \
-    "$here/graph_workloads.sh" > "$work/$name.out" 2>&1 ||
-    { echo "graph_workloads.sh on $name failed:" >&2; tail -30 "$work/$name.out" >&2; exit 1; }
+    "$here/$script" > "$work/$name.out" 2>&1 ||
+    { echo "$script on $name failed:" >&2; tail -30 "$work/$name.out" >&2; exit 1; }
   grep -A12 '^run ' "$work/$name.out" >&2 || true
 }
-run embedded
-run scaled CHIRP_DATABASE_URL="$url" CHIRP_REDIS_URL="$redis_url"
+graph=${GRAPH:-on}
+if [ "$graph" = on ]; then
+  run embedded graph_workloads.sh
+  run scaled graph_workloads.sh CHIRP_DATABASE_URL="$url" CHIRP_REDIS_URL="$redis_url"
+fi
 partitions=${LANE_PARTITIONS:-1}
-if [ "$partitions" -gt 1 ]; then
+if [ "$graph" = on ] && [ "$partitions" -gt 1 ]; then
   # A database and a key prefix of its own.
   psql -X -q "$url" -c "CREATE DATABASE chirp_partitioned"
   psql -X -q "${url%/*}/chirp_partitioned" -c "CREATE EXTENSION pg_stat_statements"
-  run partitioned CHIRP_DATABASE_URL="${url%/*}/chirp_partitioned" CHIRP_REDIS_URL="$redis_url" \
-    CHIRP_REDIS_PREFIX="chirp_partitioned:" CHIRP_LANE_PARTITIONS="$partitions"
+  run partitioned graph_workloads.sh CHIRP_DATABASE_URL="${url%/*}/chirp_partitioned" \
+    CHIRP_REDIS_URL="$redis_url" CHIRP_REDIS_PREFIX="chirp_partitioned:" \
+    CHIRP_LANE_PARTITIONS="$partitions"
+fi
+if [ "${SEARCH:-off}" = on ]; then
+  export STATUSES=${STATUSES:-100}
+  psql -X -q "$url" -c "CREATE DATABASE chirp_search"
+  run search_embedded search.sh
+  cat "$work/search_embedded.out" | sed -n '/^graph:/,$p' >&2
+  run search_scaled search.sh CHIRP_DATABASE_URL="${url%/*}/chirp_search" \
+    CHIRP_REDIS_URL="$redis_url" CHIRP_REDIS_PREFIX="chirp_search:"
+  cat "$work/search_scaled.out" | sed -n '/^graph:/,$p' >&2
 fi
 
-python3 - "$work/embedded.json" "$work/scaled.json" "$work/partitioned.json" <<'PY'
+python3 - "$work/embedded.json" "$work/scaled.json" "$work/partitioned.json" \
+  "$work/search_embedded.json" "$work/search_scaled.json" <<'PY'
 import json, os, sys
 def load(path):
     if not os.path.exists(path):
@@ -80,4 +98,29 @@ for name in ["home_cold", "home", "user", "mix", "mix_open", "follow", "post"]:
     if out:
         with open(out, "a") as f:
             f.write(json.dumps(record) + "\n")
+# Search: each run's ratio to its own baseline (nginx, or posting without
+# the indexer), and the scaled-out rate as a share of the embedded one.
+def runs_of(path):
+    if not os.path.exists(path):
+        return {}
+    return {r["benchmark"]: r for r in map(json.loads, open(path))}
+se, ss = runs_of(sys.argv[4]), runs_of(sys.argv[5])
+if se and ss:
+    print(f"{'search':16} {'embedded /s':>12} {'p99 ms':>8} {'ratio':>6} {'scaled /s':>10} {'p99 ms':>8} {'ratio':>6} {'share':>6}")
+    for name in ["search_word", "search_rare", "search_phrase", "search_from", "search_tag",
+                 "search_accounts", "post_indexed"]:
+        e, s = se.get(name), ss.get(name)
+        if not e or not s:
+            continue
+        share = s["rps"] / e["rps"] if e["rps"] else 0
+        print(f"{name:16} {e['rps']:12.0f} {e['p99_ms']:8.2f} {e['ratio']:6.3f} {s['rps']:10.0f} "
+              f"{s['p99_ms']:8.2f} {s['ratio']:6.3f} {share:6.2f}")
+        if out:
+            with open(out, "a") as f:
+                f.write(json.dumps({"benchmark": "deployments_" + name, "embedded_rps": e["rps"],
+                                    "embedded_p99_ms": e["p99_ms"], "scaled_rps": s["rps"],
+                                    "scaled_p99_ms": s["p99_ms"], "scaled_share": round(share, 3)}) + "\n")
+    ie, is_ = se.get("search_index", {}), ss.get("search_index", {})
+    print(f"index: embedded {ie.get('bytes_per_status')} bytes a status, lag p99 {ie.get('lag_p99_ms')} ms; "
+          f"scaled {is_.get('bytes_per_status')} bytes a status, lag p99 {is_.get('lag_p99_ms')} ms")
 PY

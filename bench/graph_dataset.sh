@@ -60,8 +60,8 @@ load_graph_dataset() {
   statuses_seconds=$(seconds_since "$start")
   # Imports write no events: the search index is built from the store.
   start=$(date +%s.%N)
-  # As the server's worker id (0): on PostgreSQL, the index's position is
-  # saved under it, and the server then finds the index current.
+  # The server then finds the index current (on PostgreSQL too: the index
+  # and its position are in the database).
   "$bin/chirpd" admin reindex --data "$bench_tmp/data" --worker-id 0 >&2
   echo "search index built in $(seconds_since "$start") s" >&2
   seq 0 $((readers - 1)) | sed 's/^/user/' > "$bench_tmp/readers"
