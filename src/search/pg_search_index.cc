@@ -90,20 +90,6 @@ std::string Joined(const std::vector<std::string>& words, const std::vector<std:
   return out;
 }
 
-// The smallest string greater than every string starting with `prefix`
-// ("" when there is none: the prefix is all 0xff bytes).
-std::string PrefixEnd(std::string prefix) {
-  while (!prefix.empty()) {
-    auto& last = reinterpret_cast<unsigned char&>(prefix.back());
-    if (last < 0xff) {
-      ++last;
-      return prefix;
-    }
-    prefix.pop_back();
-  }
-  return prefix;
-}
-
 // A statement built at run time with its parameters, numbered as added.
 class Sql {
  public:
@@ -140,12 +126,7 @@ std::string StatusQuery(const StatusSearch& search, Sql& sql) {
   if (!negative.empty()) {
     where.push_back("NOT (s.body @@ " + sql.Param(negative) + "::tsquery)");
   }
-  int64_t author = search.account_id;
-  for (int64_t id : search.from_ids) {
-    // Two different authors: nothing matches.
-    if (author != 0 && author != id) author = -1;
-    if (author == 0) author = id;
-  }
+  const int64_t author = SingleAuthor(search);
   if (author != 0) where.push_back("s.author_id = " + sql.Param(author));
   if (!search.excluded_from_ids.empty()) {
     where.push_back("s.author_id <> ALL(" + sql.Ids(search.excluded_from_ids) + ")");
@@ -418,9 +399,7 @@ Result<std::vector<int64_t>> PgSearchIndex::FindStatuses(const StatusSearch& sea
 }
 
 Result<std::vector<int64_t>> PgSearchIndex::FindAccounts(const AccountSearch& search) {
-  std::string prefix(TrimAscii(search.prefix));
-  if (prefix.starts_with('@')) prefix.erase(0, 1);
-  if (const size_t at = prefix.find('@'); at != std::string::npos) prefix.erase(at);
+  const std::string prefix = AccountPrefix(search.prefix);
   if (prefix.empty() || search.limit <= 0) return std::vector<int64_t>{};
   const std::string match = QueryPhrase(prefix, /*prefix=*/true);
   const int wanted = search.limit + search.offset;

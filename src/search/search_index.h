@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -107,6 +108,20 @@ struct TagDay {
   int64_t uses = 0;          // statuses
   int64_t accounts = 0;      // distinct authors
 };
+
+// What the implementations share.
+
+// The one author `search` is limited to (account_id, from:), 0 for none,
+// -1 when two different ones are asked for (nothing matches).
+int64_t SingleAuthor(const StatusSearch& search);
+
+// The username an account search looks for: without a leading "@" nor a
+// domain ("@alice@example.com" is "alice"), trimmed.
+std::string AccountPrefix(std::string_view typed);
+
+// The smallest string above every string starting with `prefix` ("" when
+// there is none: the prefix is all 0xff bytes), for a prefix as a range.
+std::string PrefixEnd(std::string prefix);
 
 class SearchIndex {
  public:

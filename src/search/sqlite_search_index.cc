@@ -121,20 +121,6 @@ std::string Joined(const std::vector<std::string>& words, const std::vector<std:
   return out;
 }
 
-// The smallest string greater than every string starting with `prefix`
-// ("" when there is none: the prefix is all 0xff bytes).
-std::string PrefixEnd(std::string prefix) {
-  while (!prefix.empty()) {
-    auto& last = reinterpret_cast<unsigned char&>(prefix.back());
-    if (last < 0xff) {
-      ++last;
-      return prefix;
-    }
-    prefix.pop_back();
-  }
-  return prefix;
-}
-
 // The query for FindStatuses, and which table drives its walk newest
 // first:
 //  - kIndex: the text index when the query has words to match, else the
@@ -157,12 +143,7 @@ StatusQueryPlan PlanStatusQuery(const StatusSearch& search, Driver driver) {
 
   const std::string positive = Joined(q.words, q.phrases, " AND ");
   const std::string negative = Joined(q.excluded_words, q.excluded_phrases, " OR ");
-  int64_t author = search.account_id;
-  for (int64_t id : search.from_ids) {
-    // Two different authors: nothing matches.
-    if (author != 0 && author != id) author = -1;
-    if (author == 0) author = id;
-  }
+  const int64_t author = SingleAuthor(search);
 
   std::string from;
   std::string order = "s.id";
@@ -540,9 +521,7 @@ Result<std::vector<int64_t>> SqliteSearchIndex::FindStatuses(const StatusSearch&
 }
 
 Result<std::vector<int64_t>> SqliteSearchIndex::FindAccounts(const AccountSearch& search) {
-  std::string prefix(TrimAscii(search.prefix));
-  if (prefix.starts_with('@')) prefix.erase(0, 1);
-  if (const size_t at = prefix.find('@'); at != std::string::npos) prefix.erase(at);
+  const std::string prefix = AccountPrefix(search.prefix);
   if (prefix.empty() || search.limit <= 0) return std::vector<int64_t>{};
   std::string match = FtsPhrase(prefix);
   if (!match.empty() && !match.ends_with('*')) match += " *";
