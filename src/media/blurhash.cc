@@ -40,7 +40,9 @@ int SrgbOf(double linear) {
 }
 
 // The sign of `v` times |v|^exponent.
-double SignedPow(double v, double exponent) { return std::copysign(std::pow(std::abs(v), exponent), v); }
+double SignedPow(double v, double exponent) {
+  return std::copysign(std::pow(std::abs(v), exponent), v);
+}
 
 }  // namespace
 
@@ -98,8 +100,8 @@ std::string EncodeBlurhash(const uint8_t* rgb, int width, int height, int x_comp
   for (size_t k = 1; k < count; ++k) {
     int value = 0;
     for (double v : factors[k]) {
-      const int q = std::clamp(static_cast<int>(std::floor(SignedPow(v / ac_scale, 0.5) * 9 + 9.5)),
-                               0, 18);
+      const int q =
+          std::clamp(static_cast<int>(std::floor(SignedPow(v / ac_scale, 0.5) * 9 + 9.5)), 0, 18);
       value = value * 19 + q;
     }
     AppendBase83(value, 2, out);

@@ -34,6 +34,13 @@ std::string VipsFailure() {
   return message;
 }
 
+// `message` for the client: what libvips said is left out of answers (it
+// names the library's internals) and forgotten.
+std::string DroppingVipsFailure(std::string message) {
+  vips_error_clear();
+  return message;
+}
+
 struct Loader {
   const char* type;  // the class vips_foreign_find_load_buffer names
   ImageFormat format;
@@ -52,7 +59,8 @@ std::pair<int, int> WithinArea(int width, int height, int64_t area) {
   const int64_t pixels = int64_t{width} * height;
   if (pixels <= area) return {width, height};
   const double scale = std::sqrt(static_cast<double>(area) / static_cast<double>(pixels));
-  return {std::max(1, static_cast<int>(width * scale)), std::max(1, static_cast<int>(height * scale))};
+  return {std::max(1, static_cast<int>(width * scale)),
+          std::max(1, static_cast<int>(height * scale))};
 }
 
 // The upright image from `bytes`, shrunk on load to fit `width` x `height`
@@ -64,7 +72,7 @@ Result<ImageRef> Thumbnail(std::string_view bytes, int width, int height) {
   if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &out, width, "height",
                             height, "size", VIPS_SIZE_DOWN, "option_string", "fail_on=truncated",
                             nullptr) != 0) {
-    return Error::Unprocessable("The image could not be decoded: " + VipsFailure());
+    return Error::Unprocessable(DroppingVipsFailure("The image could not be decoded"));
   }
   return ImageRef(out);
 }
@@ -76,15 +84,15 @@ Result<ImageRef> Thumbnail(std::string_view bytes, int width, int height) {
 Result<ImageRef> InSrgb(VipsImage* image) {
   VipsImage* out = nullptr;
   if (vips_image_get_typeof(image, VIPS_META_ICC_NAME) != 0) {
-    if (vips_icc_transform(image, &out, "srgb", "embedded", TRUE, "intent",
-                           VIPS_INTENT_PERCEPTUAL, nullptr) != 0) {
-      return Error::Unprocessable("The image's colour profile could not be applied: " +
-                                  VipsFailure());
+    if (vips_icc_transform(image, &out, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_PERCEPTUAL,
+                           nullptr) != 0) {
+      return Error::Unprocessable(
+          DroppingVipsFailure("The image's colour profile could not be applied"));
     }
     return ImageRef(out);
   }
   if (vips_colourspace(image, &out, VIPS_INTERPRETATION_sRGB, nullptr) != 0) {
-    return Error::Unprocessable("The image's colours could not be read: " + VipsFailure());
+    return Error::Unprocessable(DroppingVipsFailure("The image's colours could not be read"));
   }
   return ImageRef(out);
 }
@@ -153,8 +161,8 @@ Result<std::string> BlurhashOf(VipsImage* image) {
   const int height = vips_image_get_height(current.get());
   std::string hash;
   if (size == static_cast<size_t>(width) * static_cast<size_t>(height) * 3) {
-    hash = EncodeBlurhash(static_cast<const uint8_t*>(pixels), width, height,
-                          kBlurhashComponentsX, kBlurhashComponentsY);
+    hash = EncodeBlurhash(static_cast<const uint8_t*>(pixels), width, height, kBlurhashComponentsX,
+                          kBlurhashComponentsY);
   }
   g_free(pixels);
   if (hash.empty()) return Error::Internal("cannot make the image's blurhash");
@@ -207,7 +215,7 @@ Result<ImageProbe> ProbeImage(std::string_view bytes, const ImageLimits& limits)
   VipsImage* header = vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access",
                                                  VIPS_ACCESS_SEQUENTIAL, nullptr);
   if (header == nullptr) {
-    return Error::Unprocessable("The image could not be read: " + VipsFailure());
+    return Error::Unprocessable(DroppingVipsFailure("The image could not be read"));
   }
   ImageRef image(header);
   ImageProbe probe;
@@ -230,7 +238,7 @@ Result<ProcessedImage> ProcessImage(std::string_view bytes, const ImageLimits& l
   // Boxes as the image stands upright: a quarter turn swaps its sides.
   ImageRef header(vips_image_new_from_buffer(bytes.data(), bytes.size(), "", "access",
                                              VIPS_ACCESS_SEQUENTIAL, nullptr));
-  if (!header) return Error::Unprocessable("The image could not be read: " + VipsFailure());
+  if (!header) return Error::Unprocessable(DroppingVipsFailure("The image could not be read"));
   int width = probe->width;
   int height = probe->height;
   if (vips_image_get_orientation_swap(header.get())) std::swap(width, height);
@@ -238,8 +246,7 @@ Result<ProcessedImage> ProcessImage(std::string_view bytes, const ImageLimits& l
 
   ProcessedImage out;
   for (const bool small : {false, true}) {
-    const auto [w, h] =
-        WithinArea(width, height, small ? limits.small_area : limits.original_area);
+    const auto [w, h] = WithinArea(width, height, small ? limits.small_area : limits.original_area);
     auto upright = Thumbnail(bytes, w, h);
     if (!upright) return std::move(upright).error();
     auto srgb = InSrgb(upright->get());
@@ -248,7 +255,9 @@ Result<ProcessedImage> ProcessImage(std::string_view bytes, const ImageLimits& l
     // original is read twice: written, and for the blurhash); a damaged
     // file fails here.
     ImageRef decoded(vips_image_copy_memory(srgb->get()));
-    if (!decoded) return Error::Unprocessable("The image could not be decoded: " + VipsFailure());
+    if (!decoded) {
+      return Error::Unprocessable(DroppingVipsFailure("The image could not be decoded"));
+    }
     const char* type = OutputType(probe->format, vips_image_hasalpha(decoded.get()));
     auto saved = Save(decoded.get(), type);
     if (!saved) return std::move(saved).error();

@@ -222,7 +222,8 @@ std::string BigEndian(uint32_t v) {
 // chunk of data after it.
 std::string DeclaredPng(uint32_t width, uint32_t height) {
   std::string out = "\x89PNG\r\n\x1a\n";
-  const std::string ihdr = "IHDR" + BigEndian(width) + BigEndian(height) + std::string("\x08\x02\0\0\0", 5);
+  const std::string ihdr =
+      "IHDR" + BigEndian(width) + BigEndian(height) + std::string("\x08\x02\0\0\0", 5);
   out += BigEndian(13) + ihdr + BigEndian(Crc32(ihdr));
   const std::string idat = "IDAT" + std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
   out += BigEndian(8) + idat + BigEndian(Crc32(idat));

@@ -142,8 +142,9 @@ std::string StatusQuery(const StatusSearch& search, Sql& sql) {
   }
   if (tags.size() > 1) {
     const std::vector<std::string> rest(tags.begin() + 1, tags.end());
-    where.push_back("(SELECT count(*) FROM search_status_tags WHERE status_id = s.id AND tag = ANY(" +
-                    sql.Texts(rest) + ")) = " + sql.Param(static_cast<int64_t>(rest.size())));
+    where.push_back(
+        "(SELECT count(*) FROM search_status_tags WHERE status_id = s.id AND tag = ANY(" +
+        sql.Texts(rest) + ")) = " + sql.Param(static_cast<int64_t>(rest.size())));
   }
   if (!q.excluded_tags.empty()) {
     where.push_back(
@@ -155,8 +156,7 @@ std::string StatusQuery(const StatusSearch& search, Sql& sql) {
     where.push_back("(s.features & " + bits + "::integer) = " + bits + "::integer");
   }
   if (q.excluded_features != 0) {
-    where.push_back("(s.features & " + sql.Param(int64_t{q.excluded_features}) +
-                    "::integer) = 0");
+    where.push_back("(s.features & " + sql.Param(int64_t{q.excluded_features}) + "::integer) = 0");
   }
   if (!q.languages.empty()) where.push_back("s.language = ANY(" + sql.Texts(q.languages) + ")");
   if (!q.excluded_languages.empty()) {
@@ -444,23 +444,21 @@ Result<std::vector<std::string>> PgSearchIndex::FindTags(std::string_view prefix
   if (prefix.empty() || limit <= 0) return std::vector<std::string>{};
   const std::string begin(prefix);
   const std::string end = PrefixEnd(begin);
-  return pool_.Run<std::vector<std::string>>(
-      [&](PgConn& conn) -> Result<std::vector<std::string>> {
-        std::vector<std::string> names;
-        auto exact = conn.Exec("SELECT name FROM search_tags WHERE name = $1",
-                               PgParams().Add(begin));
-        if (!exact) return std::move(exact).error();
-        for (int i = 0; i < exact->size(); ++i) names.push_back(exact->Text(i, 0));
-        auto more = conn.Exec(
-            "SELECT name FROM search_tags WHERE name > $1 AND ($2 = '' OR name < $2) "
-            "ORDER BY last_used_at DESC LIMIT $3",
-            PgParams().Add(begin).Add(end).Add(int64_t{limit + offset}));
-        if (!more) return std::move(more).error();
-        for (int i = 0; i < more->size(); ++i) names.push_back(more->Text(i, 0));
-        const size_t from = std::min(names.size(), static_cast<size_t>(offset));
-        const size_t to = std::min(names.size(), from + static_cast<size_t>(limit));
-        return std::vector<std::string>(names.begin() + from, names.begin() + to);
-      });
+  return pool_.Run<std::vector<std::string>>([&](PgConn& conn) -> Result<std::vector<std::string>> {
+    std::vector<std::string> names;
+    auto exact = conn.Exec("SELECT name FROM search_tags WHERE name = $1", PgParams().Add(begin));
+    if (!exact) return std::move(exact).error();
+    for (int i = 0; i < exact->size(); ++i) names.push_back(exact->Text(i, 0));
+    auto more = conn.Exec(
+        "SELECT name FROM search_tags WHERE name > $1 AND ($2 = '' OR name < $2) "
+        "ORDER BY last_used_at DESC LIMIT $3",
+        PgParams().Add(begin).Add(end).Add(int64_t{limit + offset}));
+    if (!more) return std::move(more).error();
+    for (int i = 0; i < more->size(); ++i) names.push_back(more->Text(i, 0));
+    const size_t from = std::min(names.size(), static_cast<size_t>(offset));
+    const size_t to = std::min(names.size(), from + static_cast<size_t>(limit));
+    return std::vector<std::string>(names.begin() + from, names.begin() + to);
+  });
 }
 
 Result<std::vector<TagDay>> PgSearchIndex::TagHistory(std::string_view tag, int64_t now_ms,

@@ -25,8 +25,8 @@
 namespace chirp {
 
 struct PgSearchIndexOptions {
-  PgConnOptions conn;    // the store's database (its migrations made the tables)
-  int connections = 8;   // the pool's size: callers beyond it wait
+  PgConnOptions conn;   // the store's database (its migrations made the tables)
+  int connections = 8;  // the pool's size: callers beyond it wait
   int acquire_timeout_ms = 5000;
   // A status search running longer is cancelled (kUnavailable): a search
   // for a common word that the reader may find little of walks many rows.

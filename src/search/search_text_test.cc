@@ -21,7 +21,8 @@ TEST(SearchTextTest, QueriesAreQuotedPhrases) {
 }
 
 TEST(SearchTextTest, TokensFoldCaseAndLatinDiacritics) {
-  EXPECT_EQ(SearchTokens("Un Café à PARIS"), (std::vector<std::string>{"un", "cafe", "a", "paris"}));
+  EXPECT_EQ(SearchTokens("Un Café à PARIS"),
+            (std::vector<std::string>{"un", "cafe", "a", "paris"}));
   EXPECT_EQ(SearchTokens("ÉCOLE Ñandú"), (std::vector<std::string>{"ecole", "nandu"}));
   EXPECT_EQ(SearchTokens("f:g c* d^e"), (std::vector<std::string>{"f", "g", "c", "d", "e"}));
   EXPECT_TRUE(SearchTokens("*^:() \"'").empty());
@@ -34,7 +35,9 @@ TEST(SearchTextTest, TokensKeepTheMarksOfOtherScripts) {
 }
 
 TEST(SearchTextTest, InvalidUtf8SeparatesTokens) {
-  EXPECT_EQ(SearchTokens("ab\xff\xfe" "cd"), (std::vector<std::string>{"ab", "cd"}));
+  EXPECT_EQ(SearchTokens("ab\xff\xfe"
+                         "cd"),
+            (std::vector<std::string>{"ab", "cd"}));
 }
 
 TEST(SearchTextTest, TermsBecomeTheirTokensWithCjkPairs) {
