@@ -433,9 +433,7 @@ Result<std::vector<int64_t>> PgSearchIndex::FindAccounts(const AccountSearch& se
         if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
       }
     }
-    const size_t begin = std::min(ids.size(), static_cast<size_t>(search.offset));
-    const size_t end = std::min(ids.size(), begin + static_cast<size_t>(search.limit));
-    return std::vector<int64_t>(ids.begin() + begin, ids.begin() + end);
+    return PageOf(std::move(ids), search.offset, search.limit);
   });
 }
 
@@ -455,9 +453,7 @@ Result<std::vector<std::string>> PgSearchIndex::FindTags(std::string_view prefix
         PgParams().Add(begin).Add(end).Add(int64_t{limit + offset}));
     if (!more) return std::move(more).error();
     for (int i = 0; i < more->size(); ++i) names.push_back(more->Text(i, 0));
-    const size_t from = std::min(names.size(), static_cast<size_t>(offset));
-    const size_t to = std::min(names.size(), from + static_cast<size_t>(limit));
-    return std::vector<std::string>(names.begin() + from, names.begin() + to);
+    return PageOf(std::move(names), offset, limit);
   });
 }
 

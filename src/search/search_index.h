@@ -19,8 +19,10 @@
 // thread at a time (the indexer's lane). Reads and writes may block on I/O.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,6 +124,15 @@ std::string AccountPrefix(std::string_view typed);
 // The smallest string above every string starting with `prefix` ("" when
 // there is none: the prefix is all 0xff bytes), for a prefix as a range.
 std::string PrefixEnd(std::string prefix);
+
+// The items of `all` from `offset` on, at most `limit` of them.
+template <typename T>
+std::vector<T> PageOf(std::vector<T> all, int offset, int limit) {
+  const size_t begin = std::min(all.size(), static_cast<size_t>(std::max(0, offset)));
+  const size_t end = std::min(all.size(), begin + static_cast<size_t>(std::max(0, limit)));
+  return std::vector<T>(std::make_move_iterator(all.begin() + begin),
+                        std::make_move_iterator(all.begin() + end));
+}
 
 class SearchIndex {
  public:

@@ -557,9 +557,7 @@ Result<std::vector<int64_t>> SqliteSearchIndex::FindAccounts(const AccountSearch
         if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
       }
     }
-    const size_t begin = std::min(ids.size(), static_cast<size_t>(search.offset));
-    const size_t end = std::min(ids.size(), begin + static_cast<size_t>(search.limit));
-    return std::vector<int64_t>(ids.begin() + begin, ids.begin() + end);
+    return PageOf(std::move(ids), search.offset, search.limit);
   });
 }
 
@@ -584,9 +582,7 @@ Result<std::vector<std::string>> SqliteSearchIndex::FindTags(std::string_view pr
         s.Bind(3, int64_t{limit + offset});
         while (s.Step()) names.push_back(s.Text(0));
         if (s.failed()) return db.Failure();
-        const size_t from = std::min(names.size(), static_cast<size_t>(offset));
-        const size_t to = std::min(names.size(), from + static_cast<size_t>(limit));
-        return std::vector<std::string>(names.begin() + from, names.begin() + to);
+        return PageOf(std::move(names), offset, limit);
       });
 }
 
