@@ -2,6 +2,7 @@
 // value comes from: flags and environment variables).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,12 @@ struct ApiConfig {
   std::string contact_email;
   int max_characters = 280;
   int max_media_attachments = 4;
+  // What uploads may be (media/media_service.h), as /api/v2/instance
+  // tells clients: none while media is off.
+  std::vector<std::string> media_mime_types;
+  int64_t image_size_limit = 16 * 1024 * 1024;
+  int64_t image_matrix_limit = 7680 * 4320;
+  int description_limit = 1500;
   bool registrations_open = true;
   bool password_grant = false;  // the OAuth password grant (removed from Mastodon 4.4)
   // Whether new accounts are indexable (their public statuses found by

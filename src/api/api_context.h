@@ -31,6 +31,8 @@
 
 namespace chirp {
 
+class MediaService;
+class MediaStorage;
 class SearchService;
 
 // What the endpoint pipeline needs for every route (api/endpoint.h):
@@ -83,6 +85,10 @@ struct SearchRouteParts {
   ReadModels& read;
   SearchService& search;
 };
+struct MediaRouteParts {
+  MediaService& media;
+  MediaStorage& storage;
+};
 struct InstanceRouteParts {
   const ApiConfig& config;
   AccountService& account_service;
@@ -125,6 +131,9 @@ struct ApiContext {
   HomeTimeline* home = nullptr;
   // Search, accounts search and hashtags; their routes are left out without it.
   SearchService* search = nullptr;
+  // Uploads and the files they keep; their routes are left out without them.
+  MediaService* media = nullptr;
+  MediaStorage* media_storage = nullptr;
   HttpMetrics* metrics = nullptr;  // set once the router is complete
   // The streaming API's connections; null when streaming is off.
   StreamHub* stream_hub = nullptr;

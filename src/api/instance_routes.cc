@@ -9,7 +9,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int64_t kImageSizeLimit = 16 * 1024 * 1024;
 constexpr int64_t kVideoSizeLimit = 99 * 1024 * 1024;
 constexpr int kApiVersion = 2;
 
@@ -27,16 +26,16 @@ json::object StatusesConfiguration(const ApiConfig& c) {
           {"characters_reserved_per_url", 23}};
 }
 
-json::object MediaConfiguration() {
-  return {{"supported_mime_types",
-           json::array{"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif",
-                       "video/mp4", "video/webm", "video/quicktime"}},
-          {"image_size_limit", kImageSizeLimit},
-          {"image_matrix_limit", 33'177'600},
+json::object MediaConfiguration(const ApiConfig& c) {
+  json::array types;
+  for (const std::string& type : c.media_mime_types) types.push_back(json::value(type));
+  return {{"supported_mime_types", std::move(types)},
+          {"image_size_limit", c.image_size_limit},
+          {"image_matrix_limit", c.image_matrix_limit},
           {"video_size_limit", kVideoSizeLimit},
           {"video_frame_rate_limit", 120},
           {"video_matrix_limit", 8'294'400},
-          {"description_limit", 1500}};
+          {"description_limit", c.description_limit}};
 }
 
 json::object PollsConfiguration() {
@@ -64,7 +63,7 @@ json::object InstanceV1(const InstanceRouteParts& ctx, const std::string& base, 
   o["invites_enabled"] = false;
   o["configuration"] = json::object{{"accounts", json::object{{"max_featured_tags", 10}}},
                                     {"statuses", StatusesConfiguration(c)},
-                                    {"media_attachments", MediaConfiguration()},
+                                    {"media_attachments", MediaConfiguration(c)},
                                     {"polls", PollsConfiguration()}};
   o["contact_account"] = nullptr;
   o["rules"] = json::array();
@@ -93,7 +92,7 @@ json::object InstanceV2(const InstanceRouteParts& ctx, const std::string& base, 
       {"vapid", json::object{{"public_key", ""}}},
       {"accounts", json::object{{"max_featured_tags", 10}, {"max_pinned_statuses", 5}}},
       {"statuses", std::move(statuses)},
-      {"media_attachments", MediaConfiguration()},
+      {"media_attachments", MediaConfiguration(c)},
       {"polls", PollsConfiguration()},
       {"translation", json::object{{"enabled", false}}},
       {"limited_federation", false},

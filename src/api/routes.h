@@ -18,7 +18,9 @@ void AddTimelineRoutes(ApiRoutes& routes, const TimelineRouteParts& parts);  // 
 void AddNotificationRoutes(ApiRoutes& routes, const NotificationRouteParts& parts);  // + markers
 // The streaming API, when the parts have a hub.
 void AddStreamingRoutes(Router& router, ApiRoutes& routes, const StreamingRouteParts& parts);
-void AddSearchRoutes(ApiRoutes& routes, const SearchRouteParts& parts);      // search, tags
+void AddSearchRoutes(ApiRoutes& routes, const SearchRouteParts& parts);  // search, tags
+// /api/v1/media, /api/v2/media, and the files under /media.
+void AddMediaRoutes(ApiRoutes& routes, Router& router, const MediaRouteParts& parts);
 void AddInstanceRoutes(ApiRoutes& routes, const InstanceRouteParts& parts);  // instance, nodeinfo
 void AddSystemRoutes(Router& router, const SystemRouteParts& parts);  // health, ready, metrics
 

@@ -144,6 +144,9 @@ void AddAllRoutes(Router& router, ApiContext& c) {
   AddOAuthRoutes(routes, {.config = c.config, .oauth = c.oauth, .endpoint = c.endpoint()});
   // Before /api/v1/accounts/:id.
   if (c.search != nullptr) AddSearchRoutes(routes, {.read = c.read, .search = *c.search});
+  if (c.media != nullptr && c.media_storage != nullptr) {
+    AddMediaRoutes(routes, router, {.media = *c.media, .storage = *c.media_storage});
+  }
   // Before /api/v1/accounts/:id.
   AddGraphRoutes(routes, {.accounts = c.accounts, .graph = c.graph});
   AddStatusRoutes(routes, {.read = c.read,

@@ -28,7 +28,8 @@ Result<int64_t> ParseInt(const std::string& s, int64_t min, int64_t max, const c
 // "HOST:PORT", "[V6]:PORT" or ":PORT" (every address).
 Result<ListenAddress> ParseListen(const std::string& v, const char* what) {
   const size_t colon = v.rfind(':');
-  if (colon == std::string::npos) return Error::BadRequest(std::string(what) + " must be HOST:PORT");
+  if (colon == std::string::npos)
+    return Error::BadRequest(std::string(what) + " must be HOST:PORT");
   auto port = ParseInt(v.substr(colon + 1), 0, 65535, "the port");
   if (!port) return std::move(port).error();
   std::string host = v.substr(0, colon);
@@ -120,8 +121,9 @@ const std::vector<Option>& Options() {
       {"database-replica-max-lag-ms", "CHIRP_DATABASE_REPLICA_MAX_LAG_MS",
        "a replica further behind the primary serves no read; others' writes reach a reader "
        "within this (default 2000)",
-       WholeNumber("--database-replica-max-lag-ms", 10, 600'000,
-                   [](Config& c, int64_t n) { c.database.replica_max_lag_ms = static_cast<int>(n); })},
+       WholeNumber(
+           "--database-replica-max-lag-ms", 10, 600'000,
+           [](Config& c, int64_t n) { c.database.replica_max_lag_ms = static_cast<int>(n); })},
       {"database-connections", "CHIRP_DATABASE_CONNECTIONS",
        "connections to PostgreSQL at most (default: --blocking-threads + 4)",
        WholeNumber("--database-connections", 1, 1000,
@@ -223,6 +225,14 @@ const std::vector<Option>& Options() {
          auto b = ParseSwitch(v, "--search-indexable-default");
          if (!b) return std::move(b).error();
          c.api.indexable_default = *b;
+         return {};
+       }},
+      {"media-dir", "CHIRP_MEDIA_DIR",
+       "directory of uploaded media files, created when missing; every instance of a "
+       "scaled-out deployment needs the same one (default: media in --data)",
+       [](Config& c, const std::string& v) -> Status {
+         if (v.empty()) return Error::BadRequest("--media-dir must not be empty");
+         c.media_dir = v;
          return {};
        }},
       {"rate-limits", "CHIRP_RATE_LIMITS", "on or off (default on; off for benchmarks)",

@@ -25,14 +25,14 @@ struct DatabaseConfig {
   std::string session_url;
   std::vector<std::string> replica_urls;  // streaming replicas for reads that may lag
   int replica_max_lag_ms = 2000;          // a replica further behind serves nothing
-  int connections = 0;  // 0: one for each blocking thread, and a few more
+  int connections = 0;                    // 0: one for each blocking thread, and a few more
   bool prepared_statements = true;
 };
 
 // The scaled-out deployment's cache tier: home timelines in a Redis
 // Cluster when `url` is set (with a PostgreSQL database), else in process.
 struct RedisConfig {
-  std::string url;                 // redis://host:port[,host:port...], any nodes of the cluster
+  std::string url;                // redis://host:port[,host:port...], any nodes of the cluster
   std::string prefix = "chirp:";  // of every key, so that deployments can share a cluster
 };
 
@@ -74,6 +74,9 @@ struct Config {
   // process may run (events/lane_group.h): the same in every process of a
   // database. 1: one lane each, run by one process at a time.
   int lane_partitions = 1;
+  // Where uploads' files are kept (media/media_storage.h); "": "media" in
+  // data_dir.
+  std::string media_dir;
   // Whether statuses, accounts and hashtags are indexed for search (off:
   // the search routes answer 404 and nothing is indexed).
   bool search = true;

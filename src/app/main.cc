@@ -32,6 +32,10 @@
 #include "http/server.h"
 #include "mastodon/account_directory.h"
 #include "mastodon/cache_keeper.h"
+#include "media/image_processing.h"
+#include "media/media_janitor.h"
+#include "media/media_service.h"
+#include "media/media_storage.h"
 #include "ratelimit/rate_limiter.h"
 #include "search/search_indexer.h"
 #include "search/search_service.h"
@@ -143,14 +147,16 @@ void AppendReplicaMetrics(std::string& out, const StoreStats& s) {
   series("chirp_store_replica_lag_seconds",
          "How long ago the primary first held a change the replica has not replayed.",
          [](const ReplicaLag& r) { return static_cast<double>(r.lag_ms) / 1000.0; });
-  series("chirp_store_replica_up", "1 when the replica answered its last poll and follows the primary.",
+  series("chirp_store_replica_up",
+         "1 when the replica answered its last poll and follows the primary.",
          [](const ReplicaLag& r) { return r.reachable ? 1 : 0; });
 }
 
 int Serve(const Config& config) {
   if (!config.shared_lanes && config.database.url.empty()) {
-    return Fail("--shared-lanes off leaves work to chirpd worker processes, which need "
-                "--database-url");
+    return Fail(
+        "--shared-lanes off leaves work to chirpd worker processes, which need "
+        "--database-url");
   }
   // Before any thread starts: the server takes the signals on its own
   // thread (core/stop_signals.h).
@@ -217,9 +223,21 @@ int Serve(const Config& config) {
       return Fail(s.error().message);
     }
   }
+  if (Status s = StartImageLibrary(); !s) return Fail(s.error().message);
+  auto media_storage = LocalMediaStorage::Create(
+      config.media_dir.empty() ? config.data_dir + "/media" : config.media_dir);
+  if (!media_storage) return Fail(media_storage.error().message);
+  const MediaLimits media_limits;
+  MediaService media(**store, **media_storage, ids, clock, media_limits);
+  // What /api/v2/instance tells clients of uploads.
+  ApiConfig api_config = config.api;
+  api_config.media_mime_types.assign(std::begin(kImageMimeTypes), std::end(kImageMimeTypes));
+  api_config.image_size_limit = static_cast<int64_t>(media_limits.image.max_bytes);
+  api_config.image_matrix_limit = media_limits.image.max_pixels;
+  api_config.description_limit = static_cast<int>(media_limits.max_description);
   ReadModels read_models{
       .store = **store, .accounts = accounts, .statuses = statuses, .viewers = viewers};
-  ApiContext context{.config = config.api,
+  ApiContext context{.config = api_config,
                      .read = read_models,
                      .clock = clock,
                      .auth = auth,
@@ -237,7 +255,9 @@ int Serve(const Config& config) {
                      .notifications = notification_service,
                      .oauth = oauth,
                      .home = &home,
-                     .search = search.get()};
+                     .search = search.get(),
+                     .media = &media,
+                     .media_storage = media_storage->get()};
   LocalPubSub pubsub;
   StreamHub stream_hub(pubsub, viewers, clock, config.stream_limits);
   context.stream_hub = &stream_hub;
@@ -381,8 +401,8 @@ int Serve(const Config& config) {
         counts.resize(std::max(counts.size(), c.size()));
         for (size_t i = 0; i < c.size(); ++i) counts[i] += c[i];
       }
-      AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by fan-out.",
-                   handled, "counter");
+      AppendMetric(out, "chirp_events_handled_total", "Outbox events handled by fan-out.", handled,
+                   "counter");
       AppendMetric(out, "chirp_events_lag_milliseconds",
                    "From the commit of the newest event fan-out handled to its handling.",
                    static_cast<uint64_t>(last_ms), "gauge");
@@ -398,12 +418,14 @@ int Serve(const Config& config) {
                       search_lane->lag().counts(), search_lane->lag().sum_ms() / 1000.0);
     }
     if (search_index != nullptr) {
-      AppendMetric(out, "chirp_search_index_bytes",
-                   "Bytes of the search index (its files, or its tables in PostgreSQL).",
-                   [&] {
-                     auto bytes = search_index->Bytes();
-                     return bytes ? static_cast<uint64_t>(*bytes) : 0;
-                   }(), "gauge");
+      AppendMetric(
+          out, "chirp_search_index_bytes",
+          "Bytes of the search index (its files, or its tables in PostgreSQL).",
+          [&] {
+            auto bytes = search_index->Bytes();
+            return bytes ? static_cast<uint64_t>(*bytes) : 0;
+          }(),
+          "gauge");
     }
     AppendMetric(out, "chirp_fanout_pushes_total", "Timeline entries pushed by fan-out.",
                  fan_out.pushes(), "counter");
@@ -445,10 +467,12 @@ int Serve(const Config& config) {
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);
   TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms,
                           config.timeline_cache_mib << 20);
+  MediaJanitor media_janitor(media);
   std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(),
               static_cast<unsigned>(*port));
   std::fflush(stdout);
   server.Run();
+  media_janitor.Stop();
   janitor.Stop();
   drainer.Stop();
   (*store)->Close();

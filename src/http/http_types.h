@@ -2,8 +2,10 @@
 // free of Asio, so that only the server's own translation unit includes it.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,11 +52,23 @@ struct HttpRequest {
   }
 };
 
+// A response body sent from an open file: `length` bytes from `offset`,
+// which the server has the kernel copy straight from the page cache to the
+// socket (sendfile), never through a buffer of its own.
+struct FileBody {
+  int fd = -1;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  std::shared_ptr<const void> keep;  // keeps `fd` open until the body is sent
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   HeaderList headers;
   std::string body;
+  // When set, the body instead of `body`.
+  std::optional<FileBody> file;
   // Set by a handler of an Execution::kMemoryFirst route that needs the
   // store after all: the server runs it on the blocking pool, and its
   // response is the answer (this one is not sent).

@@ -1,9 +1,13 @@
 #include "http/server.h"
 
+#include <sys/sendfile.h>
+
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <limits>
@@ -151,7 +155,8 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, int vers
   }
   if (HasBody(response.status) || head_request) {
     out += "Content-Length: ";
-    out.append(digits, std::to_chars(digits, digits + sizeof digits, response.body.size()).ptr);
+    const uint64_t length = response.file ? response.file->length : response.body.size();
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, length).ptr);
     out += "\r\n";
   }
   if (!keep_alive) {
@@ -540,15 +545,45 @@ class HttpServer::Impl {
 
       const std::string head =
           ResponseHead(response, keep_alive, version_minor, request.method == "HEAD");
+      const bool send_body = request.method != "HEAD" && HasBody(response.status);
       std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(response.body)};
-      if (request.method == "HEAD" || !HasBody(response.status)) out[1] = asio::const_buffer();
+      if (!send_body || response.file) out[1] = asio::const_buffer();
       auto [write_ec, written] = co_await asio::async_write(socket, out, kUseTuple);
+      if (!write_ec && send_body && response.file) {
+        write_ec = co_await SendFile(socket, *response.file);
+      }
       metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
       metrics_.Observe(route_index, response.status, MicrosSince(started));
       if (!write_ec && refused_body) co_await LingeringClose(socket, connection);
       if (write_ec || !keep_alive) break;
     }
     socket.shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // Sends `file` on `socket` with sendfile(2), waiting for room in the
+  // socket's buffer whenever it is full.
+  static asio::awaitable<boost::system::error_code> SendFile(tcp::socket& socket,
+                                                             const FileBody& file) {
+    boost::system::error_code ec;
+    socket.native_non_blocking(true, ec);
+    if (ec) co_return ec;
+    off_t offset = static_cast<off_t>(file.offset);
+    uint64_t left = file.length;
+    while (left > 0) {
+      const ssize_t n = ::sendfile(socket.native_handle(), file.fd, &offset,
+                                   static_cast<size_t>(std::min<uint64_t>(left, 1 << 30)));
+      if (n > 0) {
+        left -= static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n == 0) co_return asio::error::eof;  // the file is shorter than it was
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN)
+        co_return boost::system::error_code(errno, boost::system::system_category());
+      auto [wait_ec] = co_await socket.async_wait(tcp::socket::wait_write, kUseTuple);
+      if (wait_ec) co_return wait_ec;
+    }
+    co_return ec;
   }
 
   // Answers a connection beyond the caps with a 503 and closes it. The

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <cstdio>
 
 #include "core/text.h"
 #include "core/time_format.h"
@@ -140,6 +141,65 @@ const char* VisibilityName(Visibility v) {
   return "public";
 }
 
+namespace {
+
+json::object MediaGeometry(const MediaFileInfo& file) {
+  json::object o;
+  o["width"] = file.width;
+  o["height"] = file.height;
+  o["size"] = std::to_string(file.width) + "x" + std::to_string(file.height);
+  o["aspect"] = file.height > 0 ? static_cast<double>(file.width) / file.height : 0.0;
+  return o;
+}
+
+// A number of seconds as Mastodon writes a duration.
+double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000; }
+
+// A duration as "H:MM:SS.hh", as Mastodon's `meta.length`.
+std::string Length(int64_t ms) {
+  char out[48];
+  std::snprintf(out, sizeof out, "%lld:%02lld:%02lld.%02lld", static_cast<long long>(ms / 3600000),
+                static_cast<long long>(ms / 60000 % 60), static_cast<long long>(ms / 1000 % 60),
+                static_cast<long long>(ms % 1000 / 10));
+  return out;
+}
+
+}  // namespace
+
+json::object MediaAttachmentJson(const MediaAttachment& m, const std::string& base_url) {
+  const bool ready = m.state == MediaState::kReady;
+  const auto url_of = [&](const MediaFileInfo& file) -> json::value {
+    if (!ready || file.name.empty()) return nullptr;
+    return json::value(base_url + "/media/" + file.name);
+  };
+  json::object meta;
+  if (ready) {
+    json::object original = MediaGeometry(m.original);
+    if (m.duration_ms > 0) original["duration"] = Seconds(m.duration_ms);
+    if (!m.frame_rate.empty()) original["frame_rate"] = m.frame_rate;
+    if (m.bitrate > 0) original["bitrate"] = m.bitrate;
+    meta["original"] = std::move(original);
+    if (!m.small.name.empty()) meta["small"] = MediaGeometry(m.small);
+    if (m.duration_ms > 0) {
+      meta["length"] = Length(m.duration_ms);
+      meta["duration"] = Seconds(m.duration_ms);
+    }
+  }
+  meta["focus"] = json::object{{"x", m.focus_x}, {"y", m.focus_y}};
+  json::object o;
+  o["id"] = std::to_string(m.id);
+  o["type"] = MediaTypeName(m.type);
+  o["url"] = url_of(m.original);
+  o["preview_url"] = url_of(m.small);
+  o["remote_url"] = nullptr;
+  o["preview_remote_url"] = nullptr;
+  o["text_url"] = nullptr;
+  o["meta"] = std::move(meta);
+  o["description"] = m.description.empty() ? json::value(nullptr) : json::value(m.description);
+  o["blurhash"] = m.blurhash.empty() ? json::value(nullptr) : json::value(m.blurhash);
+  return o;
+}
+
 std::string StatusFixedJson(const StatusRecord& s, const std::string& author_username,
                             const std::vector<const Account*>& mentioned,
                             const std::string& base_url, bool source_requested) {
@@ -166,7 +226,9 @@ std::string StatusFixedJson(const StatusRecord& s, const std::string& author_use
   } else {
     o["content"] = s.content;
   }
-  o["media_attachments"] = json::array();
+  json::array media;
+  for (const MediaAttachment& m : s.media) media.push_back(MediaAttachmentJson(m, base_url));
+  o["media_attachments"] = std::move(media);
   json::array mentions;
   for (const Account* a : mentioned) {
     mentions.push_back(json::object({{"id", std::to_string(a->id)},

@@ -26,6 +26,9 @@ boost::json::object ApplicationJson(const App& app, const std::string& client_se
 boost::json::object TokenJson(const std::string& access_token, const std::string& scopes,
                               int64_t created_at_ms);
 
+// MediaAttachment, its file URLs under `base_url` (null while processing).
+boost::json::object MediaAttachmentJson(const MediaAttachment& media, const std::string& base_url);
+
 // What the viewer has done to a status; null pointer for anonymous readers,
 // whose statuses carry no viewer keys at all.
 struct ViewerFlags {

@@ -17,6 +17,11 @@ uint32_t FeaturesOf(const StatusRecord& status) {
   if (status.in_reply_to_id != 0) features |= kIsReply;
   if (status.sensitive) features |= kIsSensitive;
   if (!status.media_ids.empty()) features |= kHasMedia;
+  for (const MediaAttachment& m : status.media) {
+    if (m.type == MediaType::kImage) features |= kHasImage;
+    if (m.type == MediaType::kVideo || m.type == MediaType::kGifv) features |= kHasVideo;
+    if (m.type == MediaType::kAudio) features |= kHasAudio;
+  }
   for (const TextEntity& e : ParseStatusText(status.text).entities) {
     if (e.kind == EntityKind::kLink) features |= kHasLink;
   }

@@ -1,5 +1,7 @@
 #include "store/records.h"
 
+#include "store/media_rows.h"
+
 namespace chirp {
 
 std::string RedirectUrisToText(const std::vector<std::string>& uris) {
@@ -21,6 +23,39 @@ std::vector<std::string> RedirectUrisFromText(std::string_view text) {
     start = end + 1;
   }
   return out;
+}
+
+std::string_view MediaTypeName(MediaType type) {
+  switch (type) {
+    case MediaType::kImage:
+      return "image";
+    case MediaType::kGifv:
+      return "gifv";
+    case MediaType::kVideo:
+      return "video";
+    case MediaType::kAudio:
+      return "audio";
+    case MediaType::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+MediaType MediaTypeFromName(std::string_view name) {
+  for (MediaType t : {MediaType::kImage, MediaType::kGifv, MediaType::kVideo, MediaType::kAudio}) {
+    if (MediaTypeName(t) == name) return t;
+  }
+  return MediaType::kUnknown;
+}
+
+Error UnattachableMedia(int64_t media_id, bool pending) {
+  if (pending) {
+    return Error::Unprocessable(
+        "Validation failed: Cannot attach files that have not finished processing. Try again in "
+        "a moment!");
+  }
+  return Error::Unprocessable("Validation failed: media attachment " + std::to_string(media_id) +
+                              " was not found or is already attached");
 }
 
 }  // namespace chirp

@@ -87,6 +87,48 @@ struct AuthorizationCode {
 
 enum class Visibility { kPublic = 0, kUnlisted = 1, kPrivate = 2, kDirect = 3 };
 
+// A media attachment's kind, as Mastodon names them.
+enum class MediaType { kUnknown = 0, kImage = 1, kGifv = 2, kVideo = 3, kAudio = 4 };
+// "image", "gifv", "video", "audio" or "unknown", as Mastodon names them.
+std::string_view MediaTypeName(MediaType type);
+MediaType MediaTypeFromName(std::string_view name);
+
+// Whether an upload's files are made yet (video, GIF and audio are
+// processed after the upload is answered).
+enum class MediaState { kProcessing = 0, kReady = 1, kFailed = 2 };
+
+// One version of an upload's files: the original as kept, or its preview.
+struct MediaFileInfo {
+  std::string name;  // "" when there is none; else the file in the media storage
+  std::string mime_type;
+  int width = 0;
+  int height = 0;
+  int64_t bytes = 0;
+};
+
+// An uploaded file, attached to at most one status of its account. Its
+// files are named by `file_key`, 128 random bits, so that a URL cannot be
+// guessed from an id.
+struct MediaAttachment {
+  int64_t id = 0;
+  int64_t account_id = 0;
+  int64_t status_id = 0;  // 0 until attached
+  MediaType type = MediaType::kUnknown;
+  MediaState state = MediaState::kProcessing;
+  std::string file_key;  // 32 hexadecimal digits
+  MediaFileInfo original;
+  MediaFileInfo small;      // the preview (a video's poster)
+  int64_t duration_ms = 0;  // video and audio
+  std::string frame_rate;   // video: "30/1"
+  int64_t bitrate = 0;      // video and audio, bits per second
+  std::string description;  // alt text
+  double focus_x = 0;       // -1..1, left to right
+  double focus_y = 0;       // -1..1, bottom to top
+  std::string blurhash;
+  std::string failure;  // why processing failed (kFailed)
+  int64_t created_at_ms = 0;
+};
+
 struct StatusRecord {
   int64_t id = 0;
   int64_t account_id = 0;
@@ -108,6 +150,9 @@ struct StatusRecord {
   int64_t created_at_ms = 0;
   int64_t deleted_at_ms = 0;       // 0 while the status exists
   std::vector<int64_t> media_ids;  // attachments, in order
+  // The attachments themselves, in the same order, as read with the status
+  // (none in what a caller gives CreateStatus: it attaches media_ids).
+  std::vector<MediaAttachment> media;
   std::vector<int64_t> mentioned_account_ids;
   std::vector<std::string> tags;               // normalised names, in order of appearance
   std::vector<std::string> tag_display_names;  // as first written

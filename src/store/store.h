@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "store/attachment_store.h"
 #include "store/events.h"
 #include "store/notification_store.h"
 #include "store/records.h"
@@ -28,7 +29,11 @@
 
 namespace chirp {
 
-class Store : public SocialStore, public TimelineStore, public NotificationStore, public EventLog {
+class Store : public SocialStore,
+              public TimelineStore,
+              public NotificationStore,
+              public AttachmentStore,
+              public EventLog {
  public:
   ~Store() override = default;
 

@@ -412,11 +412,25 @@ TEST_P(SocialStoreTest, PagesNewestFirstWithMinIdAboveCursor) {
   EXPECT_EQ(since[0].cursor, 109);  // since_id gives the newest page
 }
 
+MediaAttachment Upload(int64_t id, int64_t account, MediaState state = MediaState::kReady) {
+  MediaAttachment m;
+  m.id = id;
+  m.account_id = account;
+  m.type = MediaType::kImage;
+  m.state = state;
+  m.file_key = "0123456789abcdef0123456789abcdef";
+  m.original = {"0123456789abcdef0123456789abcdef/original.jpg", "image/jpeg", 640, 480, 5000};
+  m.small = {"0123456789abcdef0123456789abcdef/small.jpg", "image/jpeg", 320, 240, 900};
+  m.description = "a cat";
+  m.focus_x = 0.5;
+  m.focus_y = -0.25;
+  m.blurhash = "LEHV6nWB2yk8pyo0adR*.7kCMdnj";
+  m.created_at_ms = 1000 + id;
+  return m;
+}
+
 TEST_P(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
-  ASSERT_TRUE(temp_
-                  ->RunSql("INSERT INTO media_attachments (id, account_id, type, created_at) "
-                           "VALUES (500, 1, 'image', 0)")
-                  .ok());
+  ASSERT_TRUE(store_->CreateMedia(Upload(500, 1)).ok());
   StatusRecord s;
   s.id = 100;
   s.account_id = 2;
@@ -429,6 +443,103 @@ TEST_P(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
   EXPECT_EQ(store_->CreateStatus(s, "", 0).error().code,
             ErrorCode::kUnprocessable);  // already attached
   EXPECT_EQ(Get(1).statuses_count, 1);
+}
+
+TEST_P(SocialStoreTest, MediaStillProcessingCannotBeAttached) {
+  ASSERT_TRUE(store_->CreateMedia(Upload(500, 1, MediaState::kProcessing)).ok());
+  StatusRecord s;
+  s.id = 100;
+  s.account_id = 1;
+  s.media_ids = {500};
+  auto refused = store_->CreateStatus(s, "", 0);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("finished processing"), std::string::npos);
+  MediaAttachment done = Upload(500, 1);
+  ASSERT_TRUE(store_->UpdateMedia(done).ok());
+  EXPECT_TRUE(store_->CreateStatus(s, "", 0).ok());
+}
+
+TEST_P(SocialStoreTest, MediaIsReadWithItsStatusInTheOrderGiven) {
+  for (int64_t id : {500, 501, 502}) ASSERT_TRUE(store_->CreateMedia(Upload(id, 1)).ok());
+  StatusRecord s;
+  s.id = 100;
+  s.account_id = 1;
+  s.media_ids = {502, 500, 501};
+  ASSERT_TRUE(store_->CreateStatus(s, "", 0).ok());
+  const MediaAttachment expected = Upload(502, 1);
+  for (const StatusRecord& found :
+       {store_->FindStatus(100).value(), store_->FindStatuses({100, 999}).value().at(0)}) {
+    EXPECT_EQ(found.media_ids, (std::vector<int64_t>{502, 500, 501}));
+    ASSERT_EQ(found.media.size(), 3u);
+    const MediaAttachment& m = found.media[0];
+    EXPECT_EQ(m.status_id, 100);
+    EXPECT_EQ(m.type, MediaType::kImage);
+    EXPECT_EQ(m.state, MediaState::kReady);
+    EXPECT_EQ(m.file_key, expected.file_key);
+    EXPECT_EQ(m.original.name, expected.original.name);
+    EXPECT_EQ(m.original.width, 640);
+    EXPECT_EQ(m.small.bytes, 900);
+    EXPECT_EQ(m.description, "a cat");
+    EXPECT_DOUBLE_EQ(m.focus_y, -0.25);
+    EXPECT_EQ(m.blurhash, expected.blurhash);
+    EXPECT_EQ(m.created_at_ms, expected.created_at_ms);
+  }
+}
+
+TEST_P(SocialStoreTest, OnlyAnUnattachedUploadOfTheAccountIsUpdatedOrDeleted) {
+  ASSERT_TRUE(store_->CreateMedia(Upload(500, 1)).ok());
+  ASSERT_TRUE(store_->CreateMedia(Upload(501, 1)).ok());
+  MediaAttachment changed = Upload(500, 1);
+  changed.description = "a dog";
+  ASSERT_TRUE(store_->UpdateMedia(changed).ok());
+  EXPECT_EQ(store_->FindMedia(500)->description, "a dog");
+  changed.account_id = 2;
+  EXPECT_EQ(store_->UpdateMedia(changed).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteMedia(500, 2).error().code, ErrorCode::kNotFound);
+
+  StatusRecord s;
+  s.id = 100;
+  s.account_id = 1;
+  s.media_ids = {501};
+  ASSERT_TRUE(store_->CreateStatus(s, "", 0).ok());
+  EXPECT_EQ(store_->UpdateMedia(Upload(501, 1)).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteMedia(501, 1).error().code, ErrorCode::kNotFound);
+
+  auto deleted = store_->DeleteMedia(500, 1);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->original.name, Upload(500, 1).original.name);
+  EXPECT_EQ(store_->FindMedia(500).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(SocialStoreTest, MediaOfDeletedStatusesAndOldUnattachedUploadsAreDisposable) {
+  ASSERT_TRUE(store_->CreateMedia(Upload(500, 1)).ok());  // created at 1500
+  ASSERT_TRUE(store_->CreateMedia(Upload(600, 1)).ok());  // created at 1600
+  ASSERT_TRUE(store_->CreateMedia(Upload(700, 1)).ok());
+  ASSERT_TRUE(store_->CreateMedia(Upload(800, 1, MediaState::kProcessing)).ok());
+  StatusRecord s;
+  s.id = 100;
+  s.account_id = 1;
+  s.media_ids = {700};
+  ASSERT_TRUE(store_->CreateStatus(s, "", 0).ok());
+  auto ids = [&](int64_t unattached_before, int64_t deleted_before) {
+    auto listed = store_->ListDisposableMedia(unattached_before, deleted_before, 10);
+    std::vector<int64_t> out;
+    if (!listed.ok()) return out;
+    for (const MediaAttachment& m : *listed) out.push_back(m.id);
+    return out;
+  };
+  EXPECT_EQ(ids(1550, 5000), (std::vector<int64_t>{500}));
+  ASSERT_TRUE(store_->DeleteStatus(100, 3000).ok());
+  EXPECT_EQ(ids(1550, 3000), (std::vector<int64_t>{500}));  // deleted at 3000, not before
+  EXPECT_EQ(ids(1550, 3001), (std::vector<int64_t>{500, 700}));
+  EXPECT_EQ(ids(2000, 3001), (std::vector<int64_t>{500, 600, 700, 800}));
+
+  auto processing = store_->ListProcessingMedia(10).value();
+  ASSERT_EQ(processing.size(), 1u);
+  EXPECT_EQ(processing[0].id, 800);
+
+  ASSERT_TRUE(store_->ForgetMedia({500, 700}).ok());
+  EXPECT_EQ(ids(2000, 3001), (std::vector<int64_t>{600, 800}));
 }
 
 TEST_P(SocialStoreTest, MutesExpire) {

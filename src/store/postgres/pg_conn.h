@@ -77,6 +77,16 @@ class PgRows {
   int rows_ = 0;
 };
 
+// One row of a result, read by column alone (store/media_rows.h reads
+// through it).
+struct PgRow {
+  const PgRows& rows;
+  int row;
+  int64_t Int(int column) const { return rows.Int(row, column); }
+  double Real(int column) const { return rows.Real(row, column); }
+  std::string Text(int column) const { return rows.Text(row, column); }
+};
+
 struct PgConnOptions {
   std::string conninfo;  // a libpq connection string or postgresql:// URI
   bool prepare = true;   // prepare each statement once (off behind a pooler in transaction mode)

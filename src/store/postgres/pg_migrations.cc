@@ -328,6 +328,37 @@ CREATE INDEX search_accounts_by_username ON search_accounts (username_lower);
 CREATE INDEX search_accounts_not_indexable ON search_accounts (id) WHERE NOT indexable;
 CREATE INDEX search_accounts_names ON search_accounts USING gin (names);
 )sql",
+    // 3: uploads kept (media/media_service.h): their state, their files
+    // (named in the media storage) and what clients are told of them, the
+    // position of each in its status, and when its status was deleted, for
+    // the job that removes files no status shows.
+    R"sql(
+ALTER TABLE media_attachments ADD COLUMN position bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN state bigint NOT NULL DEFAULT 1;
+ALTER TABLE media_attachments ADD COLUMN file_key text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN original_name text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN original_type text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN original_width bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN original_height bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN original_bytes bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN small_name text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN small_type text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN small_width bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN small_height bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN small_bytes bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN duration_ms bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN frame_rate text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN bitrate bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN description text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN focus_x double precision NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN focus_y double precision NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN blurhash text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN failure text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN discarded_at bigint NOT NULL DEFAULT 0;
+CREATE INDEX media_unattached ON media_attachments (created_at) WHERE status_id = 0;
+CREATE INDEX media_discarded ON media_attachments (discarded_at) WHERE discarded_at <> 0;
+CREATE INDEX media_processing ON media_attachments (id) WHERE state = 0;
+)sql",
 };
 
 // Any 64-bit number, the same for every instance: the key of the advisory

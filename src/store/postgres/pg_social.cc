@@ -12,6 +12,7 @@
 #include <map>
 
 #include "store/events.h"
+#include "store/media_rows.h"
 #include "store/postgres/pg_status_rows.h"
 #include "store/postgres/pg_store.h"
 
@@ -395,20 +396,26 @@ Result<std::optional<int64_t>> InsertReblogRow(PgTx& tx, const StatusRecord& s) 
   return Error::Unavailable("the reblog kept changing; try again");
 }
 
-// Attaches the media to the new status; kUnprocessable for one that is not
-// the author's or is attached already. The conditional UPDATE decides: of
-// two statuses attaching the same media at once, the second finds it taken.
-Status AttachMedia(PgTx& tx, const StatusRecord& s) {
-  for (int64_t media_id : s.media_ids) {
+// Attaches the media of the new status `s`, adding each attachment to
+// s.media; kUnprocessable for one that is not the author's, is attached
+// already or is still processing. The conditional UPDATE decides: of two
+// statuses attaching the same media at once, the second finds it taken.
+Status AttachMedia(PgTx& tx, StatusRecord& s) {
+  for (size_t i = 0; i < s.media_ids.size(); ++i) {
     auto attach = tx.Exec(
-        "UPDATE media_attachments SET status_id = $1 WHERE id = $2 AND account_id = $3 AND "
-        "status_id = 0",
-        PgParams().Add(s.id).Add(media_id).Add(s.account_id));
+        "UPDATE media_attachments m SET status_id = $1, position = $2 WHERE m.id = $3 AND "
+        "m.account_id = $4 AND m.status_id = 0 AND m.state = 1 RETURNING " MEDIA_COLUMNS,
+        PgParams().Add(s.id).Add(static_cast<int64_t>(i)).Add(s.media_ids[i]).Add(s.account_id));
     if (!attach) return std::move(attach).error();
-    if (attach->affected() == 0) {
-      return Error::Unprocessable("Validation failed: media attachment " +
-                                  std::to_string(media_id) +
-                                  " was not found or is already attached");
+    if (!attach->empty()) {
+      s.media.push_back(ReadMediaColumns(PgRow{*attach, 0}));
+    } else {
+      auto why = tx.Exec(
+          "SELECT state FROM media_attachments WHERE id = $1 AND account_id = $2 AND "
+          "status_id = 0",
+          PgParams().Add(s.media_ids[i]).Add(s.account_id));
+      if (!why) return std::move(why).error();
+      return UnattachableMedia(s.media_ids[i], !why->empty());
     }
   }
   return {};
@@ -461,8 +468,8 @@ Result<CreatedStatus> WriteNewStatus(PgTx& tx, const StatusRecord& s, std::strin
   } else if (Status st = InsertPgStatusRow(tx.conn(), s); !st) {
     return std::move(st).error();
   }
-  if (Status st = AttachMedia(tx, s); !st) return std::move(st).error();
   StatusRecord stored = s;
+  if (Status st = AttachMedia(tx, stored); !st) return std::move(st).error();
   if (Status st = InsertPgMentionsAndTags(tx.conn(), s, &stored.tag_display_names); !st) {
     return std::move(st).error();
   }
@@ -497,6 +504,11 @@ Result<bool> DeleteOne(PgTx& tx, const StatusRecord& s, int64_t at_ms) {
       return std::move(st).error();
     }
   }
+  // Its media's files may go (AttachmentStore::ListDisposableMedia).
+  auto discard = tx.Exec(
+      "UPDATE media_attachments SET discarded_at = $1 WHERE status_id = $2 AND status_id <> 0",
+      PgParams().Add(at_ms).Add(s.id));
+  if (!discard) return std::move(discard).error();
   return true;
 }
 
@@ -670,16 +682,17 @@ Result<std::vector<Paged<StatusRecord>>> PgStore::ListAccountStatuses(int64_t ac
 }
 
 Result<std::vector<StatusRecord>> PgStore::ListReplies(const std::vector<int64_t>& parent_ids) {
-  return ReadMayLag<std::vector<StatusRecord>>([&](PgConn& conn) -> Result<std::vector<StatusRecord>> {
-    // `in_reply_to_id <> 0`: the condition of the partial index
-    // statuses_by_parent, which the planner cannot infer from `= ANY($1)`.
-    auto rows = conn.Exec("SELECT " PG_STATUS_COLUMNS
-                          " FROM statuses s WHERE s.in_reply_to_id = ANY($1::bigint[]) "
-                          "AND s.in_reply_to_id <> 0 AND s.deleted_at = 0 ORDER BY s.id",
-                          PgParams().AddIds(parent_ids));
-    if (!rows) return std::move(rows).error();
-    return StatusesWithDetails(conn, *rows);
-  });
+  return ReadMayLag<std::vector<StatusRecord>>(
+      [&](PgConn& conn) -> Result<std::vector<StatusRecord>> {
+        // `in_reply_to_id <> 0`: the condition of the partial index
+        // statuses_by_parent, which the planner cannot infer from `= ANY($1)`.
+        auto rows = conn.Exec("SELECT " PG_STATUS_COLUMNS
+                              " FROM statuses s WHERE s.in_reply_to_id = ANY($1::bigint[]) "
+                              "AND s.in_reply_to_id <> 0 AND s.deleted_at = 0 ORDER BY s.id",
+                              PgParams().AddIds(parent_ids));
+        if (!rows) return std::move(rows).error();
+        return StatusesWithDetails(conn, *rows);
+      });
 }
 
 Result<bool> PgStore::Favourite(int64_t account_id, int64_t status_id, int64_t id, int64_t at_ms) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "store/media_rows.h"
+
 namespace chirp {
 
 PgParams PgStatusRowParams(const StatusRecord& s) {
@@ -105,11 +107,12 @@ Status LoadPgStatusDetails(PgConn& conn, StatusRecord& s) {
     s.tags.push_back(t->Text(i, 0));
     s.tag_display_names.push_back(t->Text(i, 1));
   }
-  auto media = conn.Exec(
-      "SELECT id FROM media_attachments WHERE status_id = $1 AND status_id <> 0 ORDER BY id",
-      PgParams().Add(s.id));
+  auto media = conn.Exec("SELECT " MEDIA_COLUMNS
+                         " FROM media_attachments m WHERE m.status_id = $1 AND "
+                         "m.status_id <> 0 ORDER BY m.position",
+                         PgParams().Add(s.id));
   if (!media) return std::move(media).error();
-  for (int i = 0; i < media->size(); ++i) s.media_ids.push_back(media->Int(i, 0));
+  for (int i = 0; i < media->size(); ++i) AddMedia(s, ReadMediaColumns(PgRow{*media, i}));
   return {};
 }
 
@@ -158,14 +161,16 @@ Status LoadPgStatusDetails(PgConn& conn, std::vector<StatusRecord>& statuses) {
     s->tags.push_back(t->Text(i, 1));
     s->tag_display_names.push_back(t->Text(i, 2));
   }
-  auto media = conn.Exec(
-      "SELECT status_id, id FROM media_attachments WHERE status_id = ANY($1::bigint[]) "
-      "AND status_id <> 0 "  // the condition of the partial index media_by_status
-      "ORDER BY status_id, id",
-      PgParams().AddIds(ids));
+  auto media = conn.Exec("SELECT " MEDIA_COLUMNS
+                         " FROM media_attachments m WHERE m.status_id = ANY($1::bigint[]) "
+                         "AND m.status_id <> 0 "              // the condition of the partial index
+                         "ORDER BY m.status_id, m.position",  // media_by_status
+                         PgParams().AddIds(ids));
   if (!media) return std::move(media).error();
-  for (int i = 0; i < media->size(); ++i)
-    by_id[media->Int(i, 0)]->media_ids.push_back(media->Int(i, 1));
+  for (int i = 0; i < media->size(); ++i) {
+    MediaAttachment m = ReadMediaColumns(PgRow{*media, i});
+    AddMedia(*by_id[m.status_id], std::move(m));
+  }
   return {};
 }
 

@@ -283,6 +283,37 @@ CREATE TABLE bookmarks (
 );
 CREATE INDEX bookmarks_by_account ON bookmarks(account_id, id);
 )sql",
+    // 10: uploads kept (media/media_service.h): their state, their files
+    // (named in the media storage) and what clients are told of them, the
+    // position of each in its status, and when its status was deleted, for
+    // the job that removes files no status shows.
+    R"sql(
+ALTER TABLE media_attachments ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN state INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE media_attachments ADD COLUMN file_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN original_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN original_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN original_width INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN original_height INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN original_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN small_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN small_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN small_width INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN small_height INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN small_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN duration_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN frame_rate TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN bitrate INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN focus_x REAL NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN focus_y REAL NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN blurhash TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN failure TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN discarded_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX media_unattached ON media_attachments(created_at) WHERE status_id = 0;
+CREATE INDEX media_discarded ON media_attachments(discarded_at) WHERE discarded_at != 0;
+CREATE INDEX media_processing ON media_attachments(id) WHERE state = 0;
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

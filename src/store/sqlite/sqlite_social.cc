@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "store/media_rows.h"
 #include "store/sqlite/outbox_rows.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_store.h"
@@ -90,7 +91,11 @@ Status DeleteOne(SqliteDb& db, const StatusRecord& s, int64_t at_ms) {
   if (s.in_reply_to_id != 0 && Distributable(s.visibility)) {
     if (Status st = Bump(db, kBumpReplies, s.in_reply_to_id, -1); !st) return st;
   }
-  return {};
+  // Its media's files may go (AttachmentStore::ListDisposableMedia).
+  SqliteStatement discard = db.Prepare(
+      "UPDATE media_attachments SET discarded_at = ? WHERE status_id = ? AND status_id != 0");
+  discard.Bind(1, at_ms).Bind(2, s.id);
+  return db.Run(discard);
 }
 
 // Removes the follow of a by b, if any, with its counters.
@@ -320,19 +325,31 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
       }
       return std::move(st).error();
     }
-    for (int64_t media_id : s.media_ids) {
+    StatusRecord stored = s;
+    for (size_t i = 0; i < s.media_ids.size(); ++i) {
       SqliteStatement attach = db.Prepare(
-          "UPDATE media_attachments SET status_id = ? WHERE id = ? AND account_id = ? AND "
-          "status_id = 0");
-      attach.Bind(1, s.id).Bind(2, media_id).Bind(3, s.account_id);
+          "UPDATE media_attachments SET status_id = ?, position = ? WHERE id = ? AND "
+          "account_id = ? AND status_id = 0 AND state = 1");
+      attach.Bind(1, s.id).Bind(2, static_cast<int64_t>(i)).Bind(3, s.media_ids[i]);
+      attach.Bind(4, s.account_id);
       if (Status st = db.Run(attach); !st) return std::move(st).error();
-      if (db.Changes() == 0) {
-        return Error::Unprocessable("Validation failed: media attachment " +
-                                    std::to_string(media_id) +
-                                    " was not found or is already attached");
+      if (db.Changes() != 0) {
+        // (SQLite's RETURNING cannot name the columns as MEDIA_COLUMNS does.)
+        SqliteStatement attached =
+            db.Prepare("SELECT " MEDIA_COLUMNS " FROM media_attachments m WHERE m.id = ?");
+        attached.Bind(1, s.media_ids[i]);
+        if (!attached.Step()) return db.Failure();
+        stored.media.push_back(ReadMediaColumns(attached));
+      } else {
+        SqliteStatement why = db.Prepare(
+            "SELECT state FROM media_attachments WHERE id = ? AND account_id = ? AND "
+            "status_id = 0");
+        why.Bind(1, s.media_ids[i]).Bind(2, s.account_id);
+        const bool pending = why.Step();
+        if (why.failed()) return db.Failure();
+        return UnattachableMedia(s.media_ids[i], pending);
       }
     }
-    StatusRecord stored = s;
     if (Status st = InsertMentionsAndTags(db, s, &stored.tag_display_names); !st) {
       return std::move(st).error();
     }

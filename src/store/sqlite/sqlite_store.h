@@ -116,6 +116,17 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> BookmarkedAmong(int64_t account_id,
                                                const std::vector<int64_t>& status_ids) override;
   Result<std::vector<FavouriteRow>> ScanBookmarks(int64_t after_id, int limit) override;
+
+  // AttachmentStore.
+  Status CreateMedia(const MediaAttachment& media) override;
+  Result<MediaAttachment> FindMedia(int64_t id) override;
+  Status UpdateMedia(const MediaAttachment& media) override;
+  Result<MediaAttachment> DeleteMedia(int64_t id, int64_t account_id) override;
+  Result<std::vector<MediaAttachment>> ListProcessingMedia(int limit) override;
+  Result<std::vector<MediaAttachment>> ListDisposableMedia(int64_t unattached_before_ms,
+                                                           int64_t deleted_before_ms,
+                                                           int limit) override;
+  Status ForgetMedia(const std::vector<int64_t>& ids) override;
   using SocialStore::CreateFollow;
   Result<bool> CreateFollow(const Follow& follow, FollowSettingsChange change) override;
   Result<bool> DeleteFollow(int64_t account_id, int64_t target_account_id) override;

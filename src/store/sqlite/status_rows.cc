@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "store/media_rows.h"
+
 namespace chirp {
 
 Status InsertStatusRow(SqliteDb& db, const StatusRecord& s) {
@@ -106,10 +108,11 @@ Status LoadStatusDetails(SqliteDb& db, StatusRecord& s) {
     s.tag_display_names.push_back(t.Text(1));
   }
   if (t.failed()) return db.Failure();
-  SqliteStatement media = db.Prepare(
-      "SELECT id FROM media_attachments WHERE status_id = ? AND status_id != 0 ORDER BY id");
+  SqliteStatement media = db.Prepare("SELECT " MEDIA_COLUMNS
+                                     " FROM media_attachments m WHERE m.status_id = ? AND "
+                                     "m.status_id != 0 ORDER BY m.position");
   media.Bind(1, s.id);
-  while (media.Step()) s.media_ids.push_back(media.Int(0));
+  while (media.Step()) AddMedia(s, ReadMediaColumns(media));
   if (media.failed()) return db.Failure();
   return {};
 }
@@ -161,11 +164,15 @@ Status LoadStatusDetails(SqliteDb& db, std::vector<StatusRecord>& statuses) {
   }
   if (t.failed()) return db.Failure();
   SqliteStatement media = db.Prepare(
-      "SELECT status_id, id FROM media_attachments WHERE status_id IN (SELECT value FROM "
-      "json_each(?)) AND status_id != 0 "  // the condition of the partial index media_by_status
-      "ORDER BY status_id, id");
+      "SELECT " MEDIA_COLUMNS
+      " FROM media_attachments m WHERE m.status_id IN (SELECT value FROM json_each(?)) AND "
+      "m.status_id != 0 "  // the condition of the partial index media_by_status
+      "ORDER BY m.status_id, m.position");
   media.Bind(1, json);
-  while (media.Step()) by_id[media.Int(0)]->media_ids.push_back(media.Int(1));
+  while (media.Step()) {
+    MediaAttachment m = ReadMediaColumns(media);
+    AddMedia(*by_id[m.status_id], std::move(m));
+  }
   if (media.failed()) return db.Failure();
   return {};
 }

@@ -1,0 +1,101 @@
+// Uploads: what a client sends through /api/v2/media becomes an attachment
+// kept in the media storage (media/media_storage.h) with its record in the
+// store (store/attachment_store.h), ready to be attached to a status.
+//
+// An image is processed within the request (media/image_processing.h): the
+// original and the preview written, then the record. At most
+// `MediaLimits::processing_slots` images are processed at once, however many
+// requests ask, so that uploads cannot take every core from the rest of the
+// API; the others wait their turn.
+//
+// Only the account that uploaded a file sees, changes or deletes it; to
+// anyone else it does not exist (kNotFound).
+//
+// Thread-safe; calls block on the store, the disk and the processing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <semaphore>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/snowflake.h"
+#include "media/image_processing.h"
+#include "media/media_storage.h"
+#include "store/attachment_store.h"
+
+namespace chirp {
+
+struct MediaLimits {
+  ImageLimits image;
+  size_t max_description = 1500;  // characters
+  int processing_slots = 2;       // images processed at once
+  // How long an upload may wait to be attached before its files go.
+  int64_t unattached_lifetime_ms = 24 * 3600 * 1000;
+};
+
+// The MIME types accepted, as /api/v2/instance lists them.
+inline constexpr std::string_view kImageMimeTypes[] = {
+    "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif", "image/avif"};
+
+struct MediaUpload {
+  int64_t account_id = 0;
+  std::string_view bytes;
+  std::string_view declared_type;  // the form part's Content-Type; "" when none
+  std::optional<std::string> description;
+  std::optional<std::string> focus;  // "x,y"
+};
+
+// What PUT /api/v1/media/:id may change; absent members stay.
+struct MediaChange {
+  std::optional<std::string> description;
+  std::optional<std::string> focus;
+};
+
+// A focal point "x,y", each a number in -1..1: kUnprocessable otherwise.
+Result<std::pair<double, double>> ParseFocus(std::string_view focus);
+
+class MediaService {
+ public:
+  // Everything must outlive the service.
+  MediaService(AttachmentStore& store, MediaStorage& storage, SnowflakeGenerator& ids,
+               const Clock& clock, MediaLimits limits);
+
+  // Processes and keeps an upload. kUnprocessable for a file that is not an
+  // image of an accepted format, whose bytes do not match its declared
+  // type, that cannot be decoded, or whose description or focus is
+  // invalid; kPayloadTooLarge beyond the size limit.
+  Result<MediaAttachment> Upload(const MediaUpload& upload);
+  // The account's upload `id`, attached or not.
+  Result<MediaAttachment> Find(int64_t account_id, int64_t id);
+  // Changes the description or focus of the account's unattached upload.
+  Result<MediaAttachment> Update(int64_t account_id, int64_t id, const MediaChange& change);
+  // Deletes the account's unattached upload and its files: kUnprocessable
+  // when a status uses it.
+  Status Delete(int64_t account_id, int64_t id);
+  // Removes the files and records of up to `limit` attachments no status
+  // shows (AttachmentStore::ListDisposableMedia): uploads never attached
+  // within their lifetime, media of statuses deleted. Returns how many.
+  Result<int> RemoveDisposable(int limit);
+
+  const MediaLimits& limits() const { return limits_; }
+
+ private:
+  Status CheckDescription(const std::string& description) const;
+  // Removes the files of `media`: false, with what could not be removed
+  // logged, when some stay.
+  bool RemoveFiles(const MediaAttachment& media);
+
+  AttachmentStore& store_;
+  MediaStorage& storage_;
+  SnowflakeGenerator& ids_;
+  const Clock& clock_;
+  const MediaLimits limits_;
+  std::counting_semaphore<> processing_;
+};
+
+}  // namespace chirp

@@ -1,0 +1,47 @@
+// The part of the store that holds media attachments' records (their files
+// are the media storage's, media/media_storage.h). The same contract as
+// store.h: thread-safe, may block, writes are durable when they return Ok,
+// expected failures are values.
+//
+// An attachment belongs to its account. It is attached to a status by
+// CreateStatus (social_store.h), once, and from then on never changes: only
+// an unattached one can be updated or deleted here.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/error.h"
+#include "store/records.h"
+
+namespace chirp {
+
+class AttachmentStore {
+ public:
+  virtual ~AttachmentStore() = default;
+
+  virtual Status CreateMedia(const MediaAttachment& media) = 0;
+  // kNotFound when absent (whoever owns it).
+  virtual Result<MediaAttachment> FindMedia(int64_t id) = 0;
+  // Replaces what may change before attaching (state, files, sizes,
+  // description, focus, blurhash, failure) of `media.id`, owned by
+  // `media.account_id` and not attached: kNotFound otherwise.
+  virtual Status UpdateMedia(const MediaAttachment& media) = 0;
+  // Deletes the unattached attachment `id` of `account_id` and returns it
+  // (its files are the caller's to remove): kNotFound when it is not
+  // there, someone else's, or attached.
+  virtual Result<MediaAttachment> DeleteMedia(int64_t id, int64_t account_id) = 0;
+  // Attachments still processing (to resume after a restart), oldest
+  // first, `limit` at most.
+  virtual Result<std::vector<MediaAttachment>> ListProcessingMedia(int limit) = 0;
+  // Attachments whose files may go: never attached and created before
+  // `unattached_before_ms`, or attached to a status deleted before
+  // `deleted_before_ms`. Oldest first, `limit` at most.
+  virtual Result<std::vector<MediaAttachment>> ListDisposableMedia(int64_t unattached_before_ms,
+                                                                   int64_t deleted_before_ms,
+                                                                   int limit) = 0;
+  // Forgets the attachments `ids` once their files are gone.
+  virtual Status ForgetMedia(const std::vector<int64_t>& ids) = 0;
+};
+
+}  // namespace chirp

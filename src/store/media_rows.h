@@ -1,0 +1,113 @@
+// How both stores keep a media attachment in a row of media_attachments:
+// the columns they read, in one order, and the names its type is stored
+// by (internal to the store implementations).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/error.h"
+#include "store/records.h"
+
+namespace chirp {
+
+// The columns ReadMediaColumns expects, in order, from `media_attachments m`.
+#define MEDIA_COLUMNS                                                                         \
+  "m.id, m.account_id, m.status_id, m.type, m.state, m.file_key, m.original_name, "           \
+  "m.original_type, m.original_width, m.original_height, m.original_bytes, m.small_name, "    \
+  "m.small_type, m.small_width, m.small_height, m.small_bytes, m.duration_ms, m.frame_rate, " \
+  "m.bitrate, m.description, m.focus_x, m.focus_y, m.blurhash, m.failure, m.created_at"
+
+// The statements both stores write an attachment with; their parameters
+// come in order ($1, $2, ...), which SQLite numbers as PostgreSQL does.
+// What may change before attaching is $1 to $19, in WithChangeableMedia's
+// order; an insert adds the rest.
+#define MEDIA_CHANGEABLE_COLUMNS                                                              \
+  "state, original_name, original_type, original_width, original_height, original_bytes, "    \
+  "small_name, small_type, small_width, small_height, small_bytes, duration_ms, frame_rate, " \
+  "bitrate, description, focus_x, focus_y, blurhash, failure"
+#define MEDIA_INSERT                                                                           \
+  "INSERT INTO media_attachments (" MEDIA_CHANGEABLE_COLUMNS                                   \
+  ", id, account_id, type, file_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, " \
+  "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
+#define MEDIA_UPDATE                                                                       \
+  "UPDATE media_attachments SET state = $1, original_name = $2, original_type = $3, "      \
+  "original_width = $4, original_height = $5, original_bytes = $6, small_name = $7, "      \
+  "small_type = $8, small_width = $9, small_height = $10, small_bytes = $11, "             \
+  "duration_ms = $12, frame_rate = $13, bitrate = $14, description = $15, focus_x = $16, " \
+  "focus_y = $17, blurhash = $18, failure = $19 "                                          \
+  "WHERE id = $20 AND account_id = $21 AND status_id = 0"
+
+// Calls `add` with each value MEDIA_CHANGEABLE_COLUMNS names, in order.
+template <typename Add>
+void WithChangeableMedia(const MediaAttachment& m, Add&& add) {
+  add(static_cast<int64_t>(m.state));
+  for (const MediaFileInfo* file : {&m.original, &m.small}) {
+    add(std::string_view(file->name));
+    add(std::string_view(file->mime_type));
+    add(int64_t{file->width});
+    add(int64_t{file->height});
+    add(file->bytes);
+  }
+  add(m.duration_ms);
+  add(std::string_view(m.frame_rate));
+  add(m.bitrate);
+  add(std::string_view(m.description));
+  add(m.focus_x);
+  add(m.focus_y);
+  add(std::string_view(m.blurhash));
+  add(std::string_view(m.failure));
+}
+
+// The same for MEDIA_INSERT: all of its values.
+template <typename Add>
+void WithNewMedia(const MediaAttachment& m, Add&& add) {
+  WithChangeableMedia(m, add);
+  add(m.id);
+  add(m.account_id);
+  add(MediaTypeName(m.type));
+  add(std::string_view(m.file_key));
+  add(m.created_at_ms);
+}
+
+// Why a media id could not be attached to a new status: kUnprocessable,
+// saying whether the account's unattached upload is still processing
+// (`pending`) or there is no such upload.
+Error UnattachableMedia(int64_t media_id, bool pending);
+
+// Adds `media` to the attachments of `status` (read in their order).
+inline void AddMedia(StatusRecord& status, MediaAttachment media) {
+  status.media_ids.push_back(media.id);
+  status.media.push_back(std::move(media));
+}
+
+// The attachment in the columns of MEDIA_COLUMNS, read through `row`, which
+// has Int(i), Real(i) and Text(i) of the i-th of them.
+template <typename Row>
+MediaAttachment ReadMediaColumns(const Row& row) {
+  MediaAttachment m;
+  m.id = row.Int(0);
+  m.account_id = row.Int(1);
+  m.status_id = row.Int(2);
+  m.type = MediaTypeFromName(row.Text(3));
+  m.state = static_cast<MediaState>(row.Int(4));
+  m.file_key = row.Text(5);
+  m.original = {row.Text(6), row.Text(7), static_cast<int>(row.Int(8)),
+                static_cast<int>(row.Int(9)), row.Int(10)};
+  m.small = {row.Text(11), row.Text(12), static_cast<int>(row.Int(13)),
+             static_cast<int>(row.Int(14)), row.Int(15)};
+  m.duration_ms = row.Int(16);
+  m.frame_rate = row.Text(17);
+  m.bitrate = row.Int(18);
+  m.description = row.Text(19);
+  m.focus_x = row.Real(20);
+  m.focus_y = row.Real(21);
+  m.blurhash = row.Text(22);
+  m.failure = row.Text(23);
+  m.created_at_ms = row.Int(24);
+  return m;
+}
+
+}  // namespace chirp

@@ -1,0 +1,266 @@
+// Media (POST /api/v2/media and /api/v1/media, GET/PUT/DELETE
+// /api/v1/media/:id, the files under /media): real JPEG and PNG files made
+// in the test setup, what is served of them (upright, no metadata, right
+// sizes), attaching to statuses, byte ranges, bad input, and the client
+// libraries (masto's v2.media.create, megalodon's uploadMedia).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRestAPIClient } from 'masto';
+import megalodonPkg from 'megalodon';
+import { withLogs, show, api, rawRequest } from './lib/server.mjs';
+import { socialServer, postOk, post, as, ok } from './lib/social.mjs';
+import { scratch, jpegWithExif, pngWithAlpha, metadataOf, pixelOf, countFiles, pngHeaderOnly } from './lib/media.mjs';
+
+const generator = megalodonPkg.default ?? megalodonPkg;
+
+function upload(srv, user, bytes, { type = 'image/jpeg', name = 'photo.jpg', fields = {}, path = '/api/v2/media' } = {}) {
+  const multipart = { file: new File([bytes], name, { type }), ...fields };
+  return as(srv, user, 'POST', path, { multipart, timeoutMs: 60_000 });
+}
+
+async function uploadOk(srv, user, bytes, opts) {
+  const res = await upload(srv, user, bytes, opts);
+  assert.equal(res.status, 200, show(res));
+  return res.body;
+}
+
+async function fetchFile(url, headers = {}) {
+  const res = await fetch(url, { headers });
+  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+function assertAttachment(m) {
+  for (const key of ['id', 'type', 'url', 'preview_url', 'remote_url', 'meta', 'description', 'blurhash']) {
+    assert.ok(key in m, `MediaAttachment has ${key}: ${JSON.stringify(m)}`);
+  }
+  assert.equal(typeof m.id, 'string');
+}
+
+test('a JPEG is served upright, without its metadata, with an original, a preview and a blurhash', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  const jpeg = await jpegWithExif(dir, { width: 1200, height: 800, orientation: 6 });
+  const before = await metadataOf(dir, jpeg, 'before');
+  assert.ok(Object.keys(before).some((k) => k.startsWith('GPS:')), 'the upload carries a GPS position');
+
+  const m = await uploadOk(srv, alice, jpeg, { fields: { description: 'red over blue', focus: '0.25,-0.5' } });
+  assertAttachment(m);
+  assert.equal(m.type, 'image');
+  assert.equal(m.description, 'red over blue');
+  assert.deepEqual(m.meta.focus, { x: 0.25, y: -0.5 });
+  // Turned upright: 800 wide, 1200 high; the preview within the area of
+  // 640 × 360 (230,400 pixels), its shape kept.
+  assert.deepEqual([m.meta.original.width, m.meta.original.height], [800, 1200]);
+  assert.equal(m.meta.original.size, '800x1200');
+  assert.ok(Math.abs(m.meta.original.aspect - 800 / 1200) < 1e-6);
+  assert.deepEqual([m.meta.small.width, m.meta.small.height], [391, 587]);
+  assert.match(m.blurhash, /^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{36}$/, 'a 4×4 blurhash');
+  assert.match(m.url, /\/media\/[0-9a-f]{32}\/original\.jpg$/, 'the file name carries 128 random bits');
+  assert.match(m.preview_url, /\/media\/[0-9a-f]{32}\/small\.jpg$/);
+
+  const original = await fetchFile(m.url);
+  assert.equal(original.status, 200);
+  assert.equal(original.headers.get('content-type'), 'image/jpeg');
+  assert.equal(original.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  assert.equal(original.headers.get('x-content-type-options'), 'nosniff');
+  assert.equal(original.headers.get('content-security-policy'), "default-src 'none'");
+  assert.equal(original.headers.get('accept-ranges'), 'bytes');
+  assert.ok(original.headers.get('etag'));
+  const after = await metadataOf(dir, original.bytes, 'after');
+  const leaked = Object.keys(after).filter((k) => /^(GPS|IFD0|IFD1|ExifIFD|XMP|IPTC|Photoshop|MakerNotes)/.test(k) || /Comment|Make|Orientation/.test(k));
+  assert.deepEqual(leaked, [], `no metadata is left: ${JSON.stringify(after)}`);
+  assert.equal(after['File:ImageWidth'], 800);
+  assert.equal(after['File:ImageHeight'], 1200);
+  // Red was on the left: turned clockwise, it is on top.
+  const top = await pixelOf(dir, original.bytes, 400, 100);
+  const bottom = await pixelOf(dir, original.bytes, 400, 1100);
+  assert.ok(top[0] > 200 && top[2] < 60, `red on top: ${top}`);
+  assert.ok(bottom[2] > 200 && bottom[0] < 60, `blue at the bottom: ${bottom}`);
+  const preview = await fetchFile(m.preview_url);
+  assert.equal(preview.status, 200);
+  assert.equal((await metadataOf(dir, preview.bytes, 'preview'))['File:ImageHeight'], 587);
+
+  // GET /api/v1/media/:id shows it to its owner.
+  const shown = await ok(srv, alice, 'GET', `/api/v1/media/${m.id}`);
+  assert.equal(shown.url, m.url);
+}));
+
+test('a PNG with transparency stays a PNG; the older synchronous form works too', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  const m = await uploadOk(srv, alice, await pngWithAlpha(dir), { type: 'image/png', name: 'alpha.png', path: '/api/v1/media' });
+  assert.match(m.url, /\/original\.png$/);
+  const file = await fetchFile(m.url);
+  assert.equal(file.headers.get('content-type'), 'image/png');
+  const pixel = await pixelOf(dir, file.bytes, 10, 10);
+  assert.equal(pixel.length, 4, 'the alpha band is kept');
+  assert.ok(Math.abs(pixel[3] - 128) <= 1, `half transparent: ${pixel}`);
+}));
+
+test('files answer Range, HEAD and If-None-Match as a video player and a cache expect', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  const m = await uploadOk(srv, alice, await jpegWithExif(dir, { width: 600, height: 400 }));
+  const whole = await fetchFile(m.url);
+  const size = whole.bytes.length;
+
+  const part = await fetchFile(m.url, { range: 'bytes=10-19' });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get('content-range'), `bytes 10-19/${size}`);
+  assert.deepEqual(part.bytes, whole.bytes.subarray(10, 20));
+  const tail = await fetchFile(m.url, { range: 'bytes=-5' });
+  assert.deepEqual(tail.bytes, whole.bytes.subarray(size - 5));
+  const open = await fetchFile(m.url, { range: `bytes=${size - 3}-` });
+  assert.equal(open.headers.get('content-range'), `bytes ${size - 3}-${size - 1}/${size}`);
+  const beyond = await fetchFile(m.url, { range: `bytes=${size}-` });
+  assert.equal(beyond.status, 416);
+  assert.equal(beyond.headers.get('content-range'), `bytes */${size}`);
+  const several = await fetchFile(m.url, { range: 'bytes=0-1,5-6' });
+  assert.equal(several.status, 200, 'several ranges: the whole file');
+  assert.equal(several.bytes.length, size);
+  const stale = await fetchFile(m.url, { range: 'bytes=0-1', 'if-range': '"another"' });
+  assert.equal(stale.status, 200, 'If-Range of another version: the whole file');
+
+  const head = await fetch(m.url, { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(Number(head.headers.get('content-length')), size);
+  assert.equal((await head.arrayBuffer()).byteLength, 0);
+
+  const cached = await fetchFile(m.url, { 'if-none-match': whole.headers.get('etag') });
+  assert.equal(cached.status, 304);
+  assert.equal(cached.bytes.length, 0);
+
+  const path = new URL(m.url).pathname;
+  for (const bad of [path.replace(/[0-9a-f]{32}/, '0'.repeat(32)), '/media/..%2F..%2Fetc/passwd', '/media/x/y.jpg', `${path}.gz`]) {
+    const res = await fetchFile(new URL(bad, m.url).toString());
+    assert.equal(res.status, 404, bad);
+  }
+}));
+
+test('media is attached to a status once, only by its owner, and shown complete in every status', withLogs(async (t, start) => {
+  const { srv, users: [alice, bob] } = await socialServer(start, { users: ['alice', 'bob'] });
+  const dir = await scratch(t);
+  const jpeg = await jpegWithExif(dir, { width: 400, height: 300, orientation: 1 });
+  const media = [];
+  for (let i = 0; i < 5; i++) media.push(await uploadOk(srv, alice, jpeg, { fields: { description: `photo ${i}` } }));
+
+  const five = await post(srv, alice, { status: 'five', media_ids: media.map((m) => m.id) });
+  assert.equal(five.status, 422, show(five));
+  const theirs = await post(srv, bob, { status: 'not mine', media_ids: [media[0].id] });
+  assert.equal(theirs.status, 422, show(theirs));
+  assert.equal((await as(srv, bob, 'GET', `/api/v1/media/${media[0].id}`)).status, 404, "someone else's upload");
+  assert.equal((await as(srv, bob, 'PUT', `/api/v1/media/${media[0].id}`, { json: { description: 'x' } })).status, 404);
+  assert.equal((await as(srv, bob, 'DELETE', `/api/v1/media/${media[0].id}`)).status, 404);
+
+  // The description changes before attaching; the order given is kept.
+  const changed = await ok(srv, alice, 'PUT', `/api/v1/media/${media[1].id}`, { json: { description: 'second, described again', focus: '0,1' } });
+  assert.equal(changed.description, 'second, described again');
+  const order = [media[2].id, media[1].id, media[0].id];
+  const status = await postOk(srv, alice, { status: 'three photos', media_ids: order });
+  assert.deepEqual(status.media_attachments.map((m) => m.id), order);
+  assert.equal(status.media_attachments[1].description, 'second, described again');
+  for (const m of status.media_attachments) assertAttachment(m);
+
+  const again = await post(srv, alice, { status: 'again', media_ids: [media[0].id] });
+  assert.equal(again.status, 422, 'attached once only');
+  assert.equal((await as(srv, alice, 'DELETE', `/api/v1/media/${media[0].id}`)).status, 422, 'an attached upload is not deleted');
+  assert.equal((await as(srv, alice, 'PUT', `/api/v1/media/${media[0].id}`, { json: { description: 'late' } })).status, 404, 'an attached upload does not change');
+
+  // Shown in full wherever the status is: its page, the account's, with only_media, a reblog.
+  const shown = await ok(srv, bob, 'GET', `/api/v1/statuses/${status.id}`);
+  assert.deepEqual(shown.media_attachments, status.media_attachments);
+  await postOk(srv, alice, 'no photo here');
+  const onlyMedia = await ok(srv, bob, 'GET', `/api/v1/accounts/${alice.id}/statuses?only_media=true`);
+  assert.deepEqual(onlyMedia.map((s) => s.id), [status.id]);
+  const reblog = await ok(srv, bob, 'POST', `/api/v1/statuses/${status.id}/reblog`);
+  assert.deepEqual(reblog.media_attachments, []);
+  assert.deepEqual(reblog.reblog.media_attachments, status.media_attachments);
+
+  // An unattached upload is deleted with its files.
+  const files = await countFiles(join(srv.dataDir, 'media'));
+  const gone = await ok(srv, alice, 'DELETE', `/api/v1/media/${media[4].id}`);
+  assert.deepEqual(gone, {});
+  assert.equal(await countFiles(join(srv.dataDir, 'media')), files - 2);
+  assert.equal((await fetchFile(media[4].url)).status, 404);
+  assert.equal((await as(srv, alice, 'GET', `/api/v1/media/${media[4].id}`)).status, 404);
+}));
+
+test('bad uploads get a clear 4xx, leave no file behind, and the server keeps serving', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  const jpeg = await jpegWithExif(dir, { width: 300, height: 200 });
+  const mediaDir = join(srv.dataDir, 'media');
+  const cases = [
+    ['a truncated JPEG', jpeg.subarray(0, Math.floor(jpeg.length / 2)), {}, 422],
+    ['a PNG declaring 100,000 × 100,000 pixels', pngHeaderOnly(100_000, 100_000), { type: 'image/png', name: 'bomb.png' }, 422],
+    ['a JPEG declared as a PNG', jpeg, { type: 'image/png', name: 'photo.png' }, 422],
+    ['an SVG', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'), { type: 'image/svg+xml', name: 'x.svg' }, 422],
+    ['a PDF', Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'), { type: 'application/pdf', name: 'x.pdf' }, 422],
+    ['a zero-byte file', Buffer.alloc(0), {}, 422],
+    ['a description of 1,501 characters', jpeg, { fields: { description: 'é'.repeat(1501) } }, 422],
+    ['a focus of "2,0"', jpeg, { fields: { focus: '2,0' } }, 422],
+  ];
+  for (const [what, bytes, opts, status] of cases) {
+    const res = await upload(srv, alice, bytes, opts);
+    assert.equal(res.status, status, `${what}: ${show(res)}`);
+    assert.equal(typeof res.body?.error, 'string', `${what}: Mastodon's error format`);
+    assert.equal(await countFiles(mediaDir), 0, `${what}: no file left behind`);
+  }
+  const noFile = await as(srv, alice, 'POST', '/api/v2/media', { multipart: { description: 'no file' } });
+  assert.equal(noFile.status, 422, show(noFile));
+
+  // 200 MB declared: refused from its head, before the body is sent.
+  const huge = await rawRequest(srv, {
+    method: 'POST',
+    path: '/api/v2/media',
+    headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': String(200 * 1024 * 1024) },
+    body: Buffer.from('--x\r\n'),
+  });
+  assert.equal(huge.status, 413, show(huge));
+  // Just over the limit, and sent in full.
+  const over = await upload(srv, alice, Buffer.alloc(16 * 1024 * 1024 + 1, 0xff));
+  assert.ok(over.status === 413 || over.status === 422, show(over));
+  assert.equal(await countFiles(mediaDir), 0);
+
+  const anonymous = await upload(srv, null, jpeg);
+  assert.equal(anonymous.status, 401);
+  assert.equal((await as(srv, alice, 'GET', '/api/v1/media/12345')).status, 404);
+  assert.equal((await as(srv, alice, 'GET', '/api/v1/media/not-a-number')).status, 404);
+  assert.equal((await api(srv, 'GET', '/health')).status, 200, 'still serving');
+  await uploadOk(srv, alice, jpeg);
+}));
+
+test('the client libraries upload: masto v2.media.create, megalodon uploadMedia', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  const jpeg = await jpegWithExif(dir, { width: 500, height: 500 });
+
+  const masto = createRestAPIClient({ url: srv.url, accessToken: alice.token });
+  const viaMasto = await masto.v2.media.create({ file: new Blob([jpeg], { type: 'image/jpeg' }), description: 'from masto' });
+  assert.equal(viaMasto.type, 'image');
+  assert.equal(viaMasto.description, 'from masto');
+  assert.ok(viaMasto.url);
+  const status = await masto.v1.statuses.create({ status: 'with a photo', mediaIds: [viaMasto.id] });
+  assert.equal(status.mediaAttachments[0].id, viaMasto.id);
+  assert.equal(status.mediaAttachments[0].meta.original.width, 500);
+
+  const file = join(dir, 'megalodon.jpg');
+  await writeFile(file, jpeg);
+  const client = generator('mastodon', srv.url, alice.token);
+  const viaMegalodon = await client.uploadMedia(createReadStream(file), { description: 'from megalodon' });
+  assert.equal(viaMegalodon.status, 200);
+  assert.equal(viaMegalodon.data.type, 'image');
+  assert.equal(viaMegalodon.data.description, 'from megalodon');
+  const fetched = await client.getMedia(viaMegalodon.data.id);
+  assert.equal(fetched.data.url, viaMegalodon.data.url);
+  const updated = await client.updateMedia(viaMegalodon.data.id, { description: 'changed' });
+  assert.equal(updated.data.description, 'changed');
+
+  const instance = await masto.v2.instance.fetch();
+  assert.ok(instance.configuration.mediaAttachments.supportedMimeTypes.includes('image/jpeg'));
+  assert.equal(instance.configuration.mediaAttachments.imageSizeLimit, 16 * 1024 * 1024);
+  assert.equal(instance.configuration.mediaAttachments.descriptionLimit, 1500);
+}));
