@@ -57,13 +57,25 @@ Status ReadFlag(const Params& params, const char* key, std::optional<bool>* targ
   return {};
 }
 
+// The account a profile change left, as CredentialAccount.
+Result<HttpResponse> PresentCredentials(const AccountRouteParts& ctx, ApiRequest& req,
+                                        Result<AccountRef> updated) {
+  if (!updated) return std::move(updated).error();
+  return PresentCommitted([&]() -> Result<HttpResponse> {
+    auto pending = ctx.account_service.PendingRequests(**updated);
+    if (!pending) return std::move(pending).error();
+    return JsonBody(200, CredentialAccountJson(**updated, req.base_url, *pending));
+  });
+}
+
 Result<HttpResponse> UpdateCredentials(const AccountRouteParts& ctx, ApiRequest& req) {
   const Params& p = req.params;
-  if (!p.files().empty()) {
-    return Error::Unprocessable(
-        "Validation failed: avatar and header uploads are not supported yet");
-  }
   ProfileUpdate u;
+  for (const UploadedFile& file : p.files()) {
+    const ProfileImageUpload image{file.data, TrimAscii(file.content_type)};
+    if (file.field == "avatar") u.avatar = image;
+    if (file.field == "header") u.header = image;
+  }
   for (auto [key, target] : {std::pair{"display_name", &u.display_name}, {"note", &u.note}}) {
     if (Status s = ReadText(p, key, target); !s) return std::move(s).error();
   }
@@ -99,13 +111,14 @@ Result<HttpResponse> UpdateCredentials(const AccountRouteParts& ctx, ApiRequest&
       return std::move(s).error();
     }
   }
-  auto updated = ctx.account_service.UpdateProfile(req.account_id(), u);
-  if (!updated) return std::move(updated).error();
-  return PresentCommitted([&]() -> Result<HttpResponse> {
-    auto pending = ctx.account_service.PendingRequests(**updated);
-    if (!pending) return std::move(pending).error();
-    return JsonBody(200, CredentialAccountJson(**updated, req.base_url, *pending));
-  });
+  return PresentCredentials(ctx, req, ctx.account_service.UpdateProfile(req.account_id(), u));
+}
+
+// DELETE /api/v1/profile/avatar and /header.
+Result<HttpResponse> RemoveProfileImage(const AccountRouteParts& ctx, ApiRequest& req,
+                                        ProfileImageKind kind) {
+  return PresentCredentials(ctx, req,
+                            ctx.account_service.RemoveProfileImage(req.account_id(), kind));
 }
 
 Result<HttpResponse> ShowAccount(const AccountRouteParts& ctx, ApiRequest& req) {
@@ -155,11 +168,22 @@ void AddAccountRoutes(ApiRoutes& routes, const AccountRouteParts& ctx) {
               .scopes = "read:accounts profile",
               .execution = Execution::kMemoryFirst},
              [ctx](ApiRequest& r) { return VerifyCredentials(ctx, r); });
+  // With room for an avatar and a header beside the form's fields.
   routes.Add({.method = "PATCH",
               .pattern = "/api/v1/accounts/update_credentials",
               .auth = AuthRequirement::kUser,
-              .scopes = "write:accounts"},
+              .scopes = "write:accounts",
+              .upload_body_limit =
+                  2 * static_cast<size_t>(ctx.config.image_size_limit) + kDefaultBodyLimit},
              [ctx](ApiRequest& r) { return UpdateCredentials(ctx, r); });
+  for (auto [pattern, kind] : {std::pair{"/api/v1/profile/avatar", ProfileImageKind::kAvatar},
+                               std::pair{"/api/v1/profile/header", ProfileImageKind::kHeader}}) {
+    routes.Add({.method = "DELETE",
+                .pattern = pattern,
+                .auth = AuthRequirement::kUser,
+                .scopes = "write:accounts"},
+               [ctx, kind](ApiRequest& r) { return RemoveProfileImage(ctx, r, kind); });
+  }
   routes.Add({.method = "GET",
               .pattern = "/api/v1/accounts/lookup",
               .auth = AuthRequirement::kOptional,

@@ -258,6 +258,7 @@ void ApiRoutes::Add(const EndpointSpec& spec, ApiHandler handler) {
   route.pattern = spec.pattern;
   route.execution = spec.execution;
   route.body_limit = spec.body_limit;
+  route.upload_body_limit = spec.upload_body_limit;
   route.handler = [endpoint](HttpRequest& http, const PathParams& path) {
     return Serve(endpoint, http, path);
   };

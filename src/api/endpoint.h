@@ -36,6 +36,7 @@ struct EndpointSpec {
   LimitClass limit = LimitClass::kDefault;
   Execution execution = Execution::kBlocking;
   size_t body_limit = kDefaultBodyLimit;
+  size_t upload_body_limit = 0;    // Route::upload_body_limit
   bool rate_limit_headers = true;  // the /api family carries them
 };
 

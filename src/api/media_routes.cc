@@ -166,7 +166,7 @@ void AddMediaRoutes(ApiRoutes& routes, Router& router, const MediaRouteParts& ct
                 .auth = AuthRequirement::kUser,
                 .scopes = "write:media",
                 .limit = LimitClass::kMedia,
-                .body_limit = upload_limit},
+                .upload_body_limit = upload_limit},
                [ctx](ApiRequest& r) { return Upload(ctx, r); });
   }
   routes.Add({.method = "GET",

@@ -193,7 +193,13 @@ int Serve(const Config& config) {
                    .max_media_attachments = config.api.max_media_attachments});
   Engagement engagement(**store, clock, ids, statuses, viewers, cache_keeper);
   GraphService graph(**store, clock, ids, accounts, cache_keeper);
-  AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper);
+  if (Status s = StartImageLibrary(); !s) return Fail(s.error().message);
+  auto media_storage = LocalMediaStorage::Create(
+      config.media_dir.empty() ? config.data_dir + "/media" : config.media_dir);
+  if (!media_storage) return Fail(media_storage.error().message);
+  const MediaLimits media_limits;
+  MediaService media(**store, **media_storage, ids, clock, media_limits);
+  AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper, &media);
   StatusReads status_reads(**store, accounts, statuses, viewers);
   UserTimeline user_timeline(**store, accounts, viewers, home.author_posts());
   PublicTimelines public_timelines(**store);
@@ -223,12 +229,6 @@ int Serve(const Config& config) {
       return Fail(s.error().message);
     }
   }
-  if (Status s = StartImageLibrary(); !s) return Fail(s.error().message);
-  auto media_storage = LocalMediaStorage::Create(
-      config.media_dir.empty() ? config.data_dir + "/media" : config.media_dir);
-  if (!media_storage) return Fail(media_storage.error().message);
-  const MediaLimits media_limits;
-  MediaService media(**store, **media_storage, ids, clock, media_limits);
   // What /api/v2/instance tells clients of uploads.
   ApiConfig api_config = config.api;
   api_config.media_mime_types.assign(std::begin(kImageMimeTypes), std::end(kImageMimeTypes));

@@ -39,6 +39,10 @@ struct Route {
   Handler handler;
   Execution execution = Execution::kBlocking;
   size_t body_limit = kDefaultBodyLimit;
+  // The limit of a multipart/form-data body (a file upload); 0: body_limit.
+  // Other bodies keep body_limit, so that a route taking files does not take
+  // JSON of their size.
+  size_t upload_body_limit = 0;
   size_t index = 0;  // position in registration order; dense, for metrics arrays
 };
 

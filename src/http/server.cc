@@ -168,6 +168,16 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, int vers
   return out;
 }
 
+// The most body bytes `request` may send to `route` (null: none matched).
+size_t BodyLimitOf(const Route* route, const HttpRequest& request) {
+  if (route == nullptr) return kDefaultBodyLimit;
+  if (route->upload_body_limit != 0 &&
+      AsciiLower(TrimAscii(request.Header("content-type"))).starts_with("multipart/form-data")) {
+    return route->upload_body_limit;
+  }
+  return route->body_limit;
+}
+
 // Where a connection's coroutine ends: what escaped it (a bug: handlers'
 // exceptions are answered 500 where they run) is reported, and the
 // connection, whose socket closed as the coroutine unwound, is all it costs.
@@ -475,8 +485,7 @@ class HttpServer::Impl {
       bool keep_alive = parser.keep_alive();
 
       RouteMatch match = router_.Match(request.method, request.path);
-      const size_t body_limit =
-          match.route != nullptr ? match.route->body_limit : kDefaultBodyLimit;
+      const size_t body_limit = BodyLimitOf(match.route, request);
       const size_t route_index =
           match.route != nullptr ? match.route->index : metrics_.route_count();
 

@@ -40,8 +40,11 @@ std::string FieldValueHtml(const std::string& value) {
 }
 
 json::object AccountJson(const Account& a, const std::string& base_url, json::storage_ptr sp) {
-  const std::string avatar = base_url + "/avatars/original/missing.png";
-  const std::string header = base_url + "/headers/original/missing.png";
+  // Kept as one still image each: the static versions are the same file.
+  const std::string avatar = a.avatar.empty() ? base_url + "/avatars/original/missing.png"
+                                              : base_url + "/media/" + a.avatar;
+  const std::string header = a.header.empty() ? base_url + "/headers/original/missing.png"
+                                              : base_url + "/media/" + a.header;
   json::object o(sp);
   o["id"] = std::to_string(a.id);
   o["username"] = a.username;

@@ -65,13 +65,15 @@ std::pair<int, int> WithinArea(int width, int height, int64_t area) {
 
 // The upright image from `bytes`, shrunk on load to fit `width` x `height`
 // (never enlarged), every frame but the first left out.
-Result<ImageRef> Thumbnail(std::string_view bytes, int width, int height) {
+// With `crop`, shrunk to cover the box and cut to it around the centre.
+Result<ImageRef> Thumbnail(std::string_view bytes, int width, int height, bool crop = false) {
   VipsImage* out = nullptr;
   // The loader fails on truncated or damaged data rather than decoding what
   // it can.
   if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &out, width, "height",
-                            height, "size", VIPS_SIZE_DOWN, "option_string", "fail_on=truncated",
-                            nullptr) != 0) {
+                            height, "size", VIPS_SIZE_DOWN, "crop",
+                            crop ? VIPS_INTERESTING_CENTRE : VIPS_INTERESTING_NONE, "option_string",
+                            "fail_on=truncated", nullptr) != 0) {
     return Error::Unprocessable(DroppingVipsFailure("The image could not be decoded"));
   }
   return ImageRef(out);
@@ -95,6 +97,20 @@ Result<ImageRef> InSrgb(VipsImage* image) {
     return Error::Unprocessable(DroppingVipsFailure("The image's colours could not be read"));
   }
   return ImageRef(out);
+}
+
+// The upright image from `bytes` fitted to `width` x `height` as Thumbnail
+// does, in sRGB, decoded: the pipeline reads its source in order, and a
+// version is read more than once (written, and for the blurhash). A damaged
+// file fails here.
+Result<ImageRef> Decoded(std::string_view bytes, int width, int height, bool crop) {
+  auto upright = Thumbnail(bytes, width, height, crop);
+  if (!upright) return std::move(upright).error();
+  auto srgb = InSrgb(upright->get());
+  if (!srgb) return std::move(srgb).error();
+  ImageRef decoded(vips_image_copy_memory(srgb->get()));
+  if (!decoded) return Error::Unprocessable(DroppingVipsFailure("The image could not be decoded"));
+  return decoded;
 }
 
 // `image` written as `mime_type`, without any metadata (EXIF, XMP, IPTC,
@@ -247,30 +263,30 @@ Result<ProcessedImage> ProcessImage(std::string_view bytes, const ImageLimits& l
   ProcessedImage out;
   for (const bool small : {false, true}) {
     const auto [w, h] = WithinArea(width, height, small ? limits.small_area : limits.original_area);
-    auto upright = Thumbnail(bytes, w, h);
-    if (!upright) return std::move(upright).error();
-    auto srgb = InSrgb(upright->get());
-    if (!srgb) return std::move(srgb).error();
-    // Decoded here, once (the pipeline reads its source in order, and the
-    // original is read twice: written, and for the blurhash); a damaged
-    // file fails here.
-    ImageRef decoded(vips_image_copy_memory(srgb->get()));
-    if (!decoded) {
-      return Error::Unprocessable(DroppingVipsFailure("The image could not be decoded"));
-    }
-    const char* type = OutputType(probe->format, vips_image_hasalpha(decoded.get()));
-    auto saved = Save(decoded.get(), type);
+    auto decoded = Decoded(bytes, w, h, false);
+    if (!decoded) return std::move(decoded).error();
+    auto saved =
+        Save(decoded->get(), OutputType(probe->format, vips_image_hasalpha(decoded->get())));
     if (!saved) return std::move(saved).error();
     if (small) {
       out.small = std::move(saved).value();
       continue;
     }
     out.original = std::move(saved).value();
-    auto hash = BlurhashOf(decoded.get());
+    auto hash = BlurhashOf(decoded->get());
     if (!hash) return std::move(hash).error();
     out.blurhash = std::move(hash).value();
   }
   return out;
+}
+
+Result<ImageFile> ProcessImageInBox(std::string_view bytes, const ImageLimits& limits,
+                                    const ImageBox& box) {
+  auto probe = ProbeImage(bytes, limits);
+  if (!probe) return std::move(probe).error();
+  auto decoded = Decoded(bytes, box.width, box.height, box.crop);
+  if (!decoded) return std::move(decoded).error();
+  return Save(decoded->get(), OutputType(probe->format, vips_image_hasalpha(decoded->get())));
 }
 
 }  // namespace chirp

@@ -68,4 +68,18 @@ Result<ImageProbe> ProbeImage(std::string_view bytes, const ImageLimits& limits)
 // the pixels cannot be decoded (a truncated file included).
 Result<ProcessedImage> ProcessImage(std::string_view bytes, const ImageLimits& limits);
 
+// Where a single version of an image must fit (an account's avatar or
+// header): shrunk to fit the box, never enlarged, or with `crop` shrunk to
+// cover it and cut to it around the centre.
+struct ImageBox {
+  int width = 0;
+  int height = 0;
+  bool crop = false;
+};
+
+// One still version of an image (the first frame of an animated one) fitted
+// to `box`, upright, without metadata, as ProcessImage writes them.
+Result<ImageFile> ProcessImageInBox(std::string_view bytes, const ImageLimits& limits,
+                                    const ImageBox& box);
+
 }  // namespace chirp

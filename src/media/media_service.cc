@@ -85,9 +85,6 @@ Status MediaService::CheckDescription(const std::string& description) const {
 }
 
 Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
-  if (upload.bytes.empty()) {
-    return Error::Unprocessable("Validation failed: File is empty");
-  }
   MediaAttachment media;
   if (upload.description) {
     if (Status st = CheckDescription(*upload.description); !st) return std::move(st).error();
@@ -100,12 +97,8 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
   }
   // The header alone first: what is refused is refused before a slot is
   // taken or a pixel decoded.
-  auto probe = ProbeImage(upload.bytes, limits_.image);
+  auto probe = Identify(upload.bytes, upload.declared_type);
   if (!probe) return std::move(probe).error();
-  if (!Undeclared(upload.declared_type) && !DeclaredAs(probe->format, upload.declared_type)) {
-    return Error::Unprocessable("Validation failed: File content does not match its type (" +
-                                std::string(upload.declared_type) + ")");
-  }
   if (probe->frames > 1) {
     return Error::Unprocessable(
         "Validation failed: Animated images are not accepted yet; upload a still image");
@@ -140,6 +133,44 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
     return std::move(kept).error();
   }
   return media;
+}
+
+Result<ImageProbe> MediaService::Identify(std::string_view bytes,
+                                          std::string_view declared_type) const {
+  if (bytes.empty()) return Error::Unprocessable("Validation failed: File is empty");
+  auto probe = ProbeImage(bytes, limits_.image);
+  if (!probe) return probe;
+  if (!Undeclared(declared_type) && !DeclaredAs(probe->format, declared_type)) {
+    return Error::Unprocessable("Validation failed: File content does not match its type (" +
+                                std::string(declared_type) + ")");
+  }
+  return probe;
+}
+
+Result<std::string> MediaService::KeepProfileImage(int64_t, ProfileImageKind kind,
+                                                   const ProfileImageUpload& upload) {
+  auto probe = Identify(upload.bytes, upload.declared_type);
+  if (!probe) return std::move(probe).error();
+  const bool avatar = kind == ProfileImageKind::kAvatar;
+  const ImageBox box = avatar ? ImageBox{400, 400, true} : ImageBox{1500, 500, false};
+  Result<ImageFile> image = [&] {
+    processing_.acquire();
+    auto out = ProcessImageInBox(upload.bytes, limits_.image, box);
+    processing_.release();
+    return out;
+  }();
+  if (!image) return std::move(image).error();
+  const std::string name = RandomHex(16) + (avatar ? "/avatar." : "/header.") +
+                           std::string(ExtensionOf(image->mime_type));
+  if (Status st = storage_.Put(name, image->bytes); !st) return std::move(st).error();
+  return name;
+}
+
+void MediaService::DiscardProfileImage(const std::string& name) {
+  if (Status st = storage_.Remove(name); !st) {
+    std::fprintf(stderr, "chirpd: profile image %s: %s\n", name.c_str(),
+                 st.error().message.c_str());
+  }
 }
 
 Result<MediaAttachment> MediaService::Find(int64_t account_id, int64_t id) {

@@ -26,6 +26,7 @@
 #include "core/snowflake.h"
 #include "media/image_processing.h"
 #include "media/media_storage.h"
+#include "social/profile_images.h"
 #include "store/attachment_store.h"
 
 namespace chirp {
@@ -59,7 +60,7 @@ struct MediaChange {
 // A focal point "x,y", each a number in -1..1: kUnprocessable otherwise.
 Result<std::pair<double, double>> ParseFocus(std::string_view focus);
 
-class MediaService {
+class MediaService final : public ProfileImages {
  public:
   // Everything must outlive the service.
   MediaService(AttachmentStore& store, MediaStorage& storage, SnowflakeGenerator& ids,
@@ -82,10 +83,19 @@ class MediaService {
   // within their lifetime, media of statuses deleted. Returns how many.
   Result<int> RemoveDisposable(int limit);
 
+  // ProfileImages: an avatar cropped to 400 x 400, a header within
+  // 1500 x 500, each one still image named "<new key>/avatar.<ext>" or
+  // "<new key>/header.<ext>".
+  Result<std::string> KeepProfileImage(int64_t account_id, ProfileImageKind kind,
+                                       const ProfileImageUpload& upload) override;
+  void DiscardProfileImage(const std::string& name) override;
+
   const MediaLimits& limits() const { return limits_; }
 
  private:
   Status CheckDescription(const std::string& description) const;
+  // Probes `bytes` and checks them against their declared type.
+  Result<ImageProbe> Identify(std::string_view bytes, std::string_view declared_type) const;
   // Removes the files of `media`: false, with what could not be removed
   // logged, when some stay.
   bool RemoveFiles(const MediaAttachment& media);

@@ -173,6 +173,38 @@ TEST_F(MediaServiceTest, UploadsNeverAttachedGoAfterADay) {
   EXPECT_EQ(Files(), 0);
 }
 
+TEST_F(MediaServiceTest, AnAvatarIsCroppedToASquareAndAHeaderFitsItsBox) {
+  const std::string wide = MakeJpeg(1600, 900);
+  auto avatar =
+      service_->KeepProfileImage(1, ProfileImageKind::kAvatar, {wide, "image/jpeg"});
+  ASSERT_TRUE(avatar.ok()) << avatar.error().message;
+  EXPECT_TRUE(IsMediaFileName(*avatar));
+  EXPECT_NE(avatar->find("/avatar.jpg"), std::string::npos);
+  auto header = service_->KeepProfileImage(1, ProfileImageKind::kHeader, {wide, ""});
+  ASSERT_TRUE(header.ok());
+  EXPECT_NE(header->find("/header.jpg"), std::string::npos);
+  const auto size_of = [&](const std::string& name) {
+    auto file = storage_->Open(name);
+    EXPECT_TRUE(file.ok());
+    std::string bytes((*file)->size(), '\0');
+    EXPECT_EQ(::pread((*file)->fd(), bytes.data(), bytes.size(), 0),
+              static_cast<ssize_t>(bytes.size()));
+    auto probe = ProbeImage(bytes, ImageLimits{});
+    EXPECT_TRUE(probe.ok());
+    return std::pair{probe->width, probe->height};
+  };
+  EXPECT_EQ(size_of(*avatar), (std::pair{400, 400}));
+  EXPECT_EQ(size_of(*header), (std::pair{889, 500}));
+  EXPECT_EQ(service_->KeepProfileImage(1, ProfileImageKind::kAvatar, {wide, "image/gif"})
+                .error()
+                .code,
+            ErrorCode::kUnprocessable);
+  EXPECT_EQ(Files(), 2);
+  service_->DiscardProfileImage(*avatar);
+  service_->DiscardProfileImage(*header);
+  EXPECT_EQ(Files(), 0);
+}
+
 TEST(MediaFileNameTest, OnlyAKeyAndAVersionNameAFile) {
   EXPECT_TRUE(IsMediaFileName("0123456789abcdef0123456789abcdef/original.jpg"));
   EXPECT_TRUE(IsMediaFileName("0123456789abcdef0123456789abcdef/small.png"));

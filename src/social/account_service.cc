@@ -1,6 +1,7 @@
 #include "social/account_service.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "core/secrets.h"
 #include "core/text.h"
@@ -21,13 +22,15 @@ Status CheckLength(const std::optional<std::string>& value, const char* label, s
 }  // namespace
 
 AccountService::AccountService(Store& store, const Clock& clock, SnowflakeGenerator& ids,
-                               AccountLookup& accounts, GraphService& graph, OwnWrites& own_writes)
+                               AccountLookup& accounts, GraphService& graph, OwnWrites& own_writes,
+                               ProfileImages* images)
     : store_(store),
       clock_(clock),
       ids_(ids),
       accounts_(accounts),
       graph_(graph),
-      own_writes_(own_writes) {}
+      own_writes_(own_writes),
+      images_(images) {}
 
 Result<SignedUp> AccountService::SignUp(const RegistrationRequest& request, int64_t app_id) {
   auto app = store_.FindApp(app_id);
@@ -86,15 +89,57 @@ Result<AccountRef> AccountService::UpdateProfile(int64_t account_id, const Profi
     }
     a.default_language = *u.default_language;
   }
-  if (Status s = store_.UpdateProfile(a); !s) return s.error();
-  own_writes_.Apply({.kind = EventKind::kAccountUpdated,
-                     .account_id = account_id,
-                     .subject_id = account_id,
-                     .created_at_ms = clock_.NowMillis()});
-  if ((*current)->locked && !a.locked) {
-    if (Status s = graph_.AuthorizeAllRequests(account_id); !s) return s.error();
+  // Images last, so that what is refused above keeps no file.
+  std::vector<std::string> kept;
+  for (auto [upload, target, kind] :
+       {std::tuple{&u.avatar, &a.avatar, ProfileImageKind::kAvatar},
+        std::tuple{&u.header, &a.header, ProfileImageKind::kHeader}}) {
+    if (!*upload) continue;
+    if (images_ == nullptr) {
+      return Error::Unprocessable("Validation failed: avatar and header uploads are not accepted");
+    }
+    auto name = images_->KeepProfileImage(account_id, kind, **upload);
+    if (!name) {
+      Discard(kept);
+      return std::move(name).error();
+    }
+    kept.push_back(*name);
+    *target = std::move(name).value();
   }
-  return accounts_.Get(account_id);
+  return Save(**current, a, kept);
+}
+
+Result<AccountRef> AccountService::RemoveProfileImage(int64_t account_id, ProfileImageKind kind) {
+  auto current = accounts_.Get(account_id);
+  if (!current) return std::move(current).error();
+  Account a = **current;
+  (kind == ProfileImageKind::kAvatar ? a.avatar : a.header).clear();
+  return Save(**current, a, {});
+}
+
+Result<AccountRef> AccountService::Save(const Account& before, const Account& a,
+                                        const std::vector<std::string>& kept) {
+  if (Status s = store_.UpdateProfile(a); !s) {
+    Discard(kept);
+    return s.error();
+  }
+  own_writes_.Apply({.kind = EventKind::kAccountUpdated,
+                     .account_id = a.id,
+                     .subject_id = a.id,
+                     .created_at_ms = clock_.NowMillis()});
+  std::vector<std::string> replaced;
+  if (!before.avatar.empty() && before.avatar != a.avatar) replaced.push_back(before.avatar);
+  if (!before.header.empty() && before.header != a.header) replaced.push_back(before.header);
+  Discard(replaced);
+  if (before.locked && !a.locked) {
+    if (Status s = graph_.AuthorizeAllRequests(a.id); !s) return s.error();
+  }
+  return accounts_.Get(a.id);
+}
+
+void AccountService::Discard(const std::vector<std::string>& names) {
+  if (images_ == nullptr) return;
+  for (const std::string& name : names) images_->DiscardProfileImage(name);
 }
 
 Result<int64_t> AccountService::PendingRequests(const Account& account) {

@@ -16,6 +16,7 @@
 #include "core/snowflake.h"
 #include "social/graph_service.h"
 #include "social/lookups.h"
+#include "social/profile_images.h"
 #include "social/registration.h"
 #include "store/store.h"
 
@@ -33,6 +34,8 @@ struct ProfileUpdate {
   std::optional<std::string> default_privacy;       // public, unlisted or private
   std::optional<bool> default_sensitive;
   std::optional<std::string> default_language;  // "" for none
+  std::optional<ProfileImageUpload> avatar;
+  std::optional<ProfileImageUpload> header;
 };
 
 // A new account with the bearer token its app receives.
@@ -49,17 +52,22 @@ class AccountService {
   static constexpr size_t kMaxFields = 4;
   static constexpr size_t kMaxFieldLength = 255;
 
-  // Everything must outlive the service.
+  // Everything must outlive the service. Without `images`, avatar and
+  // header uploads are refused.
   AccountService(Store& store, const Clock& clock, SnowflakeGenerator& ids, AccountLookup& accounts,
-                 GraphService& graph, OwnWrites& own_writes);
+                 GraphService& graph, OwnWrites& own_writes, ProfileImages* images = nullptr);
 
   // Registers an account (social/registration.h) through the app
   // `app_id`, which receives a token with the app's scopes.
   Result<SignedUp> SignUp(const RegistrationRequest& request, int64_t app_id);
 
   // Applies `update` to the account and returns it as stored.
-  // kUnprocessable, with Mastodon's message, for a value out of bounds.
+  // kUnprocessable, with Mastodon's message, for a value out of bounds or
+  // an image that is refused; nothing changes then. A replaced avatar or
+  // header's file is removed.
   Result<AccountRef> UpdateProfile(int64_t account_id, const ProfileUpdate& update);
+  // Takes the account's avatar or header away (and its file).
+  Result<AccountRef> RemoveProfileImage(int64_t account_id, ProfileImageKind kind);
 
   // Follow requests waiting for the account (none unless it is locked).
   Result<int64_t> PendingRequests(const Account& account);
@@ -74,6 +82,14 @@ class AccountService {
   AccountLookup& accounts_;
   GraphService& graph_;
   OwnWrites& own_writes_;
+  ProfileImages* const images_;
+
+  // Writes `after` over `before` with its event; the files `kept` for it
+  // are removed when the write fails, the files `after` no longer shows
+  // when it succeeds.
+  Result<AccountRef> Save(const Account& before, const Account& after,
+                          const std::vector<std::string>& kept);
+  void Discard(const std::vector<std::string>& names);
 };
 
 }  // namespace chirp

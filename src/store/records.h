@@ -28,6 +28,10 @@ struct Account {
   std::string default_privacy = "public";
   bool default_sensitive = false;
   std::string default_language;  // "" when unset
+  // The files of its avatar and header in the media storage
+  // (media/media_storage.h); "" for none.
+  std::string avatar;
+  std::string header;
   int64_t created_at_ms = 0;
   int64_t statuses_count = 0;
   int64_t followers_count = 0;

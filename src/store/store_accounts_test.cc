@@ -73,11 +73,16 @@ TEST_P(AccountStoreTest, ProfileUpdatesReplaceFields) {
   a.display_name = "Alice";
   a.locked = true;
   a.fields = {{"only", "one"}};
+  a.avatar = "0123456789abcdef0123456789abcdef/avatar.jpg";
+  a.header = "fedcba9876543210fedcba9876543210/header.png";
   ASSERT_TRUE(store_->UpdateProfile(a).ok());
   auto read = store_->FindAccount(1);
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(read->display_name, "Alice");
   EXPECT_TRUE(read->locked);
+  EXPECT_EQ(read->avatar, a.avatar);
+  EXPECT_EQ(read->header, a.header);
+  EXPECT_EQ(store_->FindAccountByUsername("alice")->avatar, a.avatar);
   ASSERT_EQ(read->fields.size(), 1u);
   EXPECT_EQ(read->fields[0].name, "only");
   EXPECT_EQ(store_->UpdateProfile(MakeAccount(99, "ghost")).error().code, ErrorCode::kNotFound);

@@ -220,9 +220,30 @@ test('bad uploads get a clear 4xx, leave no file behind, and the server keeps se
     body: Buffer.from('--x\r\n'),
   });
   assert.equal(huge.status, 413, show(huge));
-  // Just over the limit, and sent in full.
-  const over = await upload(srv, alice, Buffer.alloc(16 * 1024 * 1024 + 1, 0xff));
-  assert.ok(over.status === 413 || over.status === 422, show(over));
+  // Just over the limit of a file, and sent in full (through a raw socket:
+  // the server may answer before it has read it all).
+  const boundary = 'chirpboundary';
+  const form = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+    Buffer.alloc(16 * 1024 * 1024 + 1, 0xff),
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const over = await rawRequest(srv, {
+    method: 'POST',
+    path: '/api/v2/media',
+    headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+    body: form,
+    timeoutMs: 60_000,
+  });
+  assert.equal(over.status, 413, show(over));
+  // JSON keeps its own limit of 1 MiB on a route that takes files.
+  const json = await rawRequest(srv, {
+    method: 'POST',
+    path: '/api/v2/media',
+    headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ description: 'x'.repeat(2 * 1024 * 1024) }),
+  });
+  assert.equal(json.status, 413, show(json));
   assert.equal(await countFiles(mediaDir), 0);
 
   const anonymous = await upload(srv, null, jpeg);
@@ -263,4 +284,75 @@ test('the client libraries upload: masto v2.media.create, megalodon uploadMedia'
   assert.ok(instance.configuration.mediaAttachments.supportedMimeTypes.includes('image/jpeg'));
   assert.equal(instance.configuration.mediaAttachments.imageSizeLimit, 16 * 1024 * 1024);
   assert.equal(instance.configuration.mediaAttachments.descriptionLimit, 1500);
+}));
+
+test('an avatar and a header: uploaded, cropped or fitted, shown on the account, replaced and removed', withLogs(async (t, start) => {
+  const { srv, users: [alice, bob] } = await socialServer(start, { users: ['alice', 'bob'] });
+  const dir = await scratch(t);
+  const photo = await jpegWithExif(dir, { width: 1200, height: 800, orientation: 6 });
+  const wide = await jpegWithExif(dir, { width: 2400, height: 600, orientation: 1 });
+  const mediaDir = join(srv.dataDir, 'media');
+
+  const res = await as(srv, alice, 'PATCH', '/api/v1/accounts/update_credentials', {
+    multipart: {
+      avatar: new File([photo], 'me.jpg', { type: 'image/jpeg' }),
+      header: new File([wide], 'banner.jpg', { type: 'image/jpeg' }),
+      display_name: 'Alice',
+    },
+    timeoutMs: 60_000,
+  });
+  assert.equal(res.status, 200, show(res));
+  const me = res.body;
+  assert.equal(me.display_name, 'Alice');
+  assert.match(me.avatar, /\/media\/[0-9a-f]{32}\/avatar\.jpg$/);
+  assert.equal(me.avatar_static, me.avatar);
+  assert.match(me.header, /\/media\/[0-9a-f]{32}\/header\.jpg$/);
+  const avatar = await fetchFile(me.avatar);
+  assert.equal(avatar.status, 200);
+  const avatarMeta = await metadataOf(dir, avatar.bytes, 'avatar');
+  assert.deepEqual([avatarMeta['File:ImageWidth'], avatarMeta['File:ImageHeight']], [400, 400], 'cropped to 400 × 400');
+  assert.ok(!Object.keys(avatarMeta).some((k) => k.startsWith('GPS')), 'no GPS position');
+  const header = await fetchFile(me.header);
+  const headerMeta = await metadataOf(dir, header.bytes, 'header');
+  assert.deepEqual([headerMeta['File:ImageWidth'], headerMeta['File:ImageHeight']], [1500, 375], 'within 1500 × 500');
+
+  // Others see it on the account and on its statuses.
+  const seen = await ok(srv, bob, 'GET', `/api/v1/accounts/${alice.id}`);
+  assert.equal(seen.avatar, me.avatar);
+  assert.equal(seen.header, me.header);
+  const status = await postOk(srv, alice, 'with my new face');
+  assert.equal(status.account.avatar, me.avatar);
+
+  // A new avatar replaces the old one, whose file goes.
+  assert.equal(await countFiles(mediaDir), 2);
+  const again = await as(srv, alice, 'PATCH', '/api/v1/accounts/update_credentials', {
+    multipart: { avatar: new File([wide], 'other.jpg', { type: 'image/jpeg' }) },
+    timeoutMs: 60_000,
+  });
+  assert.equal(again.status, 200, show(again));
+  assert.notEqual(again.body.avatar, me.avatar);
+  assert.equal(again.body.header, me.header, 'the header stays');
+  assert.equal((await fetchFile(me.avatar)).status, 404, 'the old avatar is gone');
+  assert.equal(await countFiles(mediaDir), 2);
+
+  // A refused image changes nothing and keeps nothing.
+  const bad = await as(srv, alice, 'PATCH', '/api/v1/accounts/update_credentials', {
+    multipart: { avatar: new File([Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')], 'x.svg', { type: 'image/svg+xml' }), display_name: 'Not applied' },
+  });
+  assert.equal(bad.status, 422, show(bad));
+  const unchanged = await ok(srv, alice, 'GET', '/api/v1/accounts/verify_credentials');
+  assert.equal(unchanged.display_name, 'Alice');
+  assert.equal(unchanged.avatar, again.body.avatar);
+  assert.equal(await countFiles(mediaDir), 2);
+
+  // Removed: back to the placeholder, the file gone.
+  const removed = await ok(srv, alice, 'DELETE', '/api/v1/profile/avatar');
+  assert.match(removed.avatar, /\/avatars\/original\/missing\.png$/);
+  assert.equal(removed.header, me.header);
+  assert.equal(await countFiles(mediaDir), 1);
+  const placeholder = await fetchFile(removed.avatar);
+  assert.equal(placeholder.status, 200);
+  const noHeader = await ok(srv, alice, 'DELETE', '/api/v1/profile/header');
+  assert.match(noHeader.header, /\/headers\/original\/missing\.png$/);
+  assert.equal(await countFiles(mediaDir), 0);
 }));

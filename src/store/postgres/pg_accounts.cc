@@ -18,8 +18,8 @@ Status Done(Result<PgRows> rows) {
 #define PG_ACCOUNT_COLUMNS                                                                       \
   "a.id, a.username, a.display_name, a.note, a.locked, a.bot, a.discoverable, a.indexable, "     \
   "a.default_privacy, a.default_sensitive, a.default_language, a.created_at, a.statuses_count, " \
-  "a.followers_count, a.following_count, a.last_status_at"
-constexpr int kAccountColumnCount = 16;
+  "a.followers_count, a.following_count, a.last_status_at, a.avatar, a.header"
+constexpr int kAccountColumnCount = 18;
 
 // An account with its fields in one statement (so in one snapshot): a row
 // per field, in order, or one row with NULL field columns when it has none.
@@ -56,6 +56,8 @@ Account ReadAccount(const PgRows& rows, int row) {
   a.followers_count = rows.Int(row, 13);
   a.following_count = rows.Int(row, 14);
   a.last_status_at_ms = rows.Int(row, 15);
+  a.avatar = rows.Text(row, 16);
+  a.header = rows.Text(row, 17);
   return a;
 }
 
@@ -274,7 +276,8 @@ Status PgStore::UpdateProfile(const Account& a) {
     auto updated = tx.Exec(
         "UPDATE accounts SET display_name = $1, note = $2, locked = $3, bot = $4, "
         "discoverable = $5, indexable = $6, default_privacy = $7, "
-        "default_sensitive = $8, default_language = $9 WHERE id = $10",
+        "default_sensitive = $8, default_language = $9, avatar = $10, header = $11 "
+        "WHERE id = $12",
         PgParams()
             .Add(a.display_name)
             .Add(a.note)
@@ -285,6 +288,8 @@ Status PgStore::UpdateProfile(const Account& a) {
             .Add(a.default_privacy)
             .Add(a.default_sensitive)
             .Add(a.default_language)
+            .Add(a.avatar)
+            .Add(a.header)
             .Add(a.id));
     if (!updated) return std::move(updated).error();
     if (updated->affected() == 0) return Error::NotFound();

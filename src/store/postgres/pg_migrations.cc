@@ -359,6 +359,11 @@ CREATE INDEX media_unattached ON media_attachments (created_at) WHERE status_id 
 CREATE INDEX media_discarded ON media_attachments (discarded_at) WHERE discarded_at <> 0;
 CREATE INDEX media_processing ON media_attachments (id) WHERE state = 0;
 )sql",
+    // 4: accounts' avatars and headers, files in the media storage.
+    R"sql(
+ALTER TABLE accounts ADD COLUMN avatar text NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN header text NOT NULL DEFAULT '';
+)sql",
 };
 
 // Any 64-bit number, the same for every instance: the key of the advisory

@@ -314,6 +314,11 @@ CREATE INDEX media_unattached ON media_attachments(created_at) WHERE status_id =
 CREATE INDEX media_discarded ON media_attachments(discarded_at) WHERE discarded_at != 0;
 CREATE INDEX media_processing ON media_attachments(id) WHERE state = 0;
 )sql",
+    // 11: accounts' avatars and headers, files in the media storage.
+    R"sql(
+ALTER TABLE accounts ADD COLUMN avatar TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts ADD COLUMN header TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kAccountColumns =
     "id, username, display_name, note, locked, bot, discoverable, indexable, default_privacy, "
     "default_sensitive, default_language, created_at, statuses_count, followers_count, "
-    "following_count, last_status_at";
+    "following_count, last_status_at, avatar, header";
 
 Account ReadAccount(const SqliteStatement& s) {
   Account a;
@@ -37,6 +37,8 @@ Account ReadAccount(const SqliteStatement& s) {
   a.followers_count = s.Int(13);
   a.following_count = s.Int(14);
   a.last_status_at_ms = s.Int(15);
+  a.avatar = s.Text(16);
+  a.header = s.Text(17);
   return a;
 }
 
@@ -442,11 +444,12 @@ Status SqliteStore::UpdateProfile(const Account& a) {
   return Write([&](SqliteDb& db) -> Status {
     SqliteStatement s = db.Prepare(
         "UPDATE accounts SET display_name = ?, note = ?, locked = ?, bot = ?, discoverable = ?, "
-        "indexable = ?, default_privacy = ?, default_sensitive = ?, default_language = ? "
-        "WHERE id = ?");
+        "indexable = ?, default_privacy = ?, default_sensitive = ?, default_language = ?, "
+        "avatar = ?, header = ? WHERE id = ?");
     s.Bind(1, a.display_name).Bind(2, a.note).Bind(3, a.locked).Bind(4, a.bot);
     s.Bind(5, a.discoverable).Bind(6, a.indexable).Bind(7, a.default_privacy);
-    s.Bind(8, a.default_sensitive).Bind(9, a.default_language).Bind(10, a.id);
+    s.Bind(8, a.default_sensitive).Bind(9, a.default_language).Bind(10, a.avatar);
+    s.Bind(11, a.header).Bind(12, a.id);
     if (Status st = db.Run(s); !st) return st;
     if (db.Changes() == 0) return Error::NotFound();
     SqliteStatement del = db.Prepare("DELETE FROM account_fields WHERE account_id = ?");
