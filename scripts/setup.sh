@@ -10,7 +10,7 @@ packages=(
   libpq-dev postgresql-15 pgbouncer
   libhiredis-dev redis-server redis-tools
   libgtest-dev libgmock-dev libbenchmark-dev
-  nettle-dev libicu-dev libvips-dev libvips-tools libimage-exiftool-perl
+  nettle-dev libicu-dev libvips-dev libvips-tools libimage-exiftool-perl ffmpeg
   clang libclang-rt-14-dev
   curl wrk nginx-light
 )

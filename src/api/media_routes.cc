@@ -1,6 +1,7 @@
 // Uploads (/api/v1/media, /api/v2/media) and the files they keep, served
 // under /media/<key>/<version>.<ext> with the headers a cache and a video
 // player need: ETag, immutable caching, byte ranges.
+#include <algorithm>
 #include <boost/json/object.hpp>
 
 #include "api/routes.h"
@@ -21,7 +22,9 @@ Result<std::optional<std::string>> TextParam(const Params& params, const char* k
   return params.String(key);
 }
 
-Result<HttpResponse> Upload(const MediaRouteParts& ctx, ApiRequest& req) {
+// POST /api/v2/media answers 202 while video is processed in the
+// background; the older /api/v1/media waits for it (`synchronous`).
+Result<HttpResponse> Upload(const MediaRouteParts& ctx, ApiRequest& req, bool synchronous) {
   const UploadedFile* file = nullptr;
   for (const UploadedFile& f : req.params.files()) {
     if (f.field == "file") file = &f;
@@ -29,7 +32,8 @@ Result<HttpResponse> Upload(const MediaRouteParts& ctx, ApiRequest& req) {
   if (file == nullptr) return Error::Unprocessable("Validation failed: File can't be blank");
   MediaUpload upload{.account_id = req.account_id(),
                      .bytes = file->data,
-                     .declared_type = TrimAscii(file->content_type)};
+                     .declared_type = TrimAscii(file->content_type),
+                     .synchronous = synchronous};
   auto description = TextParam(req.params, "description");
   if (!description) return std::move(description).error();
   upload.description = std::move(description).value();
@@ -38,7 +42,11 @@ Result<HttpResponse> Upload(const MediaRouteParts& ctx, ApiRequest& req) {
   upload.focus = std::move(focus).value();
   auto media = ctx.media.Upload(upload);
   if (!media) return std::move(media).error();
-  return JsonBody(200, MediaAttachmentJson(*media, req.base_url));
+  if (media->state == MediaState::kFailed) {
+    return Error::Unprocessable(media->failure.empty() ? "Processing failed" : media->failure);
+  }
+  const int status = media->state == MediaState::kProcessing ? 202 : 200;
+  return JsonBody(status, MediaAttachmentJson(*media, req.base_url));
 }
 
 Result<int64_t> MediaId(const ApiRequest& req) {
@@ -159,15 +167,18 @@ HttpResponse ServeFile(const MediaRouteParts& ctx, HttpRequest& request, const P
 }  // namespace
 
 void AddMediaRoutes(ApiRoutes& routes, Router& router, const MediaRouteParts& ctx) {
-  const size_t upload_limit = ctx.media.limits().image.max_bytes + kFormOverhead;
-  for (const char* pattern : {"/api/v2/media", "/api/v1/media"}) {
+  const MediaLimits& limits = ctx.media.limits();
+  const size_t upload_limit =
+      std::max(limits.image.max_bytes, static_cast<size_t>(limits.video.max_bytes)) + kFormOverhead;
+  for (auto [pattern, synchronous] :
+       {std::pair{"/api/v2/media", false}, std::pair{"/api/v1/media", true}}) {
     routes.Add({.method = "POST",
                 .pattern = pattern,
                 .auth = AuthRequirement::kUser,
                 .scopes = "write:media",
                 .limit = LimitClass::kMedia,
                 .upload_body_limit = upload_limit},
-               [ctx](ApiRequest& r) { return Upload(ctx, r); });
+               [ctx, synchronous](ApiRequest& r) { return Upload(ctx, r, synchronous); });
   }
   routes.Add({.method = "GET",
               .pattern = "/api/v1/media/:id",

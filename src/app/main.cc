@@ -194,11 +194,14 @@ int Serve(const Config& config) {
   Engagement engagement(**store, clock, ids, statuses, viewers, cache_keeper);
   GraphService graph(**store, clock, ids, accounts, cache_keeper);
   if (Status s = StartImageLibrary(); !s) return Fail(s.error().message);
-  auto media_storage = LocalMediaStorage::Create(
-      config.media_dir.empty() ? config.data_dir + "/media" : config.media_dir);
+  const std::string media_dir =
+      config.media_dir.empty() ? config.data_dir + "/media" : config.media_dir;
+  auto media_storage = LocalMediaStorage::Create(media_dir);
   if (!media_storage) return Fail(media_storage.error().message);
   const MediaLimits media_limits;
-  MediaService media(**store, **media_storage, ids, clock, media_limits);
+  // What processing makes waits beside the files, so that keeping it is a
+  // rename.
+  MediaService media(**store, **media_storage, ids, clock, media_limits, media_dir + "/.work");
   AccountService account_service(**store, clock, ids, accounts, graph, cache_keeper, &media);
   StatusReads status_reads(**store, accounts, statuses, viewers);
   UserTimeline user_timeline(**store, accounts, viewers, home.author_posts());
@@ -231,7 +234,7 @@ int Serve(const Config& config) {
   }
   // What /api/v2/instance tells clients of uploads.
   ApiConfig api_config = config.api;
-  api_config.media_mime_types.assign(std::begin(kImageMimeTypes), std::end(kImageMimeTypes));
+  api_config.media_mime_types.assign(std::begin(kMediaMimeTypes), std::end(kMediaMimeTypes));
   api_config.image_size_limit = static_cast<int64_t>(media_limits.image.max_bytes);
   api_config.image_matrix_limit = media_limits.image.max_pixels;
   api_config.description_limit = static_cast<int>(media_limits.max_description);
@@ -467,12 +470,14 @@ int Serve(const Config& config) {
   if (Status s = drainer.Start(); !s) return Fail(s.error().message);
   TimelineJanitor janitor(timelines, clock, config.timelines.live_window_ms,
                           config.timeline_cache_mib << 20);
+  if (Status s = media.Start(); !s) return Fail(s.error().message);
   MediaJanitor media_janitor(media);
   std::printf("chirpd listening on http://%s:%u\n", shown_host.c_str(),
               static_cast<unsigned>(*port));
   std::fflush(stdout);
   server.Run();
   media_janitor.Stop();
+  media.Stop();
   janitor.Stop();
   drainer.Stop();
   (*store)->Close();

@@ -1,18 +1,29 @@
 #include "media/media_service.h"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "core/secrets.h"
 #include "core/text.h"
+#include "core/thread_entry.h"
 
 namespace chirp {
 
 namespace {
+
+// An upload of video, GIF or audio as it came, until processed.
+constexpr const char* kSourceFile = "source.bin";
+// Uploads left processing taken up again at start, at most.
+constexpr int kResumeBatch = 10000;
 
 // The MIME types a format may be declared as.
 bool DeclaredAs(ImageFormat format, std::string_view declared) {
@@ -68,13 +79,55 @@ Result<std::pair<double, double>> ParseFocus(std::string_view focus) {
 }
 
 MediaService::MediaService(AttachmentStore& store, MediaStorage& storage, SnowflakeGenerator& ids,
-                           const Clock& clock, MediaLimits limits)
+                           const Clock& clock, MediaLimits limits, std::string work_dir)
     : store_(store),
       storage_(storage),
       ids_(ids),
       clock_(clock),
       limits_(limits),
+      work_dir_(std::move(work_dir)),
       processing_(std::max(1, limits.processing_slots)) {}
+
+Status MediaService::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(work_dir_, ec);
+  if (ec) return Error::Unavailable("cannot create " + work_dir_ + ": " + ec.message());
+  auto left = store_.ListProcessingMedia(kResumeBatch);
+  if (!left) return std::move(left).error();
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+    for (const MediaAttachment& m : *left) queue_.push_back(m.id);
+  }
+  for (int i = 0; i < std::max(1, limits_.background_slots); ++i) {
+    workers_.emplace_back([this] { RunThread("media-worker", [this] { RunWorker(); }); });
+  }
+  return {};
+}
+
+void MediaService::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (std::thread& t : workers_) t.join();
+  workers_.clear();
+}
+
+void MediaService::RunWorker() {
+  for (;;) {
+    int64_t id = 0;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      id = queue_.front();
+      queue_.pop_front();
+    }
+    ProcessInBackground(id);
+  }
+}
 
 Status MediaService::CheckDescription(const std::string& description) const {
   if (CountCodePoints(description) > limits_.max_description) {
@@ -95,13 +148,21 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
     if (!focus) return std::move(focus).error();
     std::tie(media.focus_x, media.focus_y) = *focus;
   }
-  // The header alone first: what is refused is refused before a slot is
-  // taken or a pixel decoded.
+  // Video and audio by their first bytes; GIFs are images until their
+  // header says they move.
+  const auto container = SniffContainer(upload.bytes.substr(0, 64));
+  if (container && *container != MediaContainer::kGif) {
+    return KeepForProcessing(std::move(media), *container, upload);
+  }
+  // An image's header alone first: what is refused is refused before a
+  // slot is taken or a pixel decoded.
   auto probe = Identify(upload.bytes, upload.declared_type);
   if (!probe) return std::move(probe).error();
-  if (probe->frames > 1) {
-    return Error::Unprocessable(
-        "Validation failed: Animated images are not accepted yet; upload a still image");
+  if (probe->frames > 1) {  // an animated GIF or WebP becomes a gifv
+    if (probe->format != ImageFormat::kGif) {
+      return Error::Unprocessable("Validation failed: Animated WebP is not accepted; send a GIF");
+    }
+    return KeepForProcessing(std::move(media), MediaContainer::kGif, upload);
   }
   Result<ProcessedImage> processed = [&] {
     processing_.acquire();
@@ -133,6 +194,118 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
     return std::move(kept).error();
   }
   return media;
+}
+
+Result<MediaAttachment> MediaService::KeepForProcessing(MediaAttachment media,
+                                                        MediaContainer container,
+                                                        const MediaUpload& upload) {
+  const std::string_view declared = upload.declared_type;
+  const bool audio = ExpectedMediaType(container) == MediaType::kAudio;
+  const bool declared_fits =
+      Undeclared(declared) || declared.starts_with(audio ? "audio/" : "video/") ||
+      (container == MediaContainer::kGif && declared == "image/gif") ||
+      (container == MediaContainer::kMp4 && declared.starts_with("audio/")) ||
+      (container == MediaContainer::kOgg && declared.starts_with("video/"));
+  if (!declared_fits) {
+    return Error::Unprocessable("Validation failed: File content does not match its type (" +
+                                std::string(declared) + ")");
+  }
+  if (static_cast<int64_t>(upload.bytes.size()) > limits_.video.max_bytes) {
+    return Error{ErrorCode::kPayloadTooLarge, "The file is too large", {}, {}};
+  }
+  media.id = ids_.Next();
+  media.account_id = upload.account_id;
+  media.type = ExpectedMediaType(container);
+  media.state = MediaState::kProcessing;
+  media.file_key = RandomHex(16);
+  media.created_at_ms = clock_.NowMillis();
+  // The upload as it came, until its versions are made (a restart takes it
+  // up again from there).
+  const std::string source = media.file_key + "/" + kSourceFile;
+  if (Status st = storage_.Put(source, upload.bytes); !st) return std::move(st).error();
+  if (Status st = store_.CreateMedia(media); !st) {
+    (void)storage_.Remove(source);
+    return std::move(st).error();
+  }
+  if (upload.synchronous) {
+    ProcessInBackground(media.id);
+    return store_.FindMedia(media.id);
+  }
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(media.id);
+  }
+  cv_.notify_one();
+  return media;
+}
+
+void MediaService::ProcessInBackground(int64_t id) {
+  auto found = store_.FindMedia(id);
+  if (!found || found->state != MediaState::kProcessing) return;
+  MediaAttachment media = std::move(found).value();
+  const std::string source_name = media.file_key + "/" + kSourceFile;
+  const auto finish = [&](Status outcome) {
+    if (!outcome) {
+      RemoveFiles(media);
+      media.original = {};
+      media.small = {};
+      media.state = MediaState::kFailed;
+      media.failure = outcome.error().message;
+    } else {
+      media.state = MediaState::kReady;
+    }
+    if (Status st = store_.UpdateMedia(media); !st) {
+      std::fprintf(stderr, "chirpd: media %lld: %s\n", static_cast<long long>(id),
+                   st.error().message.c_str());
+      return;  // left processing: tried again at the next start
+    }
+    (void)storage_.Remove(source_name);
+  };
+  auto source = storage_.Open(source_name);
+  if (!source) return finish(Error::Unprocessable("The upload was lost before it was processed"));
+  std::string head(64, '\0');
+  const ssize_t n = ::pread((*source)->fd(), head.data(), head.size(), 0);
+  head.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  const auto container = SniffContainer(head);
+  if (!container) return finish(Error::Unprocessable("The file is of no accepted type"));
+  Result<ProcessedMedia> made = [&] {
+    processing_.acquire();
+    auto out = ProcessMedia((*source)->fd(), *container, work_dir_, media.file_key, limits_.video);
+    processing_.release();
+    return out;
+  }();
+  if (!made) return finish(std::move(made).error());
+  const bool video = made->type != MediaType::kAudio;
+  media.type = made->type;
+  media.original = {media.file_key + (video ? "/original.mp4" : "/original.mp3"), made->mime_type,
+                    made->probe.width, made->probe.height, 0};
+  std::error_code ec;
+  media.original.bytes = static_cast<int64_t>(std::filesystem::file_size(made->path, ec));
+  media.duration_ms = static_cast<int64_t>(made->probe.seconds * 1000);
+  media.frame_rate = made->probe.frame_rate;
+  media.bitrate = made->probe.bitrate;
+  Status kept = storage_.PutFile(media.original.name, made->path);
+  if (kept && video) {
+    // The poster, as an image's preview, with its blurhash.
+    std::string poster;
+    {
+      std::ifstream in(made->poster, std::ios::binary);
+      poster.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    std::filesystem::remove(made->poster, ec);
+    auto image = ProcessImage(poster, limits_.image);
+    if (!image) {
+      kept = std::move(image).error();
+    } else {
+      media.small =
+          FileInfo(media.file_key + "/small." + std::string(ExtensionOf(image->small.mime_type)),
+                   image->small);
+      media.blurhash = std::move(image->blurhash);
+      kept = storage_.Put(media.small.name, image->small.bytes);
+    }
+  }
+  std::filesystem::remove(made->path, ec);
+  finish(std::move(kept));
 }
 
 Result<ImageProbe> MediaService::Identify(std::string_view bytes,
@@ -229,8 +402,9 @@ Result<int> MediaService::RemoveDisposable(int limit) {
 
 bool MediaService::RemoveFiles(const MediaAttachment& media) {
   bool removed = true;
-  for (const MediaFileInfo* file : {&media.original, &media.small}) {
-    if (file->name.empty()) continue;
+  const MediaFileInfo source{media.file_key + "/" + kSourceFile, "", 0, 0, 0};
+  for (const MediaFileInfo* file : {&media.original, &media.small, &source}) {
+    if (file->name.empty() || media.file_key.empty()) continue;
     if (Status st = storage_.Remove(file->name); !st) {
       std::fprintf(stderr, "chirpd: media %lld: %s\n", static_cast<long long>(media.id),
                    st.error().message.c_str());

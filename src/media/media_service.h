@@ -14,18 +14,24 @@
 // Thread-safe; calls block on the store, the disk and the processing.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <optional>
 #include <semaphore>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/snowflake.h"
 #include "media/image_processing.h"
 #include "media/media_storage.h"
+#include "media/video_processing.h"
 #include "social/profile_images.h"
 #include "store/attachment_store.h"
 
@@ -33,15 +39,19 @@ namespace chirp {
 
 struct MediaLimits {
   ImageLimits image;
+  VideoLimits video;
   size_t max_description = 1500;  // characters
   int processing_slots = 2;       // images processed at once
+  int background_slots = 1;       // video, GIFs and audio processed at once
   // How long an upload may wait to be attached before its files go.
   int64_t unattached_lifetime_ms = 24 * 3600 * 1000;
 };
 
 // The MIME types accepted, as /api/v2/instance lists them.
-inline constexpr std::string_view kImageMimeTypes[] = {
-    "image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif", "image/avif"};
+inline constexpr std::string_view kMediaMimeTypes[] = {
+    "image/jpeg", "image/png", "image/gif",       "image/webp", "image/heic", "image/heif",
+    "image/avif", "video/mp4", "video/quicktime", "video/webm", "audio/mpeg", "audio/mp3",
+    "audio/ogg",  "audio/wav", "audio/wave",      "audio/flac", "audio/mp4",  "audio/x-m4a"};
 
 struct MediaUpload {
   int64_t account_id = 0;
@@ -49,6 +59,9 @@ struct MediaUpload {
   std::string_view declared_type;  // the form part's Content-Type; "" when none
   std::optional<std::string> description;
   std::optional<std::string> focus;  // "x,y"
+  // Video, GIFs and audio processed before Upload returns (POST
+  // /api/v1/media) rather than in the background.
+  bool synchronous = false;
 };
 
 // What PUT /api/v1/media/:id may change; absent members stay.
@@ -63,13 +76,26 @@ Result<std::pair<double, double>> ParseFocus(std::string_view focus);
 class MediaService final : public ProfileImages {
  public:
   // Everything must outlive the service.
+  // `work_dir` holds what processing makes before it is stored (created
+  // when missing).
   MediaService(AttachmentStore& store, MediaStorage& storage, SnowflakeGenerator& ids,
-               const Clock& clock, MediaLimits limits);
+               const Clock& clock, MediaLimits limits, std::string work_dir);
 
-  // Processes and keeps an upload. kUnprocessable for a file that is not an
-  // image of an accepted format, whose bytes do not match its declared
-  // type, that cannot be decoded, or whose description or focus is
-  // invalid; kPayloadTooLarge beyond the size limit.
+  ~MediaService() override { Stop(); }
+
+  // Starts the background processing: uploads left processing by an
+  // earlier run (or another process) are taken up again.
+  Status Start();
+  // Ends it, letting what is being processed finish; idempotent.
+  void Stop();
+
+  // Keeps an upload. An image is processed within the call (state ready);
+  // video, an animated GIF or audio is kept as it came and processed in the
+  // background (state processing until it is ready or failed), unless
+  // `synchronous`. kUnprocessable for a file of no accepted format, whose
+  // bytes do not match its declared type, that cannot be decoded, or whose
+  // description or focus is invalid; kPayloadTooLarge beyond the size
+  // limit of its kind.
   Result<MediaAttachment> Upload(const MediaUpload& upload);
   // The account's upload `id`, attached or not.
   Result<MediaAttachment> Find(int64_t account_id, int64_t id);
@@ -94,6 +120,13 @@ class MediaService final : public ProfileImages {
 
  private:
   Status CheckDescription(const std::string& description) const;
+  // Keeps an upload of video, GIF or audio as it came, for ProcessInBackground.
+  Result<MediaAttachment> KeepForProcessing(MediaAttachment media, MediaContainer container,
+                                            const MediaUpload& upload);
+  // Makes the files of the upload `id` left processing, and records it
+  // ready or failed.
+  void ProcessInBackground(int64_t id);
+  void RunWorker();
   // Probes `bytes` and checks them against their declared type.
   Result<ImageProbe> Identify(std::string_view bytes, std::string_view declared_type) const;
   // Removes the files of `media`: false, with what could not be removed
@@ -105,7 +138,14 @@ class MediaService final : public ProfileImages {
   SnowflakeGenerator& ids_;
   const Clock& clock_;
   const MediaLimits limits_;
+  const std::string work_dir_;
   std::counting_semaphore<> processing_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<int64_t> queue_;  // guarded by mu_: uploads waiting to be processed
+  bool stopping_ = false;      // guarded by mu_
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace chirp

@@ -48,8 +48,9 @@ class MediaServiceTest : public ::testing::Test {
     auto storage = LocalMediaStorage::Create(dir_.string());
     ASSERT_TRUE(storage.ok());
     storage_ = std::move(storage).value();
-    service_ =
-        std::make_unique<MediaService>(temp_->store(), *storage_, ids_, clock_, MediaLimits{});
+    service_ = std::make_unique<MediaService>(temp_->store(), *storage_, ids_, clock_,
+                                              MediaLimits{}, (dir_ / ".work").string());
+    ASSERT_TRUE(service_->Start().ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -175,8 +176,7 @@ TEST_F(MediaServiceTest, UploadsNeverAttachedGoAfterADay) {
 
 TEST_F(MediaServiceTest, AnAvatarIsCroppedToASquareAndAHeaderFitsItsBox) {
   const std::string wide = MakeJpeg(1600, 900);
-  auto avatar =
-      service_->KeepProfileImage(1, ProfileImageKind::kAvatar, {wide, "image/jpeg"});
+  auto avatar = service_->KeepProfileImage(1, ProfileImageKind::kAvatar, {wide, "image/jpeg"});
   ASSERT_TRUE(avatar.ok()) << avatar.error().message;
   EXPECT_TRUE(IsMediaFileName(*avatar));
   EXPECT_NE(avatar->find("/avatar.jpg"), std::string::npos);
@@ -195,10 +195,9 @@ TEST_F(MediaServiceTest, AnAvatarIsCroppedToASquareAndAHeaderFitsItsBox) {
   };
   EXPECT_EQ(size_of(*avatar), (std::pair{400, 400}));
   EXPECT_EQ(size_of(*header), (std::pair{889, 500}));
-  EXPECT_EQ(service_->KeepProfileImage(1, ProfileImageKind::kAvatar, {wide, "image/gif"})
-                .error()
-                .code,
-            ErrorCode::kUnprocessable);
+  EXPECT_EQ(
+      service_->KeepProfileImage(1, ProfileImageKind::kAvatar, {wide, "image/gif"}).error().code,
+      ErrorCode::kUnprocessable);
   EXPECT_EQ(Files(), 2);
   service_->DiscardProfileImage(*avatar);
   service_->DiscardProfileImage(*header);

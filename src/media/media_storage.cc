@@ -105,6 +105,38 @@ Status LocalMediaStorage::Put(std::string_view name, std::string_view bytes) {
   return {};
 }
 
+Status LocalMediaStorage::PutFile(std::string_view name, const std::string& path) {
+  if (!IsMediaFileName(name)) return Error::Internal("not a media file name: " + std::string(name));
+  const std::string target = PathOf(name);
+  const std::string dir = fs::path(target).parent_path().string();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error::Unavailable("cannot create " + dir + ": " + ec.message());
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return DiskError("cannot open", path);
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return DiskError("cannot write", path);
+  if (::rename(path.c_str(), target.c_str()) != 0) {
+    if (errno != EXDEV) return DiskError("cannot move", path);
+    // Another file system: copied aside in the directory, then renamed.
+    const std::string temp = dir + "/.tmp-" + RandomHex(8);
+    fs::copy_file(path, temp, ec);
+    if (ec || ::rename(temp.c_str(), target.c_str()) != 0) {
+      ::unlink(temp.c_str());
+      return Error::Unavailable("cannot copy " + path + " to " + target);
+    }
+    const int copied = ::open(target.c_str(), O_RDONLY | O_CLOEXEC);
+    if (copied >= 0) {
+      ::fsync(copied);
+      ::close(copied);
+    }
+    ::unlink(path.c_str());
+  }
+  SyncDirectory(dir);
+  return {};
+}
+
 Status LocalMediaStorage::Remove(std::string_view name) {
   if (!IsMediaFileName(name)) return Error::Internal("not a media file name: " + std::string(name));
   const std::string path = PathOf(name);

@@ -46,6 +46,9 @@ class MediaStorage {
   virtual ~MediaStorage() = default;
   // Writes `bytes` as `name`, whole or not at all, durably.
   virtual Status Put(std::string_view name, std::string_view bytes) = 0;
+  // Moves the file at `path` (a large one, made on local disk) to `name`,
+  // whole or not at all, durably; `path` is gone when it returns Ok.
+  virtual Status PutFile(std::string_view name, const std::string& path) = 0;
   // Removes `name`; Ok when it is not there.
   virtual Status Remove(std::string_view name) = 0;
   // Opens `name` for reading: kNotFound when it is not there.
@@ -60,6 +63,7 @@ class LocalMediaStorage final : public MediaStorage {
   static Result<std::unique_ptr<LocalMediaStorage>> Create(std::string root);
 
   Status Put(std::string_view name, std::string_view bytes) override;
+  Status PutFile(std::string_view name, const std::string& path) override;
   Status Remove(std::string_view name) override;
   Result<std::shared_ptr<const OpenMediaFile>> Open(std::string_view name) override;
 

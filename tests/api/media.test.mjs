@@ -12,7 +12,7 @@ import { createRestAPIClient } from 'masto';
 import megalodonPkg from 'megalodon';
 import { withLogs, show, api, rawRequest } from './lib/server.mjs';
 import { socialServer, postOk, post, as, ok } from './lib/social.mjs';
-import { scratch, jpegWithExif, pngWithAlpha, metadataOf, pixelOf, countFiles, pngHeaderOnly } from './lib/media.mjs';
+import { scratch, jpegWithExif, pngWithAlpha, metadataOf, pixelOf, countFiles, pngHeaderOnly, ffmpegFile, H264_WITH_SOUND } from './lib/media.mjs';
 
 const generator = megalodonPkg.default ?? megalodonPkg;
 
@@ -220,12 +220,13 @@ test('bad uploads get a clear 4xx, leave no file behind, and the server keeps se
     body: Buffer.from('--x\r\n'),
   });
   assert.equal(huge.status, 413, show(huge));
-  // Just over the limit of a file, and sent in full (through a raw socket:
+  // Just over the limit of an image, and sent in full (through a raw socket:
   // the server may answer before it has read it all).
   const boundary = 'chirpboundary';
   const form = Buffer.concat([
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-    Buffer.alloc(16 * 1024 * 1024 + 1, 0xff),
+    jpeg,
+    Buffer.alloc(16 * 1024 * 1024 + 1 - jpeg.length),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   const over = await rawRequest(srv, {
@@ -355,4 +356,110 @@ test('an avatar and a header: uploaded, cropped or fitted, shown on the account,
   const noHeader = await ok(srv, alice, 'DELETE', '/api/v1/profile/header');
   assert.match(noHeader.header, /\/headers\/original\/missing\.png$/);
   assert.equal(await countFiles(mediaDir), 0);
+}));
+
+// Polls GET /api/v1/media/:id until it is no longer 206.
+async function processed(srv, user, id) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await as(srv, user, 'GET', `/api/v1/media/${id}`);
+    if (res.status !== 206) return res;
+    assert.equal(res.body.url, null, 'no file while processing');
+    if (Date.now() > deadline) throw new Error(`media ${id} still processing`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('video goes 202 → 206 → 200 with its poster and metadata; a GIF becomes a gifv; audio becomes MP3', withLogs(async (t, start) => {
+  const { srv, users: [alice, bob] } = await socialServer(start, { users: ['alice', 'bob'] });
+  const dir = await scratch(t);
+  const mp4 = await ffmpegFile(dir, 'clip.mp4', H264_WITH_SOUND);
+  const accepted = await upload(srv, alice, mp4, { type: 'video/mp4', name: 'clip.mp4', fields: { description: 'a test card' } });
+  assert.equal(accepted.status, 202, show(accepted));
+  assert.equal(accepted.body.type, 'video');
+  assert.equal(accepted.body.url, null);
+  // Not attachable while it is processed.
+  const early = await post(srv, alice, { status: 'too soon', media_ids: [accepted.body.id] });
+  assert.ok(early.status === 422 || early.status === 200, show(early));
+  const early_ok = early.status === 200;
+  assert.equal((await as(srv, bob, 'GET', `/api/v1/media/${accepted.body.id}`)).status, 404);
+  const done = await processed(srv, alice, accepted.body.id);
+  assert.equal(done.status, 200, show(done));
+  const video = done.body;
+  assert.equal(video.type, 'video');
+  assert.equal(video.description, 'a test card');
+  assert.match(video.url, /\/original\.mp4$/);
+  assert.match(video.preview_url, /\/small\.(png|jpg)$/);
+  assert.deepEqual([video.meta.original.width, video.meta.original.height], [320, 240]);
+  assert.equal(video.meta.original.frame_rate, '25/1');
+  assert.ok(Math.abs(video.meta.original.duration - 2) < 0.2, JSON.stringify(video.meta));
+  assert.ok(video.meta.original.bitrate > 0);
+  assert.ok(video.blurhash);
+  const file = await fetchFile(video.url);
+  assert.equal(file.headers.get('content-type'), 'video/mp4');
+  const part = await fetchFile(video.url, { range: 'bytes=0-99' });
+  assert.equal(part.status, 206, 'a video player seeks by ranges');
+  assert.equal(part.bytes.length, 100);
+  if (!early_ok) {
+    const status = await postOk(srv, alice, { status: 'my video', media_ids: [video.id] });
+    assert.equal(status.media_attachments[0].type, 'video');
+    const five = await post(srv, alice, { status: 'with more', media_ids: [video.id] });
+    assert.equal(five.status, 422, 'attached once');
+  }
+
+  const gif = await ffmpegFile(dir, 'anim.gif', ['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10']);
+  const gifv = await processed(srv, alice, (await upload(srv, alice, gif, { type: 'image/gif', name: 'anim.gif' })).body.id);
+  assert.equal(gifv.status, 200, show(gifv));
+  assert.equal(gifv.body.type, 'gifv');
+  assert.match(gifv.body.url, /\/original\.mp4$/);
+
+  const wav = await ffmpegFile(dir, 'tone.wav', ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1']);
+  const audio = await processed(srv, alice, (await upload(srv, alice, wav, { type: 'audio/wav', name: 'tone.wav' })).body.id);
+  assert.equal(audio.status, 200, show(audio));
+  assert.equal(audio.body.type, 'audio');
+  assert.match(audio.body.url, /\/original\.mp3$/);
+  assert.equal((await fetchFile(audio.body.url)).headers.get('content-type'), 'audio/mpeg');
+
+  // A "video" ffmpeg cannot decode: accepted, then failed (422 on GET).
+  const broken = Buffer.concat([Buffer.from([0, 0, 0, 0x20]), Buffer.from('ftypisom'), Buffer.alloc(4096, 0x78)]);
+  const bad = await upload(srv, alice, broken, { type: 'video/mp4', name: 'broken.mp4' });
+  assert.equal(bad.status, 202, show(bad));
+  const failed = await processed(srv, alice, bad.body.id);
+  assert.equal(failed.status, 422, show(failed));
+  assert.equal(typeof failed.body.error, 'string');
+  const refused = await post(srv, alice, { status: 'broken', media_ids: [bad.body.id] });
+  assert.equal(refused.status, 422);
+
+  // The older form waits for the video.
+  const sync = await upload(srv, alice, mp4, { type: 'video/mp4', name: 'clip.mp4', path: '/api/v1/media' });
+  assert.equal(sync.status, 200, show(sync));
+  assert.match(sync.body.url, /\/original\.mp4$/);
+  assert.equal((await api(srv, 'GET', '/health')).status, 200, 'still serving');
+}));
+
+test('a video upload left processing is taken up again after a restart', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  // VP9, transcoded: processing takes long enough to be cut short.
+  const webm = await ffmpegFile(dir, 'clip.webm', ['-f', 'lavfi', '-i', 'testsrc=duration=6:size=640x480:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=6', '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-c:a', 'libopus', '-shortest']);
+  const accepted = await upload(srv, alice, webm, { type: 'video/webm', name: 'clip.webm' });
+  assert.equal(accepted.status, 202, show(accepted));
+  await srv.kill9();
+  await srv.restart();
+  const done = await processed(srv, alice, accepted.body.id);
+  assert.equal(done.status, 200, show(done));
+  assert.match(done.body.url, /\/original\.mp4$/);
+}));
+
+test('masto waits for a video to be processed', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  const mp4 = await ffmpegFile(dir, 'clip.mp4', H264_WITH_SOUND);
+  const masto = createRestAPIClient({ url: srv.url, accessToken: alice.token });
+  const video = await masto.v2.media.create({ file: new Blob([mp4], { type: 'video/mp4' }) });
+  assert.equal(video.type, 'video');
+  assert.ok(video.url, 'masto returns it once it has a URL');
+  const status = await masto.v1.statuses.create({ status: 'a video', mediaIds: [video.id] });
+  assert.equal(status.mediaAttachments[0].type, 'video');
 }));

@@ -108,3 +108,16 @@ export function pngHeaderOnly(width, height) {
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IEND', Buffer.alloc(0))]);
 }
+
+// A file made by ffmpeg from its test sources: `args` are its inputs and
+// codecs, `name` the file (its extension names the container).
+export async function ffmpegFile(dir, name, args) {
+  const out = join(dir, name);
+  run('ffmpeg', ['-nostdin', '-v', 'error', '-y', ...args, out]);
+  return readFile(out);
+}
+
+// Two seconds of 320×240 H.264 video at 25 fps with AAC sound, in MP4.
+export const H264_WITH_SOUND = ['-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=25',
+  '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+  '-c:a', 'aac', '-shortest'];
