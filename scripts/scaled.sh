@@ -60,6 +60,7 @@
 #   api-N/               API instance N (1, 2): data/ (its --data), log (stdout and stderr),
 #                        pid, port, url (its own address, bypassing the load balancer)
 #   worker-N/            worker N (1, 2): data/, log, pid, url (its /metrics and /ready)
+#   media/               the API instances' one --media-dir
 #   nginx/               nginx.conf, pid (the master's), port, error.log, access.log
 #                        (with the instance that answered), stdout.log, temp/
 set -euo pipefail
@@ -131,7 +132,9 @@ chirpd_args() {
     serve)
       # Worker ids 1..api_instances; the load balancer (127.0.0.1) is
       # trusted for X-Forwarded-For, so limits see the client's address.
+      # One media directory for both, as a shared file system would be.
       chirpd_argv+=(--listen 127.0.0.1:0 --data "$dir/api-$n/data" --worker-id "$n"
+        --media-dir "$dir/media"
         --trusted-proxies 127.0.0.1/32 --shared-lanes off --public-url "$(cat "$dir/url")"
         --database-replica-url "$replica_url")
       ;;
@@ -195,7 +198,7 @@ http {
   uwsgi_temp_path $dir/nginx/temp/uwsgi;
   scgi_temp_path $dir/nginx/temp/scgi;
   # chirpd refuses bodies over its own limits with its own errors.
-  client_max_body_size 16m;
+  client_max_body_size 100m;  # a video upload with its form (chirpd: 99 MiB)
 
   map \$http_upgrade \$connection_upgrade {
     default upgrade;

@@ -39,11 +39,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, show, createUserToken, rawRequest, REPO_ROOT, CHIRPD_BIN } from '../api/lib/server.mjs';
 import { postOk, followOk } from '../api/lib/social.mjs';
 import { eventually } from '../api/lib/timelines.mjs';
 import { openStream, isUpdate } from '../api/lib/streaming.mjs';
+import { jpegWithExif } from '../api/lib/media.mjs';
 
 const SCALED = join(REPO_ROOT, 'scripts', 'scaled.sh');
 const START_DEADLINE_MS = 120_000;
@@ -384,6 +386,37 @@ describe('scripts/scaled.sh', () => {
       const got = await api(two, 'GET', `/api/v2/search?type=statuses&q=${word}`, { token: user.token });
       return { ok: got.status === 200 && got.body.statuses.length === 0, value: got, detail: show(got) };
     }, { timeoutMs: PROPAGATION_MS });
+  }));
+
+  test('a photo uploaded through instance 1 is served and shown through instance 2 and the load balancer (one media directory)', { timeout: 30_000 }, step(async () => {
+    const [one, two] = instances;
+    const dir = await mkdtemp(join(tmpdir(), 'chirp-scaled-media-'));
+    try {
+      const jpeg = await jpegWithExif(dir, { width: 800, height: 600, orientation: 1 });
+      const uploaded = await api(one, 'POST', '/api/v2/media', {
+        token: user.token,
+        multipart: { file: new File([jpeg], 'photo.jpg', { type: 'image/jpeg' }), description: 'shared' },
+        timeoutMs: 30_000,
+      });
+      assert.equal(uploaded.status, 200, show(uploaded));
+      const path = new URL(uploaded.body.url).pathname;
+      for (const base of [two.url, lb]) {
+        const file = await fetch(new URL(path, base));
+        assert.equal(file.status, 200, `${path} through ${base}`);
+        assert.equal(file.headers.get('content-type'), 'image/jpeg');
+      }
+      const shown = await api(two, 'GET', `/api/v1/media/${uploaded.body.id}`, { token: user.token });
+      assert.equal(shown.status, 200, show(shown));
+      const posted = await postOk({ url: lb }, user, { status: 'a shared photo', media_ids: [uploaded.body.id] });
+      const read = await eventually('the status with its photo through instance 2', async () => {
+        const got = await api(two, 'GET', `/api/v1/statuses/${posted.id}`, { token: user.token });
+        return { ok: got.status === 200, value: got, detail: show(got) };
+      }, { timeoutMs: PROPAGATION_MS });
+      assert.equal(read.body.media_attachments[0].id, uploaded.body.id);
+      assert.equal(read.body.media_attachments[0].description, 'shared');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }));
 
   test('with the replica held behind, an account reads its own writes through the other instance, and others read the replica', { timeout: 60_000 }, step(async (t) => {
