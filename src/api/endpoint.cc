@@ -193,7 +193,7 @@ HttpResponse Serve(const std::shared_ptr<const Endpoint>& e, HttpRequest& http,
                    const PathParams& path) {
   const EndpointParts& context = e->context;
   const EndpointSpec& spec = e->spec;
-  auto params = Params::FromRequest(http.query, http.Header("content-type"), http.body);
+  auto params = Params::FromRequest(http.query, http.Header("content-type"), http.Body());
   const std::string client = ClientAddress(http.remote_address, http.Header("x-forwarded-for"),
                                            context.config.trusted_proxies);
   std::optional<Principal> principal;

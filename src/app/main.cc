@@ -446,8 +446,12 @@ int Serve(const Config& config) {
   HttpMetrics metrics(std::move(names));
   context.metrics = &metrics;
 
+  ServerOptions server_options = ServerOptionsWithin(config.server, RaiseOpenFileLimit());
+  // Uploads are written beside the media files, where processing works
+  // (created by media.Start(), before the server runs).
+  server_options.spool_dir = media_dir + "/.work";
   HttpServer server(
-      ServerOptionsWithin(config.server, RaiseOpenFileLimit()), router, metrics,
+      server_options, router, metrics,
       [parts = context.endpoint()](HttpRequest& r, bool path_matched) {
         return Fallback(parts, r, path_matched);
       },

@@ -33,6 +33,8 @@ struct TakenConnection {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+class SpooledBody;
+
 struct HttpRequest {
   std::string method;  // upper case, e.g. "GET"
   std::string target;  // as sent: path and query
@@ -40,8 +42,14 @@ struct HttpRequest {
   std::string query;   // after '?', without it; "" when absent
   HeaderList headers;  // names lower-cased
   std::string body;
+  // A file upload's body, written to disk as it arrived instead of `body`
+  // (http/spooled_body.h); null otherwise.
+  std::shared_ptr<const SpooledBody> spooled;
   std::string remote_address;  // the peer's IP address, textual
   std::string request_id;      // set by the server; echoed as X-Request-Id
+
+  // The body, wherever it was kept.
+  std::string_view Body() const;
 
   // The first header named `name` (lower case), or "" when absent.
   std::string_view Header(std::string_view name) const {

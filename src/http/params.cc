@@ -273,7 +273,7 @@ Result<Params> Params::FromMultipart(std::string_view body, std::string_view con
     if (disposition.find("filename") != std::string_view::npos) {
       params.files_.push_back({std::string(field),
                                std::string(HeaderParam(disposition, "filename")),
-                               std::string(part_type), std::string(data)});
+                               std::string(part_type), data});
     } else {
       if (!IsValidUtf8(data)) return Error::BadRequest("Invalid request parameters: invalid UTF-8");
       if (Status s = params.Assign(field, std::string(data)); !s) return std::move(s).error();

@@ -19,7 +19,9 @@ struct UploadedFile {
   std::string field;  // the form field name
   std::string filename;
   std::string content_type;
-  std::string data;
+  // The file's bytes: a view of the body parsed, which must outlive the
+  // parameters (a request's body does: a file is never copied).
+  std::string_view data;
 };
 
 class Params {

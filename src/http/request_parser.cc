@@ -149,6 +149,8 @@ void RequestParser::Reset() {
   chunked_ = false;
   content_length_ = 0;
   body_.clear();
+  sink_ = nullptr;
+  body_bytes_ = 0;
   chunk_state_ = ChunkState::kSize;
   chunk_left_ = 0;
 }
@@ -319,16 +321,35 @@ bool RequestParser::FinishHead() {
   return true;
 }
 
+void RequestParser::set_body_sink(std::function<bool(std::string_view)> sink) {
+  sink_ = std::move(sink);
+  if (!sink_ || body_.empty()) return;
+  // What came with the head.
+  if (!sink_(body_)) Fail(500);
+  body_.clear();
+}
+
+bool RequestParser::KeepBody(std::string_view bytes) {
+  body_bytes_ += bytes.size();
+  if (!sink_) {
+    body_.append(bytes);
+    return true;
+  }
+  if (sink_(bytes)) return true;
+  Fail(500);
+  return false;
+}
+
 size_t RequestParser::FeedBody(std::string_view data) {
   if (chunked_) return FeedChunked(data);
-  const uint64_t left = content_length_ - body_.size();
+  const uint64_t left = content_length_ - body_bytes_;
   const size_t take = static_cast<size_t>(std::min<uint64_t>(left, data.size()));
-  if (body_.size() + take > body_limit_) {
+  if (body_bytes_ + take > body_limit_) {
     Fail(413);
     return take;
   }
-  body_.append(data.substr(0, take));
-  if (body_.size() == content_length_) state_ = State::kDone;
+  if (!KeepBody(data.substr(0, take))) return take;
+  if (body_bytes_ == content_length_) state_ = State::kDone;
   return take;
 }
 
@@ -368,7 +389,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       line_.clear();
       if (size == 0) {
         chunk_state_ = ChunkState::kTrailer;
-      } else if (body_.size() + size > body_limit_) {
+      } else if (body_bytes_ + size > body_limit_) {
         Fail(413);
       } else {
         chunk_left_ = size;
@@ -378,7 +399,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
     }
     case ChunkState::kData: {
       const size_t take = static_cast<size_t>(std::min<uint64_t>(chunk_left_, data.size()));
-      body_.append(data.substr(0, take));
+      if (!KeepBody(data.substr(0, take))) return take;
       chunk_left_ -= take;
       if (chunk_left_ == 0) chunk_state_ = ChunkState::kDataEnd;
       return take;

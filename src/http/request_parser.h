@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,7 +36,7 @@ class RequestParser {
   // connection). Stops consuming once kDone or kError.
   size_t Feed(std::string_view data);
   State state() const { return state_; }
-  // 400, 413, 431 or 505.
+  // 400, 413, 431, 505, or 500 when the body sink failed.
   int error_status() const { return error_status_; }
 
   // Known once the head is complete. Header names are lower-cased.
@@ -56,6 +57,10 @@ class RequestParser {
   // The most body bytes accepted (413 beyond); may be set once the head is
   // in, when the route is known.
   void set_body_limit(uint64_t limit) { body_limit_ = limit; }
+  // Sends the body's bytes to `sink` as they come instead of keeping them
+  // in body(), the bytes already kept first; a sink that returns false
+  // fails the request (500). Set once the head is in; Reset() drops it.
+  void set_body_sink(std::function<bool(std::string_view)> sink);
   std::string& body() { return body_; }
 
   // For the next request on the same connection.
@@ -72,6 +77,9 @@ class RequestParser {
   // limit; false, with the parser failed (431), past it.
   bool CountHeadBytes(size_t n);
   size_t FeedHead(std::string_view data);
+  // Keeps body bytes (in body_ or through the sink); false, failed, when the
+  // sink refused them.
+  bool KeepBody(std::string_view bytes);
   size_t FeedBody(std::string_view data);
   size_t FeedChunked(std::string_view data);
   bool ParseRequestLine(std::string_view line);
@@ -84,6 +92,8 @@ class RequestParser {
 
   const size_t header_limit_;
   uint64_t body_limit_ = uint64_t{1} << 20;
+  std::function<bool(std::string_view)> sink_;
+  uint64_t body_bytes_ = 0;  // of the body so far, kept or sunk
   State state_ = State::kHead;
   int error_status_ = 0;
 

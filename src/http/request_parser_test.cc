@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "http/spooled_body.h"
+
 namespace chirp {
 namespace {
 
@@ -211,6 +213,56 @@ TEST(RequestParser, EnforcesTheHeaderAndBodyLimits) {
   chunked.set_body_limit(4);
   chunked.Feed("5\r\n");
   EXPECT_EQ(chunked.error_status(), 413);
+}
+
+TEST(RequestParser, ABodySinkTakesTheBodyInsteadOfKeepingItAndCanFailTheRequest) {
+  for (const bool chunked : {false, true}) {
+    RequestParser parser;
+    // The head and the body's first bytes in one piece, before the sink is set.
+    parser.Feed(chunked ? "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n01"
+                        : "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n01");
+    std::string sunk;
+    parser.set_body_sink([&](std::string_view bytes) {
+      sunk += bytes;
+      return true;
+    });
+    parser.set_body_limit(10);
+    if (chunked) {
+      parser.Feed("23\r\n6\r\n456");
+      parser.Feed("789\r\n0\r\n\r\n");
+    } else {
+      parser.Feed("234");
+      parser.Feed("56789");
+    }
+    EXPECT_EQ(parser.state(), RequestParser::State::kDone) << chunked;
+    EXPECT_EQ(sunk, "0123456789");
+    EXPECT_TRUE(parser.body().empty());
+    parser.Reset();  // the next request keeps its body again
+    parser.Feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nok");
+    EXPECT_EQ(parser.body(), "ok");
+  }
+  RequestParser refused;
+  refused.Feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\n");
+  refused.set_body_sink([](std::string_view) { return false; });
+  refused.Feed("abcd");
+  EXPECT_EQ(refused.state(), RequestParser::State::kError);
+  EXPECT_EQ(refused.error_status(), 500);
+}
+
+TEST(SpooledBody, WhatIsAppendedIsReadBackWhole) {
+  auto spooled = SpooledBody::Create("/tmp");
+  ASSERT_TRUE(spooled.ok()) << spooled.error().message;
+  const std::string big(3 << 20, 'x');
+  ASSERT_TRUE((*spooled)->Append("head:"));
+  ASSERT_TRUE((*spooled)->Append(big));
+  ASSERT_TRUE((*spooled)->Finish());
+  EXPECT_EQ((*spooled)->view().size(), big.size() + 5);
+  EXPECT_EQ((*spooled)->view().substr(0, 6), "head:x");
+  auto empty = SpooledBody::Create("/tmp");
+  ASSERT_TRUE(empty.ok());
+  ASSERT_TRUE((*empty)->Finish());
+  EXPECT_TRUE((*empty)->view().empty());
+  EXPECT_FALSE(SpooledBody::Create("/nonexistent-directory").ok());
 }
 
 }  // namespace

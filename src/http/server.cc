@@ -24,6 +24,7 @@
 #include "core/thread_entry.h"
 #include "http/blocking_admission.h"
 #include "http/request_parser.h"
+#include "http/spooled_body.h"
 
 namespace chirp {
 namespace asio = boost::asio;
@@ -168,14 +169,17 @@ std::string ResponseHead(const HttpResponse& response, bool keep_alive, int vers
   return out;
 }
 
-// The most body bytes `request` may send to `route` (null: none matched).
+// Whether `request` to `route` (null: none matched) is a file upload the
+// route takes: its body has the route's upload limit and goes to disk.
+bool IsUpload(const Route* route, const HttpRequest& request) {
+  return route != nullptr && route->upload_body_limit != 0 &&
+         AsciiLower(TrimAscii(request.Header("content-type"))).starts_with("multipart/form-data");
+}
+
+// The most body bytes `request` may send to `route`.
 size_t BodyLimitOf(const Route* route, const HttpRequest& request) {
   if (route == nullptr) return kDefaultBodyLimit;
-  if (route->upload_body_limit != 0 &&
-      AsciiLower(TrimAscii(request.Header("content-type"))).starts_with("multipart/form-data")) {
-    return route->upload_body_limit;
-  }
-  return route->body_limit;
+  return IsUpload(route, request) ? route->upload_body_limit : route->body_limit;
 }
 
 // Where a connection's coroutine ends: what escaped it (a bug: handlers'
@@ -495,12 +499,32 @@ class HttpServer::Impl {
         response = ErrorResponse(413, "Request entity too large");
         keep_alive = false;
       } else {
+        std::shared_ptr<SpooledBody> spooled;
+        if (parser.state() == RequestParser::State::kBody && IsUpload(match.route, request)) {
+          auto spool = SpooledBody::Create(options_.spool_dir);
+          if (spool) {
+            spooled = std::move(spool).value();
+            parser.set_body_sink(
+                [&spooled](std::string_view bytes) { return spooled->Append(bytes); });
+          } else {
+            std::fprintf(stderr, "chirpd: %s\n", spool.error().message.c_str());
+          }
+        }
         if (parser.state() == RequestParser::State::kBody) {
           if (parser.expects_continue()) co_await WriteRaw(socket, kContinue);
           parser.set_body_limit(body_limit);
           if (!co_await read_while(RequestParser::State::kBody)) read_failed = true;
         }
-        if (!read_failed && parser.state() == RequestParser::State::kError) {
+        parser.set_body_sink(nullptr);
+        bool unkept = false;  // the upload's file could not be read back
+        if (spooled && !read_failed && parser.state() == RequestParser::State::kDone) {
+          unkept = !spooled->Finish();
+          if (!unkept) request.spooled = std::move(spooled);
+        }
+        if (unkept) {
+          response = ErrorResponse(503, "Service unavailable");
+          keep_alive = false;
+        } else if (!read_failed && parser.state() == RequestParser::State::kError) {
           const int status = parser.error_status();
           response = ErrorResponse(status, ReasonOf(status));
           keep_alive = false;

@@ -41,6 +41,9 @@ struct ServerOptions {
   int network_threads = 0;  // 0: one per core
   int blocking_threads = 16;
   size_t header_limit = 16 * 1024;
+  // Where file uploads' bodies are written as they arrive (unnamed files,
+  // gone when answered): routes' upload_body_limit, multipart bodies.
+  std::string spool_dir = "/tmp";
   ConnectionCaps connections;
   size_t blocking_queue_limit = 4096;       // requests waiting for the blocking pool
   std::chrono::seconds queue_deadline{10};  // a request not started on the pool by then: 503
