@@ -8,7 +8,7 @@
 #   bench/suite.sh home_timeline    # some of them, by name
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-all=(verify_credentials home_timeline graph_workloads search steadiness post_status post_fanout celebrity_post timeline_memory streaming)
+all=(verify_credentials home_timeline graph_workloads search steadiness post_status post_fanout celebrity_post timeline_memory streaming media)
 chosen=("$@")
 [ ${#chosen[@]} -gt 0 ] || chosen=("${all[@]}")
 mkdir -p "$here/results"

@@ -8,6 +8,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <cerrno>
+#include <csignal>
 #include <charconv>
 #include <cstdio>
 #include <limits>
@@ -714,7 +715,13 @@ HttpServer::HttpServer(ServerOptions options, const Router& router, HttpMetrics&
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics, std::move(fallback),
                                    std::move(decorate))) {}
 HttpServer::~HttpServer() = default;
-Result<uint16_t> HttpServer::Listen() { return impl_->Listen(); }
+Result<uint16_t> HttpServer::Listen() {
+  // sendfile(2) to a peer that has gone raises SIGPIPE, which would end the
+  // process: ignored, the call fails with EPIPE and only that connection
+  // ends (Asio's own writes never raise it).
+  std::signal(SIGPIPE, SIG_IGN);
+  return impl_->Listen();
+}
 void HttpServer::Run() { impl_->Run(); }
 void HttpServer::Stop() { impl_->Stop(); }
 

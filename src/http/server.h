@@ -74,7 +74,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the listening sockets; returns the bound port.
+  // Binds the listening sockets; returns the bound port. SIGPIPE is ignored
+  // in the process from then on.
   Result<uint16_t> Listen();
   // Serves until a signal or Stop(), then drains; returns when all threads ended.
   void Run();

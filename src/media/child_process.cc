@@ -28,6 +28,9 @@ void CloseBoth(int fds[2]) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the server blocks its stop signals
+  struct sigaction pipe_default = {};
+  pipe_default.sa_handler = SIG_DFL;
+  ::sigaction(SIGPIPE, &pipe_default, nullptr);  // and ignores SIGPIPE
   const rlimit memory{limits.address_space_bytes, limits.address_space_bytes};
   ::setrlimit(RLIMIT_AS, &memory);
   const rlimit cpu{static_cast<rlim_t>(limits.cpu_seconds),

@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { createRestAPIClient } from 'masto';
 import megalodonPkg from 'megalodon';
@@ -462,4 +463,24 @@ test('masto waits for a video to be processed', withLogs(async (t, start) => {
   assert.ok(video.url, 'masto returns it once it has a URL');
   const status = await masto.v1.statuses.create({ status: 'a video', mediaIds: [video.id] });
   assert.equal(status.mediaAttachments[0].type, 'video');
+}));
+
+test('clients that hang up in the middle of a large file leave the server serving', withLogs(async (t, start) => {
+  const { srv } = await socialServer(start, { users: [] });
+  // A large file where chirpd keeps an upload's versions.
+  const key = 'ab'.repeat(16);
+  const folder = join(srv.dataDir, 'media', key.slice(0, 2), key);
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'original.mp4'), Buffer.alloc(40 * 1024 * 1024, 7));
+  // wrk ends its run by closing every connection in the middle of a
+  // file, as a client that navigates away does.
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => {
+      execFile('wrk', ['-t1', '-c8', '-d1s', `${srv.url}/media/${key}/original.mp4`], { timeout: 20_000 }, () => resolve());
+    });
+  }
+  assert.equal((await api(srv, 'GET', '/health')).status, 200, 'still serving');
+  const whole = await fetchFile(`${srv.url}/media/${key}/original.mp4`);
+  assert.equal(whole.status, 200);
+  assert.equal(whole.bytes.length, 40 * 1024 * 1024);
 }));
