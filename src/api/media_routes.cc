@@ -83,7 +83,9 @@ Result<HttpResponse> UpdateMedia(const MediaRouteParts& ctx, ApiRequest& req) {
   change.focus = std::move(focus).value();
   auto media = ctx.media.Update(req.account_id(), *id, change);
   if (!media) return std::move(media).error();
-  return JsonBody(200, MediaAttachmentJson(*media, req.base_url));
+  // As GET: 206 while it is processed.
+  return JsonBody(media->state == MediaState::kProcessing ? 206 : 200,
+                  MediaAttachmentJson(*media, req.base_url));
 }
 
 Result<HttpResponse> DeleteMedia(const MediaRouteParts& ctx, ApiRequest& req) {

@@ -254,7 +254,7 @@ void MediaService::ProcessInBackground(int64_t id) {
     } else {
       media.state = MediaState::kReady;
     }
-    if (Status st = store_.UpdateMedia(media); !st) {
+    if (Status st = store_.RecordMediaProcessed(media); !st) {
       std::fprintf(stderr, "chirpd: media %lld: %s\n", static_cast<long long>(id),
                    st.error().message.c_str());
       return;  // left processing: tried again at the next start
@@ -367,7 +367,11 @@ Result<MediaAttachment> MediaService::Update(int64_t account_id, int64_t id,
     if (!focus) return std::move(focus).error();
     std::tie(media->focus_x, media->focus_y) = *focus;
   }
-  if (Status st = store_.UpdateMedia(*media); !st) return std::move(st).error();
+  if (Status st =
+          store_.DescribeMedia(id, account_id, media->description, media->focus_x, media->focus_y);
+      !st) {
+    return std::move(st).error();
+  }
   return media;
 }
 

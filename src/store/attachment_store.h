@@ -5,10 +5,11 @@
 //
 // An attachment belongs to its account. It is attached to a status by
 // CreateStatus (social_store.h), once, and from then on never changes: only
-// an unattached one can be updated or deleted here.
+// an unattached one can be changed or deleted here.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -23,10 +24,16 @@ class AttachmentStore {
   virtual Status CreateMedia(const MediaAttachment& media) = 0;
   // kNotFound when absent (whoever owns it).
   virtual Result<MediaAttachment> FindMedia(int64_t id) = 0;
-  // Replaces what may change before attaching (state, files, sizes,
-  // description, focus, blurhash, failure) of `media.id`, owned by
-  // `media.account_id` and not attached: kNotFound otherwise.
-  virtual Status UpdateMedia(const MediaAttachment& media) = 0;
+  // Records how processing of `media.id` ended: its type, state, files,
+  // sizes, duration, frame rate, bitrate, blurhash and failure (not its
+  // description and focus, which its owner may change meanwhile).
+  // kNotFound when it is absent or attached.
+  virtual Status RecordMediaProcessed(const MediaAttachment& media) = 0;
+  // Sets the description and focus of the unattached attachment `id` of
+  // `account_id`: kNotFound when it is not there, someone else's, or
+  // attached.
+  virtual Status DescribeMedia(int64_t id, int64_t account_id, const std::string& description,
+                               double focus_x, double focus_y) = 0;
   // Deletes the unattached attachment `id` of `account_id` and returns it
   // (its files are the caller's to remove): kNotFound when it is not
   // there, someone else's, or attached.

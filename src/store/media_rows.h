@@ -22,27 +22,31 @@ namespace chirp {
 
 // The statements both stores write an attachment with; their parameters
 // come in order ($1, $2, ...), which SQLite numbers as PostgreSQL does.
-// What may change before attaching is $1 to $19, in WithChangeableMedia's
-// order; an insert adds the rest.
-#define MEDIA_CHANGEABLE_COLUMNS                                                              \
-  "state, original_name, original_type, original_width, original_height, original_bytes, "    \
-  "small_name, small_type, small_width, small_height, small_bytes, duration_ms, frame_rate, " \
-  "bitrate, description, focus_x, focus_y, blurhash, failure"
-#define MEDIA_INSERT                                                                           \
-  "INSERT INTO media_attachments (" MEDIA_CHANGEABLE_COLUMNS                                   \
-  ", id, account_id, type, file_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, " \
-  "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
-#define MEDIA_UPDATE                                                                       \
-  "UPDATE media_attachments SET state = $1, original_name = $2, original_type = $3, "      \
-  "original_width = $4, original_height = $5, original_bytes = $6, small_name = $7, "      \
-  "small_type = $8, small_width = $9, small_height = $10, small_bytes = $11, "             \
-  "duration_ms = $12, frame_rate = $13, bitrate = $14, description = $15, focus_x = $16, " \
-  "focus_y = $17, blurhash = $18, failure = $19 "                                          \
-  "WHERE id = $20 AND account_id = $21 AND status_id = 0"
+// What processing sets is $1 to $18, in WithProcessedMedia's order; an
+// insert adds the rest.
+#define MEDIA_PROCESSED_COLUMNS                                                      \
+  "type, state, original_name, original_type, original_width, original_height, "     \
+  "original_bytes, small_name, small_type, small_width, small_height, small_bytes, " \
+  "duration_ms, frame_rate, bitrate, blurhash, failure"
+#define MEDIA_INSERT                                                                         \
+  "INSERT INTO media_attachments (" MEDIA_PROCESSED_COLUMNS                                  \
+  ", description, focus_x, focus_y, id, account_id, file_key, created_at) VALUES ($1, $2, "  \
+  "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, " \
+  "$22, $23, $24)"
+#define MEDIA_PROCESSED_UPDATE                                                              \
+  "UPDATE media_attachments SET type = $1, state = $2, original_name = $3, "                \
+  "original_type = $4, original_width = $5, original_height = $6, original_bytes = $7, "    \
+  "small_name = $8, small_type = $9, small_width = $10, small_height = $11, "               \
+  "small_bytes = $12, duration_ms = $13, frame_rate = $14, bitrate = $15, blurhash = $16, " \
+  "failure = $17 WHERE id = $18 AND status_id = 0"
+#define MEDIA_DESCRIBE                                                         \
+  "UPDATE media_attachments SET description = $1, focus_x = $2, focus_y = $3 " \
+  "WHERE id = $4 AND account_id = $5 AND status_id = 0"
 
-// Calls `add` with each value MEDIA_CHANGEABLE_COLUMNS names, in order.
+// Calls `add` with each value MEDIA_PROCESSED_COLUMNS names, in order.
 template <typename Add>
-void WithChangeableMedia(const MediaAttachment& m, Add&& add) {
+void WithProcessedMedia(const MediaAttachment& m, Add&& add) {
+  add(MediaTypeName(m.type));
   add(static_cast<int64_t>(m.state));
   for (const MediaFileInfo* file : {&m.original, &m.small}) {
     add(std::string_view(file->name));
@@ -54,9 +58,6 @@ void WithChangeableMedia(const MediaAttachment& m, Add&& add) {
   add(m.duration_ms);
   add(std::string_view(m.frame_rate));
   add(m.bitrate);
-  add(std::string_view(m.description));
-  add(m.focus_x);
-  add(m.focus_y);
   add(std::string_view(m.blurhash));
   add(std::string_view(m.failure));
 }
@@ -64,10 +65,12 @@ void WithChangeableMedia(const MediaAttachment& m, Add&& add) {
 // The same for MEDIA_INSERT: all of its values.
 template <typename Add>
 void WithNewMedia(const MediaAttachment& m, Add&& add) {
-  WithChangeableMedia(m, add);
+  WithProcessedMedia(m, add);
+  add(std::string_view(m.description));
+  add(m.focus_x);
+  add(m.focus_y);
   add(m.id);
   add(m.account_id);
-  add(MediaTypeName(m.type));
   add(std::string_view(m.file_key));
   add(m.created_at_ms);
 }

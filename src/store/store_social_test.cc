@@ -454,9 +454,20 @@ TEST_P(SocialStoreTest, MediaStillProcessingCannotBeAttached) {
   auto refused = store_->CreateStatus(s, "", 0);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("finished processing"), std::string::npos);
+  // Described while processing; processing then ends without undoing it,
+  // and may change what the upload turned out to be.
+  ASSERT_TRUE(store_->DescribeMedia(500, 1, "a clip", 0.5, 0.5).ok());
   MediaAttachment done = Upload(500, 1);
-  ASSERT_TRUE(store_->UpdateMedia(done).ok());
+  done.type = MediaType::kGifv;
+  done.description = "stale";
+  ASSERT_TRUE(store_->RecordMediaProcessed(done).ok());
+  const MediaAttachment found = store_->FindMedia(500).value();
+  EXPECT_EQ(found.state, MediaState::kReady);
+  EXPECT_EQ(found.type, MediaType::kGifv);
+  EXPECT_EQ(found.description, "a clip");
+  EXPECT_EQ(found.original.name, done.original.name);
   EXPECT_TRUE(store_->CreateStatus(s, "", 0).ok());
+  EXPECT_EQ(store_->RecordMediaProcessed(done).error().code, ErrorCode::kNotFound);  // attached
 }
 
 TEST_P(SocialStoreTest, MediaIsReadWithItsStatusInTheOrderGiven) {
@@ -489,12 +500,10 @@ TEST_P(SocialStoreTest, MediaIsReadWithItsStatusInTheOrderGiven) {
 TEST_P(SocialStoreTest, OnlyAnUnattachedUploadOfTheAccountIsUpdatedOrDeleted) {
   ASSERT_TRUE(store_->CreateMedia(Upload(500, 1)).ok());
   ASSERT_TRUE(store_->CreateMedia(Upload(501, 1)).ok());
-  MediaAttachment changed = Upload(500, 1);
-  changed.description = "a dog";
-  ASSERT_TRUE(store_->UpdateMedia(changed).ok());
+  ASSERT_TRUE(store_->DescribeMedia(500, 1, "a dog", 0, 1).ok());
   EXPECT_EQ(store_->FindMedia(500)->description, "a dog");
-  changed.account_id = 2;
-  EXPECT_EQ(store_->UpdateMedia(changed).error().code, ErrorCode::kNotFound);
+  EXPECT_DOUBLE_EQ(store_->FindMedia(500)->focus_y, 1);
+  EXPECT_EQ(store_->DescribeMedia(500, 2, "mine", 0, 0).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->DeleteMedia(500, 2).error().code, ErrorCode::kNotFound);
 
   StatusRecord s;
@@ -502,7 +511,7 @@ TEST_P(SocialStoreTest, OnlyAnUnattachedUploadOfTheAccountIsUpdatedOrDeleted) {
   s.account_id = 1;
   s.media_ids = {501};
   ASSERT_TRUE(store_->CreateStatus(s, "", 0).ok());
-  EXPECT_EQ(store_->UpdateMedia(Upload(501, 1)).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DescribeMedia(501, 1, "late", 0, 0).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->DeleteMedia(501, 1).error().code, ErrorCode::kNotFound);
 
   auto deleted = store_->DeleteMedia(500, 1);

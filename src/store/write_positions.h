@@ -19,9 +19,7 @@ namespace chirp {
 // How long positions are kept for replicas that may lag by
 // `max_replica_lag_ms`: long enough that a forgotten position is one every
 // replica in use has replayed, with room for the polls' delay.
-constexpr int64_t WritePositionKeepMs(int64_t max_replica_lag_ms) {
-  return 6 * max_replica_lag_ms;
-}
+constexpr int64_t WritePositionKeepMs(int64_t max_replica_lag_ms) { return 6 * max_replica_lag_ms; }
 
 class WritePositions {
  public:

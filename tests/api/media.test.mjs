@@ -408,6 +408,21 @@ test('video goes 202 → 206 → 200 with its poster and metadata; a GIF becomes
     assert.equal(five.status, 422, 'attached once');
   }
 
+  // Video without sound is a gifv; described while it is processed, it
+  // keeps the description.
+  const silent = await ffmpegFile(dir, 'silent.mp4', ['-f', 'lavfi', '-i', 'testsrc=duration=2:size=320x240:rate=25',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+  const pending = await upload(srv, alice, silent, { type: 'video/mp4', name: 'silent.mp4' });
+  assert.equal(pending.status, 202, show(pending));
+  const described = await as(srv, alice, 'PUT', `/api/v1/media/${pending.body.id}`, { json: { description: 'no sound', focus: '0.5,0.5' } });
+  assert.ok(described.status === 206 || described.status === 200, show(described));
+  assert.equal(described.body.description, 'no sound');
+  const loop = await processed(srv, alice, pending.body.id);
+  assert.equal(loop.status, 200, show(loop));
+  assert.equal(loop.body.type, 'gifv');
+  assert.equal(loop.body.description, 'no sound');
+  assert.deepEqual(loop.body.meta.focus, { x: 0.5, y: 0.5 });
+
   const gif = await ffmpegFile(dir, 'anim.gif', ['-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x48:rate=10']);
   const gifv = await processed(srv, alice, (await upload(srv, alice, gif, { type: 'image/gif', name: 'anim.gif' })).body.id);
   assert.equal(gifv.status, 200, show(gifv));

@@ -39,11 +39,23 @@ Result<MediaAttachment> PgStore::FindMedia(int64_t id) {
   });
 }
 
-Status PgStore::UpdateMedia(const MediaAttachment& m) {
+Status PgStore::RecordMediaProcessed(const MediaAttachment& m) {
   return WriteStatus([&](PgTx& tx) -> Status {
     PgParams params;
-    WithChangeableMedia(m, [&](auto value) { params.Add(value); });
-    auto up = tx.Exec(MEDIA_UPDATE, params.Add(m.id).Add(m.account_id));
+    WithProcessedMedia(m, [&](auto value) { params.Add(value); });
+    auto up = tx.Exec(MEDIA_PROCESSED_UPDATE, params.Add(m.id));
+    if (!up) return std::move(up).error();
+    if (up->affected() == 0) return Error::NotFound();
+    return {};
+  });
+}
+
+Status PgStore::DescribeMedia(int64_t id, int64_t account_id, const std::string& description,
+                              double focus_x, double focus_y) {
+  return WriteStatus([&](PgTx& tx) -> Status {
+    auto up =
+        tx.Exec(MEDIA_DESCRIBE,
+                PgParams().Add(description).Add(focus_x).Add(focus_y).Add(id).Add(account_id));
     if (!up) return std::move(up).error();
     if (up->affected() == 0) return Error::NotFound();
     return {};

@@ -40,13 +40,23 @@ Result<MediaAttachment> SqliteStore::FindMedia(int64_t id) {
   });
 }
 
-Status SqliteStore::UpdateMedia(const MediaAttachment& m) {
+Status SqliteStore::RecordMediaProcessed(const MediaAttachment& m) {
   return Write([&](SqliteDb& db) -> Status {
-    SqliteStatement up = db.Prepare(MEDIA_UPDATE);
+    SqliteStatement up = db.Prepare(MEDIA_PROCESSED_UPDATE);
     int i = 0;
-    WithChangeableMedia(m, [&](auto value) { up.Bind(++i, value); });
+    WithProcessedMedia(m, [&](auto value) { up.Bind(++i, value); });
     up.Bind(++i, m.id);
-    up.Bind(++i, m.account_id);
+    if (Status st = db.Run(up); !st) return st;
+    if (db.Changes() == 0) return Error::NotFound();
+    return {};
+  });
+}
+
+Status SqliteStore::DescribeMedia(int64_t id, int64_t account_id, const std::string& description,
+                                  double focus_x, double focus_y) {
+  return Write([&](SqliteDb& db) -> Status {
+    SqliteStatement up = db.Prepare(MEDIA_DESCRIBE);
+    up.Bind(1, description).Bind(2, focus_x).Bind(3, focus_y).Bind(4, id).Bind(5, account_id);
     if (Status st = db.Run(up); !st) return st;
     if (db.Changes() == 0) return Error::NotFound();
     return {};

@@ -120,7 +120,9 @@ class SqliteStore final : public Store {
   // AttachmentStore.
   Status CreateMedia(const MediaAttachment& media) override;
   Result<MediaAttachment> FindMedia(int64_t id) override;
-  Status UpdateMedia(const MediaAttachment& media) override;
+  Status RecordMediaProcessed(const MediaAttachment& media) override;
+  Status DescribeMedia(int64_t id, int64_t account_id, const std::string& description,
+                       double focus_x, double focus_y) override;
   Result<MediaAttachment> DeleteMedia(int64_t id, int64_t account_id) override;
   Result<std::vector<MediaAttachment>> ListProcessingMedia(int limit) override;
   Result<std::vector<MediaAttachment>> ListDisposableMedia(int64_t unattached_before_ms,
