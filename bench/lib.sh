@@ -62,6 +62,20 @@ CONF
   echo "nginx did not start"; cat "$bench_tmp/nginx/error.log"; exit 1
 }
 
+# sign_up USERNAME: registers an account on the chirpd started (through an
+# app of its own) and prints its access token.
+sign_up() {
+  local app id secret app_token
+  app=$(curl -sf -X POST "$CHIRP_URL/api/v1/apps" -d client_name=bench -d redirect_uris=urn:ietf:wg:oauth:2.0:oob -d 'scopes=read write')
+  id=$(echo "$app" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
+  secret=$(echo "$app" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
+  app_token=$(curl -sf -X POST "$CHIRP_URL/oauth/token" -d grant_type=client_credentials -d client_id="$id" -d client_secret="$secret" -d 'scope=write' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -sf -X POST "$CHIRP_URL/api/v1/accounts" -H "Authorization: Bearer $app_token" \
+    -d username="$1" -d email="$1@example.com" -d password=benchmark-password -d agreement=true |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+
 # wrk_run URL [WRK ARGS...]: one wrk run (WRK_THREADS, WRK_CONNECTIONS,
 # WRK_SECONDS) with its output in $bench_tmp/wrk.out and on stderr; fails on
 # any non-2xx answer; prints the requests per second.

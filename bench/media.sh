@@ -43,14 +43,7 @@ rm -f "$photos"/*.original.jpg "$photos"/*.small.jpg
 cli_rate=$(python3 -c "print(round($images / ($cli_end - $cli_start), 2))")
 
 start_chirpd --rate-limits off
-app=$(curl -sf -X POST "$CHIRP_URL/api/v1/apps" -d client_name=bench -d redirect_uris=urn:ietf:wg:oauth:2.0:oob -d 'scopes=read write')
-id=$(echo "$app" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
-secret=$(echo "$app" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
-app_token=$(curl -sf -X POST "$CHIRP_URL/oauth/token" -d grant_type=client_credentials -d client_id="$id" -d client_secret="$secret" -d 'scope=write' |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-token=$(curl -sf -X POST "$CHIRP_URL/api/v1/accounts" -H "Authorization: Bearer $app_token" \
-  -d username=mediabench -d email=mediabench@example.com -d password=benchpassword123 -d agreement=true -d locale=en |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+token=$(sign_up mediabench)
 export CHIRP_URL token
 
 upload() {  # FILE [CURL ARGS...]: POST /api/v2/media; fails unless 200

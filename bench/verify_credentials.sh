@@ -4,14 +4,7 @@
 # Prints both rates and their ratio. Rate limiting is off, as for any benchmark.
 source "$(dirname "$0")/lib.sh"
 start_chirpd --rate-limits off
-app=$(curl -sf -X POST "$CHIRP_URL/api/v1/apps" -d client_name=bench -d redirect_uris=urn:ietf:wg:oauth:2.0:oob -d 'scopes=read write')
-id=$(echo "$app" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])')
-secret=$(echo "$app" | python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])')
-app_token=$(curl -sf -X POST "$CHIRP_URL/oauth/token" -d grant_type=client_credentials -d client_id="$id" -d client_secret="$secret" -d 'scope=write' |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-token=$(curl -sf -X POST "$CHIRP_URL/api/v1/accounts" -H "Authorization: Bearer $app_token" \
-  -d username=bench -d email=bench@example.com -d password=benchmark-password -d agreement=true |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+token=$(sign_up bench)
 curl -sf "$CHIRP_URL/api/v1/accounts/verify_credentials" -H "Authorization: Bearer $token" > "$bench_tmp/body.json"
 size=$(stat -c %s "$bench_tmp/body.json")
 start_nginx "$bench_tmp/body.json"
