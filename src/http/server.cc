@@ -8,8 +8,8 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/as_tuple.hpp>
 #include <cerrno>
-#include <csignal>
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <limits>
 #include <list>
@@ -584,7 +584,7 @@ class HttpServer::Impl {
       if (!send_body || response.file) out[1] = asio::const_buffer();
       auto [write_ec, written] = co_await asio::async_write(socket, out, kUseTuple);
       if (!write_ec && send_body && response.file) {
-        write_ec = co_await SendFile(socket, *response.file);
+        write_ec = co_await SendFile(socket, *response.file, connection);
       }
       metrics_.in_flight().fetch_sub(1, std::memory_order_relaxed);
       metrics_.Observe(route_index, response.status, MicrosSince(started));
@@ -595,9 +595,11 @@ class HttpServer::Impl {
   }
 
   // Sends `file` on `socket` with sendfile(2), waiting for room in the
-  // socket's buffer whenever it is full.
-  static asio::awaitable<boost::system::error_code> SendFile(tcp::socket& socket,
-                                                             const FileBody& file) {
+  // socket's buffer whenever it is full. A large file takes a slow client
+  // longer than the request's time limit: the limit counts from the last
+  // bytes it took instead, so only a client that stops reading is cut off.
+  asio::awaitable<boost::system::error_code> SendFile(tcp::socket& socket, const FileBody& file,
+                                                      Connection& connection) {
     boost::system::error_code ec;
     socket.native_non_blocking(true, ec);
     if (ec) co_return ec;
@@ -608,6 +610,7 @@ class HttpServer::Impl {
                                    static_cast<size_t>(std::min<uint64_t>(left, 1 << 30)));
       if (n > 0) {
         left -= static_cast<uint64_t>(n);
+        connection.deadline = Clock::now() + options_.request_timeout;
         continue;
       }
       if (n == 0) co_return asio::error::eof;  // the file is shorter than it was

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createReadStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { join } from 'node:path';
 import { createRestAPIClient } from 'masto';
 import megalodonPkg from 'megalodon';
@@ -498,4 +499,27 @@ test('clients that hang up in the middle of a large file leave the server servin
   const whole = await fetchFile(`${srv.url}/media/${key}/original.mp4`);
   assert.equal(whole.status, 200);
   assert.equal(whole.bytes.length, 40 * 1024 * 1024);
+}));
+
+test('a slow client takes a large file for longer than the request time limit, as long as it keeps reading', withLogs(async (t, start) => {
+  const { srv } = await socialServer(start, { users: [], args: ['--request-timeout', '1'] });
+  const key = 'cd'.repeat(16);
+  const folder = join(srv.dataDir, 'media', key.slice(0, 2), key);
+  await mkdir(folder, { recursive: true });
+  const size = 24 * 1024 * 1024;
+  await writeFile(join(folder, 'original.mp4'), Buffer.alloc(size, 3));
+  // About 8 MB a second: three seconds for the whole file.
+  const received = await new Promise((resolve, reject) => {
+    http.get(`${srv.url}/media/${key}/original.mp4`, (res) => {
+      let got = 0;
+      res.on('data', (chunk) => {
+        got += chunk.length;
+        res.pause();
+        setTimeout(() => res.resume(), chunk.length / 8192);
+      });
+      res.on('end', () => resolve(got));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+  assert.equal(received, size);
 }));
