@@ -204,6 +204,14 @@ test('a status posted through A reaches B\'s user and public streams as the same
   const { a, b } = await twoInstances(t, start);
   const [alice, bob, carol] = await signUpMany(a, ['alice', 'bob', 'carol']);
   await followOk(b, bob, alice);
+  // A learns of the follow made through B from the event stream, a moment
+  // later: the status A answers carries alice's counts as A holds them, so
+  // alice posts once A counts her follower (under load the follow's event
+  // reached A after the post, and A's answer kept the count before it).
+  await eventually('bob\'s follow of alice counted through A', async () => {
+    const got = await api(a, 'GET', `/api/v1/accounts/${alice.id}`, { token: alice.token });
+    return { ok: got.status === 200 && got.body.followers_count === 1, value: got, detail: show(got) };
+  });
   // Bob has read his home through B (B may hold it in memory) before alice posts.
   assert.deepEqual(await homeItems(b, bob), [], 'bob\'s home on B before alice posts');
 
