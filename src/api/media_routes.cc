@@ -18,8 +18,15 @@ namespace {
 // Room for a form's other fields and its framing beside the file.
 constexpr size_t kFormOverhead = 64 * 1024;
 
-Result<std::optional<std::string>> TextParam(const Params& params, const char* key) {
-  return params.String(key);
+// Reads the optional `description` and `focus` an upload and a change take.
+Status ReadDescriptionAndFocus(const Params& params, std::optional<std::string>* description,
+                               std::optional<std::string>* focus) {
+  for (auto [key, target] : {std::pair{"description", description}, {"focus", focus}}) {
+    auto value = params.String(key);
+    if (!value) return std::move(value).error();
+    *target = std::move(value).value();
+  }
+  return {};
 }
 
 // POST /api/v2/media answers 202 while video is processed in the
@@ -34,12 +41,9 @@ Result<HttpResponse> Upload(const MediaRouteParts& ctx, ApiRequest& req, bool sy
                      .bytes = file->data,
                      .declared_type = TrimAscii(file->content_type),
                      .synchronous = synchronous};
-  auto description = TextParam(req.params, "description");
-  if (!description) return std::move(description).error();
-  upload.description = std::move(description).value();
-  auto focus = TextParam(req.params, "focus");
-  if (!focus) return std::move(focus).error();
-  upload.focus = std::move(focus).value();
+  if (Status st = ReadDescriptionAndFocus(req.params, &upload.description, &upload.focus); !st) {
+    return std::move(st).error();
+  }
   auto media = ctx.media.Upload(upload);
   if (!media) return std::move(media).error();
   if (media->state == MediaState::kFailed) {
@@ -75,12 +79,9 @@ Result<HttpResponse> UpdateMedia(const MediaRouteParts& ctx, ApiRequest& req) {
   auto id = MediaId(req);
   if (!id) return std::move(id).error();
   MediaChange change;
-  auto description = TextParam(req.params, "description");
-  if (!description) return std::move(description).error();
-  change.description = std::move(description).value();
-  auto focus = TextParam(req.params, "focus");
-  if (!focus) return std::move(focus).error();
-  change.focus = std::move(focus).value();
+  if (Status st = ReadDescriptionAndFocus(req.params, &change.description, &change.focus); !st) {
+    return std::move(st).error();
+  }
   auto media = ctx.media.Update(req.account_id(), *id, change);
   if (!media) return std::move(media).error();
   // As GET: 206 while it is processed.

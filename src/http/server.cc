@@ -177,12 +177,6 @@ bool IsUpload(const Route* route, const HttpRequest& request) {
          AsciiLower(TrimAscii(request.Header("content-type"))).starts_with("multipart/form-data");
 }
 
-// The most body bytes `request` may send to `route`.
-size_t BodyLimitOf(const Route* route, const HttpRequest& request) {
-  if (route == nullptr) return kDefaultBodyLimit;
-  return IsUpload(route, request) ? route->upload_body_limit : route->body_limit;
-}
-
 // Where a connection's coroutine ends: what escaped it (a bug: handlers'
 // exceptions are answered 500 where they run) is reported, and the
 // connection, whose socket closed as the coroutine unwound, is all it costs.
@@ -490,7 +484,10 @@ class HttpServer::Impl {
       bool keep_alive = parser.keep_alive();
 
       RouteMatch match = router_.Match(request.method, request.path);
-      const size_t body_limit = BodyLimitOf(match.route, request);
+      const bool upload = IsUpload(match.route, request);
+      const size_t body_limit =
+          upload ? match.route->upload_body_limit
+                 : (match.route != nullptr ? match.route->body_limit : kDefaultBodyLimit);
       const size_t route_index =
           match.route != nullptr ? match.route->index : metrics_.route_count();
 
@@ -501,7 +498,7 @@ class HttpServer::Impl {
         keep_alive = false;
       } else {
         std::shared_ptr<SpooledBody> spooled;
-        if (parser.state() == RequestParser::State::kBody && IsUpload(match.route, request)) {
+        if (parser.state() == RequestParser::State::kBody && upload) {
           auto spool = SpooledBody::Create(options_.spool_dir);
           if (spool) {
             spooled = std::move(spool).value();

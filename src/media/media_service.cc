@@ -52,6 +52,15 @@ std::string_view ExtensionOf(std::string_view mime_type) {
   return mime_type == "image/png" ? "png" : "jpg";
 }
 
+// Runs `work` in one of the processing `slots`, waiting for one.
+template <typename Work>
+auto InSlot(std::counting_semaphore<>& slots, Work&& work) {
+  slots.acquire();
+  auto out = work();
+  slots.release();
+  return out;
+}
+
 MediaFileInfo FileInfo(std::string name, const ImageFile& file) {
   return {std::move(name), file.mime_type, file.width, file.height,
           static_cast<int64_t>(file.bytes.size())};
@@ -164,12 +173,7 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
     }
     return KeepForProcessing(std::move(media), MediaContainer::kGif, upload);
   }
-  Result<ProcessedImage> processed = [&] {
-    processing_.acquire();
-    auto out = ProcessImage(upload.bytes, limits_.image);
-    processing_.release();
-    return out;
-  }();
+  auto processed = InSlot(processing_, [&] { return ProcessImage(upload.bytes, limits_.image); });
   if (!processed) return std::move(processed).error();
 
   media.id = ids_.Next();
@@ -268,12 +272,9 @@ void MediaService::ProcessInBackground(int64_t id) {
   head.resize(n > 0 ? static_cast<size_t>(n) : 0);
   const auto container = SniffContainer(head);
   if (!container) return finish(Error::Unprocessable("The file is of no accepted type"));
-  Result<ProcessedMedia> made = [&] {
-    processing_.acquire();
-    auto out = ProcessMedia((*source)->fd(), *container, work_dir_, media.file_key, limits_.video);
-    processing_.release();
-    return out;
-  }();
+  auto made = InSlot(processing_, [&] {
+    return ProcessMedia((*source)->fd(), *container, work_dir_, media.file_key, limits_.video);
+  });
   if (!made) return finish(std::move(made).error());
   const bool video = made->type != MediaType::kAudio;
   media.type = made->type;
@@ -326,12 +327,8 @@ Result<std::string> MediaService::KeepProfileImage(int64_t, ProfileImageKind kin
   if (!probe) return std::move(probe).error();
   const bool avatar = kind == ProfileImageKind::kAvatar;
   const ImageBox box = avatar ? ImageBox{400, 400, true} : ImageBox{1500, 500, false};
-  Result<ImageFile> image = [&] {
-    processing_.acquire();
-    auto out = ProcessImageInBox(upload.bytes, limits_.image, box);
-    processing_.release();
-    return out;
-  }();
+  auto image =
+      InSlot(processing_, [&] { return ProcessImageInBox(upload.bytes, limits_.image, box); });
   if (!image) return std::move(image).error();
   const std::string name = RandomHex(16) + (avatar ? "/avatar." : "/header.") +
                            std::string(ExtensionOf(image->mime_type));
