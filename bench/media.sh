@@ -11,7 +11,10 @@
 #                  are in flight (sent slowly, then processed), above what
 #                  it held before, per upload; anonymous memory apart (an
 #                  upload's body is in a file, whose pages the kernel may
-#                  drop).
+#                  drop). Once with photos (processed within the request),
+#                  once with videos (kept, then transcoded in the
+#                  background by ffmpeg, whose memory is its own, limited
+#                  per child: only chirpd's is counted).
 #   media_serve    a 1 MB image, and a 1 MiB range of a 50 MB video, served
 #                  by chirpd from its media directory against nginx serving
 #                  the same files (wrk, 64 connections).
@@ -46,11 +49,12 @@ start_chirpd --rate-limits off
 token=$(sign_up mediabench)
 export CHIRP_URL token
 
-upload() {  # FILE [CURL ARGS...]: POST /api/v2/media; fails unless 200
-  local file=$1
+upload() {  # FILE [CURL ARGS...]: POST /api/v2/media; fails unless 200 (202 for video)
+  local file=$1 type=image/jpeg expect=200
   shift
+  case $file in *.mp4) type=video/mp4 expect=202 ;; esac
   curl -sf -o /dev/null -w '%{http_code}\n' "$@" -H "Authorization: Bearer $token" \
-    -F "file=@$file;type=image/jpeg" "$CHIRP_URL/api/v2/media" | grep -qx 200
+    -F "file=@$file;type=$type" "$CHIRP_URL/api/v2/media" | grep -qx "$expect"
 }
 export -f upload
 
@@ -62,33 +66,48 @@ ratio=$(python3 -c "print(round($chirp_rate / $cli_rate, 3))")
 echo "images: chirpd $chirp_rate/s, vips thumbnail $cli_rate/s: $ratio (12 MP JPEG of $photo_bytes bytes)"
 record media_images chirp_per_s "$chirp_rate" vips_per_s "$cli_rate" ratio "$ratio" photo_bytes "$photo_bytes"
 
-# Memory: 16 uploads of 16 MB (the photo, padded after its end), each sent
-# at 4 MB/s, sampled every 50 ms until all are answered.
+# Memory: 16 uploads of 16 MB (the photo, padded after its end; a video of
+# 16 MB made by ffmpeg), each sent at 4 MB/s, sampled every 50 ms until all
+# are answered, and for the videos until all are processed.
 big="$bench_tmp/big.jpg"
 cp "$photos/photo-1.jpg" "$big"
 truncate -s 16000000 "$big"
+video="$bench_tmp/big.mp4"
+ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=1280x720:rate=30 -t 8 \
+  -c:v libx264 -preset ultrafast -b:v 16M -maxrate 16M -bufsize 32M -pix_fmt yuv420p "$video"
 resident() { awk '/^(VmRSS|RssAnon):/ {printf "%s ", $2}' "/proc/$CHIRP_PID/status"; }
-read -r rss_before anon_before <<< "$(resident)"
-uploads=()
-for i in $(seq 16); do
-  upload "$big" --limit-rate 4M &
-  uploads+=($!)
-done
-peak_rss=$rss_before
-peak_anon=$anon_before
-running() { for pid in "${uploads[@]}"; do kill -0 "$pid" 2> /dev/null && return 0; done; return 1; }
-while running; do
-  read -r rss anon <<< "$(resident)"
-  [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss
-  [ "$anon" -gt "$peak_anon" ] && peak_anon=$anon
-  sleep 0.05
-done
-for pid in "${uploads[@]}"; do wait "$pid" || { echo "an upload of 16 MB failed"; exit 1; }; done
-per_upload_mb=$(python3 -c "print(round(($peak_rss - $rss_before) / 1024 / 16, 2))")
-anon_per_upload_mb=$(python3 -c "print(round(($peak_anon - $anon_before) / 1024 / 16, 2))")
-echo "memory: 16 uploads of 16 MB in flight: peak resident +$(( (peak_rss - rss_before) / 1024 )) MB ($per_upload_mb MB an upload), anonymous +$(( (peak_anon - anon_before) / 1024 )) MB ($anon_per_upload_mb MB an upload)"
+processing() {  # how many uploads are still processing: each keeps its source.bin until then
+  find "$bench_tmp/data/media" -name source.bin | wc -l
+}
+in_flight() {  # FILE KIND: prints "PER_UPLOAD_MB ANON_PER_UPLOAD_MB RSS_BEFORE_MB"
+  local file=$1 kind=$2 rss_before anon_before rss anon peak_rss peak_anon uploads=()
+  read -r rss_before anon_before <<< "$(resident)"
+  for i in $(seq 16); do
+    upload "$file" --limit-rate 4M &
+    uploads+=($!)
+  done
+  peak_rss=$rss_before
+  peak_anon=$anon_before
+  running() {
+    for pid in "${uploads[@]}"; do kill -0 "$pid" 2> /dev/null && return 0; done
+    [ "$(processing)" != 0 ]
+  }
+  while running; do
+    read -r rss anon <<< "$(resident)"
+    [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss
+    [ "$anon" -gt "$peak_anon" ] && peak_anon=$anon
+    sleep 0.05
+  done
+  for pid in "${uploads[@]}"; do wait "$pid" || { echo "an upload of 16 MB ($kind) failed" >&2; exit 1; }; done
+  echo "memory: 16 $kind uploads of 16 MB in flight: peak resident +$(( (peak_rss - rss_before) / 1024 )) MB, anonymous +$(( (peak_anon - anon_before) / 1024 )) MB" >&2
+  python3 -c "print(round(($peak_rss - $rss_before) / 1024 / 16, 2), round(($peak_anon - $anon_before) / 1024 / 16, 2), $rss_before // 1024)"
+}
+read -r per_upload_mb anon_per_upload_mb rss_before_mb <<< "$(in_flight "$big" photo)"
+read -r video_per_upload_mb video_anon_per_upload_mb _ <<< "$(in_flight "$video" video)"
+echo "memory per upload in flight: photos $per_upload_mb MB resident ($anon_per_upload_mb MB anonymous), videos $video_per_upload_mb MB ($video_anon_per_upload_mb MB)"
 record media_memory rss_per_upload_mb "$per_upload_mb" anon_per_upload_mb "$anon_per_upload_mb" \
-  rss_before_mb "$((rss_before / 1024))"
+  video_rss_per_upload_mb "$video_per_upload_mb" video_anon_per_upload_mb "$video_anon_per_upload_mb" \
+  rss_before_mb "$rss_before_mb"
 
 # Serving: files put where chirpd keeps an upload's versions, under keys of
 # their own, and nginx serving the same bytes.
@@ -114,4 +133,4 @@ range_ratio=$(python3 -c "print(round($chirp_range / $nginx_range, 3))")
 echo "serving: 1 MB image chirpd $chirp_image/s, nginx $nginx_image/s: $image_ratio; 1 MiB range of 50 MB chirpd $chirp_range/s, nginx $nginx_range/s: $range_ratio"
 record media_serve image_ratio "$image_ratio" chirp_image_rps "$chirp_image" nginx_image_rps "$nginx_image" \
   range_ratio "$range_ratio" chirp_range_rps "$chirp_range" nginx_range_rps "$nginx_range"
-echo "media: images $ratio of vips thumbnail; $anon_per_upload_mb MB anonymous an upload in flight; serving $image_ratio (1 MB) and $range_ratio (range) of nginx"
+echo "media: images $ratio of vips thumbnail; $anon_per_upload_mb MB (photos), $video_anon_per_upload_mb MB (videos) anonymous an upload in flight; serving $image_ratio (1 MB) and $range_ratio (range) of nginx"

@@ -29,17 +29,23 @@ Status ReadDescriptionAndFocus(const Params& params, std::optional<std::string>*
   return {};
 }
 
+// The form's file part `field`, if it has one.
+std::optional<UploadedBytes> FilePart(const ApiRequest& req, std::string_view field) {
+  for (const UploadedFile& f : req.params.files()) {
+    if (f.field == field) return UploadedBytes{f.data, TrimAscii(f.content_type)};
+  }
+  return std::nullopt;
+}
+
 // POST /api/v2/media answers 202 while video is processed in the
 // background; the older /api/v1/media waits for it (`synchronous`).
 Result<HttpResponse> Upload(const MediaRouteParts& ctx, ApiRequest& req, bool synchronous) {
-  const UploadedFile* file = nullptr;
-  for (const UploadedFile& f : req.params.files()) {
-    if (f.field == "file") file = &f;
-  }
-  if (file == nullptr) return Error::Unprocessable("Validation failed: File can't be blank");
+  const auto file = FilePart(req, "file");
+  if (!file) return Error::Unprocessable("Validation failed: File can't be blank");
   MediaUpload upload{.account_id = req.account_id(),
-                     .bytes = file->data,
-                     .declared_type = TrimAscii(file->content_type),
+                     .bytes = file->bytes,
+                     .declared_type = file->declared_type,
+                     .thumbnail = FilePart(req, "thumbnail"),
                      .synchronous = synchronous};
   if (Status st = ReadDescriptionAndFocus(req.params, &upload.description, &upload.focus); !st) {
     return std::move(st).error();
@@ -78,7 +84,7 @@ Result<HttpResponse> ShowMedia(const MediaRouteParts& ctx, ApiRequest& req) {
 Result<HttpResponse> UpdateMedia(const MediaRouteParts& ctx, ApiRequest& req) {
   auto id = MediaId(req);
   if (!id) return std::move(id).error();
-  MediaChange change;
+  MediaChange change{.thumbnail = FilePart(req, "thumbnail")};
   if (Status st = ReadDescriptionAndFocus(req.params, &change.description, &change.focus); !st) {
     return std::move(st).error();
   }
@@ -171,8 +177,10 @@ HttpResponse ServeFile(const MediaRouteParts& ctx, HttpRequest& request, const P
 
 void AddMediaRoutes(ApiRoutes& routes, Router& router, const MediaRouteParts& ctx) {
   const MediaLimits& limits = ctx.media.limits();
-  const size_t upload_limit =
-      std::max(limits.image.max_bytes, static_cast<size_t>(limits.video.max_bytes)) + kFormOverhead;
+  // A file and its thumbnail.
+  const size_t upload_limit = std::max(limits.image.max_bytes,
+                                       static_cast<size_t>(limits.video.max_bytes)) +
+                              limits.image.max_bytes + kFormOverhead;
   for (auto [pattern, synchronous] :
        {std::pair{"/api/v2/media", false}, std::pair{"/api/v1/media", true}}) {
     routes.Add({.method = "POST",
@@ -191,7 +199,8 @@ void AddMediaRoutes(ApiRoutes& routes, Router& router, const MediaRouteParts& ct
   routes.Add({.method = "PUT",
               .pattern = "/api/v1/media/:id",
               .auth = AuthRequirement::kUser,
-              .scopes = "write:media"},
+              .scopes = "write:media",
+              .upload_body_limit = limits.image.max_bytes + kFormOverhead},
              [ctx](ApiRequest& r) { return UpdateMedia(ctx, r); });
   routes.Add({.method = "DELETE",
               .pattern = "/api/v1/media/:id",

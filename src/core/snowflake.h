@@ -29,6 +29,9 @@ class SnowflakeGenerator {
   // sequence runs out the generator borrows the next millisecond.
   int64_t Next();
 
+  // The worker id given: distinct among the instances running at once.
+  int64_t worker_id() const { return worker_id_; }
+
   // The millisecond timestamp encoded in an id.
   static int64_t MillisOf(int64_t id) {
     return (id >> (kWorkerBits + kSequenceBits)) + kEpochMillis;

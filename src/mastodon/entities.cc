@@ -41,10 +41,14 @@ std::string FieldValueHtml(const std::string& value) {
 
 json::object AccountJson(const Account& a, const std::string& base_url, json::storage_ptr sp) {
   // Kept as one still image each: the static versions are the same file.
-  const std::string avatar = a.avatar.empty() ? base_url + "/avatars/original/missing.png"
-                                              : base_url + "/media/" + a.avatar;
-  const std::string header = a.header.empty() ? base_url + "/headers/original/missing.png"
-                                              : base_url + "/media/" + a.header;
+  // The placeholder, or the file and its still version (the same file
+  // unless it moves).
+  const auto image = [&](const std::string& name, const char* missing, bool still) {
+    if (name.empty()) return base_url + missing;
+    return base_url + "/media/" + (still ? StillImageName(name) : name);
+  };
+  const char* no_avatar = "/avatars/original/missing.png";
+  const char* no_header = "/headers/original/missing.png";
   json::object o(sp);
   o["id"] = std::to_string(a.id);
   o["username"] = a.username;
@@ -60,10 +64,10 @@ json::object AccountJson(const Account& a, const std::string& base_url, json::st
   o["note"] = PlainTextToHtml(a.note);
   o["url"] = base_url + "/@" + a.username;
   o["uri"] = base_url + "/users/" + a.username;
-  o["avatar"] = avatar;
-  o["avatar_static"] = avatar;
-  o["header"] = header;
-  o["header_static"] = header;
+  o["avatar"] = image(a.avatar, no_avatar, false);
+  o["avatar_static"] = image(a.avatar, no_avatar, true);
+  o["header"] = image(a.header, no_header, false);
+  o["header_static"] = image(a.header, no_header, true);
   o["followers_count"] = a.followers_count;
   o["following_count"] = a.following_count;
   o["statuses_count"] = a.statuses_count;
@@ -171,8 +175,12 @@ std::string Length(int64_t ms) {
 
 json::object MediaAttachmentJson(const MediaAttachment& m, const std::string& base_url) {
   const bool ready = m.state == MediaState::kReady;
+  // The preview its owner gave, which exists while the upload is
+  // processed, or the one processing made.
+  const bool given = !m.thumbnail.name.empty();
+  const MediaFileInfo& preview = given ? m.thumbnail : m.small;
   const auto url_of = [&](const MediaFileInfo& file) -> json::value {
-    if (!ready || file.name.empty()) return nullptr;
+    if (!(ready || (given && &file == &m.thumbnail)) || file.name.empty()) return nullptr;
     return json::value(base_url + "/media/" + file.name);
   };
   json::object meta;
@@ -182,7 +190,7 @@ json::object MediaAttachmentJson(const MediaAttachment& m, const std::string& ba
     if (!m.frame_rate.empty()) original["frame_rate"] = m.frame_rate;
     if (m.bitrate > 0) original["bitrate"] = m.bitrate;
     meta["original"] = std::move(original);
-    if (!m.small.name.empty()) meta["small"] = MediaGeometry(m.small);
+    if (!preview.name.empty()) meta["small"] = MediaGeometry(preview);
     if (m.duration_ms > 0) {
       meta["length"] = Length(m.duration_ms);
       meta["duration"] = Seconds(m.duration_ms);
@@ -193,7 +201,7 @@ json::object MediaAttachmentJson(const MediaAttachment& m, const std::string& ba
   o["id"] = std::to_string(m.id);
   o["type"] = MediaTypeName(m.type);
   o["url"] = url_of(m.original);
-  o["preview_url"] = url_of(m.small);
+  o["preview_url"] = url_of(preview);
   o["remote_url"] = nullptr;
   o["preview_remote_url"] = nullptr;
   o["text_url"] = nullptr;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "media/blurhash.h"
 
@@ -287,6 +288,73 @@ Result<ImageFile> ProcessImageInBox(std::string_view bytes, const ImageLimits& l
   auto decoded = Decoded(bytes, box.width, box.height, box.crop);
   if (!decoded) return std::move(decoded).error();
   return Save(decoded->get(), OutputType(probe->format, vips_image_hasalpha(decoded->get())));
+}
+
+Result<ImageFile> ProcessAnimationInBox(std::string_view bytes, const ImageLimits& limits,
+                                        const ImageBox& box) {
+  auto probe = ProbeImage(bytes, limits);
+  if (!probe) return std::move(probe).error();
+  if (int64_t{probe->width} * probe->height * probe->frames > limits.max_animation_pixels) {
+    return Error::Unprocessable("The animation has too many frames or pixels to be kept moving");
+  }
+  // Shrunk to fit the box, or with `crop` to cover it (each frame is then
+  // cut to it around its centre); never enlarged.
+  double scale = std::min(1.0, std::min(static_cast<double>(box.width) / probe->width,
+                                        static_cast<double>(box.height) / probe->height));
+  if (box.crop) {
+    scale = std::min(1.0, std::max(static_cast<double>(box.width) / probe->width,
+                                   static_cast<double>(box.height) / probe->height));
+  }
+  const int fit_width = std::max(1, static_cast<int>(std::lround(probe->width * scale)));
+  const int fit_height = std::max(1, static_cast<int>(std::lround(probe->height * scale)));
+  VipsImage* out = nullptr;
+  if (vips_thumbnail_buffer(const_cast<char*>(bytes.data()), bytes.size(), &out, fit_width,
+                            "height", fit_height, "size", VIPS_SIZE_DOWN, "option_string",
+                            "n=-1,fail_on=truncated", nullptr) != 0) {
+    return Error::Unprocessable(DroppingVipsFailure("The image could not be decoded"));
+  }
+  ImageRef strip(out);  // the frames one above the other
+  const int width = vips_image_get_width(strip.get());
+  const int page_height = vips_image_get_page_height(strip.get());
+  const int pages = vips_image_get_height(strip.get()) / std::max(1, page_height);
+  if (box.crop && (width > box.width || page_height > box.height)) {
+    const int crop_width = std::min(width, box.width);
+    const int crop_height = std::min(page_height, box.height);
+    std::vector<ImageRef> frames;
+    std::vector<VipsImage*> parts;
+    for (int i = 0; i < pages; ++i) {
+      VipsImage* frame = nullptr;
+      if (vips_extract_area(strip.get(), &frame, (width - crop_width) / 2,
+                            i * page_height + (page_height - crop_height) / 2, crop_width,
+                            crop_height, nullptr) != 0) {
+        return Error::Internal("cannot cut the animation: " + VipsFailure());
+      }
+      frames.emplace_back(frame);
+      parts.push_back(frame);
+    }
+    VipsImage* joined = nullptr;
+    if (vips_arrayjoin(parts.data(), &joined, static_cast<int>(parts.size()), "across", 1,
+                       nullptr) != 0) {
+      return Error::Internal("cannot join the animation's frames: " + VipsFailure());
+    }
+    strip.reset(joined);
+    VipsImage* paged = nullptr;
+    if (vips_copy(strip.get(), &paged, nullptr) != 0) return Error::Internal(VipsFailure());
+    strip.reset(paged);
+    vips_image_set_int(strip.get(), VIPS_META_PAGE_HEIGHT, crop_height);
+  }
+  void* buffer = nullptr;
+  size_t length = 0;
+  if (vips_gifsave_buffer(strip.get(), &buffer, &length, "strip", TRUE, nullptr) != 0) {
+    return Error::Unprocessable(DroppingVipsFailure("The animation could not be decoded"));
+  }
+  ImageFile file;
+  file.bytes.assign(static_cast<const char*>(buffer), length);
+  g_free(buffer);
+  file.mime_type = "image/gif";
+  file.width = vips_image_get_width(strip.get());
+  file.height = vips_image_get_page_height(strip.get());
+  return file;
 }
 
 }  // namespace chirp

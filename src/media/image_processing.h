@@ -37,6 +37,10 @@ struct ImageLimits {
   int64_t max_pixels = 7680 * 4320;     // of a frame, by the header
   int64_t original_area = 3840 * 2160;  // the original is kept within it
   int64_t small_area = 640 * 360;       // the preview
+  // An animated avatar or header stays animated while its frames hold at
+  // most this many pixels together (decoding them all takes about a second
+  // per 25 million); a larger one is kept still.
+  int64_t max_animation_pixels = 40'000'000;
 };
 
 // One version of a processed image.
@@ -81,5 +85,12 @@ struct ImageBox {
 // to `box`, upright, without metadata, as ProcessImage writes them.
 Result<ImageFile> ProcessImageInBox(std::string_view bytes, const ImageLimits& limits,
                                     const ImageBox& box);
+
+// An animated image (ImageProbe::frames above 1) fitted to `box` as
+// ProcessImageInBox fits its first frame, each frame, as an animated GIF
+// without metadata. kUnprocessable as ProcessImage, and when its frames
+// hold more than limits.max_animation_pixels together.
+Result<ImageFile> ProcessAnimationInBox(std::string_view bytes, const ImageLimits& limits,
+                                        const ImageBox& box);
 
 }  // namespace chirp

@@ -203,6 +203,49 @@ TEST_F(ImageProcessingTest, GifAndWebpBecomePngAndJpeg) {
   EXPECT_EQ(from_webp->small.mime_type, "image/jpeg");
 }
 
+TEST_F(ImageProcessingTest, AnAnimationIsFittedOrCutFrameByFrameAndStaysAnimated) {
+  // Six frames of 300 x 100, one above the other, each 50 ms.
+  ImageRef strip = Halves(300, 600);
+  VipsImage* paged = nullptr;
+  ASSERT_EQ(vips_copy(strip.get(), &paged, nullptr), 0);
+  ImageRef animation(paged);
+  vips_image_set_int(animation.get(), VIPS_META_PAGE_HEIGHT, 100);
+  std::vector<int> delays(6, 50);
+  vips_image_set_array_int(animation.get(), "delay", delays.data(), 6);
+  void* buffer = nullptr;
+  size_t length = 0;
+  ASSERT_EQ(vips_gifsave_buffer(animation.get(), &buffer, &length, nullptr), 0)
+      << vips_error_buffer();
+  const std::string gif(static_cast<const char*>(buffer), length);
+  g_free(buffer);
+  ASSERT_EQ(ProbeImage(gif, {})->frames, 6);
+
+  const auto pages = [](const std::string& bytes) {
+    ImageRef image(vips_image_new_from_buffer(bytes.data(), bytes.size(), "n=-1", nullptr));
+    return std::pair{vips_image_get_n_pages(image.get()), vips_image_get_page_height(image.get())};
+  };
+  auto fitted = ProcessAnimationInBox(gif, {}, {150, 150, false});
+  ASSERT_TRUE(fitted.ok()) << fitted.error().message;
+  EXPECT_EQ(fitted->mime_type, "image/gif");
+  EXPECT_EQ(fitted->width, 150);
+  EXPECT_EQ(fitted->height, 50);
+  EXPECT_EQ(pages(fitted->bytes), (std::pair{6, 50}));
+
+  auto cut = ProcessAnimationInBox(gif, {}, {40, 40, true});
+  ASSERT_TRUE(cut.ok()) << cut.error().message;
+  EXPECT_EQ(cut->width, 40);
+  EXPECT_EQ(cut->height, 40);
+  EXPECT_EQ(pages(cut->bytes), (std::pair{6, 40}));
+  // Cut around the centre of each frame: red on the left, blue on the right.
+  EXPECT_GT(Pixel(cut->bytes, 2, 20)[0], 200);
+  EXPECT_GT(Pixel(cut->bytes, 37, 20)[2], 200);
+
+  ImageLimits small;
+  small.max_animation_pixels = 300 * 100 * 5;
+  EXPECT_EQ(ProcessAnimationInBox(gif, small, {40, 40, true}).error().code,
+            ErrorCode::kUnprocessable);
+}
+
 // The CRC-32 of PNG chunks.
 uint32_t Crc32(const std::string& bytes) {
   uint32_t crc = 0xFFFFFFFF;

@@ -22,6 +22,10 @@ void MediaJanitor::Run(MediaService& media) {
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, kPeriod, [this] { return stopping_; })) {
     lock.unlock();
+    if (auto resumed = media.ResumeAbandoned(); !resumed) {
+      std::fprintf(stderr, "chirpd: taking up abandoned media: %s\n",
+                   resumed.error().message.c_str());
+    }
     for (;;) {
       auto removed = media.RemoveDisposable(kBatch);
       if (!removed) {

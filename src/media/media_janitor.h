@@ -1,7 +1,9 @@
-// The job that removes the files no status shows (MediaService::
-// RemoveDisposable): every few minutes on its own thread, a batch at a
-// time until none is left. Every process may run one: two removing the
-// same files at once both succeed.
+// The job that keeps uploads moving: every few minutes on its own thread,
+// it takes up the uploads whose processing another process left
+// (MediaService::ResumeAbandoned), then removes the files no status shows
+// (MediaService::RemoveDisposable), a batch at a time until none is left.
+// Every process may run one: two removing the same files at once both
+// succeed, and an upload is processed by whichever claims it.
 #pragma once
 
 #include <chrono>

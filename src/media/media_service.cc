@@ -22,7 +22,7 @@ namespace {
 
 // An upload of video, GIF or audio as it came, until processed.
 constexpr const char* kSourceFile = "source.bin";
-// Uploads left processing taken up again at start, at most.
+// Uploads left processing taken up again at once, at most.
 constexpr int kResumeBatch = 10000;
 
 // The MIME types a format may be declared as.
@@ -101,13 +101,11 @@ Status MediaService::Start() {
   std::error_code ec;
   std::filesystem::create_directories(work_dir_, ec);
   if (ec) return Error::Unavailable("cannot create " + work_dir_ + ": " + ec.message());
-  auto left = store_.ListProcessingMedia(kResumeBatch);
-  if (!left) return std::move(left).error();
   {
     std::lock_guard lock(mu_);
     stopping_ = false;
-    for (const MediaAttachment& m : *left) queue_.push_back(m.id);
   }
+  if (auto resumed = ResumeAbandoned(); !resumed) return std::move(resumed).error();
   for (int i = 0; i < std::max(1, limits_.background_slots); ++i) {
     workers_.emplace_back([this] { RunThread("media-worker", [this] { RunWorker(); }); });
   }
@@ -124,6 +122,22 @@ void MediaService::Stop() {
   workers_.clear();
 }
 
+Result<int> MediaService::ResumeAbandoned() {
+  auto left = store_.ListProcessingMedia(ids_.worker_id(), clock_.NowMillis(), kResumeBatch);
+  if (!left) return std::move(left).error();
+  for (const MediaAttachment& m : *left) Enqueue(m.id);
+  return static_cast<int>(left->size());
+}
+
+void MediaService::Enqueue(int64_t id) {
+  {
+    std::lock_guard lock(mu_);
+    if (!queued_.insert(id).second) return;
+    queue_.push_back(id);
+  }
+  cv_.notify_one();
+}
+
 void MediaService::RunWorker() {
   for (;;) {
     int64_t id = 0;
@@ -133,6 +147,7 @@ void MediaService::RunWorker() {
       if (stopping_) return;
       id = queue_.front();
       queue_.pop_front();
+      queued_.erase(id);
     }
     ProcessInBackground(id);
   }
@@ -163,6 +178,8 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
   if (container && *container != MediaContainer::kGif) {
     return KeepForProcessing(std::move(media), *container, upload);
   }
+  const Error no_thumbnail =
+      Error::Unprocessable("Validation failed: Thumbnail can only be given for video and audio");
   // An image's header alone first: what is refused is refused before a
   // slot is taken or a pixel decoded.
   auto probe = Identify(upload.bytes, upload.declared_type);
@@ -173,6 +190,7 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
     }
     return KeepForProcessing(std::move(media), MediaContainer::kGif, upload);
   }
+  if (upload.thumbnail) return no_thumbnail;
   auto processed = InSlot(processing_, [&] { return ProcessImage(upload.bytes, limits_.image); });
   if (!processed) return std::move(processed).error();
 
@@ -223,34 +241,49 @@ Result<MediaAttachment> MediaService::KeepForProcessing(MediaAttachment media,
   media.state = MediaState::kProcessing;
   media.file_key = RandomHex(16);
   media.created_at_ms = clock_.NowMillis();
+  if (upload.thumbnail) {
+    auto thumbnail = KeepThumbnail(media.file_key, *upload.thumbnail, &media.blurhash);
+    if (!thumbnail) return std::move(thumbnail).error();
+    media.thumbnail = std::move(thumbnail).value();
+  }
   // The upload as it came, until its versions are made (a restart takes it
   // up again from there).
   const std::string source = media.file_key + "/" + kSourceFile;
-  if (Status st = storage_.Put(source, upload.bytes); !st) return std::move(st).error();
-  if (Status st = store_.CreateMedia(media); !st) {
-    (void)storage_.Remove(source);
-    return std::move(st).error();
+  Status kept = storage_.Put(source, upload.bytes);
+  if (kept) kept = store_.CreateMedia(media);
+  // Claimed for this process, which queues it, so that no other takes it
+  // up unless this one stops first.
+  if (kept) {
+    auto claimed = store_.ClaimMediaProcessing(media.id, ids_.worker_id(), media.created_at_ms,
+                                               media.created_at_ms + limits_.claim_ms);
+    if (!claimed) kept = std::move(claimed).error();
+  }
+  if (!kept) {
+    RemoveFiles(media);
+    return std::move(kept).error();
   }
   if (upload.synchronous) {
     ProcessInBackground(media.id);
     return store_.FindMedia(media.id);
   }
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back(media.id);
-  }
-  cv_.notify_one();
+  Enqueue(media.id);
   return media;
 }
 
 void MediaService::ProcessInBackground(int64_t id) {
+  // Claimed first: another process may have taken it up, or finished it.
+  const int64_t now = clock_.NowMillis();
+  auto claimed = store_.ClaimMediaProcessing(id, ids_.worker_id(), now, now + limits_.claim_ms);
+  if (!claimed || !*claimed) return;
   auto found = store_.FindMedia(id);
   if (!found || found->state != MediaState::kProcessing) return;
   MediaAttachment media = std::move(found).value();
   const std::string source_name = media.file_key + "/" + kSourceFile;
   const auto finish = [&](Status outcome) {
     if (!outcome) {
-      RemoveFiles(media);
+      MediaAttachment made = media;
+      made.thumbnail = {};  // its owner's, kept while the record is
+      RemoveFiles(made);
       media.original = {};
       media.small = {};
       media.state = MediaState::kFailed;
@@ -327,20 +360,67 @@ Result<std::string> MediaService::KeepProfileImage(int64_t, ProfileImageKind kin
   if (!probe) return std::move(probe).error();
   const bool avatar = kind == ProfileImageKind::kAvatar;
   const ImageBox box = avatar ? ImageBox{400, 400, true} : ImageBox{1500, 500, false};
-  auto image =
+  const std::string stem = RandomHex(16) + (avatar ? "/avatar." : "/header.");
+  auto still =
       InSlot(processing_, [&] { return ProcessImageInBox(upload.bytes, limits_.image, box); });
-  if (!image) return std::move(image).error();
-  const std::string name = RandomHex(16) + (avatar ? "/avatar." : "/header.") +
-                           std::string(ExtensionOf(image->mime_type));
-  if (Status st = storage_.Put(name, image->bytes); !st) return std::move(st).error();
+  if (!still) return std::move(still).error();
+  // A moving one as a GIF beside its first frame, whose name follows from
+  // it (StillImageName); one with too many frames or pixels stays still.
+  if (probe->frames > 1) {
+    auto moving = InSlot(processing_, [&] {
+      return ProcessAnimationInBox(upload.bytes, limits_.image, box);
+    });
+    if (moving) {
+      const std::string name = stem + "gif";
+      if (Status st = storage_.Put(StillImageName(name), still->bytes); !st) {
+        return std::move(st).error();
+      }
+      if (Status st = storage_.Put(name, moving->bytes); !st) {
+        DiscardProfileImage(name);
+        return std::move(st).error();
+      }
+      return name;
+    }
+  }
+  // A still one is never a GIF (ExtensionOf), so never taken for a moving one.
+  const std::string name = stem + std::string(ExtensionOf(still->mime_type));
+  if (Status st = storage_.Put(name, still->bytes); !st) return std::move(st).error();
   return name;
 }
 
 void MediaService::DiscardProfileImage(const std::string& name) {
-  if (Status st = storage_.Remove(name); !st) {
-    std::fprintf(stderr, "chirpd: profile image %s: %s\n", name.c_str(),
-                 st.error().message.c_str());
+  const std::string still = StillImageName(name);
+  for (const std::string* file : {&name, &still}) {
+    if (file == &still && still == name) continue;
+    if (Status st = storage_.Remove(*file); !st) {
+      std::fprintf(stderr, "chirpd: profile image %s: %s\n", file->c_str(),
+                   st.error().message.c_str());
+    }
   }
+}
+
+Result<MediaFileInfo> MediaService::KeepThumbnail(const std::string& file_key,
+                                                  const UploadedBytes& upload,
+                                                  std::string* blurhash) {
+  auto probe = Identify(upload.bytes, upload.declared_type);
+  if (!probe) {
+    Error error = std::move(probe).error();
+    error.message = "Thumbnail: " + error.message;
+    return error;
+  }
+  // One version, the size of a preview, with its blurhash.
+  ImageLimits limits = limits_.image;
+  limits.original_area = limits.small_area;
+  auto image = InSlot(processing_, [&] { return ProcessImage(upload.bytes, limits); });
+  if (!image) return std::move(image).error();
+  MediaFileInfo file = FileInfo(file_key + "/thumb" + RandomHex(4) + "." +
+                                    std::string(ExtensionOf(image->original.mime_type)),
+                                image->original);
+  if (Status st = storage_.Put(file.name, image->original.bytes); !st) {
+    return std::move(st).error();
+  }
+  *blurhash = std::move(image->blurhash);
+  return file;
 }
 
 Result<MediaAttachment> MediaService::Find(int64_t account_id, int64_t id) {
@@ -363,6 +443,23 @@ Result<MediaAttachment> MediaService::Update(int64_t account_id, int64_t id,
     auto focus = ParseFocus(*change.focus);
     if (!focus) return std::move(focus).error();
     std::tie(media->focus_x, media->focus_y) = *focus;
+  }
+  if (change.thumbnail) {
+    if (media->type == MediaType::kImage) {
+      return Error::Unprocessable(
+          "Validation failed: Thumbnail can only be given for video and audio");
+    }
+    std::string blurhash;
+    auto thumbnail = KeepThumbnail(media->file_key, *change.thumbnail, &blurhash);
+    if (!thumbnail) return std::move(thumbnail).error();
+    Status set = store_.SetMediaThumbnail(id, account_id, *thumbnail, blurhash);
+    // The file no record shows goes: the new one when it was not kept, the
+    // replaced one when it was.
+    const std::string gone = set ? media->thumbnail.name : thumbnail->name;
+    if (!gone.empty()) (void)storage_.Remove(gone);
+    if (!set) return std::move(set).error();
+    media->thumbnail = std::move(thumbnail).value();
+    media->blurhash = std::move(blurhash);
   }
   if (Status st =
           store_.DescribeMedia(id, account_id, media->description, media->focus_x, media->focus_y);
@@ -404,7 +501,7 @@ Result<int> MediaService::RemoveDisposable(int limit) {
 bool MediaService::RemoveFiles(const MediaAttachment& media) {
   bool removed = true;
   const MediaFileInfo source{media.file_key + "/" + kSourceFile, "", 0, 0, 0};
-  for (const MediaFileInfo* file : {&media.original, &media.small, &source}) {
+  for (const MediaFileInfo* file : {&media.original, &media.small, &media.thumbnail, &source}) {
     if (file->name.empty() || media.file_key.empty()) continue;
     if (Status st = storage_.Remove(file->name); !st) {
       std::fprintf(stderr, "chirpd: media %lld: %s\n", static_cast<long long>(media.id),

@@ -8,6 +8,13 @@
 // requests ask, so that uploads cannot take every core from the rest of the
 // API; the others wait their turn.
 //
+// Video, GIFs and audio are processed in the background, by one process at
+// a time whichever instance took the upload: a process claims an upload in
+// the store before it processes it (AttachmentStore::ClaimMediaProcessing),
+// for longer than processing may take, and takes up at its start, then
+// every few minutes (ResumeAbandoned), the uploads whose claim lapsed, such
+// as those of an instance that stopped on the way.
+//
 // Only the account that uploaded a file sees, changes or deletes it; to
 // anyone else it does not exist (kNotFound).
 //
@@ -23,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -43,6 +51,10 @@ struct MediaLimits {
   size_t max_description = 1500;  // characters
   int processing_slots = 2;       // images processed at once
   int background_slots = 1;       // video, GIFs and audio processed at once
+  // How long a process's claim on an upload's processing lasts: past the
+  // time limits of the children processing runs (ChildLimits::wall_time
+  // each, three at most), with room to spare.
+  int64_t claim_ms = 15 * 60 * 1000;
   // How long an upload may wait to be attached before its files go.
   int64_t unattached_lifetime_ms = 24 * 3600 * 1000;
 };
@@ -53,12 +65,21 @@ inline constexpr std::string_view kMediaMimeTypes[] = {
     "image/avif", "video/mp4", "video/quicktime", "video/webm", "audio/mpeg", "audio/mp3",
     "audio/ogg",  "audio/wav", "audio/wave",      "audio/flac", "audio/mp4",  "audio/x-m4a"};
 
+// A file as a client sent it.
+struct UploadedBytes {
+  std::string_view bytes;
+  std::string_view declared_type;  // the form part's Content-Type; "" when none
+};
+
 struct MediaUpload {
   int64_t account_id = 0;
   std::string_view bytes;
   std::string_view declared_type;  // the form part's Content-Type; "" when none
   std::optional<std::string> description;
   std::optional<std::string> focus;  // "x,y"
+  // A preview to show instead of the one processing makes (video, GIFs
+  // and audio only).
+  std::optional<UploadedBytes> thumbnail;
   // Video, GIFs and audio processed before Upload returns (POST
   // /api/v1/media) rather than in the background.
   bool synchronous = false;
@@ -68,6 +89,7 @@ struct MediaUpload {
 struct MediaChange {
   std::optional<std::string> description;
   std::optional<std::string> focus;
+  std::optional<UploadedBytes> thumbnail;  // as MediaUpload's
 };
 
 // A focal point "x,y", each a number in -1..1: kUnprocessable otherwise.
@@ -77,15 +99,19 @@ class MediaService final : public ProfileImages {
  public:
   // Everything must outlive the service.
   // `work_dir` holds what processing makes before it is stored (created
-  // when missing).
+  // when missing). Processing is claimed in the name of `ids`'s worker id.
   MediaService(AttachmentStore& store, MediaStorage& storage, SnowflakeGenerator& ids,
                const Clock& clock, MediaLimits limits, std::string work_dir);
 
   ~MediaService() override { Stop(); }
 
   // Starts the background processing: uploads left processing by an
-  // earlier run (or another process) are taken up again.
+  // earlier run of this worker id, or by a process whose claim lapsed, are
+  // taken up again.
   Status Start();
+  // Takes up the uploads whose processing claim lapsed (the process that
+  // claimed them stopped). Returns how many were queued.
+  Result<int> ResumeAbandoned();
   // Ends it, letting what is being processed finish; idempotent.
   void Stop();
 
@@ -93,13 +119,15 @@ class MediaService final : public ProfileImages {
   // video, an animated GIF or audio is kept as it came and processed in the
   // background (state processing until it is ready or failed), unless
   // `synchronous`. kUnprocessable for a file of no accepted format, whose
-  // bytes do not match its declared type, that cannot be decoded, or whose
-  // description or focus is invalid; kPayloadTooLarge beyond the size
-  // limit of its kind.
+  // bytes do not match its declared type, that cannot be decoded, whose
+  // description, focus or thumbnail is invalid, or for a thumbnail of an
+  // image; kPayloadTooLarge beyond the size limit of its kind.
   Result<MediaAttachment> Upload(const MediaUpload& upload);
   // The account's upload `id`, attached or not.
   Result<MediaAttachment> Find(int64_t account_id, int64_t id);
-  // Changes the description or focus of the account's unattached upload.
+  // Changes the description, focus or thumbnail of the account's
+  // unattached upload (the thumbnail: video, GIFs and audio only,
+  // kUnprocessable otherwise).
   Result<MediaAttachment> Update(int64_t account_id, int64_t id, const MediaChange& change);
   // Deletes the account's unattached upload and its files: kUnprocessable
   // when a status uses it.
@@ -110,8 +138,9 @@ class MediaService final : public ProfileImages {
   Result<int> RemoveDisposable(int limit);
 
   // ProfileImages: an avatar cropped to 400 x 400, a header within
-  // 1500 x 500, each one still image named "<new key>/avatar.<ext>" or
-  // "<new key>/header.<ext>".
+  // 1500 x 500, named "<new key>/avatar.<ext>" or "<new key>/header.<ext>";
+  // an animated one (within ImageLimits::max_animation_pixels) is kept as
+  // a GIF beside its first frame (StillImageName, store/records.h).
   Result<std::string> KeepProfileImage(int64_t account_id, ProfileImageKind kind,
                                        const ProfileImageUpload& upload) override;
   void DiscardProfileImage(const std::string& name) override;
@@ -120,6 +149,11 @@ class MediaService final : public ProfileImages {
 
  private:
   Status CheckDescription(const std::string& description) const;
+  // The thumbnail's file, its blurhash in `blurhash`, named for `file_key`.
+  Result<MediaFileInfo> KeepThumbnail(const std::string& file_key, const UploadedBytes& upload,
+                                      std::string* blurhash);
+  // Queues `id` for the background workers unless it is queued.
+  void Enqueue(int64_t id);
   // Keeps an upload of video, GIF or audio as it came, for ProcessInBackground.
   Result<MediaAttachment> KeepForProcessing(MediaAttachment media, MediaContainer container,
                                             const MediaUpload& upload);
@@ -144,6 +178,7 @@ class MediaService final : public ProfileImages {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<int64_t> queue_;  // guarded by mu_: uploads waiting to be processed
+  std::unordered_set<int64_t> queued_;  // guarded by mu_: what queue_ holds
   bool stopping_ = false;      // guarded by mu_
   std::vector<std::thread> workers_;
 };

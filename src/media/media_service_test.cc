@@ -35,6 +35,21 @@ std::string MakeJpeg(int width, int height) {
   return out;
 }
 
+// A second of silence as a WAV file: 8 kHz, 8 bits, one channel.
+std::string MakeWav() {
+  const auto le32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8),
+                       static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+  };
+  const auto le16 = [](uint16_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
+  };
+  const uint32_t samples = 8000;
+  return "RIFF" + le32(36 + samples) + "WAVE" + "fmt " + le32(16) + le16(1) + le16(1) +
+         le32(8000) + le32(8000) + le16(1) + le16(8) + "data" + le32(samples) +
+         std::string(samples, '\x80');
+}
+
 class MediaServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -202,6 +217,35 @@ TEST_F(MediaServiceTest, AnAvatarIsCroppedToASquareAndAHeaderFitsItsBox) {
   service_->DiscardProfileImage(*avatar);
   service_->DiscardProfileImage(*header);
   EXPECT_EQ(Files(), 0);
+}
+
+TEST_F(MediaServiceTest, AnUploadAnotherProcessLeftIsTakenUpOnceItsClaimLapses) {
+  // Another process on the same store and files, which takes an upload
+  // and stops before it processes it.
+  SnowflakeGenerator other_ids{clock_, 2};
+  MediaService other(temp_->store(), *storage_, other_ids, clock_, MediaLimits{},
+                     (dir_ / ".work2").string());
+  const std::string wav = MakeWav();
+  auto left = other.Upload({.account_id = 1, .bytes = wav, .declared_type = "audio/wav"});
+  ASSERT_TRUE(left.ok()) << left.error().message;
+  ASSERT_EQ(left->state, MediaState::kProcessing);
+
+  EXPECT_EQ(service_->ResumeAbandoned().value(), 0);  // its claim holds
+  clock_.Advance(MediaLimits{}.claim_ms);
+  EXPECT_EQ(service_->ResumeAbandoned().value(), 1);
+  Result<MediaAttachment> found = Error::NotFound();
+  for (int i = 0; i < 300; ++i) {
+    found = service_->Find(1, left->id);
+    if (!found || found->state != MediaState::kProcessing) break;
+    ::usleep(100'000);
+  }
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->state, MediaState::kReady) << found->failure;
+  EXPECT_EQ(found->type, MediaType::kAudio);
+  EXPECT_EQ(found->original.mime_type, "audio/mpeg");
+  // The process that left it would not make it again.
+  EXPECT_FALSE(temp_->store().ClaimMediaProcessing(left->id, 2, clock_.NowMillis(),
+                                                   clock_.NowMillis() + 1).value());
 }
 
 TEST(MediaFileNameTest, OnlyAKeyAndAVersionNameAFile) {

@@ -29,6 +29,11 @@ class AttachmentStore {
   // description and focus, which its owner may change meanwhile).
   // kNotFound when it is absent or attached.
   virtual Status RecordMediaProcessed(const MediaAttachment& media) = 0;
+  // Sets the preview its owner gave to the unattached attachment `id` of
+  // `account_id`, and `blurhash` as its blurhash, which processing keeps
+  // from then on: kNotFound as DescribeMedia.
+  virtual Status SetMediaThumbnail(int64_t id, int64_t account_id, const MediaFileInfo& thumbnail,
+                                   const std::string& blurhash) = 0;
   // Sets the description and focus of the unattached attachment `id` of
   // `account_id`: kNotFound when it is not there, someone else's, or
   // attached.
@@ -38,9 +43,17 @@ class AttachmentStore {
   // (its files are the caller's to remove): kNotFound when it is not
   // there, someone else's, or attached.
   virtual Result<MediaAttachment> DeleteMedia(int64_t id, int64_t account_id) = 0;
-  // Attachments still processing (to resume after a restart), oldest
-  // first, `limit` at most.
-  virtual Result<std::vector<MediaAttachment>> ListProcessingMedia(int limit) = 0;
+  // Claims the processing of `id` for the process `owner` (its worker id)
+  // until `until_ms`, so that no other process makes its files meanwhile:
+  // false when it is processed no more, or another owner's claim lasts
+  // past `now_ms`. The owner's own claim is renewed.
+  virtual Result<bool> ClaimMediaProcessing(int64_t id, int64_t owner, int64_t now_ms,
+                                            int64_t until_ms) = 0;
+  // Attachments still processing that `owner` may take up at `now_ms`
+  // (after a restart, or another process's end): its own claims and the
+  // unclaimed or lapsed ones. Oldest first, `limit` at most.
+  virtual Result<std::vector<MediaAttachment>> ListProcessingMedia(int64_t owner, int64_t now_ms,
+                                                                   int limit) = 0;
   // Attachments whose files may go: never attached and created before
   // `unattached_before_ms`, or attached to a status deleted before
   // `deleted_before_ms`. Oldest first, `limit` at most.

@@ -18,27 +18,46 @@ namespace chirp {
   "m.id, m.account_id, m.status_id, m.type, m.state, m.file_key, m.original_name, "           \
   "m.original_type, m.original_width, m.original_height, m.original_bytes, m.small_name, "    \
   "m.small_type, m.small_width, m.small_height, m.small_bytes, m.duration_ms, m.frame_rate, " \
-  "m.bitrate, m.description, m.focus_x, m.focus_y, m.blurhash, m.failure, m.created_at"
+  "m.bitrate, m.description, m.focus_x, m.focus_y, m.blurhash, m.failure, m.created_at, "     \
+  "m.thumbnail_name, m.thumbnail_type, m.thumbnail_width, m.thumbnail_height, m.thumbnail_bytes"
 
 // The statements both stores write an attachment with; their parameters
-// come in order ($1, $2, ...), which SQLite numbers as PostgreSQL does.
-// What processing sets is $1 to $18, in WithProcessedMedia's order; an
-// insert adds the rest.
+// first appear in order ($1, $2, ...; a later one may repeat an earlier),
+// which SQLite then numbers as PostgreSQL does.
+// What processing sets is $1 to $18, in WithProcessedMedia's order (the
+// blurhash of a thumbnail its owner gave stays); an insert adds the rest.
 #define MEDIA_PROCESSED_COLUMNS                                                      \
   "type, state, original_name, original_type, original_width, original_height, "     \
   "original_bytes, small_name, small_type, small_width, small_height, small_bytes, " \
   "duration_ms, frame_rate, bitrate, blurhash, failure"
 #define MEDIA_INSERT                                                                         \
   "INSERT INTO media_attachments (" MEDIA_PROCESSED_COLUMNS                                  \
-  ", description, focus_x, focus_y, id, account_id, file_key, created_at) VALUES ($1, $2, "  \
+  ", description, focus_x, focus_y, id, account_id, file_key, created_at, thumbnail_name, "  \
+  "thumbnail_type, thumbnail_width, thumbnail_height, thumbnail_bytes) VALUES ($1, $2, "     \
   "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, " \
-  "$22, $23, $24)"
+  "$22, $23, $24, $25, $26, $27, $28, $29)"
 #define MEDIA_PROCESSED_UPDATE                                                              \
   "UPDATE media_attachments SET type = $1, state = $2, original_name = $3, "                \
   "original_type = $4, original_width = $5, original_height = $6, original_bytes = $7, "    \
   "small_name = $8, small_type = $9, small_width = $10, small_height = $11, "               \
-  "small_bytes = $12, duration_ms = $13, frame_rate = $14, bitrate = $15, blurhash = $16, " \
+  "small_bytes = $12, duration_ms = $13, frame_rate = $14, bitrate = $15, "                 \
+  "blurhash = CASE WHEN thumbnail_name = '' THEN $16 ELSE blurhash END, "                   \
   "failure = $17 WHERE id = $18 AND status_id = 0"
+#define MEDIA_SET_THUMBNAIL                                                               \
+  "UPDATE media_attachments SET thumbnail_name = $1, thumbnail_type = $2, "               \
+  "thumbnail_width = $3, thumbnail_height = $4, thumbnail_bytes = $5, blurhash = $6 "     \
+  "WHERE id = $7 AND account_id = $8 AND status_id = 0"
+// The processing of $3 claimed for owner $1 until $2, unless another
+// owner's claim lasts past $4.
+#define MEDIA_CLAIM_PROCESSING                                                        \
+  "UPDATE media_attachments SET lease_owner = $1, lease_until = $2 "                 \
+  "WHERE id = $3 AND state = 0 AND (lease_owner = $1 OR lease_until <= $4)"
+// Uploads processing that owner $1 may take up at $2, oldest first, $3 at
+// most.
+#define MEDIA_LIST_PROCESSING                                                           \
+  "SELECT " MEDIA_COLUMNS                                                              \
+  " FROM media_attachments m WHERE m.state = 0 AND (m.lease_owner = $1 OR "            \
+  "m.lease_until <= $2) ORDER BY m.id LIMIT $3"
 #define MEDIA_DESCRIBE                                                         \
   "UPDATE media_attachments SET description = $1, focus_x = $2, focus_y = $3 " \
   "WHERE id = $4 AND account_id = $5 AND status_id = 0"
@@ -73,6 +92,11 @@ void WithNewMedia(const MediaAttachment& m, Add&& add) {
   add(m.account_id);
   add(std::string_view(m.file_key));
   add(m.created_at_ms);
+  add(std::string_view(m.thumbnail.name));
+  add(std::string_view(m.thumbnail.mime_type));
+  add(int64_t{m.thumbnail.width});
+  add(int64_t{m.thumbnail.height});
+  add(m.thumbnail.bytes);
 }
 
 // Why a media id could not be attached to a new status: kUnprocessable,
@@ -110,6 +134,8 @@ MediaAttachment ReadMediaColumns(const Row& row) {
   m.blurhash = row.Text(22);
   m.failure = row.Text(23);
   m.created_at_ms = row.Int(24);
+  m.thumbnail = {row.Text(25), row.Text(26), static_cast<int>(row.Int(27)),
+                 static_cast<int>(row.Int(28)), row.Int(29)};
   return m;
 }
 

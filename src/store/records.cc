@@ -25,6 +25,11 @@ std::vector<std::string> RedirectUrisFromText(std::string_view text) {
   return out;
 }
 
+std::string StillImageName(std::string_view name) {
+  if (!name.ends_with(".gif")) return std::string(name);
+  return std::string(name.substr(0, name.size() - 3)) + "png";
+}
+
 std::string_view MediaTypeName(MediaType type) {
   switch (type) {
     case MediaType::kImage:

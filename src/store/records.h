@@ -29,7 +29,8 @@ struct Account {
   bool default_sensitive = false;
   std::string default_language;  // "" when unset
   // The files of its avatar and header in the media storage
-  // (media/media_storage.h); "" for none.
+  // (media/media_storage.h); "" for none. An animated one is a GIF, with
+  // its first frame beside it (StillImageName).
   std::string avatar;
   std::string header;
   int64_t created_at_ms = 0;
@@ -122,6 +123,9 @@ struct MediaAttachment {
   std::string file_key;  // 32 hexadecimal digits
   MediaFileInfo original;
   MediaFileInfo small;      // the preview (a video's poster)
+  // A preview its owner gave (video and audio), shown instead of `small`;
+  // `blurhash` is then its blurhash.
+  MediaFileInfo thumbnail;
   int64_t duration_ms = 0;  // video and audio
   std::string frame_rate;   // video: "30/1"
   int64_t bitrate = 0;      // video and audio, bits per second
@@ -227,6 +231,11 @@ struct StoreStats {
 // How an app's redirect URIs are kept in one text column by both stores:
 // one a line (a URI holds no line break).
 std::string RedirectUrisToText(const std::vector<std::string>& uris);
+
+// The still version of an account's avatar or header file `name`: the
+// file itself, or for an animated one (a GIF) the PNG of its first frame,
+// named the same with ".png" for ".gif".
+std::string StillImageName(std::string_view name);
 std::vector<std::string> RedirectUrisFromText(std::string_view text);
 
 }  // namespace chirp

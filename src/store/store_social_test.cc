@@ -543,12 +543,59 @@ TEST_P(SocialStoreTest, MediaOfDeletedStatusesAndOldUnattachedUploadsAreDisposab
   EXPECT_EQ(ids(1550, 3001), (std::vector<int64_t>{500, 700}));
   EXPECT_EQ(ids(2000, 3001), (std::vector<int64_t>{500, 600, 700, 800}));
 
-  auto processing = store_->ListProcessingMedia(10).value();
+  auto processing = store_->ListProcessingMedia(1, 0, 10).value();
   ASSERT_EQ(processing.size(), 1u);
   EXPECT_EQ(processing[0].id, 800);
 
   ASSERT_TRUE(store_->ForgetMedia({500, 700}).ok());
   EXPECT_EQ(ids(2000, 3001), (std::vector<int64_t>{600, 800}));
+}
+
+TEST_P(SocialStoreTest, OneProcessAtATimeProcessesAnUploadUntilItsClaimLapses) {
+  ASSERT_TRUE(store_->CreateMedia(Upload(800, 1, MediaState::kProcessing)).ok());
+  ASSERT_TRUE(store_->CreateMedia(Upload(801, 1, MediaState::kProcessing)).ok());
+  ASSERT_TRUE(store_->CreateMedia(Upload(802, 1)).ok());
+  auto listed = [&](int64_t owner, int64_t now) {
+    std::vector<int64_t> out;
+    const std::vector<MediaAttachment> media = store_->ListProcessingMedia(owner, now, 10).value();
+    for (const MediaAttachment& m : media) out.push_back(m.id);
+    return out;
+  };
+  EXPECT_EQ(listed(7, 1000), (std::vector<int64_t>{800, 801}));
+  EXPECT_TRUE(store_->ClaimMediaProcessing(800, 7, 1000, 5000).value());
+  EXPECT_FALSE(store_->ClaimMediaProcessing(800, 8, 4999, 9000).value());  // 7's claim holds
+  EXPECT_TRUE(store_->ClaimMediaProcessing(800, 7, 2000, 6000).value());   // 7 renews its own
+  EXPECT_EQ(listed(8, 5999), (std::vector<int64_t>{801}));
+  EXPECT_EQ(listed(7, 5999), (std::vector<int64_t>{800, 801}));  // after a restart of 7
+  EXPECT_EQ(listed(8, 6000), (std::vector<int64_t>{800, 801}));  // 7's claim lapsed
+  EXPECT_TRUE(store_->ClaimMediaProcessing(800, 8, 6000, 9000).value());
+  EXPECT_FALSE(store_->ClaimMediaProcessing(802, 7, 1000, 5000).value());  // processed already
+}
+
+TEST_P(SocialStoreTest, AThumbnailItsOwnerGaveOutlastsProcessing) {
+  ASSERT_TRUE(store_->CreateMedia(Upload(800, 1, MediaState::kProcessing)).ok());
+  const MediaFileInfo thumbnail{std::string(32, 'c') + "/thumb1.png", "image/png", 64, 32, 77};
+  EXPECT_EQ(store_->SetMediaThumbnail(800, 2, thumbnail, "LKO2?U").error().code,
+            ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->SetMediaThumbnail(800, 1, thumbnail, "LKO2?U").ok());
+  MediaAttachment done = Upload(800, 1);
+  done.type = MediaType::kVideo;
+  done.blurhash = "poster";
+  ASSERT_TRUE(store_->RecordMediaProcessed(done).ok());
+  const MediaAttachment found = store_->FindMedia(800).value();
+  EXPECT_EQ(found.thumbnail.name, thumbnail.name);
+  EXPECT_EQ(found.thumbnail.mime_type, "image/png");
+  EXPECT_EQ(found.thumbnail.width, 64);
+  EXPECT_EQ(found.thumbnail.height, 32);
+  EXPECT_EQ(found.thumbnail.bytes, 77);
+  EXPECT_EQ(found.blurhash, "LKO2?U");
+  EXPECT_EQ(found.small.name, done.small.name);
+
+  // Or given with the upload.
+  MediaAttachment given = Upload(801, 1, MediaState::kProcessing);
+  given.thumbnail = thumbnail;
+  ASSERT_TRUE(store_->CreateMedia(given).ok());
+  EXPECT_EQ(store_->FindMedia(801)->thumbnail.name, thumbnail.name);
 }
 
 TEST_P(SocialStoreTest, MutesExpire) {

@@ -360,6 +360,44 @@ test('an avatar and a header: uploaded, cropped or fitted, shown on the account,
   assert.equal(await countFiles(mediaDir), 0);
 }));
 
+test('an animated avatar and header stay animated, with a still first frame beside them', withLogs(async (t, start) => {
+  const { srv, users: [alice] } = await socialServer(start, { users: ['alice'] });
+  const dir = await scratch(t);
+  const gif = await ffmpegFile(dir, 'wave.gif', ['-f', 'lavfi', '-i', 'testsrc=duration=1:size=800x600:rate=5']);
+  const res = await as(srv, alice, 'PATCH', '/api/v1/accounts/update_credentials', {
+    multipart: {
+      avatar: new File([gif], 'wave.gif', { type: 'image/gif' }),
+      header: new File([gif], 'wave.gif', { type: 'image/gif' }),
+    },
+    timeoutMs: 60_000,
+  });
+  assert.equal(res.status, 200, show(res));
+  const me = res.body;
+  assert.match(me.avatar, /\/media\/[0-9a-f]{32}\/avatar\.gif$/);
+  assert.equal(me.avatar_static, me.avatar.replace(/\.gif$/, '.png'));
+  assert.match(me.header, /\/header\.gif$/);
+  assert.equal(me.header_static, me.header.replace(/\.gif$/, '.png'));
+
+  const moving = await metadataOf(dir, (await fetchFile(me.avatar)).bytes, 'moving');
+  assert.deepEqual([moving['GIF:ImageWidth'], moving['GIF:ImageHeight']], [400, 400], 'each frame cropped to 400 × 400');
+  assert.equal(moving['GIF:FrameCount'], 5, 'every frame kept');
+  const still = await fetchFile(me.avatar_static);
+  assert.equal(still.headers.get('content-type'), 'image/png');
+  const stillMeta = await metadataOf(dir, still.bytes, 'still');
+  assert.deepEqual([stillMeta['PNG:ImageWidth'], stillMeta['PNG:ImageHeight']], [400, 400]);
+  const header = await metadataOf(dir, (await fetchFile(me.header)).bytes, 'header');
+  assert.deepEqual([header['GIF:ImageWidth'], header['GIF:ImageHeight']], [667, 500], 'within 1500 × 500');
+  assert.equal(header['GIF:FrameCount'], 5);
+
+  // Both files go with the avatar.
+  const mediaDir = join(srv.dataDir, 'media');
+  assert.equal(await countFiles(mediaDir), 4);
+  await ok(srv, alice, 'DELETE', '/api/v1/profile/avatar');
+  assert.equal((await fetchFile(me.avatar)).status, 404);
+  assert.equal((await fetchFile(me.avatar_static)).status, 404);
+  assert.equal(await countFiles(mediaDir), 2);
+}));
+
 // Polls GET /api/v1/media/:id until it is no longer 206.
 async function processed(srv, user, id) {
   const deadline = Date.now() + 60_000;
@@ -452,6 +490,64 @@ test('video goes 202 → 206 → 200 with its poster and metadata; a GIF becomes
   assert.equal(sync.status, 200, show(sync));
   assert.match(sync.body.url, /\/original\.mp4$/);
   assert.equal((await api(srv, 'GET', '/health')).status, 200, 'still serving');
+}));
+
+test('video and audio take a thumbnail of their owner\'s, on upload or later, shown as their preview', withLogs(async (t, start) => {
+  const { srv, users: [alice, bob] } = await socialServer(start, { users: ['alice', 'bob'] });
+  const dir = await scratch(t);
+  const wav = await ffmpegFile(dir, 'tone.wav', ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=1']);
+  const cover = await jpegWithExif(dir, { width: 1200, height: 800, orientation: 1 });
+  const png = await pngWithAlpha(dir, { width: 300, height: 200 });
+  const mediaDir = join(srv.dataDir, 'media');
+
+  const accepted = await upload(srv, alice, wav, { type: 'audio/wav', name: 'tone.wav',
+    fields: { thumbnail: new File([cover], 'cover.jpg', { type: 'image/jpeg' }) } });
+  assert.equal(accepted.status, 202, show(accepted));
+  assert.equal(accepted.body.url, null);
+  assert.match(accepted.body.preview_url ?? '', /\/thumb[0-9a-f]{8}\.jpg$/, 'the thumbnail is there at once');
+  const audio = await processed(srv, alice, accepted.body.id);
+  assert.equal(audio.status, 200, show(audio));
+  assert.equal(audio.body.preview_url, accepted.body.preview_url);
+  assert.deepEqual([audio.body.meta.small.width, audio.body.meta.small.height], [587, 391], 'within 640 × 360 of area');
+  assert.ok(audio.body.blurhash);
+  const coverFile = await fetchFile(audio.body.preview_url);
+  assert.equal(coverFile.status, 200);
+  assert.equal(coverFile.headers.get('content-type'), 'image/jpeg');
+  const coverMeta = await metadataOf(dir, coverFile.bytes, 'cover');
+  assert.ok(!Object.keys(coverMeta).some((k) => k.startsWith('GPS')), 'no GPS position');
+
+  // Replaced later: the old file goes, the blurhash follows.
+  const replaced = await as(srv, alice, 'PUT', `/api/v1/media/${audio.body.id}`, {
+    multipart: { thumbnail: new File([png], 'cover.png', { type: 'image/png' }) } });
+  assert.equal(replaced.status, 200, show(replaced));
+  assert.match(replaced.body.preview_url, /\/thumb[0-9a-f]{8}\.png$/);
+  assert.notEqual(replaced.body.blurhash, audio.body.blurhash);
+  assert.equal((await fetchFile(audio.body.preview_url)).status, 404, 'the replaced thumbnail is gone');
+  assert.equal((await ok(srv, alice, 'GET', `/api/v1/media/${audio.body.id}`)).preview_url, replaced.body.preview_url);
+  const status = await postOk(srv, alice, { status: 'a tune', media_ids: [audio.body.id] });
+  assert.equal(status.media_attachments[0].preview_url, replaced.body.preview_url);
+
+  // Refused: for an image, someone else's, an SVG; nothing kept.
+  const files = await countFiles(mediaDir);
+  const photo = await uploadOk(srv, alice, cover);
+  const onImage = await as(srv, alice, 'PUT', `/api/v1/media/${photo.id}`, {
+    multipart: { thumbnail: new File([png], 'cover.png', { type: 'image/png' }) } });
+  assert.equal(onImage.status, 422, show(onImage));
+  const withImage = await upload(srv, alice, cover, { fields: { thumbnail: new File([png], 'c.png', { type: 'image/png' }) } });
+  assert.equal(withImage.status, 422, show(withImage));
+  const pending = await upload(srv, alice, wav, { type: 'audio/wav', name: 'tone.wav' });
+  assert.equal(pending.status, 202, show(pending));
+  const notHers = await as(srv, bob, 'PUT', `/api/v1/media/${pending.body.id}`, {
+    multipart: { thumbnail: new File([png], 'cover.png', { type: 'image/png' }) } });
+  assert.equal(notHers.status, 404, show(notHers));
+  const svg = await as(srv, alice, 'PUT', `/api/v1/media/${pending.body.id}`, {
+    multipart: { thumbnail: new File([Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')], 'x.svg', { type: 'image/svg+xml' }) } });
+  assert.equal(svg.status, 422, show(svg));
+  assert.match(svg.body.error, /^Thumbnail/);
+  const plain = await processed(srv, alice, pending.body.id);
+  assert.equal(plain.status, 200, show(plain));
+  assert.equal(plain.body.preview_url, null, 'audio without a thumbnail has no preview');
+  assert.equal(await countFiles(mediaDir), files + 2 + 1, 'the photo\'s two files and the audio; no thumbnail');
 }));
 
 test('a video upload left processing is taken up again after a restart', withLogs(async (t, start) => {

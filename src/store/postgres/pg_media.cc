@@ -62,6 +62,24 @@ Status PgStore::DescribeMedia(int64_t id, int64_t account_id, const std::string&
   });
 }
 
+Status PgStore::SetMediaThumbnail(int64_t id, int64_t account_id, const MediaFileInfo& thumbnail,
+                                  const std::string& blurhash) {
+  return WriteStatus([&](PgTx& tx) -> Status {
+    auto up = tx.Exec(MEDIA_SET_THUMBNAIL, PgParams()
+                                               .Add(thumbnail.name)
+                                               .Add(thumbnail.mime_type)
+                                               .Add(int64_t{thumbnail.width})
+                                               .Add(int64_t{thumbnail.height})
+                                               .Add(thumbnail.bytes)
+                                               .Add(blurhash)
+                                               .Add(id)
+                                               .Add(account_id));
+    if (!up) return std::move(up).error();
+    if (up->affected() == 0) return Error::NotFound();
+    return {};
+  });
+}
+
 Result<MediaAttachment> PgStore::DeleteMedia(int64_t id, int64_t account_id) {
   return Write<MediaAttachment>([&](PgTx& tx) -> Result<MediaAttachment> {
     auto rows = tx.Exec(
@@ -74,12 +92,22 @@ Result<MediaAttachment> PgStore::DeleteMedia(int64_t id, int64_t account_id) {
   });
 }
 
-Result<std::vector<MediaAttachment>> PgStore::ListProcessingMedia(int limit) {
+Result<bool> PgStore::ClaimMediaProcessing(int64_t id, int64_t owner, int64_t now_ms,
+                                           int64_t until_ms) {
+  return Write<bool>([&](PgTx& tx) -> Result<bool> {
+    auto up = tx.Exec(MEDIA_CLAIM_PROCESSING,
+                      PgParams().Add(owner).Add(until_ms).Add(id).Add(now_ms));
+    if (!up) return std::move(up).error();
+    return up->affected() != 0;
+  });
+}
+
+Result<std::vector<MediaAttachment>> PgStore::ListProcessingMedia(int64_t owner, int64_t now_ms,
+                                                                  int limit) {
   return Read<std::vector<MediaAttachment>>(
       [&](PgConn& conn) -> Result<std::vector<MediaAttachment>> {
-        auto rows = conn.Exec("SELECT " MEDIA_COLUMNS
-                              " FROM media_attachments m WHERE m.state = 0 ORDER BY m.id LIMIT $1",
-                              PgParams().Add(limit));
+        auto rows =
+            conn.Exec(MEDIA_LIST_PROCESSING, PgParams().Add(owner).Add(now_ms).Add(limit));
         if (!rows) return std::move(rows).error();
         return MediaOf(*rows);
       });

@@ -364,6 +364,17 @@ CREATE INDEX media_processing ON media_attachments (id) WHERE state = 0;
 ALTER TABLE accounts ADD COLUMN avatar text NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN header text NOT NULL DEFAULT '';
 )sql",
+    // 5: a preview an upload's owner gave (video and audio), and which
+    // process holds an upload's processing until when.
+    R"sql(
+ALTER TABLE media_attachments ADD COLUMN thumbnail_name text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN thumbnail_type text NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN thumbnail_width bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN thumbnail_height bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN thumbnail_bytes bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN lease_owner bigint NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN lease_until bigint NOT NULL DEFAULT 0;
+)sql",
 };
 
 // Any 64-bit number, the same for every instance: the key of the advisory

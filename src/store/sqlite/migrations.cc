@@ -319,6 +319,17 @@ CREATE INDEX media_processing ON media_attachments(id) WHERE state = 0;
 ALTER TABLE accounts ADD COLUMN avatar TEXT NOT NULL DEFAULT '';
 ALTER TABLE accounts ADD COLUMN header TEXT NOT NULL DEFAULT '';
 )sql",
+    // 12: a preview an upload's owner gave (video and audio), and which
+    // process holds an upload's processing until when.
+    R"sql(
+ALTER TABLE media_attachments ADD COLUMN thumbnail_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN thumbnail_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_attachments ADD COLUMN thumbnail_width INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN thumbnail_height INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN thumbnail_bytes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN lease_owner INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE media_attachments ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 int CurrentVersion(SqliteDb& db) {

@@ -63,6 +63,24 @@ Status SqliteStore::DescribeMedia(int64_t id, int64_t account_id, const std::str
   });
 }
 
+Status SqliteStore::SetMediaThumbnail(int64_t id, int64_t account_id,
+                                      const MediaFileInfo& thumbnail, const std::string& blurhash) {
+  return Write([&](SqliteDb& db) -> Status {
+    SqliteStatement up = db.Prepare(MEDIA_SET_THUMBNAIL);
+    up.Bind(1, thumbnail.name)
+        .Bind(2, thumbnail.mime_type)
+        .Bind(3, int64_t{thumbnail.width})
+        .Bind(4, int64_t{thumbnail.height})
+        .Bind(5, thumbnail.bytes)
+        .Bind(6, blurhash)
+        .Bind(7, id)
+        .Bind(8, account_id);
+    if (Status st = db.Run(up); !st) return st;
+    if (db.Changes() == 0) return Error::NotFound();
+    return {};
+  });
+}
+
 Result<MediaAttachment> SqliteStore::DeleteMedia(int64_t id, int64_t account_id) {
   return WriteValue<MediaAttachment>([&](SqliteDb& db) -> Result<MediaAttachment> {
     SqliteStatement q = db.Prepare("SELECT " MEDIA_COLUMNS
@@ -78,12 +96,21 @@ Result<MediaAttachment> SqliteStore::DeleteMedia(int64_t id, int64_t account_id)
   });
 }
 
-Result<std::vector<MediaAttachment>> SqliteStore::ListProcessingMedia(int limit) {
+Result<bool> SqliteStore::ClaimMediaProcessing(int64_t id, int64_t owner, int64_t now_ms,
+                                               int64_t until_ms) {
+  return WriteValue<bool>([&](SqliteDb& db) -> Result<bool> {
+    SqliteStatement up = db.Prepare(MEDIA_CLAIM_PROCESSING);
+    up.Bind(1, owner).Bind(2, until_ms).Bind(3, id).Bind(4, now_ms);
+    if (Status st = db.Run(up); !st) return std::move(st).error();
+    return db.Changes() != 0;
+  });
+}
+
+Result<std::vector<MediaAttachment>> SqliteStore::ListProcessingMedia(int64_t owner, int64_t now_ms,
+                                                                      int limit) {
   return Read<Result<std::vector<MediaAttachment>>>([&](SqliteDb& db) {
-    SqliteStatement q = db.Prepare("SELECT " MEDIA_COLUMNS
-                                   " FROM media_attachments m INDEXED BY media_processing "
-                                   "WHERE m.state = 0 ORDER BY m.id LIMIT ?");
-    q.Bind(1, limit);
+    SqliteStatement q = db.Prepare(MEDIA_LIST_PROCESSING);
+    q.Bind(1, owner).Bind(2, now_ms).Bind(3, limit);
     return ReadMediaRows(db, q);
   });
 }

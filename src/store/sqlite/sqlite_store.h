@@ -124,7 +124,12 @@ class SqliteStore final : public Store {
   Status DescribeMedia(int64_t id, int64_t account_id, const std::string& description,
                        double focus_x, double focus_y) override;
   Result<MediaAttachment> DeleteMedia(int64_t id, int64_t account_id) override;
-  Result<std::vector<MediaAttachment>> ListProcessingMedia(int limit) override;
+  Status SetMediaThumbnail(int64_t id, int64_t account_id, const MediaFileInfo& thumbnail,
+                           const std::string& blurhash) override;
+  Result<bool> ClaimMediaProcessing(int64_t id, int64_t owner, int64_t now_ms,
+                                    int64_t until_ms) override;
+  Result<std::vector<MediaAttachment>> ListProcessingMedia(int64_t owner, int64_t now_ms,
+                                                           int limit) override;
   Result<std::vector<MediaAttachment>> ListDisposableMedia(int64_t unattached_before_ms,
                                                            int64_t deleted_before_ms,
                                                            int limit) override;
