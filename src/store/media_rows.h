@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "store/records.h"
@@ -103,6 +104,10 @@ void WithNewMedia(const MediaAttachment& m, Add&& add) {
 // saying whether the account's unattached upload is still processing
 // (`pending`) or there is no such upload.
 Error UnattachableMedia(int64_t media_id, bool pending);
+
+// Whether `media` may go together in one status: up to four images, or one
+// video, GIF or audio alone (kUnprocessable otherwise).
+Status MixableMedia(const std::vector<MediaAttachment>& media);
 
 // Adds `media` to the attachments of `status` (read in their order).
 inline void AddMedia(StatusRecord& status, MediaAttachment media) {

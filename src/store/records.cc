@@ -63,4 +63,15 @@ Error UnattachableMedia(int64_t media_id, bool pending) {
                               " was not found or is already attached");
 }
 
+Status MixableMedia(const std::vector<MediaAttachment>& media) {
+  if (media.size() < 2) return {};
+  for (const MediaAttachment& m : media) {
+    if (m.type != MediaType::kImage) {
+      return Error::Unprocessable(
+          "Validation failed: Cannot attach a video to a post that already contains images");
+    }
+  }
+  return {};
+}
+
 }  // namespace chirp

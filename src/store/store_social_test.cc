@@ -445,6 +445,24 @@ TEST_P(SocialStoreTest, MediaAttachOnceAndOnlyToTheirOwner) {
   EXPECT_EQ(Get(1).statuses_count, 1);
 }
 
+TEST_P(SocialStoreTest, AVideoGoesAloneAndFourImagesTogether) {
+  for (int64_t id : {500, 501}) ASSERT_TRUE(store_->CreateMedia(Upload(id, 1)).ok());
+  MediaAttachment video = Upload(502, 1);
+  video.type = MediaType::kVideo;
+  ASSERT_TRUE(store_->CreateMedia(video).ok());
+  StatusRecord s;
+  s.id = 100;
+  s.account_id = 1;
+  s.media_ids = {500, 502};
+  EXPECT_EQ(store_->CreateStatus(s, "", 0).error().code, ErrorCode::kUnprocessable);
+  EXPECT_EQ(store_->FindMedia(500)->status_id, 0);  // nothing attached
+  s.media_ids = {500, 501};
+  ASSERT_TRUE(store_->CreateStatus(s, "", 0).ok());
+  s.id = 101;
+  s.media_ids = {502};
+  ASSERT_TRUE(store_->CreateStatus(s, "", 0).ok());
+}
+
 TEST_P(SocialStoreTest, MediaStillProcessingCannotBeAttached) {
   ASSERT_TRUE(store_->CreateMedia(Upload(500, 1, MediaState::kProcessing)).ok());
   StatusRecord s;

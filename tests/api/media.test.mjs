@@ -441,6 +441,12 @@ test('video goes 202 → 206 → 200 with its poster and metadata; a GIF becomes
   assert.equal(part.status, 206, 'a video player seeks by ranges');
   assert.equal(part.bytes.length, 100);
   if (!early_ok) {
+    // A video goes alone: with a photo, refused, and nothing attached.
+    const photo = await uploadOk(srv, alice, await jpegWithExif(dir, { width: 64, height: 48, orientation: 1 }));
+    const mixed = await post(srv, alice, { status: 'mixed', media_ids: [photo.id, video.id] });
+    assert.equal(mixed.status, 422, show(mixed));
+    assert.match(mixed.body.error, /video/);
+    await postOk(srv, alice, { status: 'my photo', media_ids: [photo.id] });
     const status = await postOk(srv, alice, { status: 'my video', media_ids: [video.id] });
     assert.equal(status.media_attachments[0].type, 'video');
     const five = await post(srv, alice, { status: 'with more', media_ids: [video.id] });

@@ -398,7 +398,8 @@ Result<std::optional<int64_t>> InsertReblogRow(PgTx& tx, const StatusRecord& s) 
 
 // Attaches the media of the new status `s`, adding each attachment to
 // s.media; kUnprocessable for one that is not the author's, is attached
-// already or is still processing. The conditional UPDATE decides: of two
+// already or is still processing, or that may not go with the others
+// (MixableMedia). The conditional UPDATE decides: of two
 // statuses attaching the same media at once, the second finds it taken.
 Status AttachMedia(PgTx& tx, StatusRecord& s) {
   for (size_t i = 0; i < s.media_ids.size(); ++i) {
@@ -418,7 +419,7 @@ Status AttachMedia(PgTx& tx, StatusRecord& s) {
       return UnattachableMedia(s.media_ids[i], !why->empty());
     }
   }
-  return {};
+  return MixableMedia(s.media);
 }
 
 // The counters a new status moves.

@@ -350,6 +350,7 @@ Result<CreatedStatus> SqliteStore::CreateStatus(const StatusRecord& s,
         return UnattachableMedia(s.media_ids[i], pending);
       }
     }
+    if (Status st = MixableMedia(stored.media); !st) return std::move(st).error();
     if (Status st = InsertMentionsAndTags(db, s, &stored.tag_display_names); !st) {
       return std::move(st).error();
     }
