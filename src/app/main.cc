@@ -45,6 +45,7 @@
 #include "stream/stream_hub.h"
 #include "stream/stream_publisher.h"
 #include "timeline/fan_out.h"
+#include "timeline/author_preload.h"
 #include "timeline/home_timeline.h"
 
 namespace chirp {
@@ -185,6 +186,8 @@ int Serve(const Config& config) {
   TimelineCache& timelines = *timeline_cache;
   HomeTimeline home(**store, timelines, config.timelines, clock);
   if (Status s = home.celebrities().Load(); !s) return Fail(s.error().message);
+  AuthorPreload author_preload(**store, home.author_posts(),
+                               config.timelines.author_posts_max_authors);
   FanOut fan_out(**store, timelines, config.timelines, &home.author_posts());
   CacheKeeper cache_keeper(accounts, statuses, viewers, auth, &home.celebrities(),
                            &home.author_posts());
@@ -480,6 +483,7 @@ int Serve(const Config& config) {
               static_cast<unsigned>(*port));
   std::fflush(stdout);
   server.Run();
+  author_preload.Stop();
   media_janitor.Stop();
   media.Stop();
   janitor.Stop();

@@ -98,67 +98,81 @@ void AuthorPosts::Forget(int64_t author) {
   shard.lists.erase(author);
 }
 
-Result<AuthorSlice> AuthorPosts::FromStore(Store& store, int64_t author, size_t limit,
-                                           int64_t before_id) {
-  auto recent = store.RecentPlacementsOf({author}, static_cast<int>(limit), before_id);
+namespace {
+
+// The newest `limit` posts of each of `authors` below `before_id`, from the
+// store, in one read: a slice an author, in the order of `authors`.
+Result<std::vector<AuthorSlice>> SlicesFromStore(Store& store, const std::vector<int64_t>& authors,
+                                                 size_t limit, int64_t before_id) {
+  auto recent = store.RecentPlacementsOf(authors, static_cast<int>(limit), before_id);
   if (!recent) return std::move(recent).error();
   auto found = OriginalAuthors(store, *recent);
   if (!found) return std::move(found).error();
-  AuthorSlice out;
-  out.posts.reserve(recent->size());
+  std::vector<AuthorSlice> out(authors.size());
+  std::unordered_map<int64_t, size_t> slot;
+  slot.reserve(authors.size());
+  for (size_t i = 0; i < authors.size(); ++i) slot.emplace(authors[i], i);
   for (const StatusRecord& s : *recent) {
+    auto at = slot.find(s.account_id);
+    if (at == slot.end()) continue;
     int64_t original_author = 0;
     if (s.reblog_of_id != 0) {
       auto o = found->find(s.reblog_of_id);
       if (o == found->end()) continue;  // its status is gone
       original_author = o->second;
     }
-    out.posts.push_back(PostOf(s, original_author));
-    AddMentions(out.mentions, out.posts.back(), s.mentioned_account_ids);
+    AuthorSlice& slice = out[at->second];
+    slice.posts.push_back(PostOf(s, original_author));
+    AddMentions(slice.mentions, slice.posts.back(), s.mentioned_account_ids);
   }
   return out;
 }
 
-Status AuthorPosts::Load(int64_t author, size_t depth) {
-  if (!MayWait()) return Error::WouldBlock();
+}  // namespace
+
+Result<AuthorSlice> AuthorPosts::FromStore(Store& store, int64_t author, size_t limit,
+                                           int64_t before_id) {
+  auto slices = SlicesFromStore(store, {author}, limit, before_id);
+  if (!slices) return std::move(slices).error();
+  return std::move(slices->front());
+}
+
+uint64_t AuthorPosts::Reserve(int64_t author, size_t depth) {
   Shard& shard = ShardOf(author);
-  uint64_t token = 0;
-  {
-    // Held before the store is read: what fan-out pushes from now on is kept.
-    std::unique_lock lock(shard.mu);
-    token = shard.changes;
-    auto [it, added] = shard.lists.try_emplace(author);
-    it->second.depth = static_cast<uint32_t>(std::max<size_t>(it->second.depth, depth));
-    if (added) {
-      shard.order.push_back(author);
-      while (shard.lists.size() > per_shard_ && !shard.order.empty()) {
-        const int64_t oldest = shard.order.front();
-        shard.order.pop_front();
-        if (oldest == author) continue;
-        shard.lists.erase(oldest);
-      }
-      // Forgotten authors leave stale places in `order`.
-      if (shard.order.size() > 2 * per_shard_ + 16) {
-        std::erase_if(shard.order, [&](int64_t a) { return !shard.lists.contains(a); });
-      }
-      token = shard.changes;
+  // Held before the store is read: what fan-out pushes from now on is kept.
+  std::unique_lock lock(shard.mu);
+  auto [it, added] = shard.lists.try_emplace(author);
+  it->second.depth = static_cast<uint32_t>(std::max<size_t>(it->second.depth, depth));
+  if (added) {
+    shard.order.push_back(author);
+    while (shard.lists.size() > per_shard_ && !shard.order.empty()) {
+      const int64_t oldest = shard.order.front();
+      shard.order.pop_front();
+      if (oldest == author) continue;
+      shard.lists.erase(oldest);
+    }
+    // Forgotten authors leave stale places in `order`.
+    if (shard.order.size() > 2 * per_shard_ + 16) {
+      std::erase_if(shard.order, [&](int64_t a) { return !shard.lists.contains(a); });
     }
   }
-  // One more than the depth: whether the author has statuses below it.
-  auto read = FromStore(store_, author, depth + 1, 0);
-  if (!read) return std::move(read).error();
+  return shard.changes;
+}
+
+void AuthorPosts::Install(int64_t author, uint64_t token, size_t depth, AuthorSlice read) {
+  Shard& shard = ShardOf(author);
   std::unique_lock lock(shard.mu);
   auto it = shard.lists.find(author);
-  if (it == shard.lists.end() || shard.changes != token) return {};  // raced: not installed
+  if (it == shard.lists.end() || shard.changes != token) return;  // raced: not installed
   List& list = it->second;
-  const bool more_below = read->posts.size() > depth;
-  if (more_below) read->posts.pop_back();
+  const bool more_below = read.posts.size() > depth;
+  if (more_below) read.posts.pop_back();
   // The read replaces what the list held: pushes since the load began are
   // merged back in.
   auto fresh = std::make_shared<AuthorList>();
-  fresh->posts.reserve(std::max<size_t>(read->posts.size(), list.depth) + 1);
-  fresh->posts.assign(read->posts.rbegin(), read->posts.rend());
-  fresh->mentions = std::move(read->mentions);
+  fresh->posts.reserve(std::max<size_t>(read.posts.size(), list.depth) + 1);
+  fresh->posts.assign(read.posts.rbegin(), read.posts.rend());
+  fresh->mentions = std::move(read.mentions);
   fresh->floor = more_below && !fresh->posts.empty() ? fresh->posts.front().status_id.value() : 0;
   for (const AuthorPost& p : list.held->posts) Insert(*fresh, list.depth, p, {});
   for (const PostMention& m : list.held->mentions) {
@@ -168,7 +182,44 @@ Status AuthorPosts::Load(int64_t author, size_t depth) {
   Trim(*fresh, list.depth);
   list.held = std::move(fresh);
   list.loaded = true;
+}
+
+Status AuthorPosts::Load(int64_t author, size_t depth) { return LoadMany({author}, depth); }
+
+Status AuthorPosts::LoadMany(const std::vector<int64_t>& authors, size_t depth) {
+  if (!MayWait()) return Error::WouldBlock();
+  std::vector<uint64_t> tokens;
+  tokens.reserve(authors.size());
+  for (int64_t author : authors) tokens.push_back(Reserve(author, depth));
+  // One more than the depth: whether the author has statuses below it.
+  auto read = SlicesFromStore(store_, authors, depth + 1, 0);
+  if (!read) return std::move(read).error();
+  for (size_t i = 0; i < authors.size(); ++i) {
+    Install(authors[i], tokens[i], depth, std::move((*read)[i]));
+  }
   return {};
+}
+
+bool AuthorPosts::IsHeld(int64_t author) {
+  Shard& shard = ShardOf(author);
+  std::shared_lock lock(shard.mu);
+  return shard.lists.contains(author);
+}
+
+Result<size_t> AuthorPosts::Preload(const std::vector<int64_t>& authors,
+                                    const std::atomic<bool>& stop) {
+  size_t loaded = 0;
+  std::vector<int64_t> batch;
+  batch.reserve(kPreloadBatch);
+  for (size_t i = 0; i < authors.size() && !stop.load(std::memory_order_relaxed); ++i) {
+    if (!IsHeld(authors[i])) batch.push_back(authors[i]);
+    if (batch.size() < kPreloadBatch && i + 1 < authors.size()) continue;
+    if (batch.empty()) continue;
+    if (Status s = LoadMany(batch, depth_); !s) return std::move(s).error();
+    loaded += batch.size();
+    batch.clear();
+  }
+  return loaded;
 }
 
 std::optional<AuthorSlice> AuthorPosts::Answer(const AuthorList& list, size_t limit,

@@ -15,7 +15,10 @@
 // A list holds the author's newest statuses, `depth` of them (deeper for an
 // author read deeper, up to kMaxDepth), and answers for statuses from its
 // floor up: below that, the store does. At most `max_authors` lists are held
-// (the oldest loaded are dropped first, and loaded again when read).
+// (the oldest loaded are dropped first, and loaded again when read). Lists
+// may also be loaded ahead of reads, many authors to a store read
+// (Preload): what a server does at its start, so that the first reads after
+// it do not each load the lists of every author they follow.
 //
 // Thread-safe.
 #pragma once
@@ -75,6 +78,11 @@ class AuthorPosts {
   static Result<AuthorSlice> FromStore(Store& store, int64_t author, size_t limit,
                                        int64_t before_id);
 
+  // Loads the lists of `authors` not held yet, kPreloadBatch to a store
+  // read, stopping early once `stop` is set. Returns how many were loaded.
+  static constexpr size_t kPreloadBatch = 128;
+  Result<size_t> Preload(const std::vector<int64_t>& authors, const std::atomic<bool>& stop);
+
   // Fan-out: a new status of an author whose list is held (others: nothing).
   void Push(const StatusRecord& status, int64_t original_author_id);
   // Fan-out, and the process that deleted: a deleted status.
@@ -106,6 +114,15 @@ class AuthorPosts {
                      const std::vector<int64_t>& mentioned);
   static void Trim(AuthorList& list, size_t depth);
   Status Load(int64_t author, size_t depth);
+  // Loads the lists of `authors` (distinct) in one store read.
+  Status LoadMany(const std::vector<int64_t>& authors, size_t depth);
+  // Makes room for `author`'s list before the store is read: the token
+  // Install checks.
+  uint64_t Reserve(int64_t author, size_t depth);
+  // Installs what the store gave for `author` (newest first, `depth` + 1 at
+  // most), unless a change since `token` makes it stale.
+  void Install(int64_t author, uint64_t token, size_t depth, AuthorSlice read);
+  bool IsHeld(int64_t author);
   // What the list answers of the page; nullopt when it cannot.
   static std::optional<AuthorSlice> Answer(const AuthorList& list, size_t limit, int64_t before_id);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "core/no_wait.h"
 #include "store/sqlite/temp_store.h"
 
@@ -137,6 +139,27 @@ TEST_F(AuthorPostsTest, HoldsAtMostItsAuthorsDroppingTheOldestLoaded) {
   for (int64_t author = 1; author <= 4; ++author) {
     EXPECT_EQ(Ids(*posts.Recent(author, 1, 0)), std::vector<int64_t>{10 + author});
   }
+}
+
+TEST_F(AuthorPostsTest, PreloadedListsAnswerWithoutTheStoreAsLoadedOnesDo) {
+  for (int64_t id = 10; id <= 14; ++id) Post(id, 1);
+  Post(15, 2);
+  Post(16, 3, 15);  // a reblog of account 2's status
+  Post(17, 2);
+  AuthorPosts posts(*store_, 2, 1000);
+  std::atomic<bool> stop{true};
+  EXPECT_EQ(posts.Preload({1, 2, 3, 4}, stop).value(), 0u);  // stopped before it began
+  stop = false;
+  EXPECT_EQ(posts.Preload({1, 2, 3, 4}, stop).value(), 4u);
+  EXPECT_EQ(posts.Preload({1, 2}, stop).value(), 0u);  // held already
+  NoWaitScope memory_only;
+  EXPECT_EQ(Ids(*posts.Recent(1, 2, 0)), (std::vector<int64_t>{14, 13}));
+  EXPECT_EQ(Ids(*posts.Recent(2, 2, 0)), (std::vector<int64_t>{17, 15}));
+  auto reblog = posts.Recent(3, 1, 0);
+  ASSERT_TRUE(reblog.ok() && reblog->has_value());
+  EXPECT_EQ((*reblog)->posts.front().other_account_id, 2);
+  EXPECT_TRUE(Ids(*posts.Recent(4, 1, 0)).empty());  // none: held as none
+  EXPECT_EQ(posts.Stats().authors, 4u);
 }
 
 TEST_F(AuthorPostsTest, LoadingWaitsForTheStoreSoNotOnANetworkThread) {
