@@ -14,6 +14,7 @@ import { createRestAPIClient } from 'masto';
 import megalodonPkg from 'megalodon';
 import { withLogs, show, api, rawRequest } from './lib/server.mjs';
 import { socialServer, postOk, post, as, ok } from './lib/social.mjs';
+import { streamScope, openStream, isUpdate } from './lib/streaming.mjs';
 import { scratch, jpegWithExif, pngWithAlpha, metadataOf, pixelOf, countFiles, pngHeaderOnly, ffmpegFile, H264_WITH_SOUND } from './lib/media.mjs';
 
 const generator = megalodonPkg.default ?? megalodonPkg;
@@ -188,6 +189,32 @@ test('media is attached to a status once, only by its owner, and shown complete 
   assert.equal(await countFiles(join(srv.dataDir, 'media')), files - 2);
   assert.equal((await fetchFile(media[4].url)).status, 404);
   assert.equal((await as(srv, alice, 'GET', `/api/v1/media/${media[4].id}`)).status, 404);
+}));
+
+test('a status with media reaches public:media and the public timeline\'s only_media, one without does not', withLogs(async (t, start) => {
+  streamScope(t);
+  const { srv, users: [alice, bob] } = await socialServer(start, { users: ['alice', 'bob'] });
+  const dir = await scratch(t);
+  const stream = await openStream(srv, { t, token: bob.token, stream: 'public:media', label: 'bob public:media' });
+  const plain = await postOk(srv, alice, 'words only');
+  stream.forbid(isUpdate(plain.id), 'a status without media');
+  const photo = await uploadOk(srv, alice, await jpegWithExif(dir, { width: 320, height: 240, orientation: 1 }));
+  const withPhoto = await postOk(srv, alice, { status: 'a photo', media_ids: [photo.id] });
+  const m = await stream.waitFor(isUpdate(withPhoto.id, ['public:media']), 'the status with a photo on public:media');
+  const shown = JSON.parse(m.payload);
+  assert.equal(shown.media_attachments.length, 1);
+  assert.equal(shown.media_attachments[0].id, photo.id);
+  assert.match(shown.media_attachments[0].url, /\/original\.jpg$/);
+  const last = await postOk(srv, alice, 'words again');
+  stream.forbid(isUpdate(last.id), 'a status without media');
+  const second = await uploadOk(srv, alice, await jpegWithExif(dir, { width: 64, height: 48, orientation: 1 }));
+  const withSecond = await postOk(srv, alice, { status: 'another photo', media_ids: [second.id] });
+  await stream.waitFor(isUpdate(withSecond.id, ['public:media']), 'the second photo on public:media');
+  stream.assertClean('after the second photo');
+
+  const listed = await ok(srv, bob, 'GET', '/api/v1/timelines/public?only_media=true');
+  assert.ok(listed.length === 2 && listed.every((s) => s.media_attachments.length === 1), JSON.stringify(listed.map((s) => s.content)));
+  assert.ok(!listed.some((s) => s.id === plain.id || s.id === last.id));
 }));
 
 test('bad uploads get a clear 4xx, leave no file behind, and the server keeps serving', withLogs(async (t, start) => {
