@@ -61,6 +61,10 @@ auto InSlot(std::counting_semaphore<>& slots, Work&& work) {
   return out;
 }
 
+Error ThumbnailOfAnImage() {
+  return Error::Unprocessable("Validation failed: Thumbnail can only be given for video and audio");
+}
+
 MediaFileInfo FileInfo(std::string name, const ImageFile& file) {
   return {std::move(name), file.mime_type, file.width, file.height,
           static_cast<int64_t>(file.bytes.size())};
@@ -178,8 +182,6 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
   if (container && *container != MediaContainer::kGif) {
     return KeepForProcessing(std::move(media), *container, upload);
   }
-  const Error no_thumbnail =
-      Error::Unprocessable("Validation failed: Thumbnail can only be given for video and audio");
   // An image's header alone first: what is refused is refused before a
   // slot is taken or a pixel decoded.
   auto probe = Identify(upload.bytes, upload.declared_type);
@@ -190,7 +192,7 @@ Result<MediaAttachment> MediaService::Upload(const MediaUpload& upload) {
     }
     return KeepForProcessing(std::move(media), MediaContainer::kGif, upload);
   }
-  if (upload.thumbnail) return no_thumbnail;
+  if (upload.thumbnail) return ThumbnailOfAnImage();
   auto processed = InSlot(processing_, [&] { return ProcessImage(upload.bytes, limits_.image); });
   if (!processed) return std::move(processed).error();
 
@@ -251,17 +253,15 @@ Result<MediaAttachment> MediaService::KeepForProcessing(MediaAttachment media,
   const std::string source = media.file_key + "/" + kSourceFile;
   Status kept = storage_.Put(source, upload.bytes);
   if (kept) kept = store_.CreateMedia(media);
-  // Claimed for this process, which queues it, so that no other takes it
-  // up unless this one stops first.
-  if (kept) {
-    auto claimed = store_.ClaimMediaProcessing(media.id, ids_.worker_id(), media.created_at_ms,
-                                               media.created_at_ms + limits_.claim_ms);
-    if (!claimed) kept = std::move(claimed).error();
-  }
   if (!kept) {
     RemoveFiles(media);
     return std::move(kept).error();
   }
+  // Claimed for this process, which queues it, so that no other takes it
+  // up unless this one stops first (should the claim fail, another may take
+  // it first: processing claims it again).
+  (void)store_.ClaimMediaProcessing(media.id, ids_.worker_id(), media.created_at_ms,
+                                    media.created_at_ms + limits_.claim_ms);
   if (upload.synchronous) {
     ProcessInBackground(media.id);
     return store_.FindMedia(media.id);
@@ -445,10 +445,7 @@ Result<MediaAttachment> MediaService::Update(int64_t account_id, int64_t id,
     std::tie(media->focus_x, media->focus_y) = *focus;
   }
   if (change.thumbnail) {
-    if (media->type == MediaType::kImage) {
-      return Error::Unprocessable(
-          "Validation failed: Thumbnail can only be given for video and audio");
-    }
+    if (media->type == MediaType::kImage) return ThumbnailOfAnImage();
     std::string blurhash;
     auto thumbnail = KeepThumbnail(media->file_key, *change.thumbnail, &blurhash);
     if (!thumbnail) return std::move(thumbnail).error();
