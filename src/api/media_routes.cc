@@ -178,9 +178,9 @@ HttpResponse ServeFile(const MediaRouteParts& ctx, HttpRequest& request, const P
 void AddMediaRoutes(ApiRoutes& routes, Router& router, const MediaRouteParts& ctx) {
   const MediaLimits& limits = ctx.media.limits();
   // A file and its thumbnail.
-  const size_t upload_limit = std::max(limits.image.max_bytes,
-                                       static_cast<size_t>(limits.video.max_bytes)) +
-                              limits.image.max_bytes + kFormOverhead;
+  const size_t upload_limit =
+      std::max(limits.image.max_bytes, static_cast<size_t>(limits.video.max_bytes)) +
+      limits.image.max_bytes + kFormOverhead;
   for (auto [pattern, synchronous] :
        {std::pair{"/api/v2/media", false}, std::pair{"/api/v1/media", true}}) {
     routes.Add({.method = "POST",

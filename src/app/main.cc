@@ -44,8 +44,8 @@
 #include "stream/pubsub.h"
 #include "stream/stream_hub.h"
 #include "stream/stream_publisher.h"
-#include "timeline/fan_out.h"
 #include "timeline/author_preload.h"
+#include "timeline/fan_out.h"
 #include "timeline/home_timeline.h"
 
 namespace chirp {

@@ -367,9 +367,8 @@ Result<std::string> MediaService::KeepProfileImage(int64_t, ProfileImageKind kin
   // A moving one as a GIF beside its first frame, whose name follows from
   // it (StillImageName); one with too many frames or pixels stays still.
   if (probe->frames > 1) {
-    auto moving = InSlot(processing_, [&] {
-      return ProcessAnimationInBox(upload.bytes, limits_.image, box);
-    });
+    auto moving = InSlot(processing_,
+                         [&] { return ProcessAnimationInBox(upload.bytes, limits_.image, box); });
     if (moving) {
       const std::string name = stem + "gif";
       if (Status st = storage_.Put(StillImageName(name), still->bytes); !st) {

@@ -177,9 +177,9 @@ class MediaService final : public ProfileImages {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<int64_t> queue_;  // guarded by mu_: uploads waiting to be processed
+  std::deque<int64_t> queue_;           // guarded by mu_: uploads waiting to be processed
   std::unordered_set<int64_t> queued_;  // guarded by mu_: what queue_ holds
-  bool stopping_ = false;      // guarded by mu_
+  bool stopping_ = false;               // guarded by mu_
   std::vector<std::thread> workers_;
 };
 

@@ -38,16 +38,15 @@ std::string MakeJpeg(int width, int height) {
 // A second of silence as a WAV file: 8 kHz, 8 bits, one channel.
 std::string MakeWav() {
   const auto le32 = [](uint32_t v) {
-    return std::string{static_cast<char>(v), static_cast<char>(v >> 8),
-                       static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 24)};
   };
   const auto le16 = [](uint16_t v) {
     return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
   };
   const uint32_t samples = 8000;
-  return "RIFF" + le32(36 + samples) + "WAVE" + "fmt " + le32(16) + le16(1) + le16(1) +
-         le32(8000) + le32(8000) + le16(1) + le16(8) + "data" + le32(samples) +
-         std::string(samples, '\x80');
+  return "RIFF" + le32(36 + samples) + "WAVE" + "fmt " + le32(16) + le16(1) + le16(1) + le32(8000) +
+         le32(8000) + le16(1) + le16(8) + "data" + le32(samples) + std::string(samples, '\x80');
 }
 
 class MediaServiceTest : public ::testing::Test {
@@ -244,8 +243,9 @@ TEST_F(MediaServiceTest, AnUploadAnotherProcessLeftIsTakenUpOnceItsClaimLapses) 
   EXPECT_EQ(found->type, MediaType::kAudio);
   EXPECT_EQ(found->original.mime_type, "audio/mpeg");
   // The process that left it would not make it again.
-  EXPECT_FALSE(temp_->store().ClaimMediaProcessing(left->id, 2, clock_.NowMillis(),
-                                                   clock_.NowMillis() + 1).value());
+  EXPECT_FALSE(temp_->store()
+                   .ClaimMediaProcessing(left->id, 2, clock_.NowMillis(), clock_.NowMillis() + 1)
+                   .value());
 }
 
 TEST(MediaFileNameTest, OnlyAKeyAndAVersionNameAFile) {

@@ -37,27 +37,27 @@ namespace chirp {
   "thumbnail_type, thumbnail_width, thumbnail_height, thumbnail_bytes) VALUES ($1, $2, "     \
   "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, " \
   "$22, $23, $24, $25, $26, $27, $28, $29)"
-#define MEDIA_PROCESSED_UPDATE                                                              \
-  "UPDATE media_attachments SET type = $1, state = $2, original_name = $3, "                \
-  "original_type = $4, original_width = $5, original_height = $6, original_bytes = $7, "    \
-  "small_name = $8, small_type = $9, small_width = $10, small_height = $11, "               \
-  "small_bytes = $12, duration_ms = $13, frame_rate = $14, bitrate = $15, "                 \
-  "blurhash = CASE WHEN thumbnail_name = '' THEN $16 ELSE blurhash END, "                   \
+#define MEDIA_PROCESSED_UPDATE                                                           \
+  "UPDATE media_attachments SET type = $1, state = $2, original_name = $3, "             \
+  "original_type = $4, original_width = $5, original_height = $6, original_bytes = $7, " \
+  "small_name = $8, small_type = $9, small_width = $10, small_height = $11, "            \
+  "small_bytes = $12, duration_ms = $13, frame_rate = $14, bitrate = $15, "              \
+  "blurhash = CASE WHEN thumbnail_name = '' THEN $16 ELSE blurhash END, "                \
   "failure = $17 WHERE id = $18 AND status_id = 0"
-#define MEDIA_SET_THUMBNAIL                                                               \
-  "UPDATE media_attachments SET thumbnail_name = $1, thumbnail_type = $2, "               \
-  "thumbnail_width = $3, thumbnail_height = $4, thumbnail_bytes = $5, blurhash = $6 "     \
+#define MEDIA_SET_THUMBNAIL                                                           \
+  "UPDATE media_attachments SET thumbnail_name = $1, thumbnail_type = $2, "           \
+  "thumbnail_width = $3, thumbnail_height = $4, thumbnail_bytes = $5, blurhash = $6 " \
   "WHERE id = $7 AND account_id = $8 AND status_id = 0"
 // The processing of $3 claimed for owner $1 until $2, unless another
 // owner's claim lasts past $4.
-#define MEDIA_CLAIM_PROCESSING                                                        \
-  "UPDATE media_attachments SET lease_owner = $1, lease_until = $2 "                 \
+#define MEDIA_CLAIM_PROCESSING                                       \
+  "UPDATE media_attachments SET lease_owner = $1, lease_until = $2 " \
   "WHERE id = $3 AND state = 0 AND (lease_owner = $1 OR lease_until <= $4)"
 // Uploads processing that owner $1 may take up at $2, oldest first, $3 at
 // most.
-#define MEDIA_LIST_PROCESSING                                                           \
-  "SELECT " MEDIA_COLUMNS                                                              \
-  " FROM media_attachments m WHERE m.state = 0 AND (m.lease_owner = $1 OR "            \
+#define MEDIA_LIST_PROCESSING                                               \
+  "SELECT " MEDIA_COLUMNS                                                   \
+  " FROM media_attachments m WHERE m.state = 0 AND (m.lease_owner = $1 OR " \
   "m.lease_until <= $2) ORDER BY m.id LIMIT $3"
 #define MEDIA_DESCRIBE                                                         \
   "UPDATE media_attachments SET description = $1, focus_x = $2, focus_y = $3 " \

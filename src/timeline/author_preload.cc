@@ -77,8 +77,8 @@ void AuthorPreload::Run() {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (loaded() > 0) {
-    std::fprintf(stderr, "chirpd: the recent statuses of %zu authors loaded in %.1f s\n",
-                 loaded(), seconds);
+    std::fprintf(stderr, "chirpd: the recent statuses of %zu authors loaded in %.1f s\n", loaded(),
+                 seconds);
   }
 }
 

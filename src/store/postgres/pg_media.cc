@@ -95,8 +95,8 @@ Result<MediaAttachment> PgStore::DeleteMedia(int64_t id, int64_t account_id) {
 Result<bool> PgStore::ClaimMediaProcessing(int64_t id, int64_t owner, int64_t now_ms,
                                            int64_t until_ms) {
   return Write<bool>([&](PgTx& tx) -> Result<bool> {
-    auto up = tx.Exec(MEDIA_CLAIM_PROCESSING,
-                      PgParams().Add(owner).Add(until_ms).Add(id).Add(now_ms));
+    auto up =
+        tx.Exec(MEDIA_CLAIM_PROCESSING, PgParams().Add(owner).Add(until_ms).Add(id).Add(now_ms));
     if (!up) return std::move(up).error();
     return up->affected() != 0;
   });
@@ -106,8 +106,7 @@ Result<std::vector<MediaAttachment>> PgStore::ListProcessingMedia(int64_t owner,
                                                                   int limit) {
   return Read<std::vector<MediaAttachment>>(
       [&](PgConn& conn) -> Result<std::vector<MediaAttachment>> {
-        auto rows =
-            conn.Exec(MEDIA_LIST_PROCESSING, PgParams().Add(owner).Add(now_ms).Add(limit));
+        auto rows = conn.Exec(MEDIA_LIST_PROCESSING, PgParams().Add(owner).Add(now_ms).Add(limit));
         if (!rows) return std::move(rows).error();
         return MediaOf(*rows);
       });
