@@ -40,7 +40,6 @@ std::string FieldValueHtml(const std::string& value) {
 }
 
 json::object AccountJson(const Account& a, const std::string& base_url, json::storage_ptr sp) {
-  // Kept as one still image each: the static versions are the same file.
   // The placeholder, or the file and its still version (the same file
   // unless it moves).
   const auto image = [&](const std::string& name, const char* missing, bool still) {
