@@ -83,6 +83,15 @@ double TagTrends::Expected(const Tag& tag, int64_t now_ms) const {
     ++known_hours;
   }
   const double overall = known_hours > 0 ? total / static_cast<double>(known_hours) : 0;
+  // The mean over the hours just before the window.
+  double recent_total = 0;
+  int recent_known = 0;
+  for (int64_t h = std::max(first_hour, window_start_hour - options_.recent_hours);
+       h < window_start_hour; ++h) {
+    recent_total += accounts_in(h);
+    ++recent_known;
+  }
+  const double recent = recent_known > 0 ? recent_total / recent_known : 0;
   // Each hour the window covers, at the rate of the same hour of the past
   // days (leaning on the overall mean where they are few), for the part
   // of it the window covers: a window across the end of a daily peak
@@ -100,7 +109,8 @@ double TagTrends::Expected(const Tag& tag, int64_t now_ms) const {
       same_hour += accounts_in(past);
       ++days;
     }
-    const double rate = std::max((same_hour + k * overall) / (days + k), options_.prior_per_hour);
+    const double rate =
+        std::max({(same_hour + k * overall) / (days + k), recent, options_.prior_per_hour});
     expected += rate * static_cast<double>(covered) / static_cast<double>(kHourMs);
   }
   return expected;

@@ -15,6 +15,8 @@
 // `min_ratio` times its expectation. Its trend holds its peak score and
 // decays from it with a half-life, so a burst stays visible a while after
 // it ends and a new burst replaces it only by scoring higher.
+// Detection errs towards fewer, surer trends: a top 10 that is mostly
+// noise is what makes people stop reading one.
 //
 // Counts are exact (sets of account ids for the window, the current hour
 // and the current day; plain counts for the past hours and days): memory
@@ -36,16 +38,21 @@
 namespace chirp {
 
 struct TagTrendOptions {
-  int64_t window_ms = 60 * 60 * 1000;  // the recent window compared with its expectation
+  // Defaults chosen on bench/trends.sh's evaluation (see bench/README.md).
+  int64_t window_ms = 20 * 60 * 1000;  // the recent window compared with its expectation
   int history_days = 7;                // past days learned from, and reported
   int min_accounts = 3;                // distinct accounts in the window to trend at all
   double min_ratio = 2.0;              // times the expectation, to trend at all
-  double min_score = 2.0;              // the surprise a trend needs
+  double min_score = 6.0;              // the surprise a trend needs
   double prior_per_hour = 0.2;         // accounts an hour expected of a tag never seen
   // Weight, in days, of the tag's mean over all hours against its mean at
   // the same hour (more days of history: the daily cycle counts more).
   double hour_of_day_shrink = 2.0;
-  int64_t half_life_ms = 4LL * 60 * 60 * 1000;  // the decay of a held peak
+  // The hours just before the window: the expectation is at least their
+  // mean, so that a tag whose level moved for good stops trending once it
+  // has held the new level this long.
+  int recent_hours = 3;
+  int64_t half_life_ms = 45LL * 60 * 1000;  // the decay of a held peak
 };
 
 struct TagTrend {

@@ -87,9 +87,9 @@ TEST(TagTrendsTest, ADailyPeakAtItsUsualHourDoesNotTrendButTheSameOffHourDoes) {
 
 TEST(TagTrendsTest, ANewTagTrendsOnDistinctAccountsNotOnOneRepeatingItself) {
   TagTrends trends;
-  for (int i = 0; i < 50; ++i) trends.Record("mine", 7, kStart + i * kMinute / 2);
-  Spread(trends, "quake", 12, kStart, 20 * kMinute, 100);
-  const auto top = trends.Top(kStart + 20 * kMinute, 10);
+  for (int i = 0; i < 30; ++i) trends.Record("mine", 7, kStart + i * kMinute / 2);
+  Spread(trends, "quake", 12, kStart, 15 * kMinute, 100);
+  const auto top = trends.Top(kStart + 15 * kMinute, 10);
   EXPECT_EQ(Names(top), std::vector<std::string>{"quake"});
   EXPECT_EQ(top[0].accounts, 12);
   // Two accounts are not a trend.
