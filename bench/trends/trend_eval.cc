@@ -60,8 +60,8 @@ class Random {
   // Knuth's method: fine for the small means of one minute.
   int Poisson(double mean) {
     if (mean <= 0) return 0;
-    if (mean > 30) return std::max(0, static_cast<int>(std::lround(mean + std::sqrt(mean) *
-                                                                   Normal())));
+    if (mean > 30)
+      return std::max(0, static_cast<int>(std::lround(mean + std::sqrt(mean) * Normal())));
     const double limit = std::exp(-mean);
     int k = 0;
     for (double p = Uniform(); p > limit; p *= Uniform()) ++k;
@@ -137,15 +137,15 @@ class DayOverDay {
     for (auto& [name, t] : tags_) {
       const int64_t day = now / kDay;
       const double observed = day == t.day ? static_cast<double>(t.today.size()) : 0;
-      const double expected = day == t.day ? static_cast<double>(t.yesterday)
+      const double expected = day == t.day       ? static_cast<double>(t.yesterday)
                               : day == t.day + 1 ? static_cast<double>(t.today.size())
                                                  : 0;
       double score = 0;
       if (observed >= 5 && observed > expected) {
         score = (observed - expected) * (observed - expected) / std::max(expected, 1.0);
       }
-      const double held =
-          t.peak * std::exp2(-static_cast<double>(now - t.peak_at) / static_cast<double>(4 * kHour));
+      const double held = t.peak * std::exp2(-static_cast<double>(now - t.peak_at) /
+                                             static_cast<double>(4 * kHour));
       if (score > held) {
         t.peak = score;
         t.peak_at = now;
@@ -257,9 +257,9 @@ int main(int argc, char** argv) {
     } else {
       e.tag = "tag" + std::to_string(i * 4 + 1);  // a background tag each
       e.size = sizes[(i / 4) % 3];
-      e.end = e.start + (e.shape == Shape::kPulse ? kHour + static_cast<int64_t>(
-                                                               random.Uniform() * kHour)
-                                                  : 3 * kHour);
+      e.end = e.start + (e.shape == Shape::kPulse
+                             ? kHour + static_cast<int64_t>(random.Uniform() * kHour)
+                             : 3 * kHour);
     }
     events.push_back(e);
   }
@@ -304,11 +304,12 @@ int main(int argc, char** argv) {
         delays.push_back(static_cast<double>(at - events[i].start) / kMinute);
       }
     }
-    std::printf("\"%s\": {\"precision\": %.3f, \"recall\": %.3f, \"pulse5_median_delay_min\": %.0f, "
-                "\"steady_snapshots\": %lld, \"entries\": %lld}",
-                name, s.entries > 0 ? static_cast<double>(s.right) / s.entries : 0.0,
-                static_cast<double>(s.found.size()) / events.size(), Median(delays),
-                static_cast<long long>(s.steady_snapshots), static_cast<long long>(s.entries));
+    std::printf(
+        "\"%s\": {\"precision\": %.3f, \"recall\": %.3f, \"pulse5_median_delay_min\": %.0f, "
+        "\"steady_snapshots\": %lld, \"entries\": %lld}",
+        name, s.entries > 0 ? static_cast<double>(s.right) / s.entries : 0.0,
+        static_cast<double>(s.found.size()) / events.size(), Median(delays),
+        static_cast<long long>(s.steady_snapshots), static_cast<long long>(s.entries));
   };
   std::printf("{\"seed\": %llu, \"events\": %zu, ", static_cast<unsigned long long>(seed),
               events.size());
