@@ -5,8 +5,10 @@
 // used it over the past days, and which accounts used it within the recent
 // window. A tag's expected number of accounts in the window is learned
 // from its past days at the same hours (its daily cycle), leaning on its
-// mean over all hours where the days are few, and never below a small
-// prior (a tag never seen is expected to be rare). The window's count is
+// mean over all hours where the days are few; it is never below the tag's
+// mean over the few hours just before the window (a level that moved for
+// good is soon the usual one) nor below a small prior (a tag never seen
+// is expected to be rare). The window's count is
 // then scored for how unusual it is against that expectation under a
 // Poisson model: o·ln(o/e) − (o − e), the information in seeing o where e
 // was expected, which is near 0 for a tag at its usual level however large
