@@ -72,7 +72,7 @@ Result<HttpResponse> UpdateCredentials(const AccountRouteParts& ctx, ApiRequest&
   const Params& p = req.params;
   ProfileUpdate u;
   for (const UploadedFile& file : p.files()) {
-    const ProfileImageUpload image{file.data, TrimAscii(file.content_type)};
+    const UploadedImage image{file.data, TrimAscii(file.content_type)};
     if (file.field == "avatar") u.avatar = image;
     if (file.field == "header") u.header = image;
   }

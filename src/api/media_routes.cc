@@ -30,9 +30,9 @@ Status ReadDescriptionAndFocus(const Params& params, std::optional<std::string>*
 }
 
 // The form's file part `field`, if it has one.
-std::optional<UploadedBytes> FilePart(const ApiRequest& req, std::string_view field) {
+std::optional<UploadedImage> FilePart(const ApiRequest& req, std::string_view field) {
   for (const UploadedFile& f : req.params.files()) {
-    if (f.field == field) return UploadedBytes{f.data, TrimAscii(f.content_type)};
+    if (f.field == field) return UploadedImage{f.data, TrimAscii(f.content_type)};
   }
   return std::nullopt;
 }

@@ -299,12 +299,10 @@ Result<ImageFile> ProcessAnimationInBox(std::string_view bytes, const ImageLimit
   }
   // Shrunk to fit the box, or with `crop` to cover it (each frame is then
   // cut to it around its centre); never enlarged.
-  double scale = std::min(1.0, std::min(static_cast<double>(box.width) / probe->width,
-                                        static_cast<double>(box.height) / probe->height));
-  if (box.crop) {
-    scale = std::min(1.0, std::max(static_cast<double>(box.width) / probe->width,
-                                   static_cast<double>(box.height) / probe->height));
-  }
+  const double by_width = static_cast<double>(box.width) / probe->width;
+  const double by_height = static_cast<double>(box.height) / probe->height;
+  const double scale =
+      std::min(1.0, box.crop ? std::max(by_width, by_height) : std::min(by_width, by_height));
   const int fit_width = std::max(1, static_cast<int>(std::lround(probe->width * scale)));
   const int fit_height = std::max(1, static_cast<int>(std::lround(probe->height * scale)));
   VipsImage* out = nullptr;

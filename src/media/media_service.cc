@@ -355,7 +355,7 @@ Result<ImageProbe> MediaService::Identify(std::string_view bytes,
 }
 
 Result<std::string> MediaService::KeepProfileImage(int64_t, ProfileImageKind kind,
-                                                   const ProfileImageUpload& upload) {
+                                                   const UploadedImage& upload) {
   auto probe = Identify(upload.bytes, upload.declared_type);
   if (!probe) return std::move(probe).error();
   const bool avatar = kind == ProfileImageKind::kAvatar;
@@ -399,7 +399,7 @@ void MediaService::DiscardProfileImage(const std::string& name) {
 }
 
 Result<MediaFileInfo> MediaService::KeepThumbnail(const std::string& file_key,
-                                                  const UploadedBytes& upload,
+                                                  const UploadedImage& upload,
                                                   std::string* blurhash) {
   auto probe = Identify(upload.bytes, upload.declared_type);
   if (!probe) {

@@ -65,12 +65,6 @@ inline constexpr std::string_view kMediaMimeTypes[] = {
     "image/avif", "video/mp4", "video/quicktime", "video/webm", "audio/mpeg", "audio/mp3",
     "audio/ogg",  "audio/wav", "audio/wave",      "audio/flac", "audio/mp4",  "audio/x-m4a"};
 
-// A file as a client sent it.
-struct UploadedBytes {
-  std::string_view bytes;
-  std::string_view declared_type;  // the form part's Content-Type; "" when none
-};
-
 struct MediaUpload {
   int64_t account_id = 0;
   std::string_view bytes;
@@ -79,7 +73,7 @@ struct MediaUpload {
   std::optional<std::string> focus;  // "x,y"
   // A preview to show instead of the one processing makes (video, GIFs
   // and audio only).
-  std::optional<UploadedBytes> thumbnail;
+  std::optional<UploadedImage> thumbnail;
   // Video, GIFs and audio processed before Upload returns (POST
   // /api/v1/media) rather than in the background.
   bool synchronous = false;
@@ -89,7 +83,7 @@ struct MediaUpload {
 struct MediaChange {
   std::optional<std::string> description;
   std::optional<std::string> focus;
-  std::optional<UploadedBytes> thumbnail;  // as MediaUpload's
+  std::optional<UploadedImage> thumbnail;  // as MediaUpload's
 };
 
 // A focal point "x,y", each a number in -1..1: kUnprocessable otherwise.
@@ -142,7 +136,7 @@ class MediaService final : public ProfileImages {
   // an animated one (within ImageLimits::max_animation_pixels) is kept as
   // a GIF beside its first frame (StillImageName, store/records.h).
   Result<std::string> KeepProfileImage(int64_t account_id, ProfileImageKind kind,
-                                       const ProfileImageUpload& upload) override;
+                                       const UploadedImage& upload) override;
   void DiscardProfileImage(const std::string& name) override;
 
   const MediaLimits& limits() const { return limits_; }
@@ -150,7 +144,7 @@ class MediaService final : public ProfileImages {
  private:
   Status CheckDescription(const std::string& description) const;
   // The thumbnail's file, its blurhash in `blurhash`, named for `file_key`.
-  Result<MediaFileInfo> KeepThumbnail(const std::string& file_key, const UploadedBytes& upload,
+  Result<MediaFileInfo> KeepThumbnail(const std::string& file_key, const UploadedImage& upload,
                                       std::string* blurhash);
   // Queues `id` for the background workers unless it is queued.
   void Enqueue(int64_t id);

@@ -34,8 +34,8 @@ struct ProfileUpdate {
   std::optional<std::string> default_privacy;       // public, unlisted or private
   std::optional<bool> default_sensitive;
   std::optional<std::string> default_language;  // "" for none
-  std::optional<ProfileImageUpload> avatar;
-  std::optional<ProfileImageUpload> header;
+  std::optional<UploadedImage> avatar;
+  std::optional<UploadedImage> header;
 };
 
 // A new account with the bearer token its app receives.

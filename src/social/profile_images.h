@@ -14,7 +14,7 @@ namespace chirp {
 enum class ProfileImageKind { kAvatar, kHeader };
 
 // An image as a client sent it.
-struct ProfileImageUpload {
+struct UploadedImage {
   std::string_view bytes;
   std::string_view declared_type;  // the form part's Content-Type; "" when none
 };
@@ -26,7 +26,7 @@ class ProfileImages {
   // to be kept in the account. kUnprocessable (or kPayloadTooLarge) for an
   // image Chirp does not accept, as for uploads.
   virtual Result<std::string> KeepProfileImage(int64_t account_id, ProfileImageKind kind,
-                                               const ProfileImageUpload& upload) = 0;
+                                               const UploadedImage& upload) = 0;
   // Removes a file KeepProfileImage made, once no account shows it.
   virtual void DiscardProfileImage(const std::string& name) = 0;
 };

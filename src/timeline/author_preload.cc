@@ -60,24 +60,17 @@ void AuthorPreload::Run() {
   authors.reserve(posters.size());
   for (const auto& [at, id] : posters) authors.push_back(id);
   posters = {};
-  // A batch at a time, so that Stop is heard between batches.
-  for (size_t from = 0; from < authors.size() && !stop_.load(std::memory_order_relaxed);
-       from += AuthorPosts::kPreloadBatch) {
-    const size_t to = std::min(authors.size(), from + AuthorPosts::kPreloadBatch);
-    auto loaded = posts_.Preload({authors.begin() + static_cast<ptrdiff_t>(from),
-                                  authors.begin() + static_cast<ptrdiff_t>(to)},
-                                 stop_);
-    if (!loaded) {
-      std::fprintf(stderr, "chirpd: preloading authors' statuses: %s\n",
-                   loaded.error().message.c_str());
-      return;
-    }
-    loaded_.fetch_add(*loaded, std::memory_order_relaxed);
+  // AuthorPosts::Preload hears Stop between its batches.
+  auto loaded = posts_.Preload(authors, stop_);
+  if (!loaded) {
+    std::fprintf(stderr, "chirpd: preloading authors' statuses: %s\n",
+                 loaded.error().message.c_str());
+    return;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (loaded() > 0) {
-    std::fprintf(stderr, "chirpd: the recent statuses of %zu authors loaded in %.1f s\n", loaded(),
+  if (*loaded > 0) {
+    std::fprintf(stderr, "chirpd: the recent statuses of %zu authors loaded in %.1f s\n", *loaded,
                  seconds);
   }
 }

@@ -29,9 +29,6 @@ class AuthorPreload {
   // Ends the loading where it is; idempotent.
   void Stop();
 
-  // The lists loaded so far.
-  size_t loaded() const { return loaded_.load(std::memory_order_relaxed); }
-
  private:
   void Run();
 
@@ -39,7 +36,6 @@ class AuthorPreload {
   AuthorPosts& posts_;
   const size_t max_authors_;
   std::atomic<bool> stop_{false};
-  std::atomic<size_t> loaded_{0};
   std::thread thread_;  // last: starts after the members it uses
 };
 
